@@ -1,0 +1,199 @@
+/**
+ * The allocation engine: a pure function from parsed inputs to a result. It
+ * builds the run state, applies the rules in registry order, then accounts for
+ * every budget line no rule took, so no money is ever dropped.
+ */
+import { budgetKey } from './budget.js';
+import { aggregateColumn } from './factors.js';
+import { formatYuan, ZERO, type Fen } from './money.js';
+import { invariant } from './problems.js';
+import { RULES, type Rule } from './rules/index.js';
+import type { CountyState, ProvinceState, RunInputs, RunState } from './state.js';
+
+/** Amount columns of allocations.csv that add up to `total`, in output order. */
+export const TOTAL_COLUMNS = ['special_poverty_central', 'special_poverty_provincial'] as const;
+
+/** Which allocations.csv column carries each (fund, paying level) of the budget. */
+export const FUND_LEVEL_COLUMNS: readonly { fund: string; level: 'central' | 'provincial'; column: string }[] = [
+  { fund: 'special_poverty', level: 'central', column: 'special_poverty_central' },
+  { fund: 'special_poverty', level: 'provincial', column: 'special_poverty_provincial' },
+];
+
+export interface FundAccount {
+  readonly fund: string;
+  readonly level: 'central' | 'provincial';
+  readonly budget: Fen;
+  readonly allocated: Fen;
+  readonly unallocated: Fen;
+}
+
+export interface AllocationResult extends RunState {
+  readonly totalColumns: readonly string[];
+  /** Budget, allocated and unallocated money per fund and paying level, funds in name order. */
+  readonly fundAccounts: readonly FundAccount[];
+}
+
+function accountFunds(state: RunState): FundAccount[] {
+  const accounts: FundAccount[] = [];
+  for (const fund of state.inputs.policy.funds) {
+    for (const level of ['central', 'provincial'] as const) {
+      const budget = state.inputs.budget.lines
+        .filter((line) => line.fund === fund && line.level === level)
+        .reduce((sum, line) => sum + line.amount, 0n);
+      const column = FUND_LEVEL_COLUMNS.find((entry) => entry.fund === fund && entry.level === level)?.column;
+      const allocated = column === undefined ? 0n : state.counties.reduce((sum, countyState) => sum + (countyState.amounts.get(column) ?? 0n), 0n);
+      invariant(allocated <= budget, `fund ${fund} ${level} allocated more than its budget`);
+      accounts.push({ fund, level, budget, allocated, unallocated: budget - allocated });
+    }
+  }
+  const potUnallocated = state.pots.reduce((sum, pot) => sum + pot.unallocated, 0n);
+  const accountUnallocated = accounts.reduce((sum, account) => sum + account.unallocated, 0n);
+  invariant(potUnallocated === accountUnallocated, `unallocated money does not reconcile: pots ${potUnallocated}, funds ${accountUnallocated}`);
+  return accounts;
+}
+
+function newCountyState(county: CountyState['county']): CountyState {
+  return {
+    county,
+    eligible: false,
+    eligibilityReasons: [],
+    priorityProvince: false,
+    factorValues: new Map(),
+    factorShares: new Map(),
+    baseScore: undefined,
+    focusMultiplier: undefined,
+    scoreMultipliers: [],
+    score: undefined,
+    binding: undefined,
+    amounts: new Map(),
+    notes: new Map(),
+  };
+}
+
+function buildState(inputs: RunInputs): RunState {
+  const counties = inputs.counties.counties.map(newCountyState);
+  const countyByCode = new Map(counties.map((countyState) => [countyState.county.code, countyState]));
+  const byProvince = new Map<string, CountyState[]>();
+  for (const countyState of counties) {
+    const code = countyState.county.province.code;
+    const list = byProvince.get(code) ?? [];
+    list.push(countyState);
+    byProvince.set(code, list);
+  }
+  const policy = inputs.policy;
+  const provinces: ProvinceState[] = [...byProvince.keys()].sort().map((code) => {
+    const members = byProvince.get(code)!;
+    const memberCounties = members.map((countyState) => countyState.county);
+    const aggregates = new Map<string, ReturnType<typeof ZERO.plus>>();
+    for (const column of new Set(['poor_population', 'rural_population', ...policy.factorColumns])) {
+      aggregates.set(column, aggregateColumn(memberCounties, column, policy.aggregation.get(column)));
+    }
+    const poorPopulation = aggregateColumn(memberCounties, 'poor_population', { method: 'sum' });
+    const ruralPopulation = aggregateColumn(memberCounties, 'rural_population', { method: 'sum' });
+    return {
+      province: members[0]!.county.province,
+      counties: members,
+      eligibleCounties: 0,
+      poorPopulation,
+      ruralPopulation,
+      incidence: ruralPopulation.isZero() ? ZERO : poorPopulation.div(ruralPopulation),
+      priority: false,
+      priorityReasons: [],
+      aggregates,
+      factorValues: new Map(),
+      factorShares: new Map(),
+      score: undefined,
+      stageOneShare: undefined,
+      amounts: new Map(),
+    };
+  });
+  return {
+    inputs,
+    counties,
+    countyByCode,
+    provinces,
+    provinceByCode: new Map(provinces.map((province) => [province.province.code, province])),
+    checks: [],
+    pots: [],
+    steps: [],
+    consumedBudgetLines: new Set(),
+    skippedRules: [],
+  };
+}
+
+/** Budget lines no rule took are reported as unallocated, never dropped. */
+function accountForUntakenLines(state: RunState): void {
+  for (const line of state.inputs.budget.lines) {
+    const key = budgetKey(line.fund, line.level, line.provinceCode);
+    if (state.consumedBudgetLines.has(key)) continue;
+    const where = line.level === 'central' ? 'central' : `provincial ${line.provinceCode}`;
+    const reason =
+      line.level === 'provincial' && !state.provinceByCode.has(line.provinceCode)
+        ? `no county of province ${line.provinceCode} is in the county table`
+        : `no rule allocates the ${line.fund} fund`;
+    state.pots.push({
+      id: line.level === 'central' ? `${line.fund}.central` : `${line.fund}.provincial.${line.provinceCode}`,
+      fund: line.fund,
+      level: line.level,
+      provinceCode: line.provinceCode,
+      rule: 'budget',
+      clause: 'IV.2',
+      amount: line.amount,
+      allocated: 0n,
+      unallocated: line.amount,
+      unallocatedReason: reason,
+      recipients: 0,
+      roundingFen: 0n,
+    });
+  }
+}
+
+function reportUnallocated(state: RunState): void {
+  for (const pot of state.pots) {
+    if (pot.unallocated === 0n) continue;
+    const province = state.provinceByCode.get(pot.provinceCode);
+    state.checks.push({
+      check: 'unallocated',
+      severity: 'warning',
+      rule: pot.rule,
+      clause: pot.clause,
+      scope: pot.provinceCode === '' ? 'national' : 'province',
+      code: pot.provinceCode,
+      name: province?.province.nameZh ?? '',
+      message: `${formatYuan(pot.unallocated)} yuan of ${pot.id} left unallocated: ${pot.unallocatedReason}`,
+      value: formatYuan(pot.unallocated),
+      threshold: '0.00',
+    });
+  }
+}
+
+function sumAmounts(amounts: ReadonlyMap<string, Fen>, columns: readonly string[]): Fen {
+  let total = 0n;
+  for (const column of columns) total += amounts.get(column) ?? 0n;
+  return total;
+}
+
+/** Runs the rules over the inputs. Pure: same inputs, same result. */
+export function allocate(inputs: RunInputs, rules: readonly Rule[] = RULES): AllocationResult {
+  const state = buildState(inputs);
+  for (const rule of rules) rule.apply(state);
+  accountForUntakenLines(state);
+  reportUnallocated(state);
+
+  const totalColumns = [...TOTAL_COLUMNS];
+  for (const countyState of state.counties) {
+    countyState.amounts.set('total', sumAmounts(countyState.amounts, totalColumns));
+  }
+  for (const province of state.provinces) {
+    for (const column of [...totalColumns]) {
+      const sum = province.counties.reduce((total, countyState) => total + (countyState.amounts.get(column) ?? 0n), 0n);
+      province.amounts.set(column, sum);
+    }
+    province.amounts.set('total', sumAmounts(province.amounts, totalColumns));
+  }
+  // The law of the pot: every pot's parts and unallocated money add up to it.
+  for (const pot of state.pots) {
+    invariant(pot.allocated + pot.unallocated === pot.amount, `pot ${pot.id} does not add up`);
+  }
+  return { ...state, totalColumns, fundAccounts: accountFunds(state) };
+}

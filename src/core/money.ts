@@ -1,0 +1,138 @@
+/**
+ * Money and ratios through one door.
+ *
+ * Money is held as a whole number of fen in a `bigint`, so sums are exact and
+ * cannot drift. Ratios, weights and per-capita figures are decimals from a
+ * private decimal.js clone with 50 significant digits. Everything enters as a
+ * string and leaves as a string: nothing here, and nothing elsewhere, builds a
+ * decimal from a JavaScript number.
+ */
+import { Decimal as DecimalJs } from 'decimal.js';
+
+const PrivateDecimal = DecimalJs.clone({
+  precision: 50,
+  rounding: DecimalJs.ROUND_HALF_EVEN,
+  toExpNeg: -100,
+  toExpPos: 100,
+});
+
+/** A decimal value: a ratio, weight, population or per-capita figure. */
+export type Dec = DecimalJs;
+
+/** Whole fen (1 yuan = 100 fen). */
+export type Fen = bigint;
+
+export const ZERO: Dec = new PrivateDecimal('0');
+export const ONE: Dec = new PrivateDecimal('1');
+export const HUNDRED: Dec = new PrivateDecimal('100');
+export const FEN_PER_YUAN = 100n;
+/** 1 万元 = 10,000 yuan = 1,000,000 fen. */
+export const FEN_PER_WAN_YUAN = 1_000_000n;
+
+const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
+const YUAN_TEXT = /^(\d+)(?:\.(\d{1,2}))?$/;
+
+/** A decimal from its text (digits, optional fraction). Throws on anything else. */
+export function decimal(text: string): Dec {
+  if (!DECIMAL_TEXT.test(text)) {
+    throw new TypeError(`not a decimal: ${JSON.stringify(text)}`);
+  }
+  return new PrivateDecimal(text);
+}
+
+/** A decimal from a whole number held as bigint (a count of persons, fen, ...). */
+export function decimalFromBigInt(value: bigint): Dec {
+  return new PrivateDecimal(value.toString());
+}
+
+/** Sum of decimals, added in the order given (callers pass a canonical order). */
+export function sumDecimals(values: Iterable<Dec>): Dec {
+  let total = ZERO;
+  for (const value of values) total = total.plus(value);
+  return total;
+}
+
+/** Parses yuan text (`1234`, `1234.5`, `1234.56`) into fen; null when malformed. */
+export function parseYuan(text: string): Fen | null {
+  const match = YUAN_TEXT.exec(text);
+  if (!match) return null;
+  const whole = match[1] ?? '0';
+  const fraction = (match[2] ?? '').padEnd(2, '0');
+  return BigInt(whole) * FEN_PER_YUAN + BigInt(fraction);
+}
+
+/** Yuan text with exactly two decimals, no grouping: `1234.50`, `-0.05`. */
+export function formatYuan(fen: Fen): string {
+  const negative = fen < 0n;
+  const magnitude = negative ? -fen : fen;
+  const whole = magnitude / FEN_PER_YUAN;
+  const fraction = (magnitude % FEN_PER_YUAN).toString().padStart(2, '0');
+  return `${negative ? '-' : ''}${whole.toString()}.${fraction}`;
+}
+
+/** 万元 with two decimals, rounded half-even: for human summaries only. */
+export function formatWanYuan(fen: Fen): string {
+  return decimalFromBigInt(fen).div(decimalFromBigInt(FEN_PER_WAN_YUAN)).toFixed(2);
+}
+
+/** Groups the integer part of a plain number string with commas, for terminals. */
+export function groupThousands(text: string): string {
+  const [whole = '', fraction] = text.split('.');
+  const negative = whole.startsWith('-');
+  const digits = negative ? whole.slice(1) : whole;
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
+}
+
+/** Fen as a decimal number of yuan (for ratios such as yuan per person). */
+export function fenToYuanDecimal(fen: Fen): Dec {
+  return decimalFromBigInt(fen).div(decimalFromBigInt(FEN_PER_YUAN));
+}
+
+/** Rounds a non-negative decimal amount of yuan down to whole fen. */
+export function floorYuanToFen(yuan: Dec): Fen {
+  return BigInt(yuan.times(decimalFromBigInt(FEN_PER_YUAN)).floor().toFixed(0));
+}
+
+/** Rounds a non-negative decimal number of fen down to whole fen. */
+export function floorToFen(fen: Dec): Fen {
+  return BigInt(fen.floor().toFixed(0));
+}
+
+/** Rounds a decimal amount of yuan to the nearest fen, half-even. */
+export function roundYuanToFen(yuan: Dec): Fen {
+  return BigInt(yuan.times(decimalFromBigInt(FEN_PER_YUAN)).toDecimalPlaces(0, DecimalJs.ROUND_HALF_EVEN).toFixed(0));
+}
+
+/**
+ * A non-negative decimal as an exact integer over a power of ten:
+ * value = numerator / 10^scale. Used to hand weights to exact integer code.
+ */
+export function toScaledInteger(value: Dec, scale: number): bigint {
+  const scaled = value.times(new PrivateDecimal(10).pow(scale));
+  if (!scaled.isInteger()) throw new RangeError(`decimal ${value.toString()} has more than ${scale} places`);
+  return BigInt(scaled.toFixed(0));
+}
+
+/** Number of decimal places a decimal needs to be written exactly. */
+export function decimalPlaces(value: Dec): number {
+  return value.decimalPlaces();
+}
+
+/** Fixed-point text of a decimal with the given places, half-even. */
+export function formatDecimal(value: Dec, places: number): string {
+  return value.toFixed(places, DecimalJs.ROUND_HALF_EVEN);
+}
+
+/** Plain text of a decimal with as many places as it has (no exponent). */
+export function formatDecimalExact(value: Dec): string {
+  return value.toFixed();
+}
+
+export function isDecimal(value: unknown): value is Dec {
+  return value instanceof PrivateDecimal;
+}
+
+export function minDecimal(a: Dec, b: Dec): Dec {
+  return a.lessThan(b) ? a : b;
+}

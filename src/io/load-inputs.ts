@@ -1,0 +1,115 @@
+/**
+ * Loads everything a run needs: reference tables, the policy, the county
+ * table and the budget. Every problem in every input is collected before
+ * anything is reported, so the user sees them all at once.
+ */
+import { readBudget, type Budget } from '../core/budget.js';
+import { readCounties, type CountyTable } from '../core/counties.js';
+import { compilePolicy, type Policy } from '../core/policy.js';
+import { InputError, sortProblems, type Problem } from '../core/problems.js';
+import { parseReference, type Reference } from '../core/reference.js';
+import type { RunInputs } from '../core/state.js';
+import { parseCsvTable } from '../core/table.js';
+import { readInputFile, readPackageText, packagePath, type EncodingChoice, type InputFile } from './read-inputs.js';
+
+export const DEFAULT_POLICY = 'data/policies/default.json';
+
+export interface LoadOptions {
+  readonly counties: string;
+  readonly budget: string;
+  readonly policy?: string;
+  readonly encoding: EncodingChoice;
+  readonly stdin?: () => Buffer;
+}
+
+export interface LoadedInputs {
+  readonly run: RunInputs;
+  readonly files: readonly InputFile[];
+  readonly policyFile: InputFile;
+  readonly warnings: readonly Problem[];
+  readonly skippedBlankRows: Readonly<Record<string, number>>;
+}
+
+let cachedReference: Reference | undefined;
+
+export function loadReference(): Reference {
+  cachedReference ??= parseReference(readPackageText('data/provinces.csv'), readPackageText('data/contiguous_areas.csv'));
+  return cachedReference;
+}
+
+/** Reads and validates the policy file (the bundled default when none is given). */
+export function loadPolicy(path: string | undefined): { policy?: Policy; file?: InputFile; problems: Problem[] } {
+  const policyPath = path ?? packagePath(DEFAULT_POLICY);
+  const { file, problem } = readInputFile(policyPath, 'utf8', () => Buffer.alloc(0));
+  if (!file) return { problems: [problem!] };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(file.text);
+  } catch (error) {
+    return { file, problems: [{ file: file.displayName, line: 0, message: `is not valid JSON: ${(error as Error).message}` }] };
+  }
+  const { policy, problems } = compilePolicy(file.displayName, raw);
+  return { policy, file, problems };
+}
+
+export function loadInputs(options: LoadOptions): LoadedInputs {
+  const problems: Problem[] = [];
+  let stdinUsed = false;
+  const stdin = (): Buffer => {
+    if (stdinUsed) throw new InputError([{ file: '-', line: 0, message: 'standard input can be read by only one input' }]);
+    stdinUsed = true;
+    return options.stdin ? options.stdin() : Buffer.alloc(0);
+  };
+  const reference = loadReference();
+  const { policy, file: policyFile, problems: policyProblems } = loadPolicy(options.policy);
+  problems.push(...policyProblems);
+
+  const countiesRead = readInputFile(options.counties, options.encoding, stdin);
+  const budgetRead = readInputFile(options.budget, options.encoding, stdin);
+  if (countiesRead.problem) problems.push(countiesRead.problem);
+  if (budgetRead.problem) problems.push(budgetRead.problem);
+
+  let counties: CountyTable | undefined;
+  let budget: Budget | undefined;
+  const warnings: Problem[] = [];
+  const skippedBlankRows: Record<string, number> = {};
+  if (countiesRead.file) {
+    const { table, problems: tableProblems } = parseCsvTable(countiesRead.file.displayName, countiesRead.file.text);
+    problems.push(...tableProblems);
+    if (table && tableProblems.length === 0) {
+      skippedBlankRows[table.file] = table.skippedBlankRows;
+      const factorColumns = policy?.factorColumns ?? [];
+      const read = readCounties(table, reference, factorColumns);
+      problems.push(...read.problems);
+      counties = read.result;
+      if (counties) warnings.push(...counties.warnings);
+    }
+  }
+  if (budgetRead.file) {
+    const { table, problems: tableProblems } = parseCsvTable(budgetRead.file.displayName, budgetRead.file.text);
+    problems.push(...tableProblems);
+    if (table && tableProblems.length === 0) {
+      skippedBlankRows[table.file] = table.skippedBlankRows;
+      const read = readBudget(table, reference, policy?.funds ?? ['special_poverty', 'relocation']);
+      problems.push(...read.problems);
+      budget = read.result;
+      if (budget) warnings.push(...budget.warnings);
+    }
+  }
+  if (problems.length > 0 || !policy || !counties || !budget || !countiesRead.file || !budgetRead.file || !policyFile) {
+    throw new InputError(sortProblems(problems));
+  }
+  return {
+    run: {
+      counties,
+      budget,
+      policy,
+      reference,
+      files: { counties: countiesRead.file.displayName, budget: budgetRead.file.displayName },
+    },
+    files: [countiesRead.file, budgetRead.file],
+    policyFile,
+    warnings,
+    skippedBlankRows,
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The run's tables (CONTRACT section 5) as CSV tables: allocations.csv,
+ * provinces.csv and checks.csv. Pure functions of the allocation result.
+ */
+import type { AllocationResult } from '../core/allocate.js';
+import { formatDecimal, formatYuan, ZERO, type Dec } from '../core/money.js';
+import type { CountyState, ProvinceState } from '../core/state.js';
+import { yesNo, type CsvTable } from './csv.js';
+
+/** Amount columns in the order they appear, before `total`. */
+export function amountColumns(result: AllocationResult): string[] {
+  return [...result.totalColumns];
+}
+
+/** Whole persons as digits; a derived (fractional) figure with two decimals. */
+export function formatPopulation(value: Dec): string {
+  return value.isInteger() ? value.toFixed(0) : formatDecimal(value, 2);
+}
+
+export function formatIncidence(value: Dec): string {
+  return formatDecimal(value, 6);
+}
+
+function countyRow(countyState: CountyState, amountColumnNames: readonly string[]): string[] {
+  const county = countyState.county;
+  const incidence = county.ruralPopulation.isZero() ? ZERO : county.poorPopulation.div(county.ruralPopulation);
+  return [
+    county.code,
+    county.name,
+    county.province.code,
+    county.province.nameZh,
+    county.province.region,
+    county.prefecture,
+    yesNo(countyState.eligible),
+    yesNo(county.povertyCounty),
+    yesNo(county.keyCounty),
+    county.contiguousArea,
+    yesNo(countyState.priorityProvince),
+    formatPopulation(county.poorPopulation),
+    formatPopulation(county.ruralPopulation),
+    formatIncidence(incidence),
+    countyState.focusMultiplier ? countyState.focusMultiplier.toFixed() : '',
+    countyState.score ? formatDecimal(countyState.score, 10) : '',
+    countyState.binding ?? '',
+    ...amountColumnNames.map((column) => formatYuan(countyState.amounts.get(column) ?? 0n)),
+    formatYuan(countyState.amounts.get('total') ?? 0n),
+  ];
+}
+
+export function allocationsTable(result: AllocationResult): CsvTable {
+  const amounts = amountColumns(result);
+  return {
+    columns: [
+      'county_code',
+      'county_name',
+      'province_code',
+      'province_name',
+      'region',
+      'prefecture',
+      'eligible',
+      'poverty_county',
+      'key_county',
+      'contiguous_area',
+      'priority_province',
+      'poor_population',
+      'rural_population',
+      'incidence',
+      'focus_multiplier',
+      'score',
+      'binding',
+      ...amounts,
+      'total',
+    ],
+    rows: result.counties.map((countyState) => countyRow(countyState, amounts)),
+  };
+}
+
+function provinceRow(province: ProvinceState, amountColumnNames: readonly string[]): string[] {
+  return [
+    province.province.code,
+    province.province.nameZh,
+    province.province.nameEn,
+    province.province.region,
+    String(province.counties.length),
+    String(province.eligibleCounties),
+    formatPopulation(province.poorPopulation),
+    formatPopulation(province.ruralPopulation),
+    formatIncidence(province.incidence),
+    yesNo(province.priority),
+    province.score ? formatDecimal(province.score, 10) : '',
+    province.stageOneShare ? formatDecimal(province.stageOneShare, 10) : '',
+    ...amountColumnNames.map((column) => formatYuan(province.amounts.get(column) ?? 0n)),
+    formatYuan(province.amounts.get('total') ?? 0n),
+  ];
+}
+
+export function provincesTable(result: AllocationResult): CsvTable {
+  const amounts = amountColumns(result);
+  return {
+    columns: [
+      'province_code',
+      'province_name',
+      'province_name_en',
+      'region',
+      'counties',
+      'eligible_counties',
+      'poor_population',
+      'rural_population',
+      'incidence',
+      'priority_province',
+      'stage1_score',
+      'stage1_share',
+      ...amounts,
+      'total',
+    ],
+    rows: result.provinces.map((province) => provinceRow(province, amounts)),
+  };
+}
+
+export function checksTable(result: AllocationResult): CsvTable {
+  return {
+    columns: ['check', 'severity', 'rule', 'clause', 'scope', 'code', 'name', 'message', 'value', 'threshold'],
+    rows: result.checks.map((check) => [
+      check.check,
+      check.severity,
+      check.rule,
+      check.clause,
+      check.scope,
+      check.code,
+      check.name,
+      check.message,
+      check.value,
+      check.threshold,
+    ]),
+  };
+}
