@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { allocate } from '../../core/allocate.js';
+import { formatProblem } from '../../core/problems.js';
+import { EXIT_OK, type Io } from '../io.js';
+import { addInputOptions, loadFromOptions, painterFor, type InputOptions } from '../options.js';
+import { reportWarnings } from './allocate.js';
+
+const EXAMPLES = `
+Examples:
+  povalloc validate --counties counties.csv --budget budget.csv
+  povalloc validate --counties 县表.csv --budget budget.csv --encoding gb18030
+
+Every problem is listed with file, line and column; exit code 2 when any is
+found, 0 when the inputs are valid. Nothing is written.`;
+
+function run(options: InputOptions, io: Io): number {
+  const loaded = loadFromOptions(options, io);
+  // Allocating in memory finds the problems only the rules can see (a zero denominator).
+  const result = allocate(loaded.run);
+  reportWarnings(io, loaded.warnings);
+  const document = {
+    schema_version: 1,
+    command: 'validate',
+    valid: true,
+    counties: result.counties.length,
+    eligible_counties: result.counties.filter((countyState) => countyState.eligible).length,
+    budget_lines: loaded.run.budget.lines.length,
+    policy: loaded.run.policy.document.name,
+    warnings: loaded.warnings.map(formatProblem),
+  };
+  if (options.json) {
+    io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+  } else {
+    const paint = painterFor(io, options);
+    io.stdout(
+      paint.green(
+        `valid: ${document.counties} counties (${document.eligible_counties} eligible), ${document.budget_lines} budget lines, policy ${document.policy}; ${document.warnings.length} warning(s)\n`,
+      ),
+    );
+  }
+  return EXIT_OK;
+}
+
+export function registerValidate(program: Command, io: Io, setExit: (code: number) => void): void {
+  addInputOptions(program.command('validate').description('Check the inputs and the policy and report every problem; write nothing.'))
+    .addHelpText('after', EXAMPLES)
+    .action((options: InputOptions) => setExit(run(options, io)));
+}

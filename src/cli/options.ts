@@ -1,0 +1,56 @@
+/**
+ * Options shared by the commands that read inputs (allocate, validate, and
+ * the scenario commands), and the painter for coloured output.
+ */
+import { Chalk } from 'chalk';
+import { Option, type Command } from 'commander';
+import { UsageError } from '../core/problems.js';
+import { loadInputs, type LoadedInputs } from '../io/load-inputs.js';
+import type { EncodingChoice } from '../io/read-inputs.js';
+import { PLAIN, type Painter } from '../render/summary.js';
+import type { Io } from './io.js';
+
+export interface InputOptions {
+  counties: string;
+  budget: string;
+  policy?: string;
+  encoding: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+export function encodingOf(value: string): EncodingChoice {
+  const lowered = value.toLowerCase();
+  if (lowered === 'auto') return 'auto';
+  if (lowered === 'utf8' || lowered === 'utf-8') return 'utf8';
+  if (lowered === 'gb18030' || lowered === 'gbk') return 'gb18030';
+  throw new UsageError(`--encoding ${value}: expected auto, utf8 or gb18030 (gbk)`);
+}
+
+export function painterFor(io: Io, options: { color?: boolean }): Painter {
+  const enabled = options.color !== false && io.stdoutIsTty && !io.env['NO_COLOR'];
+  if (!enabled) return PLAIN;
+  const chalk = new Chalk({ level: 1 });
+  return { bold: (t) => chalk.bold(t), dim: (t) => chalk.dim(t), yellow: (t) => chalk.yellow(t), green: (t) => chalk.green(t) };
+}
+
+/** Adds --counties, --budget, --policy, --encoding, --json and --no-color. */
+export function addInputOptions(command: Command): Command {
+  return command
+    .requiredOption('--counties <file>', 'county table (CSV: county_code, county_name, poor_population, rural_population or incidence, ...)')
+    .requiredOption('--budget <file>', 'budget lines (CSV: fund, level, province_code, amount)')
+    .option('--policy <file>', 'policy file (JSON); default: the bundled default policy')
+    .addOption(new Option('--encoding <name>', 'input encoding: auto, utf8 or gb18030 (gbk)').default('auto'))
+    .option('--json', 'print one JSON document on stdout instead of the table')
+    .option('--no-color', 'plain text without colour (also when NO_COLOR is set or output is not a terminal)');
+}
+
+export function loadFromOptions(options: InputOptions, io: Io): LoadedInputs {
+  return loadInputs({
+    counties: options.counties,
+    budget: options.budget,
+    policy: options.policy,
+    encoding: encodingOf(options.encoding),
+    stdin: () => io.readStdin(),
+  });
+}
