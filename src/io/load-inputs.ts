@@ -22,9 +22,16 @@ export interface LoadOptions {
   readonly stdin?: () => Buffer;
 }
 
+/** An input file and the part it plays in the run (counties, budget, ...). */
+export interface RoleFile {
+  readonly role: string;
+  readonly file: InputFile;
+}
+
 export interface LoadedInputs {
   readonly run: RunInputs;
-  readonly files: readonly InputFile[];
+  /** Every input read, in a fixed order of roles: counties, budget, then optional ones. */
+  readonly files: readonly RoleFile[];
   readonly policyFile: InputFile;
   readonly warnings: readonly Problem[];
   readonly skippedBlankRows: Readonly<Record<string, number>>;
@@ -107,7 +114,10 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
       reference,
       files: { counties: countiesRead.file.displayName, budget: budgetRead.file.displayName },
     },
-    files: [countiesRead.file, budgetRead.file],
+    files: [
+      { role: 'counties', file: countiesRead.file },
+      { role: 'budget', file: budgetRead.file },
+    ],
     policyFile,
     warnings,
     skippedBlankRows,
