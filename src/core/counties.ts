@@ -49,6 +49,8 @@ export const COUNTY_COLUMNS: readonly ColumnSpec[] = [
 
 /** Columns whose values are decimal figures a factor may read. */
 const POSITIVE_DECIMAL_COLUMNS = new Set(['rural_income_per_capita', 'fiscal_revenue_per_capita']);
+/** Figures read by their own rules above, never as generic factor columns. */
+const BUILT_IN_FIGURES = new Set(['poor_population', 'rural_population', 'relocation_population']);
 const MONEY_COLUMNS = ['remitted_central', 'remitted_provincial', 'remitted_prefecture'] as const;
 export type RemittedColumn = (typeof MONEY_COLUMNS)[number];
 
@@ -265,7 +267,7 @@ export function readCounties(
     if (rural) figures.set('rural_population', rural);
     if (relocationPopulation) figures.set('relocation_population', relocationPopulation);
     for (const column of new Set([...POSITIVE_DECIMAL_COLUMNS, ...factorColumns])) {
-      if (figures.has(column)) continue;
+      if (BUILT_IN_FIGURES.has(column)) continue;
       const text = cellOf(header, row, column);
       if (text === undefined) continue;
       if (text === '') {

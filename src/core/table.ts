@@ -79,12 +79,15 @@ export function parseCsvTable(file: string, text: string): { table?: Table; prob
   let width = header.length;
   while (width > 0 && header[width - 1] === '') width--;
   const trimmedHeader = header.slice(0, width);
+  // A ragged row is reported as such; its cells are not checked one by one,
+  // since they are shifted and every message about them would mislead.
+  const regularRows: TableRow[] = [];
   for (const row of rows) {
     const extra = row.cells.slice(width);
-    if (row.cells.length < width) {
+    if (row.cells.length < width || extra.some((cell) => cell !== '')) {
       problems.push({ file, line: row.line, message: `the row has ${row.cells.length} cells but the header has ${width}` });
-    } else if (extra.some((cell) => cell !== '')) {
-      problems.push({ file, line: row.line, message: `the row has ${row.cells.length} cells but the header has ${width}` });
+    } else {
+      regularRows.push({ line: row.line, cells: row.cells.slice(0, width) });
     }
   }
   return {
@@ -92,7 +95,7 @@ export function parseCsvTable(file: string, text: string): { table?: Table; prob
       file,
       header: trimmedHeader,
       headerLine,
-      rows: rows.map((row) => ({ line: row.line, cells: row.cells.slice(0, width) })),
+      rows: regularRows,
       skippedBlankRows,
     },
     problems,

@@ -33,7 +33,9 @@ export interface LoadedInputs {
   /** Every input read, in a fixed order of roles: counties, budget, then optional ones. */
   readonly files: readonly RoleFile[];
   readonly policyFile: InputFile;
-  readonly warnings: readonly Problem[];
+  /** Warnings about the inputs (unknown columns, ...), with the role of the input. */
+  readonly warnings: readonly (Problem & { readonly role: string })[];
+  /** Blank rows skipped, by input role. */
   readonly skippedBlankRows: Readonly<Record<string, number>>;
 }
 
@@ -78,29 +80,29 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
 
   let counties: CountyTable | undefined;
   let budget: Budget | undefined;
-  const warnings: Problem[] = [];
+  const warnings: (Problem & { role: string })[] = [];
   const skippedBlankRows: Record<string, number> = {};
   if (countiesRead.file) {
     const { table, problems: tableProblems } = parseCsvTable(countiesRead.file.displayName, countiesRead.file.text);
     problems.push(...tableProblems);
-    if (table && tableProblems.length === 0) {
-      skippedBlankRows[table.file] = table.skippedBlankRows;
+    if (table) {
+      skippedBlankRows['counties'] = table.skippedBlankRows;
       const factorColumns = policy?.factorColumns ?? [];
       const read = readCounties(table, reference, factorColumns);
       problems.push(...read.problems);
       counties = read.result;
-      if (counties) warnings.push(...counties.warnings);
+      if (counties) warnings.push(...counties.warnings.map((warning) => ({ ...warning, role: 'counties' })));
     }
   }
   if (budgetRead.file) {
     const { table, problems: tableProblems } = parseCsvTable(budgetRead.file.displayName, budgetRead.file.text);
     problems.push(...tableProblems);
-    if (table && tableProblems.length === 0) {
-      skippedBlankRows[table.file] = table.skippedBlankRows;
+    if (table) {
+      skippedBlankRows['budget'] = table.skippedBlankRows;
       const read = readBudget(table, reference, policy?.funds ?? ['special_poverty', 'relocation']);
       problems.push(...read.problems);
       budget = read.result;
-      if (budget) warnings.push(...budget.warnings);
+      if (budget) warnings.push(...budget.warnings.map((warning) => ({ ...warning, role: 'budget' })));
     }
   }
   if (problems.length > 0 || !policy || !counties || !budget || !countiesRead.file || !budgetRead.file || !policyFile) {

@@ -4,14 +4,15 @@
 import type { AllocationResult } from '../core/allocate.js';
 import { formatWanYuan, formatYuan, groupThousands, sumDecimals } from '../core/money.js';
 import type { Problem } from '../core/problems.js';
-import { formatProblem } from '../core/problems.js';
 import { formatIncidence, formatPopulation } from './tables.js';
 
 export const SUMMARY_SCHEMA_VERSION = 1;
 
 export interface SummaryContext {
   readonly command: string;
-  readonly warnings: readonly Problem[];
+  /** Warnings about the inputs, each with the role of the input it concerns. */
+  readonly warnings: readonly (Problem & { readonly role: string })[];
+  /** Blank rows skipped, by input role. */
   readonly skippedBlankRows: Readonly<Record<string, number>>;
 }
 
@@ -37,17 +38,11 @@ export function summaryDocument(result: AllocationResult, context: SummaryContex
     schema_version: SUMMARY_SCHEMA_VERSION,
     command: context.command,
     policy: { name: policy.name, title: policy.title, year: policy.year },
+    // Inputs by role, not by file name: a run replayed from copies of its
+    // inputs under other names must give the same bytes.
     inputs: {
-      counties: {
-        file: result.inputs.files.counties,
-        rows: result.counties.length,
-        skipped_blank_rows: context.skippedBlankRows[result.inputs.files.counties] ?? 0,
-      },
-      budget: {
-        file: result.inputs.files.budget,
-        rows: result.inputs.budget.lines.length,
-        skipped_blank_rows: context.skippedBlankRows[result.inputs.files.budget] ?? 0,
-      },
+      counties: { rows: result.counties.length, skipped_blank_rows: context.skippedBlankRows['counties'] ?? 0 },
+      budget: { rows: result.inputs.budget.lines.length, skipped_blank_rows: context.skippedBlankRows['budget'] ?? 0 },
     },
     counts: {
       counties: result.counties.length,
@@ -63,7 +58,7 @@ export function summaryDocument(result: AllocationResult, context: SummaryContex
     },
     checks: severities,
     skipped_rules: result.skippedRules,
-    warnings: context.warnings.map(formatProblem),
+    warnings: context.warnings.map((warning) => ({ input: warning.role, line: warning.line, column: warning.column ?? '', message: warning.message })),
     provinces: result.provinces.map((province) => {
       const entry: Record<string, unknown> = {
         province_code: province.province.code,
