@@ -131,7 +131,7 @@ describe('counties.csv', () => {
       'counties.csv:7: county_code: "992706" starts with 99, which is not a province code',
       'counties.csv:8: county_code: "522701" appears twice (also on line 2)',
       'counties.csv:9: poor_population: poor_population 2000 is greater than rural_population 1000',
-      'counties.csv:10: county_code: "52270" is not a 6-digit administrative code (digits only, e.g. 522701)',
+      'counties.csv:10: county_code: "52270" is not a 6-digit administrative code or a 12-digit village code (digits only, e.g. 522701)',
     ]);
   });
 
@@ -227,6 +227,24 @@ describe('budget.csv', () => {
       'budget.csv:7: level: "regional" is not central or provincial',
       'budget.csv:8: amount: "1.005" is not an amount in yuan (digits with at most 2 decimals, e.g. 1234567.89)',
       'budget.csv:9: province_code: "52" given on a central line: leave it empty',
+    ]);
+  });
+});
+
+describe('village tables (12-digit codes)', () => {
+  it('accepts 12-digit village codes; the province is the first two digits', () => {
+    const { problems, result } = counties(`${HEADER}\n522701101201,村甲,10,100,5000,是\n522701101202,村乙,10,100,5000,是\n`);
+    expect(problems).toEqual([]);
+    expect(result?.counties.map((c) => [c.code, c.province.code])).toEqual([
+      ['522701101201', '52'],
+      ['522701101202', '52'],
+    ]);
+  });
+  it('refuses mixed code lengths and duplicate village codes', () => {
+    const { problems } = counties(`${HEADER}\n522701101201,村甲,10,100,5000,是\n522701,县,10,100,5000,是\n522701101201,村丙,10,100,5000,是\n`);
+    expect(problems).toEqual([
+      'counties.csv:3: county_code: "522701" has 6 digits but line 2 has 12: a table uses one code length (6-digit counties or 12-digit villages)',
+      'counties.csv:4: county_code: "522701101201" appears twice (also on line 2)',
     ]);
   });
 });

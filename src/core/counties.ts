@@ -125,6 +125,8 @@ export function readCounties(
 
   const counties: County[] = [];
   const firstLineOfCode = new Map<string, number>();
+  // A village table uses 12-digit statistical codes (the first six are the county's); one length per file.
+  let codeLength: { length: number; line: number } | undefined;
   const areaNames = reference.areas.map((area) => area.nameZh).join(', ');
 
   for (const row of table.rows) {
@@ -158,9 +160,18 @@ export function readCounties(
     const code = requireCell('county_code') ?? '';
     let province: Province | undefined;
     if (code !== '') {
-      if (!/^\d{6}$/.test(code)) {
-        report('county_code', code, 'a 6-digit administrative code (digits only, e.g. 522701)');
+      if (!/^(\d{6}|\d{12})$/.test(code)) {
+        report('county_code', code, 'a 6-digit administrative code or a 12-digit village code (digits only, e.g. 522701)');
+      } else if (codeLength !== undefined && code.length !== codeLength.length) {
+        problems.push({
+          file,
+          line,
+          column: 'county_code',
+          message: `"${code}" has ${code.length} digits but line ${codeLength.line} has ${codeLength.length}: a table uses one code length (6-digit counties or 12-digit villages)`,
+        });
+        rowOk = false;
       } else {
+        codeLength ??= { length: code.length, line };
         province = reference.provinces.get(code.slice(0, 2));
         if (!province) {
           problems.push({ file, line, column: 'county_code', message: `"${code}" starts with ${code.slice(0, 2)}, which is not a province code` });
