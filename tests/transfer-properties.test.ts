@@ -32,7 +32,7 @@ const scenario = fc.record({
   specialCentral: money,
   specialProvincial: fc.array(fc.tuple(fc.constantFrom(...PROVINCES, '11'), money), { maxLength: 4 }),
   relocationCentral: money,
-  relocationProvincial: fc.array(fc.tuple(fc.constantFrom(...PROVINCES), money), { maxLength: 4 }),
+  relocationProvincial: fc.array(fc.tuple(fc.constantFrom(...PROVINCES, '11'), money), { maxLength: 4 }),
   projects: fc.array(fc.record({ county: fc.nat(), cost: fc.bigInt({ min: 1n, max: 10n ** 12n }).map(yuan), publicWelfare: fc.boolean(), stateArranged: fc.boolean() }), { maxLength: 6 }),
   floor: fc.constantFrom('0.00', '1000.00', '2000000.00'),
   holdShare: fc.constantFrom('0.5', '0.9', '1'),
