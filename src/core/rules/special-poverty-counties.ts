@@ -10,10 +10,11 @@
  * rule set. Every eligible county gets at least the floor and at most the cap
  * (a share of the pool); the rest is shared by score among the counties not
  * held at either. A county's floor is the policy floor or a larger one an
- * earlier rule set (hold_harmless). When the pool cannot pay every floor the floors are reduced
- * ratably; when the province has too few eligible counties for the cap, the
- * cap is not applied. Each county's amount is then split into the part paid
- * from the central line and the part from the provincial line.
+ * earlier rule set (hold_harmless). When the pool cannot pay every floor the
+ * floors are reduced ratably; when the province has too few eligible
+ * counties for the cap, the cap is not applied. Each county's amount is then
+ * split into the part paid from the central line and the part from the
+ * provincial line.
  *
  * Example: a pool of 10,000,000.00 (central 6,000,000.00, provincial
  * 4,000,000.00), floor 2,000,000.00, no cap, two counties with scores 0.9 and
