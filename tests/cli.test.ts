@@ -21,7 +21,7 @@ describe('allocate', () => {
     expect([...allocations.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(allocations.toString('utf8')).toContain('\r\n');
     expect(allocations.toString('utf8').split('\r\n')[0]).toBe(
-      '\uFEFFcounty_code,county_name,province_code,province_name,region,prefecture,eligible,poverty_county,key_county,contiguous_area,priority_province,poor_population,rural_population,incidence,focus_multiplier,score,binding,special_poverty_central,special_poverty_provincial,total',
+      '\uFEFFcounty_code,county_name,province_code,province_name,region,prefecture,eligible,poverty_county,key_county,contiguous_area,priority_province,poor_population,rural_population,incidence,focus_multiplier,score,binding,special_poverty_central,special_poverty_provincial,relocation,relocation_central,relocation_provincial,refund_central,refund_provincial,refund_prefecture,total',
     );
   });
 

@@ -81,9 +81,10 @@ describe('hand-checkable fixture', () => {
     const steps = result.steps.filter((step) => step.subject === '520111');
     expect(steps.map((step) => [step.rule, step.clause])).toEqual([
       ['eligibility', 'I'],
+      ['assessment', 'IV.1'],
       ['special_poverty_counties', 'IV.2'],
     ]);
-    expect(steps[1]!.values['binding']).toBe('cap');
-    expect(steps[1]!.values['focus_multiplier']).toBe('1.265');
+    expect(steps[2]!.values['binding']).toBe('cap');
+    expect(steps[2]!.values['focus_multiplier']).toBe('1.265');
   });
 });

@@ -14,6 +14,8 @@ export interface InputOptions {
   counties: string;
   budget: string;
   policy?: string;
+  projects?: string;
+  previous?: string;
   encoding: string;
   json?: boolean;
   color?: boolean;
@@ -34,12 +36,14 @@ export function painterFor(io: Io, options: { color?: boolean }): Painter {
   return { bold: (t) => chalk.bold(t), dim: (t) => chalk.dim(t), yellow: (t) => chalk.yellow(t), green: (t) => chalk.green(t) };
 }
 
-/** Adds --counties, --budget, --policy, --encoding, --json and --no-color. */
+/** Adds --counties, --budget, --policy, --projects, --previous, --encoding, --json and --no-color. */
 export function addInputOptions(command: Command): Command {
   return command
     .requiredOption('--counties <file>', 'county table (CSV: county_code, county_name, poor_population, rural_population or incidence, ...)')
     .requiredOption('--budget <file>', 'budget lines (CSV: fund, level, province_code, amount)')
     .option('--policy <file>', 'policy file (JSON); default: the bundled default policy')
+    .option('--projects <file>', 'projects for the matching-fund waiver (CSV: project_id, county_code, name, public_welfare, state_arranged, total_cost[, share_*])')
+    .option('--previous <file>', "last year's allocations.csv, for the hold-harmless guarantee and the growth check")
     .addOption(new Option('--encoding <name>', 'input encoding: auto, utf8 or gb18030 (gbk)').default('auto'))
     .option('--json', 'print one JSON document on stdout instead of the table')
     .option('--no-color', 'plain text without colour (also when NO_COLOR is set or output is not a terminal)');
@@ -50,6 +54,8 @@ export function loadFromOptions(options: InputOptions, io: Io): LoadedInputs {
     counties: options.counties,
     budget: options.budget,
     policy: options.policy,
+    projects: options.projects,
+    previous: options.previous,
     encoding: encodingOf(options.encoding),
     stdin: () => io.readStdin(),
   });

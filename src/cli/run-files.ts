@@ -7,7 +7,7 @@ import type { LoadedInputs } from '../io/load-inputs.js';
 import type { OutputFile } from '../io/run-folder.js';
 import { renderCsv } from '../render/csv.js';
 import { summaryDocument } from '../render/summary.js';
-import { allocationsTable, checksTable, provincesTable } from '../render/tables.js';
+import { allocationsTable, checksTable, projectsTable, provincesTable } from '../render/tables.js';
 
 export interface RenderedRun {
   readonly summary: Record<string, unknown>;
@@ -16,13 +16,14 @@ export interface RenderedRun {
 
 export function renderRun(result: AllocationResult, loaded: LoadedInputs): RenderedRun {
   const summary = summaryDocument(result, { command: 'allocate', warnings: loaded.warnings, skippedBlankRows: loaded.skippedBlankRows });
-  return {
-    summary,
-    files: [
-      { name: 'allocations.csv', content: renderCsv(allocationsTable(result)) },
-      { name: 'provinces.csv', content: renderCsv(provincesTable(result)) },
-      { name: 'checks.csv', content: renderCsv(checksTable(result)) },
-      { name: 'summary.json', content: `${JSON.stringify(summary, null, 2)}\n` },
-    ],
-  };
+  const files: OutputFile[] = [
+    { name: 'allocations.csv', content: renderCsv(allocationsTable(result)) },
+    { name: 'provinces.csv', content: renderCsv(provincesTable(result)) },
+  ];
+  if (result.inputs.projects) files.push({ name: 'projects.csv', content: renderCsv(projectsTable(result)) });
+  files.push(
+    { name: 'checks.csv', content: renderCsv(checksTable(result)) },
+    { name: 'summary.json', content: `${JSON.stringify(summary, null, 2)}\n` },
+  );
+  return { summary, files };
 }

@@ -10,15 +10,6 @@ import { invariant } from './problems.js';
 import { RULES, type Rule } from './rules/index.js';
 import type { CountyState, ProvinceState, RunInputs, RunState } from './state.js';
 
-/** Amount columns of allocations.csv that add up to `total`, in output order. */
-export const TOTAL_COLUMNS = ['special_poverty_central', 'special_poverty_provincial'] as const;
-
-/** Which allocations.csv column carries each (fund, paying level) of the budget. */
-export const FUND_LEVEL_COLUMNS: readonly { fund: string; level: 'central' | 'provincial'; column: string }[] = [
-  { fund: 'special_poverty', level: 'central', column: 'special_poverty_central' },
-  { fund: 'special_poverty', level: 'provincial', column: 'special_poverty_provincial' },
-];
-
 export interface FundAccount {
   readonly fund: string;
   readonly level: 'central' | 'provincial';
@@ -28,9 +19,15 @@ export interface FundAccount {
 }
 
 export interface AllocationResult extends RunState {
+  /** Names of the amount columns that add up to `total`, in output order. */
   readonly totalColumns: readonly string[];
   /** Budget, allocated and unallocated money per fund and paying level, funds in name order. */
   readonly fundAccounts: readonly FundAccount[];
+}
+
+/** Sum of one amount column over counties. */
+export function countyColumnTotal(state: RunState, column: string): Fen {
+  return state.counties.reduce((sum, countyState) => sum + (countyState.amounts.get(column) ?? 0n), 0n);
 }
 
 function accountFunds(state: RunState): FundAccount[] {
@@ -40,8 +37,9 @@ function accountFunds(state: RunState): FundAccount[] {
       const budget = state.inputs.budget.lines
         .filter((line) => line.fund === fund && line.level === level)
         .reduce((sum, line) => sum + line.amount, 0n);
-      const column = FUND_LEVEL_COLUMNS.find((entry) => entry.fund === fund && entry.level === level)?.column;
-      const allocated = column === undefined ? 0n : state.counties.reduce((sum, countyState) => sum + (countyState.amounts.get(column) ?? 0n), 0n);
+      // The columns that pay out this budget line, as the rules declared them.
+      const columns = state.amountColumns.filter((column) => column.fromBudget && column.fund === fund && column.payingLevel === level);
+      const allocated = columns.reduce((sum, column) => sum + countyColumnTotal(state, column.name), 0n);
       invariant(allocated <= budget, `fund ${fund} ${level} allocated more than its budget`);
       accounts.push({ fund, level, budget, allocated, unallocated: budget - allocated });
     }
@@ -63,6 +61,8 @@ function newCountyState(county: CountyState['county']): CountyState {
     baseScore: undefined,
     focusMultiplier: undefined,
     scoreMultipliers: [],
+    floors: [],
+    appliedFloor: undefined,
     score: undefined,
     binding: undefined,
     amounts: new Map(),
@@ -118,6 +118,9 @@ function buildState(inputs: RunInputs): RunState {
     steps: [],
     consumedBudgetLines: new Set(),
     skippedRules: [],
+    amountColumns: [],
+    projects: [],
+    growth: undefined,
   };
 }
 
@@ -167,9 +170,13 @@ function reportUnallocated(state: RunState): void {
   }
 }
 
-function sumAmounts(amounts: ReadonlyMap<string, Fen>, columns: readonly string[]): Fen {
-  let total = 0n;
-  for (const column of columns) total += amounts.get(column) ?? 0n;
+/** Sum of the columns a row has a value for; undefined when it has none of them. */
+function sumPresent(amounts: ReadonlyMap<string, Fen>, columns: readonly string[]): Fen | undefined {
+  let total: Fen | undefined;
+  for (const column of columns) {
+    const amount = amounts.get(column);
+    if (amount !== undefined) total = (total ?? 0n) + amount;
+  }
   return total;
 }
 
@@ -177,19 +184,30 @@ function sumAmounts(amounts: ReadonlyMap<string, Fen>, columns: readonly string[
 export function allocate(inputs: RunInputs, rules: readonly Rule[] = RULES): AllocationResult {
   const state = buildState(inputs);
   for (const rule of rules) rule.apply(state);
+  // Rules that set something a later rule acts on (a floor, a guarantee) report what became of it.
+  for (const rule of rules) rule.review?.(state);
   accountForUntakenLines(state);
   reportUnallocated(state);
 
-  const totalColumns = [...TOTAL_COLUMNS];
+  const totalColumns = state.amountColumns.filter((column) => column.inTotal).map((column) => column.name);
+  const transferColumns = state.amountColumns.filter((column) => column.kind === 'transfer').map((column) => column.name);
   for (const countyState of state.counties) {
-    countyState.amounts.set('total', sumAmounts(countyState.amounts, totalColumns));
+    const total = sumPresent(countyState.amounts, totalColumns) ?? 0n;
+    countyState.amounts.set('total', total);
+    // The total counts every transfer exactly once, whichever columns it is shown in.
+    invariant(total === (sumPresent(countyState.amounts, transferColumns) ?? 0n), `county ${countyState.county.code}: total does not equal the sum of its transfers`);
   }
   for (const province of state.provinces) {
-    for (const column of [...totalColumns]) {
-      const sum = province.counties.reduce((total, countyState) => total + (countyState.amounts.get(column) ?? 0n), 0n);
-      province.amounts.set(column, sum);
+    // Province rows are sums over their counties; a column no county has a value for stays empty.
+    for (const column of [...state.amountColumns.map((entry) => entry.name), 'total']) {
+      let sum: Fen | undefined;
+      for (const countyState of province.counties) {
+        const amount = countyState.amounts.get(column);
+        if (amount !== undefined) sum = (sum ?? 0n) + amount;
+      }
+      if (sum === undefined) province.amounts.delete(column);
+      else province.amounts.set(column, sum);
     }
-    province.amounts.set('total', sumAmounts(province.amounts, totalColumns));
   }
   // The law of the pot: every pot's parts and unallocated money add up to it.
   for (const pot of state.pots) {

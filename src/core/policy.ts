@@ -7,8 +7,11 @@
  * binary floating point ever touches them.
  */
 import { z } from 'zod';
+import type { AssessmentGrade } from './counties.js';
 import { decimal, parseYuan, ONE, type Dec, type Fen } from './money.js';
 import type { Problem } from './problems.js';
+import type { Region } from './reference.js';
+import { PAYING_LEVELS, type PayingLevel } from './state.js';
 
 const DECIMAL_STRING = /^\d+(\.\d+)?$/;
 const MONEY_STRING = /^\d+(\.\d{1,2})?$/;
@@ -28,7 +31,7 @@ export const decimalParameter = z.strictObject({
 /** A money parameter: yuan with at most two decimals, as a string. */
 export const moneyParameter = z.strictObject({
   value: z.string().regex(MONEY_STRING, 'an amount in yuan written as a string, e.g. "2000000.00"'),
-  unit: z.literal('yuan'),
+  unit: z.enum(['yuan', 'yuan per person']),
   description: text,
   clause,
 });
@@ -58,6 +61,17 @@ export const FOCUS_FLAGS = ['contiguous_area', 'key_county', 'old_revolutionary_
 export type FocusFlag = (typeof FOCUS_FLAGS)[number];
 
 const weights = z.record(z.string(), decimalParameter);
+
+/** Cost shares (or absorption shares) per level: decimals adding up to exactly 1. */
+const levelShares = z.strictObject({
+  central: decimalParameter,
+  provincial: decimalParameter,
+  prefecture: decimalParameter,
+  county: decimalParameter,
+});
+
+const regionFlags = z.strictObject({ east: booleanParameter, central: booleanParameter, west: booleanParameter });
+const refundLevels = z.strictObject({ central: booleanParameter, provincial: booleanParameter, prefecture: booleanParameter });
 
 export const policySchema = z.strictObject({
   schema_version: z.literal(1),
@@ -104,6 +118,59 @@ export const policySchema = z.strictObject({
       cap_share: decimalParameter,
     }),
   }),
+  assessment: z.strictObject({
+    clause,
+    description: text,
+    multipliers: z.strictObject({
+      excellent: decimalParameter,
+      good: decimalParameter,
+      fair: decimalParameter,
+      poor: decimalParameter,
+      failed: decimalParameter,
+      missing: decimalParameter,
+    }),
+  }),
+  hold_harmless: z.strictObject({
+    clause,
+    description: text,
+    share_of_previous: decimalParameter,
+  }),
+  growth_check: z.strictObject({
+    clause,
+    description: text,
+    minimum_increase: decimalParameter,
+    previous_central_total: moneyParameter.optional(),
+  }),
+  provincial_effort: z.strictObject({
+    clause,
+    description: text,
+    minimum_share: decimalParameter,
+  }),
+  asset_income: z.strictObject({
+    clause,
+    description: text,
+    share_invested: decimalParameter,
+  }),
+  refund: z.strictObject({
+    clause,
+    description: text,
+    contiguous_area: refundLevels,
+    key_county_outside_areas: refundLevels,
+  }),
+  relocation: z.strictObject({
+    clause,
+    description: text,
+    fund: columnName,
+    standard_per_person: z.strictObject({ east: moneyParameter, central: moneyParameter, west: moneyParameter }),
+  }),
+  matching_waiver: z.strictObject({
+    clause,
+    description: text,
+    standard_shares: levelShares,
+    waive_county_share: booleanParameter,
+    waive_prefecture_share_in: regionFlags,
+    absorbed_by: z.strictObject({ central: decimalParameter, provincial: decimalParameter }),
+  }),
 });
 
 /** The policy as written in its JSON file. */
@@ -140,7 +207,36 @@ export interface Policy {
   /** Every county column a factor or aggregation reads. */
   readonly factorColumns: readonly string[];
   readonly funds: readonly string[];
+  /** assessment: stage-2 score multiplier by grade ('missing' when the cell is empty). */
+  readonly assessmentMultipliers: ReadonlyMap<AssessmentGrade | 'missing', Dec>;
+  /** hold_harmless: share of last year's special-fund total each eligible county is guaranteed. */
+  readonly holdHarmlessShare: Dec;
+  /** growth_check: the central special fund must grow by more than this ratio. */
+  readonly growthMinimumIncrease: Dec;
+  /** growth_check: last year's central special fund, when the policy states it. */
+  readonly previousCentralTotal: Fen | undefined;
+  /** provincial_effort: a province's own special line should be at least this share of its central grant. */
+  readonly provincialEffortMinimumShare: Dec;
+  /** asset_income: share of each county's special fund invested in asset-income projects (0: off). */
+  readonly assetIncomeShare: Dec;
+  /** refund: levels refunded in full to contiguous-area counties and to key counties outside the areas. */
+  readonly refundLevelsContiguous: ReadonlySet<RefundLevel>;
+  readonly refundLevelsKeyCounty: ReadonlySet<RefundLevel>;
+  /** relocation: the fund and the per-person standard by region, in fen. */
+  readonly relocationFund: string;
+  readonly relocationStandards: ReadonlyMap<Region, Fen>;
+  /** matching_waiver. */
+  readonly matchingStandardShares: ReadonlyMap<PayingLevel, Dec>;
+  readonly waiveCountyShare: boolean;
+  readonly waivePrefectureShareIn: ReadonlySet<Region>;
+  readonly absorbedBy: ReadonlyMap<AbsorbingLevel, Dec>;
 }
+
+export const REFUND_LEVELS = ['central', 'provincial', 'prefecture'] as const;
+export type RefundLevel = (typeof REFUND_LEVELS)[number];
+export const ABSORBING_LEVELS = ['central', 'provincial'] as const;
+export type AbsorbingLevel = (typeof ABSORBING_LEVELS)[number];
+const REGIONS: readonly Region[] = ['east', 'central', 'west'];
 
 function zodProblems(file: string, error: z.ZodError): Problem[] {
   return error.issues.map((issue) => ({
@@ -239,6 +335,47 @@ export function compilePolicy(file: string, raw: unknown): { policy?: Policy; pr
   const focusMultipliers = new Map<FocusFlag, Dec>();
   for (const flag of FOCUS_FLAGS) focusMultipliers.set(flag, decimal(special.county.focus_multipliers[flag].value));
 
+  const ratioAtMostOne = (path: string, value: string): Dec => {
+    const parsed = decimal(value);
+    if (parsed.greaterThan(1)) problems.push({ file, line: 0, column: `${path}.value`, message: `must be between 0 and 1, got ${value}` });
+    return parsed;
+  };
+  const sharesAddingToOne = <L extends string>(path: string, entries: Record<L, { value: string }>, levels: readonly L[]): Map<L, Dec> => {
+    const shares = new Map<L, Dec>();
+    let total = decimal('0');
+    for (const level of levels) {
+      const share = ratioAtMostOne(`${path}.${level}`, entries[level].value);
+      shares.set(level, share);
+      total = total.plus(share);
+    }
+    if (!total.equals(ONE)) problems.push({ file, line: 0, column: path, message: `the shares add up to ${total.toFixed()}, not exactly 1` });
+    return shares;
+  };
+
+  const assessmentMultipliers = new Map<AssessmentGrade | 'missing', Dec>();
+  for (const grade of ['excellent', 'good', 'fair', 'poor', 'failed', 'missing'] as const) {
+    const value = decimal(document.assessment.multipliers[grade].value);
+    if (value.isZero()) problems.push({ file, line: 0, column: `assessment.multipliers.${grade}.value`, message: 'must be greater than 0' });
+    assessmentMultipliers.set(grade, value);
+  }
+  const holdHarmlessShare = ratioAtMostOne('hold_harmless.share_of_previous', document.hold_harmless.share_of_previous.value);
+  const assetIncomeShare = ratioAtMostOne('asset_income.share_invested', document.asset_income.share_invested.value);
+  const refundLevels = (entry: PolicyDocument['refund']['contiguous_area']): Set<RefundLevel> =>
+    new Set(REFUND_LEVELS.filter((level) => entry[level].value));
+  const relocation = document.relocation;
+  if (!funds.includes(relocation.fund)) {
+    problems.push({ file, line: 0, column: 'relocation.fund', message: `fund "${relocation.fund}" is not listed in funds (${funds.join(', ')})` });
+  }
+  if (relocation.fund === special.fund) {
+    problems.push({ file, line: 0, column: 'relocation.fund', message: `must differ from special_poverty.fund ("${special.fund}")` });
+  }
+  const relocationStandards = new Map<Region, Fen>();
+  for (const region of REGIONS) relocationStandards.set(region, parseYuan(relocation.standard_per_person[region].value) ?? 0n);
+  const matching = document.matching_waiver;
+  const matchingStandardShares = sharesAddingToOne('matching_waiver.standard_shares', matching.standard_shares, PAYING_LEVELS);
+  const absorbedBy = sharesAddingToOne('matching_waiver.absorbed_by', matching.absorbed_by, ABSORBING_LEVELS);
+  const previousCentralText = document.growth_check.previous_central_total?.value;
+
   if (problems.length > 0) return { problems };
   const countyFloor = parseYuan(special.county.floor.value);
   if (countyFloor === null) return { problems: [{ file, line: 0, column: 'special_poverty.county.floor.value', message: 'not an amount in yuan' }] };
@@ -261,6 +398,20 @@ export function compilePolicy(file: string, raw: unknown): { policy?: Policy; pr
       countyCapShare: capShare,
       factorColumns: [...columns].sort(),
       funds,
+      assessmentMultipliers,
+      holdHarmlessShare,
+      growthMinimumIncrease: decimal(document.growth_check.minimum_increase.value),
+      previousCentralTotal: previousCentralText === undefined ? undefined : (parseYuan(previousCentralText) ?? undefined),
+      provincialEffortMinimumShare: decimal(document.provincial_effort.minimum_share.value),
+      assetIncomeShare,
+      refundLevelsContiguous: refundLevels(document.refund.contiguous_area),
+      refundLevelsKeyCounty: refundLevels(document.refund.key_county_outside_areas),
+      relocationFund: relocation.fund,
+      relocationStandards,
+      matchingStandardShares,
+      waiveCountyShare: matching.waive_county_share.value,
+      waivePrefectureShareIn: new Set(REGIONS.filter((region) => matching.waive_prefecture_share_in[region].value)),
+      absorbedBy,
     },
   };
 }

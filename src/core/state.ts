@@ -8,6 +8,8 @@ import type { County, CountyTable } from './counties.js';
 import type { Dec, Fen } from './money.js';
 import type { Policy } from './policy.js';
 import type { PotBinding } from './pot.js';
+import type { PreviousAllocations } from './previous.js';
+import type { ProjectTable } from './projects.js';
 import type { Province, Reference } from './reference.js';
 
 export type Severity = 'info' | 'warning' | 'error';
@@ -66,6 +68,72 @@ export interface ScoreMultiplier {
   readonly value: Dec;
 }
 
+/** A minimum amount a rule guarantees a county in stage 2 (the policy floor applies besides). */
+export interface CountyFloor {
+  readonly rule: string;
+  readonly clause: string;
+  readonly label: string;
+  readonly amount: Fen;
+}
+
+/** Who pays, from the top: the three levels above the county, and the county itself (project matching). */
+export const PAYING_LEVELS = ['central', 'provincial', 'prefecture', 'county'] as const;
+export type PayingLevel = (typeof PAYING_LEVELS)[number];
+
+/**
+ * An amount column a rule writes into `CountyState.amounts`, declared so that
+ * the engine, the tables and the summary need no list of columns of their own.
+ * - `transfer`: money paid to the county by one level (sums by paying level);
+ * - `sum`: adds transfer columns of one fund up (`relocation`, `refund_total`);
+ * - `memo`: a figure about money already counted elsewhere (asset income);
+ * - `project`: project cost paid by one level (matching_waiver).
+ */
+export interface AmountColumn {
+  readonly name: string;
+  readonly rule: string;
+  readonly fund: string;
+  readonly kind: 'transfer' | 'sum' | 'memo' | 'project';
+  readonly payingLevel?: PayingLevel;
+  /** Paid out of the budget line (fund, payingLevel): counted in the fund accounts. */
+  readonly fromBudget: boolean;
+  /** Adds up to the row's `total` (special fund + relocation + refunds). */
+  readonly inTotal: boolean;
+  /** Which tables show it; province rows are sums over the province's counties. */
+  readonly shownIn: 'both' | 'counties' | 'provinces';
+}
+
+/** One project after matching_waiver: amounts per level, all in fen, adding up to its cost. */
+export interface ProjectResult {
+  readonly projectId: string;
+  readonly countyCode: string;
+  readonly name: string;
+  readonly publicWelfare: boolean;
+  readonly stateArranged: boolean;
+  readonly totalCost: Fen;
+  readonly sharesFrom: 'policy' | 'row';
+  readonly shares: ReadonlyMap<PayingLevel, Dec>;
+  readonly standard: ReadonlyMap<PayingLevel, Fen>;
+  readonly waivedCounty: Fen;
+  readonly waivedPrefecture: Fen;
+  readonly absorbed: ReadonlyMap<'central' | 'provincial', Fen>;
+  readonly final: ReadonlyMap<PayingLevel, Fen>;
+  /** Which waiver applied (projects.csv `rule_applied`). */
+  readonly waiver: 'none' | 'county_waived' | 'county_prefecture_waived';
+  readonly reason: string;
+}
+
+/** The year-on-year change of the central special fund (growth_check). */
+export interface GrowthResult {
+  readonly previousCentralTotal: Fen;
+  /** Where the previous figure came from. */
+  readonly source: string;
+  readonly currentCentralTotal: Fen;
+  readonly change: Fen;
+  /** (current - previous) / previous, or undefined when previous is 0. */
+  readonly changeRatio: Dec | undefined;
+  readonly increased: boolean;
+}
+
 export interface CountyState {
   readonly county: County;
   eligible: boolean;
@@ -77,9 +145,13 @@ export interface CountyState {
   baseScore: Dec | undefined;
   focusMultiplier: Dec | undefined;
   scoreMultipliers: ScoreMultiplier[];
+  /** Minimum stage-2 amounts set by rules (hold_harmless); stage 2 takes the largest with the policy floor. */
+  floors: CountyFloor[];
+  /** The floor stage 2 applied (policy floor or a rule's floor, whichever is larger). */
+  appliedFloor: Fen | undefined;
   score: Dec | undefined;
   binding: PotBinding | undefined;
-  /** Amount columns (allocations.csv column name to fen), written by rules. */
+  /** Amount columns (column name to fen), written by rules; a column without a value is shown empty. */
   amounts: Map<string, Fen>;
   /** Extra text columns written by rules. */
   notes: Map<string, string>;
@@ -108,8 +180,12 @@ export interface RunInputs {
   readonly budget: Budget;
   readonly policy: Policy;
   readonly reference: Reference;
+  /** Projects for matching_waiver (--projects), when given. */
+  readonly projects?: ProjectTable;
+  /** Last year's allocations.csv (--previous), when given. */
+  readonly previous?: PreviousAllocations;
   /** Display names of the input files, for problems and checks. */
-  readonly files: { readonly counties: string; readonly budget: string };
+  readonly files: { readonly counties: string; readonly budget: string; readonly projects?: string; readonly previous?: string };
 }
 
 export interface RunState {
@@ -127,4 +203,15 @@ export interface RunState {
   readonly consumedBudgetLines: Set<string>;
   /** Rules that did not run and why (e.g. a column is absent). */
   readonly skippedRules: { rule: string; clause: string; reason: string }[];
+  /** Amount columns in output order, as the rules declared them. */
+  readonly amountColumns: AmountColumn[];
+  /** One entry per project, sorted by project id (matching_waiver). */
+  readonly projects: ProjectResult[];
+  /** Set by growth_check when a previous figure is known. */
+  growth: GrowthResult | undefined;
+}
+
+/** Declares an amount column (once; a second declaration of the same name is ignored). */
+export function declareColumn(state: RunState, column: AmountColumn): void {
+  if (!state.amountColumns.some((existing) => existing.name === column.name)) state.amountColumns.push(column);
 }

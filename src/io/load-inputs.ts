@@ -1,12 +1,15 @@
 /**
  * Loads everything a run needs: reference tables, the policy, the county
- * table and the budget. Every problem in every input is collected before
+ * table, the budget and, when given, the projects and last year's
+ * allocations. Every problem in every input is collected before
  * anything is reported, so the user sees them all at once.
  */
 import { readBudget, type Budget } from '../core/budget.js';
 import { readCounties, type CountyTable } from '../core/counties.js';
 import { compilePolicy, type Policy } from '../core/policy.js';
+import { readPreviousAllocations, type PreviousAllocations } from '../core/previous.js';
 import { InputError, sortProblems, type Problem } from '../core/problems.js';
+import { readProjects, type ProjectTable } from '../core/projects.js';
 import { parseReference, type Reference } from '../core/reference.js';
 import type { RunInputs } from '../core/state.js';
 import { parseCsvTable } from '../core/table.js';
@@ -18,6 +21,10 @@ export interface LoadOptions {
   readonly counties: string;
   readonly budget: string;
   readonly policy?: string;
+  /** projects.csv for matching_waiver (--projects). */
+  readonly projects?: string;
+  /** Last year's allocations.csv (--previous). */
+  readonly previous?: string;
   readonly encoding: EncodingChoice;
   readonly stdin?: () => Buffer;
 }
@@ -105,21 +112,59 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
       if (budget) warnings.push(...budget.warnings.map((warning) => ({ ...warning, role: 'budget' })));
     }
   }
+  let projects: ProjectTable | undefined;
+  const projectsRead = options.projects === undefined ? undefined : readInputFile(options.projects, options.encoding, stdin);
+  if (projectsRead?.problem) problems.push(projectsRead.problem);
+  if (projectsRead?.file) {
+    const { table, problems: tableProblems } = parseCsvTable(projectsRead.file.displayName, projectsRead.file.text);
+    problems.push(...tableProblems);
+    if (table) {
+      skippedBlankRows['projects'] = table.skippedBlankRows;
+      const countyCodes = counties ? new Set(counties.counties.map((county) => county.code)) : undefined;
+      const read = readProjects(table, countyCodes);
+      problems.push(...read.problems);
+      projects = read.result;
+      if (projects) warnings.push(...projects.warnings.map((warning) => ({ ...warning, role: 'projects' })));
+    }
+  }
+  let previous: PreviousAllocations | undefined;
+  const previousRead = options.previous === undefined ? undefined : readInputFile(options.previous, options.encoding, stdin);
+  if (previousRead?.problem) problems.push(previousRead.problem);
+  if (previousRead?.file) {
+    const { table, problems: tableProblems } = parseCsvTable(previousRead.file.displayName, previousRead.file.text);
+    problems.push(...tableProblems);
+    if (table) {
+      skippedBlankRows['previous'] = table.skippedBlankRows;
+      const read = readPreviousAllocations(table);
+      problems.push(...read.problems);
+      previous = read.result;
+    }
+  }
   if (problems.length > 0 || !policy || !counties || !budget || !countiesRead.file || !budgetRead.file || !policyFile) {
     throw new InputError(sortProblems(problems));
   }
+  const files: RoleFile[] = [
+    { role: 'counties', file: countiesRead.file },
+    { role: 'budget', file: budgetRead.file },
+  ];
+  if (projectsRead?.file) files.push({ role: 'projects', file: projectsRead.file });
+  if (previousRead?.file) files.push({ role: 'previous', file: previousRead.file });
   return {
     run: {
       counties,
       budget,
       policy,
       reference,
-      files: { counties: countiesRead.file.displayName, budget: budgetRead.file.displayName },
+      ...(projects ? { projects } : {}),
+      ...(previous ? { previous } : {}),
+      files: {
+        counties: countiesRead.file.displayName,
+        budget: budgetRead.file.displayName,
+        ...(projectsRead?.file ? { projects: projectsRead.file.displayName } : {}),
+        ...(previousRead?.file ? { previous: previousRead.file.displayName } : {}),
+      },
     },
-    files: [
-      { role: 'counties', file: countiesRead.file },
-      { role: 'budget', file: budgetRead.file },
-    ],
+    files,
     policyFile,
     warnings,
     skippedBlankRows,

@@ -1,10 +1,12 @@
 /**
  * summary.json and the terminal summary: pure functions of the result.
  */
-import type { AllocationResult } from '../core/allocate.js';
-import { formatWanYuan, formatYuan, groupThousands, sumDecimals } from '../core/money.js';
+import { countyColumnTotal, type AllocationResult } from '../core/allocate.js';
+import { formatDecimal, formatWanYuan, formatYuan, groupThousands, sumDecimals, type Fen } from '../core/money.js';
+import { ABSORBING_LEVELS } from '../core/policy.js';
 import type { Problem } from '../core/problems.js';
-import { formatIncidence, formatPopulation } from './tables.js';
+import { PAYING_LEVELS, type PayingLevel, type ProvinceState } from '../core/state.js';
+import { formatIncidence, formatPopulation, provinceAmountColumns } from './tables.js';
 
 export const SUMMARY_SCHEMA_VERSION = 1;
 
@@ -16,9 +18,65 @@ export interface SummaryContext {
   readonly skippedBlankRows: Readonly<Record<string, number>>;
 }
 
+/** A column's total over counties as yuan text, or null when no county has a value (its rule did not run). */
+function columnTotalText(result: AllocationResult, column: string): string | null {
+  const present = result.counties.some((countyState) => countyState.amounts.has(column));
+  return present ? formatYuan(countyColumnTotal(result, column)) : null;
+}
+
+/**
+ * Money paid to counties per paying level, by fund (special_poverty,
+ * relocation, refund), from the transfer columns the rules declared. The
+ * levels' totals add up to the sum of `total` over counties.
+ */
+function byPayingLevel(result: AllocationResult): Record<string, Record<string, string>> {
+  const levels: Record<string, Record<string, string>> = {};
+  for (const level of PAYING_LEVELS) {
+    const columns = result.amountColumns.filter((column) => column.kind === 'transfer' && column.payingLevel === level);
+    if (columns.length === 0) continue;
+    const byFund = new Map<string, Fen>();
+    for (const column of columns) byFund.set(column.fund, (byFund.get(column.fund) ?? 0n) + countyColumnTotal(result, column.name));
+    const entry: Record<string, string> = {};
+    for (const [fund, amount] of byFund) entry[fund] = formatYuan(amount);
+    entry['total'] = formatYuan([...byFund.values()].reduce((sum, amount) => sum + amount, 0n));
+    levels[level] = entry;
+  }
+  return levels;
+}
+
+function projectsSummary(result: AllocationResult): Record<string, unknown> | null {
+  if (!result.inputs.projects) return null;
+  const sum = (pick: (project: (typeof result.projects)[number]) => Fen): string => formatYuan(result.projects.reduce((total, project) => total + pick(project), 0n));
+  const perLevel = (pick: (project: (typeof result.projects)[number], level: PayingLevel) => Fen): Record<string, string> =>
+    Object.fromEntries(PAYING_LEVELS.map((level) => [level, sum((project) => pick(project, level))]));
+  return {
+    count: result.projects.length,
+    county_waived: result.projects.filter((project) => project.waiver === 'county_waived').length,
+    county_prefecture_waived: result.projects.filter((project) => project.waiver === 'county_prefecture_waived').length,
+    no_waiver: result.projects.filter((project) => project.waiver === 'none').length,
+    total_cost: sum((project) => project.totalCost),
+    standard: perLevel((project, level) => project.standard.get(level) ?? 0n),
+    waived: { county: sum((project) => project.waivedCounty), prefecture: sum((project) => project.waivedPrefecture) },
+    absorbed: Object.fromEntries(ABSORBING_LEVELS.map((level) => [level, sum((project) => project.absorbed.get(level) ?? 0n)])),
+    final: perLevel((project, level) => project.final.get(level) ?? 0n),
+  };
+}
+
+function growthSummary(result: AllocationResult): Record<string, unknown> | null {
+  const growth = result.growth;
+  if (!growth) return null;
+  return {
+    previous_central_total: formatYuan(growth.previousCentralTotal),
+    source: growth.source,
+    current_central_total: formatYuan(growth.currentCentralTotal),
+    change: formatYuan(growth.change),
+    change_ratio: growth.changeRatio === undefined ? null : formatDecimal(growth.changeRatio, 6),
+    increased: growth.increased,
+  };
+}
+
 export function summaryDocument(result: AllocationResult, context: SummaryContext): Record<string, unknown> {
   const policy = result.inputs.policy.document;
-  const countyTotal = (column: string): bigint => result.counties.reduce((sum, countyState) => sum + (countyState.amounts.get(column) ?? 0n), 0n);
   const funds: Record<string, Record<string, { budget: string; allocated: string; unallocated: string }>> = {};
   for (const account of result.fundAccounts) {
     funds[account.fund] ??= {};
@@ -31,8 +89,11 @@ export function summaryDocument(result: AllocationResult, context: SummaryContex
   const unallocatedPots = result.pots.filter((pot) => pot.unallocated > 0n);
   const severities = { info: 0, warning: 0, error: 0 };
   for (const check of result.checks) severities[check.severity]++;
-  const totals: Record<string, string> = {};
-  for (const column of [...result.totalColumns, 'total']) totals[column] = formatYuan(countyTotal(column));
+  const provinceColumns = provinceAmountColumns(result);
+  const totals: Record<string, string | null> = {};
+  for (const column of [...provinceColumns, 'total']) totals[column] = columnTotalText(result, column);
+  const inputRole = (role: 'projects' | 'previous', rows: number): Record<string, unknown> | undefined =>
+    result.inputs.files[role] === undefined ? undefined : { rows, skipped_blank_rows: context.skippedBlankRows[role] ?? 0 };
 
   return {
     schema_version: SUMMARY_SCHEMA_VERSION,
@@ -43,6 +104,8 @@ export function summaryDocument(result: AllocationResult, context: SummaryContex
     inputs: {
       counties: { rows: result.counties.length, skipped_blank_rows: context.skippedBlankRows['counties'] ?? 0 },
       budget: { rows: result.inputs.budget.lines.length, skipped_blank_rows: context.skippedBlankRows['budget'] ?? 0 },
+      projects: inputRole('projects', result.inputs.projects?.projects.length ?? 0),
+      previous: inputRole('previous', result.inputs.previous?.byCounty.size ?? 0),
     },
     counts: {
       counties: result.counties.length,
@@ -52,6 +115,14 @@ export function summaryDocument(result: AllocationResult, context: SummaryContex
     },
     funds,
     totals,
+    by_paying_level: byPayingLevel(result),
+    // Refunds are entitlements: their totals are the budget impact on each paying level (null: not computed).
+    refund: {
+      computed: !result.skippedRules.some((skipped) => skipped.rule === 'refund'),
+      ...Object.fromEntries(['central', 'provincial', 'prefecture', 'total'].map((level) => [level, columnTotalText(result, `refund_${level}`)])),
+    },
+    projects: projectsSummary(result),
+    growth: growthSummary(result),
     unallocated: {
       total: formatYuan(unallocatedPots.reduce((sum, pot) => sum + pot.unallocated, 0n)),
       pots: unallocatedPots.map((pot) => ({ pot: pot.id, amount: formatYuan(pot.unallocated), reason: pot.unallocatedReason })),
@@ -69,7 +140,10 @@ export function summaryDocument(result: AllocationResult, context: SummaryContex
         incidence: formatIncidence(province.incidence),
         priority_province: province.priority,
       };
-      for (const column of [...result.totalColumns, 'total']) entry[column] = formatYuan(province.amounts.get(column) ?? 0n);
+      for (const column of [...provinceColumns, 'total']) {
+        const amount = province.amounts.get(column);
+        entry[column] = amount === undefined ? null : formatYuan(amount);
+      }
       return entry;
     }),
   };
@@ -99,38 +173,36 @@ export interface Painter {
 
 export const PLAIN: Painter = { bold: (t) => t, dim: (t) => t, yellow: (t) => t, green: (t) => t };
 
-/** The per-province table printed after `allocate`, amounts in yuan and 万元. */
+/** The per-province table printed after `allocate`, amounts in yuan and 万元, and what each rule found. */
 export function terminalSummary(result: AllocationResult, paint: Painter, outDir: string | undefined): string {
-  const headers = ['code', 'province', 'counties', 'eligible', 'poor people', 'central (yuan)', 'provincial (yuan)', 'total (yuan)', 'total (万元)'];
-  const align: ('left' | 'right')[] = ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'];
-  const rows = result.provinces.map((province) =>
-    [
-      province.province.code,
-      `${province.province.nameShort}${province.priority ? ' *' : ''}`,
-      String(province.counties.length),
-      String(province.eligibleCounties),
-      groupThousands(formatPopulation(province.poorPopulation)),
-      groupThousands(formatYuan(province.amounts.get('special_poverty_central') ?? 0n)),
-      groupThousands(formatYuan(province.amounts.get('special_poverty_provincial') ?? 0n)),
-      groupThousands(formatYuan(province.amounts.get('total') ?? 0n)),
-      groupThousands(formatWanYuan(province.amounts.get('total') ?? 0n)),
-    ],
-  );
+  type Column = { header: string; align: 'left' | 'right'; province: (province: ProvinceState) => string; total: string };
   const sum = (column: string): bigint => result.provinces.reduce((total, province) => total + (province.amounts.get(column) ?? 0n), 0n);
+  const hasValues = (column: string): boolean => result.provinces.some((province) => province.amounts.has(column));
+  const amount = (header: string, column: string, format: (fen: Fen) => string = formatYuan): Column => ({
+    header,
+    align: 'right',
+    province: (province) => (province.amounts.has(column) ? groupThousands(format(province.amounts.get(column)!)) : ''),
+    total: groupThousands(format(sum(column))),
+  });
   const poor = sumDecimals(result.provinces.map((province) => province.poorPopulation));
-  const totalRow = [
-    '',
-    'total',
-    String(result.counties.length),
-    String(result.counties.filter((countyState) => countyState.eligible).length),
-    groupThousands(formatPopulation(poor)),
-    groupThousands(formatYuan(sum('special_poverty_central'))),
-    groupThousands(formatYuan(sum('special_poverty_provincial'))),
-    groupThousands(formatYuan(sum('total'))),
-    groupThousands(formatWanYuan(sum('total'))),
+  const columns: Column[] = [
+    { header: 'code', align: 'left', province: (province) => province.province.code, total: '' },
+    { header: 'province', align: 'left', province: (province) => `${province.province.nameShort}${province.priority ? ' *' : ''}`, total: 'total' },
+    { header: 'counties', align: 'right', province: (province) => String(province.counties.length), total: String(result.counties.length) },
+    { header: 'eligible', align: 'right', province: (province) => String(province.eligibleCounties), total: String(result.counties.filter((countyState) => countyState.eligible).length) },
+    { header: 'poor people', align: 'right', province: (province) => groupThousands(formatPopulation(province.poorPopulation)), total: groupThousands(formatPopulation(poor)) },
+    amount('central (yuan)', 'special_poverty_central'),
+    amount('provincial (yuan)', 'special_poverty_provincial'),
+    ...(hasValues('relocation') ? [amount('relocation (yuan)', 'relocation')] : []),
+    ...(hasValues('refund_total') ? [amount('refunds (yuan)', 'refund_total')] : []),
+    amount('total (yuan)', 'total'),
+    amount('total (万元)', 'total', formatWanYuan),
   ];
+  const rows = result.provinces.map((province) => columns.map((column) => column.province(province)));
+  const totalRow = columns.map((column) => column.total);
+  const headers = columns.map((column) => column.header);
   const widths = headers.map((header, index) => Math.max(displayWidth(header), ...[...rows, totalRow].map((row) => displayWidth(row[index] ?? ''))));
-  const line = (cells: string[]): string => cells.map((cell, index) => pad(cell, widths[index]!, align[index]!)).join('  ');
+  const line = (cells: string[]): string => cells.map((cell, index) => pad(cell, widths[index]!, columns[index]!.align)).join('  ');
   const policy = result.inputs.policy.document;
   const out: string[] = [];
   out.push(paint.bold(`povalloc: ${policy.title} (${policy.year})`));
@@ -139,7 +211,8 @@ export function terminalSummary(result: AllocationResult, paint: Painter, outDir
   for (const row of rows) out.push(line(row));
   out.push(paint.bold(line(totalRow)));
   out.push('');
-  out.push(paint.dim('* priority province (clause IV.1)'));
+  out.push(paint.dim('* priority province (clause IV.1); central and provincial: the special fund; total: special fund + relocation + refunds'));
+  out.push(...ruleLines(result));
   const unallocated = result.pots.reduce((total, pot) => total + pot.unallocated, 0n);
   out.push(
     unallocated === 0n
@@ -150,4 +223,54 @@ export function terminalSummary(result: AllocationResult, paint: Painter, outDir
   if (warnings > 0) out.push(paint.yellow(`${warnings} warning(s) in checks.csv.`));
   if (outDir !== undefined) out.push(`Run folder: ${outDir}`);
   return `${out.join('\n')}\n`;
+}
+
+/** One line per transfer-payment rule saying what it did, for the terminal. */
+function ruleLines(result: AllocationResult): string[] {
+  const lines: string[] = [];
+  const yuan = (fen: Fen): string => groupThousands(formatYuan(fen));
+  const checks = (check: string): number => result.checks.filter((entry) => entry.check === check).length;
+  const skipped = new Map(result.skippedRules.map((entry) => [entry.rule, entry.reason]));
+  const policy = result.inputs.policy;
+  const add = (rule: string, text: () => string): void => {
+    const reason = skipped.get(rule);
+    lines.push(`${rule}: ${reason === undefined ? text() : `did not run: ${reason}`}`);
+  };
+
+  add('assessment', () => {
+    const adjusted = result.counties.filter((countyState) => countyState.scoreMultipliers.some((multiplier) => multiplier.rule === 'assessment')).length;
+    return `${adjusted} counties' scores adjusted by their assessment; ${checks('leading_cadres_interview')} failed: leading cadres to be interviewed (checks.csv)`;
+  });
+  add('hold_harmless', () => {
+    const guaranteed = result.counties.filter((countyState) => countyState.floors.some((floor) => floor.rule === 'hold_harmless')).length;
+    return `${guaranteed} counties guaranteed ${policy.holdHarmlessShare.toFixed()} of last year; ${checks('hold_harmless_bound')} held at the guarantee, guarantees reduced in ${checks('hold_harmless_reduced')} province(s)`;
+  });
+  add('growth_check', () => {
+    const growth = result.growth!;
+    const ratio = growth.changeRatio === undefined ? '' : ` (${growth.change >= 0n ? '+' : ''}${formatDecimal(growth.changeRatio.times(100), 2)}%)`;
+    return `central special fund ${yuan(growth.currentCentralTotal)} against ${yuan(growth.previousCentralTotal)} last year: ${growth.change >= 0n ? '+' : ''}${yuan(growth.change)}${ratio}${growth.increased ? '' : ', NOT an increase'}`;
+  });
+  add('provincial_effort', () => `${checks('provincial_effort')} province(s) fund less than ${policy.provincialEffortMinimumShare.toFixed()} of their central grant themselves`);
+  add('asset_income', () =>
+    policy.assetIncomeShare.isZero()
+      ? 'off (asset_income.share_invested is 0)'
+      : `${yuan(countyColumnTotal(result, 'asset_income_invested'))} of the special fund invested in asset-income projects (${policy.assetIncomeShare.toFixed()})`,
+  );
+  add('relocation', () => {
+    const surplus = result.pots.filter((pot) => pot.rule === 'relocation').reduce((total, pot) => total + pot.unallocated, 0n);
+    const counties = result.counties.filter((countyState) => (countyState.amounts.get('relocation') ?? 0n) > 0n).length;
+    return `${yuan(countyColumnTotal(result, 'relocation'))} to ${counties} counties; pool short of the need in ${checks('relocation_shortfall')} province(s), ${yuan(surplus)} surplus unallocated`;
+  });
+  add('refund', () => {
+    const levels = (['central', 'provincial', 'prefecture'] as const)
+      .filter((level) => result.counties.some((countyState) => countyState.amounts.has(`refund_${level}`)))
+      .map((level) => `${level} ${yuan(countyColumnTotal(result, `refund_${level}`))}`);
+    return `${yuan(countyColumnTotal(result, 'refund_total'))} of remitted revenue returned (${levels.join(', ')})`;
+  });
+  add('matching_waiver', () => {
+    const waived = result.projects.reduce((total, project) => total + project.waivedCounty + project.waivedPrefecture, 0n);
+    const counted = (waiver: string): number => result.projects.filter((project) => project.waiver === waiver).length;
+    return `${result.projects.length} projects, ${counted('county_waived')} with the county share waived, ${counted('county_prefecture_waived')} with county and prefecture shares waived: ${yuan(waived)} absorbed by higher levels (projects.csv)`;
+  });
+  return lines;
 }

@@ -1,15 +1,27 @@
 /**
  * The run's tables (CONTRACT section 5) as CSV tables: allocations.csv,
- * provinces.csv and checks.csv. Pure functions of the allocation result.
+ * provinces.csv, checks.csv and projects.csv. Pure functions of the
+ * allocation result.
  */
 import type { AllocationResult } from '../core/allocate.js';
-import { formatDecimal, formatYuan, ZERO, type Dec } from '../core/money.js';
-import type { CountyState, ProvinceState } from '../core/state.js';
+import { formatDecimal, formatYuan, ZERO, type Dec, type Fen } from '../core/money.js';
+import { ABSORBING_LEVELS } from '../core/policy.js';
+import { PAYING_LEVELS, type CountyState, type ProvinceState } from '../core/state.js';
 import { yesNo, type CsvTable } from './csv.js';
 
-/** Amount columns in the order they appear, before `total`. */
+/** Amount columns of allocations.csv in the order the rules declared them, before `total`. */
 export function amountColumns(result: AllocationResult): string[] {
-  return [...result.totalColumns];
+  return result.amountColumns.filter((column) => column.shownIn !== 'provinces').map((column) => column.name);
+}
+
+/** Amount columns of provinces.csv (sums over counties), before `total`. */
+export function provinceAmountColumns(result: AllocationResult): string[] {
+  return result.amountColumns.filter((column) => column.shownIn !== 'counties').map((column) => column.name);
+}
+
+/** An amount cell: yuan with two decimals, or empty when the rule that writes it did not run. */
+function amountCell(amount: Fen | undefined): string {
+  return amount === undefined ? '' : formatYuan(amount);
 }
 
 /** Whole persons as digits; a derived (fractional) figure with two decimals. */
@@ -42,7 +54,7 @@ function countyRow(countyState: CountyState, amountColumnNames: readonly string[
     countyState.focusMultiplier ? countyState.focusMultiplier.toFixed() : '',
     countyState.score ? formatDecimal(countyState.score, 10) : '',
     countyState.binding ?? '',
-    ...amountColumnNames.map((column) => formatYuan(countyState.amounts.get(column) ?? 0n)),
+    ...amountColumnNames.map((column) => amountCell(countyState.amounts.get(column))),
     formatYuan(countyState.amounts.get('total') ?? 0n),
   ];
 }
@@ -89,13 +101,13 @@ function provinceRow(province: ProvinceState, amountColumnNames: readonly string
     yesNo(province.priority),
     province.score ? formatDecimal(province.score, 10) : '',
     province.stageOneShare ? formatDecimal(province.stageOneShare, 10) : '',
-    ...amountColumnNames.map((column) => formatYuan(province.amounts.get(column) ?? 0n)),
+    ...amountColumnNames.map((column) => amountCell(province.amounts.get(column))),
     formatYuan(province.amounts.get('total') ?? 0n),
   ];
 }
 
 export function provincesTable(result: AllocationResult): CsvTable {
-  const amounts = amountColumns(result);
+  const amounts = provinceAmountColumns(result);
   return {
     columns: [
       'province_code',
@@ -132,5 +144,59 @@ export function checksTable(result: AllocationResult): CsvTable {
       check.value,
       check.threshold,
     ]),
+  };
+}
+
+/** projects.csv: one row per project (matching_waiver), sorted by project id. */
+export function projectsTable(result: AllocationResult): CsvTable {
+  return {
+    columns: [
+      'project_id',
+      'county_code',
+      'county_name',
+      'province_code',
+      'region',
+      'contiguous_area',
+      'eligible_county',
+      'name',
+      'public_welfare',
+      'state_arranged',
+      'total_cost',
+      'shares_from',
+      ...PAYING_LEVELS.map((level) => `share_${level}`),
+      ...PAYING_LEVELS.map((level) => `standard_${level}`),
+      'waived_county',
+      'waived_prefecture',
+      ...ABSORBING_LEVELS.map((level) => `absorbed_${level}`),
+      ...PAYING_LEVELS.map((level) => `final_${level}`),
+      'rule_applied',
+      'reason',
+    ],
+    rows: result.projects.map((project) => {
+      const countyState = result.countyByCode.get(project.countyCode)!;
+      const county = countyState.county;
+      return [
+        project.projectId,
+        county.code,
+        county.name,
+        county.province.code,
+        county.province.region,
+        county.contiguousArea,
+        yesNo(countyState.eligible),
+        project.name,
+        yesNo(project.publicWelfare),
+        yesNo(project.stateArranged),
+        formatYuan(project.totalCost),
+        project.sharesFrom,
+        ...PAYING_LEVELS.map((level) => (project.shares.get(level) ?? ZERO).toFixed()),
+        ...PAYING_LEVELS.map((level) => formatYuan(project.standard.get(level) ?? 0n)),
+        formatYuan(project.waivedCounty),
+        formatYuan(project.waivedPrefecture),
+        ...ABSORBING_LEVELS.map((level) => formatYuan(project.absorbed.get(level) ?? 0n)),
+        ...PAYING_LEVELS.map((level) => formatYuan(project.final.get(level) ?? 0n)),
+        project.waiver,
+        project.reason,
+      ];
+    }),
   };
 }

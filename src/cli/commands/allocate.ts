@@ -17,12 +17,17 @@ Examples:
   # allocate the bundled sample and write the tables to runs/2017
   povalloc allocate --counties data/sample/counties.csv --budget data/sample/budget.csv --out runs/2017
 
+  # with the projects for the matching-fund waiver and last year's allocations.csv
+  # (hold-harmless guarantee, growth check); writes projects.csv too
+  povalloc allocate --counties data/sample/counties.csv --budget data/sample/budget.csv --projects data/sample/projects.csv --previous data/sample/previous-allocations.csv --out runs/2017
+
   # the same with your own policy, as JSON for scripts
   povalloc allocate --counties counties.csv --budget budget.csv --policy my-policy.json --out runs/test --json
 
 The run folder holds allocations.csv (one row per county), provinces.csv,
-checks.csv (compliance findings) and summary.json. Amounts are in yuan with
-two decimals; CSV files are UTF-8 with a BOM so Excel shows Chinese correctly.
+projects.csv (with --projects), checks.csv (compliance findings) and
+summary.json. Amounts are in yuan with two decimals; CSV files are UTF-8
+with a BOM so Excel shows Chinese correctly.
 If anything in the inputs is wrong, every problem is listed with file, line
 and column, the exit code is 2 and nothing is written.`;
 

@@ -9,6 +9,7 @@ const EXAMPLES = `
 Examples:
   povalloc validate --counties counties.csv --budget budget.csv
   povalloc validate --counties 县表.csv --budget budget.csv --encoding gb18030
+  povalloc validate --counties counties.csv --budget budget.csv --projects projects.csv --previous runs/2016/allocations.csv
 
 Every problem is listed with file, line and column; exit code 2 when any is
 found, 0 when the inputs are valid. Nothing is written.`;
@@ -25,6 +26,8 @@ function run(options: InputOptions, io: Io): number {
     counties: result.counties.length,
     eligible_counties: result.counties.filter((countyState) => countyState.eligible).length,
     budget_lines: loaded.run.budget.lines.length,
+    ...(loaded.run.projects ? { projects: loaded.run.projects.projects.length } : {}),
+    ...(loaded.run.previous ? { previous_counties: loaded.run.previous.byCounty.size } : {}),
     policy: loaded.run.policy.document.name,
     warnings: loaded.warnings.map(formatProblem),
   };

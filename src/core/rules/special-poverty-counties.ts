@@ -9,10 +9,12 @@
  * its focus multipliers (their product capped) and any multiplier an earlier
  * rule set. Every eligible county gets at least the floor and at most the cap
  * (a share of the pool); the rest is shared by score among the counties not
- * held at either. When the pool cannot pay every floor the floors are reduced
- * ratably; when the province has too few eligible counties for the cap, the
- * cap is not applied. Each county's amount is then split into the part paid
- * from the central line and the part from the provincial line.
+ * held at either. A county's floor is the policy floor or a larger one an
+ * earlier rule set (hold_harmless). When the pool cannot pay every floor the
+ * floors are reduced ratably; when the province has too few eligible
+ * counties for the cap, the cap is not applied. Each county's amount is then
+ * split into the part paid from the central line and the part from the
+ * provincial line.
  *
  * Example: a pool of 10,000,000.00 (central 6,000,000.00, provincial
  * 4,000,000.00), floor 2,000,000.00, no cap, two counties with scores 0.9 and
@@ -26,7 +28,7 @@ import { decimalFromBigInt, floorToFen, formatDecimal, formatYuan, minDecimal, O
 import { FOCUS_FLAGS } from '../policy.js';
 import { allocatePot } from '../pot.js';
 import { invariant } from '../problems.js';
-import type { CountyState, ProvinceState, RunState } from '../state.js';
+import { declareColumn, type CountyState, type ProvinceState, type RunState } from '../state.js';
 import type { Rule } from './rule.js';
 import { SPECIAL_CENTRAL } from './special-poverty-provinces.js';
 
@@ -112,10 +114,16 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   });
 
   const floor = policy.countyFloor;
+  const floors = eligible.map((countyState) => {
+    let countyFloor = floor;
+    for (const ruleFloor of countyState.floors) if (ruleFloor.amount > countyFloor) countyFloor = ruleFloor.amount;
+    countyState.appliedFloor = countyFloor;
+    return countyFloor;
+  });
   const cap = floorToFen(decimalFromBigInt(pool).times(policy.countyCapShare));
   const pot = allocatePot(
     pool,
-    eligible.map((countyState, index) => ({ id: countyState.county.code, weight: weights[index]!, floor, cap })),
+    eligible.map((countyState, index) => ({ id: countyState.county.code, weight: weights[index]!, floor: floors[index]!, cap })),
   );
 
   // Split each county's amount into central and provincial parts. Money the pot
@@ -149,7 +157,8 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     for (const multiplier of countyState.scoreMultipliers) stepValues[`${multiplier.rule}.multiplier`] = multiplier.value.toFixed();
     stepValues['score'] = formatDecimal(countyState.score ?? ZERO, 10);
     stepValues['pool'] = formatYuan(pool);
-    stepValues['floor'] = formatYuan(floor);
+    stepValues['floor'] = formatYuan(floors[index]!);
+    for (const ruleFloor of countyState.floors) stepValues[`${ruleFloor.rule}.floor`] = formatYuan(ruleFloor.amount);
     stepValues['cap'] = pot.capsDropped ? 'not applied' : formatYuan(cap);
     stepValues['binding'] = part.binding;
     stepValues['exact_amount'] = `${part.exactNumerator}/${part.exactDenominator} fen`;
@@ -170,7 +179,12 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
 
   const name = province.province.nameZh;
   if (pot.floorsReduced) {
-    const floors = floor * BigInt(eligible.length);
+    const floorTotal = floors.reduce((sum, value) => sum + value, 0n);
+    const raised = eligible.filter((countyState) => countyState.appliedFloor !== floor).length;
+    const what =
+      raised === 0
+        ? `the floor of ${formatYuan(floor)} to each of ${eligible.length} eligible counties`
+        : `the floors of its ${eligible.length} eligible counties (${raised} raised by an earlier rule above ${formatYuan(floor)})`;
     state.checks.push({
       check: 'floor_reduced',
       severity: 'warning',
@@ -179,9 +193,9 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
       scope: 'province',
       code,
       name,
-      message: `the pool of ${formatYuan(pool)} yuan cannot pay the floor of ${formatYuan(floor)} to each of ${eligible.length} eligible counties (${formatYuan(floors)}): floors reduced ratably, short by ${formatYuan(floors - pool)}`,
+      message: `the pool of ${formatYuan(pool)} yuan cannot pay ${what} (${formatYuan(floorTotal)}): floors reduced ratably, short by ${formatYuan(floorTotal - pool)}`,
       value: formatYuan(pool),
-      threshold: formatYuan(floors),
+      threshold: formatYuan(floorTotal),
     });
   }
   if (pot.capsDropped) {
@@ -221,6 +235,10 @@ export const specialPovertyCounties: Rule = {
   seed: 'Take the old revolutionary base areas, ethnic minority areas, border areas and concentrated contiguous poverty-stricken areas as the focus of poverty alleviation.',
   apply(state) {
     const fund = state.inputs.policy.specialFund;
+    for (const level of ['central', 'provincial'] as const) {
+      const name = level === 'central' ? SPECIAL_CENTRAL : SPECIAL_PROVINCIAL;
+      declareColumn(state, { name, rule: 'special_poverty_counties', fund, kind: 'transfer', payingLevel: level, fromBudget: true, inTotal: true, shownIn: 'both' });
+    }
     const provincialLines = provincialAmounts(state.inputs.budget, fund);
     for (const province of state.provinces) {
       const provincialLine = provincialLines.get(province.province.code) ?? 0n;

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { allocate } from '../src/core/allocate.js';
+import { buildInputs, csv, plainPolicy, yuanOf } from './build-inputs.js';
+
+const COUNTIES = csv('county_code,county_name,poverty_county,poor_population,rural_population', [
+  '520111,甲县,true,1000,10000',
+  '520112,乙县,true,1000,10000',
+  '520113,丙县,false,1000,10000',
+]);
+const PREVIOUS_HEADER = 'county_code,county_name,special_poverty_central,special_poverty_provincial,total';
+// Last year: 甲 10,000,000.00 in all, 乙 1,000,000.00, 丙 (not eligible this year) 5,000,000.00.
+const PREVIOUS = csv(PREVIOUS_HEADER, ['520111,甲县,8000000.00,2000000.00,10000000.00', '520112,乙县,1000000.00,0.00,1000000.00', '520113,丙县,5000000.00,0.00,5000000.00']);
+
+function run(pool: string, previous: string | null = PREVIOUS, edit?: Parameters<typeof plainPolicy>[0]) {
+  return allocate(
+    buildInputs({ counties: COUNTIES, budget: csv('fund,level,province_code,amount', [`special_poverty,central,,${pool}`]), ...(previous === null ? {} : { previous }), policy: plainPolicy(edit) }),
+  );
+}
+const special = (result: ReturnType<typeof run>, code: string): string => {
+  const amounts = result.countyByCode.get(code)!.amounts;
+  return yuanOf((amounts.get('special_poverty_central') ?? 0n) + (amounts.get('special_poverty_provincial') ?? 0n));
+};
+
+describe('hold_harmless', () => {
+  it.each([
+    ['guarantee binds: 甲 held at 9,000,000.00, 乙 gets the rest', '10000000.00', ['9000000.00', '1000000.00', '0.00'], ['floor', 'share']],
+    ['guarantees infeasible: reduced ratably', '9000000.00', ['8181818.18', '818181.82', '0.00'], ['floor_reduced', 'floor_reduced']],
+    ['pool large enough: no guarantee binds', '30000000.00', ['15000000.00', '15000000.00', '0.00'], ['share', 'share']],
+  ])('%s (pool %s)', (_label, pool, amounts, bindings) => {
+    const result = run(pool);
+    expect(['520111', '520112', '520113'].map((code) => special(result, code))).toEqual(amounts);
+    expect(['520111', '520112'].map((code) => result.countyByCode.get(code)!.binding)).toEqual(bindings);
+  });
+
+  it('reports a guarantee that bound (info) and guarantees reduced ratably (warning)', () => {
+    const bound = run('10000000.00').checks.filter((check) => check.rule === 'hold_harmless');
+    expect(bound.map((check) => [check.check, check.severity, check.code, check.value, check.threshold])).toEqual([['hold_harmless_bound', 'info', '520111', '9000000.00', '9000000.00']]);
+    const reduced = run('9000000.00').checks.filter((check) => check.rule === 'hold_harmless');
+    expect(reduced.map((check) => [check.check, check.severity, check.scope, check.code, check.value, check.threshold])).toEqual([
+      ['hold_harmless_reduced', 'warning', 'province', '52', '9000000.00', '9900000.00'],
+    ]);
+    expect(reduced[0]!.message).toContain('short by 900000.00');
+  });
+
+  it('gives no guarantee to a county absent last year', () => {
+    const result = run('10000000.00', csv(PREVIOUS_HEADER, ['520112,乙县,1000000.00,0.00,1000000.00']));
+    expect(['520111', '520112'].map((code) => special(result, code))).toEqual(['5000000.00', '5000000.00']);
+    expect(result.countyByCode.get('520111')!.floors).toEqual([]);
+    expect(result.steps.find((step) => step.rule === 'hold_harmless' && step.subject === '520111')!.label).toContain('absent');
+  });
+
+  it('rounds the guarantee down to the fen and uses the policy share', () => {
+    const result = run('10000000.00', csv(PREVIOUS_HEADER, ['520111,甲县,0.03,0.00,0.03']), (document) => {
+      document.hold_harmless.share_of_previous.value = '0.5';
+    });
+    expect(result.countyByCode.get('520111')!.floors.map((floor) => yuanOf(floor.amount))).toEqual(['0.01']);
+  });
+
+  it('does not report a guarantee at or below the policy floor: the floor binds on its own', () => {
+    // 甲 has a twentieth of the poor and of the incidence: its share of 10,000,000.00 (500,000.00) is below the floor.
+    const result = allocate(
+      buildInputs({
+        counties: csv('county_code,county_name,poverty_county,poor_population,rural_population', ['520111,甲县,true,100,10000', '520112,乙县,true,1900,10000']),
+        budget: csv('fund,level,province_code,amount', ['special_poverty,central,,10000000.00']),
+        previous: csv(PREVIOUS_HEADER, ['520111,甲县,2000000.00,0.00,2000000.00']),
+        policy: plainPolicy((document) => {
+          document.special_poverty.county.floor.value = '2000000.00';
+        }),
+      }),
+    );
+    expect([special(result, '520111'), special(result, '520112')]).toEqual(['2000000.00', '8000000.00']);
+    expect(result.countyByCode.get('520111')!.floors.map((floor) => yuanOf(floor.amount))).toEqual(['1800000.00']);
+    expect(result.checks.some((check) => check.rule === 'hold_harmless')).toBe(false);
+  });
+
+  it('holds a county at its guarantee above the cap', () => {
+    const result = run('10000000.00', PREVIOUS, (document) => {
+      document.special_poverty.county.cap_share.value = '0.5';
+    });
+    expect(special(result, '520111')).toBe('9000000.00');
+  });
+
+  it('does not run without --previous', () => {
+    const result = run('10000000.00', null);
+    expect(result.skippedRules).toContainEqual({ rule: 'hold_harmless', clause: 'IV.2', reason: 'no --previous allocations.csv was given' });
+    expect(['520111', '520112'].map((code) => special(result, code))).toEqual(['5000000.00', '5000000.00']);
+  });
+});
