@@ -5,6 +5,7 @@ import type { AllocationResult } from '../core/allocate.js';
 import { formatWanYuan, formatYuan, groupThousands, sumDecimals } from '../core/money.js';
 import type { Problem } from '../core/problems.js';
 import { formatProblem } from '../core/problems.js';
+import { message, type Lang } from './messages.js';
 import { formatIncidence, formatPopulation } from './tables.js';
 
 export const SUMMARY_SCHEMA_VERSION = 1;
@@ -104,9 +105,11 @@ export interface Painter {
 
 export const PLAIN: Painter = { bold: (t) => t, dim: (t) => t, yellow: (t) => t, green: (t) => t };
 
-/** The per-province table printed after `allocate`, amounts in yuan and 万元. */
-export function terminalSummary(result: AllocationResult, paint: Painter, outDir: string | undefined): string {
-  const headers = ['code', 'province', 'counties', 'eligible', 'poor people', 'central (yuan)', 'provincial (yuan)', 'total (yuan)', 'total (万元)'];
+/** The per-province table printed after `allocate`, amounts in yuan and 万元, labels in `lang`. */
+export function terminalSummary(result: AllocationResult, paint: Painter, outDir: string | undefined, lang: Lang = 'en'): string {
+  const headers = (
+    ['code', 'province', 'counties', 'eligible', 'poor', 'central', 'provincial', 'total', 'total_wan'] as const
+  ).map((name) => message(lang, `summary.header.${name}`));
   const align: ('left' | 'right')[] = ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'];
   const rows = result.provinces.map((province) =>
     [
@@ -125,7 +128,7 @@ export function terminalSummary(result: AllocationResult, paint: Painter, outDir
   const poor = sumDecimals(result.provinces.map((province) => province.poorPopulation));
   const totalRow = [
     '',
-    'total',
+    message(lang, 'summary.total_row'),
     String(result.counties.length),
     String(result.counties.filter((countyState) => countyState.eligible).length),
     groupThousands(formatPopulation(poor)),
@@ -138,21 +141,21 @@ export function terminalSummary(result: AllocationResult, paint: Painter, outDir
   const line = (cells: string[]): string => cells.map((cell, index) => pad(cell, widths[index]!, align[index]!)).join('  ');
   const policy = result.inputs.policy.document;
   const out: string[] = [];
-  out.push(paint.bold(`povalloc: ${policy.title} (${policy.year})`));
+  out.push(paint.bold(message(lang, 'summary.title', { title: policy.title, year: policy.year })));
   out.push('');
   out.push(paint.bold(line(headers)));
   for (const row of rows) out.push(line(row));
   out.push(paint.bold(line(totalRow)));
   out.push('');
-  out.push(paint.dim('* priority province (clause IV.1)'));
+  out.push(paint.dim(message(lang, 'summary.priority_note')));
   const unallocated = result.pots.reduce((total, pot) => total + pot.unallocated, 0n);
   out.push(
     unallocated === 0n
-      ? paint.green('Every budget line allocated to the fen: 0.00 yuan unallocated.')
-      : paint.yellow(`${groupThousands(formatYuan(unallocated))} yuan unallocated: see checks.csv.`),
+      ? paint.green(message(lang, 'summary.all_allocated'))
+      : paint.yellow(message(lang, 'summary.unallocated', { amount: groupThousands(formatYuan(unallocated)) })),
   );
   const warnings = result.checks.filter((check) => check.severity !== 'info').length;
-  if (warnings > 0) out.push(paint.yellow(`${warnings} warning(s) in checks.csv.`));
-  if (outDir !== undefined) out.push(`Run folder: ${outDir}`);
+  if (warnings > 0) out.push(paint.yellow(message(lang, 'summary.warnings', { count: warnings })));
+  if (outDir !== undefined) out.push(message(lang, 'summary.run_folder', { dir: outDir }));
   return `${out.join('\n')}\n`;
 }
