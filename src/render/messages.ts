@@ -138,6 +138,7 @@ export const MESSAGES = {
   'compare.metric': { en: 'Metric', zh: '指标' },
   'compare.counties': { en: 'counties', zh: '县数' },
   'compare.poor_population': { en: 'poor people', zh: '贫困人口' },
+  'compare.no_area': { en: 'outside the contiguous areas', zh: '连片特困地区以外' },
   'sweep.points': { en: 'Grid points', zh: '网格点数' },
   'sweep.values': { en: 'Values', zh: '取值' },
   'sweep.point': { en: 'Point', zh: '网格点' },

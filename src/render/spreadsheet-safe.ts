@@ -26,3 +26,32 @@ export function looksLikeFormula(text: string): boolean {
 export function neutraliseFormula(text: string): string {
   return looksLikeFormula(text) ? `'${text}` : text;
 }
+
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** Strips a decimal's insignificant zeros: `1234.50` -> `1234.5`, `-0.00` -> `0`, `007` -> `7`. */
+function canonicalDecimal(text: string): string {
+  const negative = text.startsWith('-');
+  const [whole = '0', fraction = ''] = (negative ? text.slice(1) : text).split('.');
+  const trimmedWhole = whole.replace(/^0+(?=\d)/, '');
+  const trimmedFraction = fraction.replace(/0+$/, '');
+  const body = trimmedFraction === '' ? trimmedWhole : `${trimmedWhole}.${trimmedFraction}`;
+  return negative && body !== '0' ? `-${body}` : body;
+}
+
+/**
+ * The spreadsheet number for a decimal text, only when it is exact: Excel
+ * stores binary doubles, so a value is written as a number only if the
+ * double's shortest decimal form is the same decimal again (true for every
+ * two-decimal amount below 2^46 yuan, about 70 trillion); anything else
+ * (more digits than a double holds) stays text. This is the one place that
+ * turns decimal text into a JavaScript number, and only for the file format.
+ */
+export function exactSpreadsheetNumber(text: string): number | undefined {
+  if (!PLAIN_DECIMAL.test(text)) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value)) return undefined;
+  const shortest = String(value);
+  if (!PLAIN_DECIMAL.test(shortest)) return undefined;
+  return canonicalDecimal(shortest) === canonicalDecimal(text) ? (Object.is(value, -0) ? 0 : value) : undefined;
+}
