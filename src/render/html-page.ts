@@ -78,9 +78,11 @@ const SCRIPT = `
     while (fb.length < fa.length) fb += '0';
     return fa === fb ? 0 : sign * (fa < fb ? -1 : 1);
   }
-  function cellValue(cell) {
+  function cellValue(cell, numeric) {
     var v = cell.getAttribute('data-v');
-    return v === null ? cell.textContent.trim() : v;
+    if (v !== null) return v;
+    var text = cell.textContent.trim();
+    return numeric ? text.replace(/,/g, '') : text;
   }
   Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (table) {
     var headers = table.tHead.rows[0].cells;
@@ -94,7 +96,7 @@ const SCRIPT = `
         var body = table.tBodies[0];
         var rows = Array.prototype.slice.call(body.rows);
         rows.sort(function (r1, r2) {
-          var a = cellValue(r1.cells[index]), b = cellValue(r2.cells[index]);
+          var a = cellValue(r1.cells[index], numeric), b = cellValue(r2.cells[index], numeric);
           var order = numeric ? compareDecimal(a, b) : a.localeCompare(b, lang);
           if (order === 0) order = Number(r1.getAttribute('data-i')) - Number(r2.getAttribute('data-i'));
           return ascending ? order : -order;
@@ -171,10 +173,12 @@ export interface TableSpec {
   readonly footer?: readonly TableRow[];
 }
 
-function cellHtml(tag: 'td' | 'th', cell: TableCell, numeric: boolean): string {
+/** The sort value is left out when it is the text without thousands separators (the script strips them). */
+function cellHtml(tag: 'td' | 'th', cell: TableCell, numericClass: boolean): string {
+  const sortShown = cell.sort !== undefined && cell.sort !== cell.text.replace(/,/g, '');
   const attributes = [
-    numeric ? ' class="num"' : '',
-    cell.sort !== undefined ? ` data-v="${escapeHtml(cell.sort)}"` : '',
+    numericClass ? ' class="num"' : '',
+    sortShown ? ` data-v="${escapeHtml(cell.sort!)}"` : '',
     cell.title ? ` title="${escapeHtml(cell.title)}"` : '',
   ].join('');
   return `<${tag}${attributes}>${cell.html ?? escapeHtml(cell.text)}</${tag}>`;
@@ -192,11 +196,16 @@ export function tableHtml(spec: TableSpec): string {
       row.className ? ` class="${escapeHtml(row.className)}"` : '',
       row.key !== undefined ? ` data-key="${escapeHtml(row.key)}"` : '',
     ].join('');
-    return `<tr${attributes}>${row.cells.map((cell, cellIndex) => cellHtml('td', cell, spec.columns[cellIndex]?.numeric ?? false)).join('')}</tr>`;
+    return `<tr${attributes}>${row.cells.map((cell, cellIndex) => cellHtml('td', cell, !spec.id && (spec.columns[cellIndex]?.numeric ?? false))).join('')}</tr>`;
   };
+  // A table with an id right-aligns its number columns with one style rule instead of a class on every cell.
+  const numericSelectors = spec.id
+    ? spec.columns.flatMap((column, index) => (column.numeric ? [`#${spec.id} td:nth-child(${index + 1})`] : []))
+    : [];
+  const style = numericSelectors.length > 0 ? `<style>${numericSelectors.join(',')}{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}</style>` : '';
   const body = spec.rows.map(rowHtml).join('\n');
   const foot = spec.footer && spec.footer.length > 0 ? `<tfoot>${spec.footer.map((row, index) => rowHtml(row, index)).join('')}</tfoot>` : '';
-  return `<table${spec.id ? ` id="${escapeHtml(spec.id)}"` : ''} class="${classes}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody>${foot}</table>`;
+  return `${style}<table${spec.id ? ` id="${escapeHtml(spec.id)}"` : ''} class="${classes}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody>${foot}</table>`;
 }
 
 /** A search box bound to a table, with a live count of the rows shown. */

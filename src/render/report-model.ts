@@ -17,7 +17,7 @@ const YUAN_CELL = /^-?\d+\.\d{2}$/;
 const DECIMAL_CELL = /^\d+(\.\d+)?$/;
 
 /** Columns that hold no money even when their values look like it. */
-const NOT_AMOUNT = /(^|_)(code|name|population|incidence|multiplier|score|share|ratio|rate|weight|count|counties|year|per_poor|per_poor_person|households|point)($|_)/;
+const NOT_AMOUNT = /(^|_)(code|name|population|incidence|multiplier|score|share|ratio|rate|weight|count|counties|year|per_poor|per_poor_person|households|point|percent|pct)($|_)/;
 
 export const PAYING_LEVELS = ['central', 'provincial', 'prefecture', 'county'] as const;
 
