@@ -64,6 +64,7 @@ export const MESSAGES = {
 
   // Identity.
   'identity.policy': { en: 'Policy', zh: '政策' },
+  'identity.policy_name': { en: 'Policy name', zh: '政策名称' },
   'identity.year': { en: 'Year', zh: '年度' },
   'identity.version': { en: 'povalloc version', zh: 'povalloc 版本' },
   'identity.inputs': { en: 'Inputs', zh: '输入文件' },

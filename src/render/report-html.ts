@@ -4,7 +4,7 @@
  * folder's contents (already read), the integrity verdict and the reference
  * tables in, one self-contained HTML string out.
  */
-import { decimal, decimalFromBigInt, formatWanYuan, formatYuan, groupThousands, type Dec, type Fen } from '../core/money.js';
+import { decimal, decimalFromBigInt, fenToYuanDecimal, formatWanYuan, formatYuan, groupThousands, type Dec, type Fen } from '../core/money.js';
 import type { Reference } from '../core/reference.js';
 import type { RunFolderFiles } from '../io/report-folder.js';
 import type { Integrity } from '../io/run-integrity.js';
@@ -13,6 +13,7 @@ import { areaName, checkMessage, columnLabel, fundName, levelName, provinceName,
 import { message, type Lang } from './messages.js';
 import { binAmounts, buildRunFigures, type CountyFigures, type RunFigures } from './report-model.js';
 import { CATEGORY_COLORS, escapeHtml, histogramChart, scatterChart, stackedBarChart } from './svg-charts.js';
+import { objectField, textField } from './json-fields.js';
 
 export const CENTRAL_COLOR = '#1f4e79';
 export const PROVINCIAL_COLOR = '#7fb1e0';
@@ -37,13 +38,7 @@ function decimalText(value: Dec, places: number): string {
   return groupThousands(value.toFixed(places));
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
 
-function scalar(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
-}
 
 export interface RunReportInput {
   readonly folder: RunFolderFiles;
@@ -58,13 +53,13 @@ export interface RunReportInput {
 
 function identitySection(input: RunReportInput, figures: RunFigures): string {
   const { folder, integrity, lang } = input;
-  const policy = record(folder.summary['policy']) ?? {};
+  const policy = objectField(folder.summary['policy']) ?? {};
   const manifest = integrity.manifest;
   const rows: [string, string][] = [];
-  const policyName = scalar(policy['name']);
-  const policyTitle = scalar(policy['title']);
+  const policyName = textField(policy['name']);
+  const policyTitle = textField(policy['title']);
   rows.push([message(lang, 'identity.policy'), `<strong>${escapeHtml(policyTitle || policyName)}</strong>${policyTitle && policyName ? ` <code>${escapeHtml(policyName)}</code>` : ''}`]);
-  rows.push([message(lang, 'identity.year'), escapeHtml(scalar(policy['year']))]);
+  rows.push([message(lang, 'identity.year'), escapeHtml(textField(policy['year']))]);
   if (manifest?.version) rows.push([message(lang, 'identity.version'), escapeHtml(manifest.version)]);
 
   const inputLines: string[] = [];
@@ -74,11 +69,11 @@ function identitySection(input: RunReportInput, figures: RunFigures): string {
       inputLines.push(`${escapeHtml(file.name)}${details ? ` <span class="note">(${escapeHtml(details)})</span>` : ''}<br><span class="hash">SHA-256 ${escapeHtml(file.sha256)}</span>`);
     }
   } else {
-    for (const [role, entry] of Object.entries(record(folder.summary['inputs']) ?? {})) {
-      const details = record(entry) ?? {};
-      const sha = scalar(details['sha256']);
+    for (const [role, entry] of Object.entries(objectField(folder.summary['inputs']) ?? {})) {
+      const details = objectField(entry) ?? {};
+      const sha = textField(details['sha256']);
       inputLines.push(
-        `${escapeHtml(role)}: ${escapeHtml(message(lang, 'identity.input_row', { file: scalar(details['file']), rows: scalar(details['rows']) }))}${sha ? `<br><span class="hash">SHA-256 ${escapeHtml(sha)}</span>` : ''}`,
+        `${escapeHtml(role)}: ${escapeHtml(message(lang, 'identity.input_row', { file: textField(details['file']), rows: textField(details['rows']) }))}${sha ? `<br><span class="hash">SHA-256 ${escapeHtml(sha)}</span>` : ''}`,
       );
     }
   }
@@ -173,14 +168,13 @@ function totalsSection(lang: Lang, figures: RunFigures): string {
 
 function provinceChartSection(input: RunReportInput, figures: RunFigures): string {
   const { lang, reference } = input;
-  const toYuan = (fen: Fen): Dec => decimalFromBigInt(fen).div(decimal('100'));
   const chart = stackedBarChart({
     title: message(lang, 'report.section.provinces'),
     rows: figures.provinces.map((province) => ({
       key: province.code,
       label: provinceShortName(lang, province.code, province.name, reference),
       marked: province.priority,
-      segments: [toYuan(province.central), toYuan(province.provincial)],
+      segments: [fenToYuanDecimal(province.central), fenToYuanDecimal(province.provincial)],
       tooltip: message(lang, 'chart.bar_tooltip', { name: provinceName(lang, province.code, province.name, reference), central: yuanText(province.central), provincial: yuanText(province.provincial) }),
       valueLabel: yiText(province.central + province.provincial),
     })),
@@ -369,10 +363,10 @@ function projectsSection(input: RunReportInput): string {
 export function renderRunReportHtml(input: RunReportInput): string {
   const { lang, folder } = input;
   const figures = buildRunFigures(folder.allocations, folder.provinces, folder.summary);
-  const policy = record(folder.summary['policy']) ?? {};
-  const title = `${message(lang, 'report.title.run')}: ${scalar(policy['title']) || scalar(policy['name'])} (${scalar(policy['year'])})`;
+  const policy = objectField(folder.summary['policy']) ?? {};
+  const title = `${message(lang, 'report.title.run')}: ${textField(policy['title']) || textField(policy['name'])} (${textField(policy['year'])})`;
   const body = [
-    `<header><h1>${escapeHtml(message(lang, 'report.title.run'))}</h1><p class="subtitle">${escapeHtml(`${scalar(policy['title']) || scalar(policy['name'])} · ${scalar(policy['year'])}`)}</p><p class="note">${escapeHtml(message(lang, 'report.generated_by', { folder: input.folderLabel }))}</p></header>`,
+    `<header><h1>${escapeHtml(message(lang, 'report.title.run'))}</h1><p class="subtitle">${escapeHtml(`${textField(policy['title']) || textField(policy['name'])} · ${textField(policy['year'])}`)}</p><p class="note">${escapeHtml(message(lang, 'report.generated_by', { folder: input.folderLabel }))}</p></header>`,
     identitySection(input, figures),
     totalsSection(lang, figures),
     provinceChartSection(input, figures),

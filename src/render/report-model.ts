@@ -12,6 +12,7 @@
 import { decimal, fenToYuanDecimal, parseYuan, type Dec, type Fen } from '../core/money.js';
 import { InputError, type Problem } from '../core/problems.js';
 import type { CsvFile } from '../io/report-folder.js';
+import { objectField } from './json-fields.js';
 
 const YUAN_CELL = /^-?\d+\.\d{2}$/;
 const DECIMAL_CELL = /^\d+(\.\d+)?$/;
@@ -110,9 +111,6 @@ function isTrue(value: string | undefined): boolean {
   return value === 'true';
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
 
 function summaryFen(value: unknown): Fen | undefined {
   return typeof value === 'string' ? (yuanToFen(value) ?? undefined) : undefined;
@@ -172,13 +170,13 @@ export function buildRunFigures(allocations: CsvFile, provinces: CsvFile, summar
   });
   if (problems.length > 0) throw new InputError(problems);
 
-  const funds = record(summary['funds']) ?? {};
+  const funds = objectField(summary['funds']) ?? {};
   const totals = new Map<string, FundTotal>();
   const keyOf = (fund: string, level: string): string => `${fund}\u0000${level}`;
   for (const column of amountColumns) {
     if (column === 'total') continue;
     const { fund, level } = fundAndLevel(column);
-    const line = record(record(funds[fund])?.[level]);
+    const line = objectField(objectField(funds[fund])?.[level]);
     totals.set(keyOf(fund, level), {
       fund,
       level,
@@ -188,9 +186,9 @@ export function buildRunFigures(allocations: CsvFile, provinces: CsvFile, summar
     });
   }
   for (const [fund, levels] of Object.entries(funds)) {
-    for (const [level, line] of Object.entries(record(levels) ?? {})) {
+    for (const [level, line] of Object.entries(objectField(levels) ?? {})) {
       if (totals.has(keyOf(fund, level))) continue;
-      const entry = record(line);
+      const entry = objectField(line);
       totals.set(keyOf(fund, level), { fund, level, budget: summaryFen(entry?.['budget']), toCounties: summaryFen(entry?.['allocated']) ?? 0n, unallocated: summaryFen(entry?.['unallocated']) });
     }
   }
@@ -199,7 +197,7 @@ export function buildRunFigures(allocations: CsvFile, provinces: CsvFile, summar
     const levelIndex = (level: string): number => (level === '' ? -1 : PAYING_LEVELS.indexOf(level as (typeof PAYING_LEVELS)[number]));
     return levelIndex(a.level) - levelIndex(b.level);
   });
-  const unallocated = record(summary['unallocated']);
+  const unallocated = objectField(summary['unallocated']);
   return {
     counties,
     provinces: provinceRows,

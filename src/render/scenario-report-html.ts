@@ -12,7 +12,8 @@ import { areaName, provinceName } from './labels.js';
 import { message, messageOr, type Lang } from './messages.js';
 import { genericTableHtml } from './report-html.js';
 import { amountColumnsOf } from './report-model.js';
-import { CATEGORY_COLORS, escapeHtml, lineChart, stackedBarChart, type CurveSeries, type StackedBarRow } from './svg-charts.js';
+import { CATEGORY_COLORS, escapeHtml, lineChart, stackedBarChart, wholeDecimal, type CurveSeries, type StackedBarRow } from './svg-charts.js';
+import { objectField, textField, textListField } from './json-fields.js';
 
 export const BANDS = ['lose_over_5', 'lose_up_to_5', 'no_change', 'gain_up_to_5', 'gain_over_5'] as const;
 export const BAND_COLORS = ['#b2182b', '#ef8a62', '#d9d9d9', '#67a9cf', '#2166ac'];
@@ -34,17 +35,8 @@ export const METRICS = [
 const WHOLE = /^\d+$/;
 const DECIMAL_VALUE = /^-?\d+(\.\d+)?$/;
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
 
-function scalar(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
-}
 
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(scalar) : [];
-}
 
 function metricLabel(lang: Lang, metric: string): string {
   return messageOr(lang, `metric.${metric}`, metric);
@@ -83,8 +75,8 @@ function checkCells(csv: CsvFile, problems: Problem[], checks: readonly { column
 }
 
 function scenarioOrder(compare: Readonly<Record<string, unknown>>, present: readonly string[]): string[] {
-  const base = scalar(compare['base']);
-  const listed = [base, ...strings(compare['scenarios'])].filter((name) => name !== '');
+  const base = textField(compare['base']);
+  const listed = [base, ...textListField(compare['scenarios'])].filter((name) => name !== '');
   return [...new Set([...listed.filter((name) => present.includes(name)), ...present])];
 }
 
@@ -114,18 +106,18 @@ export function renderCompareReportHtml(input: CompareReportInput): string {
   if (problems.length > 0) throw new InputError(problems);
 
   const compare = folder.compare;
-  const base = scalar(compare['base']);
+  const base = textField(compare['base']);
   const scenarios = scenarioOrder(compare, [...new Set([...folder.bands.rows, ...folder.metrics.rows].map((row) => row['scenario'] ?? ''))]);
   const sections: string[] = [];
 
   // Identity: base, scenarios and any other plain fields of compare.json.
   const identityRows: [string, string][] = [
     [message(lang, 'compare.base'), base],
-    [message(lang, 'compare.scenarios'), strings(compare['scenarios']).join(', ')],
+    [message(lang, 'compare.scenarios'), textListField(compare['scenarios']).join(', ')],
   ];
   for (const [key, value] of Object.entries(compare)) {
     if (['base', 'scenarios', 'kind'].includes(key)) continue;
-    const shown = scalar(value);
+    const shown = textField(value);
     if (shown !== '') identityRows.push([key, shown]);
   }
   sections.push(
@@ -273,9 +265,9 @@ interface Vary {
 export function sweepLayout(folder: SweepFolderFiles): { vary: Vary[]; metrics: string[] } {
   const columns = folder.points.columns;
   const declared = Array.isArray(folder.sweep['vary'])
-    ? (folder.sweep['vary'] as unknown[]).map((entry) => ({ path: scalar(record(entry)?.['path']), values: strings(record(entry)?.['values']) })).filter((entry) => entry.path !== '' && columns.includes(entry.path))
+    ? (folder.sweep['vary'] as unknown[]).map((entry) => ({ path: textField(objectField(entry)?.['path']), values: textListField(objectField(entry)?.['values']) })).filter((entry) => entry.path !== '' && columns.includes(entry.path))
     : [];
-  const declaredMetrics = strings(folder.sweep['metrics']).filter((metric) => columns.includes(metric));
+  const declaredMetrics = textListField(folder.sweep['metrics']).filter((metric) => columns.includes(metric));
   const vary = declared.length > 0 ? declared : columns.filter((column) => column !== 'point' && !(METRICS as readonly string[]).includes(column)).map((path) => ({ path, values: [] }));
   const varied = new Set(vary.map((entry) => entry.path));
   const metrics = declaredMetrics.length > 0 ? declaredMetrics : orderedMetrics(columns.filter((column) => column !== 'point' && !varied.has(column)));
@@ -295,7 +287,7 @@ export function renderSweepReportHtml(input: SweepReportInput): string {
   const rows = folder.points.rows;
   const sections: string[] = [];
 
-  const pointsCount = scalar(folder.sweep['points']) || String(rows.length);
+  const pointsCount = textField(folder.sweep['points']) || String(rows.length);
   sections.push(
     `<section id="identity"><h2>${escapeHtml(message(lang, 'report.section.vary'))}</h2>${tableHtml({
       columns: [{ label: message(lang, 'compare.path') }, { label: message(lang, 'sweep.values') }],
@@ -308,7 +300,7 @@ export function renderSweepReportHtml(input: SweepReportInput): string {
   const xValues = rows.map((row) => row[xPath] ?? '');
   const numericX = xValues.every((value) => DECIMAL_VALUE.test(value));
   const categories = numericX ? [] : [...new Set([...(vary[0]?.values ?? []), ...xValues])];
-  const xOf = (value: string): Dec => (numericX ? decimal(value) : decimal(String(categories.indexOf(value))));
+  const xOf = (value: string): Dec => (numericX ? decimal(value) : wholeDecimal(categories.indexOf(value)));
   const others = vary.slice(1).map((entry) => entry.path);
   const seriesKey = (row: Readonly<Record<string, string>>): string => others.map((path) => `${path}=${row[path] ?? ''}`).join(', ');
   const seriesKeys = [...new Set(rows.map(seriesKey))];

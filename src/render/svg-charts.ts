@@ -12,11 +12,13 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-/** A layout constant (whole pixels) as a decimal. */
-function px(pixels: number): Dec {
-  if (!Number.isInteger(pixels)) throw new RangeError(`layout constants are whole pixels, got ${pixels}`);
-  return decimal(String(pixels));
+/** A whole number (pixels, a count, a category's position) as a decimal; never money. */
+export function wholeDecimal(value: number): Dec {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`expected a whole number, got ${value}`);
+  return decimal(String(value).replace(/^-0$/, '0'));
 }
+
+const px = wholeDecimal;
 
 function coord(value: Dec): string {
   return value.toFixed(1);

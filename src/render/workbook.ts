@@ -18,6 +18,7 @@ import { integrityText } from './report-html.js';
 import { amountColumnsOf, buildRunFigures, yuanToFen, type RunFigures } from './report-model.js';
 import { exactSpreadsheetNumber, neutraliseFormula } from './spreadsheet-safe.js';
 import { displayWidth } from './summary.js';
+import { objectField, textField } from './json-fields.js';
 
 export const AMOUNT_FORMAT = '#,##0.00';
 const WHOLE_FORMAT = '#,##0';
@@ -175,13 +176,7 @@ function addSummarySheet(workbook: ExcelJS.Workbook, lang: Lang, lines: readonly
   });
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
 
-function scalar(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
-}
 
 function newWorkbook(createdAt: Date): ExcelJS.Workbook {
   const workbook = new ExcelJS.Workbook();
@@ -223,19 +218,19 @@ function fundTotalsTable(lang: Lang, figures: RunFigures): { columns: SheetColum
 
 function identityLines(input: RunWorkbookInput, figures: RunFigures): SummaryLine[] {
   const { folder, integrity, lang } = input;
-  const policy = record(folder.summary['policy']) ?? {};
+  const policy = objectField(folder.summary['policy']) ?? {};
   const lines: SummaryLine[] = [
-    { label: message(lang, 'identity.policy'), value: scalar(policy['title']) || scalar(policy['name']) },
-    { label: 'policy.name', value: scalar(policy['name']) },
-    { label: message(lang, 'identity.year'), value: scalar(policy['year']) },
+    { label: message(lang, 'identity.policy'), value: textField(policy['title']) || textField(policy['name']) },
+    { label: message(lang, 'identity.policy_name'), value: textField(policy['name']) },
+    { label: message(lang, 'identity.year'), value: textField(policy['year']) },
   ];
   if (integrity.manifest?.version) lines.push({ label: message(lang, 'identity.version'), value: integrity.manifest.version });
   if (integrity.manifest && integrity.manifest.inputs.length > 0) {
     for (const file of integrity.manifest.inputs) lines.push({ label: `${message(lang, 'identity.inputs')}: ${file.name}`, value: `SHA-256 ${file.sha256}` });
   } else {
-    for (const [role, entry] of Object.entries(record(folder.summary['inputs']) ?? {})) {
-      const details = record(entry) ?? {};
-      lines.push({ label: `${message(lang, 'identity.inputs')}: ${role}`, value: message(lang, 'identity.input_row', { file: scalar(details['file']), rows: scalar(details['rows']) }) });
+    for (const [role, entry] of Object.entries(objectField(folder.summary['inputs']) ?? {})) {
+      const details = objectField(entry) ?? {};
+      lines.push({ label: `${message(lang, 'identity.inputs')}: ${role}`, value: message(lang, 'identity.input_row', { file: textField(details['file']), rows: textField(details['rows']) }) });
     }
   }
   const head = integrity.manifest?.auditHead ?? folder.audit?.head;
@@ -299,7 +294,7 @@ export async function renderScenarioWorkbook(input: ScenarioWorkbookInput): Prom
   const document = folder.kind === 'compare' ? folder.compare : folder.sweep;
   const lines: SummaryLine[] = Object.entries(document).map(([key, value]) => ({
     label: messageOr(lang, `summary.${key}`, key),
-    value: typeof value === 'object' && value !== null ? JSON.stringify(value) : scalar(value),
+    value: typeof value === 'object' && value !== null ? JSON.stringify(value) : textField(value),
   }));
   addSummarySheet(workbook, lang, lines);
   return Buffer.from(await workbook.xlsx.writeBuffer());

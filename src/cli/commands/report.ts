@@ -8,7 +8,6 @@ import { checkOutputHashes, type IntegrityChecker } from '../../io/run-integrity
 import { message, type Lang } from '../../render/messages.js';
 import { renderRunReportHtml } from '../../render/report-html.js';
 import { renderCompareReportHtml, renderSweepReportHtml } from '../../render/scenario-report-html.js';
-import { renderRunWorkbook, renderScenarioWorkbook } from '../../render/workbook.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { langOption, resolveLang } from '../lang.js';
 
@@ -63,17 +62,19 @@ export async function runReport(folderArgument: string, options: ReportOptions, 
   const folder = readReportFolder(folderArgument);
   const reference = loadReference();
   const createdAt = new Date();
+  // exceljs is large: load it only when a workbook is asked for, so other commands start fast.
+  const workbooks = options.xlsx ? await import('../../render/workbook.js') : undefined;
   const outputs: { path: string; option: string; content: string | Buffer }[] = [];
   if (folder.kind === 'run') {
     const integrity = checkIntegrity(folder.dir, folder.manifest, folder.manifestPresent);
     if (options.html) outputs.push({ path: options.html, option: '--html', content: renderRunReportHtml({ folder, integrity, reference, lang, folderLabel: folderArgument }) });
-    if (options.xlsx) outputs.push({ path: options.xlsx, option: '--xlsx', content: await renderRunWorkbook({ folder, integrity, reference, lang, createdAt }) });
+    if (options.xlsx && workbooks) outputs.push({ path: options.xlsx, option: '--xlsx', content: await workbooks.renderRunWorkbook({ folder, integrity, reference, lang, createdAt }) });
   } else {
     if (options.html) {
       const html = folder.kind === 'compare' ? renderCompareReportHtml({ folder, reference, lang, folderLabel: folderArgument }) : renderSweepReportHtml({ folder, reference, lang, folderLabel: folderArgument });
       outputs.push({ path: options.html, option: '--html', content: html });
     }
-    if (options.xlsx) outputs.push({ path: options.xlsx, option: '--xlsx', content: await renderScenarioWorkbook({ folder, reference, lang, createdAt }) });
+    if (options.xlsx && workbooks) outputs.push({ path: options.xlsx, option: '--xlsx', content: await workbooks.renderScenarioWorkbook({ folder, reference, lang, createdAt }) });
   }
   // Everything is rendered before anything is written: a bad folder writes nothing.
   for (const output of outputs) {
