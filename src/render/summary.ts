@@ -6,6 +6,7 @@ import { formatDecimal, formatWanYuan, formatYuan, groupThousands, sumDecimals, 
 import { ABSORBING_LEVELS } from '../core/policy.js';
 import type { Problem } from '../core/problems.js';
 import { PAYING_LEVELS, type PayingLevel, type ProvinceState } from '../core/state.js';
+import { message, messageOr, type Lang } from './messages.js';
 import { formatIncidence, formatPopulation, provinceAmountColumns } from './tables.js';
 
 export const SUMMARY_SCHEMA_VERSION = 1;
@@ -173,8 +174,8 @@ export interface Painter {
 
 export const PLAIN: Painter = { bold: (t) => t, dim: (t) => t, yellow: (t) => t, green: (t) => t };
 
-/** The per-province table printed after `allocate`, amounts in yuan and 万元, and what each rule found. */
-export function terminalSummary(result: AllocationResult, paint: Painter, outDir: string | undefined): string {
+/** The per-province table printed after `allocate`, amounts in yuan and 万元, what each rule found; labels in `lang`. */
+export function terminalSummary(result: AllocationResult, paint: Painter, outDir: string | undefined, lang: Lang = 'en'): string {
   type Column = { header: string; align: 'left' | 'right'; province: (province: ProvinceState) => string; total: string };
   const sum = (column: string): bigint => result.provinces.reduce((total, province) => total + (province.amounts.get(column) ?? 0n), 0n);
   const hasValues = (column: string): boolean => result.provinces.some((province) => province.amounts.has(column));
@@ -185,18 +186,20 @@ export function terminalSummary(result: AllocationResult, paint: Painter, outDir
     total: groupThousands(format(sum(column))),
   });
   const poor = sumDecimals(result.provinces.map((province) => province.poorPopulation));
+  const header = (name: 'code' | 'province' | 'counties' | 'eligible' | 'poor' | 'central' | 'provincial' | 'relocation' | 'refunds' | 'total' | 'total_wan'): string =>
+    message(lang, `summary.header.${name}`);
   const columns: Column[] = [
-    { header: 'code', align: 'left', province: (province) => province.province.code, total: '' },
-    { header: 'province', align: 'left', province: (province) => `${province.province.nameShort}${province.priority ? ' *' : ''}`, total: 'total' },
-    { header: 'counties', align: 'right', province: (province) => String(province.counties.length), total: String(result.counties.length) },
-    { header: 'eligible', align: 'right', province: (province) => String(province.eligibleCounties), total: String(result.counties.filter((countyState) => countyState.eligible).length) },
-    { header: 'poor people', align: 'right', province: (province) => groupThousands(formatPopulation(province.poorPopulation)), total: groupThousands(formatPopulation(poor)) },
-    amount('central (yuan)', 'special_poverty_central'),
-    amount('provincial (yuan)', 'special_poverty_provincial'),
-    ...(hasValues('relocation') ? [amount('relocation (yuan)', 'relocation')] : []),
-    ...(hasValues('refund_total') ? [amount('refunds (yuan)', 'refund_total')] : []),
-    amount('total (yuan)', 'total'),
-    amount('total (万元)', 'total', formatWanYuan),
+    { header: header('code'), align: 'left', province: (province) => province.province.code, total: '' },
+    { header: header('province'), align: 'left', province: (province) => `${province.province.nameShort}${province.priority ? ' *' : ''}`, total: message(lang, 'summary.total_row') },
+    { header: header('counties'), align: 'right', province: (province) => String(province.counties.length), total: String(result.counties.length) },
+    { header: header('eligible'), align: 'right', province: (province) => String(province.eligibleCounties), total: String(result.counties.filter((countyState) => countyState.eligible).length) },
+    { header: header('poor'), align: 'right', province: (province) => groupThousands(formatPopulation(province.poorPopulation)), total: groupThousands(formatPopulation(poor)) },
+    amount(header('central'), 'special_poverty_central'),
+    amount(header('provincial'), 'special_poverty_provincial'),
+    ...(hasValues('relocation') ? [amount(header('relocation'), 'relocation')] : []),
+    ...(hasValues('refund_total') ? [amount(header('refunds'), 'refund_total')] : []),
+    amount(header('total'), 'total'),
+    amount(header('total_wan'), 'total', formatWanYuan),
   ];
   const rows = result.provinces.map((province) => columns.map((column) => column.province(province)));
   const totalRow = columns.map((column) => column.total);
@@ -205,28 +208,28 @@ export function terminalSummary(result: AllocationResult, paint: Painter, outDir
   const line = (cells: string[]): string => cells.map((cell, index) => pad(cell, widths[index]!, columns[index]!.align)).join('  ');
   const policy = result.inputs.policy.document;
   const out: string[] = [];
-  out.push(paint.bold(`povalloc: ${policy.title} (${policy.year})`));
+  out.push(paint.bold(message(lang, 'summary.title', { title: policy.title, year: policy.year })));
   out.push('');
   out.push(paint.bold(line(headers)));
   for (const row of rows) out.push(line(row));
   out.push(paint.bold(line(totalRow)));
   out.push('');
-  out.push(paint.dim('* priority province (clause IV.1); central and provincial: the special fund; total: special fund + relocation + refunds'));
-  out.push(...ruleLines(result));
+  out.push(paint.dim(message(lang, 'summary.priority_note')));
+  out.push(...ruleLines(result, lang));
   const unallocated = result.pots.reduce((total, pot) => total + pot.unallocated, 0n);
   out.push(
     unallocated === 0n
-      ? paint.green('Every budget line allocated to the fen: 0.00 yuan unallocated.')
-      : paint.yellow(`${groupThousands(formatYuan(unallocated))} yuan unallocated: see checks.csv.`),
+      ? paint.green(message(lang, 'summary.all_allocated'))
+      : paint.yellow(message(lang, 'summary.unallocated', { amount: groupThousands(formatYuan(unallocated)) })),
   );
   const warnings = result.checks.filter((check) => check.severity !== 'info').length;
-  if (warnings > 0) out.push(paint.yellow(`${warnings} warning(s) in checks.csv.`));
-  if (outDir !== undefined) out.push(`Run folder: ${outDir}`);
+  if (warnings > 0) out.push(paint.yellow(message(lang, 'summary.warnings', { count: warnings })));
+  if (outDir !== undefined) out.push(message(lang, 'summary.run_folder', { dir: outDir }));
   return `${out.join('\n')}\n`;
 }
 
 /** One line per transfer-payment rule saying what it did, for the terminal. */
-function ruleLines(result: AllocationResult): string[] {
+function ruleLines(result: AllocationResult, lang: Lang): string[] {
   const lines: string[] = [];
   const yuan = (fen: Fen): string => groupThousands(formatYuan(fen));
   const checks = (check: string): number => result.checks.filter((entry) => entry.check === check).length;
@@ -234,43 +237,64 @@ function ruleLines(result: AllocationResult): string[] {
   const policy = result.inputs.policy;
   const add = (rule: string, text: () => string): void => {
     const reason = skipped.get(rule);
-    lines.push(`${rule}: ${reason === undefined ? text() : `did not run: ${reason}`}`);
+    lines.push(`${rule}: ${reason === undefined ? text() : messageOr(lang, `summary.skip.${rule}`, message(lang, 'summary.skip.other'))}`);
   };
 
   add('assessment', () => {
     const adjusted = result.counties.filter((countyState) => countyState.scoreMultipliers.some((multiplier) => multiplier.rule === 'assessment')).length;
-    return `${adjusted} counties' scores adjusted by their assessment; ${checks('leading_cadres_interview')} failed: leading cadres to be interviewed (checks.csv)`;
+    return message(lang, 'summary.rule.assessment', { adjusted, failed: checks('leading_cadres_interview') });
   });
   add('hold_harmless', () => {
     const guaranteed = result.counties.filter((countyState) => countyState.floors.some((floor) => floor.rule === 'hold_harmless')).length;
-    return `${guaranteed} counties guaranteed ${policy.holdHarmlessShare.toFixed()} of last year; ${checks('hold_harmless_bound')} held at the guarantee, guarantees reduced in ${checks('hold_harmless_reduced')} province(s)`;
+    return message(lang, 'summary.rule.hold_harmless', {
+      guaranteed,
+      share: policy.holdHarmlessShare.toFixed(),
+      bound: checks('hold_harmless_bound'),
+      reduced: checks('hold_harmless_reduced'),
+    });
   });
   add('growth_check', () => {
     const growth = result.growth!;
     const ratio = growth.changeRatio === undefined ? '' : ` (${growth.change >= 0n ? '+' : ''}${formatDecimal(growth.changeRatio.times(100), 2)}%)`;
-    return `central special fund ${yuan(growth.currentCentralTotal)} against ${yuan(growth.previousCentralTotal)} last year: ${growth.change >= 0n ? '+' : ''}${yuan(growth.change)}${ratio}${growth.increased ? '' : ', NOT an increase'}`;
+    return message(lang, growth.increased ? 'summary.rule.growth' : 'summary.rule.growth_not_increased', {
+      current: yuan(growth.currentCentralTotal),
+      previous: yuan(growth.previousCentralTotal),
+      change: `${growth.change >= 0n ? '+' : ''}${yuan(growth.change)}${ratio}`,
+    });
   });
-  add('provincial_effort', () => `${checks('provincial_effort')} province(s) fund less than ${policy.provincialEffortMinimumShare.toFixed()} of their central grant themselves`);
+  add('provincial_effort', () =>
+    message(lang, 'summary.rule.provincial_effort', { count: checks('provincial_effort'), share: policy.provincialEffortMinimumShare.toFixed() }),
+  );
   add('asset_income', () =>
     policy.assetIncomeShare.isZero()
-      ? 'off (asset_income.share_invested is 0)'
-      : `${yuan(countyColumnTotal(result, 'asset_income_invested'))} of the special fund invested in asset-income projects (${policy.assetIncomeShare.toFixed()})`,
+      ? message(lang, 'summary.rule.asset_income_off')
+      : message(lang, 'summary.rule.asset_income', { amount: yuan(countyColumnTotal(result, 'asset_income_invested')), share: policy.assetIncomeShare.toFixed() }),
   );
   add('relocation', () => {
     const surplus = result.pots.filter((pot) => pot.rule === 'relocation').reduce((total, pot) => total + pot.unallocated, 0n);
     const counties = result.counties.filter((countyState) => (countyState.amounts.get('relocation') ?? 0n) > 0n).length;
-    return `${yuan(countyColumnTotal(result, 'relocation'))} to ${counties} counties; pool short of the need in ${checks('relocation_shortfall')} province(s), ${yuan(surplus)} surplus unallocated`;
+    return message(lang, 'summary.rule.relocation', {
+      amount: yuan(countyColumnTotal(result, 'relocation')),
+      counties,
+      short: checks('relocation_shortfall'),
+      surplus: yuan(surplus),
+    });
   });
   add('refund', () => {
     const levels = (['central', 'provincial', 'prefecture'] as const)
       .filter((level) => result.counties.some((countyState) => countyState.amounts.has(`refund_${level}`)))
-      .map((level) => `${level} ${yuan(countyColumnTotal(result, `refund_${level}`))}`);
-    return `${yuan(countyColumnTotal(result, 'refund_total'))} of remitted revenue returned (${levels.join(', ')})`;
+      .map((level) => `${message(lang, `summary.level.${level}`)} ${yuan(countyColumnTotal(result, `refund_${level}`))}`);
+    return message(lang, 'summary.rule.refund', { amount: yuan(countyColumnTotal(result, 'refund_total')), levels: levels.join(', ') });
   });
   add('matching_waiver', () => {
     const waived = result.projects.reduce((total, project) => total + project.waivedCounty + project.waivedPrefecture, 0n);
     const counted = (waiver: string): number => result.projects.filter((project) => project.waiver === waiver).length;
-    return `${result.projects.length} projects, ${counted('county_waived')} with the county share waived, ${counted('county_prefecture_waived')} with county and prefecture shares waived: ${yuan(waived)} absorbed by higher levels (projects.csv)`;
+    return message(lang, 'summary.rule.matching_waiver', {
+      projects: result.projects.length,
+      county: counted('county_waived'),
+      both: counted('county_prefecture_waived'),
+      absorbed: yuan(waived),
+    });
   });
   return lines;
 }

@@ -4,12 +4,14 @@ import { formatProblem, type Problem } from '../../core/problems.js';
 import { checkOutputDir, writeRunFolder } from '../../io/run-folder.js';
 import { terminalSummary } from '../../render/summary.js';
 import { EXIT_OK, type Io } from '../io.js';
+import { langOption, resolveLang } from '../lang.js';
 import { addInputOptions, loadFromOptions, painterFor, type InputOptions } from '../options.js';
 import { renderRun } from '../run-files.js';
 
 interface AllocateOptions extends InputOptions {
   out: string;
   force?: boolean;
+  lang?: string;
 }
 
 const EXAMPLES = `
@@ -20,6 +22,9 @@ Examples:
   # with the projects for the matching-fund waiver and last year's allocations.csv
   # (hold-harmless guarantee, growth check); writes projects.csv too
   povalloc allocate --counties data/sample/counties.csv --budget data/sample/budget.csv --projects data/sample/projects.csv --previous data/sample/previous-allocations.csv --out runs/2017
+
+  # the summary table in Chinese (labels only: the CSV files are the same)
+  povalloc allocate --counties data/sample/counties.csv --budget data/sample/budget.csv --out runs/2017 --lang zh
 
   # the same with your own policy, as JSON for scripts
   povalloc allocate --counties counties.csv --budget budget.csv --policy my-policy.json --out runs/test --json
@@ -36,6 +41,7 @@ export function reportWarnings(io: Io, warnings: readonly Problem[]): void {
 }
 
 function run(options: AllocateOptions, io: Io): number {
+  const lang = resolveLang(options.lang, io.env);
   checkOutputDir(options.out, Boolean(options.force));
   const loaded = loadFromOptions(options, io);
   const result = allocate(loaded.run);
@@ -43,7 +49,7 @@ function run(options: AllocateOptions, io: Io): number {
   writeRunFolder(options.out, rendered.files, Boolean(options.force));
   reportWarnings(io, loaded.warnings);
   if (options.json) io.stdout(`${JSON.stringify(rendered.summary, null, 2)}\n`);
-  else io.stdout(terminalSummary(result, painterFor(io, options), options.out));
+  else io.stdout(terminalSummary(result, painterFor(io, options), options.out, lang));
   return EXIT_OK;
 }
 
@@ -53,7 +59,8 @@ export function registerAllocate(program: Command, io: Io, setExit: (code: numbe
       .command('allocate')
       .description('Allocate the funds in the budget to the counties by the policy, and write a run folder.')
       .requiredOption('--out <dir>', 'run folder to write (refused if it exists and is not empty, unless --force)')
-      .option('--force', 'replace an existing run folder'),
+      .option('--force', 'replace an existing run folder')
+      .addOption(langOption()),
   )
     .addHelpText('after', EXAMPLES)
     .action((options: AllocateOptions) => setExit(run(options, io)));

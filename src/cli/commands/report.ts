@@ -1,0 +1,98 @@
+import type { Command } from 'commander';
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UsageError } from '../../core/problems.js';
+import { loadReference } from '../../io/load-inputs.js';
+import { readReportFolder } from '../../io/report-folder.js';
+import { checkOutputHashes, type IntegrityChecker } from '../../io/run-integrity.js';
+import { message, type Lang } from '../../render/messages.js';
+import { renderRunReportHtml } from '../../render/report-html.js';
+import { renderCompareReportHtml, renderSweepReportHtml } from '../../render/scenario-report-html.js';
+import { EXIT_OK, type Io } from '../io.js';
+import { langOption, resolveLang } from '../lang.js';
+
+interface ReportOptions {
+  html?: string;
+  xlsx?: string;
+  lang?: string;
+}
+
+const EXAMPLES = `
+Examples:
+  # a report to open in a browser or print, and a workbook for Excel, in Chinese
+  povalloc allocate --counties data/sample/counties.csv --budget data/sample/budget.csv --out runs/2017
+  povalloc report runs/2017 --html runs/2017-report.html --xlsx runs/2017.xlsx --lang zh
+
+  # the winners and losers of a comparison (a folder written by compare --out)
+  povalloc report runs/compare-incidence --html compare.html
+
+RUN is a folder written by allocate (allocations.csv, provinces.csv,
+checks.csv, summary.json), compare (compare.json) or sweep (sweep.json).
+The HTML file is self-contained: it loads nothing from the network, so it
+opens offline and can be mailed as one file; print it on A4 from the browser.
+The workbook has sheets for the counties, provinces, projects (when present),
+checks and a summary; amounts are numbers in yuan formatted #,##0.00, with the
+total also in 万元. The run folder itself is not changed.`;
+
+/** Writes a file through a temporary sibling, so a failed write leaves no half file. */
+export function writeFileAtomically(path: string, content: string | Buffer, option: string): void {
+  const target = resolve(path);
+  if (existsSync(target) && statSync(target).isDirectory()) throw new UsageError(`${option} ${path}: is a folder; give a file name`);
+  const temporary = join(dirname(target), `.${basename(target)}.povalloc-tmp-${process.pid}`);
+  try {
+    writeFileSync(temporary, content);
+    renameSync(temporary, target);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'ENOSPC' || code === 'EISDIR') {
+      throw new UsageError(`${option} ${path}: cannot write the file (${code})`);
+    }
+    throw error;
+  }
+}
+
+function sizeText(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+export async function runReport(folderArgument: string, options: ReportOptions, io: Io, checkIntegrity: IntegrityChecker = checkOutputHashes): Promise<number> {
+  const lang: Lang = resolveLang(options.lang, io.env);
+  if (!options.html && !options.xlsx) throw new UsageError('report: give --html FILE, --xlsx FILE or both');
+  const folder = readReportFolder(folderArgument);
+  const reference = loadReference();
+  const createdAt = new Date();
+  // exceljs is large: load it only when a workbook is asked for, so other commands start fast.
+  const workbooks = options.xlsx ? await import('../../render/workbook.js') : undefined;
+  const outputs: { path: string; option: string; content: string | Buffer }[] = [];
+  if (folder.kind === 'run') {
+    const integrity = checkIntegrity(folder.dir, folder.manifest, folder.manifestPresent);
+    if (options.html) outputs.push({ path: options.html, option: '--html', content: renderRunReportHtml({ folder, integrity, reference, lang, folderLabel: folderArgument }) });
+    if (options.xlsx && workbooks) outputs.push({ path: options.xlsx, option: '--xlsx', content: await workbooks.renderRunWorkbook({ folder, integrity, reference, lang, createdAt }) });
+  } else {
+    if (options.html) {
+      const html = folder.kind === 'compare' ? renderCompareReportHtml({ folder, reference, lang, folderLabel: folderArgument }) : renderSweepReportHtml({ folder, reference, lang, folderLabel: folderArgument });
+      outputs.push({ path: options.html, option: '--html', content: html });
+    }
+    if (options.xlsx && workbooks) outputs.push({ path: options.xlsx, option: '--xlsx', content: await workbooks.renderScenarioWorkbook({ folder, reference, lang, createdAt }) });
+  }
+  // Everything is rendered before anything is written: a bad folder writes nothing.
+  for (const output of outputs) {
+    writeFileAtomically(output.path, output.content, output.option);
+    const bytes = typeof output.content === 'string' ? Buffer.byteLength(output.content) : output.content.length;
+    io.stdout(`${message(lang, 'report.written', { file: output.path, size: sizeText(bytes) })}\n`);
+  }
+  return EXIT_OK;
+}
+
+export function registerReport(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('report')
+    .description('Write a human report of a run (or compare/sweep) folder: a self-contained HTML page with charts, and/or an Excel workbook.')
+    .argument('<run>', 'folder written by allocate, compare or sweep')
+    .option('--html <file>', 'write the HTML report (one self-contained file, printable on A4)')
+    .option('--xlsx <file>', 'write the Excel workbook')
+    .addOption(langOption())
+    .addHelpText('after', EXAMPLES)
+    .action(async (folder: string, options: ReportOptions) => setExit(await runReport(folder, options, io)));
+}

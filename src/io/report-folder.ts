@@ -1,0 +1,201 @@
+/**
+ * Reads the folder `povalloc report` is pointed at: a run folder (from
+ * `allocate`), a compare folder or a sweep folder, told apart by their files.
+ * CSVs are read by column name (BOM and CRLF tolerated, extra columns kept),
+ * so columns that later rules add show up without changes here.
+ */
+import { parse } from 'csv-parse/sync';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError, UsageError, type Problem } from '../core/problems.js';
+
+/** A CSV file read by column name. */
+export interface CsvFile {
+  readonly file: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly Readonly<Record<string, string>>[];
+  /** The 1-based line each row starts on, for problems. */
+  readonly lines: readonly number[];
+}
+
+export interface AuditLogInfo {
+  readonly entries: number;
+  /** The `hash` of the last entry, when it has one. */
+  readonly head: string | undefined;
+}
+
+export interface RunFolderFiles {
+  readonly kind: 'run';
+  readonly dir: string;
+  readonly allocations: CsvFile;
+  readonly provinces: CsvFile;
+  readonly checks: CsvFile;
+  readonly summary: Readonly<Record<string, unknown>>;
+  readonly projects: CsvFile | undefined;
+  /** Parsed manifest.json; undefined when absent. */
+  readonly manifest: unknown;
+  readonly manifestPresent: boolean;
+  readonly audit: AuditLogInfo | undefined;
+}
+
+export interface CompareFolderFiles {
+  readonly kind: 'compare';
+  readonly dir: string;
+  readonly compare: Readonly<Record<string, unknown>>;
+  readonly counties: CsvFile | undefined;
+  readonly provinces: CsvFile | undefined;
+  readonly bands: CsvFile;
+  readonly metrics: CsvFile;
+  readonly policyDiff: CsvFile | undefined;
+}
+
+export interface SweepFolderFiles {
+  readonly kind: 'sweep';
+  readonly dir: string;
+  readonly sweep: Readonly<Record<string, unknown>>;
+  readonly points: CsvFile;
+}
+
+export type ReportFolder = RunFolderFiles | CompareFolderFiles | SweepFolderFiles;
+
+/** Columns each file must have; others are kept and shown when the report knows them. */
+export const REQUIRED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  'allocations.csv': ['county_code', 'county_name', 'province_code', 'poor_population', 'incidence', 'special_poverty_central', 'special_poverty_provincial', 'total'],
+  'provinces.csv.run': ['province_code', 'province_name', 'priority_province', 'special_poverty_central', 'special_poverty_provincial', 'total'],
+  'checks.csv': ['check', 'severity', 'clause', 'message'],
+  'projects.csv': ['project_id', 'county_code'],
+  'bands.csv': ['scenario', 'dimension', 'group', 'band', 'counties', 'poor_population'],
+  'metrics.csv': ['scenario', 'metric', 'value'],
+  'policy_diff.csv': ['scenario', 'path', 'base_value', 'scenario_value'],
+  'sweep.csv': ['point'],
+};
+
+/** Parses CSV text by header; problems for quoting errors, ragged rows and duplicate headers. */
+export function parseCsvText(file: string, text: string): { csv?: CsvFile; problems: Problem[] } {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { bom: true, skip_empty_lines: true, info: true, relax_column_count: false }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (error) {
+    const line = typeof (error as { lines?: unknown }).lines === 'number' ? ((error as { lines: number }).lines) : 0;
+    return { problems: [{ file, line, message: `cannot be read as CSV: ${(error as Error).message}` }] };
+  }
+  const [header, ...body] = records;
+  if (!header) return { problems: [{ file, line: 0, message: 'is empty: expected a header row' }] };
+  const columns = header.record.map((name) => name.trim());
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const name of columns) {
+    if (seen.has(name)) problems.push({ file, line: 1, column: name, message: 'appears twice in the header' });
+    seen.add(name);
+  }
+  const rows = body.map((entry) => Object.fromEntries(columns.map((name, index) => [name, entry.record[index] ?? ''])));
+  const lines = body.map((entry) => entry.info.lines);
+  return problems.length > 0 ? { problems } : { csv: { file, columns, rows, lines }, problems };
+}
+
+function readText(dir: string, file: string, problems: Problem[]): string | undefined {
+  const path = join(dir, file);
+  if (!existsSync(path)) {
+    problems.push({ file, line: 0, message: `is missing from ${dir}` });
+    return undefined;
+  }
+  return readFileSync(path, 'utf8');
+}
+
+function readCsv(dir: string, file: string, problems: Problem[], requiredKey = file): CsvFile | undefined {
+  const text = readText(dir, file, problems);
+  if (text === undefined) return undefined;
+  const { csv, problems: found } = parseCsvText(file, text);
+  problems.push(...found);
+  if (!csv) return undefined;
+  for (const column of REQUIRED_COLUMNS[requiredKey] ?? []) {
+    if (!csv.columns.includes(column)) problems.push({ file, line: 1, column, message: 'required column is missing' });
+  }
+  return csv;
+}
+
+function readOptionalCsv(dir: string, file: string, problems: Problem[]): CsvFile | undefined {
+  return existsSync(join(dir, file)) ? readCsv(dir, file, problems) : undefined;
+}
+
+function readJsonObject(dir: string, file: string, problems: Problem[]): Record<string, unknown> | undefined {
+  const text = readText(dir, file, problems);
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+    problems.push({ file, line: 0, message: 'is not a JSON object' });
+  } catch (error) {
+    problems.push({ file, line: 0, message: `is not valid JSON: ${(error as Error).message}` });
+  }
+  return undefined;
+}
+
+/** Entries and head of audit.jsonl, without checking the chain (that is `verify`'s job). */
+export function readAuditLogInfo(text: string): AuditLogInfo {
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  let head: string | undefined;
+  const last = lines[lines.length - 1];
+  if (last !== undefined) {
+    try {
+      const entry = JSON.parse(last) as { hash?: unknown };
+      if (typeof entry.hash === 'string') head = entry.hash;
+    } catch {
+      head = undefined;
+    }
+  }
+  return { entries: lines.length, head };
+}
+
+/** Which kind of folder this is, by the files it holds. */
+export function detectFolderKind(dir: string): ReportFolder['kind'] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: no such folder`);
+  if (existsSync(join(dir, 'compare.json'))) return 'compare';
+  if (existsSync(join(dir, 'sweep.json'))) return 'sweep';
+  if (existsSync(join(dir, 'allocations.csv'))) return 'run';
+  throw new UsageError(
+    `${dir}: not a run, compare or sweep folder (expected allocations.csv and summary.json from allocate, compare.json from compare, or sweep.json from sweep)`,
+  );
+}
+
+/** Reads the whole folder; every problem in it is reported together. */
+export function readReportFolder(dir: string): ReportFolder {
+  const kind = detectFolderKind(dir);
+  const problems: Problem[] = [];
+  let folder: ReportFolder | undefined;
+  if (kind === 'run') {
+    const allocations = readCsv(dir, 'allocations.csv', problems);
+    const provinces = readCsv(dir, 'provinces.csv', problems, 'provinces.csv.run');
+    const checks = readCsv(dir, 'checks.csv', problems);
+    const summary = readJsonObject(dir, 'summary.json', problems);
+    const projects = readOptionalCsv(dir, 'projects.csv', problems);
+    const manifestPresent = existsSync(join(dir, 'manifest.json'));
+    let manifest: unknown;
+    if (manifestPresent) {
+      try {
+        manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8').replace(/^\uFEFF/, '')) as unknown;
+      } catch {
+        manifest = undefined;
+      }
+    }
+    const auditPath = join(dir, 'audit.jsonl');
+    const audit = existsSync(auditPath) ? readAuditLogInfo(readFileSync(auditPath, 'utf8')) : undefined;
+    if (allocations && provinces && checks && summary) {
+      folder = { kind, dir, allocations, provinces, checks, summary, projects, manifest, manifestPresent, audit };
+    }
+  } else if (kind === 'compare') {
+    const compare = readJsonObject(dir, 'compare.json', problems);
+    const bands = readCsv(dir, 'bands.csv', problems);
+    const metrics = readCsv(dir, 'metrics.csv', problems);
+    const counties = readOptionalCsv(dir, 'counties.csv', problems);
+    const provinces = readOptionalCsv(dir, 'provinces.csv', problems);
+    const policyDiff = readOptionalCsv(dir, 'policy_diff.csv', problems);
+    if (compare && bands && metrics) folder = { kind, dir, compare, bands, metrics, counties, provinces, policyDiff };
+  } else {
+    const sweep = readJsonObject(dir, 'sweep.json', problems);
+    const points = readCsv(dir, 'sweep.csv', problems);
+    if (sweep && points) folder = { kind, dir, sweep, points };
+  }
+  if (problems.length > 0 || !folder) throw new InputError(problems);
+  return folder;
+}

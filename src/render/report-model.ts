@@ -1,0 +1,239 @@
+/**
+ * The figures a run report shows, computed from the run folder's files (read
+ * by column name). Pure: the folder's text in, exact figures out. Amounts
+ * stay whole fen in bigint; per-person figures are decimals.
+ *
+ * Amount columns are found, not listed: every column whose values are all
+ * yuan with two decimals and whose name is not a count, ratio or score. So
+ * the columns later rules add (relocation, refund_central, ...) are summed
+ * per fund and paying level without changes here; `<fund>_<level>` names
+ * give the level.
+ */
+import { decimal, fenToYuanDecimal, parseYuan, type Dec, type Fen } from '../core/money.js';
+import { InputError, type Problem } from '../core/problems.js';
+import type { CsvFile } from '../io/report-folder.js';
+import { objectField } from './json-fields.js';
+
+const YUAN_CELL = /^-?\d+\.\d{2}$/;
+const DECIMAL_CELL = /^\d+(\.\d+)?$/;
+
+/** Columns that hold no money even when their values look like it. */
+const NOT_AMOUNT = /(^|_)(code|name|population|incidence|multiplier|score|share|ratio|rate|weight|count|counties|year|per_poor|per_poor_person|households|point|percent|pct)($|_)/;
+
+export const PAYING_LEVELS = ['central', 'provincial', 'prefecture', 'county'] as const;
+
+/** yuan text with two decimals (optionally negative) to fen. */
+export function yuanToFen(text: string): Fen | null {
+  if (!YUAN_CELL.test(text)) return null;
+  const negative = text.startsWith('-');
+  const fen = parseYuan(negative ? text.slice(1) : text);
+  return fen === null ? null : negative ? -fen : fen;
+}
+
+/** The money columns of a table, in their order, `total` last when present. */
+export function amountColumnsOf(csv: CsvFile): string[] {
+  const columns = csv.columns.filter((column) => {
+    if (column === 'total') return true;
+    if (NOT_AMOUNT.test(column)) return false;
+    let seen = 0;
+    for (const row of csv.rows) {
+      const value = row[column] ?? '';
+      if (value === '') continue;
+      if (!YUAN_CELL.test(value)) return false;
+      seen++;
+    }
+    return seen > 0;
+  });
+  return [...columns.filter((column) => column !== 'total'), ...columns.filter((column) => column === 'total')];
+}
+
+/** `refund_central` -> {fund: 'refund', level: 'central'}; `relocation` -> {fund: 'relocation', level: ''}. */
+export function fundAndLevel(column: string): { fund: string; level: string } {
+  for (const level of PAYING_LEVELS) {
+    if (column.endsWith(`_${level}`)) return { fund: column.slice(0, -(level.length + 1)), level };
+  }
+  return { fund: column, level: '' };
+}
+
+export interface CountyFigures {
+  readonly code: string;
+  readonly name: string;
+  readonly provinceCode: string;
+  readonly provinceName: string;
+  readonly prefecture: string;
+  readonly area: string;
+  readonly keyCounty: boolean;
+  readonly eligible: boolean;
+  readonly priority: boolean;
+  readonly poorPopulation: Dec;
+  readonly incidence: Dec;
+  /** Special fund, central plus provincial. */
+  readonly special: Fen;
+  readonly total: Fen;
+  /** Special fund per poor person in yuan; undefined without poor people. */
+  readonly perPoor: Dec | undefined;
+  /** Every amount column's value (fen), for the county table. */
+  readonly amounts: ReadonlyMap<string, Fen>;
+  readonly row: Readonly<Record<string, string>>;
+}
+
+export interface ProvinceFigures {
+  readonly code: string;
+  readonly name: string;
+  readonly priority: boolean;
+  readonly central: Fen;
+  readonly provincial: Fen;
+  readonly total: Fen;
+}
+
+export interface FundTotal {
+  readonly fund: string;
+  /** Paying level, '' when the column does not say. */
+  readonly level: string;
+  /** The budget line from summary.json, when the fund is a budgeted pot. */
+  readonly budget: Fen | undefined;
+  /** Sum over the counties of the amount column (or summary.json's allocated when the column is absent). */
+  readonly toCounties: Fen;
+  readonly unallocated: Fen | undefined;
+}
+
+export interface RunFigures {
+  readonly counties: readonly CountyFigures[];
+  readonly provinces: readonly ProvinceFigures[];
+  /** Amount columns of allocations.csv, `total` last. */
+  readonly amountColumns: readonly string[];
+  readonly fundTotals: readonly FundTotal[];
+  readonly grandTotal: Fen;
+  readonly unallocatedTotal: Fen | undefined;
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value === 'true';
+}
+
+
+function summaryFen(value: unknown): Fen | undefined {
+  return typeof value === 'string' ? (yuanToFen(value) ?? undefined) : undefined;
+}
+
+/** Reads the amounts and figures every chart needs; every malformed cell is a problem. */
+export function buildRunFigures(allocations: CsvFile, provinces: CsvFile, summary: Readonly<Record<string, unknown>>): RunFigures {
+  const problems: Problem[] = [];
+  const fenCell = (csv: CsvFile, index: number, column: string): Fen => {
+    const text = csv.rows[index]![column] ?? '';
+    const fen = yuanToFen(text);
+    if (fen === null) {
+      problems.push({ file: csv.file, line: csv.lines[index] ?? 0, column, message: `${JSON.stringify(text)} is not an amount in yuan with two decimals` });
+      return 0n;
+    }
+    return fen;
+  };
+  const decimalCell = (csv: CsvFile, index: number, column: string): Dec => {
+    const text = csv.rows[index]![column] ?? '';
+    if (!DECIMAL_CELL.test(text)) {
+      problems.push({ file: csv.file, line: csv.lines[index] ?? 0, column, message: `${JSON.stringify(text)} is not a non-negative decimal` });
+      return decimal('0');
+    }
+    return decimal(text);
+  };
+
+  const amountColumns = amountColumnsOf(allocations);
+  const counties = allocations.rows.map((row, index): CountyFigures => {
+    const amounts = new Map<string, Fen>();
+    for (const column of amountColumns) amounts.set(column, (row[column] ?? '') === '' ? 0n : fenCell(allocations, index, column));
+    const special = fenCell(allocations, index, 'special_poverty_central') + fenCell(allocations, index, 'special_poverty_provincial');
+    const poorPopulation = decimalCell(allocations, index, 'poor_population');
+    const incidence = decimalCell(allocations, index, 'incidence');
+    return {
+      code: row['county_code'] ?? '',
+      name: row['county_name'] ?? '',
+      provinceCode: row['province_code'] ?? '',
+      provinceName: row['province_name'] ?? '',
+      prefecture: row['prefecture'] ?? '',
+      area: row['contiguous_area'] ?? '',
+      keyCounty: isTrue(row['key_county']),
+      eligible: row['eligible'] === undefined ? special > 0n : isTrue(row['eligible']),
+      priority: isTrue(row['priority_province']),
+      poorPopulation,
+      incidence,
+      special,
+      total: amounts.get('total') ?? 0n,
+      perPoor: poorPopulation.isZero() ? undefined : fenToYuanDecimal(special).div(poorPopulation),
+      amounts,
+      row,
+    };
+  });
+  const provinceRows = provinces.rows.map((row, index): ProvinceFigures => {
+    const central = fenCell(provinces, index, 'special_poverty_central');
+    const provincial = fenCell(provinces, index, 'special_poverty_provincial');
+    return { code: row['province_code'] ?? '', name: row['province_name'] ?? '', priority: isTrue(row['priority_province']), central, provincial, total: fenCell(provinces, index, 'total') };
+  });
+  if (problems.length > 0) throw new InputError(problems);
+
+  const funds = objectField(summary['funds']) ?? {};
+  const totals = new Map<string, FundTotal>();
+  const keyOf = (fund: string, level: string): string => `${fund}\u0000${level}`;
+  for (const column of amountColumns) {
+    if (column === 'total') continue;
+    const { fund, level } = fundAndLevel(column);
+    const line = objectField(objectField(funds[fund])?.[level]);
+    totals.set(keyOf(fund, level), {
+      fund,
+      level,
+      budget: summaryFen(line?.['budget']),
+      toCounties: counties.reduce((sum, county) => sum + (county.amounts.get(column) ?? 0n), 0n),
+      unallocated: summaryFen(line?.['unallocated']),
+    });
+  }
+  for (const [fund, levels] of Object.entries(funds)) {
+    for (const [level, line] of Object.entries(objectField(levels) ?? {})) {
+      if (totals.has(keyOf(fund, level))) continue;
+      const entry = objectField(line);
+      totals.set(keyOf(fund, level), { fund, level, budget: summaryFen(entry?.['budget']), toCounties: summaryFen(entry?.['allocated']) ?? 0n, unallocated: summaryFen(entry?.['unallocated']) });
+    }
+  }
+  const fundTotals = [...totals.values()].sort((a, b) => {
+    if (a.fund !== b.fund) return a.fund === 'special_poverty' ? -1 : b.fund === 'special_poverty' ? 1 : a.fund < b.fund ? -1 : 1;
+    const levelIndex = (level: string): number => (level === '' ? -1 : PAYING_LEVELS.indexOf(level as (typeof PAYING_LEVELS)[number]));
+    return levelIndex(a.level) - levelIndex(b.level);
+  });
+  const unallocated = objectField(summary['unallocated']);
+  return {
+    counties,
+    provinces: provinceRows,
+    amountColumns,
+    fundTotals,
+    grandTotal: counties.reduce((sum, county) => sum + county.total, 0n),
+    unallocatedTotal: summaryFen(unallocated?.['total']),
+  };
+}
+
+export interface AmountBin {
+  readonly from: Fen;
+  readonly to: Fen;
+  readonly count: number;
+}
+
+/** Equal-width bins from 0 whose width is 1, 2 or 5 x 10^k fen, about `target` of them; every amount lands in one. */
+export function binAmounts(amounts: readonly Fen[], target = 20): AmountBin[] {
+  if (amounts.length === 0) return [];
+  const max = amounts.reduce((highest, amount) => (amount > highest ? amount : highest), 0n);
+  const wanted = max / BigInt(target) + 1n;
+  let power = 1n;
+  let width = 1n;
+  for (;;) {
+    const candidate = [1n, 2n, 5n].map((factor) => factor * power).find((value) => value >= wanted);
+    if (candidate !== undefined) {
+      width = candidate;
+      break;
+    }
+    power *= 10n;
+  }
+  const binCount = Number(max / width) + 1;
+  const counts = new Array<number>(binCount).fill(0);
+  for (const amount of amounts) {
+    const index = amount <= 0n ? 0 : Number(amount / width);
+    counts[index] = (counts[index] ?? 0) + 1;
+  }
+  return counts.map((count, index) => ({ from: BigInt(index) * width, to: BigInt(index + 1) * width, count }));
+}

@@ -1,0 +1,301 @@
+/**
+ * The Excel workbook of a run (sheets counties, provinces, projects when
+ * present, checks, summary) or of a compare/sweep folder (one sheet per CSV
+ * and a summary). Amounts are numbers formatted `#,##0.00`, written only
+ * when the number is exactly the CSV's decimal (see exactSpreadsheetNumber);
+ * `total` is followed by the same amount in 万元; header rows are frozen,
+ * filtered and labelled in the report's language; every text cell is
+ * neutralised against formula injection.
+ */
+import ExcelJS from 'exceljs';
+import { decimalFromBigInt, FEN_PER_WAN_YUAN, formatDecimalExact, formatYuan } from '../core/money.js';
+import type { Reference } from '../core/reference.js';
+import type { CompareFolderFiles, CsvFile, RunFolderFiles, SweepFolderFiles } from '../io/report-folder.js';
+import type { Integrity } from '../io/run-integrity.js';
+import { checkMessage, columnLabel, fundName, levelName, provinceName, valueLabel } from './labels.js';
+import { message, messageOr, type Lang, type MessageKey } from './messages.js';
+import { integrityText } from './report-html.js';
+import { amountColumnsOf, buildRunFigures, yuanToFen, type RunFigures } from './report-model.js';
+import { exactSpreadsheetNumber, neutraliseFormula } from './spreadsheet-safe.js';
+import { displayWidth } from './summary.js';
+import { objectField, textField } from './json-fields.js';
+
+export const AMOUNT_FORMAT = '#,##0.00';
+const WHOLE_FORMAT = '#,##0';
+const MIN_WIDTH = 6;
+const MAX_WIDTH = 60;
+
+type ColumnKind = 'text' | 'amount' | 'wan' | 'whole' | 'decimal';
+
+/** One column of a sheet: its header, how its cells are written, and where its values come from. */
+interface SheetColumn {
+  readonly header: string;
+  readonly kind: ColumnKind;
+  /** Decimal places for `decimal` columns. */
+  readonly places?: number;
+  readonly value: (row: Readonly<Record<string, string>>) => string;
+}
+
+const IDENTIFIER = /(^|_)(code|id)$|^clause$|^path$/;
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** Classifies a CSV column by its name and values: identifiers stay text, money is an amount, other decimals numbers. */
+function columnKind(csv: CsvFile, column: string, amountColumns: ReadonlySet<string>): { kind: ColumnKind; places?: number } {
+  if (IDENTIFIER.test(column)) return { kind: 'text' };
+  if (amountColumns.has(column)) return { kind: 'amount' };
+  const values = csv.rows.map((row) => row[column] ?? '').filter((value) => value !== '');
+  if (values.length === 0 || !values.every((value) => PLAIN_NUMBER.test(value))) return { kind: 'text' };
+  const places = values.reduce((most, value) => Math.max(most, (value.split('.')[1] ?? '').length), 0);
+  return places === 0 ? { kind: 'whole' } : { kind: 'decimal', places };
+}
+
+/** 万元 as an exact decimal text (fen / 1,000,000). */
+export function wanYuanText(yuan: string): string {
+  const fen = yuanToFen(yuan);
+  return fen === null ? '' : formatDecimalExact(decimalFromBigInt(fen).div(decimalFromBigInt(FEN_PER_WAN_YUAN)));
+}
+
+function csvColumns(lang: Lang, csv: CsvFile, reference: Reference | undefined, options: { wanAfterTotal?: boolean; translateValues?: boolean } = {}): SheetColumn[] {
+  const amounts = new Set(amountColumnsOf(csv));
+  const columns: SheetColumn[] = [];
+  for (const column of csv.columns) {
+    const { kind, places } = columnKind(csv, column, amounts);
+    const translate = options.translateValues !== false && kind === 'text';
+    columns.push({
+      header: columnLabel(lang, column),
+      kind,
+      ...(places !== undefined ? { places } : {}),
+      value: translate ? (row) => valueLabel(lang, column, row[column] ?? '', reference) : (row) => row[column] ?? '',
+    });
+    if (column === 'total' && options.wanAfterTotal && kind === 'amount') {
+      columns.push({ header: message(lang, 'col.total_wan'), kind: 'wan', value: (row) => wanYuanText(row['total'] ?? '') });
+    }
+  }
+  return columns;
+}
+
+function formattedWidth(kind: ColumnKind, text: string, places: number | undefined): number {
+  if (kind === 'text') return Math.max(...text.split(/\r?\n/).map(displayWidth));
+  // Numbers are shown grouped, with the format's decimals.
+  const [whole = ''] = text.replace('-', '').split('.');
+  const groups = Math.floor((whole.length - 1) / 3);
+  const decimals = kind === 'amount' || kind === 'wan' ? 3 : kind === 'decimal' ? (places ?? 0) + 1 : 0;
+  return whole.length + groups + decimals + (text.startsWith('-') ? 1 : 0);
+}
+
+/** Writes a table to a new sheet: header row frozen and filtered, widths fitted, cells typed. */
+function addTableSheet(workbook: ExcelJS.Workbook, name: string, columns: readonly SheetColumn[], rows: readonly Readonly<Record<string, string>>[], freezeColumns = 0): ExcelJS.Worksheet {
+  const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', xSplit: freezeColumns, ySplit: 1 }] });
+  const widths = columns.map((column) => displayWidth(column.header) + 2);
+  const header = sheet.getRow(1);
+  columns.forEach((column, index) => {
+    const cell = header.getCell(index + 1);
+    cell.value = neutraliseFormula(column.header);
+    cell.font = { bold: true };
+    cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEEF3F8' } };
+    cell.alignment = { vertical: 'top', wrapText: false };
+  });
+  rows.forEach((row, rowIndex) => {
+    const sheetRow = sheet.getRow(rowIndex + 2);
+    columns.forEach((column, index) => {
+      const text = column.value(row);
+      const cell = sheetRow.getCell(index + 1);
+      widths[index] = Math.max(widths[index]!, formattedWidth(column.kind, text, column.places) + 1);
+      if (text === '') return;
+      if (column.kind !== 'text') {
+        const number = exactSpreadsheetNumber(text);
+        if (number !== undefined) {
+          cell.value = number;
+          cell.numFmt = column.kind === 'amount' || column.kind === 'wan' ? AMOUNT_FORMAT : column.kind === 'whole' ? WHOLE_FORMAT : `0.${'0'.repeat(column.places ?? 1)}`;
+          return;
+        }
+      }
+      cell.value = neutraliseFormula(text);
+    });
+  });
+  columns.forEach((_, index) => {
+    sheet.getColumn(index + 1).width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, widths[index]!));
+  });
+  if (columns.length > 0) sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, rows.length + 1), column: columns.length } };
+  return sheet;
+}
+
+interface SummaryLine {
+  readonly label: string;
+  readonly value: string;
+  /** When set, the value is an amount in yuan written as a number. */
+  readonly amount?: boolean;
+}
+
+function addSummarySheet(workbook: ExcelJS.Workbook, lang: Lang, lines: readonly SummaryLine[], fundTable?: { columns: readonly SheetColumn[]; rows: readonly Readonly<Record<string, string>>[] }): void {
+  const sheet = workbook.addWorksheet(message(lang, 'sheet.summary'), { views: [{ state: 'frozen', ySplit: 1 }] });
+  const header = sheet.getRow(1);
+  header.getCell(1).value = message(lang, 'summary.item');
+  header.getCell(2).value = message(lang, 'summary.value');
+  header.font = { bold: true };
+  const widths = [displayWidth(message(lang, 'summary.item')) + 2, displayWidth(message(lang, 'summary.value')) + 2, 10, 10, 10, 10];
+  let rowNumber = 2;
+  for (const line of lines) {
+    const row = sheet.getRow(rowNumber++);
+    row.getCell(1).value = neutraliseFormula(line.label);
+    const number = line.amount ? exactSpreadsheetNumber(line.value) : undefined;
+    if (number !== undefined) {
+      row.getCell(2).value = number;
+      row.getCell(2).numFmt = AMOUNT_FORMAT;
+    } else {
+      row.getCell(2).value = neutraliseFormula(line.value);
+    }
+    widths[0] = Math.max(widths[0]!, displayWidth(line.label) + 1);
+    widths[1] = Math.max(widths[1]!, Math.min(MAX_WIDTH, formattedWidth(line.amount ? 'amount' : 'text', line.value, undefined) + 1));
+  }
+  if (fundTable) {
+    rowNumber++;
+    const headRow = sheet.getRow(rowNumber++);
+    fundTable.columns.forEach((column, index) => {
+      headRow.getCell(index + 1).value = neutraliseFormula(column.header);
+      headRow.getCell(index + 1).font = { bold: true };
+      widths[index] = Math.max(widths[index] ?? 0, displayWidth(column.header) + 2);
+    });
+    for (const values of fundTable.rows) {
+      const row = sheet.getRow(rowNumber++);
+      fundTable.columns.forEach((column, index) => {
+        const text = column.value(values);
+        const number = column.kind === 'text' ? undefined : exactSpreadsheetNumber(text);
+        if (number !== undefined) {
+          row.getCell(index + 1).value = number;
+          row.getCell(index + 1).numFmt = AMOUNT_FORMAT;
+        } else if (text !== '') {
+          row.getCell(index + 1).value = neutraliseFormula(text);
+        }
+        widths[index] = Math.max(widths[index] ?? 0, formattedWidth(column.kind, text, undefined) + 1);
+      });
+    }
+  }
+  widths.forEach((width, index) => {
+    sheet.getColumn(index + 1).width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, width));
+  });
+}
+
+
+
+function newWorkbook(createdAt: Date): ExcelJS.Workbook {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'povalloc';
+  workbook.created = createdAt;
+  workbook.modified = createdAt;
+  return workbook;
+}
+
+export interface RunWorkbookInput {
+  readonly folder: RunFolderFiles;
+  readonly integrity: Integrity;
+  readonly reference: Reference;
+  readonly lang: Lang;
+  /** Recorded as the workbook's creation time (the shell reads the clock). */
+  readonly createdAt: Date;
+}
+
+function fundTotalsTable(lang: Lang, figures: RunFigures): { columns: SheetColumn[]; rows: Record<string, string>[] } {
+  const columns: SheetColumn[] = [
+    { header: message(lang, 'totals.fund'), kind: 'text', value: (row) => row['fund'] ?? '' },
+    { header: message(lang, 'totals.level'), kind: 'text', value: (row) => row['level'] ?? '' },
+    { header: message(lang, 'totals.budget'), kind: 'amount', value: (row) => row['budget'] ?? '' },
+    { header: message(lang, 'totals.allocated'), kind: 'amount', value: (row) => row['allocated'] ?? '' },
+    { header: message(lang, 'totals.unallocated'), kind: 'amount', value: (row) => row['unallocated'] ?? '' },
+    { header: message(lang, 'totals.wan'), kind: 'wan', value: (row) => wanYuanText(row['allocated'] ?? '') },
+  ];
+  const yuan = (fen: bigint | undefined): string => (fen === undefined ? '' : formatYuan(fen));
+  const rows = figures.fundTotals.map((total) => ({
+    fund: fundName(lang, total.fund),
+    level: levelName(lang, total.level),
+    budget: yuan(total.budget),
+    allocated: yuan(total.toCounties),
+    unallocated: yuan(total.unallocated),
+  }));
+  rows.push({ fund: message(lang, 'totals.all'), level: '', budget: '', allocated: yuan(figures.grandTotal), unallocated: yuan(figures.unallocatedTotal) });
+  return { columns, rows };
+}
+
+function identityLines(input: RunWorkbookInput, figures: RunFigures): SummaryLine[] {
+  const { folder, integrity, lang } = input;
+  const policy = objectField(folder.summary['policy']) ?? {};
+  const lines: SummaryLine[] = [
+    { label: message(lang, 'identity.policy'), value: textField(policy['title']) || textField(policy['name']) },
+    { label: message(lang, 'identity.policy_name'), value: textField(policy['name']) },
+    { label: message(lang, 'identity.year'), value: textField(policy['year']) },
+  ];
+  if (integrity.manifest?.version) lines.push({ label: message(lang, 'identity.version'), value: integrity.manifest.version });
+  if (integrity.manifest && integrity.manifest.inputs.length > 0) {
+    for (const file of integrity.manifest.inputs) lines.push({ label: `${message(lang, 'identity.inputs')}: ${file.name}`, value: `SHA-256 ${file.sha256}` });
+  } else {
+    for (const [role, entry] of Object.entries(objectField(folder.summary['inputs']) ?? {})) {
+      const details = objectField(entry) ?? {};
+      lines.push({ label: `${message(lang, 'identity.inputs')}: ${role}`, value: message(lang, 'identity.input_row', { file: textField(details['file']), rows: textField(details['rows']) }) });
+    }
+  }
+  const head = integrity.manifest?.auditHead ?? folder.audit?.head;
+  lines.push({ label: message(lang, 'identity.audit_head'), value: head ?? message(lang, 'identity.no_audit') });
+  const verdict = integrityText(lang, integrity);
+  lines.push({ label: message(lang, 'identity.verifies'), value: [verdict.text, ...verdict.details].join('; ') });
+  lines.push({
+    label: message(lang, 'identity.counts'),
+    value: message(lang, 'identity.counts_value', { counties: figures.counties.length, eligible: figures.counties.filter((county) => county.eligible).length, provinces: figures.provinces.length }),
+  });
+  lines.push({
+    label: message(lang, 'identity.priority_provinces'),
+    value: figures.provinces.filter((province) => province.priority).map((province) => provinceName(lang, province.code, province.name, input.reference)).join(lang === 'zh' ? '、' : ', '),
+  });
+  return lines;
+}
+
+/** The run's workbook as xlsx bytes. */
+export async function renderRunWorkbook(input: RunWorkbookInput): Promise<Buffer> {
+  const { folder, lang, reference } = input;
+  const figures = buildRunFigures(folder.allocations, folder.provinces, folder.summary);
+  const workbook = newWorkbook(input.createdAt);
+  addTableSheet(workbook, message(lang, 'sheet.counties'), csvColumns(lang, folder.allocations, reference, { wanAfterTotal: true }), folder.allocations.rows, 2);
+  addTableSheet(workbook, message(lang, 'sheet.provinces'), csvColumns(lang, folder.provinces, reference, { wanAfterTotal: true }), folder.provinces.rows, 2);
+  if (folder.projects) addTableSheet(workbook, message(lang, 'sheet.projects'), csvColumns(lang, folder.projects, reference), folder.projects.rows, 1);
+  const checkColumns: SheetColumn[] = folder.checks.columns.map((column) => ({
+    header: columnLabel(lang, column),
+    kind: 'text' as const,
+    value: column === 'message' ? (row: Readonly<Record<string, string>>) => checkMessage(lang, row) : (row: Readonly<Record<string, string>>) => valueLabel(lang, column, row[column] ?? '', reference),
+  }));
+  if (lang !== 'en' && folder.checks.columns.includes('message')) checkColumns.push({ header: message(lang, 'checks.original'), kind: 'text', value: (row) => row['message'] ?? '' });
+  addTableSheet(workbook, message(lang, 'sheet.checks'), checkColumns, folder.checks.rows, 1);
+  addSummarySheet(workbook, lang, identityLines(input, figures), fundTotalsTable(lang, figures));
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+export interface ScenarioWorkbookInput {
+  readonly folder: CompareFolderFiles | SweepFolderFiles;
+  readonly reference: Reference;
+  readonly lang: Lang;
+  readonly createdAt: Date;
+}
+
+/** A compare or sweep folder as a workbook: one sheet per CSV, and the folder's JSON as the summary. */
+export async function renderScenarioWorkbook(input: ScenarioWorkbookInput): Promise<Buffer> {
+  const { folder, lang, reference } = input;
+  const workbook = newWorkbook(input.createdAt);
+  const sheets: [MessageKey, CsvFile | undefined][] =
+    folder.kind === 'compare'
+      ? [
+          ['sheet.counties', folder.counties],
+          ['sheet.provinces', folder.provinces],
+          ['sheet.bands', folder.bands],
+          ['sheet.metrics', folder.metrics],
+          ['sheet.policy_diff', folder.policyDiff],
+        ]
+      : [['sheet.sweep', folder.points]];
+  for (const [key, csv] of sheets) {
+    if (csv) addTableSheet(workbook, message(lang, key), csvColumns(lang, csv, reference, { translateValues: true }), csv.rows, 1);
+  }
+  const document = folder.kind === 'compare' ? folder.compare : folder.sweep;
+  const lines: SummaryLine[] = Object.entries(document).map(([key, value]) => ({
+    label: messageOr(lang, `summary.${key}`, key),
+    value: typeof value === 'object' && value !== null ? JSON.stringify(value) : textField(value),
+  }));
+  addSummarySheet(workbook, lang, lines);
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}

@@ -1,0 +1,74 @@
+/**
+ * Formula neutralisation and the exact-number door of the workbook.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatYuan } from '../src/core/money.js';
+import { exactSpreadsheetNumber, looksLikeFormula, neutraliseFormula } from '../src/render/spreadsheet-safe.js';
+
+describe('neutraliseFormula', () => {
+  it.each([
+    ['=1+2', "'=1+2"],
+    ['+86 123', "'+86 123"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\t=1', "'\t=1"],
+    ['\r=1', "'\r=1"],
+    ['\n=1', "'\n=1"],
+    ['＝SUM(A1)', "'＝SUM(A1)"],
+    ['＋1', "'＋1"],
+    ['－1', "'－1"],
+    ['＠x', "'＠x"],
+    ['   =1', "'   =1"],
+    ['\u3000=1', "'\u3000=1"],
+    ['贵州', '贵州'],
+    ['甲县', '甲县'],
+    ['a=b', 'a=b'],
+    ['', ''],
+    ['   ', '   '],
+    ["'=already", "'=already"],
+  ])('%j -> %j', (text, expected) => {
+    expect(neutraliseFormula(text)).toBe(expected);
+  });
+
+  it('is idempotent and never leaves a formula trigger first', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('=', '+', '-', '@', ' ', '\t', '\n', '＝', 'a', '贵', '1', "'") }), (text) => {
+        const once = neutraliseFormula(text);
+        expect(neutraliseFormula(once)).toBe(once);
+        expect(looksLikeFormula(once)).toBe(false);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('exactSpreadsheetNumber', () => {
+  const LIMIT_FEN = 2n ** 46n * 100n;
+
+  it('gives back every two-decimal amount below 2^46 yuan exactly through the double\'s shortest form', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -LIMIT_FEN + 1n, max: LIMIT_FEN - 1n }), (fen) => {
+        const text = formatYuan(fen);
+        const number = exactSpreadsheetNumber(text);
+        expect(number).toBeTypeOf('number');
+        // What a reader of the xlsx sees: the shortest decimal form of the stored double.
+        const back = String(number);
+        const [whole = '', fraction = ''] = back.split('.');
+        expect(`${whole}.${fraction.padEnd(2, '0')}`.replace(/^-0\.00$/, '0.00')).toBe(text === '-0.00' ? '0.00' : text);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('refuses, rather than rounds, what a double cannot hold', () => {
+    expect(exactSpreadsheetNumber('70368744177664.01')).toBeUndefined(); // 2^46 yuan + 1 fen
+    expect(exactSpreadsheetNumber('90071992547409.91')).toBeUndefined(); // just below 2^53 fen
+    expect(exactSpreadsheetNumber('0.12345678901234567')).toBeUndefined();
+    expect(exactSpreadsheetNumber('1e5')).toBeUndefined();
+    expect(exactSpreadsheetNumber('12a')).toBeUndefined();
+    expect(exactSpreadsheetNumber('0.0271855494')).toBe(0.0271855494);
+    expect(exactSpreadsheetNumber('1234.50')).toBe(1234.5);
+    expect(exactSpreadsheetNumber('-0.00')).toBe(0);
+  });
+});
