@@ -19,10 +19,11 @@
 /** A value `canonicalJson` accepts. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** String.prototype.isWellFormed (Node 20; not yet in TypeScript's ES2022 library). */
+const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 function canonicalString(text: string): string {
-  if (LONE_SURROGATE.test(text)) throw new TypeError(`canonical JSON: string contains a lone surrogate: ${JSON.stringify(text)}`);
+  if (!isWellFormed(text)) throw new TypeError(`canonical JSON: string contains a lone surrogate: ${JSON.stringify(text)}`);
   // JSON.stringify of a well-formed string is exactly RFC 8785's string form.
   return JSON.stringify(text);
 }

@@ -11,7 +11,7 @@
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { AUDIT_SCHEMA_VERSION, checkAuditChain, sha256Hex, type AuditEntry } from './audit.js';
-import { AUDIT_FILE, checkSignature, manifestSignedText, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, type Manifest, type SignatureStatus } from './manifest.js';
+import { AUDIT_FILE, checkSignature, manifestSignedText, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, type Manifest, type SignatureStatus } from './manifest.js';
 
 export interface Finding {
   /** The file concerned, as a path inside the run folder. */
@@ -142,6 +142,9 @@ export function verifyRun(files: ReadonlyMap<string, Uint8Array>, options: { pub
   }
   if (sha256Hex(manifestSignedText(manifest)) !== manifest.manifest_hash) {
     findings.push({ file: MANIFEST_FILE, message: 'its content does not match its manifest_hash: the manifest was changed after it was written' });
+  } else if (serializeManifest(manifest) !== Buffer.from(files.get(MANIFEST_FILE)!).toString('utf8')) {
+    // Same content, other bytes: spacing, line ends or the final newline were edited.
+    findings.push({ file: MANIFEST_FILE, message: 'is not laid out as povalloc wrote it (spacing, line ends or the final newline were edited), though its content still matches its manifest_hash' });
   }
 
   const auditBytes = files.get(AUDIT_FILE);
