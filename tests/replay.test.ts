@@ -72,6 +72,8 @@ describe('replay of an untouched run', () => {
     editFile(join(copy, 'manifest.json'), '"povalloc_version": "', '"povalloc_version": "0.0.0-old');
     const result = runCli(['replay', copy]);
     expect(result.stdout).toMatch(/note: the run was made with povalloc 0\.0\.0-old[\d.]+; this is povalloc \d/);
+    // Editing the manifest by hand is itself worth a word: its own hash no longer holds.
+    expect(result.stdout).toContain('warning: manifest.json does not match its own hash');
     expect(result.code).toBe(0);
     expect((JSON.parse(runCli(['replay', copy, '--json']).stdout) as { version_differs: boolean }).version_differs).toBe(true);
   });
@@ -120,6 +122,14 @@ describe('replay finds a difference and says where', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('DIFFERS: the recorded inputs no longer load');
     expect(result.stdout).toContain('counties.csv:3: poor_population: "10x00" is not a whole number');
+  });
+
+  it('refuses a manifest that points an input outside inputs/', () => {
+    const copy = copyOfRun();
+    editFile(join(copy, 'manifest.json'), '"path": "inputs/budget/budget.csv"', '"path": "inputs/../../budget.csv"');
+    const result = runCli(['replay', copy]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('outside inputs/');
   });
 
   it('exits 2 when the folder has no readable manifest', () => {

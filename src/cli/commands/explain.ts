@@ -46,7 +46,7 @@ function readOptional(path: string): Buffer | undefined {
 function run(dir: string, options: ExplainOptions, io: Io): number {
   if ((options.county === undefined) === (options.province === undefined)) throw new UsageError('explain: give exactly one of --county CODE or --province CODE');
   const code = (options.county ?? options.province)!.trim();
-  if (options.county !== undefined && !/^\d{6}$/.test(code)) throw new UsageError(`--county ${code}: a county code is 6 digits, e.g. 522701`);
+  if (options.county !== undefined && !/^\d{6}(\d{6})?$/.test(code)) throw new UsageError(`--county ${code}: a county code is 6 digits (12 for a village table), e.g. 522701`);
   if (options.province !== undefined && !/^\d{2}$/.test(code)) throw new UsageError(`--province ${code}: a province code is 2 digits, e.g. 52`);
   const auditBytes = readOptional(join(dir, AUDIT_FILE));
   if (auditBytes === undefined) throw new UsageError(`${dir}: no ${AUDIT_FILE} here (give the run folder that allocate --out wrote)`);

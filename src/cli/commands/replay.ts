@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allocate } from '../../core/allocate.js';
-import { AUDIT_FILE, MANIFEST_FILE, type Manifest } from '../../core/manifest.js';
+import { sha256Hex } from '../../core/audit.js';
+import { AUDIT_FILE, MANIFEST_FILE, manifestSignedText, type Manifest } from '../../core/manifest.js';
 import { formatProblem, InputError, UsageError } from '../../core/problems.js';
 import { diffFile, diffManifests, type FileDifference } from '../../core/run-diff.js';
 import { parseManifest } from '../../core/verify-run.js';
@@ -42,6 +43,8 @@ interface ReplayOutcome {
   readonly differences: readonly FileDifference[];
   readonly loadProblems: readonly string[];
   readonly kept?: string;
+  /** The manifest does not match its own hash: it was edited (verify tells more). */
+  readonly manifestEdited: boolean;
 }
 
 /** The options allocate ran with, pointing at the copies inside the run folder. */
@@ -49,6 +52,11 @@ function replayInputOptions(dir: string, manifest: Manifest): { options: InputOp
   const options: Record<string, unknown> = { ...manifest.options };
   let stdinPath: string | undefined;
   for (const input of manifest.inputs) {
+    // The manifest comes from someone else: read nothing outside the run folder, set no odd option.
+    const segments = input.path.split('/');
+    if (!/^[a-z][a-z0-9_]*$/.test(input.role) || segments[0] !== 'inputs' || segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
+      throw new UsageError(`${dir}: cannot replay: manifest.json records an input (role ${JSON.stringify(input.role)}, path ${JSON.stringify(input.path)}) outside inputs/`);
+    }
     if (input.name === '<stdin>') stdinPath = input.path;
     options[input.role] = input.name === '<stdin>' ? '-' : join(dir, ...input.path.split('/'));
   }
@@ -56,7 +64,11 @@ function replayInputOptions(dir: string, manifest: Manifest): { options: InputOp
 }
 
 function replay(dir: string, files: ReadonlyMap<string, Buffer>, manifest: Manifest, keep: boolean, io: Io): ReplayOutcome {
-  const base = { recordedVersion: manifest.povalloc_version, replayVersion: povallocVersion() };
+  const base = {
+    recordedVersion: manifest.povalloc_version,
+    replayVersion: povallocVersion(),
+    manifestEdited: sha256Hex(manifestSignedText(manifest)) !== manifest.manifest_hash,
+  };
   const { options, stdinPath } = replayInputOptions(dir, manifest);
   const replayIo: Io = { ...io, readStdin: () => (stdinPath ? (files.get(stdinPath) ?? Buffer.alloc(0)) : Buffer.alloc(0)) };
   let loaded;
@@ -111,6 +123,7 @@ function replayDocument(dir: string, outcome: ReplayOutcome): Record<string, unk
     recorded_povalloc_version: outcome.recordedVersion,
     replay_povalloc_version: outcome.replayVersion,
     version_differs: outcome.recordedVersion !== outcome.replayVersion,
+    manifest_edited: outcome.manifestEdited,
     compared: outcome.compared,
     load_problems: outcome.loadProblems,
     differences: outcome.differences.map((difference) => ({
@@ -130,6 +143,9 @@ function replayText(dir: string, outcome: ReplayOutcome, io: Io, options: Replay
   const lines: string[] = [paint.bold(`povalloc replay ${dir}`)];
   if (outcome.recordedVersion !== outcome.replayVersion) {
     lines.push(paint.yellow(`note: the run was made with povalloc ${outcome.recordedVersion}; this is povalloc ${outcome.replayVersion}: a difference may come from a change in povalloc, not in the run.`));
+  }
+  if (outcome.manifestEdited) {
+    lines.push(paint.yellow(`warning: manifest.json does not match its own hash: it was edited after the run (povalloc verify ${dir} tells more).`));
   }
   if (outcome.loadProblems.length > 0) {
     lines.push(paint.yellow('DIFFERS: the recorded inputs no longer load:'));
