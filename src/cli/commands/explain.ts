@@ -19,14 +19,14 @@ interface ExplainOptions {
 
 const EXAMPLES = `
 Examples:
-  # how did county 522701 get its amount?
-  povalloc explain runs/2017 --county 522701
+  # how did county 522722 get its amount?
+  povalloc explain runs/2017 --county 522722
 
   # a province: its priority status, its stage-1 share, its pool and its counties
   povalloc explain runs/2017 --province 52
 
   # the same as data
-  povalloc explain runs/2017 --county 522701 --json
+  povalloc explain runs/2017 --county 522722 --json
 
 The explanation is read from the run's audit log (audit.jsonl), not
 recomputed: eligibility and why, the province's priority status and figures,
@@ -46,7 +46,7 @@ function readOptional(path: string): Buffer | undefined {
 function run(dir: string, options: ExplainOptions, io: Io): number {
   if ((options.county === undefined) === (options.province === undefined)) throw new UsageError('explain: give exactly one of --county CODE or --province CODE');
   const code = (options.county ?? options.province)!.trim();
-  if (options.county !== undefined && !/^\d{6}(\d{6})?$/.test(code)) throw new UsageError(`--county ${code}: a county code is 6 digits (12 for a village table), e.g. 522701`);
+  if (options.county !== undefined && !/^\d{6}(\d{6})?$/.test(code)) throw new UsageError(`--county ${code}: a county code is 6 digits (12 for a village table), e.g. 522722`);
   if (options.province !== undefined && !/^\d{2}$/.test(code)) throw new UsageError(`--province ${code}: a province code is 2 digits, e.g. 52`);
   const auditBytes = readOptional(join(dir, AUDIT_FILE));
   if (auditBytes === undefined) throw new UsageError(`${dir}: no ${AUDIT_FILE} here (give the run folder that allocate --out wrote)`);
