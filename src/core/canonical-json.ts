@@ -34,10 +34,6 @@ function canonicalNumber(value: number): string {
   return String(value);
 }
 
-function byCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** The RFC 8785 canonical text of `value`. Throws on values JSON cannot carry. */
 export function canonicalJson(value: unknown): string {
   if (value === null) return 'null';
@@ -56,7 +52,8 @@ export function canonicalJson(value: unknown): string {
       }
       const record = value as Record<string, unknown>;
       const members: string[] = [];
-      for (const key of Object.keys(record).sort(byCodeUnits)) {
+      // Array.prototype.sort without a comparator orders strings by UTF-16 code units, as RFC 8785 requires.
+      for (const key of Object.keys(record).sort()) {
         const member = record[key];
         if (member === undefined) continue;
         members.push(`${canonicalString(key)}:${canonicalJson(member)}`);
