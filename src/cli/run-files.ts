@@ -127,9 +127,11 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
   const policy = { name: loaded.run.policy.document.name, path: EFFECTIVE_POLICY_FILE, sha256: sha256Hex(policyText) };
   const outputs = rendered.files.map((file) => outputRecord(file, rendered.tables.get(file.name)?.rows.length));
 
+  // Rows recorded one audit entry each, under the county or province they concern (a table absent from this run is skipped).
   const tables = [
     { path: 'allocations.csv', subjectColumn: 'county_code' },
     { path: 'provinces.csv', subjectColumn: 'province_code' },
+    { path: 'projects.csv', subjectColumn: 'county_code' },
   ].flatMap(({ path, subjectColumn }) => {
     const table = rendered.tables.get(path);
     return table ? [{ path, subjectColumn, columns: table.columns, rows: table.rows }] : [];
