@@ -13,7 +13,7 @@ describe('allocate', () => {
     const out = join(tempDir(), 'run');
     const result = runCli(['allocate', ...small, '--out', out]);
     expect(result.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['allocations.csv', 'checks.csv', 'provinces.csv', 'summary.json']);
+    expect(readdirSync(out).sort()).toEqual(['allocations.csv', 'audit.jsonl', 'checks.csv', 'inputs', 'manifest.json', 'provinces.csv', 'summary.json']);
     expect(result.stdout).toContain('贵州 *');
     expect(result.stdout).toContain('1,000,000.00 yuan unallocated: see checks.csv.');
     expect(result.stdout).not.toContain('\u001b[');

@@ -3,23 +3,18 @@
  * run identity and its verification, the columns later rules add, the
  * language, and bad usage or a bad folder (exit 2, nothing written).
  */
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsvText } from '../src/io/report-folder.js';
-import { checkOutputHashes, hashedFilesOf, manifestFacts } from '../src/io/run-integrity.js';
+import { checkWithVerify, hashedFilesOf, manifestFacts } from '../src/io/run-integrity.js';
 import { amountColumnsOf, binAmounts, fundAndLevel } from '../src/render/report-model.js';
 import { runCli, SMALL, tempDir } from './helpers.js';
 
 let work: string;
 let smallRun: string;
 const ENGLISH = { LC_ALL: '', LC_MESSAGES: '', LANG: 'en_US.UTF-8' };
-
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
 
 /** A fresh copy of the small fixture's run folder. */
 function copyOfSmallRun(name: string): string {
@@ -102,8 +97,8 @@ describe('the report of the hand-checkable fixture', () => {
     // 庚县 has no poor people and 己县/辛县 are not eligible: three counties are not drawn.
     expect(html.match(/<circle class="point"/g)).toHaveLength(5);
     expect(html).toContain('5 counties shown; 3 without poor population or not eligible are left out.');
-    expect(html).toContain('no manifest: this run cannot be verified');
-    expect(html).toContain('no audit log in this run folder');
+    expect(html).toMatch(/yes: all \d+ files listed in manifest.json match their SHA-256, and the audit chain holds/);
+    expect(html).toContain('data-integrity="verified"');
   });
 
   it('is the same bytes every time (no clock in the page)', () => {
@@ -150,72 +145,32 @@ describe('the report of the hand-checkable fixture', () => {
   });
 });
 
-describe('run identity and verification (pluggable until povalloc verify exists)', () => {
-  function writeManifest(dir: string, outputs: unknown): void {
-    writeFileSync(
-      join(dir, 'manifest.json'),
-      JSON.stringify({
-        version: '9.9.9',
-        inputs: { counties: { path: 'inputs/counties.csv', sha256: 'a'.repeat(64), encoding: 'utf8' }, budget: { path: 'inputs/budget.csv', sha256: 'b'.repeat(64) } },
-        outputs,
-        audit: { head: 'c'.repeat(64) },
-      }),
-    );
-  }
-
-  it('says the run verifies when every output hash in manifest.json matches, and shows input hashes and audit head', () => {
-    const dir = copyOfSmallRun('verified');
-    const files = ['allocations.csv', 'provinces.csv', 'checks.csv', 'summary.json'];
-    writeManifest(dir, files.map((name) => ({ name, sha256: sha256(join(dir, name)) })));
-    const { html } = report(dir);
-    expect(html).toContain('data-integrity="verified"');
-    expect(html).toContain('yes: the SHA-256 of all 4 output files listed in manifest.json match');
-    expect(html).toContain('a'.repeat(64));
-    expect(html).toContain('c'.repeat(64));
-    expect(html).toContain('9.9.9');
-  });
-
-  it('says it does not verify, naming the file, after one amount is changed', () => {
-    const dir = copyOfSmallRun('tampered');
-    writeManifest(dir, Object.fromEntries(['allocations.csv', 'summary.json'].map((name) => [name, sha256(join(dir, name))])));
-    const path = join(dir, 'allocations.csv');
-    writeFileSync(path, readFileSync(path, 'utf8').replace('10000000.00\r\n', '10000000.01\r\n'));
-    const { html, code } = report(dir);
-    expect(code).toBe(0);
-    expect(html).toContain('data-integrity="differs"');
-    expect(html).toContain('NO: 1 file(s) differ from manifest.json');
-    expect(html).toContain('allocations.csv: SHA-256 differs');
-  });
-
-  it('never reads outside the run folder, and reports missing files', () => {
-    const dir = copyOfSmallRun('escape');
-    writeManifest(dir, [
-      { path: '../small/allocations.csv', sha256: sha256(join(smallRun, 'allocations.csv')) },
-      { path: 'gone.csv', sha256: 'd'.repeat(64) },
-    ]);
-    const integrity = checkOutputHashes(dir, JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')), true);
-    expect(integrity.status).toBe('differs');
-    expect(integrity.differences).toEqual([
-      { file: '../small/allocations.csv', reason: 'outside' },
-      { file: 'gone.csv', reason: 'missing' },
-    ]);
-  });
-
+describe('run identity and verification (the same check as povalloc verify)', () => {
   it('reads the tolerated manifest shapes', () => {
     expect(hashedFilesOf([{ file: 'a.csv', hash: 'x', rows: 3 }])).toEqual([{ name: 'a.csv', sha256: 'x', details: { rows: '3' } }]);
     expect(hashedFilesOf({ 'a.csv': 'x' })).toEqual([{ name: 'a.csv', sha256: 'x', details: {} }]);
     expect(manifestFacts({ povalloc_version: '1.0.0', audit_head: 'h' })).toMatchObject({ version: '1.0.0', auditHead: 'h', inputs: [], outputs: [] });
-    expect(checkOutputHashes(smallRun, undefined, false).status).toBe('no_manifest');
-    expect(checkOutputHashes(smallRun, 'not an object', true).status).toBe('unreadable');
-    expect(checkOutputHashes(smallRun, { version: '1' }, true).status).toBe('no_outputs');
+    expect(checkWithVerify(smallRun, undefined, false).status).toBe('no_manifest');
+    expect(checkWithVerify(smallRun, JSON.parse(readFileSync(join(smallRun, 'manifest.json'), 'utf8')), true).status).toBe('verified');
   });
 
   it('shows the audit log head from audit.jsonl when there is one', () => {
     const dir = copyOfSmallRun('audit');
+    rmSync(join(dir, 'manifest.json'));
     writeFileSync(join(dir, 'audit.jsonl'), `${JSON.stringify({ seq: 0, hash: '1'.repeat(64) })}\n${JSON.stringify({ seq: 1, hash: 'e'.repeat(64) })}\n`);
     const { html } = report(dir);
     expect(html).toContain('e'.repeat(64));
     expect(html).toContain('(2 entries)');
+    expect(html).toContain('no manifest: this run cannot be verified');
+  });
+
+  it('says NO, naming the place, when a file of the run was changed after the fact', () => {
+    const dir = copyOfSmallRun('tampered');
+    const path = join(dir, 'allocations.csv');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('8700000.00', '8700000.01'));
+    const { html } = report(dir);
+    expect(html).toContain('data-integrity="differs"');
+    expect(html).toContain('allocations.csv');
   });
 });
 

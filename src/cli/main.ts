@@ -8,12 +8,16 @@ import { readFileSync } from 'node:fs';
 import { InputError, InternalError, UsageError, formatProblem } from '../core/problems.js';
 import { packagePath } from '../io/read-inputs.js';
 import { registerAllocate } from './commands/allocate.js';
+import { registerExplain } from './commands/explain.js';
+import { registerKeygen } from './commands/keygen.js';
+import { registerReplay } from './commands/replay.js';
 import { registerReport } from './commands/report.js';
 import { registerValidate } from './commands/validate.js';
+import { registerVerify } from './commands/verify.js';
 import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, processIo, type Io } from './io.js';
 
 /** Each command registers itself; adding a command is adding a file and a line. */
-const COMMANDS = [registerAllocate, registerValidate, registerReport];
+const COMMANDS = [registerAllocate, registerValidate, registerVerify, registerReplay, registerExplain, registerKeygen, registerReport];
 
 export function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string };

@@ -1,29 +1,173 @@
 /**
  * The files of a run folder, rendered from an allocation result, in a fixed
- * order. `allocate` writes them; later commands re-render them to compare.
+ * order. `allocate` writes them; `replay` renders them again through this
+ * same code and compares.
+ *
+ * A run folder holds the output tables, byte-exact copies of every input file
+ * under inputs/<role>/<file name>, the effective policy as canonical JSON
+ * (inputs/policy.json), the hash-chained audit log (audit.jsonl) and, last of
+ * all, manifest.json, which records the hashes of everything before it.
  */
+import type { Command } from 'commander';
+import type { KeyObject } from 'node:crypto';
 import type { AllocationResult } from '../core/allocate.js';
+import { buildAuditRecords, chainAuditRecords, serializeAuditLog, sha256Hex, AUDIT_SCHEMA_VERSION, type InputRecord, type OutputRecord } from '../core/audit.js';
+import { canonicalJson, type JsonValue } from '../core/canonical-json.js';
+import { AUDIT_FILE, buildManifest, EFFECTIVE_POLICY_FILE, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, signManifest } from '../core/manifest.js';
 import type { LoadedInputs } from '../io/load-inputs.js';
+import { readPackageText, type InputFile } from '../io/read-inputs.js';
 import type { OutputFile } from '../io/run-folder.js';
-import { renderCsv } from '../render/csv.js';
+import { renderCsv, type CsvTable } from '../render/csv.js';
 import { summaryDocument } from '../render/summary.js';
 import { allocationsTable, checksTable, projectsTable, provincesTable } from '../render/tables.js';
 
 export interface RenderedRun {
   readonly summary: Record<string, unknown>;
   readonly files: readonly OutputFile[];
+  /** The CSV tables behind the files, by file name. */
+  readonly tables: ReadonlyMap<string, CsvTable>;
 }
 
 export function renderRun(result: AllocationResult, loaded: LoadedInputs): RenderedRun {
   const summary = summaryDocument(result, { command: 'allocate', warnings: loaded.warnings, skippedBlankRows: loaded.skippedBlankRows });
-  const files: OutputFile[] = [
-    { name: 'allocations.csv', content: renderCsv(allocationsTable(result)) },
-    { name: 'provinces.csv', content: renderCsv(provincesTable(result)) },
-  ];
-  if (result.inputs.projects) files.push({ name: 'projects.csv', content: renderCsv(projectsTable(result)) });
-  files.push(
-    { name: 'checks.csv', content: renderCsv(checksTable(result)) },
-    { name: 'summary.json', content: `${JSON.stringify(summary, null, 2)}\n` },
-  );
-  return { summary, files };
+  const tables = new Map<string, CsvTable>([
+    ['allocations.csv', allocationsTable(result)],
+    ['provinces.csv', provincesTable(result)],
+  ]);
+  if (result.inputs.projects) tables.set('projects.csv', projectsTable(result));
+  tables.set('checks.csv', checksTable(result));
+  return {
+    summary,
+    tables,
+    files: [
+      ...[...tables].map(([name, table]) => ({ name, content: renderCsv(table) })),
+      { name: 'summary.json', content: `${JSON.stringify(summary, null, 2)}\n` },
+    ],
+  };
+}
+
+/** What a run records about where and how it was made. */
+export interface RunContext {
+  readonly povallocVersion: string;
+  readonly nodeVersion: string;
+  /** The arguments after `povalloc`. */
+  readonly commandLine: readonly string[];
+  /** ISO time; informational only, outside every hash and comparison. */
+  readonly createdAt: string;
+  /** Options that shape the outputs besides the input files (see `recordedOptions`). */
+  readonly options: Readonly<Record<string, JsonValue>>;
+  readonly signingKey?: KeyObject;
+}
+
+export interface RunFolder {
+  readonly summary: Record<string, unknown>;
+  /** Every file, manifest.json last. */
+  readonly files: readonly OutputFile[];
+}
+
+/** The arguments given after `povalloc`, as commander received them (it keeps them, untyped, as rawArgs). */
+export function commandLineOf(command: Command): string[] {
+  let root: Command = command;
+  while (root.parent) root = root.parent;
+  const raw = (root as unknown as { rawArgs?: unknown }).rawArgs;
+  return Array.isArray(raw) ? raw.map(String) : [];
+}
+
+export function povallocVersion(): string {
+  return (JSON.parse(readPackageText('package.json')) as { version: string }).version;
+}
+
+/** Options never recorded for replay: the input files (replay reads the copies) and presentation. */
+const NOT_RECORDED = new Set(['policy', 'out', 'force', 'json', 'color', 'sign', 'lang']);
+
+/**
+ * The options replay must pass again: every option of the command except the
+ * input files (one option per role), the output folder and presentation.
+ * Generic, so that an option another part of povalloc adds is replayed too.
+ */
+export function recordedOptions(options: object, roles: readonly string[]): Record<string, JsonValue> {
+  const recorded: Record<string, JsonValue> = {};
+  for (const [key, value] of Object.entries(options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (NOT_RECORDED.has(key) || roles.includes(key) || value === undefined) continue;
+    if (typeof value === 'string' || typeof value === 'boolean' || (Array.isArray(value) && value.every((item) => typeof item === 'string'))) {
+      recorded[key] = value as JsonValue;
+    }
+  }
+  return recorded;
+}
+
+/** Where the byte-exact copy of an input goes: inputs/<role>/<its file name>. */
+export function inputCopyPath(role: string, file: InputFile): string {
+  return `inputs/${role}/${file.path === '-' ? 'stdin' : file.displayName}`;
+}
+
+/** Every input file read, the policy file included, in a fixed order. */
+export function inputFiles(loaded: LoadedInputs): { role: string; file: InputFile }[] {
+  return [...loaded.files, { role: 'policy', file: loaded.policyFile }];
+}
+
+function byteLength(content: string | Uint8Array): number {
+  return typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength;
+}
+
+function outputRecord(file: OutputFile, rows: number | undefined): OutputRecord {
+  const record = { path: file.name, bytes: byteLength(file.content), sha256: sha256Hex(file.content) };
+  return rows === undefined ? record : { ...record, rows };
+}
+
+/** Renders the whole run folder: outputs, input copies, effective policy, audit log, manifest. */
+export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs, context: RunContext): RunFolder {
+  const rendered = renderRun(result, loaded);
+  const copies: OutputFile[] = [];
+  const inputs: InputRecord[] = inputFiles(loaded).map(({ role, file }) => {
+    const path = inputCopyPath(role, file);
+    copies.push({ name: path, content: file.bytes });
+    return { role, name: file.displayName, path, bytes: file.bytes.byteLength, sha256: sha256Hex(file.bytes), encoding: file.encoding };
+  });
+  const policyText = canonicalJson(loaded.run.policy.document);
+  const policy = { name: loaded.run.policy.document.name, path: EFFECTIVE_POLICY_FILE, sha256: sha256Hex(policyText) };
+  const outputs = rendered.files.map((file) => outputRecord(file, rendered.tables.get(file.name)?.rows.length));
+
+  // Rows recorded one audit entry each, under the county or province they concern (a table absent from this run is skipped).
+  const tables = [
+    { path: 'allocations.csv', subjectColumn: 'county_code' },
+    { path: 'provinces.csv', subjectColumn: 'province_code' },
+    { path: 'projects.csv', subjectColumn: 'county_code' },
+  ].flatMap(({ path, subjectColumn }) => {
+    const table = rendered.tables.get(path);
+    return table ? [{ path, subjectColumn, columns: table.columns, rows: table.rows }] : [];
+  });
+  const entries = chainAuditRecords(buildAuditRecords({ inputs, policy, result, tables, outputs }));
+  const auditFile: OutputFile = { name: AUDIT_FILE, content: serializeAuditLog(entries) };
+
+  const summary = rendered.summary as { totals?: Record<string, string | null>; unallocated?: { total?: string } };
+  // A column no rule computed this run (null in summary.json) has no total to record.
+  const totals: Record<string, string> = {};
+  for (const [column, total] of Object.entries(summary.totals ?? {})) if (total !== null) totals[column] = total;
+  if (summary.unallocated?.total !== undefined) totals['unallocated'] = summary.unallocated.total;
+  let manifest = buildManifest({
+    schema_version: MANIFEST_SCHEMA_VERSION,
+    povalloc_version: context.povallocVersion,
+    node_version: context.nodeVersion,
+    command_line: ['povalloc', ...context.commandLine],
+    created_at: context.createdAt,
+    options: context.options,
+    inputs,
+    policy,
+    outputs: [...outputs, outputRecord(auditFile, entries.length)],
+    counts: {
+      counties: result.counties.length,
+      eligible_counties: result.counties.filter((countyState) => countyState.eligible).length,
+      provinces: result.provinces.length,
+      budget_lines: result.inputs.budget.lines.length,
+      checks: result.checks.length,
+    },
+    totals,
+    audit: { schema_version: AUDIT_SCHEMA_VERSION, entries: entries.length, head_hash: entries.at(-1)?.hash ?? '' },
+  });
+  if (context.signingKey) manifest = signManifest(manifest, context.signingKey);
+  return {
+    summary: rendered.summary,
+    files: [...rendered.files, ...copies, { name: EFFECTIVE_POLICY_FILE, content: policyText }, auditFile, { name: MANIFEST_FILE, content: serializeManifest(manifest) }],
+  };
 }

@@ -136,3 +136,25 @@ export function isDecimal(value: unknown): value is Dec {
 export function minDecimal(a: Dec, b: Dec): Dec {
   return a.lessThan(b) ? a : b;
 }
+
+function greatestCommonDivisor(a: bigint, b: bigint): bigint {
+  let x = a < 0n ? -a : a;
+  let y = b < 0n ? -b : b;
+  while (y !== 0n) [x, y] = [y, x % y];
+  return x;
+}
+
+/** An exact amount of fen given as a fraction, in lowest terms: `1234 fen` or `4933/4 fen`. */
+export function formatFenFraction(numerator: bigint, denominator: bigint): string {
+  if (denominator === 0n) return 'undefined';
+  const divisor = greatestCommonDivisor(numerator, denominator) || 1n;
+  const top = numerator / divisor;
+  const bottom = denominator / divisor;
+  return bottom === 1n ? `${top} fen` : `${top}/${bottom} fen`;
+}
+
+/** An exact fraction of fen as yuan with the given decimal places, half-even. */
+export function formatFenFractionAsYuan(numerator: bigint, denominator: bigint, places: number): string {
+  if (denominator === 0n) return 'undefined';
+  return formatDecimal(decimalFromBigInt(numerator).div(decimalFromBigInt(denominator)).div(decimalFromBigInt(FEN_PER_YUAN)), places);
+}

@@ -1,17 +1,14 @@
 /**
- * "Does this run verify?" as the report shows it. Until `povalloc verify`
- * exists, the report's own check: recompute the SHA-256 of every output file
- * manifest.json lists and compare. The report takes the checker as a
- * parameter (`IntegrityChecker`), so the verify command can replace this one
- * with the full check (audit chain, signatures) without touching the report.
+ * "Does this run verify?" as the report shows it: the same check as
+ * `povalloc verify` (file hashes, manifest hash, audit chain). The report
+ * takes the checker as a parameter (`IntegrityChecker`).
  *
  * The manifest's exact shape belongs to the audit issue; this reads it
  * tolerantly: outputs/inputs as an array of `{name|path|file, sha256}` or as
  * an object from name to a hash or to `{sha256}`.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { verifyRun } from '../core/verify-run.js';
+import { readRunFolder } from './read-run-folder.js';
 
 export interface HashedFile {
   readonly name: string;
@@ -31,7 +28,9 @@ export type IntegrityStatus = 'no_manifest' | 'unreadable' | 'no_outputs' | 'ver
 
 export interface FileDifference {
   readonly file: string;
-  readonly reason: 'missing' | 'hash' | 'outside';
+  readonly reason: 'missing' | 'hash' | 'outside' | 'finding';
+  /** What `verify` found, for reason 'finding'. */
+  readonly detail?: string;
 }
 
 export interface Integrity {
@@ -109,28 +108,19 @@ export function manifestFacts(manifest: unknown): ManifestFacts | undefined {
   };
 }
 
-export function sha256Hex(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
-/** The report's default checker: the output hashes listed in manifest.json, recomputed. */
-export const checkOutputHashes: IntegrityChecker = (dir, manifest, manifestPresent) => {
+/**
+ * The full check, as `povalloc verify` makes it: every file hash in the
+ * manifest, the manifest's own hash and the audit log's chain.
+ */
+export const checkWithVerify: IntegrityChecker = (dir, manifest, manifestPresent) => {
   if (!manifestPresent) return { status: 'no_manifest', checkedFiles: 0, differences: [], manifest: undefined };
   const facts = manifestFacts(manifest);
-  if (!facts) return { status: 'unreadable', checkedFiles: 0, differences: [], manifest: undefined };
-  if (facts.outputs.length === 0) return { status: 'no_outputs', checkedFiles: 0, differences: [], manifest: facts };
-  const root = resolve(dir);
-  const differences: FileDifference[] = [];
-  for (const output of facts.outputs) {
-    const path = resolve(root, output.name);
-    const inside = relative(root, path);
-    if (inside.startsWith('..') || isAbsolute(inside)) {
-      differences.push({ file: output.name, reason: 'outside' });
-    } else if (!existsSync(path)) {
-      differences.push({ file: output.name, reason: 'missing' });
-    } else if (sha256Hex(readFileSync(join(root, inside))).toLowerCase() !== output.sha256.toLowerCase().replace(/^sha256:/, '')) {
-      differences.push({ file: output.name, reason: 'hash' });
-    }
-  }
-  return { status: differences.length === 0 ? 'verified' : 'differs', checkedFiles: facts.outputs.length, differences, manifest: facts };
+  const report = verifyRun(readRunFolder(dir));
+  const differences: FileDifference[] = report.findings.map((finding) => ({
+    file: finding.seq === undefined ? finding.file : `${finding.file} (seq ${finding.seq})`,
+    reason: 'finding',
+    detail: finding.message,
+  }));
+  return { status: report.ok ? 'verified' : 'differs', checkedFiles: report.files.length, differences, manifest: facts };
 };

@@ -128,7 +128,10 @@ export const MESSAGES = {
   'identity.no_audit': { en: 'no audit log in this run folder', zh: '此运行目录中没有审计日志' },
   'identity.verifies': { en: 'Verifies', zh: '校验结果' },
   'identity.no_manifest': { en: 'no manifest: this run cannot be verified', zh: '没有 manifest：无法校验此运行' },
-  'identity.verified': { en: 'yes: the SHA-256 of all {count} output files listed in manifest.json match', zh: '通过：manifest.json 中列出的 {count} 个输出文件的 SHA-256 均一致' },
+  'identity.verified': {
+    en: 'yes: all {count} files listed in manifest.json match their SHA-256, and the audit chain holds',
+    zh: '通过：manifest.json 中列出的 {count} 个文件的 SHA-256 均一致，审计链完整',
+  },
   'identity.not_verified': { en: 'NO: {count} file(s) differ from manifest.json', zh: '未通过：{count} 个文件与 manifest.json 不一致' },
   'identity.file_differs': { en: '{file}: {reason}', zh: '{file}：{reason}' },
   'identity.reason_missing': { en: 'missing', zh: '文件缺失' },

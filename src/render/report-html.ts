@@ -121,7 +121,10 @@ export function integrityText(lang: Lang, integrity: Integrity): { ok: boolean |
         details: integrity.differences.map((difference) =>
           message(lang, 'identity.file_differs', {
             file: difference.file,
-            reason: message(lang, difference.reason === 'missing' ? 'identity.reason_missing' : difference.reason === 'outside' ? 'identity.reason_outside' : 'identity.reason_hash'),
+            reason:
+              difference.reason === 'finding'
+                ? (difference.detail ?? '')
+                : message(lang, difference.reason === 'missing' ? 'identity.reason_missing' : difference.reason === 'outside' ? 'identity.reason_outside' : 'identity.reason_hash'),
           }),
         ),
       };

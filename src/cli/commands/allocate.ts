@@ -1,17 +1,19 @@
 import type { Command } from 'commander';
 import { allocate } from '../../core/allocate.js';
+import { readSigningKey } from '../../io/keys.js';
 import { formatProblem, type Problem } from '../../core/problems.js';
 import { checkOutputDir, writeRunFolder } from '../../io/run-folder.js';
 import { terminalSummary } from '../../render/summary.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { langOption, resolveLang } from '../lang.js';
 import { addInputOptions, loadFromOptions, painterFor, type InputOptions } from '../options.js';
-import { renderRun } from '../run-files.js';
+import { assembleRunFolder, commandLineOf, povallocVersion, recordedOptions } from '../run-files.js';
 
 interface AllocateOptions extends InputOptions {
   out: string;
   force?: boolean;
   lang?: string;
+  sign?: string;
 }
 
 const EXAMPLES = `
@@ -29,10 +31,16 @@ Examples:
   # the same with your own policy, as JSON for scripts
   povalloc allocate --counties counties.csv --budget budget.csv --policy my-policy.json --out runs/test --json
 
+  # sign the run with your key (make one with: povalloc keygen --out my.key)
+  povalloc allocate --counties counties.csv --budget budget.csv --out runs/2017 --sign my.key
+
 The run folder holds allocations.csv (one row per county), provinces.csv,
-projects.csv (with --projects), checks.csv (compliance findings) and
-summary.json. Amounts are in yuan with two decimals; CSV files are UTF-8
-with a BOM so Excel shows Chinese correctly.
+projects.csv (with --projects), checks.csv (compliance findings),
+summary.json, copies of every input under inputs/, the hash-chained audit
+log audit.jsonl and manifest.json (hashes of everything; signed with
+--sign). Check it later with povalloc verify, replay and explain. Amounts
+are in yuan with two decimals; CSV files are UTF-8 with a BOM so Excel
+shows Chinese correctly.
 If anything in the inputs is wrong, every problem is listed with file, line
 and column, the exit code is 2 and nothing is written.`;
 
@@ -40,12 +48,20 @@ export function reportWarnings(io: Io, warnings: readonly Problem[]): void {
   for (const warning of warnings) io.stderr(`warning: ${formatProblem(warning)}\n`);
 }
 
-function run(options: AllocateOptions, io: Io): number {
+function run(options: AllocateOptions, commandLine: readonly string[], io: Io): number {
   const lang = resolveLang(options.lang, io.env);
   checkOutputDir(options.out, Boolean(options.force));
+  const signingKey = options.sign === undefined ? undefined : readSigningKey(options.sign);
   const loaded = loadFromOptions(options, io);
   const result = allocate(loaded.run);
-  const rendered = renderRun(result, loaded);
+  const rendered = assembleRunFolder(result, loaded, {
+    povallocVersion: povallocVersion(),
+    nodeVersion: process.version,
+    commandLine,
+    createdAt: new Date().toISOString(),
+    options: recordedOptions(options, loaded.files.map(({ role }) => role)),
+    signingKey,
+  });
   writeRunFolder(options.out, rendered.files, Boolean(options.force));
   reportWarnings(io, loaded.warnings);
   if (options.json) io.stdout(`${JSON.stringify(rendered.summary, null, 2)}\n`);
@@ -60,8 +76,9 @@ export function registerAllocate(program: Command, io: Io, setExit: (code: numbe
       .description('Allocate the funds in the budget to the counties by the policy, and write a run folder.')
       .requiredOption('--out <dir>', 'run folder to write (refused if it exists and is not empty, unless --force)')
       .option('--force', 'replace an existing run folder')
-      .addOption(langOption()),
+      .addOption(langOption())
+      .option('--sign <keyfile>', 'sign manifest.json with this Ed25519 private key (from povalloc keygen)'),
   )
     .addHelpText('after', EXAMPLES)
-    .action((options: AllocateOptions) => setExit(run(options, io)));
+    .action((options: AllocateOptions, command: Command) => setExit(run(options, commandLineOf(command), io)));
 }

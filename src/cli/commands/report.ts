@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../../core/problems.js';
 import { loadReference } from '../../io/load-inputs.js';
 import { readReportFolder } from '../../io/report-folder.js';
-import { checkOutputHashes, type IntegrityChecker } from '../../io/run-integrity.js';
+import { checkWithVerify, type IntegrityChecker } from '../../io/run-integrity.js';
 import { message, type Lang } from '../../render/messages.js';
 import { renderRunReportHtml } from '../../render/report-html.js';
 import { renderCompareReportHtml, renderSweepReportHtml } from '../../render/scenario-report-html.js';
@@ -56,7 +56,7 @@ function sizeText(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
-export async function runReport(folderArgument: string, options: ReportOptions, io: Io, checkIntegrity: IntegrityChecker = checkOutputHashes): Promise<number> {
+export async function runReport(folderArgument: string, options: ReportOptions, io: Io, checkIntegrity: IntegrityChecker = checkWithVerify): Promise<number> {
   const lang: Lang = resolveLang(options.lang, io.env);
   if (!options.html && !options.xlsx) throw new UsageError('report: give --html FILE, --xlsx FILE or both');
   const folder = readReportFolder(folderArgument);

@@ -24,7 +24,7 @@
  */
 import { budgetKey, provincialAmounts } from '../budget.js';
 import { countyFactorValues, weightedScores } from '../factors.js';
-import { decimalFromBigInt, floorToFen, formatDecimal, formatYuan, minDecimal, ONE, ZERO, type Dec, type Fen } from '../money.js';
+import { decimalFromBigInt, floorToFen, formatDecimal, formatFenFraction, formatFenFractionAsYuan, formatYuan, minDecimal, ONE, ZERO, type Dec, type Fen } from '../money.js';
 import { FOCUS_FLAGS } from '../policy.js';
 import { allocatePot } from '../pot.js';
 import { invariant } from '../problems.js';
@@ -63,7 +63,21 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     countyState.amounts.set(SPECIAL_PROVINCIAL, 0n);
   }
 
+  const floor = policy.countyFloor;
+  const cap = floorToFen(decimalFromBigInt(pool).times(policy.countyCapShare));
+  // The pool's make-up, so the audit log shows where each county's money comes from.
+  const poolStep = (values: Record<string, string>): void => {
+    state.steps.push({
+      type: 'pot_allocated',
+      rule: 'special_poverty_counties',
+      clause: 'IV.2',
+      subject: code,
+      label: 'stage 2: the province pool',
+      values: { central_part: formatYuan(centralPart), provincial_line: formatYuan(provincialLine), pool: formatYuan(pool), eligible_counties: String(eligible.length), ...values },
+    });
+  };
   if (eligible.length === 0) {
+    poolStep({ allocated: '0.00', unallocated: formatYuan(pool) });
     if (provincialLine > 0n) {
       state.checks.push({
         check: 'no_eligible_county',
@@ -113,14 +127,12 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     return score;
   });
 
-  const floor = policy.countyFloor;
   const floors = eligible.map((countyState) => {
     let countyFloor = floor;
     for (const ruleFloor of countyState.floors) if (ruleFloor.amount > countyFloor) countyFloor = ruleFloor.amount;
     countyState.appliedFloor = countyFloor;
     return countyFloor;
   });
-  const cap = floorToFen(decimalFromBigInt(pool).times(policy.countyCapShare));
   const pot = allocatePot(
     pool,
     eligible.map((countyState, index) => ({ id: countyState.county.code, weight: weights[index]!, floor: floors[index]!, cap })),
@@ -134,6 +146,14 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     eligible.map((countyState, index) => ({ id: countyState.county.code, weight: decimalFromBigInt(pot.parts[index]!.amount) })),
   );
   invariant(split.unallocated === 0n || pot.allocated === 0n, `central split of province ${code} left money over`);
+  poolStep({
+    floor: formatYuan(floor),
+    cap: pot.capsDropped ? 'not applied' : formatYuan(cap),
+    floors_reduced: String(pot.floorsReduced),
+    allocated: formatYuan(pot.allocated),
+    unallocated: formatYuan(pot.unallocated),
+    central_allocated: formatYuan(centralAllocated),
+  });
 
   let provincialAllocated = 0n;
   eligible.forEach((countyState, index) => {
@@ -161,9 +181,16 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     for (const ruleFloor of countyState.floors) stepValues[`${ruleFloor.rule}.floor`] = formatYuan(ruleFloor.amount);
     stepValues['cap'] = pot.capsDropped ? 'not applied' : formatYuan(cap);
     stepValues['binding'] = part.binding;
-    stepValues['exact_amount'] = `${part.exactNumerator}/${part.exactDenominator} fen`;
+    stepValues['exact_amount'] = formatFenFraction(part.exactNumerator, part.exactDenominator);
+    stepValues['exact_yuan'] = formatFenFractionAsYuan(part.exactNumerator, part.exactDenominator, 6);
     stepValues['rounding_fen'] = part.roundingFen.toString();
     stepValues['amount'] = formatYuan(part.amount);
+    stepValues['share_of_pool'] = pool === 0n ? formatDecimal(ZERO, 10) : formatDecimal(decimalFromBigInt(part.amount).div(decimalFromBigInt(pool)), 10);
+    const centralSplit = split.parts[index];
+    if (centralSplit) {
+      stepValues['central_exact_yuan'] = formatFenFractionAsYuan(centralSplit.exactNumerator, centralSplit.exactDenominator, 6);
+      stepValues['central_rounding_fen'] = centralSplit.roundingFen.toString();
+    }
     stepValues['central_part'] = formatYuan(central);
     stepValues['provincial_part'] = formatYuan(provincial);
     state.steps.push({

@@ -72,7 +72,9 @@ export const specialPovertyProvinces: Rule = {
       values['score'] = formatDecimal(scores[index]!, 10);
       values['priority_multiplier'] = province.priority ? policy.priorityMultiplier.toFixed() : '1';
       values['weighted_score'] = formatDecimal(weighted[index]!, 10);
+      values['total_weighted_score'] = formatDecimal(totalWeighted, 10);
       values['share'] = formatDecimal(province.stageOneShare, 10);
+      values['central_line'] = formatYuan(line);
       values['amount'] = formatYuan(part.amount);
       values['rounding_fen'] = part.roundingFen.toString();
       state.steps.push({
@@ -84,6 +86,17 @@ export const specialPovertyProvinces: Rule = {
         values,
       });
     });
+    for (const province of state.provinces) {
+      if (province.eligibleCounties > 0) continue;
+      state.steps.push({
+        type: 'pot_allocated',
+        rule: 'special_poverty_provinces',
+        clause: 'IV.2',
+        subject: province.province.code,
+        label: 'stage 1: no share of the central special fund (no eligible county)',
+        values: { eligible_counties: '0', amount: formatYuan(0n) },
+      });
+    }
     state.pots.push({
       id: `${fund}.central`,
       fund,

@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkAuditChain } from '../../core/audit.js';
+import { explainCounty, explainProvince } from '../../core/explain.js';
+import { AUDIT_FILE, MANIFEST_FILE } from '../../core/manifest.js';
+import { UsageError } from '../../core/problems.js';
+import { parseManifest } from '../../core/verify-run.js';
+import { explanationDocument, explanationText } from '../../render/explain.js';
+import { EXIT_DIFFERENCE, EXIT_OK, type Io } from '../io.js';
+import { painterFor } from '../options.js';
+
+interface ExplainOptions {
+  county?: string;
+  province?: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  # how did county 522722 get its amount?
+  povalloc explain runs/2017 --county 522722
+
+  # a province: its priority status, its stage-1 share, its pool and its counties
+  povalloc explain runs/2017 --province 52
+
+  # the same as data
+  povalloc explain runs/2017 --county 522722 --json
+
+The explanation is read from the run's audit log (audit.jsonl), not
+recomputed: eligibility and why, the province's priority status and figures,
+each factor's value, share and weight, the multipliers and score, the pool
+and the county's share of it, any floor or cap that bound, rounding, and the
+row written, each step with its audit seq and clause id. The log's hash chain
+is checked first: exit 1 if it is broken (povalloc verify tells where).`;
+
+function readOptional(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function run(dir: string, options: ExplainOptions, io: Io): number {
+  if ((options.county === undefined) === (options.province === undefined)) throw new UsageError('explain: give exactly one of --county CODE or --province CODE');
+  const code = (options.county ?? options.province)!.trim();
+  if (options.county !== undefined && !/^\d{6}(\d{6})?$/.test(code)) throw new UsageError(`--county ${code}: a county code is 6 digits (12 for a village table), e.g. 522722`);
+  if (options.province !== undefined && !/^\d{2}$/.test(code)) throw new UsageError(`--province ${code}: a province code is 2 digits, e.g. 52`);
+  const auditBytes = readOptional(join(dir, AUDIT_FILE));
+  if (auditBytes === undefined) throw new UsageError(`${dir}: no ${AUDIT_FILE} here (give the run folder that allocate --out wrote)`);
+  const chain = checkAuditChain(auditBytes.toString('utf8'));
+  let broken = chain.problem ? `${AUDIT_FILE}: ${chain.problem.message}` : undefined;
+  const manifestBytes = readOptional(join(dir, MANIFEST_FILE));
+  if (!broken && manifestBytes !== undefined) {
+    const { manifest } = parseManifest(manifestBytes);
+    if (manifest && (manifest.audit.head_hash !== chain.headHash || manifest.audit.entries !== chain.entries.length)) {
+      broken = `${AUDIT_FILE} has ${chain.entries.length} entries ending in a hash the manifest does not record: entries were removed, added or replaced`;
+    }
+  }
+  if (broken) {
+    io.stderr(`povalloc explain: the audit log cannot be trusted: ${broken}\nRun povalloc verify ${dir} for details; nothing explained.\n`);
+    return EXIT_DIFFERENCE;
+  }
+  const explanation = options.county !== undefined ? explainCounty(chain.entries, code) : explainProvince(chain.entries, code);
+  if (!explanation) throw new UsageError(`${options.county !== undefined ? 'county' : 'province'} ${code} does not appear in this run's audit log`);
+  const context = { run: dir, entries: chain.entries.length };
+  if (options.json) io.stdout(`${JSON.stringify(explanationDocument(explanation, context), null, 2)}\n`);
+  else io.stdout(explanationText(explanation, context, painterFor(io, options)));
+  return EXIT_OK;
+}
+
+export function registerExplain(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('explain')
+    .description("Show how a county's (or a province's) amounts were derived, step by step with clause ids, from the run's audit log.")
+    .argument('<run>', 'the run folder (written by allocate --out)')
+    .option('--county <code>', 'the 6-digit county code to explain')
+    .option('--province <code>', 'the 2-digit province code to explain')
+    .option('--json', 'print one JSON document on stdout instead of the text')
+    .option('--no-color', 'plain text without colour')
+    .addHelpText('after', EXAMPLES)
+    .action((dir: string, options: ExplainOptions) => setExit(run(dir, options, io)));
+}
