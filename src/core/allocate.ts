@@ -5,7 +5,9 @@
  */
 import { budgetKey } from './budget.js';
 import { aggregateColumn } from './factors.js';
-import { formatYuan, ZERO, type Fen } from './money.js';
+import type { County } from './counties.js';
+import { formatYuan, ZERO, type Dec, type Fen } from './money.js';
+import type { Aggregation } from './policy.js';
 import { invariant } from './problems.js';
 import { RULES, type Rule } from './rules/index.js';
 import type { CountyState, ProvinceState, RunInputs, RunState } from './state.js';
@@ -70,6 +72,28 @@ function newCountyState(county: CountyState['county']): CountyState {
   };
 }
 
+/**
+ * Province aggregates depend only on the county table (and how a column is
+ * aggregated), not on the weights: cached per table so a sweep computes them
+ * once. A pure memo: the same table object always gives the same decimals.
+ */
+const aggregateCache = new WeakMap<RunInputs['counties'], Map<string, Dec>>();
+
+function provinceAggregate(inputs: RunInputs, provinceCode: string, members: readonly County[], column: string, aggregation: Aggregation | undefined): Dec {
+  let cache = aggregateCache.get(inputs.counties);
+  if (!cache) {
+    cache = new Map();
+    aggregateCache.set(inputs.counties, cache);
+  }
+  const key = `${provinceCode}|${column}|${aggregation?.method ?? 'sum'}|${aggregation?.weight ?? ''}`;
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = aggregateColumn(members, column, aggregation);
+    cache.set(key, value);
+  }
+  return value;
+}
+
 function buildState(inputs: RunInputs): RunState {
   const counties = inputs.counties.counties.map(newCountyState);
   const countyByCode = new Map(counties.map((countyState) => [countyState.county.code, countyState]));
@@ -84,12 +108,12 @@ function buildState(inputs: RunInputs): RunState {
   const provinces: ProvinceState[] = [...byProvince.keys()].sort().map((code) => {
     const members = byProvince.get(code)!;
     const memberCounties = members.map((countyState) => countyState.county);
-    const aggregates = new Map<string, ReturnType<typeof ZERO.plus>>();
+    const aggregates = new Map<string, Dec>();
     for (const column of new Set(['poor_population', 'rural_population', ...policy.factorColumns])) {
-      aggregates.set(column, aggregateColumn(memberCounties, column, policy.aggregation.get(column)));
+      aggregates.set(column, provinceAggregate(inputs, code, memberCounties, column, policy.aggregation.get(column)));
     }
-    const poorPopulation = aggregateColumn(memberCounties, 'poor_population', { method: 'sum' });
-    const ruralPopulation = aggregateColumn(memberCounties, 'rural_population', { method: 'sum' });
+    const poorPopulation = provinceAggregate(inputs, code, memberCounties, 'poor_population', { method: 'sum' });
+    const ruralPopulation = provinceAggregate(inputs, code, memberCounties, 'rural_population', { method: 'sum' });
     return {
       province: members[0]!.county.province,
       counties: members,

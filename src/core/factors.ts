@@ -29,12 +29,39 @@ export function factorValue(factor: FactorSpec, figure: (column: string) => Dec)
   return numerator.div(denominator);
 }
 
+/**
+ * Factor values and shares do not depend on the weights, only on the factor
+ * definitions and the county figures, so they are cached by county object:
+ * a sweep over weights reuses them instead of redoing thousands of 50-digit
+ * divisions per grid point. The cache is a pure memo (same county object and
+ * factor definition, same decimal); callers always get fresh maps, so no run
+ * can change what another sees.
+ */
+const countyFactorCache = new WeakMap<County, Map<string, Dec | undefined>>();
+
+function factorKey(factor: FactorSpec): string {
+  return `${factor.numerator}/${factor.denominator ?? ''}`;
+}
+
+function cachedCountyFactorValue(county: County, factor: FactorSpec): Dec | undefined {
+  let entries = countyFactorCache.get(county);
+  if (!entries) {
+    entries = new Map();
+    countyFactorCache.set(county, entries);
+  }
+  const key = factorKey(factor);
+  if (entries.has(key)) return entries.get(key);
+  const value = factorValue(factor, (column) => county.figures.get(column) ?? ZERO);
+  entries.set(key, value);
+  return value;
+}
+
 /** County factor values; a zero denominator is an input problem naming the cell. */
 export function countyFactorValues(county: County, policy: Policy, file: string): Map<string, Dec> {
   const values = new Map<string, Dec>();
   const problems: Problem[] = [];
   for (const factor of policy.factors) {
-    const value = factorValue(factor, (column) => county.figures.get(column) ?? ZERO);
+    const value = cachedCountyFactorValue(county, factor);
     if (value === undefined) {
       problems.push({ file, line: county.line, column: factor.denominator, message: `is 0, but factor ${factor.id} divides by it` });
       continue;
@@ -46,6 +73,36 @@ export function countyFactorValues(county: County, policy: Policy, file: string)
 }
 
 /**
+ * Each unit's share of each factor's total. A factor whose total is 0 gives
+ * every unit a share of 0.
+ */
+export function factorShares(unitFactorValues: readonly ReadonlyMap<string, Dec>[], factors: readonly FactorSpec[]): Map<string, Dec>[] {
+  const totals = new Map<string, Dec>();
+  for (const factor of factors) {
+    totals.set(factor.id, sumDecimals(unitFactorValues.map((values) => values.get(factor.id) ?? ZERO)));
+  }
+  return unitFactorValues.map((values) => {
+    const unitShares = new Map<string, Dec>();
+    for (const factor of factors) {
+      const total = totals.get(factor.id)!;
+      unitShares.set(factor.id, total.isZero() ? ZERO : (values.get(factor.id) ?? ZERO).div(total));
+    }
+    return unitShares;
+  });
+}
+
+/** Each unit's weighted score: the sum over factors of share times weight, in factor order. */
+export function scoresFromShares(
+  shares: readonly ReadonlyMap<string, Dec>[],
+  factors: readonly FactorSpec[],
+  weights: ReadonlyMap<string, Dec>,
+): Dec[] {
+  return shares.map((unitShares) =>
+    sumDecimals(factors.map((factor) => (unitShares.get(factor.id) ?? ZERO).times(weights.get(factor.id) ?? ZERO))),
+  );
+}
+
+/**
  * Shares of each factor across units and the weighted score of each unit.
  * A factor whose total is 0 gives every unit a share of 0.
  */
@@ -54,20 +111,47 @@ export function weightedScores(
   factors: readonly FactorSpec[],
   weights: ReadonlyMap<string, Dec>,
 ): { shares: Map<string, Dec>[]; scores: Dec[] } {
-  const totals = new Map<string, Dec>();
-  for (const factor of factors) {
-    totals.set(factor.id, sumDecimals(unitFactorValues.map((values) => values.get(factor.id) ?? ZERO)));
-  }
-  const shares = unitFactorValues.map((values) => {
-    const unitShares = new Map<string, Dec>();
-    for (const factor of factors) {
-      const total = totals.get(factor.id)!;
-      unitShares.set(factor.id, total.isZero() ? ZERO : (values.get(factor.id) ?? ZERO).div(total));
-    }
-    return unitShares;
-  });
-  const scores = shares.map((unitShares) =>
-    sumDecimals(factors.map((factor) => (unitShares.get(factor.id) ?? ZERO).times(weights.get(factor.id) ?? ZERO))),
+  const shares = factorShares(unitFactorValues, factors);
+  return { shares, scores: scoresFromShares(shares, factors, weights) };
+}
+
+interface CountySharesEntry {
+  readonly counties: readonly County[];
+  readonly key: string;
+  readonly values: readonly ReadonlyMap<string, Dec>[];
+  readonly shares: readonly ReadonlyMap<string, Dec>[];
+}
+
+/** Cached share computations, keyed by the first county of the group (then compared county by county). */
+const countySharesCache = new WeakMap<County, CountySharesEntry[]>();
+/** Distinct groups kept per first county: a sweep that changes eligibility should not grow the cache without bound. */
+const COUNTY_SHARES_ENTRIES = 8;
+
+/**
+ * Factor values and factor shares of a group of counties (the eligible
+ * counties of a province), as `countyFactorValues` and `factorShares` would
+ * compute them, from the cache when the same county objects and factor
+ * definitions were seen before. Fresh maps every call.
+ */
+export function countyGroupFactorShares(
+  counties: readonly County[],
+  policy: Policy,
+  file: string,
+): { values: Map<string, Dec>[]; shares: Map<string, Dec>[] } {
+  const first = counties[0];
+  const key = policy.factors.map((factor) => `${factor.id}=${factorKey(factor)}`).join(';');
+  const entries = first === undefined ? undefined : countySharesCache.get(first);
+  const hit = entries?.find(
+    (entry) => entry.key === key && entry.counties.length === counties.length && entry.counties.every((county, index) => county === counties[index]),
   );
-  return { shares, scores };
+  if (hit) return { values: hit.values.map((map) => new Map(map)), shares: hit.shares.map((map) => new Map(map)) };
+  const values = counties.map((county) => countyFactorValues(county, policy, file));
+  const shares = factorShares(values, policy.factors);
+  if (first !== undefined) {
+    const list = entries ?? [];
+    if (list.length >= COUNTY_SHARES_ENTRIES) list.shift();
+    list.push({ counties: [...counties], key, values: values.map((map) => new Map(map)), shares: shares.map((map) => new Map(map)) });
+    countySharesCache.set(first, list);
+  }
+  return { values, shares };
 }

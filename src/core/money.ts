@@ -109,9 +109,9 @@ export function roundYuanToFen(yuan: Dec): Fen {
  * value = numerator / 10^scale. Used to hand weights to exact integer code.
  */
 export function toScaledInteger(value: Dec, scale: number): bigint {
-  const scaled = value.times(new PrivateDecimal(10).pow(scale));
-  if (!scaled.isInteger()) throw new RangeError(`decimal ${value.toString()} has more than ${scale} places`);
-  return BigInt(scaled.toFixed(0));
+  if (value.decimalPlaces() > scale) throw new RangeError(`decimal ${value.toString()} has more than ${scale} places`);
+  // With at most `scale` places, the fixed-point text is exact: its digits are the integer.
+  return BigInt(value.toFixed(scale).replace('.', ''));
 }
 
 /** Number of decimal places a decimal needs to be written exactly. */

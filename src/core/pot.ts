@@ -209,12 +209,42 @@ function roundLargestRemainder(
   return { amounts, extra, leftover };
 }
 
+/** A recipient whose weight is already a whole number (fen, persons): no decimal conversion needed. */
+export interface IntegerPotRecipient {
+  readonly id: string;
+  /** Non-negative whole-number weight. */
+  readonly weight: bigint;
+  readonly floor?: Fen;
+  readonly cap?: Fen;
+}
+
 /**
  * Allocates `amount` fen over `recipients`. Throws on a negative amount or weight
  * or on duplicate ids (both are bugs in the caller, not bad input).
  */
 export function allocatePot(amount: Fen, recipients: readonly PotRecipient[]): PotResult {
   if (amount < 0n) throw new RangeError(`pot amount is negative: ${amount}`);
+  return allocateScaled(amount, recipients, recipients.length === 0 ? [] : integerWeights(recipients));
+}
+
+/**
+ * `allocatePot` for whole-number weights (e.g. splitting amounts in fen by
+ * amounts in fen). Same result as `allocatePot` with the same weights as
+ * decimals, without converting them to decimals and back.
+ */
+export function allocatePotByIntegers(amount: Fen, recipients: readonly IntegerPotRecipient[]): PotResult {
+  if (amount < 0n) throw new RangeError(`pot amount is negative: ${amount}`);
+  for (const recipient of recipients) {
+    if (recipient.weight < 0n) throw new RangeError(`pot weight of ${recipient.id} is not a non-negative number: ${recipient.weight}`);
+  }
+  return allocateScaled(amount, recipients, recipients.map((recipient) => recipient.weight));
+}
+
+function allocateScaled(
+  amount: Fen,
+  recipients: readonly { readonly id: string; readonly floor?: Fen; readonly cap?: Fen }[],
+  weights: readonly bigint[],
+): PotResult {
   const ids = recipients.map((recipient) => recipient.id);
   if (new Set(ids).size !== ids.length) throw new RangeError('pot recipients have duplicate ids');
 
@@ -222,7 +252,6 @@ export function allocatePot(amount: Fen, recipients: readonly PotRecipient[]): P
     return { parts: [], allocated: 0n, unallocated: amount, floorsReduced: false, capsDropped: false, roundingFen: 0n };
   }
 
-  const weights = integerWeights(recipients);
   const floors = recipients.map((recipient) => recipient.floor ?? 0n);
   let caps = recipients.map((recipient) => {
     if (recipient.cap === undefined) return undefined;

@@ -110,6 +110,12 @@ export interface RunInputs {
   readonly reference: Reference;
   /** Display names of the input files, for problems and checks. */
   readonly files: { readonly counties: string; readonly budget: string };
+  /**
+   * Record the derivation steps (default true). A sweep turns it off: it
+   * needs the amounts of thousands of runs, not their derivations. Amounts
+   * and checks never depend on it.
+   */
+  readonly trace?: boolean;
 }
 
 export interface RunState {
@@ -127,4 +133,9 @@ export interface RunState {
   readonly consumedBudgetLines: Set<string>;
   /** Rules that did not run and why (e.g. a column is absent). */
   readonly skippedRules: { rule: string; clause: string; reason: string }[];
+}
+
+/** Whether rules should record steps (see `RunInputs.trace`). */
+export function tracing(state: RunState): boolean {
+  return state.inputs.trace !== false;
 }

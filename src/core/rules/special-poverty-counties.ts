@@ -21,12 +21,12 @@
  * 1,200,000.00.
  */
 import { budgetKey, provincialAmounts } from '../budget.js';
-import { countyFactorValues, weightedScores } from '../factors.js';
+import { countyGroupFactorShares, scoresFromShares } from '../factors.js';
 import { decimalFromBigInt, floorToFen, formatDecimal, formatYuan, minDecimal, ONE, ZERO, type Dec, type Fen } from '../money.js';
 import { FOCUS_FLAGS } from '../policy.js';
-import { allocatePot } from '../pot.js';
+import { allocatePot, allocatePotByIntegers } from '../pot.js';
 import { invariant } from '../problems.js';
-import type { CountyState, ProvinceState, RunState } from '../state.js';
+import { tracing, type CountyState, type ProvinceState, type RunState } from '../state.js';
 import type { Rule } from './rule.js';
 import { SPECIAL_CENTRAL } from './special-poverty-provinces.js';
 
@@ -94,17 +94,30 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   }
 
   const file = state.inputs.files.counties;
-  const values = eligible.map((countyState) => countyFactorValues(countyState.county, policy, file));
-  const { shares, scores } = weightedScores(values, policy.factors, policy.countyWeights);
+  // Values and shares do not depend on the weights: cached across runs on the same counties (see factors.ts).
+  const { values, shares } = countyGroupFactorShares(
+    eligible.map((countyState) => countyState.county),
+    policy,
+    file,
+  );
+  const scores = scoresFromShares(shares, policy.factors, policy.countyWeights);
+  // The capped product of focus multipliers depends only on which flags hold: computed once per combination.
+  const focusByFlags = new Map<string, Dec>();
   const weights: Dec[] = eligible.map((countyState, index) => {
     countyState.factorValues = values[index]!;
     countyState.factorShares = shares[index]!;
     countyState.baseScore = scores[index]!;
-    let focus = ONE;
-    for (const flag of FOCUS_FLAGS) {
-      if (focusFlagHolds(countyState, flag)) focus = focus.times(policy.focusMultipliers.get(flag)!);
+    const flagsKey = FOCUS_FLAGS.map((flag) => (focusFlagHolds(countyState, flag) ? '1' : '0')).join('');
+    let capped = focusByFlags.get(flagsKey);
+    if (capped === undefined) {
+      let focus = ONE;
+      for (const flag of FOCUS_FLAGS) {
+        if (focusFlagHolds(countyState, flag)) focus = focus.times(policy.focusMultipliers.get(flag)!);
+      }
+      capped = minDecimal(focus, policy.multiplierCap);
+      focusByFlags.set(flagsKey, capped);
     }
-    countyState.focusMultiplier = minDecimal(focus, policy.multiplierCap);
+    countyState.focusMultiplier = capped;
     let score = countyState.baseScore.times(countyState.focusMultiplier);
     for (const multiplier of countyState.scoreMultipliers) score = score.times(multiplier.value);
     countyState.score = score;
@@ -121,12 +134,14 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   // Split each county's amount into central and provincial parts. Money the pot
   // could not place is taken from the two lines in proportion to their size.
   const centralAllocated = pool === 0n ? 0n : (centralPart * pot.allocated) / pool;
-  const split = allocatePot(
+  const split = allocatePotByIntegers(
     centralAllocated,
-    eligible.map((countyState, index) => ({ id: countyState.county.code, weight: decimalFromBigInt(pot.parts[index]!.amount) })),
+    eligible.map((countyState, index) => ({ id: countyState.county.code, weight: pot.parts[index]!.amount })),
   );
   invariant(split.unallocated === 0n || pot.allocated === 0n, `central split of province ${code} left money over`);
 
+  const weightTexts = new Map(policy.factors.map((factor) => [factor.id, (policy.countyWeights.get(factor.id) ?? ZERO).toFixed()]));
+  const traced = tracing(state);
   let provincialAllocated = 0n;
   eligible.forEach((countyState, index) => {
     const part = pot.parts[index]!;
@@ -137,11 +152,12 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     countyState.binding = part.binding;
     countyState.amounts.set(SPECIAL_CENTRAL, central);
     countyState.amounts.set(SPECIAL_PROVINCIAL, provincial);
+    if (!traced) return;
     const stepValues: Record<string, string> = {};
     for (const factor of policy.factors) {
       stepValues[`${factor.id}.value`] = formatDecimal(countyState.factorValues.get(factor.id) ?? ZERO, 6);
       stepValues[`${factor.id}.share`] = formatDecimal(countyState.factorShares.get(factor.id) ?? ZERO, 10);
-      stepValues[`${factor.id}.weight`] = (policy.countyWeights.get(factor.id) ?? ZERO).toFixed();
+      stepValues[`${factor.id}.weight`] = weightTexts.get(factor.id)!;
     }
     stepValues['base_score'] = formatDecimal(countyState.baseScore ?? ZERO, 10);
     stepValues['focus_flags'] = FOCUS_FLAGS.filter((flag) => focusFlagHolds(countyState, flag)).join(', ');

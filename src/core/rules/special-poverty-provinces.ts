@@ -20,6 +20,7 @@ import { budgetKey, centralAmount } from '../budget.js';
 import { formatDecimal, formatYuan, ONE, ZERO } from '../money.js';
 import { allocatePot } from '../pot.js';
 import { factorValue, weightedScores } from '../factors.js';
+import { tracing } from '../state.js';
 import type { Rule } from './rule.js';
 
 export const SPECIAL_CENTRAL = 'special_poverty_central';
@@ -59,10 +60,12 @@ export const specialPovertyProvinces: Rule = {
       line,
       recipients.map((province, index) => ({ id: province.province.code, weight: weighted[index]! })),
     );
+    const traced = tracing(state);
     recipients.forEach((province, index) => {
       const part = pot.parts[index]!;
       province.stageOneShare = totalWeighted.isZero() ? ZERO : weighted[index]!.div(totalWeighted);
       province.amounts.set(SPECIAL_CENTRAL, part.amount);
+      if (!traced) return;
       const values: Record<string, string> = {};
       for (const factor of policy.factors) {
         values[`${factor.id}.value`] = formatDecimal(province.factorValues.get(factor.id) ?? ZERO, 6);
