@@ -8,11 +8,12 @@ import { readFileSync } from 'node:fs';
 import { InputError, InternalError, UsageError, formatProblem } from '../core/problems.js';
 import { packagePath } from '../io/read-inputs.js';
 import { registerAllocate } from './commands/allocate.js';
+import { registerCompare } from './commands/compare.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, processIo, type Io } from './io.js';
 
 /** Each command registers itself; adding a command is adding a file and a line. */
-const COMMANDS = [registerAllocate, registerValidate];
+const COMMANDS = [registerAllocate, registerValidate, registerCompare];
 
 export function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string };

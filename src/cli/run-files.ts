@@ -15,7 +15,7 @@ export interface RenderedRun {
 }
 
 export function renderRun(result: AllocationResult, loaded: LoadedInputs): RenderedRun {
-  const summary = summaryDocument(result, { command: 'allocate', warnings: loaded.warnings, skippedBlankRows: loaded.skippedBlankRows });
+  const summary = summaryDocument(result, { command: 'allocate', warnings: loaded.warnings, skippedBlankRows: loaded.skippedBlankRows, overrides: loaded.overrides });
   return {
     summary,
     files: [

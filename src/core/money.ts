@@ -136,3 +136,23 @@ export function isDecimal(value: unknown): value is Dec {
 export function minDecimal(a: Dec, b: Dec): Dec {
   return a.lessThan(b) ? a : b;
 }
+
+/**
+ * An exact fraction as fixed-point text with `places` decimals, rounded
+ * half-even: `formatFraction(1n, 3n, 4)` is `0.3333`, `formatFraction(-5n, 200n, 2)`
+ * is `-0.02`. Integer arithmetic only, so the text is exact to the last place.
+ */
+export function formatFraction(numerator: bigint, denominator: bigint, places: number): string {
+  if (denominator === 0n) throw new RangeError('fraction with a zero denominator');
+  const negative = numerator < 0n !== denominator < 0n && numerator !== 0n;
+  const top = (numerator < 0n ? -numerator : numerator) * 10n ** BigInt(places);
+  const bottom = denominator < 0n ? -denominator : denominator;
+  let scaled = top / bottom;
+  const twiceRemainder = (top % bottom) * 2n;
+  if (twiceRemainder > bottom || (twiceRemainder === bottom && scaled % 2n === 1n)) scaled += 1n;
+  const digits = scaled.toString().padStart(places + 1, '0');
+  const whole = digits.slice(0, digits.length - places);
+  const fraction = digits.slice(digits.length - places);
+  const text = places > 0 ? `${whole}.${fraction}` : whole;
+  return negative && scaled !== 0n ? `-${text}` : text;
+}

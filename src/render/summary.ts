@@ -13,6 +13,8 @@ export interface SummaryContext {
   readonly command: string;
   readonly warnings: readonly Problem[];
   readonly skippedBlankRows: Readonly<Record<string, number>>;
+  /** `--set` overrides applied to the policy; listed under policy.overrides when there are any. */
+  readonly overrides?: readonly { readonly path: string; readonly value: string }[];
 }
 
 export function summaryDocument(result: AllocationResult, context: SummaryContext): Record<string, unknown> {
@@ -36,7 +38,12 @@ export function summaryDocument(result: AllocationResult, context: SummaryContex
   return {
     schema_version: SUMMARY_SCHEMA_VERSION,
     command: context.command,
-    policy: { name: policy.name, title: policy.title, year: policy.year },
+    policy: {
+      name: policy.name,
+      title: policy.title,
+      year: policy.year,
+      ...(context.overrides && context.overrides.length > 0 ? { overrides: context.overrides.map((override) => ({ path: override.path, value: override.value })) } : {}),
+    },
     inputs: {
       counties: {
         file: result.inputs.files.counties,

@@ -20,6 +20,10 @@ Examples:
   # the same with your own policy, as JSON for scripts
   povalloc allocate --counties counties.csv --budget budget.csv --policy my-policy.json --out runs/test --json
 
+  # change policy values for this run only (recorded in the run's effective policy)
+  povalloc allocate --counties data/sample/counties.csv --budget data/sample/budget.csv --out runs/incidence-up \
+    --set special_poverty.county.weights.incidence=0.30 --set special_poverty.county.weights.poverty_scale=0.35
+
 The run folder holds allocations.csv (one row per county), provinces.csv,
 checks.csv (compliance findings) and summary.json. Amounts are in yuan with
 two decimals; CSV files are UTF-8 with a BOM so Excel shows Chinese correctly.

@@ -9,6 +9,7 @@ const EXAMPLES = `
 Examples:
   povalloc validate --counties counties.csv --budget budget.csv
   povalloc validate --counties 县表.csv --budget budget.csv --encoding gb18030
+  povalloc validate --counties counties.csv --budget budget.csv --set special_poverty.county.floor=1500000.00
 
 Every problem is listed with file, line and column; exit code 2 when any is
 found, 0 when the inputs are valid. Nothing is written.`;
@@ -26,6 +27,7 @@ function run(options: InputOptions, io: Io): number {
     eligible_counties: result.counties.filter((countyState) => countyState.eligible).length,
     budget_lines: loaded.run.budget.lines.length,
     policy: loaded.run.policy.document.name,
+    overrides: loaded.overrides.map((override) => ({ path: override.path, value: override.value })),
     warnings: loaded.warnings.map(formatProblem),
   };
   if (options.json) {
