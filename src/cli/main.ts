@@ -9,11 +9,12 @@ import { InputError, InternalError, UsageError, formatProblem } from '../core/pr
 import { packagePath } from '../io/read-inputs.js';
 import { registerAllocate } from './commands/allocate.js';
 import { registerCompare } from './commands/compare.js';
+import { registerSweep } from './commands/sweep.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, processIo, type Io } from './io.js';
 
 /** Each command registers itself; adding a command is adding a file and a line. */
-const COMMANDS = [registerAllocate, registerValidate, registerCompare];
+const COMMANDS = [registerAllocate, registerValidate, registerCompare, registerSweep];
 
 export function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string };

@@ -115,11 +115,34 @@ export function weightedScores(
   return { shares, scores: scoresFromShares(shares, factors, weights) };
 }
 
+/**
+ * A map that refuses changes once built: cached values and shares are handed
+ * to every run that asks, so a rule that tried to change them would change
+ * them for other scenarios too. It throws instead.
+ */
+class FrozenMap<K, V> extends Map<K, V> {
+  private frozen = false;
+  constructor(entries: Iterable<readonly [K, V]>) {
+    super(entries);
+    this.frozen = true;
+  }
+  override set(key: K, value: V): this {
+    if (this.frozen) throw new TypeError('cached factor values and shares cannot be changed');
+    return super.set(key, value);
+  }
+  override delete(): boolean {
+    throw new TypeError('cached factor values and shares cannot be changed');
+  }
+  override clear(): void {
+    throw new TypeError('cached factor values and shares cannot be changed');
+  }
+}
+
 interface CountySharesEntry {
   readonly counties: readonly County[];
   readonly key: string;
-  readonly values: readonly ReadonlyMap<string, Dec>[];
-  readonly shares: readonly ReadonlyMap<string, Dec>[];
+  readonly values: readonly Map<string, Dec>[];
+  readonly shares: readonly Map<string, Dec>[];
 }
 
 /** Cached share computations, keyed by the first county of the group (then compared county by county). */
@@ -131,7 +154,8 @@ const COUNTY_SHARES_ENTRIES = 8;
  * Factor values and factor shares of a group of counties (the eligible
  * counties of a province), as `countyFactorValues` and `factorShares` would
  * compute them, from the cache when the same county objects and factor
- * definitions were seen before. Fresh maps every call.
+ * definitions were seen before. The maps are shared between calls and
+ * refuse changes (FrozenMap).
  */
 export function countyGroupFactorShares(
   counties: readonly County[],
@@ -144,14 +168,14 @@ export function countyGroupFactorShares(
   const hit = entries?.find(
     (entry) => entry.key === key && entry.counties.length === counties.length && entry.counties.every((county, index) => county === counties[index]),
   );
-  if (hit) return { values: hit.values.map((map) => new Map(map)), shares: hit.shares.map((map) => new Map(map)) };
-  const values = counties.map((county) => countyFactorValues(county, policy, file));
-  const shares = factorShares(values, policy.factors);
+  if (hit) return { values: [...hit.values], shares: [...hit.shares] };
+  const values = counties.map((county) => new FrozenMap(countyFactorValues(county, policy, file)));
+  const shares = factorShares(values, policy.factors).map((map) => new FrozenMap(map));
   if (first !== undefined) {
     const list = entries ?? [];
     if (list.length >= COUNTY_SHARES_ENTRIES) list.shift();
-    list.push({ counties: [...counties], key, values: values.map((map) => new Map(map)), shares: shares.map((map) => new Map(map)) });
+    list.push({ counties: [...counties], key, values, shares });
     countySharesCache.set(first, list);
   }
-  return { values, shares };
+  return { values: [...values], shares: [...shares] };
 }

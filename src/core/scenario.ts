@@ -178,13 +178,19 @@ function typedValue(kind: ValueKind, text: string): { value?: Json; expected?: s
   }
 }
 
+/** Why `text` is not a value of this kind, or undefined when it is one. */
+export function valueProblem(kind: ValueKind, text: string): string | undefined {
+  const { expected } = typedValue(kind, text);
+  return expected === undefined ? undefined : `${JSON.stringify(text)} is not ${expected}`;
+}
+
 /** Resolves a typed path to its settable entry (accepting PATH.value for parameters). */
 export function resolvePath(document: unknown, path: string): SettablePath | undefined {
   const entries = settablePaths(document);
   return entries.find((entry) => spellings(entry).includes(path));
 }
 
-function unknownPathProblem(source: string, override: Override, entries: readonly SettablePath[]): Problem {
+export function unknownPathProblem(source: string, override: Override, entries: readonly SettablePath[]): Problem {
   const candidates = entries.map((entry) => entry.path);
   // Parameters first: they are what a scenario usually changes, descriptions rarely.
   const members = [...entries.filter((entry) => entry.kind !== 'text'), ...entries.filter((entry) => entry.kind === 'text')]
