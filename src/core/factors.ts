@@ -97,9 +97,17 @@ export function scoresFromShares(
   factors: readonly FactorSpec[],
   weights: ReadonlyMap<string, Dec>,
 ): Dec[] {
-  return shares.map((unitShares) =>
-    sumDecimals(factors.map((factor) => (unitShares.get(factor.id) ?? ZERO).times(weights.get(factor.id) ?? ZERO))),
-  );
+  const factorWeights = factors.map((factor) => weights.get(factor.id) ?? ZERO);
+  return shares.map((unitShares) => {
+    // sumDecimals(products) would start from ZERO.plus(first product), which is the product itself
+    // (a product is already rounded to the precision): starting from it saves one operation.
+    let total = ZERO;
+    factors.forEach((factor, index) => {
+      const product = (unitShares.get(factor.id) ?? ZERO).times(factorWeights[index]!);
+      total = index === 0 ? product : total.plus(product);
+    });
+    return total;
+  });
 }
 
 /**
@@ -138,17 +146,47 @@ class FrozenMap<K, V> extends Map<K, V> {
   }
 }
 
+/** Scores of a group under one set of weights, and what callers derived from them (see `CountyGroup.remember`). */
+interface ScoresEntry {
+  readonly scores: readonly Dec[];
+  readonly derived: Map<string, unknown>;
+}
+
 interface CountySharesEntry {
   readonly counties: readonly County[];
   readonly key: string;
   readonly values: readonly Map<string, Dec>[];
   readonly shares: readonly Map<string, Dec>[];
+  /** Scores already computed from these shares, by the weights used (see `weightsKey`). */
+  readonly scores: Map<string, ScoresEntry>;
 }
 
 /** Cached share computations, keyed by the first county of the group (then compared county by county). */
 const countySharesCache = new WeakMap<County, CountySharesEntry[]>();
 /** Distinct groups kept per first county: a sweep that changes eligibility should not grow the cache without bound. */
 const COUNTY_SHARES_ENTRIES = 8;
+/** Sets of weights whose scores are kept per group. */
+const SCORES_PER_GROUP = 8;
+
+function groupEntry(counties: readonly County[], policy: Policy, file: string): CountySharesEntry {
+  const first = counties[0];
+  const key = policy.factors.map((factor) => `${factor.id}=${factorKey(factor)}`).join(';');
+  const entries = first === undefined ? undefined : countySharesCache.get(first);
+  const hit = entries?.find(
+    (entry) => entry.key === key && entry.counties.length === counties.length && entry.counties.every((county, index) => county === counties[index]),
+  );
+  if (hit) return hit;
+  const values = counties.map((county) => new FrozenMap(countyFactorValues(county, policy, file)));
+  const shares = factorShares(values, policy.factors).map((map) => new FrozenMap(map));
+  const entry: CountySharesEntry = { counties: [...counties], key, values, shares, scores: new Map() };
+  if (first !== undefined) {
+    const list = entries ?? [];
+    if (list.length >= COUNTY_SHARES_ENTRIES) list.shift();
+    list.push(entry);
+    countySharesCache.set(first, list);
+  }
+  return entry;
+}
 
 /**
  * Factor values and factor shares of a group of counties (the eligible
@@ -162,20 +200,125 @@ export function countyGroupFactorShares(
   policy: Policy,
   file: string,
 ): { values: Map<string, Dec>[]; shares: Map<string, Dec>[] } {
-  const first = counties[0];
-  const key = policy.factors.map((factor) => `${factor.id}=${factorKey(factor)}`).join(';');
-  const entries = first === undefined ? undefined : countySharesCache.get(first);
-  const hit = entries?.find(
-    (entry) => entry.key === key && entry.counties.length === counties.length && entry.counties.every((county, index) => county === counties[index]),
-  );
-  if (hit) return { values: [...hit.values], shares: [...hit.shares] };
-  const values = counties.map((county) => new FrozenMap(countyFactorValues(county, policy, file)));
-  const shares = factorShares(values, policy.factors).map((map) => new FrozenMap(map));
-  if (first !== undefined) {
-    const list = entries ?? [];
-    if (list.length >= COUNTY_SHARES_ENTRIES) list.shift();
-    list.push({ counties: [...counties], key, values, shares });
-    countySharesCache.set(first, list);
+  const entry = groupEntry(counties, policy, file);
+  return { values: [...entry.values], shares: [...entry.shares] };
+}
+
+const weightsKeys = new WeakMap<Policy, string>();
+
+/** The county weights of a policy as text: equal texts, equal weights. */
+function weightsKey(policy: Policy): string {
+  let key = weightsKeys.get(policy);
+  if (key === undefined) {
+    key = policy.factors.map((factor) => `${factor.id}=${(policy.countyWeights.get(factor.id) ?? ZERO).toFixed()}`).join(';');
+    weightsKeys.set(policy, key);
   }
-  return { values: [...values], shares: [...shares] };
+  return key;
+}
+
+/** A group of counties with its cached factor values, shares and scores. */
+export interface CountyGroup {
+  readonly values: Map<string, Dec>[];
+  readonly shares: Map<string, Dec>[];
+  readonly scores: Dec[];
+  /**
+   * Something computed from these scores and other policy values named by
+   * `key` (e.g. the focus multipliers), remembered with the scores: the next
+   * run with the same weights and the same key gets the same result back.
+   * `compute` must depend on nothing but the scores and what `key` names.
+   */
+  remember<T>(key: string, compute: () => T): T;
+}
+
+/** Derived results kept per scores entry. */
+const DERIVED_PER_SCORES = 4;
+
+/**
+ * `countyGroupFactorShares` plus each county's weighted score with the
+ * policy's county weights (`scoresFromShares`), remembered per set of
+ * weights: a sweep over anything but the county weights (a multiplier, the
+ * floor, the stage-1 weights) computes the scores once.
+ */
+export function countyGroupScores(counties: readonly County[], policy: Policy, file: string): CountyGroup {
+  const entry = groupEntry(counties, policy, file);
+  const key = weightsKey(policy);
+  let scoresEntry = entry.scores.get(key);
+  if (scoresEntry === undefined) {
+    scoresEntry = { scores: scoresFromShares(entry.shares, policy.factors, policy.countyWeights), derived: new Map() };
+    if (entry.scores.size >= SCORES_PER_GROUP) entry.scores.delete(entry.scores.keys().next().value!);
+    entry.scores.set(key, scoresEntry);
+  }
+  const { derived, scores } = scoresEntry;
+  return {
+    values: [...entry.values],
+    shares: [...entry.shares],
+    scores: [...scores],
+    remember<T>(derivedKey: string, compute: () => T): T {
+      if (derived.has(derivedKey)) return derived.get(derivedKey) as T;
+      const result = compute();
+      if (derived.size >= DERIVED_PER_SCORES) derived.delete(derived.keys().next().value!);
+      derived.set(derivedKey, result);
+      return result;
+    },
+  };
+}
+
+/** A number per decimal object, so that a list of decimals can key a memo by identity. */
+const decimalIds = new WeakMap<Dec, number>();
+let nextDecimalId = 1;
+
+function decimalId(value: Dec): number {
+  let id = decimalIds.get(value);
+  if (id === undefined) {
+    id = nextDecimalId++;
+    decimalIds.set(value, id);
+  }
+  return id;
+}
+
+interface ProvinceSharesEntry {
+  readonly values: readonly Map<string, Dec>[];
+  readonly shares: readonly Map<string, Dec>[];
+}
+
+const provinceSharesCache = new Map<string, ProvinceSharesEntry>();
+const PROVINCE_SHARES_ENTRIES = 16;
+
+/**
+ * Stage 1's factor values of every province (from its aggregates) and the
+ * factor shares of the recipients, as `factorValue` and `factorShares` give
+ * them, remembered by the identity of the aggregate decimals they are
+ * computed from: the province aggregates are cached per county table, so a
+ * sweep computes these divisions once. The maps refuse changes.
+ */
+export function provinceFactorShares(
+  aggregates: readonly ReadonlyMap<string, Dec>[],
+  recipients: readonly number[],
+  factors: readonly FactorSpec[],
+): { values: Map<string, Dec>[]; shares: Map<string, Dec>[] } {
+  const columns = factors.map((factor) => `${factor.id}=${factorKey(factor)}`).join(';');
+  const figure = (units: ReadonlyMap<string, Dec>, column: string | undefined): string => {
+    if (column === undefined) return '';
+    const value = units.get(column);
+    return value === undefined ? '-' : String(decimalId(value));
+  };
+  const inputs = aggregates.map((units) => factors.map((factor) => `${figure(units, factor.numerator)}/${figure(units, factor.denominator)}`).join(',')).join(';');
+  const key = `${columns}|${recipients.join(',')}|${inputs}`;
+  let entry = provinceSharesCache.get(key);
+  if (entry === undefined) {
+    const values = aggregates.map((units) => {
+      const unitValues = new Map<string, Dec>();
+      for (const factor of factors) unitValues.set(factor.id, factorValue(factor, (column) => units.get(column) ?? ZERO) ?? ZERO);
+      return new FrozenMap(unitValues);
+    });
+    const shares = factorShares(
+      recipients.map((index) => values[index]!),
+      factors,
+    ).map((map) => new FrozenMap(map));
+    entry = { values, shares };
+    // Keys hold no decimals (only their numbers), so this map keeps a few entries, oldest dropped first.
+    if (provinceSharesCache.size >= PROVINCE_SHARES_ENTRIES) provinceSharesCache.delete(provinceSharesCache.keys().next().value!);
+    provinceSharesCache.set(key, entry);
+  }
+  return { values: [...entry.values], shares: [...entry.shares] };
 }

@@ -21,10 +21,10 @@
  * 1,200,000.00.
  */
 import { budgetKey, provincialAmounts } from '../budget.js';
-import { countyGroupFactorShares, scoresFromShares } from '../factors.js';
+import { countyGroupScores } from '../factors.js';
 import { decimalFromBigInt, floorToFen, formatDecimal, formatYuan, minDecimal, ONE, ZERO, type Dec, type Fen } from '../money.js';
 import { FOCUS_FLAGS } from '../policy.js';
-import { allocatePot, allocatePotByIntegers } from '../pot.js';
+import { allocatePotByIntegers, commonScaleIntegers } from '../pot.js';
 import { invariant } from '../problems.js';
 import { tracing, type CountyState, type ProvinceState, type RunState } from '../state.js';
 import type { Rule } from './rule.js';
@@ -94,41 +94,58 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   }
 
   const file = state.inputs.files.counties;
-  // Values and shares do not depend on the weights: cached across runs on the same counties (see factors.ts).
-  const { values, shares } = countyGroupFactorShares(
+  // Values and shares do not depend on the weights, scores only on the county weights: both are
+  // cached across runs on the same counties (see factors.ts).
+  const group = countyGroupScores(
     eligible.map((countyState) => countyState.county),
     policy,
     file,
   );
-  const scores = scoresFromShares(shares, policy.factors, policy.countyWeights);
   // The capped product of focus multipliers depends only on which flags hold: computed once per combination.
-  const focusByFlags = new Map<string, Dec>();
-  const weights: Dec[] = eligible.map((countyState, index) => {
-    countyState.factorValues = values[index]!;
-    countyState.factorShares = shares[index]!;
-    countyState.baseScore = scores[index]!;
-    const flagsKey = FOCUS_FLAGS.map((flag) => (focusFlagHolds(countyState, flag) ? '1' : '0')).join('');
+  const focusByFlags = new Map<number, Dec>();
+  const focus = eligible.map((countyState, index) => {
+    countyState.factorValues = group.values[index]!;
+    countyState.factorShares = group.shares[index]!;
+    countyState.baseScore = group.scores[index]!;
+    let flagsKey = 0;
+    FOCUS_FLAGS.forEach((flag, bit) => {
+      if (focusFlagHolds(countyState, flag)) flagsKey |= 1 << bit;
+    });
     let capped = focusByFlags.get(flagsKey);
     if (capped === undefined) {
-      let focus = ONE;
+      let product = ONE;
       for (const flag of FOCUS_FLAGS) {
-        if (focusFlagHolds(countyState, flag)) focus = focus.times(policy.focusMultipliers.get(flag)!);
+        if (focusFlagHolds(countyState, flag)) product = product.times(policy.focusMultipliers.get(flag)!);
       }
-      capped = minDecimal(focus, policy.multiplierCap);
+      capped = minDecimal(product, policy.multiplierCap);
       focusByFlags.set(flagsKey, capped);
     }
     countyState.focusMultiplier = capped;
-    let score = countyState.baseScore.times(countyState.focusMultiplier);
-    for (const multiplier of countyState.scoreMultipliers) score = score.times(multiplier.value);
-    countyState.score = score;
-    return score;
+    return capped;
+  });
+  // Pot weights: base score x focus x any multiplier earlier rules set, and their integer form.
+  const potWeights = (): { weights: Dec[]; integers: bigint[] } => {
+    const weights = eligible.map((countyState, index) => {
+      let score = group.scores[index]!.times(focus[index]!);
+      for (const multiplier of countyState.scoreMultipliers) score = score.times(multiplier.value);
+      return score;
+    });
+    return { weights, integers: commonScaleIntegers(weights) };
+  };
+  // Without other multipliers they depend only on the scores and the focus parameters: a sweep
+  // that keeps the county weights and focus multipliers reuses them (see countyGroupScores).
+  const focusKey = `${FOCUS_FLAGS.map((flag) => policy.focusMultipliers.get(flag)!.toFixed()).join(',')};${policy.multiplierCap.toFixed()}`;
+  const { weights, integers } = eligible.some((countyState) => countyState.scoreMultipliers.length > 0) ? potWeights() : group.remember(focusKey, potWeights);
+  eligible.forEach((countyState, index) => {
+    countyState.score = weights[index]!;
   });
 
   const floor = policy.countyFloor;
   const cap = floorToFen(decimalFromBigInt(pool).times(policy.countyCapShare));
-  const pot = allocatePot(
+  // allocatePotByIntegers with the weights' common-scale integers is allocatePot with the weights.
+  const pot = allocatePotByIntegers(
     pool,
-    eligible.map((countyState, index) => ({ id: countyState.county.code, weight: weights[index]!, floor, cap })),
+    eligible.map((countyState, index) => ({ id: countyState.county.code, weight: integers[index]!, floor, cap })),
   );
 
   // Split each county's amount into central and provincial parts. Money the pot
