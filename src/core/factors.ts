@@ -168,9 +168,21 @@ const COUNTY_SHARES_ENTRIES = 8;
 /** Sets of weights whose scores are kept per group. */
 const SCORES_PER_GROUP = 8;
 
+const factorsKeys = new WeakMap<Policy, string>();
+
+/** The factor definitions of a policy as text: equal texts, equal factor values. */
+function factorsKey(policy: Policy): string {
+  let key = factorsKeys.get(policy);
+  if (key === undefined) {
+    key = policy.factors.map((factor) => `${factor.id}=${factorKey(factor)}`).join(';');
+    factorsKeys.set(policy, key);
+  }
+  return key;
+}
+
 function groupEntry(counties: readonly County[], policy: Policy, file: string): CountySharesEntry {
   const first = counties[0];
-  const key = policy.factors.map((factor) => `${factor.id}=${factorKey(factor)}`).join(';');
+  const key = factorsKey(policy);
   const entries = first === undefined ? undefined : countySharesCache.get(first);
   const hit = entries?.find(
     (entry) => entry.key === key && entry.counties.length === counties.length && entry.counties.every((county, index) => county === counties[index]),

@@ -71,8 +71,13 @@ function textOf(value: Json): string {
   return String(value);
 }
 
+/** Paths per document object: a sweep applies overrides to the same base document at every point. */
+const settableCache = new WeakMap<object, readonly SettablePath[]>();
+
 /** Every path `--set` accepts in this document, in document order. */
 export function settablePaths(document: unknown): SettablePath[] {
+  const cached = isObject(document) ? settableCache.get(document) : undefined;
+  if (cached) return [...cached];
   const paths: SettablePath[] = [];
   const walk = (node: Json, prefix: string): void => {
     if (isParameter(node)) {
@@ -87,7 +92,8 @@ export function settablePaths(document: unknown): SettablePath[] {
     if (kind && !FIXED_PATHS.has(prefix)) paths.push({ path: prefix, kind, parameter: false, current: textOf(node) });
   };
   walk(document as Json, '');
-  return paths;
+  if (isObject(document)) settableCache.set(document, paths);
+  return [...paths];
 }
 
 /** The paths a user may type for a settable path: `x` and, for parameters, `x.value`. */
@@ -209,7 +215,7 @@ export function unknownPathProblem(source: string, override: Override, entries: 
 }
 
 /**
- * Applies overrides to a policy document, in order, each to a new copy.
+ * Applies overrides to a policy document, in order, copying on write.
  * Returns the new document, or every problem found (unknown path, wrong
  * kind of value), naming the path and, for unknown paths, the nearest valid
  * ones. The schema itself is checked afterwards by `compilePolicy`.
@@ -217,7 +223,9 @@ export function unknownPathProblem(source: string, override: Override, entries: 
 export function applyOverrides(document: unknown, overrides: readonly Override[], source = '--set'): { document?: unknown; problems: Problem[] } {
   const entries = settablePaths(document);
   const problems: Problem[] = [];
-  let result = structuredClone(document) as Json;
+  // Copy on write: each override copies the objects along its path; the rest is shared with
+  // `document`, which is never changed (documents are treated as immutable throughout).
+  let result = document as Json;
   for (const override of overrides) {
     const entry = entries.find((candidate) => spellings(candidate).includes(override.path));
     if (!entry) {
