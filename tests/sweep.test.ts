@@ -2,12 +2,13 @@
  * povalloc sweep: the grid, and that every point is exactly what allocate
  * gives with the same --set values.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { PolicyDocument } from '../src/core/policy.js';
 import { gridPoint, gridSize, parseVary, type VaryAxis } from '../src/core/sweep.js';
-import { readCsvRows, ROOT, runCli, SAMPLE, SMALL, tempDir } from './helpers.js';
+import { BIN, readCsvRows, ROOT, runCli, SAMPLE, SMALL, tempDir } from './helpers.js';
 
 const DEFAULT_DOCUMENT = JSON.parse(readFileSync(join(ROOT, 'data', 'policies', 'default.json'), 'utf8')) as PolicyDocument;
 const small = ['--counties', SMALL.counties, '--budget', SMALL.budget, '--policy', SMALL.policy];
@@ -196,6 +197,15 @@ describe('sweep output', () => {
     expect(result.stderr).toContain('(after --vary point 3 special_poverty.county.weights.incidence=0.6)');
     expect(result.stderr).not.toContain('point 2 ');
     expect(() => readFileSync(join(out, 'sweep.csv'))).toThrow();
+  });
+
+  test('a reader that stops early (| head -1) ends the sweep quietly', () => {
+    // 501 points, some 200 kB of JSON lines: more than a pipe holds, so the writer meets the closed pipe.
+    const many = [...args.slice(0, -1), 'special_poverty.county.weights.incidence=0:1:0.002'];
+    const command = [process.execPath, BIN, ...many.map((arg) => `'${arg}'`), '--jobs', '1'].join(' ');
+    const result = spawnSync('sh', ['-c', `${command} | head -1; exit "\${PIPESTATUS:-0}"`], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(jsonLines(result.stdout)).toHaveLength(1);
   });
 
   test('usage errors', () => {
