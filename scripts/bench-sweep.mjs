@@ -13,12 +13,13 @@
  * load average is printed with them.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const GNU_TIME = '/usr/bin/time';
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const index = args.indexOf(`--${name}`);
@@ -71,25 +72,33 @@ console.log('');
 for (const grid of grids) {
   const dir = mkdtempSync(join(tmpdir(), 'povalloc-bench-'));
   const walls = [];
+  const cpus = [];
   for (let run = 0; run < repeat; run++) {
+    const command = [join(ROOT, 'bin/povalloc.js'), 'sweep', ...sample, ...grid.set.flatMap((text) => ['--set', text]), '--vary', grid.vary, '--out', join(dir, 'out'), '--force', '--jobs', String(jobs)];
+    // GNU time, when there is one, adds the CPU time of the whole process (every thread).
+    const timed = existsSync(GNU_TIME);
     const started = process.hrtime.bigint();
-    const result = spawnSync(
-      process.execPath,
-      [join(ROOT, 'bin/povalloc.js'), 'sweep', ...sample, ...grid.set.flatMap((text) => ['--set', text]), '--vary', grid.vary, '--out', join(dir, 'out'), '--force', '--jobs', String(jobs)],
-      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    );
+    const result = timed
+      ? spawnSync(GNU_TIME, ['-f', 'cpu %U %S', process.execPath, ...command], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+      : spawnSync(process.execPath, command, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
     if (result.status !== 0) {
       console.error(result.stderr);
       process.exit(1);
     }
     walls.push(elapsed);
+    const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(result.stderr);
+    if (cpu) cpus.push((Number.parseFloat(cpu[1]) + Number.parseFloat(cpu[2])) * 1000);
   }
   rmSync(dir, { recursive: true, force: true });
   const best = Math.min(...walls);
   const cpu = cpuPerPoint(grid, Math.min(points, 200));
   console.log(`${grid.name}: --vary ${grid.vary}`);
   console.log(`  end to end (CLI, ${jobs} worker thread(s)): ${(best / 1000).toFixed(2)} s for ${points} points = ${(best / points).toFixed(2)} ms per point (wall)`);
+  if (cpus.length > 0) {
+    const cpuTotal = Math.min(...cpus);
+    console.log(`  CPU time of that process, all threads: ${(cpuTotal / 1000).toFixed(2)} s = ${(cpuTotal / points).toFixed(2)} ms per point; on ${jobs} free cores about ${(cpuTotal / 1000 / jobs).toFixed(2)} s`);
+  }
   console.log(`  one thread, inputs loaded once: ${cpu.toFixed(2)} ms CPU per point = ${cpu.toFixed(1)} s CPU per 1,000 points`);
   console.log('');
 }

@@ -96,74 +96,106 @@ export function chooseJobs(requested: number | undefined, points: number): numbe
 const BATCH = 16;
 const YOUNG_GENERATION_MB = 96;
 
+type WorkerMessage = { type: 'ready' } | { type: 'results'; results: PointResult[] } | { type: 'input-error'; problems: Problem[] } | { type: 'fatal'; error: string };
+
+/** The next message of a worker, or its failure. */
+function nextMessage(worker: Worker): Promise<WorkerMessage> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: WorkerMessage): void => {
+      cleanup();
+      if (message.type === 'input-error') reject(new InputError(message.problems));
+      else if (message.type === 'fatal') reject(new InternalError(`sweep worker: ${message.error}`));
+      else resolve(message);
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(new InternalError(`sweep worker: ${error.message}`));
+    };
+    const onExit = (code: number): void => {
+      cleanup();
+      reject(new InternalError(`sweep worker stopped with exit code ${code}`));
+    };
+    const cleanup = (): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+}
+
 /**
- * Runs the tasks; `onResult` is called once per task as it completes.
- * jobs = 0 runs everything in this thread on `loaded`.
+ * Worker threads for a sweep. They start loading the inputs as soon as they
+ * are created, so the main thread can check the grid meanwhile; `run` then
+ * hands them the points in batches.
+ */
+export class SweepWorkers {
+  private readonly workers: Worker[];
+  private readonly ready: Promise<WorkerMessage>[];
+
+  constructor(spec: LoadSpec, jobs: number, withAllocations: boolean) {
+    this.workers = Array.from(
+      { length: jobs },
+      () =>
+        new Worker(new URL('./sweep-worker.js', import.meta.url), {
+          workerData: { spec, withAllocations },
+          resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+        }),
+    );
+    this.ready = this.workers.map((worker) => nextMessage(worker));
+    // A failure before run() is awaited there; until then it must not count as unhandled.
+    for (const ready of this.ready) ready.catch(() => undefined);
+  }
+
+  async run(tasks: readonly PointTask[], onResult: (result: PointResult) => void): Promise<void> {
+    let next = 0;
+    const takeBatch = (): PointTask[] => {
+      const batch = tasks.slice(next, next + BATCH);
+      next += batch.length;
+      return batch;
+    };
+    await Promise.all(
+      this.workers.map(async (worker, index) => {
+        await this.ready[index];
+        for (let batch = takeBatch(); batch.length > 0; batch = takeBatch()) {
+          const reply = nextMessage(worker);
+          worker.postMessage({ type: 'points', tasks: batch });
+          const message = await reply;
+          if (message.type === 'results') for (const result of message.results) onResult(result);
+        }
+      }),
+    );
+  }
+
+  async terminate(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+}
+
+/**
+ * Runs the tasks; `onResult` is called once per task as it completes. Without
+ * workers, everything runs in this thread on `loaded`.
  */
 export async function runPoints(
   loaded: LoadedInputs,
-  spec: LoadSpec,
   tasks: readonly PointTask[],
-  jobs: number,
+  workers: SweepWorkers | undefined,
   withAllocations: boolean,
   onResult: (result: PointResult) => void,
 ): Promise<void> {
-  if (jobs === 0) {
-    for (const task of tasks) {
-      onResult(computePoint(loaded, task, withAllocations));
-      // Let the progress bar paint between points.
-      if (task.index % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
+  if (workers) {
+    try {
+      await workers.run(tasks, onResult);
+    } finally {
+      await workers.terminate();
     }
     return;
   }
-  let next = 0;
-  const takeBatch = (): PointTask[] => {
-    const batch = tasks.slice(next, next + BATCH);
-    next += batch.length;
-    return batch;
-  };
-  const workers: Worker[] = [];
-  try {
-    await Promise.all(
-      Array.from({ length: jobs }, () =>
-        new Promise<void>((resolve, reject) => {
-          const worker = new Worker(new URL('./sweep-worker.js', import.meta.url), {
-            workerData: { spec, withAllocations },
-            resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-          });
-          workers.push(worker);
-          let settled = false;
-          const finish = (error?: Error): void => {
-            if (settled) return;
-            settled = true;
-            if (error) reject(error);
-            else resolve();
-          };
-          const feed = (): void => {
-            const batch = takeBatch();
-            if (batch.length === 0) {
-              worker.postMessage({ type: 'done' });
-              finish();
-            } else {
-              worker.postMessage({ type: 'points', tasks: batch });
-            }
-          };
-          worker.on('message', (message: { type: string; results?: PointResult[]; problems?: Problem[]; error?: string }) => {
-            if (message.type === 'ready') feed();
-            else if (message.type === 'results') {
-              for (const result of message.results ?? []) onResult(result);
-              feed();
-            } else if (message.type === 'input-error') finish(new InputError(message.problems ?? []));
-            else finish(new InternalError(`sweep worker: ${message.error ?? 'unknown failure'}`));
-          });
-          worker.on('error', (error) => finish(new InternalError(`sweep worker: ${error.message}`)));
-          worker.on('exit', (code) => {
-            if (code !== 0) finish(new InternalError(`sweep worker stopped with exit code ${code}`));
-          });
-        }),
-      ),
-    );
-  } finally {
-    await Promise.all(workers.map((worker) => worker.terminate()));
+  for (const task of tasks) {
+    onResult(computePoint(loaded, task, withAllocations));
+    // Let the progress bar paint between points.
+    if (task.index % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
   }
 }

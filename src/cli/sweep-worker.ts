@@ -17,10 +17,6 @@ function fail(error: unknown): void {
 try {
   const loaded = loadFromSpec(spec);
   port.on('message', (message: { type: string; tasks?: PointTask[] }) => {
-    if (message.type === 'done') {
-      port.close();
-      return;
-    }
     try {
       const results = (message.tasks ?? []).map((task) => computePoint(loaded, task, withAllocations));
       port.postMessage({ type: 'results', results });

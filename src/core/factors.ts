@@ -4,7 +4,7 @@
  * another; for provinces the columns are first aggregated over all counties.
  */
 import type { County } from './counties.js';
-import { sumDecimals, ZERO, type Dec } from './money.js';
+import { sumDecimals, sumOfProducts, ZERO, type Dec } from './money.js';
 import type { Aggregation, FactorSpec, Policy } from './policy.js';
 import { InputError, type Problem } from './problems.js';
 
@@ -98,16 +98,15 @@ export function scoresFromShares(
   weights: ReadonlyMap<string, Dec>,
 ): Dec[] {
   const factorWeights = factors.map((factor) => weights.get(factor.id) ?? ZERO);
-  return shares.map((unitShares) => {
-    // sumDecimals(products) would start from ZERO.plus(first product), which is the product itself
-    // (a product is already rounded to the precision): starting from it saves one operation.
-    let total = ZERO;
-    factors.forEach((factor, index) => {
-      const product = (unitShares.get(factor.id) ?? ZERO).times(factorWeights[index]!);
-      total = index === 0 ? product : total.plus(product);
-    });
-    return total;
-  });
+  // The same decimal as sumDecimals(share.times(weight)): sumDecimals starts from ZERO.plus(first
+  // product), which is that product (already rounded to the precision); sumOfProducts does the
+  // rest in exact integers, rounded as decimal.js rounds (see money.ts).
+  return shares.map((unitShares) =>
+    sumOfProducts(
+      factors.map((factor) => unitShares.get(factor.id) ?? ZERO),
+      factorWeights,
+    ),
+  );
 }
 
 /**

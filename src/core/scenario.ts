@@ -17,6 +17,7 @@
  * whole document again against the policy schema by `compilePolicy`.
  */
 import { parseYesNo } from './grammar.js';
+import { DECIMAL_STRING, MONEY_STRING } from './policy.js';
 import type { Problem } from './problems.js';
 
 /** One `PATH=VALUE` override, as given. */
@@ -37,8 +38,6 @@ export interface SettablePath {
   readonly current: string;
 }
 
-const DECIMAL_TEXT = /^\d+(\.\d+)?$/;
-const MONEY_TEXT = /^\d+(\.\d{1,2})?$/;
 const WHOLE_TEXT = /^\d+$/;
 /** Paths that identify the document's format, not a policy choice. */
 const FIXED_PATHS = new Set(['schema_version']);
@@ -165,9 +164,9 @@ function expectedText(kind: ValueKind): string {
 function typedValue(kind: ValueKind, text: string): { value?: Json; expected?: string } {
   switch (kind) {
     case 'decimal':
-      return DECIMAL_TEXT.test(text) ? { value: text } : { expected: expectedText(kind) };
+      return DECIMAL_STRING.test(text) ? { value: text } : { expected: expectedText(kind) };
     case 'money':
-      return MONEY_TEXT.test(text) ? { value: text } : { expected: expectedText(kind) };
+      return MONEY_STRING.test(text) ? { value: text } : { expected: expectedText(kind) };
     case 'yes/no': {
       const parsed = text === '' ? undefined : parseYesNo(text);
       return parsed?.ok ? { value: parsed.value } : { expected: expectedText(kind) };
@@ -188,6 +187,15 @@ function typedValue(kind: ValueKind, text: string): { value?: Json; expected?: s
 export function valueProblem(kind: ValueKind, text: string): string | undefined {
   const { expected } = typedValue(kind, text);
   return expected === undefined ? undefined : `${JSON.stringify(text)} is not ${expected}`;
+}
+
+/**
+ * Whether `path` names a decimal, money or yes/no parameter value: a value
+ * whose grammar `applyOverrides` checks exactly as the policy schema does.
+ */
+export function isParameterValue(document: unknown, path: string): boolean {
+  const entry = resolvePath(document, path);
+  return entry !== undefined && entry.parameter;
 }
 
 /** Resolves a typed path to its settable entry (accepting PATH.value for parameters). */

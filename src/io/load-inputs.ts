@@ -5,11 +5,11 @@
  */
 import { readBudget, type Budget } from '../core/budget.js';
 import { readCounties, type CountyTable } from '../core/counties.js';
-import { compilePolicy, type Policy } from '../core/policy.js';
+import { compileCheckedPolicy, compilePolicy, type Policy, type PolicyDocument } from '../core/policy.js';
 import { InputError, sortProblems, type Problem } from '../core/problems.js';
 import { parseReference, type Reference } from '../core/reference.js';
 import type { RunInputs } from '../core/state.js';
-import { applyOverrides, explainOverrideProblems, parseOverride, type Override } from '../core/scenario.js';
+import { applyOverrides, explainOverrideProblems, isParameterValue, parseOverride, type Override } from '../core/scenario.js';
 import { parseCsvTable } from '../core/table.js';
 import { readInputFile, readPackageText, packagePath, type EncodingChoice, type InputFile } from './read-inputs.js';
 
@@ -75,7 +75,11 @@ export function loadPolicy(path: string | undefined, overrides: readonly Overrid
 export function compileWithOverrides(displayName: string, policy: Policy, overrides: readonly Override[], source = '--set'): { policy?: Policy; problems: Problem[] } {
   const applied = applyOverrides(policy.document, overrides, source);
   if (!applied.document) return { problems: applied.problems };
-  const compiled = compilePolicy(displayName, applied.document);
+  // Parameter values were checked against the same grammar the schema has: the document still
+  // matches it, and only the checks beyond the schema need to run (this is most of a sweep point).
+  const compiled = overrides.every((override) => isParameterValue(policy.document, override.path))
+    ? compileCheckedPolicy(displayName, applied.document as PolicyDocument)
+    : compilePolicy(displayName, applied.document);
   return { policy: compiled.policy, problems: explainOverrideProblems(compiled.problems, overrides, source) };
 }
 

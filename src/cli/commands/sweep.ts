@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { allocate } from '../../core/allocate.js';
 import { InputError, UsageError, type Problem } from '../../core/problems.js';
 import { gridPoint, gridSize, MAX_SWEEP_POINTS, parseVary, type VaryAxis } from '../../core/sweep.js';
 import { loadInputs, parseOverrides } from '../../io/load-inputs.js';
@@ -7,7 +8,7 @@ import { renderCsv } from '../../render/csv.js';
 import { sweepDocument, sweepLine, sweepSummary, sweepTable, type SweepContext, type SweepPoint } from '../../render/sweep.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { addInputOptions, collect, encodingOf, painterFor, type InputOptions } from '../options.js';
-import { checkPoints, chooseJobs, runPoints, type LoadSpec, type PointResult, type PointTask } from '../sweep-runner.js';
+import { checkPoints, chooseJobs, runPoints, SweepWorkers, type LoadSpec, type PointResult, type PointTask } from '../sweep-runner.js';
 import { reportWarnings } from './allocate.js';
 
 interface SweepOptions extends InputOptions {
@@ -93,8 +94,18 @@ async function run(options: SweepOptions, io: Io): Promise<number> {
   const size = gridSize(axes);
   if (size > MAX_SWEEP_POINTS) throw new InputError([{ file: '--vary', line: 0, message: `the grid has ${size} points, more than ${MAX_SWEEP_POINTS}` }]);
   const tasks: PointTask[] = Array.from({ length: size }, (_, index) => ({ index, overrides: gridPoint(axes, index) }));
-  const pointProblems = checkPoints(loaded, tasks);
-  if (pointProblems.length > 0) throw new InputError(pointProblems);
+  // Workers load the inputs while this thread checks every point; nothing runs until all are valid.
+  const jobs = chooseJobs(requestedJobs, size);
+  const workers = jobs > 0 ? new SweepWorkers(spec, jobs, Boolean(options.allocations)) : undefined;
+  try {
+    const pointProblems = checkPoints(loaded, tasks);
+    if (pointProblems.length > 0) throw new InputError(pointProblems);
+    // Problems only the rules see (a factor dividing by a zero cell) surface here, before any output.
+    allocate({ ...loaded.run, trace: false });
+  } catch (error) {
+    await workers?.terminate();
+    throw error;
+  }
   reportWarnings(io, loaded.warnings);
 
   const context: SweepContext = { policy: loaded.policyFile.displayName, set: overrides, axes };
@@ -103,7 +114,7 @@ async function run(options: SweepOptions, io: Io): Promise<number> {
   let printed = 0;
   let done = 0;
   const progress = progressBar(io, size);
-  await runPoints(loaded, spec, tasks, chooseJobs(requestedJobs, size), Boolean(options.allocations), (result) => {
+  await runPoints(loaded, tasks, workers, Boolean(options.allocations), (result) => {
     results[result.index] = result;
     done++;
     progress.tick(done);
