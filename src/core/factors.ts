@@ -164,8 +164,13 @@ interface CountySharesEntry {
 const countySharesCache = new WeakMap<County, CountySharesEntry[]>();
 /** Distinct groups kept per first county: a sweep that changes eligibility should not grow the cache without bound. */
 const COUNTY_SHARES_ENTRIES = 8;
-/** Sets of weights whose scores are kept per group. */
-const SCORES_PER_GROUP = 8;
+/**
+ * Sets of weights whose scores are kept per group. A sweep either keeps the
+ * county weights from one point to the next (they vary on an outer axis, or
+ * not at all) or changes them at every point: two is enough to hit in the
+ * first case, and keeping more would only age garbage in the second.
+ */
+const SCORES_PER_GROUP = 2;
 
 const factorsKeys = new WeakMap<Policy, string>();
 
@@ -242,7 +247,7 @@ export interface CountyGroup {
 }
 
 /** Derived results kept per scores entry. */
-const DERIVED_PER_SCORES = 4;
+const DERIVED_PER_SCORES = 2;
 
 /**
  * `countyGroupFactorShares` plus each county's weighted score with the
@@ -293,7 +298,7 @@ interface ProvinceSharesEntry {
 }
 
 const provinceSharesCache = new Map<string, ProvinceSharesEntry>();
-const PROVINCE_SHARES_ENTRIES = 16;
+const PROVINCE_SHARES_ENTRIES = 4;
 
 /**
  * Stage 1's factor values of every province (from its aggregates) and the
