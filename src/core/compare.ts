@@ -18,7 +18,7 @@
  * scenario 950,000.00: -5% exactly, lose_up_to_5.
  */
 import { formatFraction, formatYuan, type Fen } from './money.js';
-import { computeMetrics, METRICS, type Metrics } from './metrics.js';
+import { computeMetrics, type Metrics } from './metrics.js';
 import { fundColumns, fundsWithColumns, type CountyOutcome, type Outcome } from './outcome.js';
 import { InputError, invariant } from './problems.js';
 import { FUND_LEVEL_COLUMNS } from './allocate.js';
@@ -313,4 +313,3 @@ export function compareOutcomes(base: CompareSide, scenarios: readonly CompareSi
   return { base, scenarios, funds, amountColumns, counties, provinces, bands, metrics, pots, policyDiffs };
 }
 
-export { METRICS };
