@@ -12,12 +12,24 @@ import { registerExplain } from './commands/explain.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerReplay } from './commands/replay.js';
 import { registerReport } from './commands/report.js';
+import { registerCompare } from './commands/compare.js';
+import { registerSweep } from './commands/sweep.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
 import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, processIo, type Io } from './io.js';
 
 /** Each command registers itself; adding a command is adding a file and a line. */
-const COMMANDS = [registerAllocate, registerValidate, registerVerify, registerReplay, registerExplain, registerKeygen, registerReport];
+const COMMANDS = [
+  registerAllocate,
+  registerValidate,
+  registerCompare,
+  registerSweep,
+  registerVerify,
+  registerReplay,
+  registerExplain,
+  registerKeygen,
+  registerReport,
+];
 
 export function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string };

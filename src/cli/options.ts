@@ -5,7 +5,7 @@
 import { Chalk } from 'chalk';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../core/problems.js';
-import { loadInputs, type LoadedInputs } from '../io/load-inputs.js';
+import { loadInputs, parseOverrides, type LoadedInputs } from '../io/load-inputs.js';
 import type { EncodingChoice } from '../io/read-inputs.js';
 import { PLAIN, type Painter } from '../render/summary.js';
 import type { Io } from './io.js';
@@ -17,9 +17,18 @@ export interface InputOptions {
   projects?: string;
   previous?: string;
   encoding: string;
+  /** `--set PATH=VALUE`, in the order given. */
+  set?: string[];
   json?: boolean;
   color?: boolean;
 }
+
+/** Commander collector for repeatable options. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export const SET_HELP = 'override one policy value, repeatable: a dotted path into the policy, e.g. special_poverty.county.weights.incidence=0.3';
 
 export function encodingOf(value: string): EncodingChoice {
   const lowered = value.toLowerCase();
@@ -36,14 +45,20 @@ export function painterFor(io: Io, options: { color?: boolean }): Painter {
   return { bold: (t) => chalk.bold(t), dim: (t) => chalk.dim(t), yellow: (t) => chalk.yellow(t), green: (t) => chalk.green(t) };
 }
 
-/** Adds --counties, --budget, --policy, --projects, --previous, --encoding, --json and --no-color. */
-export function addInputOptions(command: Command): Command {
+/**
+ * Adds --counties, --budget, --policy, --projects, --previous, --set, --encoding, --json and
+ * --no-color. `inputsRequired: false` for commands that can also work from
+ * run folders (compare), which check the combination themselves.
+ */
+export function addInputOptions(command: Command, { inputsRequired = true }: { inputsRequired?: boolean } = {}): Command {
+  const input = (flags: string, description: string): Command => (inputsRequired ? command.requiredOption(flags, description) : command.option(flags, description));
+  input('--counties <file>', 'county table (CSV: county_code, county_name, poor_population, rural_population or incidence, ...)');
+  input('--budget <file>', 'budget lines (CSV: fund, level, province_code, amount)');
   return command
-    .requiredOption('--counties <file>', 'county table (CSV: county_code, county_name, poor_population, rural_population or incidence, ...)')
-    .requiredOption('--budget <file>', 'budget lines (CSV: fund, level, province_code, amount)')
     .option('--policy <file>', 'policy file (JSON); default: the bundled default policy')
     .option('--projects <file>', 'projects for the matching-fund waiver (CSV: project_id, county_code, name, public_welfare, state_arranged, total_cost[, share_*])')
     .option('--previous <file>', "last year's allocations.csv, for the hold-harmless guarantee and the growth check")
+    .option('--set <path=value>', SET_HELP, collect)
     .addOption(new Option('--encoding <name>', 'input encoding: auto, utf8 or gb18030 (gbk)').default('auto'))
     .option('--json', 'print one JSON document on stdout instead of the table')
     .option('--no-color', 'plain text without colour (also when NO_COLOR is set or output is not a terminal)');
@@ -58,5 +73,6 @@ export function loadFromOptions(options: InputOptions, io: Io): LoadedInputs {
     previous: options.previous,
     encoding: encodingOf(options.encoding),
     stdin: () => io.readStdin(),
+    overrides: parseOverrides(options.set ?? []),
   });
 }

@@ -29,7 +29,7 @@ export interface RenderedRun {
 }
 
 export function renderRun(result: AllocationResult, loaded: LoadedInputs): RenderedRun {
-  const summary = summaryDocument(result, { command: 'allocate', warnings: loaded.warnings, skippedBlankRows: loaded.skippedBlankRows });
+  const summary = summaryDocument(result, { command: 'allocate', warnings: loaded.warnings, skippedBlankRows: loaded.skippedBlankRows, overrides: loaded.overrides });
   const tables = new Map<string, CsvTable>([
     ['allocations.csv', allocationsTable(result)],
     ['provinces.csv', provincesTable(result)],

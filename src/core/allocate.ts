@@ -5,10 +5,24 @@
  */
 import { budgetKey } from './budget.js';
 import { aggregateColumn } from './factors.js';
-import { formatYuan, ZERO, type Fen } from './money.js';
+import type { County } from './counties.js';
+import { formatYuan, ZERO, type Dec, type Fen } from './money.js';
+import type { Aggregation } from './policy.js';
 import { invariant } from './problems.js';
 import { RULES, type Rule } from './rules/index.js';
 import type { CountyState, ProvinceState, RunInputs, RunState } from './state.js';
+
+/**
+ * The allocations.csv column that carries each (fund, paying level) of the
+ * budget under the default rule list, for readers that have only the files
+ * (compare RUN_A RUN_B). A run checks its own declarations against it.
+ */
+export const FUND_LEVEL_COLUMNS: readonly { readonly fund: string; readonly level: 'central' | 'provincial'; readonly column: string }[] = [
+  { fund: 'special_poverty', level: 'central', column: 'special_poverty_central' },
+  { fund: 'special_poverty', level: 'provincial', column: 'special_poverty_provincial' },
+  { fund: 'relocation', level: 'central', column: 'relocation_central' },
+  { fund: 'relocation', level: 'provincial', column: 'relocation_provincial' },
+];
 
 export interface FundAccount {
   readonly fund: string;
@@ -70,6 +84,28 @@ function newCountyState(county: CountyState['county']): CountyState {
   };
 }
 
+/**
+ * Province aggregates depend only on the county table (and how a column is
+ * aggregated), not on the weights: cached per table so a sweep computes them
+ * once. A pure memo: the same table object always gives the same decimals.
+ */
+const aggregateCache = new WeakMap<RunInputs['counties'], Map<string, Dec>>();
+
+function provinceAggregate(inputs: RunInputs, provinceCode: string, members: readonly County[], column: string, aggregation: Aggregation | undefined): Dec {
+  let cache = aggregateCache.get(inputs.counties);
+  if (!cache) {
+    cache = new Map();
+    aggregateCache.set(inputs.counties, cache);
+  }
+  const key = `${provinceCode}|${column}|${aggregation?.method ?? 'sum'}|${aggregation?.weight ?? ''}`;
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = aggregateColumn(members, column, aggregation);
+    cache.set(key, value);
+  }
+  return value;
+}
+
 function buildState(inputs: RunInputs): RunState {
   const counties = inputs.counties.counties.map(newCountyState);
   const countyByCode = new Map(counties.map((countyState) => [countyState.county.code, countyState]));
@@ -84,12 +120,12 @@ function buildState(inputs: RunInputs): RunState {
   const provinces: ProvinceState[] = [...byProvince.keys()].sort().map((code) => {
     const members = byProvince.get(code)!;
     const memberCounties = members.map((countyState) => countyState.county);
-    const aggregates = new Map<string, ReturnType<typeof ZERO.plus>>();
+    const aggregates = new Map<string, Dec>();
     for (const column of new Set(['poor_population', 'rural_population', ...policy.factorColumns])) {
-      aggregates.set(column, aggregateColumn(memberCounties, column, policy.aggregation.get(column)));
+      aggregates.set(column, provinceAggregate(inputs, code, memberCounties, column, policy.aggregation.get(column)));
     }
-    const poorPopulation = aggregateColumn(memberCounties, 'poor_population', { method: 'sum' });
-    const ruralPopulation = aggregateColumn(memberCounties, 'rural_population', { method: 'sum' });
+    const poorPopulation = provinceAggregate(inputs, code, memberCounties, 'poor_population', { method: 'sum' });
+    const ruralPopulation = provinceAggregate(inputs, code, memberCounties, 'rural_population', { method: 'sum' });
     return {
       province: members[0]!.county.province,
       counties: members,
@@ -208,6 +244,12 @@ export function allocate(inputs: RunInputs, rules: readonly Rule[] = RULES): All
       if (sum === undefined) province.amounts.delete(column);
       else province.amounts.set(column, sum);
     }
+  }
+  // Columns paid from a budget line are the ones readers of run folders know (FUND_LEVEL_COLUMNS).
+  for (const column of state.amountColumns) {
+    if (!column.fromBudget) continue;
+    const known = FUND_LEVEL_COLUMNS.some((entry) => entry.column === column.name && entry.fund === column.fund && entry.level === column.payingLevel);
+    invariant(known, `column ${column.name} is paid from a budget line but is not in FUND_LEVEL_COLUMNS`);
   }
   // The law of the pot: every pot's parts and unallocated money add up to it.
   for (const pot of state.pots) {

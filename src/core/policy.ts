@@ -13,8 +13,9 @@ import type { Problem } from './problems.js';
 import type { Region } from './reference.js';
 import { PAYING_LEVELS, type PayingLevel } from './state.js';
 
-const DECIMAL_STRING = /^\d+(\.\d+)?$/;
-const MONEY_STRING = /^\d+(\.\d{1,2})?$/;
+/** The grammar of decimal and money parameter values (also what `--set` checks them against). */
+export const DECIMAL_STRING = /^\d+(\.\d+)?$/;
+export const MONEY_STRING = /^\d+(\.\d{1,2})?$/;
 const CLAUSE = /^(I|II|III|IV)(\.\d+)?$/;
 
 const clause = z.string().regex(CLAUSE, 'a clause id such as "IV.2"');
@@ -289,7 +290,17 @@ function checkWeights(
 export function compilePolicy(file: string, raw: unknown): { policy?: Policy; problems: Problem[] } {
   const parsed = policySchema.safeParse(raw);
   if (!parsed.success) return { problems: zodProblems(file, parsed.error) };
-  const document = parsed.data;
+  return compileCheckedPolicy(file, parsed.data);
+}
+
+/**
+ * `compilePolicy` for a document already known to match the schema (a
+ * checked policy whose parameter values were replaced by values of the same
+ * grammar, as sweep points are): the checks beyond the schema (weights, cap
+ * share, thresholds) and the conversion, without parsing the whole
+ * document again.
+ */
+export function compileCheckedPolicy(file: string, document: PolicyDocument): { policy?: Policy; problems: Problem[] } {
   const special = document.special_poverty;
   const problems: Problem[] = [];
 

@@ -61,14 +61,76 @@ export interface PotResult {
 
 /** Weights converted to integers over one common power of ten. */
 function integerWeights(recipients: readonly PotRecipient[]): bigint[] {
+  return commonScaleIntegers(
+    recipients.map((recipient) => recipient.weight),
+    recipients.map((recipient) => recipient.id),
+  );
+}
+
+/**
+ * Non-negative decimal weights as integers over one common power of ten (the
+ * largest number of places among them): what `allocatePot` shares by. With
+ * `allocatePotByIntegers`, a caller that keeps these integers can run the
+ * same pot again without converting the decimals again.
+ */
+export function commonScaleIntegers(weights: readonly Dec[], ids: readonly string[] = []): bigint[] {
   let scale = 0;
-  for (const recipient of recipients) {
-    if (recipient.weight.isNegative() || !recipient.weight.isFinite()) {
-      throw new RangeError(`pot weight of ${recipient.id} is not a non-negative number: ${recipient.weight.toString()}`);
+  weights.forEach((weight, index) => {
+    if (weight.isNegative() || !weight.isFinite()) {
+      throw new RangeError(`pot weight of ${ids[index] ?? `#${index}`} is not a non-negative number: ${weight.toString()}`);
     }
-    scale = Math.max(scale, decimalPlaces(recipient.weight));
+    scale = Math.max(scale, decimalPlaces(weight));
+  });
+  return weights.map((weight) => toScaledInteger(weight, scale));
+}
+
+type Breakpoint = { num: bigint; den: bigint };
+
+function compareBreakpoints(a: Breakpoint, b: Breakpoint): number {
+  const left = a.num * b.den;
+  const right = b.num * a.den;
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/**
+ * The breakpoints lambda = f_i / w_i and c_i / w_i in ascending order.
+ * When every weighted recipient has the same floor and the same cap (every
+ * county of a stage-2 pool does), both runs are already in order once the
+ * weights are in descending order, and merging them costs 2n comparisons
+ * instead of a sort of 2n by cross-multiplication. Breakpoints of equal value
+ * may come in another order than the sort's; the solution depends only on
+ * their values.
+ */
+function sortedBreakpoints(weights: readonly bigint[], floors: readonly bigint[], caps: readonly (bigint | undefined)[]): Breakpoint[] {
+  const weighted: number[] = [];
+  for (let i = 0; i < weights.length; i++) if (weights[i]! > 0n) weighted.push(i);
+  const first = weighted[0];
+  const uniform = first !== undefined && weighted.every((i) => floors[i] === floors[first] && caps[i] === caps[first]);
+  if (!uniform) {
+    const breakpoints: Breakpoint[] = [];
+    for (const i of weighted) {
+      breakpoints.push({ num: floors[i]!, den: weights[i]! });
+      const cap = caps[i];
+      if (cap !== undefined) breakpoints.push({ num: cap, den: weights[i]! });
+    }
+    return breakpoints.sort(compareBreakpoints);
   }
-  return recipients.map((recipient) => toScaledInteger(recipient.weight, scale));
+  weighted.sort((a, b) => (weights[a]! > weights[b]! ? -1 : weights[a]! < weights[b]! ? 1 : 0));
+  const floor = floors[first]!;
+  const cap = caps[first];
+  const floorRun = weighted.map((i) => ({ num: floor, den: weights[i]! }));
+  if (cap === undefined) return floorRun;
+  const capRun = weighted.map((i) => ({ num: cap, den: weights[i]! }));
+  const merged: Breakpoint[] = [];
+  let f = 0;
+  let c = 0;
+  while (f < floorRun.length && c < capRun.length) {
+    if (compareBreakpoints(floorRun[f]!, capRun[c]!) <= 0) merged.push(floorRun[f++]!);
+    else merged.push(capRun[c++]!);
+  }
+  while (f < floorRun.length) merged.push(floorRun[f++]!);
+  while (c < capRun.length) merged.push(capRun[c++]!);
+  return merged;
 }
 
 interface Exact {
@@ -87,21 +149,17 @@ function solveClamped(
   caps: readonly (bigint | undefined)[],
 ): { exact: Exact[]; denominator: bigint } {
   const count = weights.length;
-  // Breakpoints lambda = f_i / w_i (leaves the floor) and c_i / w_i (reaches the cap).
-  type Breakpoint = { num: bigint; den: bigint };
-  const breakpoints: Breakpoint[] = [];
-  for (let i = 0; i < count; i++) {
-    const weight = weights[i]!;
-    if (weight === 0n) continue;
-    breakpoints.push({ num: floors[i]!, den: weight });
-    const cap = caps[i];
-    if (cap !== undefined) breakpoints.push({ num: cap, den: weight });
+  if (floors.every((floor) => floor === 0n) && caps.every((cap) => cap === undefined)) {
+    // No floor, no cap (e.g. splitting amounts between two budget lines): every weighted recipient
+    // gets its plain share, amount * w_i / sum w; the general search below ends in the same place.
+    const freeWeight = weights.reduce((sum, weight) => sum + weight, 0n);
+    return {
+      exact: weights.map((weight) => (weight === 0n ? { numerator: 0n, binding: 'floor' as PotBinding } : { numerator: amount * weight, binding: 'share' as PotBinding })),
+      denominator: freeWeight,
+    };
   }
-  breakpoints.sort((a, b) => {
-    const left = a.num * b.den;
-    const right = b.num * a.den;
-    return left < right ? -1 : left > right ? 1 : 0;
-  });
+  // Breakpoints lambda = f_i / w_i (leaves the floor) and c_i / w_i (reaches the cap).
+  const breakpoints = sortedBreakpoints(weights, floors, caps);
 
   // Total at lambda = num/den, scaled by den: sum clamp(num*w_i, f_i*den, c_i*den).
   const totalAt = (num: bigint, den: bigint): bigint => {
@@ -209,12 +267,42 @@ function roundLargestRemainder(
   return { amounts, extra, leftover };
 }
 
+/** A recipient whose weight is already a whole number (fen, persons): no decimal conversion needed. */
+export interface IntegerPotRecipient {
+  readonly id: string;
+  /** Non-negative whole-number weight. */
+  readonly weight: bigint;
+  readonly floor?: Fen;
+  readonly cap?: Fen;
+}
+
 /**
  * Allocates `amount` fen over `recipients`. Throws on a negative amount or weight
  * or on duplicate ids (both are bugs in the caller, not bad input).
  */
 export function allocatePot(amount: Fen, recipients: readonly PotRecipient[]): PotResult {
   if (amount < 0n) throw new RangeError(`pot amount is negative: ${amount}`);
+  return allocateScaled(amount, recipients, recipients.length === 0 ? [] : integerWeights(recipients));
+}
+
+/**
+ * `allocatePot` for whole-number weights (e.g. splitting amounts in fen by
+ * amounts in fen). Same result as `allocatePot` with the same weights as
+ * decimals, without converting them to decimals and back.
+ */
+export function allocatePotByIntegers(amount: Fen, recipients: readonly IntegerPotRecipient[]): PotResult {
+  if (amount < 0n) throw new RangeError(`pot amount is negative: ${amount}`);
+  for (const recipient of recipients) {
+    if (recipient.weight < 0n) throw new RangeError(`pot weight of ${recipient.id} is not a non-negative number: ${recipient.weight}`);
+  }
+  return allocateScaled(amount, recipients, recipients.map((recipient) => recipient.weight));
+}
+
+function allocateScaled(
+  amount: Fen,
+  recipients: readonly { readonly id: string; readonly floor?: Fen; readonly cap?: Fen }[],
+  weights: readonly bigint[],
+): PotResult {
   const ids = recipients.map((recipient) => recipient.id);
   if (new Set(ids).size !== ids.length) throw new RangeError('pot recipients have duplicate ids');
 
@@ -222,7 +310,6 @@ export function allocatePot(amount: Fen, recipients: readonly PotRecipient[]): P
     return { parts: [], allocated: 0n, unallocated: amount, floorsReduced: false, capsDropped: false, roundingFen: 0n };
   }
 
-  const weights = integerWeights(recipients);
   const floors = recipients.map((recipient) => recipient.floor ?? 0n);
   let caps = recipients.map((recipient) => {
     if (recipient.cap === undefined) return undefined;

@@ -186,6 +186,12 @@ export interface RunInputs {
   readonly previous?: PreviousAllocations;
   /** Display names of the input files, for problems and checks. */
   readonly files: { readonly counties: string; readonly budget: string; readonly projects?: string; readonly previous?: string };
+  /**
+   * Record the derivation steps (default true). A sweep turns it off: it
+   * needs the amounts of thousands of runs, not their derivations. Amounts
+   * and checks never depend on it.
+   */
+  readonly trace?: boolean;
 }
 
 export interface RunState {
@@ -214,4 +220,9 @@ export interface RunState {
 /** Declares an amount column (once; a second declaration of the same name is ignored). */
 export function declareColumn(state: RunState, column: AmountColumn): void {
   if (!state.amountColumns.some((existing) => existing.name === column.name)) state.amountColumns.push(column);
+}
+
+/** Whether rules should record steps (see `RunInputs.trace`). */
+export function tracing(state: RunState): boolean {
+  return state.inputs.trace !== false;
 }

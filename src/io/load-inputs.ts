@@ -6,12 +6,13 @@
  */
 import { readBudget, type Budget } from '../core/budget.js';
 import { readCounties, type CountyTable } from '../core/counties.js';
-import { compilePolicy, type Policy } from '../core/policy.js';
+import { compileCheckedPolicy, compilePolicy, type Policy, type PolicyDocument } from '../core/policy.js';
 import { readPreviousAllocations, type PreviousAllocations } from '../core/previous.js';
 import { InputError, sortProblems, type Problem } from '../core/problems.js';
 import { readProjects, type ProjectTable } from '../core/projects.js';
 import { parseReference, type Reference } from '../core/reference.js';
 import type { RunInputs } from '../core/state.js';
+import { applyOverrides, explainOverrideProblems, isParameterValue, parseOverride, type Override } from '../core/scenario.js';
 import { parseCsvTable } from '../core/table.js';
 import { readInputFile, readPackageText, packagePath, type EncodingChoice, type InputFile } from './read-inputs.js';
 
@@ -27,6 +28,10 @@ export interface LoadOptions {
   readonly previous?: string;
   readonly encoding: EncodingChoice;
   readonly stdin?: () => Buffer;
+  /** `--set PATH=VALUE` overrides applied to the policy before anything else uses it. */
+  readonly overrides?: readonly Override[];
+  /** How problems name the overrides: `--set` (default) or e.g. `--scenario NAME`. */
+  readonly overrideSource?: string;
 }
 
 /** An input file and the part it plays in the run (counties, budget, ...). */
@@ -40,6 +45,8 @@ export interface LoadedInputs {
   /** Every input read, in a fixed order of roles: counties, budget, then optional ones. */
   readonly files: readonly RoleFile[];
   readonly policyFile: InputFile;
+  /** The `--set` overrides applied to the policy file, in order (empty when none). */
+  readonly overrides: readonly Override[];
   /** Warnings about the inputs (unknown columns, ...), with the role of the input. */
   readonly warnings: readonly (Problem & { readonly role: string })[];
   /** Blank rows skipped, by input role. */
@@ -53,8 +60,12 @@ export function loadReference(): Reference {
   return cachedReference;
 }
 
-/** Reads and validates the policy file (the bundled default when none is given). */
-export function loadPolicy(path: string | undefined): { policy?: Policy; file?: InputFile; problems: Problem[] } {
+/**
+ * Reads and validates the policy file (the bundled default when none is
+ * given), then applies the `--set` overrides, if any, to a copy of it: the
+ * compiled policy (and so the run's effective policy) carries them.
+ */
+export function loadPolicy(path: string | undefined, overrides: readonly Override[] = [], overrideSource = '--set'): { policy?: Policy; file?: InputFile; problems: Problem[] } {
   const policyPath = path ?? packagePath(DEFAULT_POLICY);
   const { file, problem } = readInputFile(policyPath, 'utf8', () => Buffer.alloc(0));
   if (!file) return { problems: [problem!] };
@@ -65,7 +76,33 @@ export function loadPolicy(path: string | undefined): { policy?: Policy; file?: 
     return { file, problems: [{ file: file.displayName, line: 0, message: `is not valid JSON: ${(error as Error).message}` }] };
   }
   const { policy, problems } = compilePolicy(file.displayName, raw);
-  return { policy, file, problems };
+  if (!policy || overrides.length === 0) return { policy, file, problems };
+  return { ...compileWithOverrides(file.displayName, policy, overrides, overrideSource), file };
+}
+
+/** A compiled policy with overrides applied to (a copy of) its document; problems name the overrides. */
+export function compileWithOverrides(displayName: string, policy: Policy, overrides: readonly Override[], source = '--set'): { policy?: Policy; problems: Problem[] } {
+  const applied = applyOverrides(policy.document, overrides, source);
+  if (!applied.document) return { problems: applied.problems };
+  // Parameter values were checked against the same grammar the schema has: the document still
+  // matches it, and only the checks beyond the schema need to run (this is most of a sweep point).
+  const compiled = overrides.every((override) => isParameterValue(policy.document, override.path))
+    ? compileCheckedPolicy(displayName, applied.document as PolicyDocument)
+    : compilePolicy(displayName, applied.document);
+  return { policy: compiled.policy, problems: explainOverrideProblems(compiled.problems, overrides, source) };
+}
+
+/** Parses `--set PATH=VALUE` arguments; problems for any without `=`. */
+export function parseOverrides(texts: readonly string[], source = '--set'): Override[] {
+  const overrides: Override[] = [];
+  const problems: Problem[] = [];
+  for (const text of texts) {
+    const { override, problem } = parseOverride(text, source);
+    if (override) overrides.push(override);
+    if (problem) problems.push(problem);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return overrides;
 }
 
 export function loadInputs(options: LoadOptions): LoadedInputs {
@@ -77,7 +114,7 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
     return options.stdin ? options.stdin() : Buffer.alloc(0);
   };
   const reference = loadReference();
-  const { policy, file: policyFile, problems: policyProblems } = loadPolicy(options.policy);
+  const { policy, file: policyFile, problems: policyProblems } = loadPolicy(options.policy, options.overrides ?? [], options.overrideSource);
   problems.push(...policyProblems);
 
   const countiesRead = readInputFile(options.counties, options.encoding, stdin);
@@ -166,6 +203,7 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
     },
     files,
     policyFile,
+    overrides: options.overrides ?? [],
     warnings,
     skippedBlankRows,
   };

@@ -17,6 +17,8 @@ export interface SummaryContext {
   readonly warnings: readonly (Problem & { readonly role: string })[];
   /** Blank rows skipped, by input role. */
   readonly skippedBlankRows: Readonly<Record<string, number>>;
+  /** `--set` overrides applied to the policy; listed under policy.overrides when there are any. */
+  readonly overrides?: readonly { readonly path: string; readonly value: string }[];
 }
 
 /** A column's total over counties as yuan text, or null when no county has a value (its rule did not run). */
@@ -99,7 +101,12 @@ export function summaryDocument(result: AllocationResult, context: SummaryContex
   return {
     schema_version: SUMMARY_SCHEMA_VERSION,
     command: context.command,
-    policy: { name: policy.name, title: policy.title, year: policy.year },
+    policy: {
+      name: policy.name,
+      title: policy.title,
+      year: policy.year,
+      ...(context.overrides && context.overrides.length > 0 ? { overrides: context.overrides.map((override) => ({ path: override.path, value: override.value })) } : {}),
+    },
     // Inputs by role, not by file name: a run replayed from copies of its
     // inputs under other names must give the same bytes.
     inputs: {

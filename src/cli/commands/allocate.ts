@@ -34,6 +34,10 @@ Examples:
   # sign the run with your key (make one with: povalloc keygen --out my.key)
   povalloc allocate --counties counties.csv --budget budget.csv --out runs/2017 --sign my.key
 
+  # change policy values for this run only (recorded in the run's effective policy)
+  povalloc allocate --counties data/sample/counties.csv --budget data/sample/budget.csv --out runs/incidence-up \
+    --set special_poverty.county.weights.incidence=0.30 --set special_poverty.county.weights.poverty_scale=0.35
+
 The run folder holds allocations.csv (one row per county), provinces.csv,
 projects.csv (with --projects), checks.csv (compliance findings),
 summary.json, copies of every input under inputs/, the hash-chained audit

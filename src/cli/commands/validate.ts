@@ -10,6 +10,7 @@ Examples:
   povalloc validate --counties counties.csv --budget budget.csv
   povalloc validate --counties 县表.csv --budget budget.csv --encoding gb18030
   povalloc validate --counties counties.csv --budget budget.csv --projects projects.csv --previous runs/2016/allocations.csv
+  povalloc validate --counties counties.csv --budget budget.csv --set special_poverty.county.floor=1500000.00
 
 Every problem is listed with file, line and column; exit code 2 when any is
 found, 0 when the inputs are valid. Nothing is written.`;
@@ -29,6 +30,7 @@ function run(options: InputOptions, io: Io): number {
     ...(loaded.run.projects ? { projects: loaded.run.projects.projects.length } : {}),
     ...(loaded.run.previous ? { previous_counties: loaded.run.previous.byCounty.size } : {}),
     policy: loaded.run.policy.document.name,
+    overrides: loaded.overrides.map((override) => ({ path: override.path, value: override.value })),
     warnings: loaded.warnings.map(formatProblem),
   };
   if (options.json) {

@@ -9,6 +9,7 @@
  * Example: 522701, poverty_county=false, key_county=true, contiguous_area=''
  * -> eligible, because: key_county.
  */
+import { tracing } from '../state.js';
 import type { Rule } from './rule.js';
 
 export const eligibility: Rule = {
@@ -18,6 +19,7 @@ export const eligibility: Rule = {
   seed: 'To help the poor, we should make policies according to people and places.',
   apply(state) {
     const flags = state.inputs.policy.eligibilityFlags;
+    const traced = tracing(state);
     for (const countyState of state.counties) {
       const county = countyState.county;
       const reasons: string[] = [];
@@ -28,6 +30,7 @@ export const eligibility: Rule = {
       }
       countyState.eligible = reasons.length > 0;
       countyState.eligibilityReasons = reasons;
+      if (!traced) continue;
       state.steps.push({
         type: 'rule_applied',
         rule: 'eligibility',

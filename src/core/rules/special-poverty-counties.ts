@@ -23,12 +23,12 @@
  * 1,200,000.00.
  */
 import { budgetKey, provincialAmounts } from '../budget.js';
-import { countyFactorValues, weightedScores } from '../factors.js';
+import { countyGroupScores } from '../factors.js';
 import { decimalFromBigInt, floorToFen, formatDecimal, formatFenFraction, formatFenFractionAsYuan, formatYuan, minDecimal, ONE, ZERO, type Dec, type Fen } from '../money.js';
 import { FOCUS_FLAGS } from '../policy.js';
-import { allocatePot } from '../pot.js';
+import { allocatePotByIntegers, commonScaleIntegers } from '../pot.js';
 import { invariant } from '../problems.js';
-import { declareColumn, type CountyState, type ProvinceState, type RunState } from '../state.js';
+import { declareColumn, tracing, type CountyState, type ProvinceState, type RunState } from '../state.js';
 import type { Rule } from './rule.js';
 import { SPECIAL_CENTRAL } from './special-poverty-provinces.js';
 
@@ -67,6 +67,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   const cap = floorToFen(decimalFromBigInt(pool).times(policy.countyCapShare));
   // The pool's make-up, so the audit log shows where each county's money comes from.
   const poolStep = (values: Record<string, string>): void => {
+    if (!tracing(state)) return;
     state.steps.push({
       type: 'pot_allocated',
       rule: 'special_poverty_counties',
@@ -110,21 +111,50 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   }
 
   const file = state.inputs.files.counties;
-  const values = eligible.map((countyState) => countyFactorValues(countyState.county, policy, file));
-  const { shares, scores } = weightedScores(values, policy.factors, policy.countyWeights);
-  const weights: Dec[] = eligible.map((countyState, index) => {
-    countyState.factorValues = values[index]!;
-    countyState.factorShares = shares[index]!;
-    countyState.baseScore = scores[index]!;
-    let focus = ONE;
-    for (const flag of FOCUS_FLAGS) {
-      if (focusFlagHolds(countyState, flag)) focus = focus.times(policy.focusMultipliers.get(flag)!);
+  // Values and shares do not depend on the weights, scores only on the county weights: both are
+  // cached across runs on the same counties (see factors.ts).
+  const group = countyGroupScores(
+    eligible.map((countyState) => countyState.county),
+    policy,
+    file,
+  );
+  // The capped product of focus multipliers depends only on which flags hold: computed once per combination.
+  const focusByFlags = new Map<number, Dec>();
+  const focus = eligible.map((countyState, index) => {
+    countyState.factorValues = group.values[index]!;
+    countyState.factorShares = group.shares[index]!;
+    countyState.baseScore = group.scores[index]!;
+    let flagsKey = 0;
+    FOCUS_FLAGS.forEach((flag, bit) => {
+      if (focusFlagHolds(countyState, flag)) flagsKey |= 1 << bit;
+    });
+    let capped = focusByFlags.get(flagsKey);
+    if (capped === undefined) {
+      let product = ONE;
+      for (const flag of FOCUS_FLAGS) {
+        if (focusFlagHolds(countyState, flag)) product = product.times(policy.focusMultipliers.get(flag)!);
+      }
+      capped = minDecimal(product, policy.multiplierCap);
+      focusByFlags.set(flagsKey, capped);
     }
-    countyState.focusMultiplier = minDecimal(focus, policy.multiplierCap);
-    let score = countyState.baseScore.times(countyState.focusMultiplier);
-    for (const multiplier of countyState.scoreMultipliers) score = score.times(multiplier.value);
-    countyState.score = score;
-    return score;
+    countyState.focusMultiplier = capped;
+    return capped;
+  });
+  // Pot weights: base score x focus x any multiplier earlier rules set, and their integer form.
+  const potWeights = (): { weights: Dec[]; integers: bigint[] } => {
+    const weights = eligible.map((countyState, index) => {
+      let score = group.scores[index]!.times(focus[index]!);
+      for (const multiplier of countyState.scoreMultipliers) score = score.times(multiplier.value);
+      return score;
+    });
+    return { weights, integers: commonScaleIntegers(weights) };
+  };
+  // Without other multipliers they depend only on the scores and the focus parameters: a sweep
+  // that keeps the county weights and focus multipliers reuses them (see countyGroupScores).
+  const focusKey = `${FOCUS_FLAGS.map((flag) => policy.focusMultipliers.get(flag)!.toFixed()).join(',')};${policy.multiplierCap.toFixed()}`;
+  const { weights, integers } = eligible.some((countyState) => countyState.scoreMultipliers.length > 0) ? potWeights() : group.remember(focusKey, potWeights);
+  eligible.forEach((countyState, index) => {
+    countyState.score = weights[index]!;
   });
 
   const floors = eligible.map((countyState) => {
@@ -133,17 +163,18 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     countyState.appliedFloor = countyFloor;
     return countyFloor;
   });
-  const pot = allocatePot(
+  // allocatePotByIntegers with the weights' common-scale integers is allocatePot with the weights.
+  const pot = allocatePotByIntegers(
     pool,
-    eligible.map((countyState, index) => ({ id: countyState.county.code, weight: weights[index]!, floor: floors[index]!, cap })),
+    eligible.map((countyState, index) => ({ id: countyState.county.code, weight: integers[index]!, floor: floors[index]!, cap })),
   );
 
   // Split each county's amount into central and provincial parts. Money the pot
   // could not place is taken from the two lines in proportion to their size.
   const centralAllocated = pool === 0n ? 0n : (centralPart * pot.allocated) / pool;
-  const split = allocatePot(
+  const split = allocatePotByIntegers(
     centralAllocated,
-    eligible.map((countyState, index) => ({ id: countyState.county.code, weight: decimalFromBigInt(pot.parts[index]!.amount) })),
+    eligible.map((countyState, index) => ({ id: countyState.county.code, weight: pot.parts[index]!.amount })),
   );
   invariant(split.unallocated === 0n || pot.allocated === 0n, `central split of province ${code} left money over`);
   poolStep({
@@ -155,6 +186,8 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     central_allocated: formatYuan(centralAllocated),
   });
 
+  const weightTexts = new Map(policy.factors.map((factor) => [factor.id, (policy.countyWeights.get(factor.id) ?? ZERO).toFixed()]));
+  const traced = tracing(state);
   let provincialAllocated = 0n;
   eligible.forEach((countyState, index) => {
     const part = pot.parts[index]!;
@@ -165,11 +198,12 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     countyState.binding = part.binding;
     countyState.amounts.set(SPECIAL_CENTRAL, central);
     countyState.amounts.set(SPECIAL_PROVINCIAL, provincial);
+    if (!traced) return;
     const stepValues: Record<string, string> = {};
     for (const factor of policy.factors) {
       stepValues[`${factor.id}.value`] = formatDecimal(countyState.factorValues.get(factor.id) ?? ZERO, 6);
       stepValues[`${factor.id}.share`] = formatDecimal(countyState.factorShares.get(factor.id) ?? ZERO, 10);
-      stepValues[`${factor.id}.weight`] = (policy.countyWeights.get(factor.id) ?? ZERO).toFixed();
+      stepValues[`${factor.id}.weight`] = weightTexts.get(factor.id)!;
     }
     stepValues['base_score'] = formatDecimal(countyState.baseScore ?? ZERO, 10);
     stepValues['focus_flags'] = FOCUS_FLAGS.filter((flag) => focusFlagHolds(countyState, flag)).join(', ');

@@ -19,7 +19,8 @@
 import { budgetKey, centralAmount } from '../budget.js';
 import { formatDecimal, formatYuan, ONE, ZERO } from '../money.js';
 import { allocatePot } from '../pot.js';
-import { factorValue, weightedScores } from '../factors.js';
+import { provinceFactorShares, scoresFromShares } from '../factors.js';
+import { tracing } from '../state.js';
 import type { Rule } from './rule.js';
 
 export const SPECIAL_CENTRAL = 'special_poverty_central';
@@ -35,19 +36,18 @@ export const specialPovertyProvinces: Rule = {
     const line = centralAmount(state.inputs.budget, fund);
     state.consumedBudgetLines.add(budgetKey(fund, 'central', ''));
 
-    for (const province of state.provinces) {
-      const values = new Map<string, ReturnType<typeof ZERO.plus>>();
-      for (const factor of policy.factors) {
-        values.set(factor.id, factorValue(factor, (column) => province.aggregates.get(column) ?? ZERO) ?? ZERO);
-      }
-      province.factorValues = values;
-    }
-    const recipients = state.provinces.filter((province) => province.eligibleCounties > 0);
-    const { shares, scores } = weightedScores(
-      recipients.map((province) => province.factorValues),
+    const recipientIndexes = state.provinces.flatMap((province, index) => (province.eligibleCounties > 0 ? [index] : []));
+    // Values and shares depend only on the aggregates (cached per county table): remembered across runs.
+    const { values, shares } = provinceFactorShares(
+      state.provinces.map((province) => province.aggregates),
+      recipientIndexes,
       policy.factors,
-      policy.provinceWeights,
     );
+    state.provinces.forEach((province, index) => {
+      province.factorValues = values[index]!;
+    });
+    const recipients = recipientIndexes.map((index) => state.provinces[index]!);
+    const scores = scoresFromShares(shares, policy.factors, policy.provinceWeights);
     const weighted = recipients.map((province, index) => {
       province.factorShares = shares[index]!;
       const multiplier = province.priority ? policy.priorityMultiplier : ONE;
@@ -59,10 +59,12 @@ export const specialPovertyProvinces: Rule = {
       line,
       recipients.map((province, index) => ({ id: province.province.code, weight: weighted[index]! })),
     );
+    const traced = tracing(state);
     recipients.forEach((province, index) => {
       const part = pot.parts[index]!;
       province.stageOneShare = totalWeighted.isZero() ? ZERO : weighted[index]!.div(totalWeighted);
       province.amounts.set(SPECIAL_CENTRAL, part.amount);
+      if (!traced) return;
       const values: Record<string, string> = {};
       for (const factor of policy.factors) {
         values[`${factor.id}.value`] = formatDecimal(province.factorValues.get(factor.id) ?? ZERO, 6);
@@ -87,7 +89,7 @@ export const specialPovertyProvinces: Rule = {
       });
     });
     for (const province of state.provinces) {
-      if (province.eligibleCounties > 0) continue;
+      if (!traced || province.eligibleCounties > 0) continue;
       state.steps.push({
         type: 'pot_allocated',
         rule: 'special_poverty_provinces',

@@ -1,0 +1,180 @@
+import { basename, extname } from 'node:path';
+import type { Command } from 'commander';
+import { allocate } from '../../core/allocate.js';
+import { BASE_NAME, compareOutcomes, type CompareSide } from '../../core/compare.js';
+import { outcomeFromResult } from '../../core/outcome.js';
+import { InputError, UsageError, type Problem } from '../../core/problems.js';
+import { parseOverride, type Override } from '../../core/scenario.js';
+import { loadInputs, parseOverrides, type LoadedInputs } from '../../io/load-inputs.js';
+import { checkOutputDir, writeRunFolder } from '../../io/run-folder.js';
+import { readRunOutcome } from '../../io/run-outcome.js';
+import { compareDocument, compareFiles, compareSummary } from '../../render/compare.js';
+import { EXIT_OK, type Io } from '../io.js';
+import { addInputOptions, collect, encodingOf, painterFor, type InputOptions } from '../options.js';
+import { reportWarnings } from './allocate.js';
+
+interface CompareOptions extends Partial<InputOptions> {
+  encoding: string;
+  scenario?: string[];
+  out?: string;
+  force?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  # what if the incidence weight of stage 2 were 0.30 (and poverty scale 0.35)?
+  povalloc compare --counties data/sample/counties.csv --budget data/sample/budget.csv \\
+    --scenario incidence-up:special_poverty.county.weights.incidence=0.30,special_poverty.county.weights.poverty_scale=0.35
+
+  # two policy files against the default, tables written to a folder
+  povalloc compare --counties counties.csv --budget budget.csv --scenario policy-b.json --scenario policy-c.json --out compare-2017
+
+  # two run folders written earlier by allocate
+  povalloc compare runs/2017-default runs/2017-floor-up --json
+
+A scenario is a policy file, or NAME:PATH=VALUE,PATH=VALUE,... (overrides of
+the base policy, which is --policy or the bundled default). --set changes
+every policy compared. Counties are in bands by the percent change of their
+total: lose >5%, lose up to 5%, no change (within 0.1%), gain up to 5%, gain >5%.
+--out writes compare.json, counties.csv, provinces.csv, bands.csv,
+metrics.csv and policy_diff.csv.`;
+
+const INLINE_SCENARIO = /^([A-Za-z0-9][A-Za-z0-9_.-]*):(.*=.*)$/s;
+/** Splits inline overrides on commas that start a new PATH= (values such as lists may contain commas). */
+const OVERRIDE_SEPARATOR = /,(?=\s*[A-Za-z_][A-Za-z0-9_.]*\s*=)/;
+
+interface ScenarioSpec {
+  readonly name: string;
+  readonly policyPath: string | undefined;
+  readonly overrides: readonly Override[];
+  readonly overrideSource: string;
+}
+
+function uniqueName(wanted: string, taken: Set<string>): string {
+  let name = wanted;
+  for (let suffix = 2; taken.has(name); suffix++) name = `${wanted}-${suffix}`;
+  taken.add(name);
+  return name;
+}
+
+/** Parses each --scenario: a policy file, or NAME:PATH=VALUE,... */
+export function parseScenarios(texts: readonly string[], basePolicy: string | undefined, globalOverrides: readonly Override[]): ScenarioSpec[] {
+  const taken = new Set([BASE_NAME]);
+  const problems: Problem[] = [];
+  const specs: ScenarioSpec[] = [];
+  for (const text of texts) {
+    const inline = INLINE_SCENARIO.exec(text);
+    if (inline) {
+      const name = uniqueName(inline[1]!, taken);
+      const source = `--scenario ${name}`;
+      const overrides: Override[] = [];
+      for (const part of inline[2]!.split(OVERRIDE_SEPARATOR)) {
+        const { override, problem } = parseOverride(part, source);
+        if (override) overrides.push(override);
+        if (problem) problems.push(problem);
+      }
+      specs.push({
+        name,
+        policyPath: basePolicy,
+        overrides: [...globalOverrides, ...overrides],
+        overrideSource: source,
+      });
+    } else {
+      const name = uniqueName(basename(text, extname(text)) || 'scenario', taken);
+      specs.push({ name, policyPath: text, overrides: globalOverrides, overrideSource: '--set' });
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return specs;
+}
+
+function describePolicy(loaded: LoadedInputs): string {
+  const overrides = loaded.overrides.map((override) => `${override.path}=${override.value}`);
+  return overrides.length === 0 ? loaded.policyFile.displayName : `${loaded.policyFile.displayName} with ${overrides.join(', ')}`;
+}
+
+/** compare --counties ... --budget ... [--policy A] --scenario B [--scenario C ...] */
+function sidesFromPolicies(options: CompareOptions, io: Io): { base: CompareSide; scenarios: CompareSide[]; warnings: Problem[] } {
+  if (!options.counties || !options.budget) throw new UsageError('compare: give --counties and --budget with --scenario, or two run folders (compare RUN_A RUN_B)');
+  if (!options.scenario || options.scenario.length === 0) throw new UsageError('compare: give at least one --scenario (a policy file or NAME:PATH=VALUE,...)');
+  const globalOverrides = parseOverrides(options.set ?? []);
+  const specs = parseScenarios(options.scenario, options.policy, globalOverrides);
+  // stdin can be read once: keep the bytes for every scenario's load.
+  let stdinBytes: Buffer | undefined;
+  const stdin = (): Buffer => (stdinBytes ??= io.readStdin());
+  const load = (policy: string | undefined, overrides: readonly Override[], overrideSource: string): LoadedInputs =>
+    loadInputs({ counties: options.counties!, budget: options.budget!, policy, encoding: encodingOf(options.encoding), stdin, overrides, overrideSource });
+
+  const problems: Problem[] = [];
+  const attempt = (run: () => LoadedInputs): LoadedInputs | undefined => {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof InputError) {
+        for (const problem of error.problems) if (!problems.some((seen) => JSON.stringify(seen) === JSON.stringify(problem))) problems.push(problem);
+        return undefined;
+      }
+      throw error;
+    }
+  };
+  const baseLoaded = attempt(() => load(options.policy, globalOverrides, '--set'));
+  const scenarioLoaded = specs.map((spec) => attempt(() => load(spec.policyPath, spec.overrides, spec.overrideSource)));
+  if (problems.length > 0 || !baseLoaded) throw new InputError(problems);
+
+  const side = (name: string, loaded: LoadedInputs, source: string): CompareSide => ({
+    name,
+    // Scenarios need amounts, not derivations: no step tracing.
+    outcome: outcomeFromResult(allocate({ ...loaded.run, trace: false })),
+    policyDocument: loaded.run.policy.document,
+    source,
+  });
+  return {
+    base: side(BASE_NAME, baseLoaded, describePolicy(baseLoaded)),
+    scenarios: specs.map((spec, index) => side(spec.name, scenarioLoaded[index]!, describePolicy(scenarioLoaded[index]!))),
+    warnings: [...baseLoaded.warnings],
+  };
+}
+
+/** compare RUN_A RUN_B */
+function sidesFromRuns(runs: readonly string[], options: CompareOptions): { base: CompareSide; scenarios: CompareSide[]; warnings: Problem[] } {
+  if (runs.length !== 2) throw new UsageError(`compare: give exactly two run folders (RUN_A RUN_B), got ${runs.length}`);
+  const conflicting = (['counties', 'budget', 'policy', 'scenario', 'set'] as const).filter((name) => options[name] !== undefined);
+  if (conflicting.length > 0) {
+    throw new UsageError(`compare RUN_A RUN_B reads everything from the run folders: drop ${conflicting.map((name) => `--${name}`).join(', ')}`);
+  }
+  const [baseDir, scenarioDir] = runs as [string, string];
+  const base = readRunOutcome(baseDir);
+  const scenario = readRunOutcome(scenarioDir);
+  const taken = new Set([BASE_NAME]);
+  return {
+    base: { name: BASE_NAME, outcome: base.outcome, policyDocument: base.policyDocument, source: baseDir },
+    scenarios: [{ name: uniqueName(basename(scenarioDir.replace(/[\\/]+$/, '')) || 'scenario', taken), outcome: scenario.outcome, policyDocument: scenario.policyDocument, source: scenarioDir }],
+    warnings: [],
+  };
+}
+
+function run(runs: string[], options: CompareOptions, io: Io): number {
+  if (options.out !== undefined) checkOutputDir(options.out, Boolean(options.force));
+  const { base, scenarios, warnings } = runs.length > 0 ? sidesFromRuns(runs, options) : sidesFromPolicies(options, io);
+  const comparison = compareOutcomes(base, scenarios);
+  if (options.out !== undefined) writeRunFolder(options.out, compareFiles(comparison), Boolean(options.force));
+  reportWarnings(io, warnings);
+  if (options.json) io.stdout(`${JSON.stringify(compareDocument(comparison), null, 2)}\n`);
+  else io.stdout(compareSummary(comparison, painterFor(io, options), options.out));
+  return EXIT_OK;
+}
+
+export function registerCompare(program: Command, io: Io, setExit: (code: number) => void): void {
+  addInputOptions(
+    program
+      .command('compare')
+      .description('Compare policies (or two run folders): per-county and per-province changes, winners and losers, outcome metrics.')
+      .argument('[runs...]', 'two run folders written by allocate (instead of --counties/--budget/--scenario)')
+      .option('--scenario <policy-or-overrides>', 'a scenario: a policy file, or NAME:PATH=VALUE,PATH=VALUE,...; repeatable', collect)
+      .option('--out <dir>', 'folder to write the comparison tables to (refused if it exists and is not empty, unless --force)')
+      .option('--force', 'replace an existing --out folder'),
+    { inputsRequired: false },
+  )
+    .addHelpText('after', EXAMPLES)
+    .action((runs: string[], options: CompareOptions) => setExit(run(runs, options, io)));
+}

@@ -1,0 +1,107 @@
+/**
+ * The outcome of a run as scenario analysis sees it: per county, what it
+ * received and the facts outcomes are grouped by; per fund and paying level,
+ * the budget and what became of it. Built from an allocation in memory
+ * (`outcomeFromResult`) or from a run folder's tables (src/io/run-outcome.ts),
+ * so that comparing two policies and comparing two run folders are the same
+ * computation.
+ */
+import { FUND_LEVEL_COLUMNS, type AllocationResult } from './allocate.js';
+import type { County } from './counties.js';
+import type { Fen } from './money.js';
+import type { Region } from './reference.js';
+
+export interface CountyOutcome {
+  readonly code: string;
+  readonly name: string;
+  readonly provinceCode: string;
+  readonly provinceName: string;
+  readonly region: Region | string;
+  /** Chinese name of the contiguous area, or ''. */
+  readonly contiguousArea: string;
+  readonly priorityProvince: boolean;
+  readonly eligible: boolean;
+  /** Registered poor people (whole persons). */
+  readonly poorPopulation: bigint;
+  /** How the county's special-fund amount was bound: share, floor, cap, floor_reduced, or '' when not eligible. */
+  readonly binding: string;
+  /** allocations.csv amount columns (including `total`) to fen. */
+  readonly amounts: ReadonlyMap<string, Fen>;
+}
+
+export interface FundLevelOutcome {
+  readonly fund: string;
+  readonly level: 'central' | 'provincial';
+  readonly budget: Fen;
+  readonly allocated: Fen;
+  readonly unallocated: Fen;
+}
+
+export interface Outcome {
+  /** Sorted by county code. */
+  readonly counties: readonly CountyOutcome[];
+  /** The amount columns of allocations.csv before `total`, in output order. */
+  readonly amountColumns: readonly string[];
+  readonly funds: readonly FundLevelOutcome[];
+  /** Money left unallocated over every pot. */
+  readonly unallocated: Fen;
+}
+
+/** The fund whose county amounts the outcome metrics measure. */
+export const SPECIAL_FUND = 'special_poverty';
+
+/** allocations.csv columns that carry a fund (per paying level). */
+export function fundColumns(fund: string, amountColumns: readonly string[]): string[] {
+  return FUND_LEVEL_COLUMNS.filter((entry) => entry.fund === fund && amountColumns.includes(entry.column)).map((entry) => entry.column);
+}
+
+/** Funds that have at least one amount column, in FUND_LEVEL_COLUMNS order. */
+export function fundsWithColumns(amountColumns: readonly string[]): string[] {
+  const funds: string[] = [];
+  for (const entry of FUND_LEVEL_COLUMNS) {
+    if (amountColumns.includes(entry.column) && !funds.includes(entry.fund)) funds.push(entry.fund);
+  }
+  return funds;
+}
+
+const poorPopulationCache = new WeakMap<County, bigint>();
+
+/** Poor population of a county as a whole number (it is one: the county table only accepts whole numbers). */
+function poorPopulationOf(county: County): bigint {
+  let value = poorPopulationCache.get(county);
+  if (value === undefined) {
+    value = BigInt(county.poorPopulation.toFixed(0));
+    poorPopulationCache.set(county, value);
+  }
+  return value;
+}
+
+export function outcomeFromResult(result: AllocationResult): Outcome {
+  const counties: CountyOutcome[] = result.counties.map((countyState) => {
+    const county = countyState.county;
+    return {
+      code: county.code,
+      name: county.name,
+      provinceCode: county.province.code,
+      provinceName: county.province.nameZh,
+      region: county.province.region,
+      contiguousArea: county.contiguousArea,
+      priorityProvince: countyState.priorityProvince,
+      eligible: countyState.eligible,
+      poorPopulation: poorPopulationOf(county),
+      binding: countyState.binding ?? '',
+      amounts: countyState.amounts,
+    };
+  });
+  return {
+    counties,
+    // As a reader of allocations.csv sees them: the county amount columns every county has a value in
+    // (a column of a rule that did not run is empty), so outcomes from runs and from files agree.
+    amountColumns: result.amountColumns
+      .filter((column) => column.shownIn !== 'provinces')
+      .map((column) => column.name)
+      .filter((name) => result.counties.every((countyState) => countyState.amounts.has(name))),
+    funds: result.fundAccounts.map((account) => ({ ...account })),
+    unallocated: result.pots.reduce((sum, pot) => sum + pot.unallocated, 0n),
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * A comparison as files (compare.json, counties.csv, provinces.csv,
+ * bands.csv, metrics.csv, policy_diff.csv), as the --json document, and as
+ * the human summary. Pure functions of the comparison. The file names and
+ * leading columns are a contract: `povalloc report` reads them.
+ */
+import { BANDS, COMPARE_SCHEMA_VERSION, type Band, type Comparison, type CountyChange, type ProvinceChange } from '../core/compare.js';
+import { METRICS } from '../core/metrics.js';
+import { formatYuan, groupThousands, type Fen } from '../core/money.js';
+import type { OutputFile } from '../io/run-folder.js';
+import { renderCsv, yesNo, type CsvTable } from './csv.js';
+import { displayWidth, type Painter } from './summary.js';
+
+type Row = Record<string, string | number | boolean>;
+
+function amountCells(prefixFirst: boolean, comparison: Comparison, change: { base: ReadonlyMap<string, Fen>; scenario: ReadonlyMap<string, Fen> }): Row {
+  const cells: Row = {};
+  const keys = prefixFirst ? comparison.funds : comparison.amountColumns;
+  for (const key of keys) {
+    cells[`base_${key}`] = formatYuan(change.base.get(key) ?? 0n);
+    cells[`scenario_${key}`] = formatYuan(change.scenario.get(key) ?? 0n);
+    if (!prefixFirst) cells[`change_${key}`] = formatYuan((change.scenario.get(key) ?? 0n) - (change.base.get(key) ?? 0n));
+  }
+  return cells;
+}
+
+export function countyRows(comparison: Comparison): Row[] {
+  return comparison.counties.map((change: CountyChange) => ({
+    county_code: change.county.code,
+    county_name: change.county.name,
+    province_code: change.county.provinceCode,
+    scenario: change.scenarioName,
+    ...amountCells(true, comparison, change),
+    base_total: formatYuan(change.base.get('total') ?? 0n),
+    scenario_total: formatYuan(change.scenario.get('total') ?? 0n),
+    change: formatYuan(change.change),
+    change_percent: change.changePercent,
+    band: change.band,
+    province_name: change.county.provinceName,
+    region: change.county.region,
+    contiguous_area: change.county.contiguousArea,
+    priority_province: yesNo(change.county.priorityProvince),
+    poor_population: change.county.poorPopulation.toString(),
+    ...amountCells(false, comparison, change),
+  }));
+}
+
+export function provinceRows(comparison: Comparison): Row[] {
+  return comparison.provinces.map((change: ProvinceChange) => ({
+    province_code: change.provinceCode,
+    province_name: change.provinceName,
+    scenario: change.scenarioName,
+    ...amountCells(true, comparison, change),
+    base_total: formatYuan(change.base.get('total') ?? 0n),
+    scenario_total: formatYuan(change.scenario.get('total') ?? 0n),
+    change: formatYuan(change.change),
+    change_percent: change.changePercent,
+    region: change.region,
+    counties: change.counties,
+    poor_population: change.poorPopulation.toString(),
+    ...amountCells(false, comparison, change),
+  }));
+}
+
+export function bandRows(comparison: Comparison): Row[] {
+  return comparison.bands.map((count) => ({
+    scenario: count.scenarioName,
+    dimension: count.dimension,
+    group: count.group,
+    band: count.band,
+    counties: count.counties,
+    poor_population: count.poorPopulation.toString(),
+  }));
+}
+
+export function metricRows(comparison: Comparison): Row[] {
+  return comparison.metrics.flatMap((entry) => METRICS.map((metric) => ({ scenario: entry.scenarioName, metric, value: entry.values[metric] ?? '' })));
+}
+
+export function policyDiffRows(comparison: Comparison): Row[] {
+  return comparison.policyDiffs.flatMap((diff) =>
+    (diff.differences ?? []).map((difference) => ({ scenario: diff.scenarioName, path: difference.path, base_value: difference.base, scenario_value: difference.scenario })),
+  );
+}
+
+function potRows(comparison: Comparison): Row[] {
+  return comparison.pots.map((pot) => ({
+    scenario: pot.scenarioName,
+    fund: pot.fund,
+    level: pot.level,
+    base_budget: formatYuan(pot.baseBudget),
+    scenario_budget: formatYuan(pot.scenarioBudget),
+    base_allocated: formatYuan(pot.baseAllocated),
+    scenario_allocated: formatYuan(pot.scenarioAllocated),
+    base_unallocated: formatYuan(pot.baseUnallocated),
+    scenario_unallocated: formatYuan(pot.scenarioUnallocated),
+    county_change: formatYuan(pot.countyChange),
+    balanced: pot.balanced,
+  }));
+}
+
+function tableOf(rows: readonly Row[], columns: readonly string[]): CsvTable {
+  return { columns, rows: rows.map((row) => columns.map((column) => String(row[column] ?? ''))) };
+}
+
+function columnsOf(rows: readonly Row[], fallback: readonly string[]): string[] {
+  return rows.length > 0 ? Object.keys(rows[0]!) : [...fallback];
+}
+
+/** The --json document (also written as compare.json). */
+export function compareDocument(comparison: Comparison): Record<string, unknown> {
+  const metrics: Record<string, unknown> = {};
+  for (const entry of comparison.metrics) metrics[entry.scenarioName] = entry.values;
+  const policyDiff: Record<string, unknown> = {};
+  for (const diff of comparison.policyDiffs) {
+    policyDiff[diff.scenarioName] =
+      diff.differences === undefined ? null : diff.differences.map((difference) => ({ path: difference.path, base_value: difference.base, scenario_value: difference.scenario }));
+  }
+  const sources: Record<string, string> = { [comparison.base.name]: comparison.base.source };
+  for (const scenario of comparison.scenarios) sources[scenario.name] = scenario.source;
+  return {
+    schema_version: COMPARE_SCHEMA_VERSION,
+    kind: 'compare',
+    base: comparison.base.name,
+    scenarios: comparison.scenarios.map((scenario) => scenario.name),
+    sources,
+    bands: {
+      definition: 'percent change of a county total: lose_over_5 < -5%; -5% <= lose_up_to_5 < -0.1%; -0.1% <= no_change <= 0.1%; 0.1% < gain_up_to_5 <= 5%; gain_over_5 > 5%; base 0 -> no_change if still 0, else gain_over_5',
+      names: [...BANDS],
+    },
+    metrics,
+    policy_diff: policyDiff,
+    pots: potRows(comparison),
+    band_counts: bandRows(comparison),
+    provinces: provinceRows(comparison),
+    counties: countyRows(comparison),
+  };
+}
+
+const COUNTY_FALLBACK = ['county_code', 'county_name', 'province_code', 'scenario', 'base_special_poverty', 'scenario_special_poverty', 'base_total', 'scenario_total', 'change', 'change_percent'];
+const PROVINCE_FALLBACK = ['province_code', 'province_name', 'scenario', 'base_special_poverty', 'scenario_special_poverty', 'base_total', 'scenario_total', 'change', 'change_percent'];
+
+export function compareFiles(comparison: Comparison): OutputFile[] {
+  const document = compareDocument(comparison);
+  const counties = countyRows(comparison);
+  const provinces = provinceRows(comparison);
+  return [
+    { name: 'compare.json', content: `${JSON.stringify(document, null, 2)}\n` },
+    { name: 'counties.csv', content: renderCsv(tableOf(counties, columnsOf(counties, COUNTY_FALLBACK))) },
+    { name: 'provinces.csv', content: renderCsv(tableOf(provinces, columnsOf(provinces, PROVINCE_FALLBACK))) },
+    { name: 'bands.csv', content: renderCsv(tableOf(bandRows(comparison), ['scenario', 'dimension', 'group', 'band', 'counties', 'poor_population'])) },
+    { name: 'metrics.csv', content: renderCsv(tableOf(metricRows(comparison), ['scenario', 'metric', 'value'])) },
+    { name: 'policy_diff.csv', content: renderCsv(tableOf(policyDiffRows(comparison), ['scenario', 'path', 'base_value', 'scenario_value'])) },
+  ];
+}
+
+const BAND_LABELS: Record<Band, string> = {
+  lose_over_5: 'lose >5%',
+  lose_up_to_5: 'lose ≤5%',
+  no_change: 'no change',
+  gain_up_to_5: 'gain ≤5%',
+  gain_over_5: 'gain >5%',
+};
+
+function pad(text: string, width: number, align: 'left' | 'right'): string {
+  const fill = ' '.repeat(Math.max(0, width - displayWidth(text)));
+  return align === 'left' ? text + fill : fill + text;
+}
+
+function table(headers: readonly string[], rows: readonly string[][], paint: Painter): string[] {
+  const widths = headers.map((header, index) => Math.max(displayWidth(header), ...rows.map((row) => displayWidth(row[index] ?? ''))));
+  const line = (cells: readonly string[]): string => cells.map((cell, index) => pad(cell, widths[index]!, index === 0 ? 'left' : 'right')).join('  ');
+  return [paint.bold(line(headers)), ...rows.map(line)];
+}
+
+function signedYuan(fen: Fen): string {
+  return `${fen > 0n ? '+' : ''}${groupThousands(formatYuan(fen))}`;
+}
+
+/** The human summary: per scenario, its policy changes, the metrics, winners and losers, the largest changes. */
+export function compareSummary(comparison: Comparison, paint: Painter, outDir: string | undefined): string {
+  const out: string[] = [];
+  const baseMetrics = comparison.metrics[0]!.values;
+  out.push(paint.bold(`povalloc compare: ${comparison.scenarios.length} scenario(s) against ${comparison.base.name} (${comparison.base.source})`));
+  for (const scenario of comparison.scenarios) {
+    const name = scenario.name;
+    out.push('');
+    out.push(paint.bold(`Scenario ${name} (${scenario.source})`));
+    const diff = comparison.policyDiffs.find((entry) => entry.scenarioName === name)!;
+    if (diff.differences === undefined) out.push(paint.yellow('  policy differences: unavailable (a run folder has no inputs/policy.json)'));
+    else if (diff.differences.length === 0) out.push('  policy differences: none');
+    else for (const difference of diff.differences) out.push(`  ${difference.path}: ${difference.base || '(none)'} -> ${difference.scenario || '(none)'}`);
+
+    const metrics = comparison.metrics.find((entry) => entry.scenarioName === name)!.values;
+    out.push('');
+    for (const line of table(['metric', comparison.base.name, name], METRICS.map((metric) => [metric, baseMetrics[metric] ?? '-', metrics[metric] ?? '-']), paint)) out.push(`  ${line}`);
+
+    const overall = comparison.bands.filter((count) => count.scenarioName === name && count.dimension === 'overall');
+    out.push('');
+    out.push('  winners and losers (counties / poor people):');
+    for (const line of table(
+      ['band', 'counties', 'poor people'],
+      overall.map((count) => [BAND_LABELS[count.band], String(count.counties), groupThousands(count.poorPopulation.toString())]),
+      paint,
+    ))
+      out.push(`    ${line}`);
+
+    const changes = comparison.counties.filter((change) => change.scenarioName === name && change.change !== 0n);
+    const byChange = [...changes].sort((a, b) => (a.change < b.change ? -1 : a.change > b.change ? 1 : a.county.code < b.county.code ? -1 : 1));
+    const describe = (change: CountyChange): string =>
+      `    ${change.county.code} ${change.county.name} (${change.county.provinceName}): ${signedYuan(change.change)} yuan${change.changePercent === '' ? '' : ` (${change.changePercent}%)`}`;
+    const losers = byChange.filter((change) => change.change < 0n).slice(0, 5);
+    const winners = byChange.filter((change) => change.change > 0n).reverse().slice(0, 5);
+    if (losers.length > 0) out.push('  largest losses:', ...losers.map(describe));
+    if (winners.length > 0) out.push('  largest gains:', ...winners.map(describe));
+    if (changes.length === 0) out.push(paint.green('  no county changes.'));
+
+    for (const pot of comparison.pots.filter((entry) => entry.scenarioName === name)) {
+      const unallocatedChange = pot.scenarioUnallocated - pot.baseUnallocated;
+      const text = pot.balanced
+        ? `  ${pot.fund} ${pot.level}: same budget; county changes ${signedYuan(pot.countyChange)}, unallocated ${signedYuan(unallocatedChange)}: they add up to 0.00`
+        : `  ${pot.fund} ${pot.level}: budget changed from ${groupThousands(formatYuan(pot.baseBudget))} to ${groupThousands(formatYuan(pot.scenarioBudget))}`;
+      out.push(pot.balanced ? paint.dim(text) : paint.yellow(text));
+    }
+  }
+  out.push('');
+  if (outDir !== undefined) out.push(`Written to ${outDir}: compare.json, counties.csv, provinces.csv, bands.csv, metrics.csv, policy_diff.csv`);
+  else out.push(paint.dim('Add --out DIR for the per-county and per-province tables, or --json for everything as one document.'));
+  return `${out.join('\n')}\n`;
+}

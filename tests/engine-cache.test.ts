@@ -1,0 +1,92 @@
+/**
+ * The engine's caches (factor values and shares, province aggregates) and
+ * untraced runs must not change a single fen, and must not let one scenario
+ * reach into another.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { allocate, type AllocationResult } from '../src/core/allocate.js';
+import { compilePolicy } from '../src/core/policy.js';
+import { loadInputs, type LoadedInputs } from '../src/io/load-inputs.js';
+import { renderCsv } from '../src/render/csv.js';
+import { allocationsTable, checksTable, provincesTable } from '../src/render/tables.js';
+import { SAMPLE, SMALL } from './helpers.js';
+
+function loadSmall(): LoadedInputs {
+  return loadInputs({ counties: SMALL.counties, budget: SMALL.budget, policy: SMALL.policy, encoding: 'auto' });
+}
+
+function tables(result: AllocationResult): string {
+  const pots = JSON.stringify(result.pots, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  return [renderCsv(allocationsTable(result)), renderCsv(provincesTable(result)), renderCsv(checksTable(result)), pots].join('\n');
+}
+
+describe('untraced runs', () => {
+  test.each([
+    ['small fixture', loadSmall],
+    ['832-county sample', () => loadInputs({ counties: SAMPLE.counties, budget: SAMPLE.budget, encoding: 'auto' })],
+  ])('%s: the same tables, pots and checks with and without steps', (_name, load) => {
+    const loaded = load();
+    const traced = allocate(loaded.run);
+    const untraced = allocate({ ...loaded.run, trace: false });
+    expect(tables(untraced)).toBe(tables(traced));
+    expect(traced.steps.some((step) => step.rule === 'special_poverty_counties')).toBe(true);
+    expect(untraced.steps.some((step) => step.rule === 'special_poverty_counties' || step.rule === 'special_poverty_provinces')).toBe(false);
+  });
+});
+
+describe('cached factor values and shares', () => {
+  test('the hand-checked amounts of the small fixture hold on a warm cache too', () => {
+    const loaded = loadSmall();
+    for (let run = 0; run < 3; run++) {
+      const result = allocate(loaded.run);
+      const total = (code: string): bigint => result.countyByCode.get(code)!.amounts.get('total')!;
+      expect([total('520111'), total('520112'), total('520113'), total('450001'), total('450002'), total('450004')]).toEqual([
+        1_000_000_000n,
+        394_537_178n,
+        605_462_822n,
+        425_000_000n,
+        225_000_000n,
+        200_000_000n,
+      ]);
+    }
+  });
+
+  test('policies run one after another on the same inputs give what each gives on freshly loaded inputs', () => {
+    const shared = loadSmall();
+    // Hundredths written as text: no binary floating point on the way to a decimal.
+    const hundredths = (value: number): string => `${Math.floor(value / 100)}.${String(value % 100).padStart(2, '0')}`;
+    const weight = fc.integer({ min: 0, max: 100 }).map(hundredths);
+    fc.assert(
+      fc.property(weight, weight, weight, weight, fc.integer({ min: 0, max: 4_000_000 }), fc.integer({ min: 20, max: 100 }), (countyA, countyB, provinceA, provinceB, floor, capShare) => {
+        fc.pre(countyA !== '0.00' || countyB !== '0.00');
+        fc.pre(provinceA !== '0.00' || provinceB !== '0.00');
+        const document = structuredClone(shared.run.policy.document);
+        document.special_poverty.renormalise_weights.value = true;
+        document.special_poverty.county.weights['poverty_scale']!.value = countyA;
+        document.special_poverty.county.weights['incidence']!.value = countyB;
+        document.special_poverty.province.weights['poverty_scale']!.value = provinceA;
+        document.special_poverty.province.weights['incidence']!.value = provinceB;
+        document.special_poverty.county.floor.value = `${floor}.00`;
+        document.special_poverty.county.cap_share.value = hundredths(capShare);
+        const { policy } = compilePolicy('policy.json', document);
+        expect(policy).toBeDefined();
+        const fresh = loadSmall();
+        const onShared = allocate({ ...shared.run, policy: policy!, trace: false });
+        const onFresh = allocate({ ...fresh.run, policy: policy! });
+        expect(tables(onShared)).toBe(tables(onFresh));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  test('cached maps cannot be changed by a run: a rule that tried would fail loudly, not leak', () => {
+    const loaded = loadSmall();
+    const result = allocate(loaded.run);
+    const county = result.countyByCode.get('520111')!;
+    expect(() => county.factorShares.set('incidence', county.factorShares.get('poverty_scale')!)).toThrow(/cannot be changed/);
+    expect(() => county.factorValues.delete('incidence')).toThrow(/cannot be changed/);
+    expect(() => county.factorValues.clear()).toThrow(/cannot be changed/);
+    expect(tables(allocate(loaded.run))).toBe(tables(result));
+  });
+});

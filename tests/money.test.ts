@@ -1,0 +1,83 @@
+/**
+ * The integer shortcuts in money.ts must give exactly what decimal.js gives.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { decimal, sumOfProducts, toScaledInteger, ZERO, type Dec } from '../src/core/money.js';
+
+/** The clone money.ts uses (50 digits, half-even); its constructor keeps every digit given. */
+const Decimal = ZERO.constructor as new (text: string) => Dec;
+
+/** A non-negative decimal of 1 to 60 significant digits, anywhere from 10^-70 to 10^12 (or 0). */
+const anyDecimal = fc.oneof(
+  { weight: 1, arbitrary: fc.constant('0') },
+  {
+    weight: 9,
+    arbitrary: fc.tuple(fc.stringMatching(/^[1-9][0-9]{0,59}$/), fc.integer({ min: -70, max: 12 })).map(([digits, exponent]) => `${digits}e${exponent}`),
+  },
+);
+
+/** decimal.js, left to right, as scoresFromShares used to compute it. */
+function reference(values: readonly Dec[], weights: readonly Dec[]): Dec {
+  let total = ZERO;
+  values.forEach((value, index) => {
+    total = total.plus(value.times(weights[index]!));
+  });
+  return total;
+}
+
+describe('sumOfProducts', () => {
+  test('equals decimal.js: every product and partial sum rounded to 50 digits, half-even', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(anyDecimal, anyDecimal), { minLength: 1, maxLength: 6 }), (pairs) => {
+        // Up to 60 significant digits, more than the precision: the products must still be exact before rounding.
+        const values = pairs.map(([value]) => new Decimal(value));
+        const weights = pairs.map(([, weight]) => new Decimal(weight));
+        const exact = sumOfProducts(values, weights);
+        const expected = reference(values, weights);
+        expect(exact.toFixed()).toBe(expected.toFixed());
+        expect(exact.equals(expected)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('halfway cases round to even, and a carry adds a digit', () => {
+    // 0.5 x 10^-50 ulp ties: 1.00...005 (51 digits) rounds to 1.00...00; 1.00...015 to 1.00...02.
+    const one = decimal('1');
+    const tieDown = decimal(`0.${'0'.repeat(50)}5`);
+    expect(sumOfProducts([one, tieDown], [one, one]).toFixed()).toBe(reference([one, tieDown], [one, one]).toFixed());
+    const nines = decimal(`0.${'9'.repeat(50)}`);
+    const tiny = decimal(`0.${'0'.repeat(50)}5`);
+    expect(sumOfProducts([nines, tiny], [one, one]).toFixed()).toBe(reference([nines, tiny], [one, one]).toFixed());
+    expect(sumOfProducts([], [])).toBe(ZERO);
+  });
+
+  test('renormalised weights (the case sweeps spend their time on)', () => {
+    const weights = ['0.45', '0.2', '0.2', '0.15'].map((text) => decimal(text).div(decimal('1.003')));
+    for (let i = 1; i < 300; i++) {
+      const shares = [7, 11, 13, 17].map((prime) => decimal('1').div(decimal(String(i * prime))));
+      expect(sumOfProducts(shares, weights).toFixed()).toBe(reference(shares, weights).toFixed());
+    }
+  });
+});
+
+describe('toScaledInteger', () => {
+  test('equals the digits of the fixed-point text', () => {
+    fc.assert(
+      fc.property(anyDecimal, fc.integer({ min: 0, max: 20 }), (text, extra) => {
+        const value = new Decimal(text);
+        const scale = value.decimalPlaces() + extra;
+        expect(toScaledInteger(value, scale)).toBe(BigInt(value.toFixed(scale).replace('.', '')));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test('refuses a scale that would drop digits', () => {
+    expect(() => toScaledInteger(decimal('1.25'), 1)).toThrow(/more than 1 places/);
+    expect(toScaledInteger(decimal('1.25'), 2)).toBe(125n);
+    expect(toScaledInteger(decimal('1200'), 0)).toBe(1200n);
+    expect(toScaledInteger(ZERO, 3)).toBe(0n);
+  });
+});
