@@ -99,7 +99,7 @@ export function parseCsvTable(file: string, text: string): { table?: Table; prob
     records = parse(text, {
       bom: true,
       relax_column_count: true,
-      skip_empty_lines: true,
+      skip_empty_lines: false,
       trim: true,
       info: true,
       on_record: (record: string[], context: { lines: number }) => {
