@@ -60,6 +60,8 @@ export function renderCsv(table: CsvTable): string {
   return stringify(safeCells(table), {
     bom: true,
     record_delimiter: 'windows',
+    // A lone CR or LF inside a cell must be quoted too, or a spreadsheet splits the row there.
+    quoted_match: /[\r\n]/,
   });
 }
 
