@@ -116,7 +116,7 @@ export function cleanLeftovers(parent: string): string[] {
     try {
       if (kind === 'old' && !existsSync(target)) {
         renameSync(path, target);
-        notes.push(`put back ${target}: a run with --force (process ${pid}) had moved it aside and was interrupted before its replacement was in place`);
+        notes.push(`put back ${target} from ${path}: a run with --force (process ${pid}) had moved it aside and was interrupted before its replacement was in place`);
       } else {
         rmSync(path, { recursive: true, force: true });
         notes.push(`removed ${path}, left by an interrupted run (process ${pid})`);
@@ -190,10 +190,11 @@ function cannotWrite(dir: string, what: string, error: unknown): UsageError {
 }
 
 /**
- * Writes the run folder DIR from `files`, atomically. Returns notes about
- * leftovers of earlier, interrupted runs that were cleaned up or left alone.
+ * Writes the run folder DIR from `files`, atomically. `note` is told about
+ * leftovers of earlier, interrupted runs that were cleaned up or left alone,
+ * as soon as that is done (so also when the write is then refused).
  */
-export function writeRunFolder(dir: string, files: readonly OutputFile[], force: boolean): { notes: string[] } {
+export function writeRunFolder(dir: string, files: readonly OutputFile[], force: boolean, note: (message: string) => void = () => {}): void {
   checkOutputDir(dir, force);
   const target = resolve(dir);
   const parent = dirname(target);
@@ -202,7 +203,7 @@ export function writeRunFolder(dir: string, files: readonly OutputFile[], force:
   } catch (error) {
     throw cannotWrite(dir, `create the parent folder ${parent}`, error);
   }
-  const notes = cleanLeftovers(parent);
+  for (const message of cleanLeftovers(parent)) note(message);
   // A run folder put back by the clean-up is the user's: the usual refusal applies.
   checkOutputDir(dir, force);
   const step = crashPoint();
@@ -250,7 +251,6 @@ export function writeRunFolder(dir: string, files: readonly OutputFile[], force:
     step();
     rmSync(aside, { recursive: true, force: true });
   } catch {
-    notes.push(`could not flush ${parent} or remove ${aside}; the run folder is complete`);
+    note(`could not flush ${parent} or remove ${aside}; the run folder is complete`);
   }
-  return { notes };
 }

@@ -35,8 +35,7 @@ function run(options: AllocateOptions, io: Io): number {
   const loaded = loadFromOptions(options, io);
   const result = allocate(loaded.run);
   const rendered = renderRun(result, loaded);
-  const written = writeRunFolder(options.out, rendered.files, Boolean(options.force));
-  for (const note of written.notes) io.stderr(`note: ${note}\n`);
+  writeRunFolder(options.out, rendered.files, Boolean(options.force), (note) => io.stderr(`note: ${note}\n`));
   reportWarnings(io, loaded.warnings);
   if (options.json) io.stdout(`${JSON.stringify(rendered.summary, null, 2)}\n`);
   else io.stdout(terminalSummary(result, painterFor(io, options), options.out));
