@@ -32,97 +32,107 @@ interface CsvErrorLike {
   field?: string;
 }
 
-/** 1-based line of each line start (\n, \r\n or a lone \r end a line). */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 10 || (code === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+/**
+ * Line numbers as an editor shows them (LF, CRLF and a lone CR each end a
+ * line), looked up by UTF-8 byte offset, which is how csv-parse reports
+ * where each record ends.
+ */
+class LineIndex {
+  /** Byte offsets just after each line break, ascending. */
+  private readonly breaks: number[] = [];
+
+  constructor(text: string) {
+    const bytes = new TextEncoder().encode(text);
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i]!;
+      if (byte === 10 || (byte === 13 && bytes[i + 1] !== 10)) this.breaks.push(i + 1);
+    }
   }
-  return starts;
+
+  /** The 1-based line holding the byte at `offset`. */
+  lineAt(offset: number): number {
+    let low = 0;
+    let high = this.breaks.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.breaks[middle]! <= offset) low = middle + 1;
+      else high = middle;
+    }
+    return low + 1;
+  }
 }
 
-/** The first line after `line` that holds more than white space: where the next record starts. */
-function nextRecordLine(text: string, line: number): number {
-  const starts = lineStarts(text);
-  for (let index = line; index < starts.length; index++) {
-    const end = index + 1 < starts.length ? starts[index + 1]! : text.length;
-    if (text.slice(starts[index], end).trim() !== '') return index + 1;
-  }
-  return line + 1;
-}
-
-/** csv-parse's error as a problem a person can act on: file, line, what is wrong. */
-function csvSyntaxProblem(file: string, text: string, error: unknown, lastRecordLine: number): Problem {
+/** csv-parse's error as a problem a person can act on: file, the line its row starts on, what is wrong. */
+function csvSyntaxProblem(file: string, error: unknown, line: number): Problem {
   const csvError = error as CsvErrorLike;
   const column = csvError.column === undefined ? '' : ` (cell ${csvError.column + 1})`;
   switch (csvError.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
       return {
         file,
-        line: nextRecordLine(text, lastRecordLine),
+        line,
         message: 'a quoted cell in the row starting on this line is never closed: a " is missing, so the rest of the file would be read as one cell',
       };
     case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
       return {
         file,
-        line: csvError.lines ?? 0,
+        line,
         message: `a quoted cell${column} has more text after its closing quote: a " inside a quoted cell must be doubled ("")`,
       };
     case 'INVALID_OPENING_QUOTE':
     case 'CSV_INVALID_OPENING_QUOTE':
       return {
         file,
-        line: csvError.lines ?? 0,
+        line,
         message: `a " in the middle of an unquoted cell${column}${csvError.field === undefined ? '' : ` after ${JSON.stringify(csvError.field)}`}: put the whole cell in quotes and double the " inside it`,
       };
     default: {
       const message = (csvError.message ?? String(error)).replace(/^[A-Za-z ]+:\s*/, '');
-      return { file, line: csvError.lines ?? 0, message: `the CSV cannot be read: ${message}` };
+      return { file, line, message: `the CSV cannot be read: ${message}` };
     }
   }
 }
 
-function countNewlines(cells: readonly string[]): number {
-  let count = 0;
-  for (const cell of cells) {
-    for (let i = 0; i < cell.length; i++) if (cell.charCodeAt(i) === 10) count++;
-  }
-  return count;
-}
-
 /** Parses CSV text (already decoded; a leading BOM is dropped). */
 export function parseCsvTable(file: string, text: string): { table?: Table; problems: Problem[] } {
-  let records: { record: string[]; info: { lines: number } }[];
-  let lastRecordLine = 0;
+  let records: { record: string[]; info: { bytes: number } }[];
+  // Where the record being read starts: the end of the last one (blank lines are records too).
+  let recordStart = 0;
+  const lines = new LineIndex(text);
   try {
     records = parse(text, {
       bom: true,
       relax_column_count: true,
       skip_empty_lines: false,
+      // Any mix of CRLF, LF and lone CR ends a row, as in an editor.
+      record_delimiter: ['\r\n', '\n', '\r'],
       trim: true,
       info: true,
-      on_record: (record: string[], context: { lines: number }) => {
-        lastRecordLine = context.lines;
+      on_record: (record: string[], context: { bytes: number }) => {
+        recordStart = context.bytes;
         return record;
       },
-    }) as unknown as { record: string[]; info: { lines: number } }[];
+    }) as unknown as { record: string[]; info: { bytes: number } }[];
   } catch (error) {
-    return { problems: [csvSyntaxProblem(file, text, error, lastRecordLine)] };
+    return { problems: [csvSyntaxProblem(file, error, lines.lineAt(recordStart))] };
   }
   const problems: Problem[] = [];
   let skippedBlankRows = 0;
-  let headerRecord: { record: string[]; info: { lines: number } } | undefined;
+  let headerRecord: { record: string[]; line: number } | undefined;
   const rows: TableRow[] = [];
+  let start = 0;
   for (const entry of records) {
     const cells = entry.record;
+    const line = lines.lineAt(start);
+    start = entry.info.bytes;
     // csv-parse trims outside quotes only; every cell is trimmed of Unicode white space (also U+3000).
     for (let index = 0; index < cells.length; index++) {
       const cell = cells[index]!;
       if (cell.length > MAX_FIELD_CHARS) {
         problems.push({
           file,
-          line: entry.info.lines - countNewlines(cells),
+          line,
           message: `cell ${index + 1} is ${cell.length} characters long, more than the ${MAX_FIELD_CHARS} accepted (is a " missing?)`,
         });
         cells[index] = '';
@@ -134,9 +144,8 @@ export function parseCsvTable(file: string, text: string): { table?: Table; prob
       skippedBlankRows++;
       continue;
     }
-    const line = entry.info.lines - countNewlines(cells);
     if (!headerRecord) {
-      headerRecord = entry;
+      headerRecord = { record: cells, line };
       continue;
     }
     rows.push({ line, cells });
@@ -145,7 +154,7 @@ export function parseCsvTable(file: string, text: string): { table?: Table; prob
     return { problems: [{ file, line: 0, message: 'the file is empty: a header row is required' }] };
   }
   const header = headerRecord.record;
-  const headerLine = headerRecord.info.lines - countNewlines(header);
+  const headerLine = headerRecord.line;
   const separator = header.length === 1 ? [';', '\t', '|'].find((candidate) => header[0]!.includes(candidate)) : undefined;
   if (separator !== undefined) {
     const name = separator === '\t' ? 'tabs' : `"${separator}"`;
