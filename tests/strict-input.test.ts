@@ -204,6 +204,16 @@ describe('table structure', () => {
     ]);
   });
 
+  it('numbers the lines of a long file right, with LF, CRLF or CR line ends (linear: 150,000 rows each)', () => {
+    for (const end of ['\n', '\r\n', '\r']) {
+      const text = `a,b${end}${'1,2'.concat(end).repeat(150_000)}`;
+      const parsed = parseCsvTable('t.csv', text);
+      expect(parsed.problems).toEqual([]);
+      expect(parsed.table!.rows.length).toBe(150_000);
+      expect(parsed.table!.rows[149_999]!.line).toBe(150_001);
+    }
+  });
+
   it('reports ragged rows with their line and cell counts; ignores trailing empty cells', () => {
     const parsed = table('a,b,c\n1,2\n1,2,3,4\n1,2,3,,\n');
     expect(parsed.problems).toEqual(['t.csv:2: the row has 2 cells but the header has 3', 't.csv:3: the row has 4 cells but the header has 3']);

@@ -3,7 +3,7 @@
  * lines and Excel's trailing all-empty rows are skipped and counted. Cells are
  * trimmed. Parser errors become problems with file and line.
  */
-import { parse } from 'csv-parse/sync';
+import { parse, type Options } from 'csv-parse/sync';
 import type { Problem } from './problems.js';
 
 export interface TableRow {
@@ -41,11 +41,18 @@ class LineIndex {
   /** Byte offsets just after each line break, ascending. */
   private readonly breaks: number[] = [];
 
-  constructor(text: string) {
-    const bytes = new TextEncoder().encode(text);
-    for (let i = 0; i < bytes.length; i++) {
-      const byte = bytes[i]!;
-      if (byte === 10 || (byte === 13 && bytes[i + 1] !== 10)) this.breaks.push(i + 1);
+  constructor(bytes: Uint8Array) {
+    let at = 0;
+    // The next LF and CR at or after `at` (-1: none left), each searched for only when passed.
+    let lineFeed = bytes.indexOf(10);
+    let carriageReturn = bytes.indexOf(13);
+    while (lineFeed !== -1 || carriageReturn !== -1) {
+      const next = lineFeed === -1 ? carriageReturn : carriageReturn === -1 ? lineFeed : Math.min(lineFeed, carriageReturn);
+      // CRLF is one line break.
+      at = bytes[next] === 13 && bytes[next + 1] === 10 ? next + 2 : next + 1;
+      this.breaks.push(at);
+      if (lineFeed !== -1 && lineFeed < at) lineFeed = bytes.indexOf(10, at);
+      if (carriageReturn !== -1 && carriageReturn < at) carriageReturn = bytes.indexOf(13, at);
     }
   }
 
@@ -60,6 +67,23 @@ class LineIndex {
     }
     return low + 1;
   }
+}
+
+/** White space as String.prototype.trim sees it (cheaper to test than to trim every cell). */
+function isWhiteSpace(code: number): boolean {
+  return (
+    code <= 32 ||
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
 
 /** csv-parse's error as a problem a person can act on: file, the line its row starts on, what is wrong. */
@@ -96,25 +120,36 @@ function csvSyntaxProblem(file: string, error: unknown, line: number): Problem {
 
 /** Parses CSV text (already decoded; a leading BOM is dropped). */
 export function parseCsvTable(file: string, text: string): { table?: Table; problems: Problem[] } {
+  // csv-parse reads UTF-8 bytes (it would encode a string itself); its offsets index these bytes.
+  const bytes = new TextEncoder().encode(text);
+  const lines = new LineIndex(bytes);
+  const options: Options = {
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: false,
+    // Any mix of CRLF, LF and lone CR ends a row, as in an editor.
+    record_delimiter: ['\r\n', '\n', '\r'],
+    trim: true,
+    info: true,
+  };
   let records: { record: string[]; info: { bytes: number } }[];
-  // Where the record being read starts: the end of the last one (blank lines are records too).
-  let recordStart = 0;
-  const lines = new LineIndex(text);
   try {
-    records = parse(text, {
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: false,
-      // Any mix of CRLF, LF and lone CR ends a row, as in an editor.
-      record_delimiter: ['\r\n', '\n', '\r'],
-      trim: true,
-      info: true,
-      on_record: (record: string[], context: { bytes: number }) => {
-        recordStart = context.bytes;
-        return record;
-      },
-    }) as unknown as { record: string[]; info: { bytes: number } }[];
+    records = parse(bytes, options) as unknown as { record: string[]; info: { bytes: number } }[];
   } catch (error) {
+    // Read again, noting where each record ends, to find the line the failing row starts on
+    // (a callback per record slows the common case down by a fifth, so only here).
+    let recordStart = 0;
+    try {
+      parse(bytes, {
+        ...options,
+        on_record: (record: string[], context: { bytes: number }) => {
+          recordStart = context.bytes;
+          return record;
+        },
+      });
+    } catch {
+      // The same error again.
+    }
     return { problems: [csvSyntaxProblem(file, error, lines.lineAt(recordStart))] };
   }
   const problems: Problem[] = [];
@@ -136,7 +171,7 @@ export function parseCsvTable(file: string, text: string): { table?: Table; prob
           message: `cell ${index + 1} is ${cell.length} characters long, more than the ${MAX_FIELD_CHARS} accepted (is a " missing?)`,
         });
         cells[index] = '';
-      } else if (cell !== '') {
+      } else if (cell !== '' && (isWhiteSpace(cell.charCodeAt(0)) || isWhiteSpace(cell.charCodeAt(cell.length - 1)))) {
         cells[index] = cell.trim();
       }
     }
