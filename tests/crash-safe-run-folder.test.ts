@@ -100,7 +100,7 @@ describe('leftovers of interrupted runs', () => {
     try {
       const leftover = join(parent, `.run.povalloc-tmp-${child.pid}`);
       mkdirSync(leftover);
-      expect(cleanLeftovers(parent)).toEqual([`${leftover} belongs to povalloc process ${child.pid}, which is still running: left alone`]);
+      expect(cleanLeftovers(parent)).toEqual([`${leftover} is from process ${child.pid}, which is still running (another povalloc writing there?): left alone`]);
       expect(existsSync(leftover)).toBe(true);
     } finally {
       child.kill('SIGKILL');

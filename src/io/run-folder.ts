@@ -109,7 +109,7 @@ export function cleanLeftovers(parent: string): string[] {
     const pid = Number(pidText);
     const path = join(parent, entry);
     if (processIsRunning(pid)) {
-      notes.push(`${path} belongs to povalloc process ${pid}, which is still running: left alone`);
+      notes.push(`${path} is from process ${pid}, which is still running (another povalloc writing there?): left alone`);
       continue;
     }
     const target = join(parent, targetName!);
