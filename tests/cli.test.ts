@@ -77,8 +77,8 @@ describe('bad input: every problem reported, exit 2, nothing written', () => {
       counties: 'county_code,county_name,poor_population,rural_population\n520111,甲,1,234,1000\n520112,乙,1e3,1000\n520113,丙,NaN,1000\n520114,丁,,1000\n',
       expected: [
         'counties.csv:2: the row has 5 cells but the header has 4',
-        'counties.csv:3: poor_population: "1e3" is not a whole number (digits only, e.g. 12345)',
-        'counties.csv:4: poor_population: "NaN" is not a whole number (digits only, e.g. 12345)',
+        'counties.csv:3: poor_population: "1e3" is not a whole number (digits only, e.g. 12345): exponents are not allowed (write 1000, not 1e3)',
+        'counties.csv:4: poor_population: "NaN" is not a whole number (digits only, e.g. 12345): NaN is not a number',
         'counties.csv:5: poor_population: is empty but required',
       ],
     },
@@ -156,7 +156,7 @@ describe('bad input: every problem reported, exit 2, nothing written', () => {
     writeFileSync(countiesPath, Buffer.concat([Buffer.from('county_code,'), Buffer.from([0xc4, 0xe3]), Buffer.from('\n')]));
     const result = runCli(['validate', '--counties', countiesPath, '--budget', SMALL.budget, '--encoding', 'utf8']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('counties.csv: byte 12 (0xc4) is not valid UTF-8');
+    expect(result.stderr).toContain('counties.csv:1: byte 12 (0xc4) is not valid UTF-8');
   });
 });
 

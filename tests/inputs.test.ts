@@ -125,8 +125,8 @@ describe('counties.csv', () => {
     expect(problems).toEqual([
       'counties.csv:2: poor_population: "12a" is not a whole number (digits only, e.g. 12345)',
       'counties.csv:3: the row has 7 cells but the header has 6',
-      'counties.csv:4: rural_population: "1e3" is not a whole number (digits only, e.g. 12345)',
-      'counties.csv:5: poor_population: "NaN" is not a whole number (digits only, e.g. 12345)',
+      'counties.csv:4: rural_population: "1e3" is not a whole number (digits only, e.g. 12345): exponents are not allowed (write 1000, not 1e3)',
+      'counties.csv:5: poor_population: "NaN" is not a whole number (digits only, e.g. 12345): NaN is not a number',
       'counties.csv:6: poor_population: is empty but required',
       'counties.csv:7: county_code: "992706" starts with 99, which is not a province code',
       'counties.csv:8: county_code: "522701" appears twice (also on line 2)',
@@ -183,13 +183,14 @@ describe('counties.csv', () => {
     const { problems, result } = counties(`${HEADER},note\n522701,甲,100,1000,5000,是,hello\n\n,,,,,,\n`);
     expect(problems).toEqual([]);
     expect(result?.warnings.map(formatProblem)).toEqual(['counties.csv:1: note: unknown column ignored']);
-    expect(result?.skippedBlankRows).toBe(1);
+    // One blank line and one all-empty row.
+    expect(result?.skippedBlankRows).toBe(2);
   });
 
   it('translates parser errors into file and line', () => {
     const { problems } = counties(`${HEADER}\n522701,"甲,100,1000,5000,是\n`);
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^counties\.csv:2: the CSV cannot be read: /);
+    expect(problems[0]).toMatch(/^counties\.csv:2: a quoted cell in the row starting on this line is never closed/);
   });
 
   it('refuses a duplicated header', () => {
@@ -225,7 +226,7 @@ describe('budget.csv', () => {
       'budget.csv:5: fund: "bogus" is not a fund the policy defines (relocation, special_poverty)',
       'budget.csv:6: province_code: "99" is not a province code',
       'budget.csv:7: level: "regional" is not central or provincial',
-      'budget.csv:8: amount: "1.005" is not an amount in yuan (digits with at most 2 decimals, e.g. 1234567.89)',
+      'budget.csv:8: amount: "1.005" is not an amount in yuan (digits with at most 2 decimals, e.g. 1234567.89): more than 2 decimal places: amounts are in yuan to the fen',
       'budget.csv:9: province_code: "52" given on a central line: leave it empty',
     ]);
   });

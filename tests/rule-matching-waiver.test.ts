@@ -181,7 +181,7 @@ describe('projects.csv reader', () => {
       "projects.csv:8: share_county: is empty: give all four shares or none (then the policy's standard shares apply)",
       'projects.csv:9: share_central: "1.20" is not a share between 0 and 1',
       'projects.csv:10: project_id: is empty but required',
-      'projects.csv:10: total_cost: "12.345" is not an amount in yuan (digits with at most 2 decimals, e.g. 1234567.89)',
+      'projects.csv:10: total_cost: "12.345" is not an amount in yuan (digits with at most 2 decimals, e.g. 1234567.89): more than 2 decimal places: amounts are in yuan to the fen',
     ]);
   });
 

@@ -17,18 +17,34 @@ export interface HeaderMap {
   readonly unknown: readonly { name: string; index: number }[];
 }
 
-/** Maps header cells to canonical names; reports duplicates. */
+/**
+ * The key a header cell is matched by: Unicode NFKC (full-width letters,
+ * digits and underscore become ASCII, U+3000 a space), lower case, with
+ * white space, `_` and `-` removed. So `County Code`, `COUNTY_CODE`,
+ * `ｃｏｕｎｔｙ＿ｃｏｄｅ` and `county-code` all name county_code, and `贫困 人口`
+ * names 贫困人口.
+ */
+export function headerKey(cell: string): string {
+  return cell.normalize('NFKC').toLowerCase().replace(/[\s_-]+/gu, '');
+}
+
+/** Maps header cells to canonical names (by headerKey); reports duplicates. */
 export function mapHeader(table: Table, specs: readonly ColumnSpec[]): { header: HeaderMap; problems: Problem[] } {
   const byName = new Map<string, string>();
   for (const spec of specs) {
-    byName.set(spec.name, spec.name);
-    for (const alias of spec.aliases) byName.set(alias, spec.name);
+    byName.set(headerKey(spec.name), spec.name);
+    for (const alias of spec.aliases) byName.set(headerKey(alias), spec.name);
   }
   const index = new Map<string, number>();
   const unknown: { name: string; index: number }[] = [];
   const problems: Problem[] = [];
   table.header.forEach((cell, position) => {
-    const canonical = byName.get(cell);
+    if (cell === '') {
+      // A column without a header holds nothing povalloc reads: it is ignored, never a duplicate.
+      unknown.push({ name: `(column ${position + 1}, no header)`, index: position });
+      return;
+    }
+    const canonical = byName.get(headerKey(cell));
     const name = canonical ?? cell;
     if (index.has(name)) {
       problems.push({

@@ -4,8 +4,10 @@
  * chosen encoding are an error with the byte offset, never replacement
  * characters.
  */
-import { readFileSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { TextDecoder } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { Problem } from '../core/problems.js';
 
@@ -29,8 +31,12 @@ export function packagePath(relative: string): string {
   return fileURLToPath(new URL(`../../${relative}`, import.meta.url));
 }
 
+/** Input files larger than this are refused before they are read. */
+export const MAX_INPUT_BYTES = 128 * 1024 * 1024;
+
 /** Offset of the first byte sequence that is not valid UTF-8, or -1. */
 function firstInvalidUtf8Offset(bytes: Uint8Array): number {
+  if (isUtf8(bytes)) return -1;
   let i = 0;
   while (i < bytes.length) {
     const byte = bytes[i]!;
@@ -64,17 +70,99 @@ function firstInvalidUtf8Offset(bytes: Uint8Array): number {
   return -1;
 }
 
+function gb18030Decoder(): TextDecoder {
+  return new TextDecoder('gb18030', { fatal: true });
+}
+
+/** True when the bytes decode as GB18030 without error (stream: an incomplete last sequence is allowed). */
+function decodesAsGb18030(bytes: Uint8Array, stream: boolean): boolean {
+  try {
+    gb18030Decoder().decode(bytes, { stream });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Offset of the first byte sequence that is not valid GB18030, or -1. The
+ * decoder says only that the bytes are invalid, not where; this finds the
+ * place. A line feed (0x0a) is never part of a multi-byte GB18030 sequence,
+ * so the start of each line is a character boundary: the failing line is
+ * found by decoding line by line, the failing byte in it by bisection, and
+ * the start of its sequence (at most 3 bytes earlier) as the last boundary.
+ */
+function firstInvalidGb18030Offset(bytes: Uint8Array): number {
+  if (decodesAsGb18030(bytes, false)) return -1;
+  const decoder = gb18030Decoder();
+  let lineStart = 0;
+  let failingLineStart = -1;
+  while (lineStart < bytes.length) {
+    const newline = bytes.indexOf(0x0a, lineStart);
+    const lineEnd = newline === -1 ? bytes.length : newline + 1;
+    try {
+      decoder.decode(bytes.subarray(lineStart, lineEnd), { stream: true });
+    } catch {
+      failingLineStart = lineStart;
+      break;
+    }
+    if (lineEnd === bytes.length) failingLineStart = lineStart;
+    lineStart = lineEnd;
+  }
+  if (failingLineStart === -1) failingLineStart = lineStart;
+  // The first byte at which decoding fails: bisect on prefixes of the line.
+  let low = failingLineStart;
+  let high = bytes.length;
+  const lineEndIndex = bytes.indexOf(0x0a, failingLineStart);
+  if (lineEndIndex !== -1) high = lineEndIndex + 1;
+  if (decodesAsGb18030(bytes.subarray(failingLineStart, high), true)) {
+    // Only the end is wrong: the file stops inside a multi-byte sequence.
+    low = high;
+  } else {
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      if (decodesAsGb18030(bytes.subarray(failingLineStart, middle + 1), true)) low = middle + 1;
+      else high = middle;
+    }
+  }
+  // The sequence holding the failing byte starts at the last boundary before it.
+  for (let start = low; start > failingLineStart && start > low - 4; start--) {
+    if (decodesAsGb18030(bytes.subarray(failingLineStart, start), false)) return start;
+  }
+  return failingLineStart;
+}
+
+/** 1-based line holding a byte offset. */
+function lineOfOffset(bytes: Uint8Array, offset: number): number {
+  let line = 1;
+  let at = bytes.indexOf(0x0a);
+  while (at !== -1 && at < offset) {
+    line++;
+    at = bytes.indexOf(0x0a, at + 1);
+  }
+  return line;
+}
+
+function describeByte(bytes: Uint8Array, offset: number): string {
+  return offset >= bytes.length ? `the end of the file (byte ${offset})` : `byte ${offset} (0x${bytes[offset]!.toString(16).padStart(2, '0')})`;
+}
+
+const SAVE_AS_UTF8 = 'save it from Excel as "CSV UTF-8 (comma delimited)" and try again';
+
 /** Decodes bytes per the encoding choice; a problem when they are not valid text. */
 export function decodeBytes(bytes: Buffer, choice: EncodingChoice, displayName: string): { text?: string; encoding?: DetectedEncoding; problem?: Problem } {
   const hasBom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  const invalidUtf8 = firstInvalidUtf8Offset(bytes);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return { problem: { file: displayName, line: 0, message: `the file is UTF-16 (Excel's "Unicode Text"), which povalloc does not read: ${SAVE_AS_UTF8}` } };
+  }
+  const invalidUtf8 = choice === 'gb18030' ? -1 : firstInvalidUtf8Offset(bytes);
   if (choice === 'utf8' || (choice === 'auto' && invalidUtf8 === -1)) {
     if (invalidUtf8 !== -1) {
       return {
         problem: {
           file: displayName,
-          line: 0,
-          message: `byte ${invalidUtf8} (0x${bytes[invalidUtf8]!.toString(16).padStart(2, '0')}) is not valid UTF-8: if the file was saved by Excel in Chinese, try --encoding gb18030`,
+          line: lineOfOffset(bytes, invalidUtf8),
+          message: `${describeByte(bytes, invalidUtf8)} is not valid UTF-8: if the file was saved by Excel in Chinese, try --encoding gb18030`,
         },
       };
     }
@@ -82,25 +170,60 @@ export function decodeBytes(bytes: Buffer, choice: EncodingChoice, displayName: 
     return { text: hasBom ? text.slice(1) : text, encoding: hasBom ? 'utf8-bom' : 'utf8' };
   }
   try {
-    const text = new TextDecoder('gb18030', { fatal: true }).decode(bytes);
+    const text = gb18030Decoder().decode(bytes);
     return { text, encoding: 'gb18030' };
   } catch {
-    const where = choice === 'auto' ? `it is neither valid UTF-8 (byte ${invalidUtf8} is not) nor valid GB18030` : 'it is not valid GB18030';
-    return { problem: { file: displayName, line: 0, message: `${where}: save it from Excel as "CSV UTF-8" and try again` } };
+    const invalidGb = firstInvalidGb18030Offset(bytes);
+    if (choice === 'gb18030') {
+      return {
+        problem: {
+          file: displayName,
+          line: lineOfOffset(bytes, invalidGb),
+          message: `${describeByte(bytes, invalidGb)} is not valid GB18030: if the file is UTF-8, try --encoding utf8; otherwise ${SAVE_AS_UTF8}`,
+        },
+      };
+    }
+    // The encoding that reads further is probably the one meant: point at its bad byte.
+    const worst = Math.max(invalidUtf8, invalidGb);
+    return {
+      problem: {
+        file: displayName,
+        line: lineOfOffset(bytes, worst),
+        message: `the file is neither UTF-8 (${describeByte(bytes, invalidUtf8)} is not valid) nor GB18030 (${describeByte(bytes, invalidGb)} is not valid): ${SAVE_AS_UTF8}`,
+      },
+    };
   }
 }
 
-/** Reads one input file ('-' reads standard input). */
+function tooLarge(displayName: string, size: number): Problem {
+  const mib = (bytes: number): string => `${Math.floor(bytes / 1048576)} MiB`;
+  return { file: displayName, line: 0, message: `the file is ${size} bytes, more than the ${mib(MAX_INPUT_BYTES)} povalloc reads (${MAX_INPUT_BYTES} bytes); split it, e.g. one file per province` };
+}
+
+/** Reads one input file ('-' reads standard input). Files over MAX_INPUT_BYTES are refused unread. */
 export function readInputFile(path: string, choice: EncodingChoice, stdin: () => Buffer): { file?: InputFile; problem?: Problem } {
   const displayName = path === '-' ? '<stdin>' : basename(path);
   let bytes: Buffer;
   try {
-    bytes = path === '-' ? stdin() : readFileSync(path);
+    if (path === '-') {
+      bytes = stdin();
+    } else {
+      const descriptor = openSync(path, 'r');
+      try {
+        const stats = fstatSync(descriptor);
+        if (stats.isDirectory()) return { problem: { file: path, line: 0, message: 'cannot read: is a folder, not a file' } };
+        if (stats.size > MAX_INPUT_BYTES) return { problem: tooLarge(displayName, stats.size) };
+        bytes = readFileSync(descriptor);
+      } finally {
+        closeSync(descriptor);
+      }
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : String(error);
     return { problem: { file: path, line: 0, message: `cannot read: ${reason}` } };
   }
+  if (bytes.length > MAX_INPUT_BYTES) return { problem: tooLarge(displayName, bytes.length) };
   const decoded = decodeBytes(bytes, choice, displayName);
   if (decoded.problem) return { problem: decoded.problem };
   return { file: { path, displayName, bytes, text: decoded.text!, encoding: decoded.encoding! } };

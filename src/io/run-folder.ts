@@ -1,9 +1,34 @@
 /**
- * Writes a run folder atomically: every file goes into a temporary sibling
- * folder, which is renamed into place only when complete. A failed run leaves
- * nothing behind.
+ * Writes a run folder so that a crash at any moment leaves either no run
+ * folder or a complete one, never a partial one:
+ *
+ * 1. every file goes into a temporary sibling folder `.NAME.povalloc-tmp-PID`,
+ *    each flushed to disk (fsync) as it is written, `manifest.json` last
+ *    whatever the order given, then the folder itself is flushed;
+ * 2. the temporary folder is renamed to NAME in one step (a rename within a
+ *    folder is atomic), and the parent folder is flushed so the rename lasts.
+ *
+ * With --force, an existing NAME is first renamed aside to
+ * `.NAME.povalloc-old-PID` and removed once the new folder is in place.
+ *
+ * A run killed part way leaves only such dot-named siblings. The next run
+ * into the same parent folder removes those whose process is gone (and puts
+ * back an old run folder that a killed --force run had moved aside), and
+ * reports those whose process still runs. A folder without manifest.json is
+ * never taken for a run (see `requireRunFolder`).
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/problems.js';
 
@@ -11,6 +36,19 @@ export interface OutputFile {
   /** Path inside the run folder, '/'-separated. */
   readonly name: string;
   readonly content: string | Buffer;
+}
+
+/** Written last, so that a folder holding it holds everything else too. */
+export const MANIFEST_NAME = 'manifest.json';
+
+const LEFTOVER = /^\.(.+)\.povalloc-(tmp|old)-(\d+)$/;
+
+export function temporaryName(target: string, pid: number): string {
+  return `.${basename(target)}.povalloc-tmp-${pid}`;
+}
+
+function asideName(target: string, pid: number): string {
+  return `.${basename(target)}.povalloc-old-${pid}`;
 }
 
 /** Refuses an existing non-empty folder unless `force`; refuses a file in the way. */
@@ -23,38 +61,196 @@ export function checkOutputDir(dir: string, force: boolean): void {
   }
 }
 
-export function writeRunFolder(dir: string, files: readonly OutputFile[], force: boolean): void {
+/**
+ * Throws unless DIR is a complete run folder: a folder holding manifest.json.
+ * Commands that read a run (verify, replay, explain, report) call this first.
+ */
+export function requireRunFolder(dir: string): void {
+  let isFolder = false;
+  try {
+    isFolder = statSync(dir).isDirectory();
+  } catch {
+    throw new UsageError(`${dir}: no such run folder`);
+  }
+  if (!isFolder) throw new UsageError(`${dir}: is a file, not a run folder`);
+  if (!existsSync(join(dir, MANIFEST_NAME))) {
+    throw new UsageError(`${dir}: not a complete run folder (it has no ${MANIFEST_NAME}): not written by allocate, or by a run that did not finish`);
+  }
+}
+
+function processIsRunning(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Deals with what killed runs left in `parent`: removes their temporary
+ * folders, puts back a run folder a killed --force run had moved aside (or
+ * removes it when its replacement is in place), and leaves alone those of
+ * runs still going. Returns one note per leftover, for the user.
+ */
+export function cleanLeftovers(parent: string): string[] {
+  const notes: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(parent).sort();
+  } catch {
+    return notes;
+  }
+  for (const entry of entries) {
+    const match = LEFTOVER.exec(entry);
+    if (!match) continue;
+    const [, targetName, kind, pidText] = match;
+    const pid = Number(pidText);
+    const path = join(parent, entry);
+    if (processIsRunning(pid)) {
+      notes.push(`${path} is from process ${pid}, which is still running (another povalloc writing there?): left alone`);
+      continue;
+    }
+    const target = join(parent, targetName!);
+    try {
+      if (kind === 'old' && !existsSync(target)) {
+        renameSync(path, target);
+        notes.push(`put back ${target} from ${path}: a run with --force (process ${pid}) had moved it aside and was interrupted before its replacement was in place`);
+      } else {
+        rmSync(path, { recursive: true, force: true });
+        notes.push(`removed ${path}, left by an interrupted run (process ${pid})`);
+      }
+    } catch (error) {
+      notes.push(`could not clean up ${path}, left by an interrupted run (process ${pid}): ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
+  return notes;
+}
+
+/**
+ * Test hook for the crash tests: when POVALLOC_TEST_KILL_AT_STEP is N, the
+ * process kills itself with SIGKILL at the N-th step of writing (1-based),
+ * so every point of the sequence can be crashed at deterministically.
+ */
+function crashPoint(): () => void {
+  const at = Number(process.env['POVALLOC_TEST_KILL_AT_STEP'] ?? '0');
+  let step = 0;
+  return () => {
+    step++;
+    if (at > 0 && step === at) process.kill(process.pid, 'SIGKILL');
+  };
+}
+
+function writeFileDurably(path: string, content: string | Buffer): void {
+  const descriptor = openSync(path, 'wx');
+  try {
+    writeFileSync(descriptor, content);
+    fsyncSync(descriptor);
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+function fsyncFolder(path: string): void {
+  const descriptor = openSync(path, 'r');
+  try {
+    fsyncSync(descriptor);
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/** The files in writing order: as given, but manifest.json last. */
+export function writingOrder(files: readonly OutputFile[]): OutputFile[] {
+  return [...files.filter((file) => file.name !== MANIFEST_NAME), ...files.filter((file) => file.name === MANIFEST_NAME)];
+}
+
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EEXIST: 'a file is in the way',
+  EISDIR: 'a folder is in the way',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'the path is too long',
+  ENOENT: 'the path does not exist',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  ELOOP: 'too many symbolic links in the path',
+  EXDEV: 'the temporary folder and the target are on different file systems',
+};
+
+function cannotWrite(dir: string, what: string, error: unknown): UsageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const words = code === undefined ? String(error) : `${ERRNO_WORDS[code] ?? 'system error'} (${code})`;
+  return new UsageError(`--out ${dir}: cannot ${what}: ${words}; nothing was written`);
+}
+
+/**
+ * Writes the run folder DIR from `files`, atomically. `note` is told about
+ * leftovers of earlier, interrupted runs that were cleaned up or left alone,
+ * as soon as that is done (so also when the write is then refused).
+ */
+export function writeRunFolder(dir: string, files: readonly OutputFile[], force: boolean, note: (message: string) => void = () => {}): void {
   checkOutputDir(dir, force);
   const target = resolve(dir);
   const parent = dirname(target);
   try {
     mkdirSync(parent, { recursive: true });
   } catch (error) {
-    throw new UsageError(`--out ${dir}: cannot create the parent folder ${parent}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw cannotWrite(dir, `create the parent folder ${parent}`, error);
   }
-  const temporary = join(parent, `.${basename(target)}.povalloc-tmp-${process.pid}`);
+  for (const message of cleanLeftovers(parent)) note(message);
+  // A run folder put back by the clean-up is the user's: the usual refusal applies.
+  checkOutputDir(dir, force);
+  const step = crashPoint();
+  const temporary = join(parent, temporaryName(target, process.pid));
+  const aside = join(parent, asideName(target, process.pid));
   rmSync(temporary, { recursive: true, force: true });
   try {
     mkdirSync(temporary);
-    for (const file of files) {
+    step();
+    const folders = new Set<string>([temporary]);
+    for (const file of writingOrder(files)) {
       const path = join(temporary, ...file.name.split('/'));
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, file.content);
+      const folder = dirname(path);
+      if (!folders.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        folders.add(folder);
+      }
+      writeFileDurably(path, file.content);
+      step();
     }
+    // Deepest folders first, the run folder itself last.
+    for (const folder of [...folders].sort((a, b) => b.length - a.length)) fsyncFolder(folder);
+    step();
     if (existsSync(target)) {
-      const old = join(parent, `.${basename(target)}.povalloc-old-${process.pid}`);
-      renameSync(target, old);
+      rmSync(aside, { recursive: true, force: true });
+      renameSync(target, aside);
+      step();
       renameSync(temporary, target);
-      rmSync(old, { recursive: true, force: true });
+      step();
     } else {
       renameSync(temporary, target);
+      step();
     }
   } catch (error) {
     rmSync(temporary, { recursive: true, force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'ENOSPC') {
-      throw new UsageError(`--out ${dir}: cannot write the run folder (${code})`);
-    }
+    // The old run folder was moved aside but the new one is not in place: put it back.
+    if (existsSync(aside) && !existsSync(target)) renameSync(aside, target);
+    if ((error as NodeJS.ErrnoException).code !== undefined) throw cannotWrite(dir, 'write the run folder', error);
     throw error;
+  }
+  // The run is in place. Making the rename durable and removing the old run are
+  // best effort: should either fail, the next run cleans up.
+  try {
+    fsyncFolder(parent);
+    step();
+    rmSync(aside, { recursive: true, force: true });
+  } catch {
+    note(`could not flush ${parent} or remove ${aside}; the run folder is complete`);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Text cells that a spreadsheet would run as a formula are neutralised with a
  * leading apostrophe, so a county named `=HYPERLINK(...)` stays a name. Shared
- * by the Excel workbook and (for reuse) the CSV outputs.
+ * by the Excel workbook and the CSV outputs (src/render/csv.ts).
  *
  *   neutraliseFormula('=1+2')   -> "'=1+2"
  *   neutraliseFormula('  +86')  -> "'  +86"
@@ -12,14 +12,15 @@
  * written as numbers, never prefixed.
  */
 
-/** First characters a spreadsheet may treat as the start of a formula (ASCII and full-width). */
-const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠']);
+/**
+ * A formula start: tab, CR or LF first, or `=`, `+`, `-`, `@` or their
+ * full-width forms after any leading white space (ASCII, ideographic, no-break).
+ */
+const FORMULA_START = /^(?:[\t\r\n]|\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/u;
 
-/** True when a spreadsheet could read the text as a formula: a trigger first, or after leading spaces. */
+/** True when a spreadsheet could read the text as a formula. */
 export function looksLikeFormula(text: string): boolean {
-  const start = text.replace(/^[ \u3000]+/, '');
-  const first = start === '' ? text[0] : start[0];
-  return first !== undefined && FORMULA_TRIGGERS.has(first);
+  return FORMULA_START.test(text);
 }
 
 /** The text itself, or the text prefixed with `'` when a spreadsheet could run it. */

@@ -84,6 +84,7 @@ export function allocationsTable(result: AllocationResult): CsvTable {
       'total',
     ],
     rows: result.counties.map((countyState) => countyRow(countyState, amounts)),
+    numberColumns: ['poor_population', 'rural_population', 'incidence', 'focus_multiplier', 'score', ...amounts, 'total'],
   };
 }
 
@@ -126,6 +127,17 @@ export function provincesTable(result: AllocationResult): CsvTable {
       'total',
     ],
     rows: result.provinces.map((province) => provinceRow(province, amounts)),
+    numberColumns: [
+      'counties',
+      'eligible_counties',
+      'poor_population',
+      'rural_population',
+      'incidence',
+      'stage1_score',
+      'stage1_share',
+      ...amounts,
+      'total',
+    ],
   };
 }
 

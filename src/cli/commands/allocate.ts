@@ -66,7 +66,7 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
     options: recordedOptions(options, loaded.files.map(({ role }) => role)),
     signingKey,
   });
-  writeRunFolder(options.out, rendered.files, Boolean(options.force));
+  writeRunFolder(options.out, rendered.files, Boolean(options.force), (note) => io.stderr(`note: ${note}\n`));
   reportWarnings(io, loaded.warnings);
   if (options.json) io.stdout(`${JSON.stringify(rendered.summary, null, 2)}\n`);
   else io.stdout(terminalSummary(result, painterFor(io, options), options.out, lang));

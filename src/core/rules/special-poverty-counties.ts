@@ -50,6 +50,35 @@ function focusFlagHolds(countyState: CountyState, flag: (typeof FOCUS_FLAGS)[num
   }
 }
 
+/**
+ * The cap: the cap share of the pool, rounded down to the fen, unless that
+ * rounding alone would make the caps unable to take the whole pool when the
+ * exact caps can (the pot would then drop the caps altogether); then it is
+ * rounded up. Example: 0.5 of a pool of 10.01 yuan for two counties is 5.005;
+ * rounded down, 5.00 + 5.00 cannot pay 10.01 and the cap would be dropped,
+ * giving the larger county two thirds, and half again once the pool grew by
+ * a fen. Rounded up, 5.01, the caps hold.
+ */
+export function countyCap(pool: Fen, capShare: Dec, recipients: readonly { weight: Dec; floor: Fen }[]): Fen {
+  const exact = decimalFromBigInt(pool).times(capShare);
+  const roundedDown = floorToFen(exact);
+  // What the recipients can take: a county with a score up to its cap (at least its floor), one without its floor.
+  let reachableRoundedDown = 0n;
+  let reachableExact = ZERO;
+  for (const { weight, floor } of recipients) {
+    const floorDecimal = decimalFromBigInt(floor);
+    if (weight.isZero()) {
+      reachableRoundedDown += floor;
+      reachableExact = reachableExact.plus(floorDecimal);
+    } else {
+      reachableRoundedDown += roundedDown > floor ? roundedDown : floor;
+      reachableExact = reachableExact.plus(exact.greaterThan(floorDecimal) ? exact : floorDecimal);
+    }
+  }
+  const roundingDropsCaps = reachableRoundedDown < pool && !reachableExact.lessThan(decimalFromBigInt(pool));
+  return roundingDropsCaps ? roundedDown + 1n : roundedDown;
+}
+
 function allocateProvince(state: RunState, province: ProvinceState, provincialLine: Fen): void {
   const policy = state.inputs.policy;
   const fund = policy.specialFund;
@@ -64,7 +93,6 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   }
 
   const floor = policy.countyFloor;
-  const cap = floorToFen(decimalFromBigInt(pool).times(policy.countyCapShare));
   // The pool's make-up, so the audit log shows where each county's money comes from.
   const poolStep = (values: Record<string, string>): void => {
     if (!tracing(state)) return;
@@ -163,6 +191,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     countyState.appliedFloor = countyFloor;
     return countyFloor;
   });
+  const cap = countyCap(pool, policy.countyCapShare, eligible.map((_, index) => ({ weight: weights[index]!, floor: floors[index]! })));
   // allocatePotByIntegers with the weights' common-scale integers is allocatePot with the weights.
   const pot = allocatePotByIntegers(
     pool,

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+/** The fuzz suite: `npm run fuzz`; more cases than the fast suite, run by CI after it. */
+export default defineConfig({
+  test: {
+    include: ['tests/fuzz/**/*.fuzz.ts'],
+    testTimeout: 900_000,
+    hookTimeout: 120_000,
+  },
+});
