@@ -109,16 +109,20 @@ function childPids(pid) {
 
 /**
  * Runs argv (argv[0] is the program) under /usr/bin/time -v. Resolves to
- * { seconds, peakKiB, status: 'ok' | 'timeout' | 'failed', detail }.
+ * { seconds, cpuSeconds (user + system), peakKiB, status: 'ok' | 'timeout' | 'failed', detail }.
  */
 function runTimed(argv, { timeoutSeconds, scratch }) {
   const timeFile = join(scratch, `time-${process.pid}-${runCounter++}.txt`);
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
     const child = spawn('/usr/bin/time', ['-v', '-o', timeFile, ...argv], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
+    // The start and the end of what the program printed on stderr (V8's fatal errors put their message first, then a long stack).
+    let stderrHead = '';
+    let stderrTail = '';
     child.stderr.on('data', (chunk) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
+      const text = chunk.toString();
+      if (stderrHead.length < 4000) stderrHead += text.slice(0, 4000 - stderrHead.length);
+      stderrTail = (stderrTail + text).slice(-4000);
     });
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -143,14 +147,18 @@ function runTimed(argv, { timeoutSeconds, scratch }) {
       const signal = /Command terminated by signal (\d+)/.exec(report);
       const exit = /Exit status: (\d+)/.exec(report);
       const peakKiB = peak ? Number(peak[1]) : undefined;
-      const lastLine = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
-      if (timedOut) return resolve({ seconds, peakKiB, status: 'timeout', detail: `killed after ${timeoutSeconds} s` });
+      const user = /User time \(seconds\): ([\d.]+)/.exec(report);
+      const system = /System time \(seconds\): ([\d.]+)/.exec(report);
+      const cpuSeconds = user && system ? Number(user[1]) + Number(system[1]) : undefined;
+      const fatal = /FATAL ERROR: ([^\n]*)/.exec(stderrHead);
+      const lastLine = fatal ? fatal[1].trim() : stderrTail.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
+      if (timedOut) return resolve({ seconds, cpuSeconds, peakKiB, status: 'timeout', detail: `killed after ${timeoutSeconds} s` });
       if (signal || code !== 0) {
-        const outOfMemory = /heap out of memory|Allocation failed/i.test(stderr);
+        const outOfMemory = /heap out of memory/i.test(stderrHead + stderrTail);
         const how = signal ? `killed by signal ${signal[1]}` : `exit ${exit ? exit[1] : code}`;
-        return resolve({ seconds, peakKiB, status: 'failed', detail: `${how}${outOfMemory ? ' (JavaScript heap out of memory)' : ''}: ${lastLine}` });
+        return resolve({ seconds, cpuSeconds, peakKiB, status: 'failed', detail: `${how}${outOfMemory && !fatal ? ' (JavaScript heap out of memory)' : ''}: ${lastLine}` });
       }
-      resolve({ seconds, peakKiB, status: 'ok', detail: '' });
+      resolve({ seconds, cpuSeconds, peakKiB, status: 'ok', detail: '' });
     });
   });
 }
@@ -199,6 +207,8 @@ async function measureAll(commands, { runs, timeoutSeconds, longSeconds, scratch
     const seconds = result.timed.map((run) => run.seconds);
     const peaks = result.timed.map((run) => run.peakKiB).filter((peak) => peak !== undefined);
     result.median = seconds.length > 0 ? median(seconds) : undefined;
+    const cpu = result.timed.map((run) => run.cpuSeconds).filter((value) => value !== undefined);
+    result.cpuMedian = cpu.length > 0 ? median(cpu) : undefined;
     result.min = seconds.length > 0 ? Math.min(...seconds) : undefined;
     result.max = seconds.length > 0 ? Math.max(...seconds) : undefined;
     result.peakKiB = peaks.length > 0 ? Math.max(...peaks) : (result.failedRun ?? result.warmUp).peakKiB;
@@ -464,15 +474,15 @@ function renderReport({ options, machine, startedAt, loadBefore, loadAfter, star
   }
 
   push('## Results', '');
-  push(`Start-up floor, \`node -e 0\`: median ${formatSeconds(startup.median)} s (min ${formatSeconds(startup.min)}, max ${formatSeconds(startup.max)}, ${startup.timed.length} runs), peak ${formatMiB(startup.peakKiB)} MiB.`, '');
+  push(`Start-up floor, \`node -e 0\`: median ${formatSeconds(startup.median)} s (min ${formatSeconds(startup.min)}, max ${formatSeconds(startup.max)}, CPU ${formatSeconds(startup.cpuMedian)} s, ${startup.timed.length} runs), peak ${formatMiB(startup.peakKiB)} MiB.`, '');
   for (const { size, tables, results } of sizes) {
     const kind = size >= VILLAGE_TABLE_FROM ? 'village table, 12-digit codes' : 'county table, 6-digit codes';
     push(`### ${formatRows(size)} rows`, '');
     push(`${kind}; \`${relative(root, tables.file)}\`, ${(tables.meta.bytes / 1e6).toFixed(1)} MB, ${formatRows(tables.meta.eligible)} eligible units in 31 provinces.`, '');
-    push('| measurement | median s | min s | max s | runs | peak RSS MiB | status |', '|---|---:|---:|---:|---:|---:|---|');
+    push('| measurement | median s | min s | max s | CPU s (median) | runs | peak RSS MiB | status |', '|---|---:|---:|---:|---:|---:|---:|---|');
     for (const { key, title } of MEASUREMENTS) {
       const result = results.get(key);
-      push(`| ${title} | ${formatSeconds(result.median)} | ${formatSeconds(result.min)} | ${formatSeconds(result.max)} | ${result.timed.length} | ${formatMiB(result.peakKiB)} | ${statusText(result)} |`);
+      push(`| ${title} | ${formatSeconds(result.median)} | ${formatSeconds(result.min)} | ${formatSeconds(result.max)} | ${formatSeconds(result.cpuMedian)} | ${result.timed.length} | ${formatMiB(result.peakKiB)} | ${statusText(result)} |`);
     }
     push('');
   }
@@ -497,7 +507,7 @@ function renderReport({ options, machine, startedAt, loadBefore, loadAfter, star
   const targets = [
     ['1,000,000 rows: povalloc / DuckDB exact < 1.0', ratio(medianOf(1_000_000, 'povalloc'), medianOf(1_000_000, 'duckdbExact')), 1, true, 1_000_000, 'duckdbExact'],
     ['1,000,000 rows: povalloc / DuckDB double ≤ 1.5', ratio(medianOf(1_000_000, 'povalloc'), medianOf(1_000_000, 'duckdbDouble')), 1.5, false, 1_000_000, 'duckdbDouble'],
-    ['1,000,000 rows: povalloc peak memory ≤ 1 GiB (1024 MiB)', million && million.status === 'ok' ? million.peakKiB / 1024 : undefined, 1024, false, 1_000_000],
+    ['1,000,000 rows: povalloc peak memory ≤ 1 GiB (1024 MiB)', million && million.status === 'ok' ? million.peakKiB / 1024 : undefined, 1024, false, 1_000_000, 'peak'],
     ['100,000 rows: povalloc / DuckDB exact < 1.0', ratio(medianOf(100_000, 'povalloc'), medianOf(100_000, 'duckdbExact')), 1, true, 100_000, 'duckdbExact'],
     ['3,000 rows: povalloc / `node -e 0` < 2', ratio(medianOf(3_000, 'povalloc'), startup.median), 2, true, 3_000],
     ['growth 100,000 → 1,000,000 ≤ 11', growth('povalloc'), 11, false, 1_000_000],
@@ -507,9 +517,10 @@ function renderReport({ options, machine, startedAt, loadBefore, loadAfter, star
     const stopped = size === undefined ? undefined : unfinished(size);
     if (stopped && value === undefined) {
       const run = stopped.failedRun ?? stopped.warmUp;
-      const otherMedian = other === undefined ? undefined : medianOf(size, other);
+      const otherMedian = other === undefined || other === 'peak' ? undefined : medianOf(size, other);
       const bound = otherMedian === undefined ? 'n/a' : `> ${(run.seconds / otherMedian).toFixed(1)}`;
-      push(`| ${label} | ${stopped.status === 'timeout' && other !== undefined ? bound : 'n/a'} | not met: povalloc ${stopped.status === 'timeout' ? 'timed out' : 'failed'} |`);
+      const shown = other === 'peak' ? `${formatMiB(run.peakKiB)} when stopped` : stopped.status === 'timeout' && other !== undefined ? bound : 'n/a';
+      push(`| ${label} | ${shown} | not met: povalloc ${stopped.status === 'timeout' ? 'timed out' : 'failed'} |`);
       continue;
     }
     push(`| ${label} | ${value === undefined ? 'n/a' : value.toFixed(2)} | ${verdict(value, limit, strict)} |`);
@@ -551,7 +562,7 @@ function renderReport({ options, machine, startedAt, loadBefore, loadAfter, star
 
   push('## What is measured', '');
   push(
-    '- Each figure is a whole process started under `/usr/bin/time -v`: wall time from the benchmark\'s clock, peak memory as the OS reports it ("Maximum resident set size"). Node start-up is included everywhere; `node -e 0` shows how much that is.',
+    '- Each figure is a whole process started under `/usr/bin/time -v`: wall time from the benchmark\'s clock (median, min, max: the ratios use the median), CPU time (user + system, as the OS reports it; above the wall time where a program uses both cores), peak memory as the OS reports it ("Maximum resident set size", the largest over the timed runs). Node start-up is included everywhere; `node -e 0` shows how much that is.',
     '- **povalloc allocate**: `node bin/povalloc.js allocate --counties … --budget … --policy .bench/bench-policy.json --out … --force`, everything the command does (reading, validation, rules, output files). The bench policy is the default policy with the county floor set to 0.00 and `cap_share` 1: a floor of 2,000,000.00 yuan per unit cannot be paid to a million villages.',
     '- **parse floor**: `scripts/bench/parse-floor.mjs` reads the same file and tokenises it with csv-parse\'s streaming API (the options povalloc passes: bom, relax_column_count, skip_empty_lines, trim, info) and does nothing else.',
     '- **DuckDB** (`scripts/bench/duckdb-allocate.mjs`, via `@duckdb/node-api` in a Node process): reads the CSV files, computes the special fund\'s two stages in SQL (stage 1: the central line to the provinces by weighted factor shares of their aggregates, priority provinces ×1.2; stage 2: each province\'s pool, its central share plus its provincial line, to its eligible units by weighted factor shares × focus multipliers capped at 1.5), rounds each pot to the fen by largest remainder with ties to the ascending code, and writes one CSV row per unit. It does less than povalloc: no split of each amount into its central and provincial parts, no compliance checks, no summary, no audit log.',
