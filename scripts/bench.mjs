@@ -519,7 +519,7 @@ function renderReport({ options, machine, startedAt, loadBefore, loadAfter, star
       const run = stopped.failedRun ?? stopped.warmUp;
       const otherMedian = other === undefined || other === 'peak' ? undefined : medianOf(size, other);
       const bound = otherMedian === undefined ? 'n/a' : `> ${(run.seconds / otherMedian).toFixed(1)}`;
-      const shown = other === 'peak' ? `${formatMiB(run.peakKiB)} when stopped` : stopped.status === 'timeout' && other !== undefined ? bound : 'n/a';
+      const shown = other === 'peak' ? `${formatMiB(run.peakKiB)} MiB when stopped` : stopped.status === 'timeout' && other !== undefined ? bound : 'n/a';
       push(`| ${label} | ${shown} | not met: povalloc ${stopped.status === 'timeout' ? 'timed out' : 'failed'} |`);
       continue;
     }
