@@ -40,6 +40,8 @@ const USAGE = `usage: node scripts/bench.mjs [options]   (npm run bench -- [opti
   --long S         a measurement whose warm-up took longer than S seconds gets
                    a single timed run (default 120; the runs column shows it)
   --seed N         seed of the synthetic tables (default ${DEFAULT_SEED})
+  --heap MB        run povalloc with node --max-old-space-size=MB (default: Node's
+                   own limit, about 4 GB here; the report says when it was set)
   --out FILE       report to write (default BENCHMARKS.md)
   --help           this text
 
@@ -47,7 +49,7 @@ Needs /usr/bin/time (Debian package "time") and a build (npm run bench builds fi
 Generated tables and run outputs go to .bench/ (git-ignored).`;
 
 function parseArgs(argv) {
-  const options = { sizes: [3_000, 100_000, 1_000_000], runs: 5, timeout: 600, long: 120, seed: DEFAULT_SEED, out: 'BENCHMARKS.md' };
+  const options = { sizes: [3_000, 100_000, 1_000_000], runs: 5, timeout: 600, long: 120, seed: DEFAULT_SEED, out: 'BENCHMARKS.md', heap: undefined };
   const positiveInteger = (name, text) => {
     if (!/^\d+$/.test(text ?? '') || Number(text) < 1) fail(`${name} needs a whole number >= 1, got ${JSON.stringify(text)}`);
     return Number(text);
@@ -70,6 +72,9 @@ function parseArgs(argv) {
         break;
       case '--seed':
         options.seed = positiveInteger('--seed', value());
+        break;
+      case '--heap':
+        options.heap = positiveInteger('--heap', value());
         break;
       case '--out':
         options.out = value() ?? fail('--out needs a file');
@@ -403,7 +408,7 @@ async function main() {
     const commands = [
       {
         name: 'povalloc',
-        argv: [process.execPath, join(root, 'bin', 'povalloc.js'), 'allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policyFile, '--out', povallocOut, '--force'],
+        argv: [process.execPath, ...(options.heap ? [`--max-old-space-size=${options.heap}`] : []), join(root, 'bin', 'povalloc.js'), 'allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policyFile, '--out', povallocOut, '--force'],
       },
       { name: 'floor', argv: [process.execPath, join(root, 'scripts', 'bench', 'parse-floor.mjs'), tables.file] },
       { name: 'duckdbExact', argv: duckdb('exact', exactOut) },
@@ -467,7 +472,7 @@ function renderReport({ options, machine, startedAt, loadBefore, loadAfter, star
   push(`| DuckDB (@duckdb/node-api) | ${machine.duckdb} |`);
   push(`| povalloc | ${machine.povalloc}, commit ${machine.commit} |`);
   push(`| load average (1, 5, 15 min) | before ${loadBefore.map((x) => x.toFixed(2)).join(', ')}; after ${loadAfter.map((x) => x.toFixed(2)).join(', ')} |`);
-  push(`| runs | ${options.runs} timed runs per measurement after one warm-up (fewer where the runs column says so), timeout ${options.timeout} s, seed ${options.seed} |`);
+  push(`| runs | ${options.runs} timed runs per measurement after one warm-up (fewer where the runs column says so), timeout ${options.timeout} s, seed ${options.seed}, povalloc heap ${options.heap ? `--max-old-space-size=${options.heap}` : "Node's default limit"} |`);
   push('');
   if (Math.max(...loadBefore, ...loadAfter) > machine.cores) {
     push(`**The machine was busy**: its load average exceeded its ${machine.cores} cores during the run, so other processes shared the CPU. Times are inflated and noisier than on an idle machine; the runs were interleaved so that the load hits every measurement alike, which keeps the ratios more trustworthy than the absolute times.`, '');
@@ -578,6 +583,7 @@ function renderReport({ options, machine, startedAt, loadBefore, loadAfter, star
     '    npm run bench                                       # builds, then 3,000, 100,000 and 1,000,000 rows',
     '    npm run bench -- --sizes 3000,100000 --runs 5       # a subset',
     '    npm run bench -- --timeout 900 --long 120           # per-run timeout; single timed run after a warm-up longer than --long s',
+    '    npm run bench -- --sizes 1000000 --heap 12288       # povalloc with a larger V8 heap than Node\'s default',
     '',
     'Needs `/usr/bin/time` (Debian package `time`). Generated tables stay in `.bench/` (git-ignored) and are reused. The run writes this file; commit it with the change it measures.',
   );
