@@ -14,23 +14,14 @@ import { genericTableHtml } from './report-html.js';
 import { amountColumnsOf } from './report-model.js';
 import { CATEGORY_COLORS, escapeHtml, lineChart, stackedBarChart, wholeDecimal, type CurveSeries, type StackedBarRow } from './svg-charts.js';
 import { objectField, textField, textListField } from './json-fields.js';
+import { BANDS } from '../core/compare.js';
+import { METRICS } from '../core/metrics.js';
 
-export const BANDS = ['lose_over_5', 'lose_up_to_5', 'no_change', 'gain_up_to_5', 'gain_over_5'] as const;
+// The band and metric names are the engine's: one list each (src/core/compare.ts, src/core/metrics.ts).
+export { BANDS, METRICS };
 export const BAND_COLORS = ['#b2182b', '#ef8a62', '#d9d9d9', '#67a9cf', '#2166ac'];
+/** The band dimensions in the order the report shows them (src/core/compare.ts has the same names). */
 export const DIMENSIONS = ['overall', 'region', 'priority', 'contiguous_area', 'province'] as const;
-export const METRICS = [
-  'share_priority_provinces',
-  'share_contiguous_area',
-  'share_west',
-  'per_poor_min',
-  'per_poor_median',
-  'per_poor_max',
-  'per_poor_cv',
-  'per_poor_gini',
-  'counties_at_floor',
-  'counties_at_cap',
-  'unallocated',
-] as const;
 
 const WHOLE = /^\d+$/;
 const DECIMAL_VALUE = /^-?\d+(\.\d+)?$/;
