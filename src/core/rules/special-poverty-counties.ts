@@ -177,10 +177,12 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     });
     return { weights, integers: commonScaleIntegers(weights) };
   };
-  // Without other multipliers they depend only on the scores and the focus parameters: a sweep
-  // that keeps the county weights and focus multipliers reuses them (see countyGroupScores).
+  // They depend only on the scores, the focus parameters and the other multipliers: a sweep that
+  // keeps the county weights, focus and assessment multipliers reuses them (see countyGroupScores).
   const focusKey = `${FOCUS_FLAGS.map((flag) => policy.focusMultipliers.get(flag)!.toFixed()).join(',')};${policy.multiplierCap.toFixed()}`;
-  const { weights, integers } = eligible.some((countyState) => countyState.scoreMultipliers.length > 0) ? potWeights() : group.remember(focusKey, potWeights);
+  // Multipliers earlier rules set (assessment) are part of the key: they depend only on the policy and the county.
+  const multipliersKey = eligible.map((countyState) => countyState.scoreMultipliers.map((multiplier) => multiplier.value.toFixed()).join('*')).join(',');
+  const { weights, integers } = group.remember(`${focusKey}|${multipliersKey}`, potWeights);
   eligible.forEach((countyState, index) => {
     countyState.score = weights[index]!;
   });
