@@ -18,6 +18,7 @@
  */
 import { ONE } from '../money.js';
 import type { Rule } from './rule.js';
+import { tracing } from '../state.js';
 
 export const assessment: Rule = {
   id: 'assessment',
@@ -33,7 +34,7 @@ export const assessment: Rule = {
       if (!multiplier.equals(ONE)) {
         countyState.scoreMultipliers.push({ rule: 'assessment', clause: 'IV.1', label: `assessment ${grade}`, value: multiplier });
       }
-      state.steps.push({
+      if (tracing(state)) state.steps.push({
         type: 'rule_applied',
         rule: 'assessment',
         clause: 'IV.1',

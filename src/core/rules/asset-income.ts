@@ -16,7 +16,7 @@
  * With 30,001 poor people: 99.99 (99.9966..., rounded down).
  */
 import { decimalFromBigInt, floorToFen, formatDecimal, formatYuan } from '../money.js';
-import { declareColumn } from '../state.js';
+import { declareColumn, tracing } from '../state.js';
 import type { Rule } from './rule.js';
 import { SPECIAL_PROVINCIAL } from './special-poverty-counties.js';
 import { SPECIAL_CENTRAL } from './special-poverty-provinces.js';
@@ -34,7 +34,7 @@ export const assetIncome: Rule = {
   apply(state) {
     const share = state.inputs.policy.assetIncomeShare;
     if (share.isZero()) {
-      state.steps.push({ type: 'rule_applied', rule: RULE, clause: CLAUSE, subject: 'national', label: 'off: asset_income.share_invested is 0', values: { share_invested: '0' } });
+      if (tracing(state)) state.steps.push({ type: 'rule_applied', rule: RULE, clause: CLAUSE, subject: 'national', label: 'off: asset_income.share_invested is 0', values: { share_invested: '0' } });
       return;
     }
     const fund = state.inputs.policy.specialFund;
@@ -53,7 +53,7 @@ export const assetIncome: Rule = {
         values['per_poor_person'] = formatYuan(perPerson);
       }
       if (special === 0n) continue;
-      state.steps.push({ type: 'rule_applied', rule: RULE, clause: CLAUSE, subject: county.code, label: 'special fund invested in asset-income projects', values });
+      if (tracing(state)) state.steps.push({ type: 'rule_applied', rule: RULE, clause: CLAUSE, subject: county.code, label: 'special fund invested in asset-income projects', values });
     }
   },
 };

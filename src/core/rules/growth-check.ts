@@ -17,6 +17,7 @@
 import { centralAmount } from '../budget.js';
 import { decimalFromBigInt, formatDecimal, formatYuan } from '../money.js';
 import { skipRule, type Rule } from './rule.js';
+import { tracing } from '../state.js';
 
 const RULE = 'growth_check';
 const CLAUSE = 'IV.2';
@@ -48,7 +49,7 @@ export const growthCheck: Rule = {
     const ratioText = changeRatio === undefined ? 'n/a' : formatDecimal(changeRatio, 6);
     const percentText = changeRatio === undefined ? '' : ` (${change >= 0n ? '+' : ''}${formatDecimal(changeRatio.times(100), 2)}%)`;
     const minimum = policy.growthMinimumIncrease.toFixed();
-    state.steps.push({
+    if (tracing(state)) state.steps.push({
       type: 'rule_applied',
       rule: RULE,
       clause: CLAUSE,

@@ -23,7 +23,7 @@
  * 818,181.82.
  */
 import { decimalFromBigInt, floorToFen, formatYuan } from '../money.js';
-import type { CountyState, RunState } from '../state.js';
+import { tracing, type CountyState, type RunState } from '../state.js';
 import { skipRule, type Rule } from './rule.js';
 import { SPECIAL_PROVINCIAL } from './special-poverty-counties.js';
 import { SPECIAL_CENTRAL } from './special-poverty-provinces.js';
@@ -52,7 +52,7 @@ export const holdHarmless: Rule = {
       const code = countyState.county.code;
       const last = previous.byCounty.get(code);
       if (!last) {
-        state.steps.push({
+        if (tracing(state)) state.steps.push({
           type: 'rule_applied',
           rule: RULE,
           clause: CLAUSE,
@@ -65,7 +65,7 @@ export const holdHarmless: Rule = {
       const lastTotal = last.specialPovertyCentral + last.specialPovertyProvincial;
       const guarantee = floorToFen(decimalFromBigInt(lastTotal).times(share));
       countyState.floors.push({ rule: RULE, clause: CLAUSE, label: `hold-harmless guarantee ${share.toFixed()} x last year`, amount: guarantee });
-      state.steps.push({
+      if (tracing(state)) state.steps.push({
         type: 'rule_applied',
         rule: RULE,
         clause: CLAUSE,

@@ -28,7 +28,7 @@ import { ABSORBING_LEVELS, type AbsorbingLevel } from '../policy.js';
 import { allocatePot } from '../pot.js';
 import { invariant } from '../problems.js';
 import type { Project } from '../projects.js';
-import { declareColumn, PAYING_LEVELS, type CountyState, type PayingLevel, type ProjectResult, type RunState } from '../state.js';
+import { declareColumn, PAYING_LEVELS, type CountyState, type PayingLevel, type ProjectResult, type RunState, tracing } from '../state.js';
 import { skipRule, type Rule } from './rule.js';
 
 const RULE = 'matching_waiver';
@@ -153,7 +153,7 @@ export const matchingWaiver: Rule = {
       }
       for (const level of PAYING_LEVELS) values[`final_${level}`] = formatYuan(result.final.get(level)!);
       values['waiver'] = result.waiver;
-      state.steps.push({
+      if (tracing(state)) state.steps.push({
         type: 'rule_applied',
         rule: RULE,
         clause: CLAUSE,

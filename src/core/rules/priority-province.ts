@@ -13,6 +13,7 @@
  */
 import { formatDecimal } from '../money.js';
 import type { Rule } from './rule.js';
+import { tracing } from '../state.js';
 
 export const priorityProvince: Rule = {
   id: 'priority_province',
@@ -30,7 +31,7 @@ export const priorityProvince: Rule = {
       for (const countyState of province.counties) countyState.priorityProvince = province.priority;
       const poor = province.poorPopulation.toFixed(0);
       const incidence = formatDecimal(province.incidence, 6);
-      state.steps.push({
+      if (tracing(state)) state.steps.push({
         type: 'rule_applied',
         rule: 'priority_province',
         clause: 'IV.1',

@@ -16,6 +16,7 @@ import { provincialAmounts } from '../budget.js';
 import { decimalFromBigInt, floorToFen, formatDecimal, formatYuan } from '../money.js';
 import type { Rule } from './rule.js';
 import { SPECIAL_CENTRAL } from './special-poverty-provinces.js';
+import { tracing } from '../state.js';
 
 const RULE = 'provincial_effort';
 const CLAUSE = 'IV.2';
@@ -36,7 +37,7 @@ export const provincialEffort: Rule = {
       const required = decimalFromBigInt(central).times(minimumShare);
       const ratio = decimalFromBigInt(own).div(decimalFromBigInt(central));
       const met = !decimalFromBigInt(own).lessThan(required);
-      state.steps.push({
+      if (tracing(state)) state.steps.push({
         type: 'rule_applied',
         rule: RULE,
         clause: CLAUSE,

@@ -22,7 +22,7 @@
 import type { RemittedColumn } from '../counties.js';
 import { formatYuan, type Fen } from '../money.js';
 import { REFUND_LEVELS, type RefundLevel } from '../policy.js';
-import { declareColumn } from '../state.js';
+import { declareColumn, tracing } from '../state.js';
 import { skipRule, type Rule } from './rule.js';
 
 const RULE = 'refund';
@@ -60,22 +60,25 @@ export const refund: Rule = {
     }
 
     const policy = state.inputs.policy;
+    const traced = tracing(state);
     for (const countyState of state.counties) {
       const county = countyState.county;
       const inArea = county.contiguousArea !== '';
       const levels = inArea ? policy.refundLevelsContiguous : county.keyCounty ? policy.refundLevelsKeyCounty : new Set<RefundLevel>();
-      const category = inArea ? `contiguous area ${county.contiguousArea}` : county.keyCounty ? 'key county outside the contiguous areas' : 'neither in a contiguous area nor a key county';
       let total: Fen = 0n;
-      const values: Record<string, string> = { category };
       for (const level of present) {
-        const remitted = county.remitted[remittedColumn(level)] ?? 0n;
-        const amount = levels.has(level) ? remitted : 0n;
+        const amount = levels.has(level) ? (county.remitted[remittedColumn(level)] ?? 0n) : 0n;
         countyState.amounts.set(refundColumn(level), amount);
         total += amount;
-        values[remittedColumn(level)] = formatYuan(remitted);
-        values[refundColumn(level)] = formatYuan(amount);
       }
       countyState.amounts.set(REFUND_TOTAL, total);
+      if (!traced) continue;
+      const category = inArea ? `contiguous area ${county.contiguousArea}` : county.keyCounty ? 'key county outside the contiguous areas' : 'neither in a contiguous area nor a key county';
+      const values: Record<string, string> = { category };
+      for (const level of present) {
+        values[remittedColumn(level)] = formatYuan(county.remitted[remittedColumn(level)] ?? 0n);
+        values[refundColumn(level)] = formatYuan(countyState.amounts.get(refundColumn(level))!);
+      }
       values['refund_total'] = formatYuan(total);
       state.steps.push({
         type: 'rule_applied',

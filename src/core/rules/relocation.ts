@@ -27,7 +27,7 @@ import { budgetKey, centralAmount, provincialAmounts } from '../budget.js';
 import { decimalFromBigInt, formatDecimal, formatYuan } from '../money.js';
 import { allocatePot } from '../pot.js';
 import { invariant } from '../problems.js';
-import { declareColumn, type CountyState, type ProvinceState, type RunState } from '../state.js';
+import { declareColumn, type CountyState, type ProvinceState, type RunState, tracing } from '../state.js';
 import { skipRule, type Rule } from './rule.js';
 
 const RULE = 'relocation';
@@ -76,7 +76,7 @@ function payProvince(state: RunState, province: ProvinceState, centralShare: big
     countyState.amounts.set(RELOCATION_CENTRAL, central);
     countyState.amounts.set(RELOCATION_PROVINCIAL, provincial);
     const county = countyState.county;
-    state.steps.push({
+    if (tracing(state)) state.steps.push({
       type: 'pot_allocated',
       rule: RULE,
       clause: CLAUSE,
@@ -180,7 +180,7 @@ export const relocation: Rule = {
     });
     const centralShares = new Map(central.parts.map((part) => [part.id, part.amount]));
     withNeed.forEach((province, index) => {
-      state.steps.push({
+      if (tracing(state)) state.steps.push({
         type: 'pot_allocated',
         rule: RULE,
         clause: CLAUSE,
