@@ -57,6 +57,8 @@ export interface RunContext {
   /** Options that shape the outputs besides the input files (see `recordedOptions`). */
   readonly options: Readonly<Record<string, JsonValue>>;
   readonly signingKey?: KeyObject;
+  /** Told how many audit entries are written so far, now and then (a progress bar). */
+  readonly onAuditProgress?: (entries: number) => void;
 }
 
 export interface RunFolder {
@@ -139,7 +141,7 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
   });
   // A large run's log is written gzip-compressed (audit.jsonl.gz): it runs to about 2 kB per county or village.
   const compressed = result.counties.length > AUDIT_GZIP_THRESHOLD;
-  const audit = writeAuditLog(auditRecords({ inputs, policy, result, tables, outputs }), compressed);
+  const audit = writeAuditLog(auditRecords({ inputs, policy, result, tables, outputs }), compressed, context.onAuditProgress);
   const auditFile: OutputFile = { name: compressed ? AUDIT_GZ_FILE : AUDIT_FILE, content: audit.content };
 
   const summary = rendered.summary as { totals?: Record<string, string | null>; unallocated?: { total?: string } };
