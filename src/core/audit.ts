@@ -251,6 +251,19 @@ function quoted(text: string): string {
   return JSON.stringify(text);
 }
 
+/** Types, rules, clauses, labels and value names repeat across entries: each is escaped once. */
+const quotedNames = new Map<string, string>();
+const QUOTED_NAMES_LIMIT = 10_000;
+
+function quotedName(text: string): string {
+  let result = quotedNames.get(text);
+  if (result === undefined) {
+    result = quoted(text);
+    if (quotedNames.size < QUOTED_NAMES_LIMIT) quotedNames.set(text, result);
+  }
+  return result;
+}
+
 /**
  * One entry, chained after `prev`: its line of audit.jsonl and its hash. The
  * same bytes as `serializeAuditLog(chainAuditRecords(...))` and the same hash
@@ -259,17 +272,17 @@ function quoted(text: string): string {
  * type, values) and the line (reading order), and no entry object is kept.
  */
 export function chainedAuditLine(record: AuditRecord, seq: number, prev: string): { line: string; hash: string } {
-  const type = quoted(record.type);
-  const rule = quoted(record.rule);
-  const clause = quoted(record.clause);
+  const type = quotedName(record.type);
+  const rule = quotedName(record.rule);
+  const clause = quotedName(record.clause);
   const subject = quoted(record.subject);
-  const label = quoted(record.label);
+  const label = quotedName(record.label);
   const members: [string, string, string][] = [];
   // Read once: a rule may hand its values as a getter that formats them on demand.
   const values = record.values;
   for (const key of Object.keys(values)) {
     const value = values[key];
-    if (value !== undefined) members.push([key, quoted(key), quoted(value)]);
+    if (value !== undefined) members.push([key, quotedName(key), quoted(value)]);
   }
   // Object.keys order is JSON.stringify's order; the canonical text sorts by UTF-16 code units.
   const inOrder = members.map(([, key, value]) => `${key}:${value}`).join(',');

@@ -24,7 +24,7 @@
  */
 import { budgetKey, provincialAmounts } from '../budget.js';
 import { countyGroupScores } from '../factors.js';
-import { decimalFromBigInt, floorToFen, formatDecimal, formatFenFraction, formatFenFractionAsYuan, formatYuan, minDecimal, ONE, ZERO, type Dec, type Fen } from '../money.js';
+import { decimalFromBigInt, floorToFen, formatDecimal, formatFenFraction, formatFenFractionAsYuan, formatQuotient, formatYuan, minDecimal, ONE, ZERO, type Dec, type Fen } from '../money.js';
 import { FOCUS_FLAGS } from '../policy.js';
 import { allocatePotByIntegers, commonScaleIntegers } from '../pot.js';
 import { invariant } from '../problems.js';
@@ -261,7 +261,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
       values['exact_yuan'] = formatFenFractionAsYuan(part.exactNumerator, part.exactDenominator, 6);
       values['rounding_fen'] = part.roundingFen.toString();
       values['amount'] = formatYuan(part.amount);
-      values['share_of_pool'] = pool === 0n ? formatDecimal(ZERO, 10) : formatDecimal(decimalFromBigInt(part.amount).div(decimalFromBigInt(pool)), 10);
+      values['share_of_pool'] = pool === 0n ? formatDecimal(ZERO, 10) : formatQuotient(part.amount, pool, 10);
       if (centralSplit) {
         values['central_exact_yuan'] = formatFenFractionAsYuan(centralSplit.exactNumerator, centralSplit.exactDenominator, 6);
         values['central_rounding_fen'] = centralSplit.roundingFen.toString();
