@@ -11,9 +11,9 @@
 import type { Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
 import type { AllocationResult } from '../core/allocate.js';
-import { buildAuditRecords, chainAuditRecords, serializeAuditLog, sha256Hex, AUDIT_SCHEMA_VERSION, type InputRecord, type OutputRecord } from '../core/audit.js';
+import { auditRecords, sha256Hex, writeAuditLog, AUDIT_GZIP_THRESHOLD, AUDIT_SCHEMA_VERSION, type InputRecord, type OutputRecord } from '../core/audit.js';
 import { canonicalJson, type JsonValue } from '../core/canonical-json.js';
-import { AUDIT_FILE, buildManifest, EFFECTIVE_POLICY_FILE, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, signManifest } from '../core/manifest.js';
+import { AUDIT_FILE, AUDIT_GZ_FILE, buildManifest, EFFECTIVE_POLICY_FILE, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, signManifest } from '../core/manifest.js';
 import type { LoadedInputs } from '../io/load-inputs.js';
 import { readPackageText, type InputFile } from '../io/read-inputs.js';
 import type { OutputFile } from '../io/run-folder.js';
@@ -57,6 +57,8 @@ export interface RunContext {
   /** Options that shape the outputs besides the input files (see `recordedOptions`). */
   readonly options: Readonly<Record<string, JsonValue>>;
   readonly signingKey?: KeyObject;
+  /** Told how many audit entries are written so far, now and then (a progress bar). */
+  readonly onAuditProgress?: (entries: number) => void;
 }
 
 export interface RunFolder {
@@ -137,8 +139,10 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
     const table = rendered.tables.get(path);
     return table ? [{ path, subjectColumn, columns: table.columns, rows: table.rows }] : [];
   });
-  const entries = chainAuditRecords(buildAuditRecords({ inputs, policy, result, tables, outputs }));
-  const auditFile: OutputFile = { name: AUDIT_FILE, content: serializeAuditLog(entries) };
+  // A large run's log is written gzip-compressed (audit.jsonl.gz): it runs to about 2 kB per county or village.
+  const compressed = result.counties.length > AUDIT_GZIP_THRESHOLD;
+  const audit = writeAuditLog(auditRecords({ inputs, policy, result, tables, outputs }), compressed, context.onAuditProgress);
+  const auditFile: OutputFile = { name: compressed ? AUDIT_GZ_FILE : AUDIT_FILE, content: audit.content };
 
   const summary = rendered.summary as { totals?: Record<string, string | null>; unallocated?: { total?: string } };
   // A column no rule computed this run (null in summary.json) has no total to record.
@@ -154,7 +158,7 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
     options: context.options,
     inputs,
     policy,
-    outputs: [...outputs, outputRecord(auditFile, entries.length)],
+    outputs: [...outputs, { path: auditFile.name, bytes: audit.bytes, sha256: audit.sha256, rows: audit.entries }],
     counts: {
       counties: result.counties.length,
       eligible_counties: result.counties.filter((countyState) => countyState.eligible).length,
@@ -163,7 +167,7 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
       checks: result.checks.length,
     },
     totals,
-    audit: { schema_version: AUDIT_SCHEMA_VERSION, entries: entries.length, head_hash: entries.at(-1)?.hash ?? '' },
+    audit: { schema_version: AUDIT_SCHEMA_VERSION, entries: audit.entries, head_hash: audit.headHash },
   });
   if (context.signingKey) manifest = signManifest(manifest, context.signingKey);
   return {

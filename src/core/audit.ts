@@ -17,7 +17,9 @@
  * Pure: builds entries from the allocation result and records of the files
  * read and written; node:crypto only hashes.
  */
-import { createHash } from 'node:crypto';
+import * as cryptoModule from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AllocationResult } from './allocate.js';
 import { canonicalJson } from './canonical-json.js';
 import { formatYuan } from './money.js';
@@ -84,43 +86,53 @@ export interface AuditSource {
   readonly outputs: readonly OutputRecord[];
 }
 
+/** crypto.hash (Node 20.12+): a one-shot digest without a Hash object, markedly faster for the many small audit entries. */
+const oneShotHash = (cryptoModule as unknown as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }).hash;
+
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShotHash ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
 }
 
-function stepRecord(step: Step): AuditRecord {
+function stepRecord(step: AuditRecord): AuditRecord {
   return { type: step.type, rule: step.rule, clause: step.clause, subject: step.subject, label: step.label, values: { ...step.values } };
 }
 
 /** The entries of a run, in order: inputs, the rules' steps, pots and rounding, checks, outputs. */
 export function buildAuditRecords(source: AuditSource): AuditRecord[] {
+  return [...auditRecords(source)].map(stepRecord);
+}
+
+/**
+ * The entries of a run one at a time (what `buildAuditRecords` lists), so that
+ * a large run's log can be hashed and written without holding every entry.
+ */
+export function* auditRecords(source: AuditSource): Generator<AuditRecord> {
   const { result } = source;
-  const records: AuditRecord[] = [];
   for (const input of source.inputs) {
-    records.push({
+    yield {
       type: 'input_loaded',
       rule: 'input',
       clause: '',
       subject: 'national',
       label: `${input.role} file read`,
       values: { role: input.role, name: input.name, path: input.path, bytes: String(input.bytes), sha256: input.sha256, encoding: input.encoding },
-    });
+    };
   }
-  records.push({
+  yield {
     type: 'input_loaded',
     rule: 'input',
     clause: '',
     subject: 'national',
     label: 'effective policy',
     values: { role: 'effective_policy', name: source.policy.name, path: source.policy.path, sha256: source.policy.sha256 },
-  });
+  };
   for (const skipped of result.skippedRules) {
-    records.push({ type: 'rule_applied', rule: skipped.rule, clause: skipped.clause, subject: 'national', label: 'rule skipped', values: { reason: skipped.reason } });
+    yield { type: 'rule_applied', rule: skipped.rule, clause: skipped.clause, subject: 'national', label: 'rule skipped', values: { reason: skipped.reason } };
   }
-  for (const step of result.steps) records.push(stepRecord(step));
+  for (const step of result.steps) yield step;
   for (const pot of result.pots) {
     const subject = pot.provinceCode === '' ? 'national' : pot.provinceCode;
-    records.push({
+    yield {
       type: 'pot_allocated',
       rule: pot.rule,
       clause: pot.clause,
@@ -137,9 +149,9 @@ export function buildAuditRecords(source: AuditSource): AuditRecord[] {
         unallocated_reason: pot.unallocatedReason,
         rounding_fen: pot.roundingFen.toString(),
       },
-    });
+    };
     if (pot.roundingFen > 0n) {
-      records.push({
+      yield {
         type: 'rounding',
         rule: pot.rule,
         clause: pot.clause,
@@ -150,18 +162,18 @@ export function buildAuditRecords(source: AuditSource): AuditRecord[] {
           rounding_fen: pot.roundingFen.toString(),
           method: 'each part rounded down to the fen; the fen left over go one each to the largest remainders, ties to the ascending code',
         },
-      });
+      };
     }
   }
   for (const check of result.checks) {
-    records.push({
+    yield {
       type: 'check',
       rule: check.rule,
       clause: check.clause,
       subject: check.code === '' ? 'national' : check.code,
       label: check.check,
       values: { check: check.check, severity: check.severity, scope: check.scope, name: check.name, message: check.message, value: check.value, threshold: check.threshold },
-    });
+    };
   }
   for (const table of source.tables) {
     const subjectIndex = table.columns.indexOf(table.subjectColumn);
@@ -170,15 +182,14 @@ export function buildAuditRecords(source: AuditSource): AuditRecord[] {
       table.columns.forEach((column, index) => {
         values[column] = row[index] ?? '';
       });
-      records.push({ type: 'output_written', rule: 'output', clause: '', subject: row[subjectIndex] ?? '', label: `row of ${table.path}`, values });
+      yield { type: 'output_written', rule: 'output', clause: '', subject: row[subjectIndex] ?? '', label: `row of ${table.path}`, values };
     }
   }
   for (const output of source.outputs) {
     const values: Record<string, string> = { path: output.path, bytes: String(output.bytes), sha256: output.sha256 };
     if (output.rows !== undefined) values['rows'] = String(output.rows);
-    records.push({ type: 'output_written', rule: 'output', clause: '', subject: 'national', label: `${output.path} written`, values });
+    yield { type: 'output_written', rule: 'output', clause: '', subject: 'national', label: `${output.path} written`, values };
   }
-  return records;
 }
 
 /** The part of an entry its hash is computed over: everything but `hash`. */
@@ -234,6 +245,127 @@ export function serializeAuditLog(entries: readonly AuditEntry[]): string {
     .join('');
 }
 
+/** JSON.stringify of a string, refusing a lone surrogate as canonicalJson does (it has no UTF-8 form). */
+function quoted(text: string): string {
+  if (!(text as unknown as { isWellFormed(): boolean }).isWellFormed()) throw new TypeError(`canonical JSON: string contains a lone surrogate: ${JSON.stringify(text)}`);
+  return JSON.stringify(text);
+}
+
+/** Types, rules, clauses, labels and value names repeat across entries: each is escaped once. */
+const quotedNames = new Map<string, string>();
+const QUOTED_NAMES_LIMIT = 10_000;
+
+function quotedName(text: string): string {
+  let result = quotedNames.get(text);
+  if (result === undefined) {
+    result = quoted(text);
+    if (quotedNames.size < QUOTED_NAMES_LIMIT) quotedNames.set(text, result);
+  }
+  return result;
+}
+
+/**
+ * One entry, chained after `prev`: its line of audit.jsonl and its hash. The
+ * same bytes as `serializeAuditLog(chainAuditRecords(...))` and the same hash
+ * as `entryHash`, but each string is escaped once for both the canonical text
+ * (members sorted: clause, label, prev, rule, schema_version, seq, subject,
+ * type, values) and the line (reading order), and no entry object is kept.
+ */
+export function chainedAuditLine(record: AuditRecord, seq: number, prev: string): { line: string; hash: string } {
+  const type = quotedName(record.type);
+  const rule = quotedName(record.rule);
+  const clause = quotedName(record.clause);
+  const subject = quoted(record.subject);
+  const label = quotedName(record.label);
+  const members: [string, string, string][] = [];
+  // Read once: a rule may hand its values as a getter that formats them on demand.
+  const values = record.values;
+  for (const key of Object.keys(values)) {
+    const value = values[key];
+    if (value !== undefined) members.push([key, quotedName(key), quoted(value)]);
+  }
+  // Object.keys order is JSON.stringify's order; the canonical text sorts by UTF-16 code units.
+  const inOrder = members.map(([, key, value]) => `${key}:${value}`).join(',');
+  const sorted = members.length < 2 ? inOrder : [...members].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, key, value]) => `${key}:${value}`).join(',');
+  const canonical = `{"clause":${clause},"label":${label},"prev":${quoted(prev)},"rule":${rule},"schema_version":${AUDIT_SCHEMA_VERSION},"seq":${seq},"subject":${subject},"type":${type},"values":{${sorted}}}`;
+  const hash = sha256Hex(canonical);
+  const line = `{"seq":${seq},"type":${type},"rule":${rule},"clause":${clause},"subject":${subject},"label":${label},"values":{${inOrder}},"schema_version":${AUDIT_SCHEMA_VERSION},"prev":${quoted(prev)},"hash":"${hash}"}\n`;
+  return { line, hash };
+}
+
+/** Above this many counties (or villages) in the table, the audit log is written gzip-compressed as audit.jsonl.gz. */
+export const AUDIT_GZIP_THRESHOLD = 20_000;
+
+/** Uncompressed text gathered before it is appended to the log (and compressed, when it is). */
+const AUDIT_CHUNK_CHARS = 4 << 20;
+
+/**
+ * gzip of one chunk as a gzip member of its own: a gzip file may hold several
+ * members one after another, and gunzip reads them as one text. The header
+ * carries no name and mtime 0 (zlib's default); its OS byte is set to 255
+ * (unknown) so that the bytes do not depend on the platform.
+ */
+function gzipMember(text: string): Buffer {
+  const member = gzipSync(Buffer.from(text, 'utf8'), { level: 1 });
+  member[9] = 255;
+  return member;
+}
+
+/** The audit log as written: its content, entry count and last hash. */
+export interface WrittenAuditLog {
+  readonly content: string | Buffer;
+  readonly entries: number;
+  readonly headHash: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/**
+ * Chains records one by one into the audit log's bytes, holding only the
+ * written text (or, compressed, only the compressed bytes) rather than entry
+ * objects. Deterministic: same records, same bytes. `onChunk` hears how
+ * many entries are written so far (for a progress bar).
+ */
+export function writeAuditLog(records: Iterable<AuditRecord>, compressed: boolean, onChunk: (entries: number) => void = () => {}): WrittenAuditLog {
+  const fileHash: Hash = createHash('sha256');
+  const parts: (string | Buffer)[] = [];
+  let pending: string[] = [];
+  let pendingChars = 0;
+  let bytes = 0;
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    pendingChars = 0;
+    const part = compressed ? gzipMember(text) : text;
+    fileHash.update(part);
+    bytes += typeof part === 'string' ? Buffer.byteLength(part, 'utf8') : part.byteLength;
+    parts.push(part);
+  };
+  let prev = GENESIS_HASH;
+  let seq = 0;
+  for (const record of records) {
+    seq++;
+    const { line, hash } = chainedAuditLine(record, seq, prev);
+    prev = hash;
+    pending.push(line);
+    pendingChars += line.length;
+    if (pendingChars >= AUDIT_CHUNK_CHARS) {
+      flush();
+      onChunk(seq);
+    }
+  }
+  flush();
+  const content = compressed ? Buffer.concat(parts as Buffer[]) : (parts as string[]).join('');
+  return { content, entries: seq, headHash: seq === 0 ? '' : prev, bytes, sha256: fileHash.digest('hex') };
+}
+
+/** The text of an audit log as stored: gunzipped when it is gzip (audit.jsonl.gz). */
+export function auditLogBytes(stored: Uint8Array): Buffer {
+  const buffer = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  return buffer.length >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b ? gunzipSync(buffer) : buffer;
+}
+
 /** Where the chain first fails: the entry's seq (its line number) and why. */
 export interface ChainProblem {
   readonly seq: number;
@@ -281,28 +413,51 @@ function parseEntry(line: string, expectedSeq: number): { entry?: AuditEntry; pr
   return { entry: raw as unknown as AuditEntry };
 }
 
+/** The lines of a text or of UTF-8 bytes (a gunzipped log may be too long for one string), and whether the last one was ended by a newline. */
+function* linesOf(text: string | Uint8Array): Generator<string, boolean> {
+  if (typeof text === 'string') {
+    const terminated = text.endsWith('\n');
+    for (const line of (terminated ? text.slice(0, -1) : text).split('\n')) yield line;
+    return terminated;
+  }
+  const buffer = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+  let start = 0;
+  for (;;) {
+    const end = buffer.indexOf(0x0a, start);
+    if (end < 0) break;
+    yield buffer.toString('utf8', start, end);
+    start = end + 1;
+    if (start === buffer.length) return true;
+  }
+  yield buffer.toString('utf8', start);
+  return false;
+}
+
 /**
- * Re-computes the chain of an audit.jsonl text. Stops at the first entry that
- * is malformed, out of sequence, does not point to its predecessor, or whose
- * hash does not match its content.
+ * Re-computes the chain of an audit.jsonl text (or its UTF-8 bytes). Stops at
+ * the first entry that is malformed, out of sequence, does not point to its
+ * predecessor, or whose hash does not match its content.
  */
-export function checkAuditChain(text: string): ChainCheck {
+export function checkAuditChain(text: string | Uint8Array): ChainCheck {
   const entries: AuditEntry[] = [];
   let prev = GENESIS_HASH;
-  if (text === '') return { entries, headHash: prev };
-  const terminated = text.endsWith('\n');
-  const lines = (terminated ? text.slice(0, -1) : text).split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const seq = index + 1;
-    const { entry, problem } = parseEntry(lines[index]!, seq);
+  if (text.length === 0) return { entries, headHash: prev };
+  const lines = linesOf(text);
+  let seq = 0;
+  for (;;) {
+    const next = lines.next();
+    if (next.done) {
+      if (!next.value) return { entries, problem: { seq, message: `entry seq ${seq} is not ended by a newline: the file was cut short` }, headHash: prev };
+      return { entries, headHash: prev };
+    }
+    seq++;
+    const { entry, problem } = parseEntry(next.value, seq);
     let message: string | undefined;
     if (!entry) message = `line ${seq} ${problem}`;
     else if (entry.prev !== prev) message = `entry seq ${seq} does not point to the entry before it (its prev differs): an entry before it was changed, removed or moved`;
-    else if (entryHash(entry) !== entry.hash) message = `entry seq ${seq} does not match its hash: its content was changed`;
+    else if (chainedAuditLine(entry, seq, prev).hash !== entry.hash) message = `entry seq ${seq} does not match its hash: its content was changed`;
     if (message !== undefined || !entry) return { entries, problem: { seq, message: message ?? `line ${seq} is unreadable` }, headHash: prev };
     entries.push(entry);
     prev = entry.hash;
   }
-  if (!terminated) return { entries, problem: { seq: lines.length, message: `entry seq ${lines.length} is not ended by a newline: the file was cut short` }, headHash: prev };
-  return { entries, headHash: prev };
 }

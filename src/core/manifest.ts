@@ -20,6 +20,8 @@ import { sha256Hex } from './audit.js';
 export const MANIFEST_SCHEMA_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';
 export const AUDIT_FILE = 'audit.jsonl';
+/** The audit log of a large run, gzip-compressed (see AUDIT_GZIP_THRESHOLD in audit.ts). */
+export const AUDIT_GZ_FILE = 'audit.jsonl.gz';
 export const EFFECTIVE_POLICY_FILE = 'inputs/policy.json';
 
 /** Members that no hash, signature or comparison covers. */

@@ -171,7 +171,47 @@ export function formatFenFraction(numerator: bigint, denominator: bigint): strin
 /** An exact fraction of fen as yuan with the given decimal places, half-even. */
 export function formatFenFractionAsYuan(numerator: bigint, denominator: bigint, places: number): string {
   if (denominator === 0n) return 'undefined';
-  return formatDecimal(decimalFromBigInt(numerator).div(decimalFromBigInt(denominator)).div(decimalFromBigInt(FEN_PER_YUAN)), places);
+  // The text decimal.js gives for (numerator / denominator) / 100 to `places`: the quotient is
+  // rounded to 50 significant digits first, and dividing by 100 only moves the point.
+  return formatRoundedQuotient(numerator, denominator, 2, places) ?? formatDecimal(decimalFromBigInt(numerator).div(decimalFromBigInt(denominator)).div(decimalFromBigInt(FEN_PER_YUAN)), places);
+}
+
+/** formatDecimal(decimal(numerator).div(decimal(denominator)), places), computed in integers. */
+export function formatQuotient(numerator: bigint, denominator: bigint, places: number): string {
+  return formatRoundedQuotient(numerator, denominator, 0, places) ?? formatDecimal(decimalFromBigInt(numerator).div(decimalFromBigInt(denominator)), places);
+}
+
+/**
+ * numerator / denominator rounded to 50 significant digits half-even (what
+ * the decimal.js clone's div returns), divided by 10^shift, as fixed-point
+ * text with `places` decimals half-even (what toFixed writes): the same text
+ * as going through decimal.js, in bigint arithmetic without decimal objects.
+ * Undefined for a negative numerator or a non-positive denominator (left to decimal.js).
+ */
+function formatRoundedQuotient(numerator: bigint, denominator: bigint, shift: number, places: number): string | undefined {
+  if (numerator < 0n || denominator <= 0n) return undefined;
+  if (numerator === 0n) return formatFraction(0n, 1n, places);
+  // quotient * 10^-scale is numerator / denominator to 50 significant digits.
+  let scale = SIGNIFICANT_DIGITS - (numerator.toString().length - denominator.toString().length);
+  const divide = (at: number): [bigint, bigint, bigint] => {
+    const top = at >= 0 ? numerator * powerOfTen(at) : numerator;
+    const bottom = at >= 0 ? denominator : denominator * powerOfTen(-at);
+    const quotient = top / bottom;
+    return [quotient, top - quotient * bottom, bottom];
+  };
+  let [quotient, remainder, bottom] = divide(scale);
+  if (quotient >= powerOfTen(SIGNIFICANT_DIGITS)) {
+    scale -= 1;
+    [quotient, remainder, bottom] = divide(scale);
+  }
+  const twiceRemainder = remainder * 2n;
+  if (twiceRemainder > bottom || (twiceRemainder === bottom && (quotient & 1n) === 1n)) quotient += 1n;
+  if (quotient === powerOfTen(SIGNIFICANT_DIGITS)) {
+    quotient = powerOfTen(SIGNIFICANT_DIGITS - 1);
+    scale -= 1;
+  }
+  const exponent = scale + shift;
+  return exponent >= 0 ? formatFraction(quotient, powerOfTen(exponent), places) : formatFraction(quotient * powerOfTen(-exponent), 1n, places);
 }
 
 /**

@@ -4,6 +4,7 @@
  * or province code) and the columns that differ; for the audit log the entry's
  * seq, rule and subject. Pure: works on bytes already read.
  */
+import { auditLogBytes } from './audit.js';
 import { canonicalJson } from './canonical-json.js';
 import type { Manifest } from './manifest.js';
 import { parseCsvTable } from './table.js';
@@ -134,9 +135,19 @@ export function diffFile(file: string, recorded: Uint8Array | undefined, replaye
   if (recorded === undefined) return { file, message: 'is missing from the recorded run folder (the replay wrote it)' };
   if (replayed === undefined) return { file, message: 'was not written by the replay' };
   if (Buffer.compare(Buffer.from(recorded), Buffer.from(replayed)) === 0) return undefined;
+  const name = file.split('/').at(-1) ?? file;
+  if (name.endsWith('.jsonl.gz')) {
+    // A large run's audit log: compared as the text it holds.
+    try {
+      const recordedLog = auditLogBytes(recorded).toString('utf8');
+      const replayedLog = auditLogBytes(replayed).toString('utf8');
+      return auditDifference(file, recordedLog, replayedLog) ?? firstDifferingLine(recordedLog, replayedLog, file);
+    } catch {
+      return { file, message: 'differs (compressed; it could not be read back line by line)' };
+    }
+  }
   const recordedText = Buffer.from(recorded).toString('utf8');
   const replayedText = Buffer.from(replayed).toString('utf8');
-  const name = file.split('/').at(-1) ?? file;
   if (name.endsWith('.csv')) {
     const difference = csvDifference(file, recordedText, replayedText);
     if (difference) return difference;

@@ -10,8 +10,8 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { AUDIT_SCHEMA_VERSION, checkAuditChain, sha256Hex, type AuditEntry } from './audit.js';
-import { AUDIT_FILE, checkSignature, manifestSignedText, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, type Manifest, type SignatureStatus } from './manifest.js';
+import { auditLogBytes, AUDIT_SCHEMA_VERSION, checkAuditChain, sha256Hex, type AuditEntry } from './audit.js';
+import { AUDIT_FILE, AUDIT_GZ_FILE, checkSignature, manifestSignedText, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, type Manifest, type SignatureStatus } from './manifest.js';
 
 export interface Finding {
   /** The file concerned, as a path inside the run folder. */
@@ -81,7 +81,7 @@ export function parseManifest(bytes: Uint8Array | undefined): { manifest?: Manif
 }
 
 /** Cross-checks the audit log's file records against the manifest's. */
-function compareLogWithManifest(entries: readonly AuditEntry[], manifest: Manifest): Finding | undefined {
+function compareLogWithManifest(entries: readonly AuditEntry[], manifest: Manifest, auditName: string): Finding | undefined {
   const recorded = new Map<string, string>();
   for (const input of manifest.inputs) recorded.set(input.path, input.sha256);
   recorded.set(manifest.policy.path, manifest.policy.sha256);
@@ -92,42 +92,42 @@ function compareLogWithManifest(entries: readonly AuditEntry[], manifest: Manife
     const sha256 = entry.values['sha256'];
     if (path === undefined || sha256 === undefined) continue;
     const manifestHash = recorded.get(path);
-    if (manifestHash === undefined) return { file: AUDIT_FILE, seq: entry.seq, message: `entry seq ${entry.seq} records ${path}, which the manifest does not list` };
-    if (manifestHash !== sha256) return { file: AUDIT_FILE, seq: entry.seq, message: `entry seq ${entry.seq} records a different SHA-256 for ${path} than the manifest does` };
+    if (manifestHash === undefined) return { file: auditName, seq: entry.seq, message: `entry seq ${entry.seq} records ${path}, which the manifest does not list` };
+    if (manifestHash !== sha256) return { file: auditName, seq: entry.seq, message: `entry seq ${entry.seq} records a different SHA-256 for ${path} than the manifest does` };
   }
   return undefined;
 }
 
-function checkAudit(text: string | undefined, manifest: Manifest, findings: Finding[]): VerifyReport['audit'] {
+function checkAudit(text: Uint8Array | undefined, manifest: Manifest, findings: Finding[], auditName: string): VerifyReport['audit'] {
   if (text === undefined) {
-    findings.push({ file: AUDIT_FILE, seq: 1, message: 'is missing' });
+    findings.push({ file: auditName, seq: 1, message: 'is missing' });
     return { entries: 0, intact: false, headHash: '' };
   }
   if (manifest.audit.schema_version !== AUDIT_SCHEMA_VERSION) {
-    findings.push({ file: AUDIT_FILE, message: `has schema version ${manifest.audit.schema_version}; this povalloc reads version ${AUDIT_SCHEMA_VERSION}` });
+    findings.push({ file: auditName, message: `has schema version ${manifest.audit.schema_version}; this povalloc reads version ${AUDIT_SCHEMA_VERSION}` });
     return { entries: 0, intact: false, headHash: '' };
   }
   const chain = checkAuditChain(text);
   const count = chain.entries.length;
   const before = findings.length;
   if (chain.problem) {
-    findings.push({ file: AUDIT_FILE, seq: chain.problem.seq, message: chain.problem.message });
+    findings.push({ file: auditName, seq: chain.problem.seq, message: chain.problem.message });
   } else if (count < manifest.audit.entries) {
     findings.push({
-      file: AUDIT_FILE,
+      file: auditName,
       seq: count + 1,
       message: `ends after entry seq ${count}, but the manifest records ${manifest.audit.entries} entries: entries from seq ${count + 1} on are missing (the log was cut short)`,
     });
   } else if (count > manifest.audit.entries) {
     findings.push({
-      file: AUDIT_FILE,
+      file: auditName,
       seq: manifest.audit.entries + 1,
       message: `has ${count} entries, but the manifest records ${manifest.audit.entries}: entries from seq ${manifest.audit.entries + 1} on were added`,
     });
   } else if (chain.headHash !== manifest.audit.head_hash) {
-    findings.push({ file: AUDIT_FILE, seq: count, message: `the hash of its last entry (seq ${count}) is not the one the manifest records: the log was replaced` });
+    findings.push({ file: auditName, seq: count, message: `the hash of its last entry (seq ${count}) is not the one the manifest records: the log was replaced` });
   } else {
-    const disagreement = compareLogWithManifest(chain.entries, manifest);
+    const disagreement = compareLogWithManifest(chain.entries, manifest, auditName);
     if (disagreement) findings.push(disagreement);
   }
   return { entries: count, intact: findings.length === before, headHash: chain.headHash };
@@ -147,8 +147,18 @@ export function verifyRun(files: ReadonlyMap<string, Uint8Array>, options: { pub
     findings.push({ file: MANIFEST_FILE, message: 'is not laid out as povalloc wrote it (spacing, line ends or the final newline were edited), though its content still matches its manifest_hash' });
   }
 
-  const auditBytes = files.get(AUDIT_FILE);
-  const audit = checkAudit(auditBytes === undefined ? undefined : Buffer.from(auditBytes).toString('utf8'), manifest, findings);
+  // A large run's log is audit.jsonl.gz; its entries are checked on the gunzipped text.
+  const auditName = files.has(AUDIT_FILE) || !files.has(AUDIT_GZ_FILE) ? AUDIT_FILE : AUDIT_GZ_FILE;
+  const auditBytes = files.get(auditName);
+  let auditText: Uint8Array | undefined;
+  let audit: VerifyReport['audit'];
+  try {
+    auditText = auditBytes === undefined ? undefined : auditLogBytes(auditBytes);
+  } catch {
+    findings.push({ file: auditName, seq: 1, message: 'is not a readable gzip file: it was cut short or changed' });
+  }
+  if (auditBytes !== undefined && auditText === undefined) audit = { entries: 0, intact: false, headHash: '' };
+  else audit = checkAudit(auditText, manifest, findings, auditName);
 
   const recorded = [...manifest.inputs.map(({ path, sha256 }) => ({ path, sha256 })), { path: manifest.policy.path, sha256: manifest.policy.sha256 }, ...manifest.outputs];
   const fileChecks: FileCheck[] = recorded.map(({ path, sha256 }) => {

@@ -7,6 +7,7 @@
 import { parse } from 'csv-parse/sync';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { auditLogBytes } from '../core/audit.js';
 import { InputError, UsageError, type Problem } from '../core/problems.js';
 
 /** A CSV file read by column name. */
@@ -147,6 +148,25 @@ export function readAuditLogInfo(text: string): AuditLogInfo {
   return { entries: lines.length, head };
 }
 
+/** readAuditLogInfo for a large (gunzipped) log, which may not fit in one string: counts lines, reads the last. */
+function readAuditLogInfoBytes(bytes: Buffer): AuditLogInfo {
+  let entries = 0;
+  let lastStart = 0;
+  let lastEnd = 0;
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    if (end > start) {
+      entries++;
+      lastStart = start;
+      lastEnd = end;
+    }
+    start = end + 1;
+  }
+  return { entries, head: entries === 0 ? undefined : readAuditLogInfo(bytes.toString('utf8', lastStart, lastEnd)).head };
+}
+
 /** Which kind of folder this is, by the files it holds. */
 export function detectFolderKind(dir: string): ReportFolder['kind'] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: no such folder`);
@@ -179,7 +199,16 @@ export function readReportFolder(dir: string): ReportFolder {
       }
     }
     const auditPath = join(dir, 'audit.jsonl');
-    const audit = existsSync(auditPath) ? readAuditLogInfo(readFileSync(auditPath, 'utf8')) : undefined;
+    const gzipPath = join(dir, 'audit.jsonl.gz');
+    let audit: AuditLogInfo | undefined;
+    if (existsSync(auditPath)) audit = readAuditLogInfo(readFileSync(auditPath, 'utf8'));
+    else if (existsSync(gzipPath)) {
+      try {
+        audit = readAuditLogInfoBytes(auditLogBytes(readFileSync(gzipPath)));
+      } catch {
+        audit = undefined;
+      }
+    }
     if (allocations && provinces && checks && summary) {
       folder = { kind, dir, allocations, provinces, checks, summary, projects, manifest, manifestPresent, audit };
     }

@@ -7,6 +7,7 @@ import { terminalSummary } from '../../render/summary.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { langOption, resolveLang } from '../lang.js';
 import { addInputOptions, loadFromOptions, painterFor, type InputOptions } from '../options.js';
+import { progressBar } from '../progress.js';
 import { assembleRunFolder, commandLineOf, povallocVersion, recordedOptions } from '../run-files.js';
 
 interface AllocateOptions extends InputOptions {
@@ -41,10 +42,13 @@ Examples:
 The run folder holds allocations.csv (one row per county), provinces.csv,
 projects.csv (with --projects), checks.csv (compliance findings),
 summary.json, copies of every input under inputs/, the hash-chained audit
-log audit.jsonl and manifest.json (hashes of everything; signed with
+log audit.jsonl (audit.jsonl.gz, gzip-compressed, when the table has more
+than 20,000 counties or villages) and manifest.json (hashes of everything; signed with
 --sign). Check it later with povalloc verify, replay and explain. Amounts
 are in yuan with two decimals; CSV files are UTF-8 with a BOM so Excel
 shows Chinese correctly.
+A run that takes more than a second shows a progress bar on stderr when
+stderr is a terminal (never on stdout, never in a pipe or a file).
 If anything in the inputs is wrong, every problem is listed with file, line
 and column, the exit code is 2 and nothing is written.`;
 
@@ -56,17 +60,34 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
   const lang = resolveLang(options.lang, io.env);
   checkOutputDir(options.out, Boolean(options.force));
   const signingKey = options.sign === undefined ? undefined : readSigningKey(options.sign);
-  const loaded = loadFromOptions(options, io);
-  const result = allocate(loaded.run);
-  const rendered = assembleRunFolder(result, loaded, {
-    povallocVersion: povallocVersion(),
-    nodeVersion: process.version,
-    commandLine,
-    createdAt: new Date().toISOString(),
-    options: recordedOptions(options, loaded.files.map(({ role }) => role)),
-    signingKey,
-  });
-  writeRunFolder(options.out, rendered.files, Boolean(options.force), (note) => io.stderr(`note: ${note}\n`));
+  // On stderr, only on a terminal and only once the run has taken a second.
+  const progress = progressBar(io);
+  let rendered;
+  let result;
+  let loaded;
+  try {
+    progress.stage('reading');
+    loaded = loadFromOptions(options, io);
+    progress.stage('allocating');
+    result = allocate(loaded.run);
+    progress.stage('writing');
+    rendered = assembleRunFolder(result, loaded, {
+      povallocVersion: povallocVersion(),
+      nodeVersion: process.version,
+      commandLine,
+      createdAt: new Date().toISOString(),
+      options: recordedOptions(options, loaded.files.map(({ role }) => role)),
+      signingKey,
+      onAuditProgress: (entries) => progress.detail(`${entries.toLocaleString('en-US')} audit entries`),
+    });
+    progress.detail('files');
+    writeRunFolder(options.out, rendered.files, Boolean(options.force), (note) => {
+      progress.done();
+      io.stderr(`note: ${note}\n`);
+    });
+  } finally {
+    progress.done();
+  }
   reportWarnings(io, loaded.warnings);
   if (options.json) io.stdout(`${JSON.stringify(rendered.summary, null, 2)}\n`);
   else io.stdout(terminalSummary(result, painterFor(io, options), options.out, lang));

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkAuditChain } from '../../core/audit.js';
+import { auditLogBytes, checkAuditChain } from '../../core/audit.js';
 import { explainCounty, explainProvince } from '../../core/explain.js';
-import { AUDIT_FILE, MANIFEST_FILE } from '../../core/manifest.js';
+import { AUDIT_FILE, AUDIT_GZ_FILE, MANIFEST_FILE } from '../../core/manifest.js';
 import { UsageError } from '../../core/problems.js';
 import { parseManifest } from '../../core/verify-run.js';
 import { explanationDocument, explanationText } from '../../render/explain.js';
@@ -48,15 +48,24 @@ function run(dir: string, options: ExplainOptions, io: Io): number {
   const code = (options.county ?? options.province)!.trim();
   if (options.county !== undefined && !/^\d{6}(\d{6})?$/.test(code)) throw new UsageError(`--county ${code}: a county code is 6 digits (12 for a village table), e.g. 522722`);
   if (options.province !== undefined && !/^\d{2}$/.test(code)) throw new UsageError(`--province ${code}: a province code is 2 digits, e.g. 52`);
-  const auditBytes = readOptional(join(dir, AUDIT_FILE));
+  // A large run's log is audit.jsonl.gz.
+  const plainBytes = readOptional(join(dir, AUDIT_FILE));
+  const auditName = plainBytes === undefined && existsSync(join(dir, AUDIT_GZ_FILE)) ? AUDIT_GZ_FILE : AUDIT_FILE;
+  const auditBytes = plainBytes ?? readOptional(join(dir, AUDIT_GZ_FILE));
   if (auditBytes === undefined) throw new UsageError(`${dir}: no ${AUDIT_FILE} here (give the run folder that allocate --out wrote)`);
-  const chain = checkAuditChain(auditBytes.toString('utf8'));
-  let broken = chain.problem ? `${AUDIT_FILE}: ${chain.problem.message}` : undefined;
+  let auditText: Buffer | undefined;
+  try {
+    auditText = auditLogBytes(auditBytes);
+  } catch {
+    auditText = undefined;
+  }
+  const chain = checkAuditChain(auditText ?? Buffer.alloc(0));
+  let broken = auditText === undefined ? `${auditName}: is not a readable gzip file` : chain.problem ? `${auditName}: ${chain.problem.message}` : undefined;
   const manifestBytes = readOptional(join(dir, MANIFEST_FILE));
   if (!broken && manifestBytes !== undefined) {
     const { manifest } = parseManifest(manifestBytes);
     if (manifest && (manifest.audit.head_hash !== chain.headHash || manifest.audit.entries !== chain.entries.length)) {
-      broken = `${AUDIT_FILE} has ${chain.entries.length} entries ending in a hash the manifest does not record: entries were removed, added or replaced`;
+      broken = `${auditName} has ${chain.entries.length} entries ending in a hash the manifest does not record: entries were removed, added or replaced`;
     }
   }
   if (broken) {

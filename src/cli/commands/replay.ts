@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allocate } from '../../core/allocate.js';
 import { sha256Hex } from '../../core/audit.js';
-import { AUDIT_FILE, MANIFEST_FILE, manifestSignedText, type Manifest } from '../../core/manifest.js';
+import { AUDIT_FILE, AUDIT_GZ_FILE, MANIFEST_FILE, manifestSignedText, type Manifest } from '../../core/manifest.js';
 import { formatProblem, InputError, UsageError } from '../../core/problems.js';
 import { diffFile, diffManifests, type FileDifference } from '../../core/run-diff.js';
 import { parseManifest } from '../../core/verify-run.js';
@@ -111,7 +111,7 @@ function replay(dir: string, files: ReadonlyMap<string, Buffer>, manifest: Manif
 /** Outputs first, then the audit log, then the inputs: the order a reader wants. */
 function order(path: string): number {
   if (path.startsWith('inputs/')) return 2;
-  return path === AUDIT_FILE ? 1 : 0;
+  return path === AUDIT_FILE || path === AUDIT_GZ_FILE ? 1 : 0;
 }
 
 function replayDocument(dir: string, outcome: ReplayOutcome): Record<string, unknown> {

@@ -24,7 +24,7 @@
  */
 import { budgetKey, provincialAmounts } from '../budget.js';
 import { countyGroupScores } from '../factors.js';
-import { decimalFromBigInt, floorToFen, formatDecimal, formatFenFraction, formatFenFractionAsYuan, formatYuan, minDecimal, ONE, ZERO, type Dec, type Fen } from '../money.js';
+import { decimalFromBigInt, floorToFen, formatDecimal, formatFenFraction, formatFenFractionAsYuan, formatQuotient, formatYuan, minDecimal, ONE, ZERO, type Dec, type Fen } from '../money.js';
 import { FOCUS_FLAGS } from '../policy.js';
 import { allocatePotByIntegers, commonScaleIntegers } from '../pot.js';
 import { invariant } from '../problems.js';
@@ -230,41 +230,57 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     countyState.amounts.set(SPECIAL_CENTRAL, central);
     countyState.amounts.set(SPECIAL_PROVINCIAL, provincial);
     if (!traced) return;
-    const stepValues: Record<string, string> = {};
-    for (const factor of policy.factors) {
-      stepValues[`${factor.id}.value`] = formatDecimal(countyState.factorValues.get(factor.id) ?? ZERO, 6);
-      stepValues[`${factor.id}.share`] = formatDecimal(countyState.factorShares.get(factor.id) ?? ZERO, 10);
-      stepValues[`${factor.id}.weight`] = weightTexts.get(factor.id)!;
-    }
-    stepValues['base_score'] = formatDecimal(countyState.baseScore ?? ZERO, 10);
-    stepValues['focus_flags'] = FOCUS_FLAGS.filter((flag) => focusFlagHolds(countyState, flag)).join(', ');
-    stepValues['focus_multiplier'] = (countyState.focusMultiplier ?? ONE).toFixed();
-    for (const multiplier of countyState.scoreMultipliers) stepValues[`${multiplier.rule}.multiplier`] = multiplier.value.toFixed();
-    stepValues['score'] = formatDecimal(countyState.score ?? ZERO, 10);
-    stepValues['pool'] = formatYuan(pool);
-    stepValues['floor'] = formatYuan(floors[index]!);
-    for (const ruleFloor of countyState.floors) stepValues[`${ruleFloor.rule}.floor`] = formatYuan(ruleFloor.amount);
-    stepValues['cap'] = pot.capsDropped ? 'not applied' : formatYuan(cap);
-    stepValues['binding'] = part.binding;
-    stepValues['exact_amount'] = formatFenFraction(part.exactNumerator, part.exactDenominator);
-    stepValues['exact_yuan'] = formatFenFractionAsYuan(part.exactNumerator, part.exactDenominator, 6);
-    stepValues['rounding_fen'] = part.roundingFen.toString();
-    stepValues['amount'] = formatYuan(part.amount);
-    stepValues['share_of_pool'] = pool === 0n ? formatDecimal(ZERO, 10) : formatDecimal(decimalFromBigInt(part.amount).div(decimalFromBigInt(pool)), 10);
+    // What the step shows, captured now; its text is formatted only when it is read (the audit log
+    // reads it once, while it is written), so a run of many counties does not hold ~25 strings each.
+    const factorValues = countyState.factorValues;
+    const factorShares = countyState.factorShares;
+    const baseScore = countyState.baseScore ?? ZERO;
+    const focusFlags = FOCUS_FLAGS.filter((flag) => focusFlagHolds(countyState, flag)).join(', ');
+    const focusMultiplier = countyState.focusMultiplier ?? ONE;
+    const scoreMultipliers = [...countyState.scoreMultipliers];
+    const score = countyState.score ?? ZERO;
+    const countyFloor = floors[index]!;
+    const ruleFloors = [...countyState.floors];
     const centralSplit = split.parts[index];
-    if (centralSplit) {
-      stepValues['central_exact_yuan'] = formatFenFractionAsYuan(centralSplit.exactNumerator, centralSplit.exactDenominator, 6);
-      stepValues['central_rounding_fen'] = centralSplit.roundingFen.toString();
-    }
-    stepValues['central_part'] = formatYuan(central);
-    stepValues['provincial_part'] = formatYuan(provincial);
+    const stepValues = (): Record<string, string> => {
+      const values: Record<string, string> = {};
+      for (const factor of policy.factors) {
+        values[`${factor.id}.value`] = formatDecimal(factorValues.get(factor.id) ?? ZERO, 6);
+        values[`${factor.id}.share`] = formatDecimal(factorShares.get(factor.id) ?? ZERO, 10);
+        values[`${factor.id}.weight`] = weightTexts.get(factor.id)!;
+      }
+      values['base_score'] = formatDecimal(baseScore, 10);
+      values['focus_flags'] = focusFlags;
+      values['focus_multiplier'] = focusMultiplier.toFixed();
+      for (const multiplier of scoreMultipliers) values[`${multiplier.rule}.multiplier`] = multiplier.value.toFixed();
+      values['score'] = formatDecimal(score, 10);
+      values['pool'] = formatYuan(pool);
+      values['floor'] = formatYuan(countyFloor);
+      for (const ruleFloor of ruleFloors) values[`${ruleFloor.rule}.floor`] = formatYuan(ruleFloor.amount);
+      values['cap'] = pot.capsDropped ? 'not applied' : formatYuan(cap);
+      values['binding'] = part.binding;
+      values['exact_amount'] = formatFenFraction(part.exactNumerator, part.exactDenominator);
+      values['exact_yuan'] = formatFenFractionAsYuan(part.exactNumerator, part.exactDenominator, 6);
+      values['rounding_fen'] = part.roundingFen.toString();
+      values['amount'] = formatYuan(part.amount);
+      values['share_of_pool'] = pool === 0n ? formatDecimal(ZERO, 10) : formatQuotient(part.amount, pool, 10);
+      if (centralSplit) {
+        values['central_exact_yuan'] = formatFenFractionAsYuan(centralSplit.exactNumerator, centralSplit.exactDenominator, 6);
+        values['central_rounding_fen'] = centralSplit.roundingFen.toString();
+      }
+      values['central_part'] = formatYuan(central);
+      values['provincial_part'] = formatYuan(provincial);
+      return values;
+    };
     state.steps.push({
       type: 'pot_allocated',
       rule: 'special_poverty_counties',
       clause: 'IV.2',
       subject: countyState.county.code,
       label: 'stage 2: share of the province pool',
-      values: stepValues,
+      get values() {
+        return stepValues();
+      },
     });
   });
   province.amounts.set(SPECIAL_PROVINCIAL, provincialAllocated);

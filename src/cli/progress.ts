@@ -1,0 +1,64 @@
+/**
+ * A progress bar on stderr for a long `allocate`: the stages reading,
+ * allocating and writing, and within writing the audit entries written.
+ *
+ * Shown only when stderr is a terminal and the run has taken more than a
+ * second (a quick run, a pipe, a file or a test sees nothing), never on
+ * stdout. allocate is synchronous, so the bar is redrawn when the run reports
+ * progress (at most every 100 ms), not by a timer; `done` wipes it before the
+ * summary is printed.
+ */
+import type { Io } from './io.js';
+
+export const PROGRESS_STAGES = ['reading', 'allocating', 'writing'] as const;
+export type ProgressStage = (typeof PROGRESS_STAGES)[number];
+
+/** Only after this many milliseconds is the bar drawn. */
+export const PROGRESS_DELAY_MS = 1000;
+const REDRAW_MS = 100;
+const WIDTH = 24;
+
+export interface Progress {
+  /** A stage begins. */
+  stage(stage: ProgressStage): void;
+  /** Something more was done within the stage (shown as text, e.g. '120,000 audit entries'). */
+  detail(text: string): void;
+  /** The run is over (or failed): the bar is wiped. */
+  done(): void;
+}
+
+export function progressBar(io: Io, now: () => number = () => performance.now()): Progress {
+  if (!io.stderrIsTty) return { stage: () => {}, detail: () => {}, done: () => {} };
+  const started = now();
+  let stage: ProgressStage = 'reading';
+  let detailText = '';
+  let drawn = false;
+  let lastDraw = -Infinity;
+  const draw = (force: boolean): void => {
+    const time = now();
+    if (time - started < PROGRESS_DELAY_MS) return;
+    if (!force && time - lastDraw < REDRAW_MS) return;
+    lastDraw = time;
+    const index = PROGRESS_STAGES.indexOf(stage);
+    const filled = Math.round((WIDTH * index) / PROGRESS_STAGES.length);
+    const bar = `${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}`;
+    const seconds = ((time - started) / 1000).toFixed(1);
+    io.stderr(`\r\x1b[2K[${bar}] ${index + 1}/${PROGRESS_STAGES.length} ${stage}${detailText ? `: ${detailText}` : ''} ${seconds} s`);
+    drawn = true;
+  };
+  return {
+    stage(next) {
+      stage = next;
+      detailText = '';
+      draw(true);
+    },
+    detail(text) {
+      detailText = text;
+      draw(false);
+    },
+    done() {
+      if (drawn) io.stderr('\r\x1b[2K');
+      drawn = false;
+    },
+  };
+}

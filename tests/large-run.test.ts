@@ -1,0 +1,149 @@
+/**
+ * Large runs stay usable: above AUDIT_GZIP_THRESHOLD counties or villages
+ * the audit log is written as audit.jsonl.gz (deterministic bytes), and
+ * verify, replay and explain read it; the progress bar appears only on a
+ * terminal, after a second, and only on stderr.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTables } from '../scripts/bench/generate-tables.mjs';
+import { AUDIT_GZIP_THRESHOLD, chainAuditRecords, checkAuditChain, serializeAuditLog, writeAuditLog, type AuditRecord } from '../src/core/audit.js';
+import { progressBar } from '../src/cli/progress.js';
+import type { Io } from '../src/cli/io.js';
+import { ROOT, runCli } from './helpers.js';
+
+describe('writeAuditLog', () => {
+  const records: AuditRecord[] = [
+    { type: 'rule_applied', rule: 'eligibility', clause: 'I', subject: '520111', label: 'eligible', values: { eligible: 'true', because: 'key_county', 甲: '乙 "quoted"\n' } },
+    { type: 'check', rule: 'cap', clause: 'IV.2', subject: 'national', label: 'cap', values: { b: '1', a: '2', '10': 'x', '2': 'y' } },
+    { type: 'output_written', rule: 'output', clause: '', subject: 'national', label: 'x written', values: {} },
+  ];
+
+  it('writes the same bytes and hashes as chaining entry objects', () => {
+    const written = writeAuditLog(records, false);
+    const entries = chainAuditRecords(records);
+    expect(written.content).toBe(serializeAuditLog(entries));
+    expect(written.headHash).toBe(entries.at(-1)!.hash);
+    expect(written.entries).toBe(3);
+    expect(checkAuditChain(Buffer.from(written.content as string)).headHash).toBe(written.headHash);
+  });
+
+  it('compressed, holds the same text, in the same bytes every time', () => {
+    const plain = writeAuditLog(records, false);
+    const first = writeAuditLog(records, true);
+    const second = writeAuditLog(records, true);
+    expect(Buffer.isBuffer(first.content)).toBe(true);
+    expect(Buffer.compare(first.content as Buffer, second.content as Buffer)).toBe(0);
+    expect(gunzipSync(first.content as Buffer).toString('utf8')).toBe(plain.content);
+    // No file name, mtime 0, OS byte 255: nothing of the machine or the moment.
+    expect([...(first.content as Buffer).subarray(3, 10)]).toEqual([0, 0, 0, 0, 0, expect.any(Number), 255]);
+  });
+
+  it('reports a changed entry in bytes as in text', () => {
+    const text = (writeAuditLog(records, false).content as string).replace('"eligible":"true"', '"eligible":"false"');
+    expect(checkAuditChain(Buffer.from(text)).problem).toEqual(checkAuditChain(text).problem);
+    expect(checkAuditChain(text).problem?.seq).toBe(1);
+  });
+});
+
+describe('progress bar', () => {
+  const fakeIo = (tty: boolean) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: Io = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), stdoutIsTty: tty, stderrIsTty: tty, env: {}, readStdin: () => Buffer.alloc(0) };
+    return { io, out, err };
+  };
+
+  it('draws nothing when stderr is not a terminal', () => {
+    const { io, out, err } = fakeIo(false);
+    let time = 0;
+    const progress = progressBar(io, () => time);
+    time = 5000;
+    progress.stage('allocating');
+    progress.detail('x');
+    progress.done();
+    expect(out).toEqual([]);
+    expect(err).toEqual([]);
+  });
+
+  it('on a terminal draws on stderr only after a second, and wipes itself', () => {
+    const { io, out, err } = fakeIo(true);
+    let time = 0;
+    const progress = progressBar(io, () => time);
+    progress.stage('reading');
+    time = 500;
+    progress.stage('allocating');
+    expect(err).toEqual([]);
+    time = 1500;
+    progress.stage('writing');
+    expect(err.join('')).toMatch(/3\/3 writing 1\.5 s/);
+    progress.done();
+    expect(err.at(-1)).toBe('\r\x1b[2K');
+    expect(out).toEqual([]);
+  });
+});
+
+describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} villages`, () => {
+  let dir: string;
+  let run: string;
+  let policy: string;
+  let tables: { file: string; budget: string };
+  let allocateStderr = '';
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'povalloc-large-'));
+    tables = ensureTables({ root: ROOT, dir, size: AUDIT_GZIP_THRESHOLD + 1, seed: 7 });
+    const document = JSON.parse(readFileSync(join(ROOT, 'data', 'policies', 'default.json'), 'utf8'));
+    document.special_poverty.county.floor.value = '0.00';
+    document.special_poverty.county.cap_share.value = '1';
+    policy = join(dir, 'policy.json');
+    writeFileSync(policy, JSON.stringify(document));
+    run = join(dir, 'run');
+    const result = runCli(['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--out', run]);
+    expect(result.code, result.stderr).toBe(0);
+    allocateStderr = result.stderr;
+  }, 120_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes audit.jsonl.gz, listed in the manifest, and no progress bar into a pipe', () => {
+    expect(readdirSync(run)).toContain('audit.jsonl.gz');
+    expect(readdirSync(run)).not.toContain('audit.jsonl');
+    expect(allocateStderr).not.toMatch(/\r|\[#*-*\]/);
+    const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'));
+    const listed = manifest.outputs.find((output: { path: string }) => output.path === 'audit.jsonl.gz');
+    expect(listed.rows).toBe(manifest.audit.entries);
+    expect(checkAuditChain(gunzipSync(readFileSync(join(run, 'audit.jsonl.gz')))).headHash).toBe(manifest.audit.head_hash);
+  });
+
+  it('writes the same bytes again', () => {
+    const again = join(dir, 'again');
+    expect(runCli(['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--out', again]).code).toBe(0);
+    expect(Buffer.compare(readFileSync(join(run, 'audit.jsonl.gz')), readFileSync(join(again, 'audit.jsonl.gz')))).toBe(0);
+  }, 120_000);
+
+  it('verify, explain and replay read it', () => {
+    expect(runCli(['verify', run]).code).toBe(0);
+    const code = readFileSync(tables.file, 'utf8').split('\n')[1]!.split(',')[0]!;
+    const explained = runCli(['explain', run, '--county', code]);
+    expect(explained.code, explained.stderr).toBe(0);
+    expect(explained.stdout).toContain(code);
+    const replayed = runCli(['replay', run]);
+    expect(replayed.code, replayed.stdout + replayed.stderr).toBe(0);
+  }, 120_000);
+
+  it('verify finds a compressed log that was changed', () => {
+    const copy = join(dir, 'changed');
+    cpSync(run, copy, { recursive: true });
+    const path = join(copy, 'audit.jsonl.gz');
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 20] = bytes[bytes.length - 20]! ^ 0xff;
+    writeFileSync(path, bytes);
+    const result = runCli(['verify', copy]);
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).toMatch(/audit\.jsonl\.gz/);
+  }, 120_000);
+});
