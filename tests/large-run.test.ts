@@ -135,6 +135,30 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(replayed.code, replayed.stdout + replayed.stderr).toBe(0);
   }, 120_000);
 
+  it('gathers the entries of its villages in blocks, which explain reads back', () => {
+    const lines = gunzipSync(readFileSync(join(run, 'audit.jsonl.gz'))).toString('utf8').trimEnd().split('\n');
+    const entries = lines.map((line) => JSON.parse(line) as { subject: string; label: string; values: Record<string, string> });
+    // Fewer entries than villages: per-village steps and rows are blocks, one per kind and province.
+    expect(entries.length).toBeLessThan(AUDIT_GZIP_THRESHOLD);
+    const shares = entries.filter((entry) => entry.label.endsWith('units: stage 2: share of the province pool'));
+    expect(shares.length).toBeGreaterThan(0);
+    expect(shares.every((entry) => /^\d{2}$/.test(entry.subject) && entry.values['block.rows'] !== undefined)).toBe(true);
+    // An eligible village's stage-2 step, expanded by explain, agrees with its row of allocations.csv.
+    const csv = readFileSync(join(run, 'allocations.csv'), 'utf8').replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const header = csv[0]!.split(',');
+    const row = csv.slice(1).map((line) => line.split(',')).find((cells) => cells[header.indexOf('eligible')] === 'true')!;
+    const code = row[header.indexOf('county_code')]!;
+    const explained = runCli(['explain', run, '--county', code, '--json']);
+    expect(explained.code, explained.stderr).toBe(0);
+    const document = JSON.parse(explained.stdout) as { steps: { rule: string; subject: string; label: string; values: Record<string, string> }[] };
+    const stage2 = document.steps.find((step) => step.subject === code && step.label === 'stage 2: share of the province pool')!;
+    const centralPart = stage2.values['central_part']!;
+    expect(centralPart).toBe(row[header.indexOf('special_poverty_central')]);
+    expect(stage2.values['exact_yuan']).toMatch(/^\d+\.\d{6}$/);
+    expect(stage2.values['exact_amount']).toBeUndefined();
+    expect(document.steps.find((step) => step.subject === code && step.label === 'row of allocations.csv')?.values['total']).toBe(row[header.indexOf('total')]);
+  }, 120_000);
+
   it('verify finds a compressed log that was changed', () => {
     const copy = join(dir, 'changed');
     cpSync(run, copy, { recursive: true });

@@ -11,7 +11,8 @@
 import type { Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
 import type { AllocationResult } from '../core/allocate.js';
-import { auditRecords, sha256Hex, writeAuditLog, AUDIT_GZIP_THRESHOLD, AUDIT_SCHEMA_VERSION, type InputRecord, type OutputRecord } from '../core/audit.js';
+import { isLargeRun, withUnitBlocks } from '../core/audit-blocks.js';
+import { auditRecords, sha256Hex, writeAuditLog, AUDIT_SCHEMA_VERSION, type InputRecord, type OutputRecord } from '../core/audit.js';
 import { canonicalJson, type JsonValue } from '../core/canonical-json.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, buildManifest, EFFECTIVE_POLICY_FILE, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, signManifest } from '../core/manifest.js';
 import type { LoadedInputs } from '../io/load-inputs.js';
@@ -139,9 +140,10 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
     const table = rendered.tables.get(path);
     return table ? [{ path, subjectColumn, columns: table.columns, rows: table.rows }] : [];
   });
-  // A large run's log is written gzip-compressed (audit.jsonl.gz): it runs to about 2 kB per county or village.
-  const compressed = result.counties.length > AUDIT_GZIP_THRESHOLD;
-  const audit = writeAuditLog(auditRecords({ inputs, policy, result, tables, outputs }), compressed, context.onAuditProgress);
+  // A large run's log is written gzip-compressed (audit.jsonl.gz) with the entries of its units gathered in blocks.
+  const compressed = isLargeRun(result.counties.length);
+  const records = auditRecords({ inputs, policy, result, tables, outputs });
+  const audit = writeAuditLog(compressed ? withUnitBlocks(records) : records, compressed, context.onAuditProgress);
   const auditFile: OutputFile = { name: compressed ? AUDIT_GZ_FILE : AUDIT_FILE, content: audit.content };
 
   const summary = rendered.summary as { totals?: Record<string, string | null>; unallocated?: { total?: string } };

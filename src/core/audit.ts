@@ -21,6 +21,7 @@ import * as cryptoModule from 'node:crypto';
 import { createHash, type Hash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AllocationResult } from './allocate.js';
+import { LARGE_RUN_UNITS } from './audit-blocks.js';
 import { canonicalJson } from './canonical-json.js';
 import { formatYuan } from './money.js';
 import type { Step } from './state.js';
@@ -293,8 +294,8 @@ export function chainedAuditLine(record: AuditRecord, seq: number, prev: string)
   return { line, hash };
 }
 
-/** Above this many counties (or villages) in the table, the audit log is written gzip-compressed as audit.jsonl.gz. */
-export const AUDIT_GZIP_THRESHOLD = 20_000;
+/** Above this many counties (or villages) in the table, the audit log is written gzip-compressed as audit.jsonl.gz, with unit blocks (see audit-blocks.ts). */
+export const AUDIT_GZIP_THRESHOLD = LARGE_RUN_UNITS;
 
 /** Uncompressed text gathered before it is appended to the log (and compressed, when it is). */
 const AUDIT_CHUNK_CHARS = 4 << 20;

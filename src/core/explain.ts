@@ -6,6 +6,7 @@
  * its label, clause and values.
  */
 import type { AuditEntry } from './audit.js';
+import { expandAuditBlocks } from './audit-blocks.js';
 
 export interface ExplainedStep {
   readonly seq: number;
@@ -47,7 +48,8 @@ function toStep(entry: AuditEntry, level: 'county' | 'province'): ExplainedStep 
 }
 
 /** The explanation, or undefined when the log says nothing about the code. */
-export function explainCounty(entries: readonly AuditEntry[], code: string): Explanation | undefined {
+export function explainCounty(logEntries: readonly AuditEntry[], code: string): Explanation | undefined {
+  const entries = expandAuditBlocks(logEntries);
   const row = entries.find((entry) => entry.subject === code && isRowOf(entry, 'allocations.csv'))?.values;
   const provinceCode = row?.['province_code'] ?? code.slice(0, 2);
   if (!entries.some((entry) => entry.subject === code)) return undefined;
@@ -67,7 +69,8 @@ export function explainCounty(entries: readonly AuditEntry[], code: string): Exp
   };
 }
 
-export function explainProvince(entries: readonly AuditEntry[], code: string): Explanation | undefined {
+export function explainProvince(logEntries: readonly AuditEntry[], code: string): Explanation | undefined {
+  const entries = expandAuditBlocks(logEntries);
   if (!entries.some((entry) => entry.subject === code)) return undefined;
   const row = entries.find((entry) => entry.subject === code && isRowOf(entry, 'provinces.csv'))?.values;
   const steps = entries.filter((entry) => entry.subject === code).map((entry) => toStep(entry, 'province'));

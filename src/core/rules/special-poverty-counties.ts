@@ -22,6 +22,7 @@
  * gets 2,000,000.00 and the first 8,000,000.00; central parts 4,800,000.00 and
  * 1,200,000.00.
  */
+import { isLargeRun } from '../audit-blocks.js';
 import { budgetKey, provincialAmounts } from '../budget.js';
 import { countyGroupScores } from '../factors.js';
 import { decimalFromBigInt, floorToFen, formatDecimal, formatFenFraction, formatFenFractionAsYuan, formatQuotient, formatYuan, minDecimal, ONE, ZERO, type Dec, type Fen } from '../money.js';
@@ -219,6 +220,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
 
   const weightTexts = new Map(policy.factors.map((factor) => [factor.id, (policy.countyWeights.get(factor.id) ?? ZERO).toFixed()]));
   const traced = tracing(state);
+  const largeRun = isLargeRun(state.counties.length);
   let provincialAllocated = 0n;
   eligible.forEach((countyState, index) => {
     const part = pot.parts[index]!;
@@ -259,7 +261,8 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
       for (const ruleFloor of ruleFloors) values[`${ruleFloor.rule}.floor`] = formatYuan(ruleFloor.amount);
       values['cap'] = pot.capsDropped ? 'not applied' : formatYuan(cap);
       values['binding'] = part.binding;
-      values['exact_amount'] = formatFenFraction(part.exactNumerator, part.exactDenominator);
+      // A large run leaves the fraction out: exact_yuan and the pot's values determine it, and at a million villages it is the bulk of the log.
+      if (!largeRun) values['exact_amount'] = formatFenFraction(part.exactNumerator, part.exactDenominator);
       values['exact_yuan'] = formatFenFractionAsYuan(part.exactNumerator, part.exactDenominator, 6);
       values['rounding_fen'] = part.roundingFen.toString();
       values['amount'] = formatYuan(part.amount);

@@ -1,0 +1,185 @@
+/**
+ * Unit blocks: the audit log of a large run (more than AUDIT_GZIP_THRESHOLD
+ * counties or villages) writes each run of consecutive per-unit entries of
+ * one kind in one province as a single entry with one row per unit.
+ *
+ * A village table of a million rows makes four or five entries per village
+ * (eligibility, assessment, the stage-2 share, the row written), each
+ * repeating its type, rule, clause, label, every value name and two hashes:
+ * about 2.3 kB a village, most of it the same text again and again. A block
+ * says the shared part once:
+ *
+ *   subject  the province code
+ *   label    `block of N units: <label>` (or `block of N units` when labels differ)
+ *   values   block.units    N
+ *            block.keys     the value names of each unit's entry, in order, joined by `|`
+ *            block.label    the units' label, when every unit has the same one
+ *            block.columns  what each row holds, joined by `|`: `block.subject`, then
+ *                           `block.unit_label` when labels differ, then every value that differs
+ *            block.rows     one row per unit, fields joined by `|`, rows by `;`
+ *            <name>         a value every unit has alike, once
+ *
+ * It is an ordinary entry, hashed and chained like any other, so verify reads
+ * it unchanged; `expandAuditBlocks` gives back each unit's entry exactly (same
+ * type, rule, clause, subject, label, values in the same order, the block's
+ * seq) for explain. Entries whose label or values hold `|` or `;` are never
+ * put in a block, so splitting the rows is unambiguous.
+ */
+import type { AuditEntry, AuditRecord } from './audit.js';
+
+/**
+ * Above this many counties (or villages) a run is large: its audit log is
+ * written gzip-compressed, with unit blocks, and leaves out what its
+ * entries' other values determine (the stage-2 exact amount as a fraction).
+ */
+export const LARGE_RUN_UNITS = 20_000;
+
+export function isLargeRun(units: number): boolean {
+  return units > LARGE_RUN_UNITS;
+}
+
+export const BLOCK_VALUE_PREFIX = 'block.';
+const FIELD_SEPARATOR = '|';
+const ROW_SEPARATOR = ';';
+/** A block needs at least this many units; fewer are written as they are. */
+const MIN_BLOCK_UNITS = 2;
+/** The row columns that hold a unit's subject and (when labels differ) its label. */
+const SUBJECT_COLUMN = 'block.subject';
+const LABEL_COLUMN = 'block.unit_label';
+/** County (6-digit) and village (12-digit) codes: the subjects a block gathers. */
+const UNIT_CODE = /^(\d{6}|\d{12})$/;
+
+function blockable(text: string): boolean {
+  return !text.includes(FIELD_SEPARATOR) && !text.includes(ROW_SEPARATOR);
+}
+
+/** A unit entry read once (a rule may hand its values as a getter that formats them on demand). */
+interface Pending {
+  readonly record: AuditRecord;
+  readonly values: Readonly<Record<string, string>>;
+  readonly keys: readonly string[];
+}
+
+/** The record with its values as read (spreading the record would read a getter again). */
+function withValues(record: AuditRecord, values: Readonly<Record<string, string>>): AuditRecord {
+  return { type: record.type, rule: record.rule, clause: record.clause, subject: record.subject, label: record.label, values };
+}
+
+/** What entries must share to go into one block: everything but subject, label and the values themselves. */
+function groupKey(record: AuditRecord, keys: readonly string[]): string {
+  return `${record.type}\u0000${record.rule}\u0000${record.clause}\u0000${record.subject.slice(0, 2)}\u0000${keys.join(FIELD_SEPARATOR)}`;
+}
+
+function blockRecord(group: readonly Pending[]): AuditRecord {
+  const first = group[0]!;
+  const keys = first.keys;
+  const sameLabel = group.every((pending) => pending.record.label === first.record.label);
+  const constant: string[] = [];
+  const varying: string[] = [];
+  for (const key of keys) {
+    const value = first.values[key];
+    (group.every((pending) => pending.values[key] === value) ? constant : varying).push(key);
+  }
+  const rows: string[] = new Array<string>(group.length);
+  for (let index = 0; index < group.length; index++) {
+    const pending = group[index]!;
+    let row = pending.record.subject;
+    if (!sameLabel) row += FIELD_SEPARATOR + pending.record.label;
+    for (const key of varying) row += FIELD_SEPARATOR + pending.values[key]!;
+    rows[index] = row;
+  }
+  const values: Record<string, string> = {
+    'block.units': String(group.length),
+    'block.keys': keys.join(FIELD_SEPARATOR),
+  };
+  if (sameLabel) values['block.label'] = first.record.label;
+  values['block.columns'] = [SUBJECT_COLUMN, ...(sameLabel ? [] : [LABEL_COLUMN]), ...varying].join(FIELD_SEPARATOR);
+  for (const key of constant) values[key] = first.values[key]!;
+  values['block.rows'] = rows.join(ROW_SEPARATOR);
+  return {
+    type: first.record.type,
+    rule: first.record.rule,
+    clause: first.record.clause,
+    subject: first.record.subject.slice(0, 2),
+    label: sameLabel ? `block of ${group.length} units: ${first.record.label}` : `block of ${group.length} units`,
+    values,
+  };
+}
+
+/**
+ * The records with every run of at least two consecutive unit entries of the
+ * same type, rule, clause, province and value names gathered into a block.
+ * Everything else passes through in order.
+ */
+export function* withUnitBlocks(records: Iterable<AuditRecord>): Generator<AuditRecord> {
+  let group: Pending[] = [];
+  let key = '';
+  const flush = function* (): Generator<AuditRecord> {
+    if (group.length >= MIN_BLOCK_UNITS) yield blockRecord(group);
+    else for (const pending of group) yield withValues(pending.record, pending.values);
+    group = [];
+    key = '';
+  };
+  for (const record of records) {
+    if (!UNIT_CODE.test(record.subject) || !blockable(record.label)) {
+      yield* flush();
+      yield record;
+      continue;
+    }
+    const values = record.values;
+    const keys = Object.keys(values);
+    if (!keys.every((name) => !name.startsWith(BLOCK_VALUE_PREFIX) && blockable(name) && blockable(values[name] ?? ''))) {
+      yield* flush();
+      yield withValues(record, values);
+      continue;
+    }
+    const recordKey = groupKey(record, keys);
+    if (recordKey !== key) {
+      yield* flush();
+      key = recordKey;
+    }
+    group.push({ record, values, keys });
+  }
+  yield* flush();
+}
+
+/** Whether an entry is a block of unit entries. */
+export function isUnitBlock(entry: { readonly values: Readonly<Record<string, string>> }): boolean {
+  return entry.values['block.rows'] !== undefined && entry.values['block.columns'] !== undefined && entry.values['block.keys'] !== undefined;
+}
+
+/**
+ * Each unit's entry of a block, as it was before it was gathered (seq, prev
+ * and hash are the block's). An entry that is not a block is returned alone.
+ * A block whose rows do not match its columns cannot come from povalloc; it
+ * is returned unexpanded.
+ */
+export function expandAuditBlock(entry: AuditEntry): AuditEntry[] {
+  if (!isUnitBlock(entry)) return [entry];
+  const keys = entry.values['block.keys']!.split(FIELD_SEPARATOR);
+  const columns = entry.values['block.columns']!.split(FIELD_SEPARATOR);
+  const rowsText = entry.values['block.rows']!;
+  const label = entry.values['block.label'];
+  const units: AuditEntry[] = [];
+  for (const rowText of rowsText === '' ? [] : rowsText.split(ROW_SEPARATOR)) {
+    const fields = rowText.split(FIELD_SEPARATOR);
+    if (fields.length !== columns.length) return [entry];
+    const byColumn = new Map<string, string>();
+    columns.forEach((column, index) => byColumn.set(column, fields[index]!));
+    const values: Record<string, string> = {};
+    for (const key of keys) {
+      const value = byColumn.has(key) ? byColumn.get(key) : entry.values[key];
+      if (value === undefined) return [entry];
+      values[key] = value;
+    }
+    const unitLabel = label ?? byColumn.get(LABEL_COLUMN);
+    if (unitLabel === undefined) return [entry];
+    units.push({ ...entry, subject: byColumn.get(SUBJECT_COLUMN) ?? '', label: unitLabel, values });
+  }
+  return units;
+}
+
+/** The entries with every block expanded into its units' entries (see `expandAuditBlock`). */
+export function expandAuditBlocks(entries: readonly AuditEntry[]): AuditEntry[] {
+  return entries.some(isUnitBlock) ? entries.flatMap(expandAuditBlock) : [...entries];
+}

@@ -1,0 +1,119 @@
+/**
+ * Unit blocks (audit-blocks.ts): a large run's consecutive per-unit entries
+ * of one kind and province become one entry; expanding it gives every unit's
+ * entry back exactly.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { chainAuditRecords, type AuditRecord } from '../src/core/audit.js';
+import { expandAuditBlocks, isLargeRun, isUnitBlock, LARGE_RUN_UNITS, withUnitBlocks } from '../src/core/audit-blocks.js';
+
+const eligibility = (subject: string, eligible: boolean): AuditRecord => ({
+  type: 'rule_applied',
+  rule: 'eligibility',
+  clause: 'I',
+  subject,
+  label: eligible ? 'eligible' : 'not eligible',
+  values: { eligible: String(eligible), because: eligible ? 'poverty_county' : 'none of poverty_county, key_county, contiguous_area' },
+});
+
+/** The records an expanded log holds, without seq, prev and hash. */
+function expanded(records: Iterable<AuditRecord>): AuditRecord[] {
+  return expandAuditBlocks(chainAuditRecords([...records])).map(({ type, rule, clause, subject, label, values }) => ({ type, rule, clause, subject, label, values }));
+}
+
+describe('unit blocks', () => {
+  it('gather consecutive unit entries of one province, and give them back', () => {
+    const records = [
+      { type: 'input_loaded', rule: 'input', clause: '', subject: 'national', label: 'counties file read', values: { role: 'counties' } } as AuditRecord,
+      eligibility('520111', true),
+      eligibility('520112', false),
+      eligibility('520113', true),
+      eligibility('450001', true),
+      eligibility('450002', true),
+      { type: 'check', rule: 'x', clause: 'I', subject: '45', label: 'province check', values: {} } as AuditRecord,
+    ];
+    const blocked = [...withUnitBlocks(records)];
+    expect(blocked.map((record) => [record.subject, record.label])).toEqual([
+      ['national', 'counties file read'],
+      ['52', 'block of 3 units'],
+      ['45', 'block of 2 units: eligible'],
+      ['45', 'province check'],
+    ]);
+    expect(blocked[1]!.values).toEqual({
+      'block.units': '3',
+      'block.keys': 'eligible|because',
+      'block.columns': 'block.subject|block.unit_label|eligible|because',
+      'block.rows': '520111|eligible|true|poverty_county;520112|not eligible|false|none of poverty_county, key_county, contiguous_area;520113|eligible|true|poverty_county',
+    });
+    // Values alike in every unit are written once.
+    expect(blocked[2]!.values).toEqual({
+      'block.units': '2',
+      'block.keys': 'eligible|because',
+      'block.label': 'eligible',
+      'block.columns': 'block.subject',
+      eligible: 'true',
+      because: 'poverty_county',
+      'block.rows': '450001;450002',
+    });
+    expect(expanded(blocked)).toEqual(records);
+  });
+
+  it('leave alone a single unit, and entries whose text holds a separator', () => {
+    const odd = { ...eligibility('520112', true), values: { eligible: 'true', because: 'a|b' } };
+    const records = [eligibility('520111', true), odd, eligibility('520113', true), eligibility('520114', true)];
+    const blocked = [...withUnitBlocks(records)];
+    expect(blocked.map((record) => record.subject)).toEqual(['520111', '520112', '52']);
+    expect(expanded(blocked)).toEqual(records);
+  });
+
+  it('read the values of each entry once (a rule may format them in a getter)', () => {
+    let reads = 0;
+    const lazy = (subject: string): AuditRecord => ({
+      type: 'pot_allocated',
+      rule: 'r',
+      clause: 'IV.2',
+      subject,
+      label: 'share',
+      get values() {
+        reads++;
+        return { amount: subject.slice(-2) };
+      },
+    });
+    const blocked = [...withUnitBlocks([lazy('520111'), lazy('520112'), lazy('110000')])];
+    expect(blocked).toHaveLength(2);
+    expect(blocked[1]!.values).toEqual({ amount: '00' });
+    expect(reads).toBe(3);
+  });
+
+  it('round-trip any log exactly (property)', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'b', '|', ';', '0', '.', ' ', '甲', '"', '\n'), maxLength: 6 });
+    const record = fc.record({
+      type: fc.constantFrom('rule_applied', 'pot_allocated', 'output_written'),
+      rule: fc.constantFrom('eligibility', 'assessment'),
+      clause: fc.constantFrom('I', 'IV.1'),
+      subject: fc.constantFrom('520111', '520112', '450001', '110209002859', '52', 'national'),
+      label: fc.constantFrom('eligible', 'not eligible', 'a|b'),
+      values: fc.oneof(
+        fc.record({ eligible: text, because: text }),
+        fc.record({ amount: text }),
+        fc.dictionary(fc.constantFrom('x', 'y', 'z', 'block.rows', 'p|q'), text, { maxKeys: 3 }),
+      ),
+    }) as fc.Arbitrary<AuditRecord>;
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 30 }), (records) => {
+        const blocked = [...withUnitBlocks(records)];
+        expect(blocked.length).toBeLessThanOrEqual(records.length);
+        expect(expanded(blocked)).toEqual(records);
+        // A block always stands for two or more units.
+        for (const block of blocked.filter(isUnitBlock)) expect(Number(block.values['block.units'])).toBeGreaterThanOrEqual(2);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it(`apply above ${LARGE_RUN_UNITS} units`, () => {
+    expect(isLargeRun(LARGE_RUN_UNITS)).toBe(false);
+    expect(isLargeRun(LARGE_RUN_UNITS + 1)).toBe(true);
+  });
+});
