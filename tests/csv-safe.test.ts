@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'csv-stringify/sync';
 import { neutraliseText, numberCell, renderCsv, safeCells, type CsvTable } from '../src/render/csv.js';
 import { runCli, SMALL, tempDir } from './helpers.js';
 
@@ -100,6 +101,17 @@ describe('tables', () => {
           expect(parsed).toEqual(cells);
         },
       ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('renderCsv writes what csv-stringify writes with the options it replaced (property, 500 cases)', () => {
+    const cell = fc.string({ unit: fc.constantFrom('a', '甲', ',', '"', '\n', '\r', ' ', '=', '-', '1', '.', '＠', '\t', ';'), maxLength: 8 });
+    fc.assert(
+      fc.property(fc.array(fc.array(cell, { minLength: 3, maxLength: 3 }), { maxLength: 6 }), fc.array(cell, { minLength: 3, maxLength: 3 }), fc.subarray([0, 1, 2]), (rows, columns, numberIndexes) => {
+        const table: CsvTable = { columns, rows, numberColumns: numberIndexes.map((index) => columns[index]!) };
+        expect(renderCsv(table)).toBe(stringify(safeCells(table), { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ }));
+      }),
       { numRuns: 500 },
     );
   });
