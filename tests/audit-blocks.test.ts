@@ -14,7 +14,7 @@ const eligibility = (subject: string, eligible: boolean): AuditRecord => ({
   clause: 'I',
   subject,
   label: eligible ? 'eligible' : 'not eligible',
-  values: { eligible: String(eligible), because: eligible ? 'poverty_county' : 'none of poverty_county, key_county, contiguous_area' },
+  values: { eligible: String(eligible), because: eligible ? (subject === '520113' ? 'poverty_county; key_county' : 'poverty_county') : 'none of poverty_county, key_county, contiguous_area' },
 });
 
 /** The records an expanded log holds, without seq, prev and hash. */
@@ -42,25 +42,25 @@ describe('unit blocks', () => {
     ]);
     expect(blocked[1]!.values).toEqual({
       'block.units': '3',
-      'block.keys': 'eligible|because',
-      'block.columns': 'block.subject|block.unit_label|eligible|because',
-      'block.rows': '520111|eligible|true|poverty_county;520112|not eligible|false|none of poverty_county, key_county, contiguous_area;520113|eligible|true|poverty_county',
+      'block.keys': 'eligible\tbecause',
+      'block.columns': 'block.subject\tblock.unit_label\teligible\tbecause',
+      'block.rows': '520111\teligible\ttrue\tpoverty_county\n520112\tnot eligible\tfalse\tnone of poverty_county, key_county, contiguous_area\n520113\teligible\ttrue\tpoverty_county; key_county',
     });
     // Values alike in every unit are written once.
     expect(blocked[2]!.values).toEqual({
       'block.units': '2',
-      'block.keys': 'eligible|because',
+      'block.keys': 'eligible\tbecause',
       'block.label': 'eligible',
       'block.columns': 'block.subject',
       eligible: 'true',
       because: 'poverty_county',
-      'block.rows': '450001;450002',
+      'block.rows': '450001\n450002',
     });
     expect(expanded(blocked)).toEqual(records);
   });
 
   it('leave alone a single unit, and entries whose text holds a separator', () => {
-    const odd = { ...eligibility('520112', true), values: { eligible: 'true', because: 'a|b' } };
+    const odd = { ...eligibility('520112', true), values: { eligible: 'true', because: 'a\tb' } };
     const records = [eligibility('520111', true), odd, eligibility('520113', true), eligibility('520114', true)];
     const blocked = [...withUnitBlocks(records)];
     expect(blocked.map((record) => record.subject)).toEqual(['520111', '520112', '52']);
@@ -87,17 +87,17 @@ describe('unit blocks', () => {
   });
 
   it('round-trip any log exactly (property)', () => {
-    const text = fc.string({ unit: fc.constantFrom('a', 'b', '|', ';', '0', '.', ' ', '甲', '"', '\n'), maxLength: 6 });
+    const text = fc.string({ unit: fc.constantFrom('a', 'b', '|', ';', '\t', '0', '.', ' ', '甲', '"', '\n'), maxLength: 6 });
     const record = fc.record({
       type: fc.constantFrom('rule_applied', 'pot_allocated', 'output_written'),
       rule: fc.constantFrom('eligibility', 'assessment'),
       clause: fc.constantFrom('I', 'IV.1'),
       subject: fc.constantFrom('520111', '520112', '450001', '110209002859', '52', 'national'),
-      label: fc.constantFrom('eligible', 'not eligible', 'a|b'),
+      label: fc.constantFrom('eligible', 'not eligible', 'a\tb', 'c\nd'),
       values: fc.oneof(
         fc.record({ eligible: text, because: text }),
         fc.record({ amount: text }),
-        fc.dictionary(fc.constantFrom('x', 'y', 'z', 'block.rows', 'p|q'), text, { maxKeys: 3 }),
+        fc.dictionary(fc.constantFrom('x', 'y', 'z', 'block.rows', 'p\tq', 'r\ns'), text, { maxKeys: 3 }),
       ),
     }) as fc.Arbitrary<AuditRecord>;
     fc.assert(

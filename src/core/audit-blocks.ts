@@ -12,18 +12,19 @@
  *   subject  the province code
  *   label    `block of N units: <label>` (or `block of N units` when labels differ)
  *   values   block.units    N
- *            block.keys     the value names of each unit's entry, in order, joined by `|`
+ *            block.keys     the value names of each unit's entry, in order, joined by tabs
  *            block.label    the units' label, when every unit has the same one
- *            block.columns  what each row holds, joined by `|`: `block.subject`, then
+ *            block.columns  what each row holds, joined by tabs: `block.subject`, then
  *                           `block.unit_label` when labels differ, then every value that differs
- *            block.rows     one row per unit, fields joined by `|`, rows by `;`
+ *            block.rows     one row per unit, fields joined by tabs, rows by line feeds
+ *                           (a tab-separated table: `jq -r '.values["block.rows"]'` prints it)
  *            <name>         a value every unit has alike, once
  *
  * It is an ordinary entry, hashed and chained like any other, so verify reads
  * it unchanged; `expandAuditBlocks` gives back each unit's entry exactly (same
  * type, rule, clause, subject, label, values in the same order, the block's
- * seq) for explain. Entries whose label or values hold `|` or `;` are never
- * put in a block, so splitting the rows is unambiguous.
+ * seq) for explain. Entries whose label or values hold a tab or a line feed
+ * are never put in a block, so splitting the rows is unambiguous.
  */
 import type { AuditEntry, AuditRecord } from './audit.js';
 
@@ -39,8 +40,8 @@ export function isLargeRun(units: number): boolean {
 }
 
 export const BLOCK_VALUE_PREFIX = 'block.';
-const FIELD_SEPARATOR = '|';
-const ROW_SEPARATOR = ';';
+const FIELD_SEPARATOR = '\t';
+const ROW_SEPARATOR = '\n';
 /** A block needs at least this many units; fewer are written as they are. */
 const MIN_BLOCK_UNITS = 2;
 /** The row columns that hold a unit's subject and (when labels differ) its label. */
