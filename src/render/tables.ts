@@ -4,7 +4,7 @@
  * allocation result.
  */
 import type { AllocationResult } from '../core/allocate.js';
-import { formatDecimal, formatYuan, ZERO, type Dec, type Fen } from '../core/money.js';
+import { formatDecimal, formatQuotient, formatYuan, toScaledInteger, ZERO, type Dec, type Fen } from '../core/money.js';
 import { ABSORBING_LEVELS } from '../core/policy.js';
 import { PAYING_LEVELS, type CountyState, type ProvinceState } from '../core/state.js';
 import { yesNo, type CsvTable } from './csv.js';
@@ -33,9 +33,19 @@ export function formatIncidence(value: Dec): string {
   return formatDecimal(value, 6);
 }
 
+/**
+ * poor / rural with six decimals: the text formatIncidence gives for the
+ * decimal quotient, in integer arithmetic when both are whole persons (a
+ * village table has a million of them).
+ */
+function incidenceText(poor: Dec, rural: Dec): string {
+  if (rural.isZero()) return formatIncidence(ZERO);
+  if (poor.isInteger() && rural.isInteger() && !poor.isNegative() && rural.isPositive()) return formatQuotient(toScaledInteger(poor, 0), toScaledInteger(rural, 0), 6);
+  return formatIncidence(poor.div(rural));
+}
+
 function countyRow(countyState: CountyState, amountColumnNames: readonly string[]): string[] {
   const county = countyState.county;
-  const incidence = county.ruralPopulation.isZero() ? ZERO : county.poorPopulation.div(county.ruralPopulation);
   return [
     county.code,
     county.name,
@@ -50,7 +60,7 @@ function countyRow(countyState: CountyState, amountColumnNames: readonly string[
     yesNo(countyState.priorityProvince),
     formatPopulation(county.poorPopulation),
     formatPopulation(county.ruralPopulation),
-    formatIncidence(incidence),
+    incidenceText(county.poorPopulation, county.ruralPopulation),
     countyState.focusMultiplier ? countyState.focusMultiplier.toFixed() : '',
     countyState.score ? formatDecimal(countyState.score, 10) : '',
     countyState.binding ?? '',
