@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+import { main } from '../dist/cli/main.bundle.js';
 
 // A reader that stops early (`povalloc sweep ... | head`) closes the pipe: that ends the run, it is not a failure.
 process.stdout.on('error', (error) => {
