@@ -50,8 +50,10 @@ const LABEL_COLUMN = 'block.unit_label';
 /** County (6-digit) and village (12-digit) codes: the subjects a block gathers. */
 const UNIT_CODE = /^(\d{6}|\d{12})$/;
 
+const SEPARATORS = /[\t\n]/;
+
 function blockable(text: string): boolean {
-  return !text.includes(FIELD_SEPARATOR) && !text.includes(ROW_SEPARATOR);
+  return !SEPARATORS.test(text);
 }
 
 /** A unit entry read once (a rule may hand its values as a getter that formats them on demand). */
@@ -66,9 +68,15 @@ function withValues(record: AuditRecord, values: Readonly<Record<string, string>
   return { type: record.type, rule: record.rule, clause: record.clause, subject: record.subject, label: record.label, values };
 }
 
-/** What entries must share to go into one block: everything but subject, label and the values themselves. */
-function groupKey(record: AuditRecord, keys: readonly string[]): string {
-  return `${record.type}\u0000${record.rule}\u0000${record.clause}\u0000${record.subject.slice(0, 2)}\u0000${keys.join(FIELD_SEPARATOR)}`;
+/** Whether a unit entry can join a block begun by `first`: same type, rule, clause, province and value names in order. */
+function sameKind(first: Pending, record: AuditRecord, keys: readonly string[]): boolean {
+  const head = first.record;
+  if (head.type !== record.type || head.rule !== record.rule || head.clause !== record.clause) return false;
+  if (head.subject.charCodeAt(0) !== record.subject.charCodeAt(0) || head.subject.charCodeAt(1) !== record.subject.charCodeAt(1)) return false;
+  const firstKeys = first.keys;
+  if (firstKeys.length !== keys.length) return false;
+  for (let index = 0; index < keys.length; index++) if (firstKeys[index] !== keys[index]) return false;
+  return true;
 }
 
 function blockRecord(group: readonly Pending[]): AuditRecord {
@@ -114,12 +122,10 @@ function blockRecord(group: readonly Pending[]): AuditRecord {
  */
 export function* withUnitBlocks(records: Iterable<AuditRecord>): Generator<AuditRecord> {
   let group: Pending[] = [];
-  let key = '';
   const flush = function* (): Generator<AuditRecord> {
     if (group.length >= MIN_BLOCK_UNITS) yield blockRecord(group);
     else for (const pending of group) yield withValues(pending.record, pending.values);
     group = [];
-    key = '';
   };
   for (const record of records) {
     if (!UNIT_CODE.test(record.subject) || !blockable(record.label)) {
@@ -134,11 +140,7 @@ export function* withUnitBlocks(records: Iterable<AuditRecord>): Generator<Audit
       yield withValues(record, values);
       continue;
     }
-    const recordKey = groupKey(record, keys);
-    if (recordKey !== key) {
-      yield* flush();
-      key = recordKey;
-    }
+    if (group.length > 0 && !sameKind(group[0]!, record, keys)) yield* flush();
     group.push({ record, values, keys });
   }
   yield* flush();
