@@ -67,6 +67,14 @@ describe('unit blocks', () => {
     expect(expanded(blocked)).toEqual(records);
   });
 
+  it('give back entries without values', () => {
+    const bare = (subject: string): AuditRecord => ({ type: 'rule_applied', rule: 'r', clause: 'I', subject, label: 'seen', values: {} });
+    const blocked = [...withUnitBlocks([bare('520111'), bare('520112')])];
+    expect(blocked).toHaveLength(1);
+    expect(blocked[0]!.values['block.keys']).toBe('');
+    expect(expanded(blocked)).toEqual([bare('520111'), bare('520112')]);
+  });
+
   it('read the values of each entry once (a rule may format them in a getter)', () => {
     let reads = 0;
     const lazy = (subject: string): AuditRecord => ({

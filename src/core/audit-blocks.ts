@@ -159,7 +159,8 @@ export function isUnitBlock(entry: { readonly values: Readonly<Record<string, st
  */
 export function expandAuditBlock(entry: AuditEntry): AuditEntry[] {
   if (!isUnitBlock(entry)) return [entry];
-  const keys = entry.values['block.keys']!.split(FIELD_SEPARATOR);
+  const keysText = entry.values['block.keys']!;
+  const keys = keysText === '' ? [] : keysText.split(FIELD_SEPARATOR);
   const columns = entry.values['block.columns']!.split(FIELD_SEPARATOR);
   const rowsText = entry.values['block.rows']!;
   const label = entry.values['block.label'];
