@@ -116,7 +116,7 @@ describe('unit blocks', () => {
         // A block always stands for two or more units.
         for (const block of blocked.filter(isUnitBlock)) expect(Number(block.values['block.units'])).toBeGreaterThanOrEqual(2);
       }),
-      { numRuns: 500 },
+      { numRuns: 2000 },
     );
   });
 
