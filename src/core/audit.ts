@@ -278,20 +278,47 @@ export function chainedAuditLine(record: AuditRecord, seq: number, prev: string)
   const clause = quotedName(record.clause);
   const subject = quoted(record.subject);
   const label = quotedName(record.label);
-  const members: [string, string, string][] = [];
   // Read once: a rule may hand its values as a getter that formats them on demand.
   const values = record.values;
-  for (const key of Object.keys(values)) {
+  const keys = Object.keys(values);
+  const members: string[] = [];
+  const present: string[] = [];
+  let inOrder = '';
+  for (const key of keys) {
     const value = values[key];
-    if (value !== undefined) members.push([key, quotedName(key), quoted(value)]);
+    if (value === undefined) continue;
+    const member = `${quotedName(key)}:${quoted(value)}`;
+    inOrder = members.length === 0 ? member : `${inOrder},${member}`;
+    members.push(member);
+    present.push(key);
   }
   // Object.keys order is JSON.stringify's order; the canonical text sorts by UTF-16 code units.
-  const inOrder = members.map(([, key, value]) => `${key}:${value}`).join(',');
-  const sorted = members.length < 2 ? inOrder : [...members].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, key, value]) => `${key}:${value}`).join(',');
-  const canonical = `{"clause":${clause},"label":${label},"prev":${quoted(prev)},"rule":${rule},"schema_version":${AUDIT_SCHEMA_VERSION},"seq":${seq},"subject":${subject},"type":${type},"values":{${sorted}}}`;
+  let sorted = inOrder;
+  if (members.length > 1) {
+    const order = sortOrder(present);
+    if (order !== undefined) {
+      sorted = members[order[0]!]!;
+      for (let index = 1; index < order.length; index++) sorted += `,${members[order[index]!]!}`;
+    }
+  }
+  const quotedPrev = quoted(prev);
+  const canonical = `{"clause":${clause},"label":${label},"prev":${quotedPrev},"rule":${rule},"schema_version":${AUDIT_SCHEMA_VERSION},"seq":${seq},"subject":${subject},"type":${type},"values":{${sorted}}}`;
   const hash = sha256Hex(canonical);
-  const line = `{"seq":${seq},"type":${type},"rule":${rule},"clause":${clause},"subject":${subject},"label":${label},"values":{${inOrder}},"schema_version":${AUDIT_SCHEMA_VERSION},"prev":${quoted(prev)},"hash":"${hash}"}\n`;
+  const line = `{"seq":${seq},"type":${type},"rule":${rule},"clause":${clause},"subject":${subject},"label":${label},"values":{${inOrder}},"schema_version":${AUDIT_SCHEMA_VERSION},"prev":${quotedPrev},"hash":"${hash}"}\n`;
   return { line, hash };
+}
+
+/** Value names in the order a rule writes them, to the order canonical JSON sorts them in (undefined when already sorted). */
+const sortOrders = new Map<string, readonly number[] | undefined>();
+const SORT_ORDERS_LIMIT = 1_000;
+
+function sortOrder(keys: readonly string[]): readonly number[] | undefined {
+  const signature = keys.join('\u0000');
+  if (sortOrders.has(signature)) return sortOrders.get(signature);
+  const order = keys.map((_, index) => index).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  const result = order.every((position, index) => position === index) ? undefined : order;
+  if (sortOrders.size < SORT_ORDERS_LIMIT) sortOrders.set(signature, result);
+  return result;
 }
 
 /** Above this many counties (or villages) in the table, the audit log is written gzip-compressed as audit.jsonl.gz, with unit blocks (see audit-blocks.ts). */
