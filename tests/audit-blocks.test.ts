@@ -67,6 +67,13 @@ describe('unit blocks', () => {
     expect(expanded(blocked)).toEqual(records);
   });
 
+  it('hold at most 1,000 units each', () => {
+    const records = Array.from({ length: 2_500 }, (_, index) => eligibility(`52${String(index).padStart(10, '0')}`, index % 3 !== 0));
+    const blocked = [...withUnitBlocks(records)];
+    expect(blocked.map((block) => block.values['block.units'])).toEqual(['1000', '1000', '500']);
+    expect(expanded(blocked)).toEqual(records);
+  });
+
   it('give back entries without values', () => {
     const bare = (subject: string): AuditRecord => ({ type: 'rule_applied', rule: 'r', clause: 'I', subject, label: 'seen', values: {} });
     const blocked = [...withUnitBlocks([bare('520111'), bare('520112')])];

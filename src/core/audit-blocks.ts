@@ -44,6 +44,12 @@ const FIELD_SEPARATOR = '\t';
 const ROW_SEPARATOR = '\n';
 /** A block needs at least this many units; fewer are written as they are. */
 const MIN_BLOCK_UNITS = 2;
+/**
+ * A block holds at most this many units; a longer run of entries is split.
+ * The entries of a block are held until it is written: kept few, they die
+ * young and cost the garbage collector little.
+ */
+const MAX_BLOCK_UNITS = 1_000;
 /** The row columns that hold a unit's subject and (when labels differ) its label. */
 const SUBJECT_COLUMN = 'block.subject';
 const LABEL_COLUMN = 'block.unit_label';
@@ -117,7 +123,8 @@ function blockRecord(group: readonly Pending[]): AuditRecord {
 
 /**
  * The records with every run of at least two consecutive unit entries of the
- * same type, rule, clause, province and value names gathered into a block.
+ * same type, rule, clause, province and value names gathered into blocks of
+ * at most MAX_BLOCK_UNITS.
  * Everything else passes through in order.
  */
 export function* withUnitBlocks(records: Iterable<AuditRecord>): Generator<AuditRecord> {
@@ -140,7 +147,7 @@ export function* withUnitBlocks(records: Iterable<AuditRecord>): Generator<Audit
       yield withValues(record, values);
       continue;
     }
-    if (group.length > 0 && !sameKind(group[0]!, record, keys)) yield* flush();
+    if (group.length >= MAX_BLOCK_UNITS || (group.length > 0 && !sameKind(group[0]!, record, keys))) yield* flush();
     group.push({ record, values, keys });
   }
   yield* flush();
