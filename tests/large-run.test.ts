@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../scripts/bench/generate-tables.mjs';
-import { AUDIT_GZIP_THRESHOLD, chainAuditRecords, checkAuditChain, serializeAuditLog, writeAuditLog, type AuditRecord } from '../src/core/audit.js';
+import { AUDIT_GZIP_THRESHOLD, chainAuditRecords, checkAuditChain, inThreadCompressor, serializeAuditLog, writeAuditLog, type AuditRecord } from '../src/core/audit.js';
+import { workerCompressor } from '../src/io/worker-compressor.js';
 import { progressBar } from '../src/cli/progress.js';
 import type { Io } from '../src/cli/io.js';
 import { ROOT, runCli } from './helpers.js';
@@ -40,6 +41,26 @@ describe('writeAuditLog', () => {
     expect(gunzipSync(first.content as Buffer).toString('utf8')).toBe(plain.content);
     // No file name, mtime 0, OS byte 255: nothing of the machine or the moment.
     expect([...(first.content as Buffer).subarray(3, 10)]).toEqual([0, 0, 0, 0, 0, expect.any(Number), 255]);
+  });
+
+  it('compressed on a worker thread, gives the same bytes as on this thread', () => {
+    const chunks = ['', 'a', '甲乙丙 "quoted"\n'.repeat(10_000), 'x'.repeat(5 << 20)];
+    const here = inThreadCompressor();
+    const there = workerCompressor();
+    for (const chunk of chunks) {
+      here.add(chunk);
+      there.add(chunk);
+    }
+    const expected = here.finish();
+    const members = there.finish();
+    expect(members).toHaveLength(chunks.length);
+    members.forEach((member, index) => expect(Buffer.compare(member, expected[index]!)).toBe(0));
+    const many = Array.from({ length: 40_000 }, (_, index) => ({ ...records[0]!, subject: String(520000 + (index % 1000)), values: { n: String(index) } }));
+    const viaWorker = writeAuditLog(many, true, () => {}, workerCompressor());
+    const inThread = writeAuditLog(many, true);
+    expect(Buffer.compare(viaWorker.content as Buffer, inThread.content as Buffer)).toBe(0);
+    expect(viaWorker.sha256).toBe(inThread.sha256);
+    expect(viaWorker.bytes).toBe(inThread.bytes);
   });
 
   it('reports a changed entry in bytes as in text', () => {

@@ -18,6 +18,7 @@ import { AUDIT_FILE, AUDIT_GZ_FILE, buildManifest, EFFECTIVE_POLICY_FILE, MANIFE
 import type { LoadedInputs } from '../io/load-inputs.js';
 import { readPackageText, type InputFile } from '../io/read-inputs.js';
 import type { OutputFile } from '../io/run-folder.js';
+import { workerCompressor } from '../io/worker-compressor.js';
 import { renderCsv, type CsvTable } from '../render/csv.js';
 import { summaryDocument } from '../render/summary.js';
 import { allocationsTable, checksTable, projectsTable, provincesTable } from '../render/tables.js';
@@ -143,7 +144,8 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
   // A large run's log is written gzip-compressed (audit.jsonl.gz) with the entries of its units gathered in blocks.
   const compressed = isLargeRun(result.counties.length);
   const records = auditRecords({ inputs, policy, result, tables, outputs });
-  const audit = writeAuditLog(compressed ? withUnitBlocks(records) : records, compressed, context.onAuditProgress);
+  // Its chunks are compressed on a worker thread while the next entries are written.
+  const audit = compressed ? writeAuditLog(withUnitBlocks(records), true, context.onAuditProgress, workerCompressor()) : writeAuditLog(records, false, context.onAuditProgress);
   const auditFile: OutputFile = { name: compressed ? AUDIT_GZ_FILE : AUDIT_FILE, content: audit.content };
 
   const summary = rendered.summary as { totals?: Record<string, string | null>; unallocated?: { total?: string } };

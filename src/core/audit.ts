@@ -327,16 +327,39 @@ export const AUDIT_GZIP_THRESHOLD = LARGE_RUN_UNITS;
 /** Uncompressed text gathered before it is appended to the log (and compressed, when it is). */
 const AUDIT_CHUNK_CHARS = 4 << 20;
 
+/** zlib's fastest level: the log is mostly digits and repeated names, and compresses well even so. */
+export const AUDIT_GZIP_LEVEL = 1;
+
 /**
  * gzip of one chunk as a gzip member of its own: a gzip file may hold several
  * members one after another, and gunzip reads them as one text. The header
  * carries no name and mtime 0 (zlib's default); its OS byte is set to 255
  * (unknown) so that the bytes do not depend on the platform.
  */
-function gzipMember(text: string): Buffer {
-  const member = gzipSync(Buffer.from(text, 'utf8'), { level: 1 });
+export function gzipMember(text: string): Buffer {
+  const member = gzipSync(Buffer.from(text, 'utf8'), { level: AUDIT_GZIP_LEVEL });
   member[9] = 255;
   return member;
+}
+
+/**
+ * Turns the log's chunks into gzip members (`gzipMember` of each), in the
+ * order they were added. One that works on another thread lets the log be
+ * compressed while the next entries are formatted and hashed.
+ */
+export interface ChunkCompressor {
+  add(text: string): void;
+  /** The members, one per chunk added, in order. */
+  finish(): Buffer[];
+}
+
+/** Compresses each chunk when it is added, on this thread. */
+export function inThreadCompressor(): ChunkCompressor {
+  const members: Buffer[] = [];
+  return {
+    add: (text) => members.push(gzipMember(text)),
+    finish: () => members,
+  };
 }
 
 /** The audit log as written: its content, entry count and last hash. */
@@ -351,24 +374,25 @@ export interface WrittenAuditLog {
 /**
  * Chains records one by one into the audit log's bytes, holding only the
  * written text (or, compressed, only the compressed bytes) rather than entry
- * objects. Deterministic: same records, same bytes. `onChunk` hears how
- * many entries are written so far (for a progress bar).
+ * objects. Deterministic: same records, same bytes (whichever compressor).
+ * `onChunk` hears how many entries are written so far (for a progress bar).
  */
-export function writeAuditLog(records: Iterable<AuditRecord>, compressed: boolean, onChunk: (entries: number) => void = () => {}): WrittenAuditLog {
-  const fileHash: Hash = createHash('sha256');
-  const parts: (string | Buffer)[] = [];
+export function writeAuditLog(
+  records: Iterable<AuditRecord>,
+  compressed: boolean,
+  onChunk: (entries: number) => void = () => {},
+  compressor: ChunkCompressor = inThreadCompressor(),
+): WrittenAuditLog {
+  const texts: string[] = [];
   let pending: string[] = [];
   let pendingChars = 0;
-  let bytes = 0;
   const flush = (): void => {
     if (pending.length === 0) return;
     const text = pending.join('');
     pending = [];
     pendingChars = 0;
-    const part = compressed ? gzipMember(text) : text;
-    fileHash.update(part);
-    bytes += typeof part === 'string' ? Buffer.byteLength(part, 'utf8') : part.byteLength;
-    parts.push(part);
+    if (compressed) compressor.add(text);
+    else texts.push(text);
   };
   let prev = GENESIS_HASH;
   let seq = 0;
@@ -384,8 +408,9 @@ export function writeAuditLog(records: Iterable<AuditRecord>, compressed: boolea
     }
   }
   flush();
-  const content = compressed ? Buffer.concat(parts as Buffer[]) : (parts as string[]).join('');
-  return { content, entries: seq, headHash: seq === 0 ? '' : prev, bytes, sha256: fileHash.digest('hex') };
+  const content = compressed ? Buffer.concat(compressor.finish()) : texts.join('');
+  const bytes = typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength;
+  return { content, entries: seq, headHash: seq === 0 ? '' : prev, bytes, sha256: sha256Hex(content) };
 }
 
 /** The text of an audit log as stored: gunzipped when it is gzip (audit.jsonl.gz). */

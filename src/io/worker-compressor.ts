@@ -1,0 +1,77 @@
+/**
+ * The audit log of a large run compressed on a second thread: while this
+ * thread formats and hashes the next entries, a worker turns each finished
+ * chunk into its gzip member (the very bytes `gzipMember` gives: same zlib,
+ * same level, same header). At a million villages that is a few seconds of
+ * work taken off the main thread.
+ *
+ * The run stays synchronous: the worker counts the members it has sent in a
+ * shared integer, and `finish` takes them off the port with
+ * `receiveMessageOnPort`, waiting on that integer (`Atomics.wait`) when the
+ * next one is not there yet.
+ */
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { AUDIT_GZIP_LEVEL, type ChunkCompressor } from '../core/audit.js';
+import { InternalError } from '../core/problems.js';
+
+/** The worker: a script of its own (no file to find), CommonJS as eval workers are. */
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { gzipSync } = require('node:zlib');
+const sent = new Int32Array(workerData.sent);
+const port = workerData.port;
+port.on('message', (text) => {
+  let reply;
+  try {
+    const member = gzipSync(Buffer.from(text, 'utf8'), { level: ${AUDIT_GZIP_LEVEL} });
+    member[9] = 255;
+    reply = { member };
+  } catch (error) {
+    reply = { error: String(error && error.stack || error) };
+  }
+  port.postMessage(reply);
+  Atomics.add(sent, 0, 1);
+  Atomics.notify(sent, 0);
+});
+`;
+
+/** How long `finish` waits for the worker's next member before it reports a bug rather than hang. */
+const STALL_MS = 120_000;
+
+export function workerCompressor(): ChunkCompressor {
+  const sentBuffer = new SharedArrayBuffer(4);
+  const sent = new Int32Array(sentBuffer);
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sent: sentBuffer, port: port2 }, transferList: [port2] });
+  // The run never waits for the worker to end: it is stopped in finish, and never keeps the process alive.
+  worker.unref();
+  let added = 0;
+  return {
+    add(text) {
+      port1.postMessage(text);
+      added++;
+    },
+    finish() {
+      const members: Buffer[] = [];
+      try {
+        while (members.length < added) {
+          const received = receiveMessageOnPort(port1) as { message: { member?: Uint8Array; error?: string } } | undefined;
+          if (received) {
+            const { member, error } = received.message;
+            if (!member) throw new InternalError(`compressing the audit log failed: ${error ?? 'no member'}`);
+            members.push(Buffer.from(member.buffer, member.byteOffset, member.byteLength));
+            continue;
+          }
+          // Not there yet: wait until the worker has sent more than we have taken.
+          const count = Atomics.load(sent, 0);
+          if (count > members.length) continue;
+          if (Atomics.wait(sent, 0, count, STALL_MS) === 'timed-out') throw new InternalError(`compressing the audit log: no progress for ${STALL_MS / 1000} s`);
+        }
+      } finally {
+        port1.close();
+        void worker.terminate();
+      }
+      return members;
+    },
+  };
+}
