@@ -18,13 +18,12 @@
  * read and written; node:crypto only hashes.
  */
 import * as cryptoModule from 'node:crypto';
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AllocationResult } from './allocate.js';
 import { LARGE_RUN_UNITS } from './audit-blocks.js';
 import { canonicalJson } from './canonical-json.js';
 import { formatYuan } from './money.js';
-import type { Step } from './state.js';
 
 export const AUDIT_SCHEMA_VERSION = 1;
 export const GENESIS_HASH = '0'.repeat(64);
