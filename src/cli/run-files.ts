@@ -21,23 +21,35 @@ import type { OutputFile } from '../io/run-folder.js';
 import { workerCompressor } from '../io/worker-compressor.js';
 import { renderCsv, type CsvTable } from '../render/csv.js';
 import { summaryDocument } from '../render/summary.js';
-import { allocationsTable, checksTable, projectsTable, provincesTable } from '../render/tables.js';
+import { checksTable, projectsTable, provincesTable, streamedAllocationsTable } from '../render/tables.js';
 
 export interface RenderedRun {
   readonly summary: Record<string, unknown>;
   readonly files: readonly OutputFile[];
-  /** The CSV tables behind the files, by file name. */
-  readonly tables: ReadonlyMap<string, CsvTable>;
+  /** The CSV tables behind the files, by file name (allocations.csv's rows formatted again on each reading, not held). */
+  readonly tables: ReadonlyMap<string, RenderedTable>;
+}
+
+/** A table of the run: its rows and how many there are. */
+interface RenderedTable {
+  readonly columns: readonly string[];
+  readonly numberColumns?: readonly string[];
+  readonly rows: Iterable<readonly string[]>;
+  readonly rowCount: number;
+}
+
+function held(table: CsvTable): RenderedTable {
+  return { ...table, rowCount: table.rows.length };
 }
 
 export function renderRun(result: AllocationResult, loaded: LoadedInputs): RenderedRun {
   const summary = summaryDocument(result, { command: 'allocate', warnings: loaded.warnings, skippedBlankRows: loaded.skippedBlankRows, overrides: loaded.overrides });
-  const tables = new Map<string, CsvTable>([
-    ['allocations.csv', allocationsTable(result)],
-    ['provinces.csv', provincesTable(result)],
+  const tables = new Map<string, RenderedTable>([
+    ['allocations.csv', streamedAllocationsTable(result)],
+    ['provinces.csv', held(provincesTable(result))],
   ]);
-  if (result.inputs.projects) tables.set('projects.csv', projectsTable(result));
-  tables.set('checks.csv', checksTable(result));
+  if (result.inputs.projects) tables.set('projects.csv', held(projectsTable(result)));
+  tables.set('checks.csv', held(checksTable(result)));
   return {
     summary,
     tables,
@@ -130,7 +142,7 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
   });
   const policyText = canonicalJson(loaded.run.policy.document);
   const policy = { name: loaded.run.policy.document.name, path: EFFECTIVE_POLICY_FILE, sha256: sha256Hex(policyText) };
-  const outputs = rendered.files.map((file) => outputRecord(file, rendered.tables.get(file.name)?.rows.length));
+  const outputs = rendered.files.map((file) => outputRecord(file, rendered.tables.get(file.name)?.rowCount));
 
   // Rows recorded one audit entry each, under the county or province they concern (a table absent from this run is skipped).
   const tables = [

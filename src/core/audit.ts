@@ -74,7 +74,8 @@ export interface SubjectTable {
   /** The column holding the subject's code. */
   readonly subjectColumn: string;
   readonly columns: readonly string[];
-  readonly rows: readonly (readonly string[])[];
+  /** Read once, in order. */
+  readonly rows: Iterable<readonly string[]>;
 }
 
 export interface AuditSource {

@@ -62,20 +62,18 @@ function csvField(cell: string): string {
  * `record_delimiter: 'windows'` and `quoted_match: /[\r\n]/` (a property test
  * holds them equal), written directly: a village table has a million rows.
  */
-export function renderCsv(table: CsvTable): string {
+export function renderCsv(table: { readonly columns: readonly string[]; readonly rows: Iterable<readonly Cell[]>; readonly numberColumns?: readonly string[] }): string {
   const numeric = new Set(table.numberColumns ?? []);
   const isNumber = table.columns.map((column) => numeric.has(column));
-  const lines: string[] = new Array<string>(table.rows.length + 1);
-  lines[0] = table.columns.map((column) => csvField(neutraliseText(column))).join(',');
-  for (let index = 0; index < table.rows.length; index++) {
-    const row = table.rows[index]!;
+  const lines: string[] = [table.columns.map((column) => csvField(neutraliseText(column))).join(',')];
+  for (const row of table.rows) {
     let line = '';
     for (let column = 0; column < row.length; column++) {
       const cell = row[column]!;
       if (column > 0) line += ',';
       line += csvField(isNumber[column] ? numberCell(cell) : neutraliseText(cell));
     }
-    lines[index + 1] = line;
+    lines.push(line);
   }
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

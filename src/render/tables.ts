@@ -69,8 +69,8 @@ function countyRow(countyState: CountyState, amountColumnNames: readonly string[
   ];
 }
 
-export function allocationsTable(result: AllocationResult): CsvTable {
-  const amounts = amountColumns(result);
+/** The columns of allocations.csv, and which of them hold numbers. */
+function allocationsColumns(amounts: readonly string[]): { columns: string[]; numberColumns: string[] } {
   return {
     columns: [
       'county_code',
@@ -93,8 +93,34 @@ export function allocationsTable(result: AllocationResult): CsvTable {
       ...amounts,
       'total',
     ],
-    rows: result.counties.map((countyState) => countyRow(countyState, amounts)),
     numberColumns: ['poor_population', 'rural_population', 'incidence', 'focus_multiplier', 'score', ...amounts, 'total'],
+  };
+}
+
+export function allocationsTable(result: AllocationResult): CsvTable {
+  const amounts = amountColumns(result);
+  return { ...allocationsColumns(amounts), rows: result.counties.map((countyState) => countyRow(countyState, amounts)) };
+}
+
+/** A table whose rows are formatted each time they are read, and never held: allocations.csv of a village table has a million. */
+export interface StreamedTable {
+  readonly columns: readonly string[];
+  readonly numberColumns: readonly string[];
+  readonly rowCount: number;
+  readonly rows: Iterable<readonly string[]>;
+}
+
+/** allocations.csv as `allocationsTable` gives it, with rows formatted on each reading. */
+export function streamedAllocationsTable(result: AllocationResult): StreamedTable {
+  const amounts = amountColumns(result);
+  return {
+    ...allocationsColumns(amounts),
+    rowCount: result.counties.length,
+    rows: {
+      *[Symbol.iterator]() {
+        for (const countyState of result.counties) yield countyRow(countyState, amounts);
+      },
+    },
   };
 }
 
