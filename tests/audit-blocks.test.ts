@@ -67,6 +67,24 @@ describe('unit blocks', () => {
     expect(expanded(blocked)).toEqual(records);
   });
 
+  it('take rows given as columns and cells as they take rows given as values', () => {
+    const columns = ['county_code', 'county_name', 'total'];
+    const rows = [
+      ['520111', '甲', '10.00'],
+      ['520112', '乙', '0.00'],
+      ['520113', 'a\tb', '0.00'],
+      ['520114', '丁', '5.00'],
+      ['520115', '戊', '5.00'],
+    ];
+    const asValues = rows.map((row): AuditRecord => ({ type: 'output_written', rule: 'output', clause: '', subject: row[0]!, label: 'row of allocations.csv', values: Object.fromEntries(columns.map((column, index) => [column, row[index]!])) }));
+    const asCells = rows.map((row, index): AuditRecord => ({ ...asValues[index]!, columns, cells: row }));
+    const blocked = [...withUnitBlocks(asCells)];
+    const plain = ({ type, rule, clause, subject, label, values }: AuditRecord): AuditRecord => ({ type, rule, clause, subject, label, values });
+    expect(blocked.map(plain)).toEqual([...withUnitBlocks(asValues)].map(plain));
+    expect(blocked.map((record) => record.subject)).toEqual(['52', '520113', '52']);
+    expect(expanded(blocked)).toEqual(asValues);
+  });
+
   it('hold at most 1,000 units each', () => {
     const records = Array.from({ length: 2_500 }, (_, index) => eligibility(`52${String(index).padStart(10, '0')}`, index % 3 !== 0));
     const blocked = [...withUnitBlocks(records)];

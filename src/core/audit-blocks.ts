@@ -65,13 +65,20 @@ function blockable(text: string): boolean {
 /** A unit entry read once (a rule may hand its values as a getter that formats them on demand). */
 interface Pending {
   readonly record: AuditRecord;
-  readonly values: Readonly<Record<string, string>>;
+  /** The value names, in order, and the values in the same order. */
   readonly keys: readonly string[];
+  readonly fields: readonly string[];
+  /** The values object, when it was read (to pass the record on without reading its getter again). */
+  readonly values?: Readonly<Record<string, string>>;
 }
 
 /** The record with its values as read (spreading the record would read a getter again). */
 function withValues(record: AuditRecord, values: Readonly<Record<string, string>>): AuditRecord {
   return { type: record.type, rule: record.rule, clause: record.clause, subject: record.subject, label: record.label, values };
+}
+
+function passOn(pending: Pending): AuditRecord {
+  return withValues(pending.record, pending.values ?? pending.record.values);
 }
 
 /** Whether a unit entry can join a block begun by `first`: same type, rule, clause, province and value names in order. */
@@ -80,6 +87,7 @@ function sameKind(first: Pending, record: AuditRecord, keys: readonly string[]):
   if (head.type !== record.type || head.rule !== record.rule || head.clause !== record.clause) return false;
   if (head.subject.charCodeAt(0) !== record.subject.charCodeAt(0) || head.subject.charCodeAt(1) !== record.subject.charCodeAt(1)) return false;
   const firstKeys = first.keys;
+  if (firstKeys === keys) return true;
   if (firstKeys.length !== keys.length) return false;
   for (let index = 0; index < keys.length; index++) if (firstKeys[index] !== keys[index]) return false;
   return true;
@@ -88,37 +96,72 @@ function sameKind(first: Pending, record: AuditRecord, keys: readonly string[]):
 function blockRecord(group: readonly Pending[]): AuditRecord {
   const first = group[0]!;
   const keys = first.keys;
-  const sameLabel = group.every((pending) => pending.record.label === first.record.label);
-  const constant: string[] = [];
-  const varying: string[] = [];
-  for (const key of keys) {
-    const value = first.values[key];
-    (group.every((pending) => pending.values[key] === value) ? constant : varying).push(key);
+  const label = first.record.label;
+  let sameLabel = true;
+  for (const pending of group) if (pending.record.label !== label) sameLabel = false;
+  const constant: number[] = [];
+  const varying: number[] = [];
+  for (let column = 0; column < keys.length; column++) {
+    const value = first.fields[column];
+    let alike = true;
+    for (let index = 1; index < group.length && alike; index++) alike = group[index]!.fields[column] === value;
+    (alike ? constant : varying).push(column);
   }
   const rows: string[] = new Array<string>(group.length);
   for (let index = 0; index < group.length; index++) {
     const pending = group[index]!;
     let row = pending.record.subject;
     if (!sameLabel) row += FIELD_SEPARATOR + pending.record.label;
-    for (const key of varying) row += FIELD_SEPARATOR + pending.values[key]!;
+    for (const column of varying) row += FIELD_SEPARATOR + pending.fields[column]!;
     rows[index] = row;
   }
   const values: Record<string, string> = {
     'block.units': String(group.length),
     'block.keys': keys.join(FIELD_SEPARATOR),
   };
-  if (sameLabel) values['block.label'] = first.record.label;
-  values['block.columns'] = [SUBJECT_COLUMN, ...(sameLabel ? [] : [LABEL_COLUMN]), ...varying].join(FIELD_SEPARATOR);
-  for (const key of constant) values[key] = first.values[key]!;
+  if (sameLabel) values['block.label'] = label;
+  values['block.columns'] = [SUBJECT_COLUMN, ...(sameLabel ? [] : [LABEL_COLUMN]), ...varying.map((column) => keys[column]!)].join(FIELD_SEPARATOR);
+  for (const column of constant) values[keys[column]!] = first.fields[column]!;
   values['block.rows'] = rows.join(ROW_SEPARATOR);
   return {
     type: first.record.type,
     rule: first.record.rule,
     clause: first.record.clause,
     subject: first.record.subject.slice(0, 2),
-    label: sameLabel ? `block of ${group.length} units: ${first.record.label}` : `block of ${group.length} units`,
+    label: sameLabel ? `block of ${group.length} units: ${label}` : `block of ${group.length} units`,
     values,
   };
+}
+
+/** Value names that may go into a block: not the block's own, no separator. Remembered per list of names (a table's columns, a rule's values). */
+const blockableKeys = new WeakMap<readonly string[], boolean>();
+
+function keysBlockable(keys: readonly string[]): boolean {
+  let result = blockableKeys.get(keys);
+  if (result === undefined) {
+    result = new Set(keys).size === keys.length && keys.every((name) => !name.startsWith(BLOCK_VALUE_PREFIX) && blockable(name));
+    blockableKeys.set(keys, result);
+  }
+  return result;
+}
+
+/** A unit entry as names and values in order, or the record to pass on as it is when it cannot go into a block. */
+function pendingOf(record: AuditRecord): { readonly pending: Pending } | { readonly alone: AuditRecord } {
+  const { columns, cells } = record;
+  if (columns !== undefined && cells !== undefined && cells.length === columns.length) {
+    if (!keysBlockable(columns) || !cells.every(blockable)) return { alone: record };
+    return { pending: { record, keys: columns, fields: cells } };
+  }
+  const values = record.values;
+  const keys = Object.keys(values);
+  const fields: string[] = new Array<string>(keys.length);
+  let ok = keysBlockable(keys);
+  for (let index = 0; index < keys.length && ok; index++) {
+    const value = values[keys[index]!];
+    ok = value !== undefined && blockable(value);
+    fields[index] = value!;
+  }
+  return ok ? { pending: { record, keys, fields, values } } : { alone: withValues(record, values) };
 }
 
 /**
@@ -131,7 +174,7 @@ export function* withUnitBlocks(records: Iterable<AuditRecord>): Generator<Audit
   let group: Pending[] = [];
   const flush = function* (): Generator<AuditRecord> {
     if (group.length >= MIN_BLOCK_UNITS) yield blockRecord(group);
-    else for (const pending of group) yield withValues(pending.record, pending.values);
+    else for (const pending of group) yield passOn(pending);
     group = [];
   };
   for (const record of records) {
@@ -140,15 +183,15 @@ export function* withUnitBlocks(records: Iterable<AuditRecord>): Generator<Audit
       yield record;
       continue;
     }
-    const values = record.values;
-    const keys = Object.keys(values);
-    if (!keys.every((name) => !name.startsWith(BLOCK_VALUE_PREFIX) && blockable(name) && blockable(values[name] ?? ''))) {
+    const read = pendingOf(record);
+    if ('alone' in read) {
       yield* flush();
-      yield withValues(record, values);
+      yield read.alone;
       continue;
     }
-    if (group.length >= MAX_BLOCK_UNITS || (group.length > 0 && !sameKind(group[0]!, record, keys))) yield* flush();
-    group.push({ record, values, keys });
+    const pending = read.pending;
+    if (group.length >= MAX_BLOCK_UNITS || (group.length > 0 && !sameKind(group[0]!, record, pending.keys))) yield* flush();
+    group.push(pending);
   }
   yield* flush();
 }

@@ -38,6 +38,13 @@ export interface AuditRecord {
   readonly subject: string;
   readonly label: string;
   readonly values: Readonly<Record<string, string>>;
+  /**
+   * The values once more as two lists in step, names and values, when the
+   * record has them so (a row of a table): a reader that can take them
+   * (unit blocks) need not build `values`.
+   */
+  readonly columns?: readonly string[];
+  readonly cells?: readonly string[];
 }
 
 export interface AuditEntry extends AuditRecord {
@@ -177,13 +184,24 @@ export function* auditRecords(source: AuditSource): Generator<AuditRecord> {
     };
   }
   for (const table of source.tables) {
-    const subjectIndex = table.columns.indexOf(table.subjectColumn);
+    const columns = table.columns;
+    const subjectIndex = columns.indexOf(table.subjectColumn);
+    const label = `row of ${table.path}`;
     for (const row of table.rows) {
-      const values: Record<string, string> = {};
-      table.columns.forEach((column, index) => {
-        values[column] = row[index] ?? '';
-      });
-      yield { type: 'output_written', rule: 'output', clause: '', subject: row[subjectIndex] ?? '', label: `row of ${table.path}`, values };
+      yield {
+        type: 'output_written',
+        rule: 'output',
+        clause: '',
+        subject: row[subjectIndex] ?? '',
+        label,
+        columns,
+        cells: row,
+        get values() {
+          const values: Record<string, string> = {};
+          for (let index = 0; index < columns.length; index++) values[columns[index]!] = row[index] ?? '';
+          return values;
+        },
+      };
     }
   }
   for (const output of source.outputs) {
