@@ -65,7 +65,9 @@ function csvField(cell: string): string {
 export function renderCsv(table: { readonly columns: readonly string[]; readonly rows: Iterable<readonly Cell[]>; readonly numberColumns?: readonly string[] }): string {
   const numeric = new Set(table.numberColumns ?? []);
   const isNumber = table.columns.map((column) => numeric.has(column));
-  const lines: string[] = [table.columns.map((column) => csvField(neutraliseText(column))).join(',')];
+  // Lines are joined a few thousand at a time: a million short-lived line strings would otherwise all be kept to the end.
+  const chunks: string[] = [];
+  let lines: string[] = [table.columns.map((column) => csvField(neutraliseText(column))).join(',')];
   for (const row of table.rows) {
     let line = '';
     for (let column = 0; column < row.length; column++) {
@@ -74,9 +76,16 @@ export function renderCsv(table: { readonly columns: readonly string[]; readonly
       line += csvField(isNumber[column] ? numberCell(cell) : neutraliseText(cell));
     }
     lines.push(line);
+    if (lines.length === LINES_PER_CHUNK) {
+      chunks.push(`${lines.join('\r\n')}\r\n`);
+      lines = [];
+    }
   }
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  if (lines.length > 0) chunks.push(`${lines.join('\r\n')}\r\n`);
+  return `\uFEFF${chunks.join('')}`;
 }
+
+const LINES_PER_CHUNK = 4_096;
 
 export function yesNo(value: boolean): Cell {
   return value ? 'true' : 'false';
