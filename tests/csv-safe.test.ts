@@ -116,6 +116,12 @@ describe('tables', () => {
     );
   });
 
+  it('renderCsv writes a long table as csv-stringify does (lines are joined in chunks)', () => {
+    const rows = Array.from({ length: 9_000 }, (_, index) => [String(index), index % 7 === 0 ? `a,"${index}"` : `甲${index}`, index % 11 === 0 ? '=1' : '2.50']);
+    const table: CsvTable = { columns: ['n', 'name', 'amount'], rows, numberColumns: ['amount'] };
+    expect(renderCsv(table)).toBe(stringify(safeCells(table), { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ }));
+  });
+
   it('renderCsv writes a BOM and CRLF, and quotes cells with commas or line breaks', () => {
     const text = renderCsv({ columns: ['a', 'b'], rows: [['x,y', '-1'], ['line\nbreak', '=2']], numberColumns: ['b'] });
     expect(text).toBe('\uFEFFa,b\r\n"x,y",-1\r\n"line\nbreak",\'=2\r\n');
