@@ -40,7 +40,7 @@ const USAGE = `usage: node scripts/bench.mjs [options]   (npm run bench -- [opti
   --long S         a measurement whose warm-up took longer than S seconds gets
                    a single timed run (default 120; the runs column shows it)
   --seed N         seed of the synthetic tables (default ${DEFAULT_SEED})
-  --heap MB        run povalloc with node --max-old-space-size=MB (default: Node's
+  --heap MB        run povalloc with NODE_OPTIONS=--max-old-space-size=MB (default: Node's
                    own limit, about 4 GB here; the report says when it was set)
   --out FILE       report to write (default BENCHMARKS.md)
   --help           this text
@@ -116,11 +116,11 @@ function childPids(pid) {
  * Runs argv (argv[0] is the program) under /usr/bin/time -v. Resolves to
  * { seconds, cpuSeconds (user + system), peakKiB, status: 'ok' | 'timeout' | 'failed', detail }.
  */
-function runTimed(argv, { timeoutSeconds, scratch }) {
+function runTimed(argv, { timeoutSeconds, scratch, env }) {
   const timeFile = join(scratch, `time-${process.pid}-${runCounter++}.txt`);
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-v', '-o', timeFile, ...argv], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-v', '-o', timeFile, ...argv], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: env ?? process.env });
     // The start and the end of what the program printed on stderr (V8's fatal errors put their message first, then a long stack).
     let stderrHead = '';
     let stderrTail = '';
@@ -182,7 +182,7 @@ async function measureAll(commands, { runs, timeoutSeconds, longSeconds, scratch
   const results = new Map();
   for (const command of commands) {
     log(`  ${label} ${command.name}: warm-up`);
-    const warmUp = await runTimed(command.argv, { timeoutSeconds, scratch });
+    const warmUp = await runTimed(command.argv, { timeoutSeconds, scratch, env: command.env });
     log(`    ${warmUp.seconds.toFixed(2)} s, ${formatMiB(warmUp.peakKiB)} MiB, ${warmUp.status} ${warmUp.detail}`);
     results.set(command.name, {
       command,
@@ -197,7 +197,7 @@ async function measureAll(commands, { runs, timeoutSeconds, longSeconds, scratch
     for (const command of commands) {
       const result = results.get(command.name);
       if (result.status !== 'ok' || result.timed.length >= result.wanted) continue;
-      const run = await runTimed(command.argv, { timeoutSeconds, scratch });
+      const run = await runTimed(command.argv, { timeoutSeconds, scratch, env: command.env });
       log(`  ${label} ${command.name}: run ${round}/${result.wanted}: ${run.seconds.toFixed(2)} s, ${formatMiB(run.peakKiB)} MiB${run.status === 'ok' ? '' : `, ${run.status} ${run.detail}`}`);
       if (run.status !== 'ok') {
         result.status = run.status;
@@ -408,7 +408,9 @@ async function main() {
     const commands = [
       {
         name: 'povalloc',
-        argv: [process.execPath, ...(options.heap ? [`--max-old-space-size=${options.heap}`] : []), join(root, 'bin', 'povalloc.js'), 'allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policyFile, '--out', povallocOut, '--force'],
+        // As `npx povalloc` runs it: the executable itself, so that the node options of its #! line apply.
+        argv: [join(root, 'bin', 'povalloc.js'), 'allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policyFile, '--out', povallocOut, '--force'],
+        env: options.heap ? { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${options.heap}`.trim() } : undefined,
       },
       { name: 'floor', argv: [process.execPath, join(root, 'scripts', 'bench', 'parse-floor.mjs'), tables.file] },
       { name: 'duckdbExact', argv: duckdb('exact', exactOut) },
@@ -472,7 +474,7 @@ function renderReport({ options, machine, startedAt, loadBefore, loadAfter, star
   push(`| DuckDB (@duckdb/node-api) | ${machine.duckdb} |`);
   push(`| povalloc | ${machine.povalloc}, commit ${machine.commit} |`);
   push(`| load average (1, 5, 15 min) | before ${loadBefore.map((x) => x.toFixed(2)).join(', ')}; after ${loadAfter.map((x) => x.toFixed(2)).join(', ')} |`);
-  push(`| runs | ${options.runs} timed runs per measurement after one warm-up (fewer where the runs column says so), timeout ${options.timeout} s, seed ${options.seed}, povalloc heap ${options.heap ? `--max-old-space-size=${options.heap}` : "Node's default limit"} |`);
+  push(`| runs | ${options.runs} timed runs per measurement after one warm-up (fewer where the runs column says so), timeout ${options.timeout} s, seed ${options.seed}, povalloc heap ${options.heap ? `NODE_OPTIONS=--max-old-space-size=${options.heap}` : "Node's default limit"} |`);
   push('');
   if (Math.max(...loadBefore, ...loadAfter) > machine.cores) {
     push(`**The machine was busy**: its load average exceeded its ${machine.cores} cores during the run, so other processes shared the CPU. Times are inflated and noisier than on an idle machine; the runs were interleaved so that the load hits every measurement alike, which keeps the ratios more trustworthy than the absolute times.`, '');
@@ -568,7 +570,7 @@ function renderReport({ options, machine, startedAt, loadBefore, loadAfter, star
   push('## What is measured', '');
   push(
     '- Each figure is a whole process started under `/usr/bin/time -v`: wall time from the benchmark\'s clock (median, min, max: the ratios use the median), CPU time (user + system, as the OS reports it; above the wall time where a program uses both cores), peak memory as the OS reports it ("Maximum resident set size", the largest over the timed runs). Node start-up is included everywhere; `node -e 0` shows how much that is.',
-    '- **povalloc allocate**: `node bin/povalloc.js allocate --counties … --budget … --policy .bench/bench-policy.json --out … --force`, everything the command does (reading, validation, rules, output files). The bench policy is the default policy with the county floor set to 0.00 and `cap_share` 1: a floor of 2,000,000.00 yuan per unit cannot be paid to a million villages.',
+    '- **povalloc allocate**: `bin/povalloc.js allocate --counties … --budget … --policy .bench/bench-policy.json --out … --force`, run as an executable as `npx povalloc` runs it (its `#!` line gives node `--max-semi-space-size=64`), everything the command does (reading, validation, rules, output files). The bench policy is the default policy with the county floor set to 0.00 and `cap_share` 1: a floor of 2,000,000.00 yuan per unit cannot be paid to a million villages.',
     '- **parse floor**: `scripts/bench/parse-floor.mjs` reads the same file and tokenises it with csv-parse\'s streaming API (the options povalloc passes: bom, relax_column_count, skip_empty_lines, trim, info) and does nothing else.',
     '- **DuckDB** (`scripts/bench/duckdb-allocate.mjs`, via `@duckdb/node-api` in a Node process): reads the CSV files, computes the special fund\'s two stages in SQL (stage 1: the central line to the provinces by weighted factor shares of their aggregates, priority provinces ×1.2; stage 2: each province\'s pool, its central share plus its provincial line, to its eligible units by weighted factor shares × focus multipliers capped at 1.5), rounds each pot to the fen by largest remainder with ties to the ascending code, and writes one CSV row per unit. It does less than povalloc: no split of each amount into its central and provincial parts, no compliance checks, no summary, no audit log.',
     '- **DuckDB exact** uses no binary floating point. DuckDB\'s `/` on DECIMAL returns a DOUBLE, so every division is an integer division on 64- or 128-bit fixed-point values: factor values at 18 decimals, factor shares at 24 decimals by exact long division, amounts and remainders in integer fen. 128-bit division is slow in DuckDB, which is most of its cost. Its results are checked against povalloc\'s above.',

@@ -133,7 +133,7 @@ function blockRecord(group: readonly Pending[]): AuditRecord {
   };
 }
 
-/** Value names that may go into a block: not the block's own, no separator. Remembered per list of names (a table's columns, a rule's values). */
+/** Column names that may go into a block: distinct, not the block's own, no separator. Remembered per list (a table's columns). */
 const blockableKeys = new WeakMap<readonly string[], boolean>();
 
 function keysBlockable(keys: readonly string[]): boolean {
@@ -153,12 +153,14 @@ function pendingOf(record: AuditRecord): { readonly pending: Pending } | { reado
     return { pending: { record, keys: columns, fields: cells } };
   }
   const values = record.values;
+  // An object's names are distinct: only the block prefix and the separators need a look.
   const keys = Object.keys(values);
   const fields: string[] = new Array<string>(keys.length);
-  let ok = keysBlockable(keys);
+  let ok = true;
   for (let index = 0; index < keys.length && ok; index++) {
-    const value = values[keys[index]!];
-    ok = value !== undefined && blockable(value);
+    const key = keys[index]!;
+    const value = values[key];
+    ok = value !== undefined && blockable(value) && blockable(key) && !key.startsWith(BLOCK_VALUE_PREFIX);
     fields[index] = value!;
   }
   return ok ? { pending: { record, keys, fields, values } } : { alone: withValues(record, values) };
