@@ -118,30 +118,42 @@ function csvSyntaxProblem(file: string, error: unknown, line: number): Problem {
   }
 }
 
-/** Parses CSV text (already decoded; a leading BOM is dropped). */
-export function parseCsvTable(file: string, text: string): { table?: Table; problems: Problem[] } {
+/** A record as the tokenizer gives it: its cells (not yet checked) and the line it starts on. */
+export interface CsvRecord {
+  /** 1-based line on which the record starts. */
+  readonly line: number;
+  readonly cells: string[];
+}
+
+/** Options csv-parse reads a table with; the fast tokenizer below gives exactly its records. */
+const CSV_PARSE_OPTIONS: Options = {
+  bom: true,
+  relax_column_count: true,
+  skip_empty_lines: false,
+  // Any mix of CRLF, LF and lone CR ends a row, as in an editor.
+  record_delimiter: ['\r\n', '\n', '\r'],
+  trim: true,
+  info: true,
+};
+
+/**
+ * Tokenises with csv-parse: the reference, and the path every text the fast
+ * tokenizer declines takes, so that syntax errors keep csv-parse's diagnosis.
+ */
+export function tokenizeCsvWithCsvParse(file: string, text: string): { records?: CsvRecord[]; problem?: Problem } {
   // csv-parse reads UTF-8 bytes (it would encode a string itself); its offsets index these bytes.
   const bytes = new TextEncoder().encode(text);
   const lines = new LineIndex(bytes);
-  const options: Options = {
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: false,
-    // Any mix of CRLF, LF and lone CR ends a row, as in an editor.
-    record_delimiter: ['\r\n', '\n', '\r'],
-    trim: true,
-    info: true,
-  };
-  let records: { record: string[]; info: { bytes: number } }[];
+  let parsed: { record: string[]; info: { bytes: number } }[];
   try {
-    records = parse(bytes, options) as unknown as { record: string[]; info: { bytes: number } }[];
+    parsed = parse(bytes, CSV_PARSE_OPTIONS) as unknown as { record: string[]; info: { bytes: number } }[];
   } catch (error) {
     // Read again, noting where each record ends, to find the line the failing row starts on
     // (a callback per record slows the common case down by a fifth, so only here).
     let recordStart = 0;
     try {
       parse(bytes, {
-        ...options,
+        ...CSV_PARSE_OPTIONS,
         on_record: (record: string[], context: { bytes: number }) => {
           recordStart = context.bytes;
           return record;
@@ -150,18 +162,173 @@ export function parseCsvTable(file: string, text: string): { table?: Table; prob
     } catch {
       // The same error again.
     }
-    return { problems: [csvSyntaxProblem(file, error, lines.lineAt(recordStart))] };
+    return { problem: csvSyntaxProblem(file, error, lines.lineAt(recordStart)) };
+  }
+  const records: CsvRecord[] = [];
+  let start = 0;
+  for (const entry of parsed) {
+    records.push({ line: lines.lineAt(start), cells: entry.record });
+    start = entry.info.bytes;
+  }
+  return { records };
+}
+
+const QUOTE = 34;
+const COMMA = 44;
+const LINE_FEED = 10;
+const CARRIAGE_RETURN = 13;
+
+/**
+ * White space csv-parse's `trim` removes (ECMAScript WhiteSpace and
+ * LineTerminator, exactly what String.prototype.trim removes; U+0085 is not
+ * among them).
+ */
+function isTrimmable(code: number): boolean {
+  if (code < 0xa0) return code === 32 || (code >= 9 && code <= 13);
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/**
+ * The records csv-parse would give for `text` (with CSV_PARSE_OPTIONS), read
+ * straight from the string: no re-encoding to UTF-8, no second pass for line
+ * numbers. It takes the well-formed common case (unquoted cells; quoted
+ * cells with doubled quotes, closed, followed only by white space and then a
+ * comma or line end) and declines (undefined) anything else: a quote
+ * csv-parse would refuse or read in an unusual way, an unclosed quote, a lone
+ * surrogate. Declined texts go to csv-parse, so its diagnosis stays the only
+ * one. tests/csv-tokenizer.test.ts checks the two agree on random texts.
+ */
+export function tokenizeCsvFast(text: string): CsvRecord[] | undefined {
+  const length = text.length;
+  const records: CsvRecord[] = [];
+  // csv-parse drops a UTF-8 BOM at the very start only.
+  let position = length > 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = 1;
+  let recordLine = 1;
+  let cells: string[] = [];
+  for (;;) {
+    // The start of a cell: leading white space is skipped (line ends end the record).
+    let code = position < length ? text.charCodeAt(position) : -1;
+    while (code !== -1 && code !== LINE_FEED && code !== CARRIAGE_RETURN && code !== COMMA && code !== QUOTE && isTrimmable(code)) {
+      position++;
+      code = position < length ? text.charCodeAt(position) : -1;
+    }
+    let cell: string;
+    let quoted = false;
+    if (code === QUOTE) {
+      quoted = true;
+      position++;
+      cell = '';
+      let segmentStart = position;
+      for (;;) {
+        if (position >= length) return undefined; // never closed: csv-parse says so
+        code = text.charCodeAt(position);
+        if (code === QUOTE) {
+          if (position + 1 < length && text.charCodeAt(position + 1) === QUOTE) {
+            // A doubled quote is one quote in the cell.
+            cell += text.slice(segmentStart, position + 1);
+            position += 2;
+            segmentStart = position;
+            continue;
+          }
+          cell += text.slice(segmentStart, position);
+          position++;
+          break;
+        }
+        if (code === LINE_FEED) {
+          line++;
+        } else if (code === CARRIAGE_RETURN) {
+          if (position + 1 < length && text.charCodeAt(position + 1) === LINE_FEED) position++;
+          line++;
+        } else if (code >= 0xd800 && code <= 0xdfff) {
+          if (code >= 0xdc00 || position + 1 >= length) return undefined;
+          const next = text.charCodeAt(position + 1);
+          if (next < 0xdc00 || next > 0xdfff) return undefined;
+          position++;
+        }
+        position++;
+      }
+      // After the closing quote only white space, then a comma, a line end or the end of the text.
+      code = position < length ? text.charCodeAt(position) : -1;
+      while (code !== -1 && code !== LINE_FEED && code !== CARRIAGE_RETURN && isTrimmable(code)) {
+        // csv-parse steps over a multi-byte space after a closing quote byte by byte, and refuses
+        // its second byte, unless the quoted cell is empty: leave such text to it.
+        if (code >= 0x80 && cell !== '') return undefined;
+        position++;
+        code = position < length ? text.charCodeAt(position) : -1;
+      }
+      if (code !== -1 && code !== COMMA && code !== LINE_FEED && code !== CARRIAGE_RETURN) return undefined;
+    } else {
+      const cellStart = position;
+      while (code !== -1 && code !== COMMA && code !== LINE_FEED && code !== CARRIAGE_RETURN) {
+        if (code === QUOTE) return undefined; // a quote inside an unquoted cell: csv-parse refuses it
+        if (code >= 0xd800 && code <= 0xdfff) {
+          if (code >= 0xdc00 || position + 1 >= length) return undefined;
+          const next = text.charCodeAt(position + 1);
+          if (next < 0xdc00 || next > 0xdfff) return undefined;
+          position++;
+        }
+        position++;
+        code = position < length ? text.charCodeAt(position) : -1;
+      }
+      let cellEnd = position;
+      while (cellEnd > cellStart && isTrimmable(text.charCodeAt(cellEnd - 1))) cellEnd--;
+      cell = cellEnd === cellStart ? '' : text.slice(cellStart, cellEnd);
+    }
+    if (code === COMMA) {
+      cells.push(cell);
+      position++;
+      continue;
+    }
+    if (code === -1) {
+      // csv-parse ends the last record only if it holds something: a cell before, a quote, a character.
+      if (quoted || cell !== '' || cells.length > 0) {
+        cells.push(cell);
+        records.push({ line: recordLine, cells });
+      }
+      return records;
+    }
+    // A line end: CRLF, LF or a lone CR.
+    cells.push(cell);
+    records.push({ line: recordLine, cells });
+    cells = [];
+    position += code === CARRIAGE_RETURN && position + 1 < length && text.charCodeAt(position + 1) === LINE_FEED ? 2 : 1;
+    line++;
+    recordLine = line;
+  }
+}
+
+/**
+ * Parses CSV text (already decoded; a leading BOM is dropped). The fast
+ * tokenizer reads it unless it declines; `tokenizer: 'csv-parse'` forces the
+ * reference path (for tests that compare the two).
+ */
+export function parseCsvTable(file: string, text: string, options: { tokenizer?: 'fast' | 'csv-parse' } = {}): { table?: Table; problems: Problem[] } {
+  let records = options.tokenizer === 'csv-parse' ? undefined : tokenizeCsvFast(text);
+  if (records === undefined) {
+    const tokenized = tokenizeCsvWithCsvParse(file, text);
+    if (tokenized.problem) return { problems: [tokenized.problem] };
+    records = tokenized.records!;
   }
   const problems: Problem[] = [];
   let skippedBlankRows = 0;
-  let headerRecord: { record: string[]; line: number } | undefined;
-  const rows: TableRow[] = [];
-  let start = 0;
-  for (const entry of records) {
-    const cells = entry.record;
-    const line = lines.lineAt(start);
-    start = entry.info.bytes;
+  let headerRecord: CsvRecord | undefined;
+  const rows: CsvRecord[] = [];
+  for (const record of records) {
+    const cells = record.cells;
+    const line = record.line;
     // csv-parse trims outside quotes only; every cell is trimmed of Unicode white space (also U+3000).
+    let blank = true;
     for (let index = 0; index < cells.length; index++) {
       const cell = cells[index]!;
       if (cell.length > MAX_FIELD_CHARS) {
@@ -171,24 +338,30 @@ export function parseCsvTable(file: string, text: string): { table?: Table; prob
           message: `cell ${index + 1} is ${cell.length} characters long, more than the ${MAX_FIELD_CHARS} accepted (is a " missing?)`,
         });
         cells[index] = '';
-      } else if (cell !== '' && (isWhiteSpace(cell.charCodeAt(0)) || isWhiteSpace(cell.charCodeAt(cell.length - 1)))) {
-        cells[index] = cell.trim();
+      } else if (cell !== '') {
+        if (isWhiteSpace(cell.charCodeAt(0)) || isWhiteSpace(cell.charCodeAt(cell.length - 1))) {
+          const trimmed = cell.trim();
+          cells[index] = trimmed;
+          if (trimmed !== '') blank = false;
+        } else {
+          blank = false;
+        }
       }
     }
-    if (cells.every((cell) => cell === '')) {
+    if (blank) {
       skippedBlankRows++;
       continue;
     }
     if (!headerRecord) {
-      headerRecord = { record: cells, line };
+      headerRecord = record;
       continue;
     }
-    rows.push({ line, cells });
+    rows.push(record);
   }
   if (!headerRecord) {
     return { problems: [{ file, line: 0, message: 'the file is empty: a header row is required' }] };
   }
-  const header = headerRecord.record;
+  const header = headerRecord.cells;
   const headerLine = headerRecord.line;
   const separator = header.length === 1 ? [';', '\t', '|'].find((candidate) => header[0]!.includes(candidate)) : undefined;
   if (separator !== undefined) {
@@ -203,11 +376,17 @@ export function parseCsvTable(file: string, text: string): { table?: Table; prob
   // since they are shifted and every message about them would mislead.
   const regularRows: TableRow[] = [];
   for (const row of rows) {
-    const extra = row.cells.slice(width);
-    if (row.cells.length < width || extra.some((cell) => cell !== '')) {
-      problems.push({ file, line: row.line, message: `the row has ${row.cells.length} cells but the header has ${width}` });
+    const cells = row.cells;
+    if (cells.length === width) {
+      regularRows.push(row);
+      continue;
+    }
+    let ragged = cells.length < width;
+    for (let index = width; !ragged && index < cells.length; index++) ragged = cells[index] !== '';
+    if (ragged) {
+      problems.push({ file, line: row.line, message: `the row has ${cells.length} cells but the header has ${width}` });
     } else {
-      regularRows.push({ line: row.line, cells: row.cells.slice(0, width) });
+      regularRows.push({ line: row.line, cells: cells.slice(0, width) });
     }
   }
   return {
