@@ -209,8 +209,18 @@ function isTrimmable(code: number): boolean {
  * one. tests/csv-tokenizer.test.ts checks the two agree on random texts.
  */
 export function tokenizeCsvFast(text: string): CsvRecord[] | undefined {
-  const length = text.length;
   const records: CsvRecord[] = [];
+  return scanCsvFast(text, (cells, line) => records.push({ line, cells })) ? records : undefined;
+}
+
+/**
+ * tokenizeCsvFast handing each record to `onRecord` as it is read (a fresh
+ * array each time) instead of collecting them. False when it declines the
+ * text, possibly after some records were handed over: the caller starts
+ * again with csv-parse.
+ */
+function scanCsvFast(text: string, onRecord: (cells: string[], line: number) => void): boolean {
+  const length = text.length;
   // csv-parse drops a UTF-8 BOM at the very start only.
   let position = length > 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
@@ -231,7 +241,7 @@ export function tokenizeCsvFast(text: string): CsvRecord[] | undefined {
       cell = '';
       let segmentStart = position;
       for (;;) {
-        if (position >= length) return undefined; // never closed: csv-parse says so
+        if (position >= length) return false; // never closed: csv-parse says so
         code = text.charCodeAt(position);
         if (code === QUOTE) {
           if (position + 1 < length && text.charCodeAt(position + 1) === QUOTE) {
@@ -251,9 +261,9 @@ export function tokenizeCsvFast(text: string): CsvRecord[] | undefined {
           if (position + 1 < length && text.charCodeAt(position + 1) === LINE_FEED) position++;
           line++;
         } else if (code >= 0xd800 && code <= 0xdfff) {
-          if (code >= 0xdc00 || position + 1 >= length) return undefined;
+          if (code >= 0xdc00 || position + 1 >= length) return false;
           const next = text.charCodeAt(position + 1);
-          if (next < 0xdc00 || next > 0xdfff) return undefined;
+          if (next < 0xdc00 || next > 0xdfff) return false;
           position++;
         }
         position++;
@@ -263,19 +273,19 @@ export function tokenizeCsvFast(text: string): CsvRecord[] | undefined {
       while (code !== -1 && code !== LINE_FEED && code !== CARRIAGE_RETURN && isTrimmable(code)) {
         // csv-parse steps over a multi-byte space after a closing quote byte by byte, and refuses
         // its second byte, unless the quoted cell is empty: leave such text to it.
-        if (code >= 0x80 && cell !== '') return undefined;
+        if (code >= 0x80 && cell !== '') return false;
         position++;
         code = position < length ? text.charCodeAt(position) : -1;
       }
-      if (code !== -1 && code !== COMMA && code !== LINE_FEED && code !== CARRIAGE_RETURN) return undefined;
+      if (code !== -1 && code !== COMMA && code !== LINE_FEED && code !== CARRIAGE_RETURN) return false;
     } else {
       const cellStart = position;
       while (code !== -1 && code !== COMMA && code !== LINE_FEED && code !== CARRIAGE_RETURN) {
-        if (code === QUOTE) return undefined; // a quote inside an unquoted cell: csv-parse refuses it
+        if (code === QUOTE) return false; // a quote inside an unquoted cell: csv-parse refuses it
         if (code >= 0xd800 && code <= 0xdfff) {
-          if (code >= 0xdc00 || position + 1 >= length) return undefined;
+          if (code >= 0xdc00 || position + 1 >= length) return false;
           const next = text.charCodeAt(position + 1);
-          if (next < 0xdc00 || next > 0xdfff) return undefined;
+          if (next < 0xdc00 || next > 0xdfff) return false;
           position++;
         }
         position++;
@@ -294,13 +304,13 @@ export function tokenizeCsvFast(text: string): CsvRecord[] | undefined {
       // csv-parse ends the last record only if it holds something: a cell before, a quote, a character.
       if (quoted || cell !== '' || cells.length > 0) {
         cells.push(cell);
-        records.push({ line: recordLine, cells });
+        onRecord(cells, recordLine);
       }
-      return records;
+      return true;
     }
     // A line end: CRLF, LF or a lone CR.
     cells.push(cell);
-    records.push({ line: recordLine, cells });
+    onRecord(cells, recordLine);
     cells = [];
     position += code === CARRIAGE_RETURN && position + 1 < length && text.charCodeAt(position + 1) === LINE_FEED ? 2 : 1;
     line++;
@@ -308,32 +318,52 @@ export function tokenizeCsvFast(text: string): CsvRecord[] | undefined {
   }
 }
 
+/** Receives a table row by row, as it is read (see visitCsvTable). */
+export interface TableVisitor {
+  /** The header (trailing empty cells dropped) and its line, once, before any row. */
+  header(header: readonly string[], headerLine: number): void;
+  /** Each regular row (exactly as many cells as the header), in file order. */
+  row(row: TableRow): void;
+}
+
+/** What visitCsvTable found besides the rows: the header, when there is one, and the problems. */
+export interface VisitedTable {
+  readonly header?: readonly string[];
+  readonly headerLine: number;
+  readonly skippedBlankRows: number;
+  /** Regular rows handed to the visitor. */
+  readonly rowCount: number;
+  readonly problems: Problem[];
+}
+
 /**
- * Parses CSV text (already decoded; a leading BOM is dropped). The fast
- * tokenizer reads it unless it declines; `tokenizer: 'csv-parse'` forces the
- * reference path (for tests that compare the two).
+ * Checks records one at a time, as parseCsvTable does (cell cap, trimming,
+ * blank rows, header, ragged rows), handing regular rows on. Problems keep
+ * parseCsvTable's order: cell caps, then the separator, then ragged rows.
  */
-export function parseCsvTable(file: string, text: string, options: { tokenizer?: 'fast' | 'csv-parse' } = {}): { table?: Table; problems: Problem[] } {
-  let records = options.tokenizer === 'csv-parse' ? undefined : tokenizeCsvFast(text);
-  if (records === undefined) {
-    const tokenized = tokenizeCsvWithCsvParse(file, text);
-    if (tokenized.problem) return { problems: [tokenized.problem] };
-    records = tokenized.records!;
-  }
-  const problems: Problem[] = [];
-  let skippedBlankRows = 0;
-  let headerRecord: CsvRecord | undefined;
-  const rows: CsvRecord[] = [];
-  for (const record of records) {
-    const cells = record.cells;
-    const line = record.line;
+class TableAssembler {
+  private readonly capProblems: Problem[] = [];
+  private readonly raggedProblems: Problem[] = [];
+  private separatorProblem: Problem | undefined;
+  private header: string[] | undefined;
+  private headerLine = 0;
+  private width = 0;
+  private skippedBlankRows = 0;
+  private rowCount = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly visitor: TableVisitor,
+  ) {}
+
+  add(cells: string[], line: number): void {
     // csv-parse trims outside quotes only; every cell is trimmed of Unicode white space (also U+3000).
     let blank = true;
     for (let index = 0; index < cells.length; index++) {
       const cell = cells[index]!;
       if (cell.length > MAX_FIELD_CHARS) {
-        problems.push({
-          file,
+        this.capProblems.push({
+          file: this.file,
           line,
           message: `cell ${index + 1} is ${cell.length} characters long, more than the ${MAX_FIELD_CHARS} accepted (is a " missing?)`,
         });
@@ -349,54 +379,107 @@ export function parseCsvTable(file: string, text: string, options: { tokenizer?:
       }
     }
     if (blank) {
-      skippedBlankRows++;
-      continue;
+      this.skippedBlankRows++;
+      return;
     }
-    if (!headerRecord) {
-      headerRecord = record;
-      continue;
+    if (this.header === undefined) {
+      this.addHeader(cells, line);
+      return;
     }
-    rows.push(record);
-  }
-  if (!headerRecord) {
-    return { problems: [{ file, line: 0, message: 'the file is empty: a header row is required' }] };
-  }
-  const header = headerRecord.cells;
-  const headerLine = headerRecord.line;
-  const separator = header.length === 1 ? [';', '\t', '|'].find((candidate) => header[0]!.includes(candidate)) : undefined;
-  if (separator !== undefined) {
-    const name = separator === '\t' ? 'tabs' : `"${separator}"`;
-    problems.push({ file, line: headerLine, message: `the header is one single column: the cells seem separated by ${name}, but povalloc reads comma-separated CSV; save the file as CSV (comma delimited)` });
-  }
-  // Trailing empty header cells come from Excel's extra commas: drop them.
-  let width = header.length;
-  while (width > 0 && header[width - 1] === '') width--;
-  const trimmedHeader = header.slice(0, width);
-  // A ragged row is reported as such; its cells are not checked one by one,
-  // since they are shifted and every message about them would mislead.
-  const regularRows: TableRow[] = [];
-  for (const row of rows) {
-    const cells = row.cells;
+    const width = this.width;
     if (cells.length === width) {
-      regularRows.push(row);
-      continue;
+      this.rowCount++;
+      this.visitor.row({ line, cells });
+      return;
     }
+    // A ragged row is reported as such; its cells are not checked one by one,
+    // since they are shifted and every message about them would mislead.
     let ragged = cells.length < width;
     for (let index = width; !ragged && index < cells.length; index++) ragged = cells[index] !== '';
     if (ragged) {
-      problems.push({ file, line: row.line, message: `the row has ${cells.length} cells but the header has ${width}` });
+      this.raggedProblems.push({ file: this.file, line, message: `the row has ${cells.length} cells but the header has ${width}` });
     } else {
-      regularRows.push({ line: row.line, cells: cells.slice(0, width) });
+      this.rowCount++;
+      this.visitor.row({ line, cells: cells.slice(0, width) });
     }
   }
-  return {
-    table: {
-      file,
-      header: trimmedHeader,
-      headerLine,
-      rows: regularRows,
-      skippedBlankRows,
+
+  private addHeader(header: string[], line: number): void {
+    this.header = header;
+    this.headerLine = line;
+    const separator = header.length === 1 ? [';', '\t', '|'].find((candidate) => header[0]!.includes(candidate)) : undefined;
+    if (separator !== undefined) {
+      const name = separator === '\t' ? 'tabs' : `"${separator}"`;
+      this.separatorProblem = {
+        file: this.file,
+        line,
+        message: `the header is one single column: the cells seem separated by ${name}, but povalloc reads comma-separated CSV; save the file as CSV (comma delimited)`,
+      };
+    }
+    // Trailing empty header cells come from Excel's extra commas: drop them.
+    let width = header.length;
+    while (width > 0 && header[width - 1] === '') width--;
+    this.width = width;
+    this.visitor.header(header.slice(0, width), line);
+  }
+
+  finish(): VisitedTable {
+    if (this.header === undefined) {
+      return {
+        headerLine: 0,
+        skippedBlankRows: this.skippedBlankRows,
+        rowCount: 0,
+        // (A cell over the cap in a file with no header is not worth mentioning.)
+        problems: [{ file: this.file, line: 0, message: 'the file is empty: a header row is required' }],
+      };
+    }
+    const problems = this.capProblems;
+    if (this.separatorProblem) problems.push(this.separatorProblem);
+    problems.push(...this.raggedProblems);
+    return { header: this.header.slice(0, this.width), headerLine: this.headerLine, skippedBlankRows: this.skippedBlankRows, rowCount: this.rowCount, problems };
+  }
+}
+
+/**
+ * Reads CSV text (already decoded; a leading BOM is dropped) row by row into
+ * a visitor, without holding the rows: a large table need not sit in memory
+ * as cells before it is read. The fast tokenizer reads it unless it
+ * declines; then csv-parse reads it, into a fresh visitor (`newVisitor` is
+ * called again), so a visitor only ever sees one reading. No header and a
+ * CSV syntax error are problems; the visitor's header is then never called.
+ */
+export function visitCsvTable(file: string, text: string, newVisitor: () => TableVisitor, options: { tokenizer?: 'fast' | 'csv-parse' } = {}): VisitedTable {
+  if (options.tokenizer !== 'csv-parse') {
+    const assembler = new TableAssembler(file, newVisitor());
+    if (scanCsvFast(text, (cells, line) => assembler.add(cells, line))) return assembler.finish();
+  }
+  const tokenized = tokenizeCsvWithCsvParse(file, text);
+  if (tokenized.problem) return { headerLine: 0, skippedBlankRows: 0, rowCount: 0, problems: [tokenized.problem] };
+  const assembler = new TableAssembler(file, newVisitor());
+  for (const record of tokenized.records!) assembler.add(record.cells, record.line);
+  return assembler.finish();
+}
+
+/**
+ * Parses CSV text (already decoded; a leading BOM is dropped) into a table.
+ * `tokenizer: 'csv-parse'` forces the reference tokenizer (for tests that
+ * compare the two).
+ */
+export function parseCsvTable(file: string, text: string, options: { tokenizer?: 'fast' | 'csv-parse' } = {}): { table?: Table; problems: Problem[] } {
+  let rows: TableRow[] = [];
+  const visited = visitCsvTable(
+    file,
+    text,
+    () => {
+      rows = [];
+      return { header: () => undefined, row: (row) => rows.push(row) };
     },
-    problems,
+    options,
+  );
+  // No header: the file is empty, or csv-parse could not read it.
+  if (visited.header === undefined) return { problems: visited.problems };
+  return {
+    table: { file, header: visited.header, headerLine: visited.headerLine, rows, skippedBlankRows: visited.skippedBlankRows },
+    problems: visited.problems,
   };
 }
