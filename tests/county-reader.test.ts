@@ -147,8 +147,9 @@ describe('reading counties row by row', () => {
     expect(read.problems).toEqual([]);
     const county = read.result!.counties[0]!;
     const figures = county.figures as ReadonlyMap<string, unknown> & { textOf(column: string): string | undefined };
+    // The value of the cell, exactly; not always its characters.
     expect(figures.textOf('rural_income_per_capita')).toBe('6300.170');
-    expect(figures.textOf('poor_population')).toBe('0100');
+    expect(figures.textOf('poor_population')).toBe('100');
     expect([...county.figures.keys()]).toEqual(['poor_population', 'rural_population', 'relocation_population', 'rural_income_per_capita']);
     expect(county.figures.size).toBe(4);
     expect(county.figures.has('notes')).toBe(false);
@@ -165,5 +166,14 @@ describe('reading counties row by row', () => {
       rural_income_per_capita: '6300.17',
     });
     expect(figures.textOf('poor_population')).toBe('100');
+  });
+
+  it.each(['0.05', '0.0', '7', '123456789', '1234567890', '0.000000000123', '98765432109876543210.1234', '000123.4500'])('gives back figure %j exactly, short or long', (figure) => {
+    const text = `county_code,county_name,poor_population,rural_population,rural_income_per_capita\n520111,甲,1,2,${figure === '0.0' ? '0.5' : figure}\n`;
+    const county = readCountiesCsv('counties.csv', text, reference, ['rural_income_per_capita']).result!.counties[0]!;
+    const expected = decimal(figure === '0.0' ? '0.5' : figure);
+    expect(county.figures.get('rural_income_per_capita')!.equals(expected)).toBe(true);
+    const figures = county.figures as ReadonlyMap<string, unknown> & { textOf(column: string): string | undefined };
+    expect(decimal(figures.textOf('rural_income_per_capita')!).equals(expected)).toBe(true);
   });
 });

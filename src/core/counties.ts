@@ -90,78 +90,193 @@ export interface CountyTable {
   readonly warnings: readonly Problem[];
 }
 
-/** Where each figure column sits in a county's figure slots; shared by the counties of one table. */
-class FigureLayout {
-  readonly names: readonly string[];
-  readonly indexOf: ReadonlyMap<string, number>;
-
-  constructor(names: readonly string[]) {
-    this.names = names;
-    this.indexOf = new Map(names.map((name, index) => [name, index]));
-  }
-}
-
-/** Slots of the built-in figures (every layout starts with them). */
+/** Slots of the built-in figures (every store starts with them). */
 const POOR_SLOT = 0;
 const RURAL_SLOT = 1;
 const RELOCATION_SLOT = 2;
 const BUILT_IN_SLOTS = ['poor_population', 'rural_population', 'relocation_population'];
 
-/**
- * A county's figures by column, read as a ReadonlyMap. Each figure is held
- * as its checked text until it is first asked for, then as the decimal:
- * reading a million rows builds no decimal that nothing uses. A slot is a
- * checked decimal text, a decimal, or undefined (no such figure).
- */
-class CountyFigures implements ReadonlyMap<string, Dec> {
-  constructor(
-    private readonly layout: FigureLayout,
-    private readonly slots: (string | Dec | undefined)[],
-  ) {}
+// What a figure's entry in `FigureStore.places` says besides a number of decimal places.
+/** No such figure for this county. */
+const ABSENT = 255;
+/** Held as text (too many digits for the integer column). */
+const AS_TEXT = 254;
+/** Held as a decimal (derived from the incidence). */
+const AS_DECIMAL = 253;
+/** Zero, from an empty cell that means 0. */
+const AS_ZERO = 252;
+/** Digits that always fit the unsigned 32-bit integer column. */
+const MAX_PACKED_DIGITS = 9;
 
-  /** The figure in slot `index`, built from its text on first use. */
-  at(index: number): Dec | undefined {
-    const slot = this.slots[index];
-    if (typeof slot !== 'string') return slot;
-    const value = decimal(slot);
-    this.slots[index] = value;
-    return value;
+/**
+ * The figures of all the counties of one table, column by column, so that a
+ * million counties do not each hold a map, strings and decimal objects that
+ * the garbage collector must copy. A checked figure text is held as its
+ * digits read as a whole number (at most 9 digits, in a Uint32Array: exact,
+ * no fractions involved) and its count of decimal places, so `6300.17` is
+ * 630017 and 2; longer ones keep their text. A figure becomes a decimal only
+ * when first asked for, from its text (never from a JavaScript number), and
+ * is then kept. Counties are numbered in the order they were added.
+ */
+class FigureStore {
+  readonly indexOf: ReadonlyMap<string, number>;
+  private count = 0;
+  private capacity = 1024;
+  private digits: Uint32Array[];
+  private places: Uint8Array[];
+  /** Figures held otherwise (AS_TEXT, AS_DECIMAL), at county * columns + column. */
+  private readonly others = new Map<number, string | Dec>();
+  /** Decimals built so far, at county * columns + column; made on first use. */
+  private built: (Dec | undefined)[] | undefined;
+  // The figures of the county being read, until `add`: every slot is set for every row.
+  private readonly staged: (string | Dec | undefined)[];
+
+  constructor(readonly names: readonly string[]) {
+    this.indexOf = new Map(names.map((name, index) => [name, index]));
+    this.digits = names.map(() => new Uint32Array(this.capacity));
+    this.places = names.map(() => new Uint8Array(this.capacity));
+    this.staged = names.map(() => undefined);
   }
 
+  /** Sets a figure of the county being read: a checked decimal text, a decimal, or undefined (none). */
+  stage(column: number, figure: string | Dec | undefined): void {
+    this.staged[column] = figure;
+  }
+
+  /** Adds the county being read, with the figures staged for it; its number. */
+  add(): number {
+    const county = this.count++;
+    if (county === this.capacity) this.grow();
+    const columns = this.names.length;
+    for (let column = 0; column < columns; column++) {
+      const figure = this.staged[column];
+      if (typeof figure === 'string') {
+        this.pack(column, county, figure);
+      } else if (figure === undefined) {
+        this.places[column]![county] = ABSENT;
+      } else if (figure === ZERO) {
+        this.places[column]![county] = AS_ZERO;
+      } else {
+        this.places[column]![county] = AS_DECIMAL;
+        this.others.set(county * columns + column, figure);
+      }
+    }
+    if (this.built) for (let column = 0; column < columns; column++) this.built.push(undefined);
+    return county;
+  }
+
+  private pack(column: number, county: number, text: string): void {
+    let whole = 0;
+    let digitCount = 0;
+    let places = 0;
+    let point = false;
+    for (let index = 0; index < text.length; index++) {
+      const code = text.charCodeAt(index);
+      if (code === 46) {
+        point = true;
+        continue;
+      }
+      // Leading zeros do not count: 0.05 is 5 with 2 places.
+      if (whole !== 0 || code !== 48) digitCount++;
+      whole = whole * 10 + (code - 48);
+      if (point) places++;
+    }
+    if (digitCount > MAX_PACKED_DIGITS) {
+      this.places[column]![county] = AS_TEXT;
+      this.others.set(county * this.names.length + column, text);
+      return;
+    }
+    this.digits[column]![county] = whole;
+    this.places[column]![county] = places;
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    this.digits = this.digits.map((old) => {
+      const grown = new Uint32Array(this.capacity);
+      grown.set(old);
+      return grown;
+    });
+    this.places = this.places.map((old) => {
+      const grown = new Uint8Array(this.capacity);
+      grown.set(old);
+      return grown;
+    });
+  }
+
+  has(column: number, county: number): boolean {
+    return this.places[column]![county] !== ABSENT;
+  }
+
+  /** A figure as exact decimal text (digits, and `.` and places if any); undefined when absent. */
+  text(column: number, county: number): string | undefined {
+    const places = this.places[column]![county]!;
+    if (places === ABSENT) return undefined;
+    if (places === AS_ZERO) return '0';
+    if (places === AS_TEXT) return this.others.get(county * this.names.length + column) as string;
+    if (places === AS_DECIMAL) return (this.others.get(county * this.names.length + column) as Dec).toFixed();
+    const digits = this.digits[column]![county]!.toString();
+    if (places === 0) return digits;
+    const padded = digits.padStart(places + 1, '0');
+    return `${padded.slice(0, padded.length - places)}.${padded.slice(padded.length - places)}`;
+  }
+
+  /** A figure as a decimal, built from its text on first use; undefined when absent. */
+  value(column: number, county: number): Dec | undefined {
+    const places = this.places[column]![county]!;
+    if (places === ABSENT) return undefined;
+    if (places === AS_ZERO) return ZERO;
+    const at = county * this.names.length + column;
+    if (places === AS_DECIMAL) return this.others.get(at) as Dec;
+    // Made in one go, packed: a million counties' slots assigned one by one would not stay a fast array.
+    this.built ??= Array.from({ length: this.count * this.names.length }, () => undefined);
+    const built = this.built[at];
+    if (built !== undefined) return built;
+    const value = decimal(this.text(column, county)!);
+    this.built[at] = value;
+    return value;
+  }
+}
+
+/** One county's figures by column, read as a ReadonlyMap (in the order read: built-in figures first). */
+class CountyFigures implements ReadonlyMap<string, Dec> {
+  constructor(
+    private readonly store: FigureStore,
+    private readonly county: number,
+  ) {}
+
   /**
-   * The figure as exact decimal text (digits, optional `.` and fraction),
-   * without building a decimal when none was built yet: for code that
-   * computes without decimal.js.
+   * The figure as exact decimal text (digits, optional `.` and fraction; the
+   * same value as the cell, not always the same characters: `0100` is
+   * `100`), without building a decimal: for code that computes without
+   * decimal.js.
    */
   textOf(column: string): string | undefined {
-    const index = this.layout.indexOf.get(column);
-    if (index === undefined) return undefined;
-    const slot = this.slots[index];
-    return typeof slot === 'string' || slot === undefined ? slot : slot.toFixed();
+    const index = this.store.indexOf.get(column);
+    return index === undefined ? undefined : this.store.text(index, this.county);
   }
 
   get(column: string): Dec | undefined {
-    const index = this.layout.indexOf.get(column);
-    return index === undefined ? undefined : this.at(index);
+    const index = this.store.indexOf.get(column);
+    return index === undefined ? undefined : this.store.value(index, this.county);
   }
 
   has(column: string): boolean {
-    const index = this.layout.indexOf.get(column);
-    return index !== undefined && this.slots[index] !== undefined;
+    const index = this.store.indexOf.get(column);
+    return index !== undefined && this.store.has(index, this.county);
   }
 
   get size(): number {
     let count = 0;
-    for (const slot of this.slots) if (slot !== undefined) count++;
+    for (let index = 0; index < this.store.names.length; index++) if (this.store.has(index, this.county)) count++;
     return count;
   }
 
-  /** The figures as a Map, in the order they were read (built-in figures first). */
   private toMap(): Map<string, Dec> {
     const map = new Map<string, Dec>();
-    for (let index = 0; index < this.slots.length; index++) {
-      const value = this.at(index);
-      if (value !== undefined) map.set(this.layout.names[index]!, value);
+    for (let index = 0; index < this.store.names.length; index++) {
+      const value = this.store.value(index, this.county);
+      if (value !== undefined) map.set(this.store.names[index]!, value);
     }
     return map;
   }
@@ -187,7 +302,7 @@ class CountyFigures implements ReadonlyMap<string, Dec> {
   }
 }
 
-/** A county as read: population figures come from its figures, built when first used. */
+/** A county as read: its figures live in the table's FigureStore, built as decimals when first used. */
 class ReadCounty implements County {
   constructor(
     readonly code: string,
@@ -204,20 +319,26 @@ class ReadCounty implements County {
     readonly assessment: AssessmentGrade | undefined,
     readonly exitYear: string,
     readonly remitted: Partial<Record<RemittedColumn, Fen>>,
-    readonly figures: CountyFigures,
+    private readonly store: FigureStore,
+    private readonly storeIndex: number,
     readonly line: number,
   ) {}
 
+  /** A view of this county's figures (cheap: nothing is copied). */
+  get figures(): CountyFigures {
+    return new CountyFigures(this.store, this.storeIndex);
+  }
+
   get poorPopulation(): Dec {
-    return this.figures.at(POOR_SLOT)!;
+    return this.store.value(POOR_SLOT, this.storeIndex)!;
   }
 
   get ruralPopulation(): Dec {
-    return this.figures.at(RURAL_SLOT)!;
+    return this.store.value(RURAL_SLOT, this.storeIndex)!;
   }
 
   get relocationPopulation(): Dec | undefined {
-    return this.figures.at(RELOCATION_SLOT);
+    return this.store.value(RELOCATION_SLOT, this.storeIndex);
   }
 }
 
@@ -343,7 +464,7 @@ export class CountyReader implements TableVisitor {
   private hasRemittedColumns = false;
   /** Other figure columns: name, position, whether a factor reads it (required), whether it must be > 0. */
   private figureColumns: { column: string; at: number; slot: number; required: boolean; positive: boolean }[] = [];
-  private layout = new FigureLayout(BUILT_IN_SLOTS);
+  private store = new FigureStore(BUILT_IN_SLOTS);
 
   constructor(
     private readonly file: string,
@@ -401,7 +522,7 @@ export class CountyReader implements TableVisitor {
       this.figureColumns.push({ column, at: at(column), slot: names.length, required: this.factorSet.has(column), positive: POSITIVE_DECIMAL_COLUMNS.has(column) });
       names.push(column);
     }
-    this.layout = new FigureLayout(names);
+    this.store = new FigureStore(names);
   }
 
   private refuse(line: number, column: string, value: string, expected: string): void {
@@ -609,11 +730,13 @@ export class CountyReader implements TableVisitor {
       remitted = amounts;
     }
 
-    const slots: (string | Dec | undefined)[] = new Array<string | Dec | undefined>(this.layout.names.length).fill(undefined);
-    slots[POOR_SLOT] = poor;
-    slots[RURAL_SLOT] = rural;
-    slots[RELOCATION_SLOT] = relocation;
+    // Figures are staged in the store as the row is read; `add` keeps them only for a county.
+    const store = this.store;
+    store.stage(POOR_SLOT, poor);
+    store.stage(RURAL_SLOT, rural);
+    store.stage(RELOCATION_SLOT, relocation);
     for (const figure of this.figureColumns) {
+      store.stage(figure.slot, undefined);
       const text = cells[figure.at]!;
       if (text === '') {
         if (figure.required) {
@@ -632,7 +755,7 @@ export class CountyReader implements TableVisitor {
         rowOk = false;
         continue;
       }
-      slots[figure.slot] = text;
+      store.stage(figure.slot, text);
     }
 
     if (!rowOk || !province || poor === undefined || rural === undefined) return;
@@ -652,7 +775,8 @@ export class CountyReader implements TableVisitor {
         assessment,
         exitYear,
         remitted,
-        new CountyFigures(this.layout, slots),
+        store,
+        store.add(),
         line,
       ),
     );

@@ -178,6 +178,14 @@ const COMMA = 44;
 const LINE_FEED = 10;
 const CARRIAGE_RETURN = 13;
 
+/** 1 for the code units that end or complicate an unquoted cell: comma, quote, CR, LF, surrogates. */
+const UNQUOTED_STOP = new Uint8Array(0x10000);
+UNQUOTED_STOP[COMMA] = 1;
+UNQUOTED_STOP[QUOTE] = 1;
+UNQUOTED_STOP[LINE_FEED] = 1;
+UNQUOTED_STOP[CARRIAGE_RETURN] = 1;
+UNQUOTED_STOP.fill(1, 0xd800, 0xe000);
+
 /**
  * White space csv-parse's `trim` removes (ECMAScript WhiteSpace and
  * LineTerminator, exactly what String.prototype.trim removes; U+0085 is not
@@ -280,16 +288,23 @@ function scanCsvFast(text: string, onRecord: (cells: string[], line: number) => 
       if (code !== -1 && code !== COMMA && code !== LINE_FEED && code !== CARRIAGE_RETURN) return false;
     } else {
       const cellStart = position;
-      while (code !== -1 && code !== COMMA && code !== LINE_FEED && code !== CARRIAGE_RETURN) {
-        if (code === QUOTE) return false; // a quote inside an unquoted cell: csv-parse refuses it
-        if (code >= 0xd800 && code <= 0xdfff) {
-          if (code >= 0xdc00 || position + 1 >= length) return false;
-          const next = text.charCodeAt(position + 1);
-          if (next < 0xdc00 || next > 0xdfff) return false;
+      code = -1;
+      while (position < length) {
+        const next = text.charCodeAt(position);
+        if (UNQUOTED_STOP[next] === 0) {
           position++;
+          continue;
         }
-        position++;
-        code = position < length ? text.charCodeAt(position) : -1;
+        if (next === COMMA || next === LINE_FEED || next === CARRIAGE_RETURN) {
+          code = next;
+          break;
+        }
+        if (next === QUOTE) return false; // a quote inside an unquoted cell: csv-parse refuses it
+        // A surrogate: a well-formed pair is two ordinary code units.
+        if (next >= 0xdc00 || position + 1 >= length) return false;
+        const low = text.charCodeAt(position + 1);
+        if (low < 0xdc00 || low > 0xdfff) return false;
+        position += 2;
       }
       let cellEnd = position;
       while (cellEnd > cellStart && isTrimmable(text.charCodeAt(cellEnd - 1))) cellEnd--;
