@@ -443,6 +443,10 @@ export class CountyReader implements TableVisitor {
   /** Canonical names of contiguous-area spellings met so far ('' for a spelling that names no area). */
   private readonly areaBySpelling = new Map<string, string>();
   private readonly factorSet: ReadonlySet<string>;
+  /** Provinces by the number their code's two digits make (the code is checked to be digits first). */
+  private readonly provinceByPrefix: (Province | undefined)[];
+  /** True once `finish` found the codes in ascending order (then the counties need no sorting). */
+  private codesAscending = false;
   private headerMap: HeaderMap | undefined;
   /** False when the header has problems: rows are then not read. */
   private readingRows = false;
@@ -473,6 +477,7 @@ export class CountyReader implements TableVisitor {
   ) {
     this.areaNames = reference.areas.map((area) => area.nameZh).join(', ');
     this.factorSet = new Set(factorColumns);
+    this.provinceByPrefix = Array.from({ length: 100 }, (_, prefix) => reference.provinces.get(String(prefix).padStart(2, '0')));
   }
 
   header(headerCells: readonly string[], headerLine: number): void {
@@ -565,9 +570,9 @@ export class CountyReader implements TableVisitor {
       rowOk = false;
     } else {
       this.codeLength ??= { length: code.length, line };
-      const provinceCode = code.slice(0, 2);
-      province = this.reference.provinces.get(provinceCode);
+      province = this.provinceByPrefix[(code.charCodeAt(0) - 48) * 10 + code.charCodeAt(1) - 48];
       if (!province) {
+        const provinceCode = code.slice(0, 2);
         problems.push({ file, line, column: 'county_code', message: `"${code}" starts with ${provinceCode}, which is not a province code` });
         rowOk = false;
       }
@@ -791,6 +796,7 @@ export class CountyReader implements TableVisitor {
     const codes = this.checkedCodes;
     let ascending = true;
     for (let index = 1; ascending && index < codes.length; index++) ascending = codes[index - 1]! < codes[index]!;
+    this.codesAscending = ascending;
     if (ascending) return;
     // A stable sort by code keeps each code's rows in file order: the first is the original.
     const order = codes.map((_, index) => index).sort((a, b) => (codes[a]! < codes[b]! ? -1 : codes[a]! > codes[b]! ? 1 : 0));
@@ -827,7 +833,9 @@ export class CountyReader implements TableVisitor {
     if (this.readingRows && this.rowCount === 0) problems.push({ file: this.file, line: 0, message: 'the table has a header but no counties' });
     if (problems.length > 0) return { problems };
     const counties = this.counties;
-    counties.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+    // Every row's code was checked; when they came in ascending order, the counties are in order.
+    const inOrder = this.codesAscending && counties.length === this.checkedCodes.length;
+    if (!inOrder) counties.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
     return {
       problems: [],
       result: { counties, columns: new Set(this.headerMap!.index.keys()), skippedBlankRows, warnings: this.warnings },
