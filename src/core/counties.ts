@@ -406,6 +406,31 @@ function isUnitCode(text: string): boolean {
   return true;
 }
 
+/**
+ * A unit code (6 or 12 checked ASCII digits) as a one-byte string. Cells are
+ * cut from the decoded file, and a file with any Chinese in it is held as a
+ * two-byte string, so are its cells: a million codes would take twice the
+ * memory and make every string built from them (audit lines, keys) two-byte.
+ */
+function compactCode(code: string): string {
+  const at = (index: number): number => code.charCodeAt(index);
+  return code.length === 6
+    ? String.fromCharCode(at(0), at(1), at(2), at(3), at(4), at(5))
+    : String.fromCharCode(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), at(8), at(9), at(10), at(11));
+}
+
+/** The text as a one-byte string when all of it is Latin-1 (see compactCode); otherwise itself. */
+function compactText(text: string): string {
+  if (text.length === 0 || text.length > 64) return text;
+  const codes: number[] = [];
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code > 0xff) return text;
+    codes.push(code);
+  }
+  return String.fromCharCode(...codes);
+}
+
 /** The yes/no cells spreadsheets hold by far most often, answered without lower-casing. */
 function quickYesNo(text: string): boolean | undefined {
   if (text === '1') return true;
@@ -766,10 +791,10 @@ export class CountyReader implements TableVisitor {
     if (!rowOk || !province || poor === undefined || rural === undefined) return;
     this.counties.push(
       new ReadCounty(
-        code,
-        name,
+        compactCode(code),
+        compactText(name),
         province,
-        cellAt(cells, this.prefectureAt) ?? '',
+        compactText(cellAt(cells, this.prefectureAt) ?? ''),
         ruralDerived,
         yesNo[0]!,
         yesNo[1]!,
@@ -778,7 +803,7 @@ export class CountyReader implements TableVisitor {
         yesNo[3]!,
         yesNo[4]!,
         assessment,
-        exitYear,
+        compactText(exitYear),
         remitted,
         store,
         store.add(),
