@@ -130,6 +130,16 @@ describe('reading counties row by row', () => {
     );
   });
 
+  it('lists every problem of a table whose 200,000 rows are all ragged or refused (no stack overflow)', () => {
+    const rows = Array.from({ length: 200_000 }, (_, index) => (index % 4 === 0 ? `520111${String(index).padStart(6, '0')},x,-1,2` : '520111,x'));
+    const text = `county_code,county_name,poor_population,rural_population\n${rows.join('\n')}\n`;
+    const read = readCountiesCsv('counties.csv', text, reference, []);
+    expect(read.tableProblems).toHaveLength(150_000);
+    expect(read.problems).toHaveLength(50_000);
+    expect(formatProblem(read.tableProblems[149_999]!)).toBe('counties.csv:200001: the row has 2 cells but the header has 4');
+    expect(formatProblem(read.problems[49_999]!)).toBe('counties.csv:199998: poor_population: "-1" is not a whole number (digits only, e.g. 12345): a sign (+ or -) is not allowed');
+  });
+
   it('puts a repeated code\'s problem right after the row\'s other county_code problem and before its other columns\' ones', () => {
     const text = 'county_code,county_name,poor_population,rural_population\n990001,x,1,2\n990001,,5,2\n';
     expect(readCountiesCsv('counties.csv', text, reference, []).problems.map(formatProblem)).toEqual([

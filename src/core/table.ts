@@ -450,7 +450,8 @@ class TableAssembler {
     }
     const problems = this.capProblems;
     if (this.separatorProblem) problems.push(this.separatorProblem);
-    problems.push(...this.raggedProblems);
+    // (A loop, not push(...): a million ragged rows would overflow the call stack.)
+    for (const problem of this.raggedProblems) problems.push(problem);
     return { header: this.header.slice(0, this.width), headerLine: this.headerLine, skippedBlankRows: this.skippedBlankRows, rowCount: this.rowCount, problems };
   }
 }
