@@ -4,7 +4,7 @@
  * derived from the incidence as poor / incidence (kept exact, not rounded to
  * whole persons), or both (then they must agree to the precision given).
  */
-import { cellOf, mapHeader, type ColumnSpec } from './columns.js';
+import { mapHeader, type ColumnSpec, type HeaderMap } from './columns.js';
 import {
   parseDecimal,
   parseMoney,
@@ -13,11 +13,12 @@ import {
   parseYear,
   parseYesNo,
   type Parsed,
+  type ParsedRatio,
 } from './grammar.js';
-import { ZERO, type Dec, type Fen } from './money.js';
+import { decimal, ZERO, type Dec, type Fen } from './money.js';
 import type { Problem } from './problems.js';
 import { normaliseAreaName, type Province, type Reference } from './reference.js';
-import type { Table } from './table.js';
+import { visitCsvTable, type Table, type TableRow, type TableVisitor } from './table.js';
 
 export const ASSESSMENT_GRADES = ['excellent', 'good', 'fair', 'poor', 'failed'] as const;
 export type AssessmentGrade = (typeof ASSESSMENT_GRADES)[number];
@@ -89,6 +90,784 @@ export interface CountyTable {
   readonly warnings: readonly Problem[];
 }
 
+/** Slots of the built-in figures (every store starts with them). */
+const POOR_SLOT = 0;
+const RURAL_SLOT = 1;
+const RELOCATION_SLOT = 2;
+const BUILT_IN_SLOTS = ['poor_population', 'rural_population', 'relocation_population'];
+
+// What a figure's entry in `FigureStore.places` says besides a number of decimal places.
+/** No such figure for this county. */
+const ABSENT = 255;
+/** Held as text (too many digits for the integer column). */
+const AS_TEXT = 254;
+/** Held as a decimal (derived from the incidence). */
+const AS_DECIMAL = 253;
+/** Zero, from an empty cell that means 0. */
+const AS_ZERO = 252;
+/** Digits that always fit the unsigned 32-bit integer column. */
+const MAX_PACKED_DIGITS = 9;
+
+/**
+ * The figures of all the counties of one table, column by column, so that a
+ * million counties do not each hold a map, strings and decimal objects that
+ * the garbage collector must copy. A checked figure text is held as its
+ * digits read as a whole number (at most 9 digits, in a Uint32Array: exact,
+ * no fractions involved) and its count of decimal places, so `6300.17` is
+ * 630017 and 2; longer ones keep their text. A figure becomes a decimal only
+ * when first asked for, from its text (never from a JavaScript number), and
+ * is then kept. Counties are numbered in the order they were added.
+ */
+class FigureStore {
+  readonly indexOf: ReadonlyMap<string, number>;
+  private count = 0;
+  private capacity = 1024;
+  private digits: Uint32Array[];
+  private places: Uint8Array[];
+  /** Figures held otherwise (AS_TEXT, AS_DECIMAL), at county * columns + column. */
+  private readonly others = new Map<number, string | Dec>();
+  /** Decimals built so far, at county * columns + column; made on first use. */
+  private built: (Dec | undefined)[] | undefined;
+  // The figures of the county being read, until `add`: every slot is set for every row.
+  private readonly staged: (string | Dec | undefined)[];
+
+  constructor(readonly names: readonly string[]) {
+    this.indexOf = new Map(names.map((name, index) => [name, index]));
+    this.digits = names.map(() => new Uint32Array(this.capacity));
+    this.places = names.map(() => new Uint8Array(this.capacity));
+    this.staged = names.map(() => undefined);
+  }
+
+  /** Sets a figure of the county being read: a checked decimal text, a decimal, or undefined (none). */
+  stage(column: number, figure: string | Dec | undefined): void {
+    this.staged[column] = figure;
+  }
+
+  /** Adds the county being read, with the figures staged for it; its number. */
+  add(): number {
+    const county = this.count++;
+    if (county === this.capacity) this.grow();
+    const columns = this.names.length;
+    for (let column = 0; column < columns; column++) {
+      const figure = this.staged[column];
+      if (typeof figure === 'string') {
+        this.pack(column, county, figure);
+      } else if (figure === undefined) {
+        this.places[column]![county] = ABSENT;
+      } else if (figure === ZERO) {
+        this.places[column]![county] = AS_ZERO;
+      } else {
+        this.places[column]![county] = AS_DECIMAL;
+        this.others.set(county * columns + column, figure);
+      }
+    }
+    if (this.built) for (let column = 0; column < columns; column++) this.built.push(undefined);
+    return county;
+  }
+
+  private pack(column: number, county: number, text: string): void {
+    let whole = 0;
+    let digitCount = 0;
+    let places = 0;
+    let point = false;
+    for (let index = 0; index < text.length; index++) {
+      const code = text.charCodeAt(index);
+      if (code === 46) {
+        point = true;
+        continue;
+      }
+      // Leading zeros do not count: 0.05 is 5 with 2 places.
+      if (whole !== 0 || code !== 48) digitCount++;
+      whole = whole * 10 + (code - 48);
+      if (point) places++;
+    }
+    if (digitCount > MAX_PACKED_DIGITS) {
+      this.places[column]![county] = AS_TEXT;
+      this.others.set(county * this.names.length + column, text);
+      return;
+    }
+    this.digits[column]![county] = whole;
+    this.places[column]![county] = places;
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    this.digits = this.digits.map((old) => {
+      const grown = new Uint32Array(this.capacity);
+      grown.set(old);
+      return grown;
+    });
+    this.places = this.places.map((old) => {
+      const grown = new Uint8Array(this.capacity);
+      grown.set(old);
+      return grown;
+    });
+  }
+
+  has(column: number, county: number): boolean {
+    return this.places[column]![county] !== ABSENT;
+  }
+
+  /** A figure as exact decimal text (digits, and `.` and places if any); undefined when absent. */
+  text(column: number, county: number): string | undefined {
+    const places = this.places[column]![county]!;
+    if (places === ABSENT) return undefined;
+    if (places === AS_ZERO) return '0';
+    if (places === AS_TEXT) return this.others.get(county * this.names.length + column) as string;
+    if (places === AS_DECIMAL) return (this.others.get(county * this.names.length + column) as Dec).toFixed();
+    const digits = this.digits[column]![county]!.toString();
+    if (places === 0) return digits;
+    const padded = digits.padStart(places + 1, '0');
+    return `${padded.slice(0, padded.length - places)}.${padded.slice(padded.length - places)}`;
+  }
+
+  /** A figure as a decimal, built from its text on first use; undefined when absent. */
+  value(column: number, county: number): Dec | undefined {
+    const places = this.places[column]![county]!;
+    if (places === ABSENT) return undefined;
+    if (places === AS_ZERO) return ZERO;
+    const at = county * this.names.length + column;
+    if (places === AS_DECIMAL) return this.others.get(at) as Dec;
+    // Made in one go, packed: a million counties' slots assigned one by one would not stay a fast array.
+    this.built ??= Array.from({ length: this.count * this.names.length }, () => undefined);
+    const built = this.built[at];
+    if (built !== undefined) return built;
+    const value = decimal(this.text(column, county)!);
+    this.built[at] = value;
+    return value;
+  }
+}
+
+/** One county's figures by column, read as a ReadonlyMap (in the order read: built-in figures first). */
+class CountyFigures implements ReadonlyMap<string, Dec> {
+  constructor(
+    private readonly store: FigureStore,
+    private readonly county: number,
+  ) {}
+
+  /**
+   * The figure as exact decimal text (digits, optional `.` and fraction; the
+   * same value as the cell, not always the same characters: `0100` is
+   * `100`), without building a decimal: for code that computes without
+   * decimal.js.
+   */
+  textOf(column: string): string | undefined {
+    const index = this.store.indexOf.get(column);
+    return index === undefined ? undefined : this.store.text(index, this.county);
+  }
+
+  get(column: string): Dec | undefined {
+    const index = this.store.indexOf.get(column);
+    return index === undefined ? undefined : this.store.value(index, this.county);
+  }
+
+  has(column: string): boolean {
+    const index = this.store.indexOf.get(column);
+    return index !== undefined && this.store.has(index, this.county);
+  }
+
+  get size(): number {
+    let count = 0;
+    for (let index = 0; index < this.store.names.length; index++) if (this.store.has(index, this.county)) count++;
+    return count;
+  }
+
+  private toMap(): Map<string, Dec> {
+    const map = new Map<string, Dec>();
+    for (let index = 0; index < this.store.names.length; index++) {
+      const value = this.store.value(index, this.county);
+      if (value !== undefined) map.set(this.store.names[index]!, value);
+    }
+    return map;
+  }
+
+  forEach(callback: (value: Dec, key: string, map: ReadonlyMap<string, Dec>) => void, thisArg?: unknown): void {
+    this.toMap().forEach((value, key) => callback.call(thisArg, value, key, this));
+  }
+
+  entries(): MapIterator<[string, Dec]> {
+    return this.toMap().entries();
+  }
+
+  keys(): MapIterator<string> {
+    return this.toMap().keys();
+  }
+
+  values(): MapIterator<Dec> {
+    return this.toMap().values();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, Dec]> {
+    return this.toMap().entries();
+  }
+}
+
+/** A county as read: its figures live in the table's FigureStore, built as decimals when first used. */
+class ReadCounty implements County {
+  constructor(
+    readonly code: string,
+    readonly name: string,
+    readonly province: Province,
+    readonly prefecture: string,
+    readonly ruralPopulationDerived: boolean,
+    readonly povertyCounty: boolean,
+    readonly keyCounty: boolean,
+    readonly contiguousArea: string,
+    readonly oldRevolutionaryBase: boolean,
+    readonly ethnicMinorityArea: boolean,
+    readonly borderArea: boolean,
+    readonly assessment: AssessmentGrade | undefined,
+    readonly exitYear: string,
+    readonly remitted: Partial<Record<RemittedColumn, Fen>>,
+    private readonly store: FigureStore,
+    private readonly storeIndex: number,
+    readonly line: number,
+  ) {}
+
+  /** A view of this county's figures (cheap: nothing is copied). */
+  get figures(): CountyFigures {
+    return new CountyFigures(this.store, this.storeIndex);
+  }
+
+  get poorPopulation(): Dec {
+    return this.store.value(POOR_SLOT, this.storeIndex)!;
+  }
+
+  get ruralPopulation(): Dec {
+    return this.store.value(RURAL_SLOT, this.storeIndex)!;
+  }
+
+  get relocationPopulation(): Dec | undefined {
+    return this.store.value(RELOCATION_SLOT, this.storeIndex);
+  }
+}
+
+/** A whole number as parseWholeNumber accepts it: 1 to 15 ASCII digits. */
+function isWholeNumberText(text: string): boolean {
+  const length = text.length;
+  if (length === 0 || length > 15) return false;
+  for (let index = 0; index < length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
+/** A decimal as parseDecimal accepts it: digits, optionally `.` and digits, at most 24 digits in all. */
+function isDecimalText(text: string): boolean {
+  const length = text.length;
+  let digits = 0;
+  let point = -1;
+  for (let index = 0; index < length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 48 && code <= 57) {
+      digits++;
+    } else if (code === 46 && point === -1 && index > 0 && index < length - 1) {
+      point = index;
+    } else {
+      return false;
+    }
+  }
+  return digits >= 1 && digits <= 24;
+}
+
+/** True when a checked number text (digits, maybe a point) is zero. */
+function isZeroText(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code !== 48 && code !== 46) return false;
+  }
+  return true;
+}
+
+/** Compares two whole-number texts (ASCII digits, maybe leading zeros) by value. */
+function compareWholeTexts(left: string, right: string): number {
+  let leftStart = 0;
+  while (leftStart < left.length - 1 && left.charCodeAt(leftStart) === 48) leftStart++;
+  let rightStart = 0;
+  while (rightStart < right.length - 1 && right.charCodeAt(rightStart) === 48) rightStart++;
+  const lengthDifference = left.length - leftStart - (right.length - rightStart);
+  if (lengthDifference !== 0) return lengthDifference;
+  for (let offset = 0; leftStart + offset < left.length; offset++) {
+    const difference = left.charCodeAt(leftStart + offset) - right.charCodeAt(rightStart + offset);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+/** A 6-digit county code or a 12-digit village code: ASCII digits only. */
+function isUnitCode(text: string): boolean {
+  const length = text.length;
+  if (length !== 6 && length !== 12) return false;
+  for (let index = 0; index < length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
+/**
+ * A unit code (6 or 12 checked ASCII digits) as a one-byte string. Cells are
+ * cut from the decoded file, and a file with any Chinese in it is held as a
+ * two-byte string, so are its cells: a million codes would take twice the
+ * memory and make every string built from them (audit lines, keys) two-byte.
+ */
+function compactCode(code: string): string {
+  const at = (index: number): number => code.charCodeAt(index);
+  return code.length === 6
+    ? String.fromCharCode(at(0), at(1), at(2), at(3), at(4), at(5))
+    : String.fromCharCode(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), at(8), at(9), at(10), at(11));
+}
+
+/** The text as a one-byte string when all of it is Latin-1 (see compactCode); otherwise itself. */
+function compactText(text: string): string {
+  if (text.length === 0 || text.length > 64) return text;
+  const codes: number[] = [];
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code > 0xff) return text;
+    codes.push(code);
+  }
+  return String.fromCharCode(...codes);
+}
+
+/** The yes/no cells spreadsheets hold by far most often, answered without lower-casing. */
+function quickYesNo(text: string): boolean | undefined {
+  if (text === '1') return true;
+  if (text === '0' || text === '') return false;
+  return undefined;
+}
+
+/** The cell at a column position, or undefined when the column is absent (-1). */
+function cellAt(cells: readonly string[], position: number): string | undefined {
+  return position === -1 ? undefined : cells[position];
+}
+
+const NO_REMITTED: Partial<Record<RemittedColumn, Fen>> = Object.freeze({});
+const YES_NO_COLUMNS = ['poverty_county', 'key_county', 'old_revolutionary_base', 'ethnic_minority_area', 'border_area'] as const;
+
+/**
+ * Reads county rows one at a time (a TableVisitor): the header first, then
+ * each row, then `finish`. Column positions are looked up once, from the
+ * header; each row is checked in the same order as always, so problems come
+ * out in the same order.
+ */
+export class CountyReader implements TableVisitor {
+  private problems: Problem[] = [];
+  private readonly warnings: Problem[] = [];
+  private readonly counties: ReadCounty[] = [];
+  // Rows whose code reached the duplicate check: code, line, and where in `problems` a
+  // duplicate problem goes. Checked in `finish`, where codes in order (the usual case) cost
+  // one pass, instead of a map of a million codes probed row by row.
+  private readonly checkedCodes: string[] = [];
+  private readonly checkedLines: number[] = [];
+  private readonly checkedProblemIndexes: number[] = [];
+  /** A village table uses 12-digit statistical codes (the first six are the county's); one length per file. */
+  private codeLength: { length: number; line: number } | undefined;
+  private readonly areaNames: string;
+  /** Canonical names of contiguous-area spellings met so far ('' for a spelling that names no area). */
+  private readonly areaBySpelling = new Map<string, string>();
+  private readonly factorSet: ReadonlySet<string>;
+  /** Provinces by the number their code's two digits make (the code is checked to be digits first). */
+  private readonly provinceByPrefix: (Province | undefined)[];
+  /** True once `finish` found the codes in ascending order (then the counties need no sorting). */
+  private codesAscending = false;
+  private headerMap: HeaderMap | undefined;
+  /** False when the header has problems: rows are then not read. */
+  private readingRows = false;
+  private rowCount = 0;
+  // Column positions in the row (-1: the column is absent), from the header.
+  private codeAt = -1;
+  private nameAt = -1;
+  private provinceCodeAt = -1;
+  private poorAt = -1;
+  private ruralAt = -1;
+  private incidenceAt = -1;
+  private prefectureAt = -1;
+  private areaAt = -1;
+  private assessmentAt = -1;
+  private exitYearAt = -1;
+  private relocationAt = -1;
+  private yesNoAt: number[] = [];
+  private remittedAt: { column: RemittedColumn; at: number }[] = [];
+  private hasRemittedColumns = false;
+  /** Other figure columns: name, position, whether a factor reads it (required), whether it must be > 0. */
+  private figureColumns: { column: string; at: number; slot: number; required: boolean; positive: boolean }[] = [];
+  private store = new FigureStore(BUILT_IN_SLOTS);
+
+  constructor(
+    private readonly file: string,
+    private readonly reference: Reference,
+    private readonly factorColumns: readonly string[],
+  ) {
+    this.areaNames = reference.areas.map((area) => area.nameZh).join(', ');
+    this.factorSet = new Set(factorColumns);
+    this.provinceByPrefix = Array.from({ length: 100 }, (_, prefix) => reference.provinces.get(String(prefix).padStart(2, '0')));
+  }
+
+  header(headerCells: readonly string[], headerLine: number): void {
+    const file = this.file;
+    const table: Table = { file, header: headerCells, headerLine, rows: [], skippedBlankRows: 0 };
+    const { header, problems } = mapHeader(table, COUNTY_COLUMNS);
+    this.headerMap = header;
+    const has = (column: string): boolean => header.index.has(column);
+    for (const required of ['county_code', 'county_name', 'poor_population']) {
+      if (!has(required)) problems.push({ file, line: headerLine, column: required, message: `required column ${required} is missing` });
+    }
+    if (!has('rural_population') && !has('incidence')) {
+      problems.push({ file, line: headerLine, column: 'rural_population', message: 'either rural_population or incidence is required' });
+    }
+    const derivable = new Set(['rural_population']);
+    for (const column of this.factorColumns) {
+      if (!has(column) && !(derivable.has(column) && has('incidence'))) {
+        problems.push({ file, line: headerLine, column, message: `column ${column} is missing: the policy's factors use it` });
+      }
+    }
+    for (const column of header.unknown) {
+      if (!this.factorSet.has(column.name)) {
+        this.warnings.push({ file, line: headerLine, column: column.name, message: 'unknown column ignored' });
+      }
+    }
+    this.problems.push(...problems);
+    if (problems.length > 0) return;
+    this.readingRows = true;
+    const at = (column: string): number => header.index.get(column) ?? -1;
+    this.codeAt = at('county_code');
+    this.nameAt = at('county_name');
+    this.provinceCodeAt = at('province_code');
+    this.poorAt = at('poor_population');
+    this.ruralAt = at('rural_population');
+    this.incidenceAt = at('incidence');
+    this.prefectureAt = at('prefecture');
+    this.areaAt = at('contiguous_area');
+    this.assessmentAt = at('assessment');
+    this.exitYearAt = at('exit_year');
+    this.relocationAt = at('relocation_population');
+    this.yesNoAt = YES_NO_COLUMNS.map(at);
+    this.remittedAt = MONEY_COLUMNS.map((column) => ({ column, at: at(column) })).filter((entry) => entry.at !== -1);
+    this.hasRemittedColumns = this.remittedAt.length > 0;
+    const names = [...BUILT_IN_SLOTS];
+    for (const column of new Set([...POSITIVE_DECIMAL_COLUMNS, ...this.factorColumns])) {
+      if (BUILT_IN_FIGURES.has(column) || at(column) === -1) continue;
+      this.figureColumns.push({ column, at: at(column), slot: names.length, required: this.factorSet.has(column), positive: POSITIVE_DECIMAL_COLUMNS.has(column) });
+      names.push(column);
+    }
+    this.store = new FigureStore(names);
+  }
+
+  private refuse(line: number, column: string, value: string, expected: string): void {
+    this.problems.push({ file: this.file, line, column, message: `${JSON.stringify(value)} is not ${expected}` });
+  }
+
+  /** Checks a cell with a grammar parser: the value, or undefined after reporting the refusal. */
+  private parse<T>(line: number, column: string, text: string, parser: (text: string) => Parsed<T>): T | undefined {
+    const parsed = parser(text);
+    if (parsed.ok) return parsed.value;
+    this.refuse(line, column, text, parsed.expected);
+    return undefined;
+  }
+
+  row(row: TableRow): void {
+    this.rowCount++;
+    if (!this.readingRows) return;
+    const file = this.file;
+    const problems = this.problems;
+    const line = row.line;
+    const cells = row.cells;
+    let rowOk = true;
+
+    // county_code and county_name are required columns, so present.
+    const code = cells[this.codeAt]!;
+    let province: Province | undefined;
+    if (code === '') {
+      problems.push({ file, line, column: 'county_code', message: 'is empty but required' });
+      rowOk = false;
+    } else if (!isUnitCode(code)) {
+      this.refuse(line, 'county_code', code, 'a 6-digit administrative code or a 12-digit village code (digits only, e.g. 522701)');
+      rowOk = false;
+    } else if (this.codeLength !== undefined && code.length !== this.codeLength.length) {
+      problems.push({
+        file,
+        line,
+        column: 'county_code',
+        message: `"${code}" has ${code.length} digits but line ${this.codeLength.line} has ${this.codeLength.length}: a table uses one code length (6-digit counties or 12-digit villages)`,
+      });
+      rowOk = false;
+    } else {
+      this.codeLength ??= { length: code.length, line };
+      province = this.provinceByPrefix[(code.charCodeAt(0) - 48) * 10 + code.charCodeAt(1) - 48];
+      if (!province) {
+        const provinceCode = code.slice(0, 2);
+        problems.push({ file, line, column: 'county_code', message: `"${code}" starts with ${provinceCode}, which is not a province code` });
+        rowOk = false;
+      }
+      // A code seen before is a problem (added in `finish`); the row is then not a county,
+      // and since there is a problem no county is returned anyway.
+      this.checkedCodes.push(code);
+      this.checkedLines.push(line);
+      this.checkedProblemIndexes.push(problems.length);
+    }
+    const name = cells[this.nameAt]!;
+    if (name === '') {
+      problems.push({ file, line, column: 'county_name', message: 'is empty but required' });
+      rowOk = false;
+    }
+    const provinceCode = cellAt(cells, this.provinceCodeAt);
+    if (provinceCode !== undefined && provinceCode !== '' && province && provinceCode !== province.code) {
+      problems.push({ file, line, column: 'province_code', message: `"${provinceCode}" does not match the county code ${code} (province ${province.code})` });
+      rowOk = false;
+    }
+
+    // Populations stay checked text; decimals are built only where a comparison needs them.
+    const poorText = cells[this.poorAt]!;
+    let poor: string | undefined;
+    if (poorText === '') {
+      problems.push({ file, line, column: 'poor_population', message: 'is empty but required' });
+      rowOk = false;
+    } else if (isWholeNumberText(poorText)) {
+      poor = poorText;
+    } else {
+      this.refuse(line, 'poor_population', poorText, (parseWholeNumber(poorText) as { expected: string }).expected);
+      rowOk = false;
+    }
+    const ruralText = cellAt(cells, this.ruralAt);
+    const incidenceText = cellAt(cells, this.incidenceAt);
+    let rural: string | Dec | undefined;
+    let ruralDerived = false;
+    if (ruralText !== undefined && ruralText !== '') {
+      if (!isWholeNumberText(ruralText)) {
+        this.refuse(line, 'rural_population', ruralText, (parseWholeNumber(ruralText) as { expected: string }).expected);
+        rowOk = false;
+      } else if (isZeroText(ruralText)) {
+        this.refuse(line, 'rural_population', ruralText, 'a whole number greater than 0');
+        rowOk = false;
+      } else {
+        rural = ruralText;
+      }
+    }
+    let incidence: ParsedRatio | undefined;
+    if (incidenceText !== undefined && incidenceText !== '') {
+      incidence = this.parse(line, 'incidence', incidenceText, parseRatioOrPercent);
+      if (!incidence) rowOk = false;
+    }
+    if ((ruralText === undefined || ruralText === '') && (incidenceText === undefined || incidenceText === '')) {
+      problems.push({ file, line, column: this.ruralAt !== -1 ? 'rural_population' : 'incidence', message: 'is empty: rural_population or incidence is required' });
+      rowOk = false;
+    }
+    if (poor !== undefined && typeof rural === 'string' && compareWholeTexts(poor, rural) > 0) {
+      problems.push({ file, line, column: 'poor_population', message: `poor_population ${decimal(poor).toFixed()} is greater than rural_population ${decimal(rural).toFixed()}` });
+      rowOk = false;
+    }
+    if (poor !== undefined && incidence) {
+      if (rural !== undefined) {
+        const poorValue = decimal(poor);
+        const ruralValue = decimal(rural as string);
+        const actual = poorValue.div(ruralValue);
+        if (actual.minus(incidence.value).abs().greaterThan(incidence.halfUnit)) {
+          problems.push({
+            file,
+            line,
+            column: 'incidence',
+            message: `"${incidenceText}" does not agree with poor_population / rural_population = ${poorValue.toFixed()} / ${ruralValue.toFixed()} = ${actual.toFixed(6)}`,
+          });
+          rowOk = false;
+        }
+      } else if (ruralText === undefined || ruralText === '') {
+        if (incidence.value.isZero()) {
+          problems.push({ file, line, column: 'incidence', message: `"${incidenceText}" is 0, so rural population cannot be derived from it: give rural_population` });
+          rowOk = false;
+        } else {
+          rural = decimal(poor).div(incidence.value);
+          ruralDerived = true;
+        }
+      }
+    }
+
+    const yesNo = [false, false, false, false, false];
+    for (let index = 0; index < YES_NO_COLUMNS.length; index++) {
+      const position = this.yesNoAt[index]!;
+      if (position === -1) continue;
+      const text = cells[position]!;
+      const quick = quickYesNo(text);
+      if (quick !== undefined) {
+        yesNo[index] = quick;
+        continue;
+      }
+      const value = this.parse(line, YES_NO_COLUMNS[index]!, text, parseYesNo);
+      if (value === undefined) rowOk = false;
+      else yesNo[index] = value;
+    }
+
+    let contiguousArea = '';
+    const areaText = cellAt(cells, this.areaAt) ?? '';
+    if (areaText !== '') {
+      let canonical = this.areaBySpelling.get(areaText);
+      if (canonical === undefined) {
+        canonical = this.reference.areaBySpelling.get(normaliseAreaName(areaText))?.nameZh ?? '';
+        this.areaBySpelling.set(areaText, canonical);
+      }
+      if (canonical !== '') {
+        contiguousArea = canonical;
+      } else {
+        this.refuse(line, 'contiguous_area', areaText, `one of the 14 contiguous areas (${this.areaNames}) or empty`);
+        rowOk = false;
+      }
+    }
+
+    let assessment: AssessmentGrade | undefined;
+    const assessmentText = cellAt(cells, this.assessmentAt) ?? '';
+    if (assessmentText !== '') {
+      const lowered = assessmentText.toLowerCase();
+      assessment = (ASSESSMENT_GRADES as readonly string[]).includes(lowered) ? (lowered as AssessmentGrade) : ASSESSMENT_ZH[assessmentText];
+      if (!assessment) {
+        this.refuse(line, 'assessment', assessmentText, 'one of excellent, good, fair, poor, failed (好, 较好, 一般, 较差, 未完成) or empty');
+        rowOk = false;
+      }
+    }
+    const exitYearText = cellAt(cells, this.exitYearAt) ?? '';
+    let exitYear = '';
+    if (exitYearText !== '') {
+      const year = this.parse(line, 'exit_year', exitYearText, parseYear);
+      if (year === undefined) rowOk = false;
+      else exitYear = year;
+    }
+    const relocationText = cellAt(cells, this.relocationAt);
+    let relocation: string | Dec | undefined;
+    if (relocationText !== undefined) {
+      if (relocationText === '') {
+        relocation = ZERO;
+      } else if (isWholeNumberText(relocationText)) {
+        relocation = relocationText;
+      } else {
+        this.refuse(line, 'relocation_population', relocationText, (parseWholeNumber(relocationText) as { expected: string }).expected);
+        rowOk = false;
+      }
+    }
+
+    let remitted = NO_REMITTED;
+    if (this.hasRemittedColumns) {
+      const amounts: Partial<Record<RemittedColumn, Fen>> = {};
+      for (const { column, at } of this.remittedAt) {
+        const text = cells[at]!;
+        if (text === '') {
+          amounts[column] = 0n;
+          continue;
+        }
+        const amount = this.parse(line, column, text, parseMoney);
+        if (amount === undefined) rowOk = false;
+        amounts[column] = amount;
+      }
+      remitted = amounts;
+    }
+
+    // Figures are staged in the store as the row is read; `add` keeps them only for a county.
+    const store = this.store;
+    store.stage(POOR_SLOT, poor);
+    store.stage(RURAL_SLOT, rural);
+    store.stage(RELOCATION_SLOT, relocation);
+    for (const figure of this.figureColumns) {
+      store.stage(figure.slot, undefined);
+      const text = cells[figure.at]!;
+      if (text === '') {
+        if (figure.required) {
+          problems.push({ file, line, column: figure.column, message: 'is empty but the policy\'s factors use it' });
+          rowOk = false;
+        }
+        continue;
+      }
+      if (!isDecimalText(text)) {
+        this.refuse(line, figure.column, text, (parseDecimal(text) as { expected: string }).expected);
+        rowOk = false;
+        continue;
+      }
+      if (figure.positive && isZeroText(text)) {
+        this.refuse(line, figure.column, text, 'a decimal greater than 0');
+        rowOk = false;
+        continue;
+      }
+      store.stage(figure.slot, text);
+    }
+
+    if (!rowOk || !province || poor === undefined || rural === undefined) return;
+    this.counties.push(
+      new ReadCounty(
+        compactCode(code),
+        compactText(name),
+        province,
+        compactText(cellAt(cells, this.prefectureAt) ?? ''),
+        ruralDerived,
+        yesNo[0]!,
+        yesNo[1]!,
+        contiguousArea,
+        yesNo[2]!,
+        yesNo[3]!,
+        yesNo[4]!,
+        assessment,
+        compactText(exitYear),
+        remitted,
+        store,
+        store.add(),
+        line,
+      ),
+    );
+  }
+
+  /**
+   * Each code that appears again, on the line it appears again, naming the
+   * first line; inserted where the row-by-row check would have put it (right
+   * after the row's other county_code problems).
+   */
+  private insertDuplicateProblems(): void {
+    const codes = this.checkedCodes;
+    let ascending = true;
+    for (let index = 1; ascending && index < codes.length; index++) ascending = codes[index - 1]! < codes[index]!;
+    this.codesAscending = ascending;
+    if (ascending) return;
+    // A stable sort by code keeps each code's rows in file order: the first is the original.
+    const order = codes.map((_, index) => index).sort((a, b) => (codes[a]! < codes[b]! ? -1 : codes[a]! > codes[b]! ? 1 : 0));
+    const duplicates: number[] = [];
+    const firstLine = new Map<number, number>();
+    for (let position = 1; position < order.length; position++) {
+      const index = order[position]!;
+      const previous = order[position - 1]!;
+      if (codes[index] !== codes[previous]) continue;
+      firstLine.set(index, firstLine.get(previous) ?? this.checkedLines[previous]!);
+      duplicates.push(index);
+    }
+    if (duplicates.length === 0) return;
+    duplicates.sort((a, b) => a - b);
+    const merged: Problem[] = [];
+    let next = 0;
+    this.problems.forEach((problem, problemIndex) => {
+      while (next < duplicates.length && this.checkedProblemIndexes[duplicates[next]!]! <= problemIndex) merged.push(this.duplicateProblem(duplicates[next++]!, firstLine));
+      merged.push(problem);
+    });
+    while (next < duplicates.length) merged.push(this.duplicateProblem(duplicates[next++]!, firstLine));
+    this.problems = merged;
+  }
+
+  private duplicateProblem(index: number, firstLine: ReadonlyMap<number, number>): Problem {
+    const code = this.checkedCodes[index]!;
+    return { file: this.file, line: this.checkedLines[index]!, column: 'county_code', message: `"${code}" appears twice (also on line ${firstLine.get(index)!})` };
+  }
+
+  /** The counties, sorted by code, once every row was read; or the problems. */
+  finish(skippedBlankRows: number): { result?: CountyTable; problems: Problem[] } {
+    this.insertDuplicateProblems();
+    const problems = this.problems;
+    if (this.readingRows && this.rowCount === 0) problems.push({ file: this.file, line: 0, message: 'the table has a header but no counties' });
+    if (problems.length > 0) return { problems };
+    const counties = this.counties;
+    // Every row's code was checked; when they came in ascending order, the counties are in order.
+    const inOrder = this.codesAscending && counties.length === this.checkedCodes.length;
+    if (!inOrder) counties.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+    return {
+      problems: [],
+      result: { counties, columns: new Set(this.headerMap!.index.keys()), skippedBlankRows, warnings: this.warnings },
+    };
+  }
+}
+
 /**
  * Reads the county table. `factorColumns` are the columns the policy's factors
  * read: they are required, and read as decimals > 0 unless built in.
@@ -98,233 +877,29 @@ export function readCounties(
   reference: Reference,
   factorColumns: readonly string[],
 ): { result?: CountyTable; problems: Problem[] } {
-  const file = table.file;
-  const { header, problems } = mapHeader(table, COUNTY_COLUMNS);
-  const warnings: Problem[] = [];
-  const has = (column: string): boolean => header.index.has(column);
+  const reader = new CountyReader(table.file, reference, factorColumns);
+  reader.header(table.header, table.headerLine);
+  for (const row of table.rows) reader.row(row);
+  return reader.finish(table.skippedBlankRows);
+}
 
-  for (const required of ['county_code', 'county_name', 'poor_population']) {
-    if (!has(required)) problems.push({ file, line: table.headerLine, column: required, message: `required column ${required} is missing` });
-  }
-  if (!has('rural_population') && !has('incidence')) {
-    problems.push({ file, line: table.headerLine, column: 'rural_population', message: 'either rural_population or incidence is required' });
-  }
-  const derivable = new Set(['rural_population']);
-  for (const column of factorColumns) {
-    if (!has(column) && !(derivable.has(column) && has('incidence'))) {
-      problems.push({ file, line: table.headerLine, column, message: `column ${column} is missing: the policy's factors use it` });
-    }
-  }
-  const factorSet = new Set(factorColumns);
-  for (const column of header.unknown) {
-    if (!factorSet.has(column.name)) {
-      warnings.push({ file, line: table.headerLine, column: column.name, message: 'unknown column ignored' });
-    }
-  }
-  if (problems.length > 0) return { problems };
-
-  const counties: County[] = [];
-  const firstLineOfCode = new Map<string, number>();
-  // A village table uses 12-digit statistical codes (the first six are the county's); one length per file.
-  let codeLength: { length: number; line: number } | undefined;
-  const areaNames = reference.areas.map((area) => area.nameZh).join(', ');
-
-  for (const row of table.rows) {
-    const line = row.line;
-    let rowOk = true;
-    const report = (column: string, value: string, expected: string): void => {
-      problems.push({ file, line, column, message: `${JSON.stringify(value)} is not ${expected}` });
-      rowOk = false;
-    };
-    const take = <T>(column: string, parser: (text: string) => Parsed<T>): T | undefined => {
-      const text = cellOf(header, row, column);
-      if (text === undefined) return undefined;
-      const parsed = parser(text);
-      if (!parsed.ok) {
-        report(column, text, parsed.expected);
-        return undefined;
-      }
-      return parsed.value;
-    };
-    const requireCell = (column: string): string | undefined => {
-      const text = cellOf(header, row, column);
-      if (text === undefined) return undefined;
-      if (text === '') {
-        problems.push({ file, line, column, message: 'is empty but required' });
-        rowOk = false;
-        return undefined;
-      }
-      return text;
-    };
-
-    const code = requireCell('county_code') ?? '';
-    let province: Province | undefined;
-    if (code !== '') {
-      if (!/^(\d{6}|\d{12})$/.test(code)) {
-        report('county_code', code, 'a 6-digit administrative code or a 12-digit village code (digits only, e.g. 522701)');
-      } else if (codeLength !== undefined && code.length !== codeLength.length) {
-        problems.push({
-          file,
-          line,
-          column: 'county_code',
-          message: `"${code}" has ${code.length} digits but line ${codeLength.line} has ${codeLength.length}: a table uses one code length (6-digit counties or 12-digit villages)`,
-        });
-        rowOk = false;
-      } else {
-        codeLength ??= { length: code.length, line };
-        province = reference.provinces.get(code.slice(0, 2));
-        if (!province) {
-          problems.push({ file, line, column: 'county_code', message: `"${code}" starts with ${code.slice(0, 2)}, which is not a province code` });
-          rowOk = false;
-        }
-        const earlier = firstLineOfCode.get(code);
-        if (earlier !== undefined) {
-          problems.push({ file, line, column: 'county_code', message: `"${code}" appears twice (also on line ${earlier})` });
-          rowOk = false;
-        } else {
-          firstLineOfCode.set(code, line);
-        }
-      }
-    }
-    const name = requireCell('county_name') ?? '';
-    const provinceCode = cellOf(header, row, 'province_code');
-    if (provinceCode !== undefined && provinceCode !== '' && province && provinceCode !== province.code) {
-      problems.push({ file, line, column: 'province_code', message: `"${provinceCode}" does not match the county code ${code} (province ${province.code})` });
-      rowOk = false;
-    }
-
-    const poorText = requireCell('poor_population');
-    const poor = poorText === undefined ? undefined : take('poor_population', parseWholeNumber);
-    const ruralText = cellOf(header, row, 'rural_population');
-    const incidenceText = cellOf(header, row, 'incidence');
-    let rural: Dec | undefined;
-    let ruralDerived = false;
-    if (ruralText !== undefined && ruralText !== '') {
-      rural = take('rural_population', parseWholeNumber);
-      if (rural && rural.isZero()) {
-        report('rural_population', ruralText, 'a whole number greater than 0');
-        rural = undefined;
-      }
-    }
-    let incidence: { value: Dec; halfUnit: Dec } | undefined;
-    if (incidenceText !== undefined && incidenceText !== '') incidence = take('incidence', parseRatioOrPercent);
-    if ((ruralText === undefined || ruralText === '') && (incidenceText === undefined || incidenceText === '')) {
-      problems.push({ file, line, column: has('rural_population') ? 'rural_population' : 'incidence', message: 'is empty: rural_population or incidence is required' });
-      rowOk = false;
-    }
-    if (poor && rural && poor.greaterThan(rural)) {
-      problems.push({ file, line, column: 'poor_population', message: `poor_population ${poor.toFixed()} is greater than rural_population ${rural.toFixed()}` });
-      rowOk = false;
-    }
-    if (poor && incidence) {
-      if (rural) {
-        const actual = poor.div(rural);
-        if (actual.minus(incidence.value).abs().greaterThan(incidence.halfUnit)) {
-          problems.push({
-            file,
-            line,
-            column: 'incidence',
-            message: `"${incidenceText}" does not agree with poor_population / rural_population = ${poor.toFixed()} / ${rural.toFixed()} = ${actual.toFixed(6)}`,
-          });
-          rowOk = false;
-        }
-      } else if (ruralText === undefined || ruralText === '') {
-        if (incidence.value.isZero()) {
-          problems.push({ file, line, column: 'incidence', message: `"${incidenceText}" is 0, so rural population cannot be derived from it: give rural_population` });
-          rowOk = false;
-        } else {
-          rural = poor.div(incidence.value);
-          ruralDerived = true;
-        }
-      }
-    }
-
-    const povertyCounty = take('poverty_county', parseYesNo) ?? false;
-    const keyCounty = take('key_county', parseYesNo) ?? false;
-    const oldRevolutionaryBase = take('old_revolutionary_base', parseYesNo) ?? false;
-    const ethnicMinorityArea = take('ethnic_minority_area', parseYesNo) ?? false;
-    const borderArea = take('border_area', parseYesNo) ?? false;
-
-    let contiguousArea = '';
-    const areaText = cellOf(header, row, 'contiguous_area') ?? '';
-    if (areaText !== '') {
-      const area = reference.areaBySpelling.get(normaliseAreaName(areaText));
-      if (area) contiguousArea = area.nameZh;
-      else report('contiguous_area', areaText, `one of the 14 contiguous areas (${areaNames}) or empty`);
-    }
-
-    let assessment: AssessmentGrade | undefined;
-    const assessmentText = cellOf(header, row, 'assessment') ?? '';
-    if (assessmentText !== '') {
-      const lowered = assessmentText.toLowerCase();
-      assessment = (ASSESSMENT_GRADES as readonly string[]).includes(lowered) ? (lowered as AssessmentGrade) : ASSESSMENT_ZH[assessmentText];
-      if (!assessment) report('assessment', assessmentText, 'one of excellent, good, fair, poor, failed (好, 较好, 一般, 较差, 未完成) or empty');
-    }
-    const exitYearText = cellOf(header, row, 'exit_year') ?? '';
-    const exitYear = exitYearText === '' ? '' : (take('exit_year', parseYear) ?? '');
-    const relocationText = cellOf(header, row, 'relocation_population');
-    const relocationPopulation =
-      relocationText === undefined ? undefined : relocationText === '' ? ZERO : take('relocation_population', parseWholeNumber);
-
-    const remitted: Partial<Record<RemittedColumn, Fen>> = {};
-    for (const column of MONEY_COLUMNS) {
-      const text = cellOf(header, row, column);
-      if (text === undefined) continue;
-      remitted[column] = text === '' ? 0n : take(column, parseMoney);
-    }
-
-    const figures = new Map<string, Dec>();
-    if (poor) figures.set('poor_population', poor);
-    if (rural) figures.set('rural_population', rural);
-    if (relocationPopulation) figures.set('relocation_population', relocationPopulation);
-    for (const column of new Set([...POSITIVE_DECIMAL_COLUMNS, ...factorColumns])) {
-      if (BUILT_IN_FIGURES.has(column)) continue;
-      const text = cellOf(header, row, column);
-      if (text === undefined) continue;
-      if (text === '') {
-        if (factorSet.has(column)) {
-          problems.push({ file, line, column, message: 'is empty but the policy\'s factors use it' });
-          rowOk = false;
-        }
-        continue;
-      }
-      const value = take(column, parseDecimal);
-      if (value === undefined) continue;
-      if (POSITIVE_DECIMAL_COLUMNS.has(column) && value.isZero()) {
-        report(column, text, 'a decimal greater than 0');
-        continue;
-      }
-      figures.set(column, value);
-    }
-
-    if (!rowOk || !province || !poor || !rural) continue;
-    counties.push({
-      code,
-      name,
-      province,
-      prefecture: cellOf(header, row, 'prefecture') ?? '',
-      poorPopulation: poor,
-      ruralPopulation: rural,
-      ruralPopulationDerived: ruralDerived,
-      povertyCounty,
-      keyCounty,
-      contiguousArea,
-      oldRevolutionaryBase,
-      ethnicMinorityArea,
-      borderArea,
-      assessment,
-      exitYear,
-      relocationPopulation,
-      remitted,
-      figures,
-      line,
-    });
-  }
-  if (table.rows.length === 0) problems.push({ file, line: 0, message: 'the table has a header but no counties' });
-  if (problems.length > 0) return { problems };
-  counties.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
-  return {
-    problems: [],
-    result: { counties, columns: new Set(header.index.keys()), skippedBlankRows: table.skippedBlankRows, warnings },
-  };
+/**
+ * Reads counties.csv text straight into counties, row by row, holding no
+ * table of cells: the same problems as parseCsvTable then readCounties
+ * (`tableProblems` from the first, `problems` from the second).
+ */
+export function readCountiesCsv(
+  file: string,
+  text: string,
+  reference: Reference,
+  factorColumns: readonly string[],
+): { result?: CountyTable; tableProblems: Problem[]; skippedBlankRows?: number; problems: Problem[] } {
+  let reader: CountyReader | undefined;
+  const visited = visitCsvTable(file, text, () => {
+    reader = new CountyReader(file, reference, factorColumns);
+    return reader;
+  });
+  if (visited.header === undefined) return { tableProblems: visited.problems, problems: [] };
+  const read = reader!.finish(visited.skippedBlankRows);
+  return { ...read, tableProblems: visited.problems, skippedBlankRows: visited.skippedBlankRows };
 }

@@ -118,30 +118,42 @@ function csvSyntaxProblem(file: string, error: unknown, line: number): Problem {
   }
 }
 
-/** Parses CSV text (already decoded; a leading BOM is dropped). */
-export function parseCsvTable(file: string, text: string): { table?: Table; problems: Problem[] } {
+/** A record as the tokenizer gives it: its cells (not yet checked) and the line it starts on. */
+export interface CsvRecord {
+  /** 1-based line on which the record starts. */
+  readonly line: number;
+  readonly cells: string[];
+}
+
+/** Options csv-parse reads a table with; the fast tokenizer below gives exactly its records. */
+const CSV_PARSE_OPTIONS: Options = {
+  bom: true,
+  relax_column_count: true,
+  skip_empty_lines: false,
+  // Any mix of CRLF, LF and lone CR ends a row, as in an editor.
+  record_delimiter: ['\r\n', '\n', '\r'],
+  trim: true,
+  info: true,
+};
+
+/**
+ * Tokenises with csv-parse: the reference, and the path every text the fast
+ * tokenizer declines takes, so that syntax errors keep csv-parse's diagnosis.
+ */
+export function tokenizeCsvWithCsvParse(file: string, text: string): { records?: CsvRecord[]; problem?: Problem } {
   // csv-parse reads UTF-8 bytes (it would encode a string itself); its offsets index these bytes.
   const bytes = new TextEncoder().encode(text);
   const lines = new LineIndex(bytes);
-  const options: Options = {
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: false,
-    // Any mix of CRLF, LF and lone CR ends a row, as in an editor.
-    record_delimiter: ['\r\n', '\n', '\r'],
-    trim: true,
-    info: true,
-  };
-  let records: { record: string[]; info: { bytes: number } }[];
+  let parsed: { record: string[]; info: { bytes: number } }[];
   try {
-    records = parse(bytes, options) as unknown as { record: string[]; info: { bytes: number } }[];
+    parsed = parse(bytes, CSV_PARSE_OPTIONS) as unknown as { record: string[]; info: { bytes: number } }[];
   } catch (error) {
     // Read again, noting where each record ends, to find the line the failing row starts on
     // (a callback per record slows the common case down by a fifth, so only here).
     let recordStart = 0;
     try {
       parse(bytes, {
-        ...options,
+        ...CSV_PARSE_OPTIONS,
         on_record: (record: string[], context: { bytes: number }) => {
           recordStart = context.bytes;
           return record;
@@ -150,74 +162,340 @@ export function parseCsvTable(file: string, text: string): { table?: Table; prob
     } catch {
       // The same error again.
     }
-    return { problems: [csvSyntaxProblem(file, error, lines.lineAt(recordStart))] };
+    return { problem: csvSyntaxProblem(file, error, lines.lineAt(recordStart)) };
   }
-  const problems: Problem[] = [];
-  let skippedBlankRows = 0;
-  let headerRecord: { record: string[]; line: number } | undefined;
-  const rows: TableRow[] = [];
+  const records: CsvRecord[] = [];
   let start = 0;
-  for (const entry of records) {
-    const cells = entry.record;
-    const line = lines.lineAt(start);
+  for (const entry of parsed) {
+    records.push({ line: lines.lineAt(start), cells: entry.record });
     start = entry.info.bytes;
+  }
+  return { records };
+}
+
+const QUOTE = 34;
+const COMMA = 44;
+const LINE_FEED = 10;
+const CARRIAGE_RETURN = 13;
+
+/** 1 for the code units that end or complicate an unquoted cell: comma, quote, CR, LF, surrogates. */
+const UNQUOTED_STOP = new Uint8Array(0x10000);
+UNQUOTED_STOP[COMMA] = 1;
+UNQUOTED_STOP[QUOTE] = 1;
+UNQUOTED_STOP[LINE_FEED] = 1;
+UNQUOTED_STOP[CARRIAGE_RETURN] = 1;
+UNQUOTED_STOP.fill(1, 0xd800, 0xe000);
+
+/**
+ * White space csv-parse's `trim` removes (ECMAScript WhiteSpace and
+ * LineTerminator, exactly what String.prototype.trim removes; U+0085 is not
+ * among them).
+ */
+function isTrimmable(code: number): boolean {
+  if (code < 0xa0) return code === 32 || (code >= 9 && code <= 13);
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/**
+ * The records csv-parse would give for `text` (with CSV_PARSE_OPTIONS), read
+ * straight from the string: no re-encoding to UTF-8, no second pass for line
+ * numbers. It takes the well-formed common case (unquoted cells; quoted
+ * cells with doubled quotes, closed, followed only by white space and then a
+ * comma or line end) and declines (undefined) anything else: a quote
+ * csv-parse would refuse or read in an unusual way, an unclosed quote, a lone
+ * surrogate. Declined texts go to csv-parse, so its diagnosis stays the only
+ * one. tests/csv-tokenizer.test.ts checks the two agree on random texts.
+ */
+export function tokenizeCsvFast(text: string): CsvRecord[] | undefined {
+  const records: CsvRecord[] = [];
+  return scanCsvFast(text, (cells, line) => records.push({ line, cells })) ? records : undefined;
+}
+
+/**
+ * tokenizeCsvFast handing each record to `onRecord` as it is read (a fresh
+ * array each time) instead of collecting them. False when it declines the
+ * text, possibly after some records were handed over: the caller starts
+ * again with csv-parse.
+ */
+function scanCsvFast(text: string, onRecord: (cells: string[], line: number) => void): boolean {
+  const length = text.length;
+  // csv-parse drops a UTF-8 BOM at the very start only.
+  let position = length > 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = 1;
+  let recordLine = 1;
+  let cells: string[] = [];
+  for (;;) {
+    // The start of a cell: leading white space is skipped (line ends end the record).
+    let code = position < length ? text.charCodeAt(position) : -1;
+    while (code !== -1 && code !== LINE_FEED && code !== CARRIAGE_RETURN && code !== COMMA && code !== QUOTE && isTrimmable(code)) {
+      position++;
+      code = position < length ? text.charCodeAt(position) : -1;
+    }
+    let cell: string;
+    let quoted = false;
+    if (code === QUOTE) {
+      quoted = true;
+      position++;
+      cell = '';
+      let segmentStart = position;
+      for (;;) {
+        if (position >= length) return false; // never closed: csv-parse says so
+        code = text.charCodeAt(position);
+        if (code === QUOTE) {
+          if (position + 1 < length && text.charCodeAt(position + 1) === QUOTE) {
+            // A doubled quote is one quote in the cell.
+            cell += text.slice(segmentStart, position + 1);
+            position += 2;
+            segmentStart = position;
+            continue;
+          }
+          cell += text.slice(segmentStart, position);
+          position++;
+          break;
+        }
+        if (code === LINE_FEED) {
+          line++;
+        } else if (code === CARRIAGE_RETURN) {
+          if (position + 1 < length && text.charCodeAt(position + 1) === LINE_FEED) position++;
+          line++;
+        } else if (code >= 0xd800 && code <= 0xdfff) {
+          if (code >= 0xdc00 || position + 1 >= length) return false;
+          const next = text.charCodeAt(position + 1);
+          if (next < 0xdc00 || next > 0xdfff) return false;
+          position++;
+        }
+        position++;
+      }
+      // After the closing quote only white space, then a comma, a line end or the end of the text.
+      code = position < length ? text.charCodeAt(position) : -1;
+      while (code !== -1 && code !== LINE_FEED && code !== CARRIAGE_RETURN && isTrimmable(code)) {
+        // csv-parse steps over a multi-byte space after a closing quote byte by byte, and refuses
+        // its second byte, unless the quoted cell is empty: leave such text to it.
+        if (code >= 0x80 && cell !== '') return false;
+        position++;
+        code = position < length ? text.charCodeAt(position) : -1;
+      }
+      if (code !== -1 && code !== COMMA && code !== LINE_FEED && code !== CARRIAGE_RETURN) return false;
+    } else {
+      const cellStart = position;
+      code = -1;
+      while (position < length) {
+        const next = text.charCodeAt(position);
+        if (UNQUOTED_STOP[next] === 0) {
+          position++;
+          continue;
+        }
+        if (next === COMMA || next === LINE_FEED || next === CARRIAGE_RETURN) {
+          code = next;
+          break;
+        }
+        if (next === QUOTE) return false; // a quote inside an unquoted cell: csv-parse refuses it
+        // A surrogate: a well-formed pair is two ordinary code units.
+        if (next >= 0xdc00 || position + 1 >= length) return false;
+        const low = text.charCodeAt(position + 1);
+        if (low < 0xdc00 || low > 0xdfff) return false;
+        position += 2;
+      }
+      let cellEnd = position;
+      while (cellEnd > cellStart && isTrimmable(text.charCodeAt(cellEnd - 1))) cellEnd--;
+      cell = cellEnd === cellStart ? '' : text.slice(cellStart, cellEnd);
+    }
+    if (code === COMMA) {
+      cells.push(cell);
+      position++;
+      continue;
+    }
+    if (code === -1) {
+      // csv-parse ends the last record only if it holds something: a cell before, a quote, a character.
+      if (quoted || cell !== '' || cells.length > 0) {
+        cells.push(cell);
+        onRecord(cells, recordLine);
+      }
+      return true;
+    }
+    // A line end: CRLF, LF or a lone CR.
+    cells.push(cell);
+    onRecord(cells, recordLine);
+    cells = [];
+    position += code === CARRIAGE_RETURN && position + 1 < length && text.charCodeAt(position + 1) === LINE_FEED ? 2 : 1;
+    line++;
+    recordLine = line;
+  }
+}
+
+/** Receives a table row by row, as it is read (see visitCsvTable). */
+export interface TableVisitor {
+  /** The header (trailing empty cells dropped) and its line, once, before any row. */
+  header(header: readonly string[], headerLine: number): void;
+  /** Each regular row (exactly as many cells as the header), in file order. */
+  row(row: TableRow): void;
+}
+
+/** What visitCsvTable found besides the rows: the header, when there is one, and the problems. */
+export interface VisitedTable {
+  readonly header?: readonly string[];
+  readonly headerLine: number;
+  readonly skippedBlankRows: number;
+  /** Regular rows handed to the visitor. */
+  readonly rowCount: number;
+  readonly problems: Problem[];
+}
+
+/**
+ * Checks records one at a time, as parseCsvTable does (cell cap, trimming,
+ * blank rows, header, ragged rows), handing regular rows on. Problems keep
+ * parseCsvTable's order: cell caps, then the separator, then ragged rows.
+ */
+class TableAssembler {
+  private readonly capProblems: Problem[] = [];
+  private readonly raggedProblems: Problem[] = [];
+  private separatorProblem: Problem | undefined;
+  private header: string[] | undefined;
+  private headerLine = 0;
+  private width = 0;
+  private skippedBlankRows = 0;
+  private rowCount = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly visitor: TableVisitor,
+  ) {}
+
+  add(cells: string[], line: number): void {
     // csv-parse trims outside quotes only; every cell is trimmed of Unicode white space (also U+3000).
+    let blank = true;
     for (let index = 0; index < cells.length; index++) {
       const cell = cells[index]!;
       if (cell.length > MAX_FIELD_CHARS) {
-        problems.push({
-          file,
+        this.capProblems.push({
+          file: this.file,
           line,
           message: `cell ${index + 1} is ${cell.length} characters long, more than the ${MAX_FIELD_CHARS} accepted (is a " missing?)`,
         });
         cells[index] = '';
-      } else if (cell !== '' && (isWhiteSpace(cell.charCodeAt(0)) || isWhiteSpace(cell.charCodeAt(cell.length - 1)))) {
-        cells[index] = cell.trim();
+      } else if (cell !== '') {
+        if (isWhiteSpace(cell.charCodeAt(0)) || isWhiteSpace(cell.charCodeAt(cell.length - 1))) {
+          const trimmed = cell.trim();
+          cells[index] = trimmed;
+          if (trimmed !== '') blank = false;
+        } else {
+          blank = false;
+        }
       }
     }
-    if (cells.every((cell) => cell === '')) {
-      skippedBlankRows++;
-      continue;
+    if (blank) {
+      this.skippedBlankRows++;
+      return;
     }
-    if (!headerRecord) {
-      headerRecord = { record: cells, line };
-      continue;
+    if (this.header === undefined) {
+      this.addHeader(cells, line);
+      return;
     }
-    rows.push({ line, cells });
-  }
-  if (!headerRecord) {
-    return { problems: [{ file, line: 0, message: 'the file is empty: a header row is required' }] };
-  }
-  const header = headerRecord.record;
-  const headerLine = headerRecord.line;
-  const separator = header.length === 1 ? [';', '\t', '|'].find((candidate) => header[0]!.includes(candidate)) : undefined;
-  if (separator !== undefined) {
-    const name = separator === '\t' ? 'tabs' : `"${separator}"`;
-    problems.push({ file, line: headerLine, message: `the header is one single column: the cells seem separated by ${name}, but povalloc reads comma-separated CSV; save the file as CSV (comma delimited)` });
-  }
-  // Trailing empty header cells come from Excel's extra commas: drop them.
-  let width = header.length;
-  while (width > 0 && header[width - 1] === '') width--;
-  const trimmedHeader = header.slice(0, width);
-  // A ragged row is reported as such; its cells are not checked one by one,
-  // since they are shifted and every message about them would mislead.
-  const regularRows: TableRow[] = [];
-  for (const row of rows) {
-    const extra = row.cells.slice(width);
-    if (row.cells.length < width || extra.some((cell) => cell !== '')) {
-      problems.push({ file, line: row.line, message: `the row has ${row.cells.length} cells but the header has ${width}` });
+    const width = this.width;
+    if (cells.length === width) {
+      this.rowCount++;
+      this.visitor.row({ line, cells });
+      return;
+    }
+    // A ragged row is reported as such; its cells are not checked one by one,
+    // since they are shifted and every message about them would mislead.
+    let ragged = cells.length < width;
+    for (let index = width; !ragged && index < cells.length; index++) ragged = cells[index] !== '';
+    if (ragged) {
+      this.raggedProblems.push({ file: this.file, line, message: `the row has ${cells.length} cells but the header has ${width}` });
     } else {
-      regularRows.push({ line: row.line, cells: row.cells.slice(0, width) });
+      this.rowCount++;
+      this.visitor.row({ line, cells: cells.slice(0, width) });
     }
   }
-  return {
-    table: {
-      file,
-      header: trimmedHeader,
-      headerLine,
-      rows: regularRows,
-      skippedBlankRows,
+
+  private addHeader(header: string[], line: number): void {
+    this.header = header;
+    this.headerLine = line;
+    const separator = header.length === 1 ? [';', '\t', '|'].find((candidate) => header[0]!.includes(candidate)) : undefined;
+    if (separator !== undefined) {
+      const name = separator === '\t' ? 'tabs' : `"${separator}"`;
+      this.separatorProblem = {
+        file: this.file,
+        line,
+        message: `the header is one single column: the cells seem separated by ${name}, but povalloc reads comma-separated CSV; save the file as CSV (comma delimited)`,
+      };
+    }
+    // Trailing empty header cells come from Excel's extra commas: drop them.
+    let width = header.length;
+    while (width > 0 && header[width - 1] === '') width--;
+    this.width = width;
+    this.visitor.header(header.slice(0, width), line);
+  }
+
+  finish(): VisitedTable {
+    if (this.header === undefined) {
+      return {
+        headerLine: 0,
+        skippedBlankRows: this.skippedBlankRows,
+        rowCount: 0,
+        // (A cell over the cap in a file with no header is not worth mentioning.)
+        problems: [{ file: this.file, line: 0, message: 'the file is empty: a header row is required' }],
+      };
+    }
+    const problems = this.capProblems;
+    if (this.separatorProblem) problems.push(this.separatorProblem);
+    // (A loop, not push(...): a million ragged rows would overflow the call stack.)
+    for (const problem of this.raggedProblems) problems.push(problem);
+    return { header: this.header.slice(0, this.width), headerLine: this.headerLine, skippedBlankRows: this.skippedBlankRows, rowCount: this.rowCount, problems };
+  }
+}
+
+/**
+ * Reads CSV text (already decoded; a leading BOM is dropped) row by row into
+ * a visitor, without holding the rows: a large table need not sit in memory
+ * as cells before it is read. The fast tokenizer reads it unless it
+ * declines; then csv-parse reads it, into a fresh visitor (`newVisitor` is
+ * called again), so a visitor only ever sees one reading. No header and a
+ * CSV syntax error are problems; the visitor's header is then never called.
+ */
+export function visitCsvTable(file: string, text: string, newVisitor: () => TableVisitor, options: { tokenizer?: 'fast' | 'csv-parse' } = {}): VisitedTable {
+  if (options.tokenizer !== 'csv-parse') {
+    const assembler = new TableAssembler(file, newVisitor());
+    if (scanCsvFast(text, (cells, line) => assembler.add(cells, line))) return assembler.finish();
+  }
+  const tokenized = tokenizeCsvWithCsvParse(file, text);
+  if (tokenized.problem) return { headerLine: 0, skippedBlankRows: 0, rowCount: 0, problems: [tokenized.problem] };
+  const assembler = new TableAssembler(file, newVisitor());
+  for (const record of tokenized.records!) assembler.add(record.cells, record.line);
+  return assembler.finish();
+}
+
+/**
+ * Parses CSV text (already decoded; a leading BOM is dropped) into a table.
+ * `tokenizer: 'csv-parse'` forces the reference tokenizer (for tests that
+ * compare the two).
+ */
+export function parseCsvTable(file: string, text: string, options: { tokenizer?: 'fast' | 'csv-parse' } = {}): { table?: Table; problems: Problem[] } {
+  let rows: TableRow[] = [];
+  const visited = visitCsvTable(
+    file,
+    text,
+    () => {
+      rows = [];
+      return { header: () => undefined, row: (row) => rows.push(row) };
     },
-    problems,
+    options,
+  );
+  // No header: the file is empty, or csv-parse could not read it.
+  if (visited.header === undefined) return { problems: visited.problems };
+  return {
+    table: { file, header: visited.header, headerLine: visited.headerLine, rows, skippedBlankRows: visited.skippedBlankRows },
+    problems: visited.problems,
   };
 }

@@ -5,7 +5,7 @@
  * anything is reported, so the user sees them all at once.
  */
 import { readBudget, type Budget } from '../core/budget.js';
-import { readCounties, type CountyTable } from '../core/counties.js';
+import { readCountiesCsv, type CountyTable } from '../core/counties.js';
 import { compileCheckedPolicy, compilePolicy, type Policy, type PolicyDocument } from '../core/policy.js';
 import { readPreviousAllocations, type PreviousAllocations } from '../core/previous.js';
 import { InputError, sortProblems, type Problem } from '../core/problems.js';
@@ -127,16 +127,12 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
   const warnings: (Problem & { role: string })[] = [];
   const skippedBlankRows: Record<string, number> = {};
   if (countiesRead.file) {
-    const { table, problems: tableProblems } = parseCsvTable(countiesRead.file.displayName, countiesRead.file.text);
-    problems.push(...tableProblems);
-    if (table) {
-      skippedBlankRows['counties'] = table.skippedBlankRows;
-      const factorColumns = policy?.factorColumns ?? [];
-      const read = readCounties(table, reference, factorColumns);
-      problems.push(...read.problems);
-      counties = read.result;
-      if (counties) warnings.push(...counties.warnings.map((warning) => ({ ...warning, role: 'counties' })));
-    }
+    // Read row by row: a million-row table never sits in memory as cells.
+    const read = readCountiesCsv(countiesRead.file.displayName, countiesRead.file.text, reference, policy?.factorColumns ?? []);
+    for (const problem of [...read.tableProblems, ...read.problems]) problems.push(problem);
+    if (read.skippedBlankRows !== undefined) skippedBlankRows['counties'] = read.skippedBlankRows;
+    counties = read.result;
+    if (counties) warnings.push(...counties.warnings.map((warning) => ({ ...warning, role: 'counties' })));
   }
   if (budgetRead.file) {
     const { table, problems: tableProblems } = parseCsvTable(budgetRead.file.displayName, budgetRead.file.text);
