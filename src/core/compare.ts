@@ -20,7 +20,7 @@
 import { formatFraction, formatYuan, type Fen } from './money.js';
 import { computeMetrics, type Metrics } from './metrics.js';
 import { fundColumns, fundsWithColumns, type CountyOutcome, type Outcome } from './outcome.js';
-import { InputError, invariant } from './problems.js';
+import { appendAll, InputError, invariant } from './problems.js';
 import { FUND_LEVEL_COLUMNS } from './allocate.js';
 import { policyDifferences, type PolicyDifference } from './scenario.js';
 
@@ -247,7 +247,7 @@ export function compareOutcomes(base: CompareSide, scenarios: readonly CompareSi
         band: bandOf(baseTotal, scenarioTotal),
       };
     });
-    counties.push(...scenarioCounties);
+    appendAll(counties, scenarioCounties);
 
     const byProvince = new Map<string, { first: CountyOutcome; counties: number; poor: bigint; base: Map<string, Fen>; scenario: Map<string, Fen> }>();
     for (const change of scenarioCounties) {
@@ -301,7 +301,7 @@ export function compareOutcomes(base: CompareSide, scenarios: readonly CompareSi
       }
     }
 
-    pots.push(...potBalances(scenario.name, base.outcome, scenario.outcome, scenarioCounties));
+    appendAll(pots, potBalances(scenario.name, base.outcome, scenario.outcome, scenarioCounties));
     policyDiffs.push({
       scenarioName: scenario.name,
       differences:

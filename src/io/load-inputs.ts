@@ -8,7 +8,7 @@ import { readBudget, type Budget } from '../core/budget.js';
 import { readCountiesCsv, type CountyTable } from '../core/counties.js';
 import { compileCheckedPolicy, compilePolicy, type Policy, type PolicyDocument } from '../core/policy.js';
 import { readPreviousAllocations, type PreviousAllocations } from '../core/previous.js';
-import { InputError, sortProblems, type Problem } from '../core/problems.js';
+import { appendAll, InputError, sortProblems, type Problem } from '../core/problems.js';
 import { readProjects, type ProjectTable } from '../core/projects.js';
 import { parseReference, type Reference } from '../core/reference.js';
 import type { RunInputs } from '../core/state.js';
@@ -115,7 +115,7 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
   };
   const reference = loadReference();
   const { policy, file: policyFile, problems: policyProblems } = loadPolicy(options.policy, options.overrides ?? [], options.overrideSource);
-  problems.push(...policyProblems);
+  appendAll(problems, policyProblems);
 
   const countiesRead = readInputFile(options.counties, options.encoding, stdin);
   const budgetRead = readInputFile(options.budget, options.encoding, stdin);
@@ -132,17 +132,17 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
     for (const problem of [...read.tableProblems, ...read.problems]) problems.push(problem);
     if (read.skippedBlankRows !== undefined) skippedBlankRows['counties'] = read.skippedBlankRows;
     counties = read.result;
-    if (counties) warnings.push(...counties.warnings.map((warning) => ({ ...warning, role: 'counties' })));
+    if (counties) appendAll(warnings, counties.warnings.map((warning) => ({ ...warning, role: 'counties' })));
   }
   if (budgetRead.file) {
     const { table, problems: tableProblems } = parseCsvTable(budgetRead.file.displayName, budgetRead.file.text);
-    problems.push(...tableProblems);
+    appendAll(problems, tableProblems);
     if (table) {
       skippedBlankRows['budget'] = table.skippedBlankRows;
       const read = readBudget(table, reference, policy?.funds ?? ['special_poverty', 'relocation']);
-      problems.push(...read.problems);
+      appendAll(problems, read.problems);
       budget = read.result;
-      if (budget) warnings.push(...budget.warnings.map((warning) => ({ ...warning, role: 'budget' })));
+      if (budget) appendAll(warnings, budget.warnings.map((warning) => ({ ...warning, role: 'budget' })));
     }
   }
   let projects: ProjectTable | undefined;
@@ -150,14 +150,14 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
   if (projectsRead?.problem) problems.push(projectsRead.problem);
   if (projectsRead?.file) {
     const { table, problems: tableProblems } = parseCsvTable(projectsRead.file.displayName, projectsRead.file.text);
-    problems.push(...tableProblems);
+    appendAll(problems, tableProblems);
     if (table) {
       skippedBlankRows['projects'] = table.skippedBlankRows;
       const countyCodes = counties ? new Set(counties.counties.map((county) => county.code)) : undefined;
       const read = readProjects(table, countyCodes);
-      problems.push(...read.problems);
+      appendAll(problems, read.problems);
       projects = read.result;
-      if (projects) warnings.push(...projects.warnings.map((warning) => ({ ...warning, role: 'projects' })));
+      if (projects) appendAll(warnings, projects.warnings.map((warning) => ({ ...warning, role: 'projects' })));
     }
   }
   let previous: PreviousAllocations | undefined;
@@ -165,11 +165,11 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
   if (previousRead?.problem) problems.push(previousRead.problem);
   if (previousRead?.file) {
     const { table, problems: tableProblems } = parseCsvTable(previousRead.file.displayName, previousRead.file.text);
-    problems.push(...tableProblems);
+    appendAll(problems, tableProblems);
     if (table) {
       skippedBlankRows['previous'] = table.skippedBlankRows;
       const read = readPreviousAllocations(table);
-      problems.push(...read.problems);
+      appendAll(problems, read.problems);
       previous = read.result;
     }
   }

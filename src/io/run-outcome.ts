@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseYuan, formatYuan, type Fen } from '../core/money.js';
 import type { CountyOutcome, FundLevelOutcome, Outcome } from '../core/outcome.js';
 import { FUND_LEVEL_COLUMNS } from '../core/allocate.js';
-import { InputError, type Problem } from '../core/problems.js';
+import { appendAll, InputError, type Problem } from '../core/problems.js';
 import { parseCsvTable, type Table } from '../core/table.js';
 import { readInputFile } from './read-inputs.js';
 
@@ -31,7 +31,7 @@ function readTable(dir: string, name: string, problems: Problem[]): Table | unde
     return undefined;
   }
   const { table, problems: tableProblems } = parseCsvTable(path, file.text);
-  problems.push(...tableProblems);
+  appendAll(problems, tableProblems);
   return tableProblems.length === 0 ? table : undefined;
 }
 
