@@ -4,7 +4,8 @@
  * allocation result.
  */
 import type { AllocationResult } from '../core/allocate.js';
-import { formatDecimal, formatQuotient, formatYuan, toScaledInteger, ZERO, type Dec, type Fen } from '../core/money.js';
+import type { County } from '../core/counties.js';
+import { formatDecimal, formatFraction, formatQuotient, formatYuan, ZERO, type Dec, type Fen } from '../core/money.js';
 import { ABSORBING_LEVELS } from '../core/policy.js';
 import { PAYING_LEVELS, type CountyState, type ProvinceState } from '../core/state.js';
 import { yesNo, type CsvTable } from './csv.js';
@@ -33,15 +34,47 @@ export function formatIncidence(value: Dec): string {
   return formatDecimal(value, 6);
 }
 
-/**
- * poor / rural with six decimals: the text formatIncidence gives for the
- * decimal quotient, in integer arithmetic when both are whole persons (a
- * village table has a million of them).
- */
-function incidenceText(poor: Dec, rural: Dec): string {
-  if (rural.isZero()) return formatIncidence(ZERO);
-  if (poor.isInteger() && rural.isInteger() && !poor.isNegative() && rural.isPositive()) return formatQuotient(toScaledInteger(poor, 0), toScaledInteger(rural, 0), 6);
-  return formatIncidence(poor.div(rural));
+/** An exact decimal text (digits, optional `.` and fraction) as an integer over a power of ten. */
+function scaledText(text: string): { scaled: bigint; places: number } {
+  const point = text.indexOf('.');
+  return point < 0 ? { scaled: BigInt(text), places: 0 } : { scaled: BigInt(text.slice(0, point) + text.slice(point + 1)), places: text.length - point - 1 };
+}
+
+const POPULATION_TEXT = /^\d+(\.\d+)?$/;
+
+/** formatPopulation of the decimal an exact text stands for, in integers. */
+export function formatPopulationText(text: string): string {
+  if (text.indexOf('.') < 0) return BigInt(text).toString();
+  const { scaled, places } = scaledText(text);
+  const unit = 10n ** BigInt(places);
+  return scaled % unit === 0n ? (scaled / unit).toString() : formatFraction(scaled, unit, 2);
+}
+
+/** formatIncidence(poor / rural) for the decimals two exact texts stand for, in integers: the quotient rounded to 50 digits as decimal.js divides. */
+export function formatIncidenceTexts(poor: string, rural: string): string {
+  const p = scaledText(poor);
+  const r = scaledText(rural);
+  if (r.scaled === 0n) return formatIncidence(ZERO);
+  return formatQuotient(p.scaled * 10n ** BigInt(r.places), r.scaled * 10n ** BigInt(p.places), 6);
+}
+
+/** A county's poor and rural population as exact text, when its figures can give them without building decimals. */
+function populationTexts(county: County): { poor: string; rural: string } | undefined {
+  const figures = county.figures as { textOf?: (column: string) => string | undefined };
+  if (typeof figures.textOf !== 'function') return undefined;
+  const poor = figures.textOf('poor_population');
+  const rural = figures.textOf('rural_population');
+  if (poor === undefined || rural === undefined || !POPULATION_TEXT.test(poor) || !POPULATION_TEXT.test(rural)) return undefined;
+  return { poor, rural };
+}
+
+/** The poor population, rural population and incidence cells of a county. */
+function populationCells(county: County): [string, string, string] {
+  const texts = populationTexts(county);
+  if (texts) return [formatPopulationText(texts.poor), formatPopulationText(texts.rural), formatIncidenceTexts(texts.poor, texts.rural)];
+  const poor = county.poorPopulation;
+  const rural = county.ruralPopulation;
+  return [formatPopulation(poor), formatPopulation(rural), formatIncidence(rural.isZero() ? ZERO : poor.div(rural))];
 }
 
 function countyRow(countyState: CountyState, amountColumnNames: readonly string[]): string[] {
@@ -58,9 +91,7 @@ function countyRow(countyState: CountyState, amountColumnNames: readonly string[
     yesNo(county.keyCounty),
     county.contiguousArea,
     yesNo(countyState.priorityProvince),
-    formatPopulation(county.poorPopulation),
-    formatPopulation(county.ruralPopulation),
-    incidenceText(county.poorPopulation, county.ruralPopulation),
+    ...populationCells(county),
     countyState.focusMultiplier ? countyState.focusMultiplier.toFixed() : '',
     countyState.score ? formatDecimal(countyState.score, 10) : '',
     countyState.binding ?? '',

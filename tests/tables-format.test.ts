@@ -1,0 +1,46 @@
+/**
+ * allocations.csv's population and incidence cells, formatted in integers
+ * from the figures' exact texts, are the text the decimal path gives.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decimal, ZERO } from '../src/core/money.js';
+import { formatIncidence, formatIncidenceTexts, formatPopulation, formatPopulationText } from '../src/render/tables.js';
+
+const decimalText = fc.oneof(
+  fc.bigInt({ min: 0n, max: 10n ** 15n }).map(String),
+  fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.stringMatching(/^\d{1,20}$/)).map(([whole, fraction]) => `${whole}.${fraction}`),
+  fc.constantFrom('0', '0.0', '1', '3', '7', '862', '3201', '0.005', '0.015', '2.125', '100.00', '0.5'),
+);
+
+describe('population and incidence cells from exact texts', () => {
+  it('formatPopulationText is formatPopulation of the decimal (property)', () => {
+    fc.assert(
+      fc.property(decimalText, (text) => {
+        expect(formatPopulationText(text)).toBe(formatPopulation(decimal(text)));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('formatIncidenceTexts is formatIncidence of the decimal quotient (property)', () => {
+    fc.assert(
+      fc.property(decimalText, decimalText, (poor, rural) => {
+        const quotient = decimal(rural).isZero() ? ZERO : decimal(poor).div(decimal(rural));
+        expect(formatIncidenceTexts(poor, rural)).toBe(formatIncidence(quotient));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('rounds half to even at the sixth place, as decimal.js does', () => {
+    expect(formatIncidenceTexts('1', '8')).toBe('0.125000');
+    expect(formatIncidenceTexts('1', '3')).toBe('0.333333');
+    expect(formatIncidenceTexts('1', '1600000')).toBe('0.000001');
+    expect(formatIncidenceTexts('5', '10000000')).toBe('0.000000');
+    expect(formatIncidenceTexts('15', '10000000')).toBe('0.000002');
+    expect(formatPopulationText('2.125')).toBe('2.12');
+    expect(formatPopulationText('2.135')).toBe('2.14');
+    expect(formatPopulationText('100.00')).toBe('100');
+  });
+});
