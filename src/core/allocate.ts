@@ -10,7 +10,7 @@ import { formatYuan, ZERO, type Dec, type Fen } from './money.js';
 import type { Aggregation } from './policy.js';
 import { invariant } from './problems.js';
 import { RULES, type Rule } from './rules/index.js';
-import type { CountyState, ProvinceState, RunInputs, RunState } from './state.js';
+import { CountyRecord, type CountyState, type ProvinceState, type RunInputs, type RunState } from './state.js';
 
 /**
  * The allocations.csv column that carries each (fund, paying level) of the
@@ -65,23 +65,7 @@ function accountFunds(state: RunState): FundAccount[] {
 }
 
 function newCountyState(county: CountyState['county']): CountyState {
-  return {
-    county,
-    eligible: false,
-    eligibilityReasons: [],
-    priorityProvince: false,
-    factorValues: new Map(),
-    factorShares: new Map(),
-    baseScore: undefined,
-    focusMultiplier: undefined,
-    scoreMultipliers: [],
-    floors: [],
-    appliedFloor: undefined,
-    score: undefined,
-    binding: undefined,
-    amounts: new Map(),
-    notes: new Map(),
-  };
+  return new CountyRecord(county);
 }
 
 /**

@@ -18,7 +18,7 @@
  * each before rounding... in fen: 333, 333, 333 and one fen left over; the
  * remainders tie, so it goes to `a`: a=3.34, b=3.33, c=3.33 yuan.
  */
-import { decimalPlaces, toScaledInteger, type Dec, type Fen } from './money.js';
+import { decimalPlaces, scaledDecimalPlaces, scaledToInteger, toScaledInteger, type Dec, type Fen, type Scaled } from './money.js';
 
 export interface PotRecipient {
   /** Unique id; ties in rounding go to the ascending id (plain code-unit order). */
@@ -82,6 +82,15 @@ export function commonScaleIntegers(weights: readonly Dec[], ids: readonly strin
     scale = Math.max(scale, decimalPlaces(weight));
   });
   return weights.map((weight) => toScaledInteger(weight, scale));
+}
+
+/** `commonScaleIntegers` of weights in exact integer form (money.ts `Scaled`), the same integers. */
+export function commonScaleIntegersOfScaled(weights: { readonly length: number; get(index: number): Scaled }): bigint[] {
+  let scale = 0;
+  for (let i = 0; i < weights.length; i++) scale = Math.max(scale, scaledDecimalPlaces(weights.get(i)));
+  const integers = new Array<bigint>(weights.length);
+  for (let i = 0; i < weights.length; i++) integers[i] = scaledToInteger(weights.get(i), scale);
+  return integers;
 }
 
 type Breakpoint = { num: bigint; den: bigint };
@@ -303,18 +312,61 @@ function allocateScaled(
   recipients: readonly { readonly id: string; readonly floor?: Fen; readonly cap?: Fen }[],
   weights: readonly bigint[],
 ): PotResult {
-  const ids = recipients.map((recipient) => recipient.id);
-  if (new Set(ids).size !== ids.length) throw new RangeError('pot recipients have duplicate ids');
+  return allocateColumns(amount, {
+    ids: recipients.map((recipient) => recipient.id),
+    weights,
+    floors: recipients.map((recipient) => recipient.floor ?? 0n),
+    caps: recipients.map((recipient) => recipient.cap),
+  });
+}
 
-  if (recipients.length === 0) {
+/** A pot's recipients as columns: entry i of each is recipient i. */
+export interface PotColumns {
+  readonly ids: readonly string[];
+  /** The caller guarantees the ids are distinct (e.g. county codes of one table): not checked again. */
+  readonly idsUnique?: boolean;
+  /** Non-negative whole-number weights. */
+  readonly weights: readonly bigint[];
+  /** Floors in fen (default 0 each). */
+  readonly floors?: readonly Fen[];
+  /** Caps in fen (default none). */
+  readonly caps?: readonly (Fen | undefined)[];
+}
+
+/**
+ * `allocatePotByIntegers` with the recipients given as columns: a pool of
+ * half a million villages is shared without building an object per
+ * recipient first. Same result as `allocatePotByIntegers` with the same
+ * recipients.
+ */
+export function allocatePotColumns(amount: Fen, columns: PotColumns): PotResult {
+  if (amount < 0n) throw new RangeError(`pot amount is negative: ${amount}`);
+  const { ids, weights } = columns;
+  for (let i = 0; i < weights.length; i++) {
+    if (weights[i]! < 0n) throw new RangeError(`pot weight of ${ids[i]} is not a non-negative number: ${weights[i]}`);
+  }
+  return allocateColumns(amount, {
+    ids,
+    idsUnique: columns.idsUnique,
+    weights,
+    floors: columns.floors ?? weights.map(() => 0n),
+    caps: columns.caps ?? weights.map(() => undefined),
+  });
+}
+
+function allocateColumns(amount: Fen, columns: Required<Omit<PotColumns, 'idsUnique'>> & { idsUnique?: boolean }): PotResult {
+  const { ids, weights } = columns;
+  if (!columns.idsUnique && new Set(ids).size !== ids.length) throw new RangeError('pot recipients have duplicate ids');
+
+  if (ids.length === 0) {
     return { parts: [], allocated: 0n, unallocated: amount, floorsReduced: false, capsDropped: false, roundingFen: 0n };
   }
 
-  const floors = recipients.map((recipient) => recipient.floor ?? 0n);
-  let caps = recipients.map((recipient) => {
-    if (recipient.cap === undefined) return undefined;
-    const floor = recipient.floor ?? 0n;
-    return recipient.cap < floor ? floor : recipient.cap;
+  const floors = columns.floors;
+  let caps = columns.caps.map((cap, index) => {
+    if (cap === undefined) return undefined;
+    const floor = floors[index]!;
+    return cap < floor ? floor : cap;
   });
   const floorTotal = floors.reduce((sum, value) => sum + value, 0n);
 
@@ -335,7 +387,7 @@ function allocateScaled(
   } else {
     // The most the recipients can take: cap where weighted, floor where weight is zero.
     let reachable: bigint | undefined = 0n;
-    for (let i = 0; i < recipients.length; i++) {
+    for (let i = 0; i < ids.length; i++) {
       if (weights[i] === 0n) reachable = reachable === undefined ? undefined : reachable + floors[i]!;
       else if (caps[i] === undefined) reachable = undefined;
       else if (reachable !== undefined) reachable += caps[i]!;
@@ -357,8 +409,8 @@ function allocateScaled(
 
   const { amounts, extra, leftover } = roundLargestRemainder(ids, exact, denominator, target);
   if (leftover !== 0n) throw new Error(`internal error: pot rounding left ${leftover} fen`);
-  const parts: PotPart[] = recipients.map((recipient, index) => ({
-    id: recipient.id,
+  const parts: PotPart[] = ids.map((id, index) => ({
+    id,
     amount: amounts[index]!,
     binding: weights[index] === 0n && exact[index]!.binding === 'floor' && floors[index] === 0n ? 'none' : exact[index]!.binding,
     exactNumerator: exact[index]!.numerator,
