@@ -41,7 +41,53 @@ export interface AllocationResult extends RunState {
 
 /** Sum of one amount column over counties. */
 export function countyColumnTotal(state: RunState, column: string): Fen {
+  // Once the province rows hold the sums of every declared column (and the total), they are the same sum.
+  if (provinceSummed.has(state) && (column === 'total' || state.amountColumns.some((entry) => entry.name === column))) {
+    return state.provinces.reduce((sum, province) => sum + (province.amounts.get(column) ?? 0n), 0n);
+  }
   return state.counties.reduce((sum, countyState) => sum + (countyState.amounts.get(column) ?? 0n), 0n);
+}
+
+/** Run states and results whose province rows hold the sums of their counties' declared columns and total. */
+const provinceSummed = new WeakSet<RunState>();
+
+/**
+ * Each county's total (the columns that add up to it), checked against the sum
+ * of its transfers, and each province row as sums over its counties; a column
+ * no county has a value for stays empty. One pass over each county's amounts.
+ */
+function sumByProvince(state: RunState): void {
+  const names = [...state.amountColumns.map((column) => column.name), 'total'];
+  const totalIndex = names.length - 1;
+  const indexOf = new Map(state.amountColumns.map((column, index) => [column.name, index]));
+  const inTotal = state.amountColumns.map((column) => column.inTotal);
+  const isTransfer = state.amountColumns.map((column) => column.kind === 'transfer');
+  for (const province of state.provinces) {
+    const sums = new Array<Fen | undefined>(names.length).fill(undefined);
+    for (const countyState of province.counties) {
+      let total = 0n;
+      let transfers = 0n;
+      for (const [column, amount] of countyState.amounts) {
+        const index = indexOf.get(column);
+        if (index === undefined) continue;
+        if (inTotal[index]) total += amount;
+        if (isTransfer[index]) transfers += amount;
+        const sum = sums[index];
+        sums[index] = sum === undefined ? amount : sum + amount;
+      }
+      countyState.amounts.set('total', total);
+      // The total counts every transfer exactly once, whichever columns it is shown in.
+      invariant(total === transfers, `county ${countyState.county.code}: total does not equal the sum of its transfers`);
+      const sum = sums[totalIndex];
+      sums[totalIndex] = sum === undefined ? total : sum + total;
+    }
+    names.forEach((column, index) => {
+      const sum = sums[index];
+      if (sum === undefined) province.amounts.delete(column);
+      else province.amounts.set(column, sum);
+    });
+  }
+  provinceSummed.add(state);
 }
 
 function accountFunds(state: RunState): FundAccount[] {
@@ -190,16 +236,6 @@ function reportUnallocated(state: RunState): void {
   }
 }
 
-/** Sum of the columns a row has a value for; undefined when it has none of them. */
-function sumPresent(amounts: ReadonlyMap<string, Fen>, columns: readonly string[]): Fen | undefined {
-  let total: Fen | undefined;
-  for (const column of columns) {
-    const amount = amounts.get(column);
-    if (amount !== undefined) total = (total ?? 0n) + amount;
-  }
-  return total;
-}
-
 /** Runs the rules over the inputs. Pure: same inputs, same result. */
 export function allocate(inputs: RunInputs, rules: readonly Rule[] = RULES): AllocationResult {
   const state = buildState(inputs);
@@ -210,25 +246,7 @@ export function allocate(inputs: RunInputs, rules: readonly Rule[] = RULES): All
   reportUnallocated(state);
 
   const totalColumns = state.amountColumns.filter((column) => column.inTotal).map((column) => column.name);
-  const transferColumns = state.amountColumns.filter((column) => column.kind === 'transfer').map((column) => column.name);
-  for (const countyState of state.counties) {
-    const total = sumPresent(countyState.amounts, totalColumns) ?? 0n;
-    countyState.amounts.set('total', total);
-    // The total counts every transfer exactly once, whichever columns it is shown in.
-    invariant(total === (sumPresent(countyState.amounts, transferColumns) ?? 0n), `county ${countyState.county.code}: total does not equal the sum of its transfers`);
-  }
-  for (const province of state.provinces) {
-    // Province rows are sums over their counties; a column no county has a value for stays empty.
-    for (const column of [...state.amountColumns.map((entry) => entry.name), 'total']) {
-      let sum: Fen | undefined;
-      for (const countyState of province.counties) {
-        const amount = countyState.amounts.get(column);
-        if (amount !== undefined) sum = (sum ?? 0n) + amount;
-      }
-      if (sum === undefined) province.amounts.delete(column);
-      else province.amounts.set(column, sum);
-    }
-  }
+  sumByProvince(state);
   // Columns paid from a budget line are the ones readers of run folders know (FUND_LEVEL_COLUMNS).
   for (const column of state.amountColumns) {
     if (!column.fromBudget) continue;
@@ -239,5 +257,7 @@ export function allocate(inputs: RunInputs, rules: readonly Rule[] = RULES): All
   for (const pot of state.pots) {
     invariant(pot.allocated + pot.unallocated === pot.amount, `pot ${pot.id} does not add up`);
   }
-  return { ...state, totalColumns, fundAccounts: accountFunds(state) };
+  const result = { ...state, totalColumns, fundAccounts: accountFunds(state) };
+  provinceSummed.add(result);
+  return result;
 }

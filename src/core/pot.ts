@@ -93,6 +93,45 @@ export function commonScaleIntegersOfScaled(weights: { readonly length: number; 
   return integers;
 }
 
+/** The solution when every weighted recipient is strictly inside its bounds (see `solveClamped`), else undefined. */
+function solveInside(amount: bigint, weights: readonly bigint[], floors: readonly bigint[], caps: readonly (bigint | undefined)[]): { exact: Exact[]; denominator: bigint } | undefined {
+  let weightSum = 0n;
+  let zeroWeightFloors = 0n;
+  for (let i = 0; i < weights.length; i++) {
+    if (weights[i] === 0n) zeroWeightFloors += floors[i]!;
+    else weightSum += weights[i]!;
+  }
+  const available = amount - zeroWeightFloors;
+  if (weightSum === 0n || available <= 0n) return undefined;
+  // x_i = available * w_i / weightSum; inside means f_i * weightSum < available * w_i < c_i * weightSum.
+  let lastFloor: bigint | undefined;
+  let floorScaled = 0n;
+  let lastCap: bigint | undefined;
+  let capScaled = 0n;
+  for (let i = 0; i < weights.length; i++) {
+    const weight = weights[i]!;
+    if (weight === 0n) continue;
+    const share = available * weight;
+    const floor = floors[i]!;
+    if (floor !== lastFloor) {
+      lastFloor = floor;
+      floorScaled = floor * weightSum;
+    }
+    if (share <= floorScaled) return undefined;
+    const cap = caps[i];
+    if (cap === undefined) continue;
+    if (cap !== lastCap) {
+      lastCap = cap;
+      capScaled = cap * weightSum;
+    }
+    if (share >= capScaled) return undefined;
+  }
+  const exact: Exact[] = weights.map((weight, i) =>
+    weight === 0n ? { numerator: floors[i]! * weightSum, binding: 'floor' as PotBinding } : { numerator: available * weight, binding: 'share' as PotBinding },
+  );
+  return { exact, denominator: weightSum };
+}
+
 type Breakpoint = { num: bigint; den: bigint };
 
 function compareBreakpoints(a: Breakpoint, b: Breakpoint): number {
@@ -167,6 +206,11 @@ function solveClamped(
       denominator: freeWeight,
     };
   }
+  // When every weighted recipient lies strictly between its floor and cap at its plain share of
+  // what the zero-weight recipients' floors leave, that is the solution (the search below ends
+  // in the same place, with the same bindings): one pass instead of a search.
+  const inside = solveInside(amount, weights, floors, caps);
+  if (inside) return inside;
   // Breakpoints lambda = f_i / w_i (leaves the floor) and c_i / w_i (reaches the cap).
   const breakpoints = sortedBreakpoints(weights, floors, caps);
 
@@ -252,28 +296,62 @@ function roundLargestRemainder(
   denominator: bigint,
   target: bigint,
 ): { amounts: bigint[]; extra: bigint[]; leftover: bigint } {
-  const amounts = exact.map((part) => part.numerator / denominator);
-  const remainders = exact.map((part) => part.numerator % denominator);
-  let leftover = target - amounts.reduce((sum, value) => sum + value, 0n);
-  const extra = amounts.map(() => 0n);
-  const order = ids
-    .map((_, index) => index)
-    .filter((index) => remainders[index]! > 0n)
-    .sort((a, b) => {
-      const ra = remainders[a]!;
-      const rb = remainders[b]!;
-      if (ra !== rb) return ra > rb ? -1 : 1;
-      const ia = ids[a]!;
-      const ib = ids[b]!;
-      return ia < ib ? -1 : ia > ib ? 1 : 0;
-    });
-  for (const index of order) {
-    if (leftover <= 0n) break;
+  const count = exact.length;
+  const amounts = new Array<bigint>(count);
+  const remainders = new Array<bigint>(count);
+  const extra = new Array<bigint>(count).fill(0n);
+  const candidates: number[] = [];
+  let rounded = 0n;
+  for (let i = 0; i < count; i++) {
+    const numerator = exact[i]!.numerator;
+    const amount = numerator / denominator;
+    const remainder = numerator - amount * denominator;
+    amounts[i] = amount;
+    remainders[i] = remainder;
+    rounded += amount;
+    if (remainder > 0n) candidates.push(i);
+  }
+  let leftover = target - rounded;
+  if (leftover <= 0n) return { amounts, extra, leftover };
+  // One fen each to the largest remainders, ties to the ascending id.
+  const chosen = leftover >= BigInt(candidates.length) ? candidates : largestRemainders(candidates, remainders, ids, Number(leftover));
+  for (const index of chosen) {
     amounts[index] = amounts[index]! + 1n;
     extra[index] = 1n;
     leftover -= 1n;
   }
   return { amounts, extra, leftover };
+}
+
+/**
+ * The `count` candidates first in the order remainder descending, then id
+ * ascending (in no particular order among themselves). Sorting half a million
+ * bigints through a comparator is slow; instead the remainders' nearest
+ * doubles (which never invert the order of two remainders, at most make them
+ * equal) find the threshold with a native numeric sort, and only the
+ * candidates whose double equals the threshold are ordered exactly.
+ */
+function largestRemainders(candidates: readonly number[], remainders: readonly bigint[], ids: readonly string[], count: number): number[] {
+  const keys = new Float64Array(candidates.length);
+  for (let j = 0; j < candidates.length; j++) keys[j] = Number(remainders[candidates[j]!]!);
+  const threshold = keys.slice().sort()[candidates.length - count]!;
+  const chosen: number[] = [];
+  const tied: number[] = [];
+  for (let j = 0; j < candidates.length; j++) {
+    const key = keys[j]!;
+    if (key > threshold) chosen.push(candidates[j]!);
+    else if (key === threshold) tied.push(candidates[j]!);
+  }
+  tied.sort((a, b) => {
+    const ra = remainders[a]!;
+    const rb = remainders[b]!;
+    if (ra !== rb) return ra > rb ? -1 : 1;
+    const ia = ids[a]!;
+    const ib = ids[b]!;
+    return ia < ib ? -1 : ia > ib ? 1 : 0;
+  });
+  for (let j = 0; chosen.length < count; j++) chosen.push(tied[j]!);
+  return chosen;
 }
 
 /** A recipient whose weight is already a whole number (fen, persons): no decimal conversion needed. */
