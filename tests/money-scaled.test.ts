@@ -14,6 +14,7 @@ import {
   divideScaled,
   formatDecimal,
   formatScaled,
+  greatestCommonDivisor,
   multiplyScaled,
   roundScaled,
   scaledDecimalPlaces,
@@ -174,5 +175,59 @@ describe('conversions and text', () => {
       expect(bigintDigits(power)).toBe(digits);
       expect(bigintDigits(power * 10n - 1n)).toBe(digits);
     }
+  });
+});
+
+describe('formatDecimal', () => {
+  test('writes what toFixed writes, negative values and carries included', () => {
+    const signed = fc.tuple(fc.boolean(), fc.oneof(anyText, figureText, fc.stringMatching(/^9{1,20}(\.9{1,20})?$/), fc.stringMatching(/^0\.0{0,12}[45]0{0,3}[0-9]?$/)));
+    fc.assert(
+      fc.property(signed, fc.integer({ min: 0, max: 16 }), ([negative, text], places) => {
+        const value = new Decimal(negative ? `-${text}` : text);
+        expect(formatDecimal(value, places)).toBe(value.toFixed(places, 6));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const [text, places] of [
+      ['0.5', 0],
+      ['1.5', 0],
+      ['-0.5', 0],
+      ['-0.0000001', 2],
+      ['0.995', 2],
+      ['9.995', 2],
+      ['0.05', 1],
+      ['0.15', 1],
+      ['0', 3],
+      ['-0', 3],
+      ['123456789012345678901234567890.123456789', 4],
+    ] as const) {
+      const value = new Decimal(text);
+      expect(formatDecimal(value, places)).toBe(value.toFixed(places, 6));
+    }
+  });
+});
+
+describe('greatestCommonDivisor', () => {
+  const euclid = (a: bigint, b: bigint): bigint => {
+    let x = a < 0n ? -a : a;
+    let y = b < 0n ? -b : b;
+    while (y !== 0n) [x, y] = [y, x % y];
+    return x;
+  };
+  test('equals plain Euclid, on numbers with large common factors too', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 80n), max: 10n ** 80n }), fc.bigInt({ min: 0n, max: 10n ** 80n }), fc.bigInt({ min: 1n, max: 10n ** 40n }), (a, b, common) => {
+        expect(greatestCommonDivisor(a, b)).toBe(euclid(a, b));
+        expect(greatestCommonDivisor(a * common, b * common)).toBe(euclid(a * common, b * common));
+      }),
+      { numRuns: 3000 },
+    );
+    // Consecutive Fibonacci numbers: the longest Euclid runs.
+    let [f0, f1] = [0n, 1n];
+    for (let i = 0; i < 400; i++) [f0, f1] = [f1, f0 + f1];
+    expect(greatestCommonDivisor(f1, f0)).toBe(1n);
+    expect(greatestCommonDivisor(f1 * 12n, f0 * 18n)).toBe(6n);
+    expect(greatestCommonDivisor(0n, 0n)).toBe(0n);
+    expect(greatestCommonDivisor(2n ** 300n, 2n ** 200n * 3n)).toBe(2n ** 200n);
   });
 });

@@ -253,6 +253,8 @@ function computeGroupShares(counties: readonly County[], factors: readonly Facto
   const count = counties.length;
   const width = factors.length;
   const values = new ScaledColumn(count * width);
+  // A factor without a denominator is a figure (populations): its total is exact, see money.ts LimbAccumulator.
+  const figureTotals = factors.map((factor) => (factor.denominator ? undefined : new LimbAccumulator()));
   for (let index = 0; index < count; index++) {
     const county = counties[index]!;
     const figures = county.figures;
@@ -262,6 +264,7 @@ function computeGroupShares(counties: readonly County[], factors: readonly Facto
       const numerator = figures.get(factor.numerator) ?? ZERO;
       if (!factor.denominator) {
         values.set(index * width + f, scaledFromDecimal(numerator));
+        figureTotals[f]!.add(numerator);
         continue;
       }
       const denominator = figures.get(factor.denominator) ?? ZERO;
@@ -276,8 +279,11 @@ function computeGroupShares(counties: readonly County[], factors: readonly Facto
   const shares = new ScaledColumn(count * width);
   for (let f = 0; f < width; f++) {
     // The total as sumDecimals adds it: left to right, each partial sum rounded.
-    let total = ZERO_SCALED;
-    for (let index = 0; index < count; index++) total = addScaled(total, values.get(index * width + f));
+    let total = figureTotals[f]?.total();
+    if (total === undefined) {
+      total = ZERO_SCALED;
+      for (let index = 0; index < count; index++) total = addScaled(total, values.get(index * width + f));
+    }
     if (total.digits === 0) continue; // every share 0
     for (let index = 0; index < count; index++) shares.set(index * width + f, divideScaled(values.get(index * width + f), total));
   }

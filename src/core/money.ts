@@ -134,9 +134,57 @@ export function decimalPlaces(value: Dec): number {
   return value.decimalPlaces();
 }
 
-/** Fixed-point text of a decimal with the given places, half-even. */
+/**
+ * Fixed-point text of a decimal with the given places, half-even: what
+ * decimal.js `toFixed(places, ROUND_HALF_EVEN)` writes, built from the limbs
+ * as text (tables write a score per county; property-tested against toFixed).
+ */
 export function formatDecimal(value: Dec, places: number): string {
-  return value.toFixed(places, DecimalJs.ROUND_HALF_EVEN);
+  const limbs = value.d;
+  if (!limbs || !Number.isInteger(places) || places < 0 || places > 1000) return value.toFixed(places, DecimalJs.ROUND_HALF_EVEN);
+  let digits = String(limbs[0]);
+  for (let j = 1; j < limbs.length; j++) digits += String(limbs[j]).padStart(7, '0');
+  // The first digit stands for 10^e: keep the digits down to 10^-places.
+  const integerLength = value.e + 1;
+  const keep = integerLength + places;
+  let kept: string;
+  if (keep >= digits.length) kept = digits.padEnd(keep, '0');
+  else if (keep < 0) kept = '';
+  else {
+    kept = digits.slice(0, keep);
+    const next = digits.charCodeAt(keep) - 48;
+    let roundUp = next > 5;
+    if (next === 5) {
+      // A tie only when nothing but zeros follows; then to the even neighbour.
+      let beyond = false;
+      for (let k = keep + 1; k < digits.length; k++) {
+        if (digits.charCodeAt(k) !== 48) {
+          beyond = true;
+          break;
+        }
+      }
+      roundUp = beyond || (keep > 0 && (kept.charCodeAt(keep - 1) - 48) % 2 === 1);
+    }
+    if (roundUp) kept = incrementDigits(kept);
+  }
+  // kept holds the units of 10^-places (possibly empty, or one digit longer after a carry).
+  const units = kept === '' ? '0' : kept;
+  let text: string;
+  if (places === 0) text = units.replace(/^0+(?=\d)/, '');
+  else {
+    const padded = units.length <= places ? units.padStart(places + 1, '0') : units;
+    const whole = padded.slice(0, padded.length - places).replace(/^0+(?=\d)/, '');
+    text = `${whole}.${padded.slice(padded.length - places)}`;
+  }
+  return value.s < 0 && limbs[0] !== 0 ? `-${text}` : text;
+}
+
+/** A string of decimal digits plus one ('' counts as 0). */
+function incrementDigits(digits: string): string {
+  let end = digits.length;
+  while (end > 0 && digits.charCodeAt(end - 1) === 57) end--;
+  if (end === 0) return `1${'0'.repeat(digits.length)}`;
+  return `${digits.slice(0, end - 1)}${String.fromCharCode(digits.charCodeAt(end - 1) + 1)}${'0'.repeat(digits.length - end)}`;
 }
 
 /** Plain text of a decimal with as many places as it has (no exponent). */
@@ -152,11 +200,72 @@ export function minDecimal(a: Dec, b: Dec): Dec {
   return a.lessThan(b) ? a : b;
 }
 
-function greatestCommonDivisor(a: bigint, b: bigint): bigint {
+/**
+ * Greatest common divisor (Lehmer's method): the exact fraction of every
+ * county's pot share is written in lowest terms, and plain Euclid on numbers
+ * of 200 bits takes a hundred bigint divisions. Lehmer runs Euclid on the
+ * leading 48 bits in doubles (exact: every value stays below 2^51) and
+ * applies the combined steps to the bigints at once.
+ */
+export function greatestCommonDivisor(a: bigint, b: bigint): bigint {
   let x = a < 0n ? -a : a;
   let y = b < 0n ? -b : b;
-  while (y !== 0n) [x, y] = [y, x % y];
-  return x;
+  if (x < y) [x, y] = [y, x];
+  while (y > SAFE_BIGINT) {
+    const shift = bitLength(x) - 48;
+    let u = Number(x >> BigInt(shift));
+    let v = Number(y >> BigInt(shift));
+    // Cofactors: x' = A x + B y, y' = C x + D y.
+    let A = 1;
+    let B = 0;
+    let C = 0;
+    let D = 1;
+    for (;;) {
+      if (v + C <= 0 || v + D <= 0) break;
+      const q = floorDivide(u + A, v + C);
+      if (q !== floorDivide(u + B, v + D)) break;
+      let t = A - q * C;
+      A = C;
+      C = t;
+      t = B - q * D;
+      B = D;
+      D = t;
+      t = u - q * v;
+      u = v;
+      v = t;
+    }
+    if (B === 0) {
+      [x, y] = [y, x % y];
+    } else {
+      const nextX = BigInt(A) * x + BigInt(B) * y;
+      const nextY = BigInt(C) * x + BigInt(D) * y;
+      x = nextX < 0n ? -nextX : nextX;
+      y = nextY < 0n ? -nextY : nextY;
+      if (x < y) [x, y] = [y, x];
+    }
+  }
+  if (y === 0n) return x;
+  // Both below 2^53 after one more step: Euclid in doubles.
+  let small = Number(x % y);
+  let large = Number(y);
+  while (small !== 0) [small, large] = [large % small, small];
+  return BigInt(large);
+}
+
+const SAFE_BIGINT = 2n ** 53n - 1n;
+
+/** floor(a / b) for non-negative safe integers, exact (the division of doubles can round up to the next integer). */
+function floorDivide(a: number, b: number): number {
+  let q = Math.floor(a / b);
+  if (q * b > a) q -= 1;
+  else if ((q + 1) * b <= a) q += 1;
+  return q;
+}
+
+/** Number of bits of a positive bigint, give or take one (enough to take its leading bits). */
+function bitLength(value: bigint): number {
+  const approximate = Number(value);
+  return Number.isFinite(approximate) ? Math.floor(Math.log2(approximate)) + 1 : value.toString(16).length * 4;
 }
 
 /** An exact amount of fen given as a fraction, in lowest terms: `1234 fen` or `4933/4 fen`. */
@@ -192,7 +301,7 @@ function formatRoundedQuotient(numerator: bigint, denominator: bigint, shift: nu
   if (numerator < 0n || denominator <= 0n) return undefined;
   if (numerator === 0n) return formatFraction(0n, 1n, places);
   // quotient * 10^-scale is numerator / denominator to 50 significant digits.
-  let scale = SIGNIFICANT_DIGITS - (numerator.toString().length - denominator.toString().length);
+  let scale = SIGNIFICANT_DIGITS - (bigintDigits(numerator) - bigintDigits(denominator));
   const divide = (at: number): [bigint, bigint, bigint] => {
     const top = at >= 0 ? numerator * powerOfTen(at) : numerator;
     const bottom = at >= 0 ? denominator : denominator * powerOfTen(-at);
@@ -347,9 +456,7 @@ export function decimalFromScaled(value: Scaled): Dec {
   }
   while (limbs.length > 1 && limbs[limbs.length - 1] === 0) limbs.pop();
   // The clone's copy constructor takes any object that says it is a decimal (decimal.js isDecimalInstance).
-  const decimal = new PrivateDecimal({ s: 1, e, d: limbs, toStringTag: '[object Decimal]' } as unknown as Dec);
-  scaledForms.set(decimal, value);
-  return decimal;
+  return new PrivateDecimal({ s: 1, e, d: limbs, toStringTag: '[object Decimal]' } as unknown as Dec);
 }
 
 /** Rounds coefficient * 10^exponent (coefficient >= 0 with `digits` or `digits - 1` digits) to 50 significant digits, half-even. */
