@@ -67,17 +67,17 @@ function sumByProvince(state: RunState): void {
     for (const countyState of province.counties) {
       let total = 0n;
       let transfers = 0n;
-      for (const [column, amount] of countyState.amounts) {
+      countyState.amounts.forEach((amount, column) => {
         const index = indexOf.get(column);
-        if (index === undefined) continue;
+        if (index === undefined) return;
         if (inTotal[index]) total += amount;
         if (isTransfer[index]) transfers += amount;
         const sum = sums[index];
         sums[index] = sum === undefined ? amount : sum + amount;
-      }
+      });
       countyState.amounts.set('total', total);
       // The total counts every transfer exactly once, whichever columns it is shown in.
-      invariant(total === transfers, `county ${countyState.county.code}: total does not equal the sum of its transfers`);
+      if (total !== transfers) invariant(false, `county ${countyState.county.code}: total does not equal the sum of its transfers`);
       const sum = sums[totalIndex];
       sums[totalIndex] = sum === undefined ? total : sum + total;
     }
@@ -136,9 +136,72 @@ function provinceAggregate(inputs: RunInputs, provinceCode: string, members: rea
   return value;
 }
 
+/**
+ * Counties by code, indexed on first use: only projects look counties up by
+ * code, and hashing half a million village codes for nothing costs a run
+ * about as much as its province sums.
+ */
+class CountyIndex extends Map<string, CountyState> {
+  private pending: readonly CountyState[] | undefined;
+  constructor(counties: readonly CountyState[]) {
+    super();
+    this.pending = counties;
+  }
+  private fill(): void {
+    const pending = this.pending;
+    if (pending === undefined) return;
+    this.pending = undefined;
+    for (const countyState of pending) super.set(countyState.county.code, countyState);
+  }
+  override get(code: string): CountyState | undefined {
+    this.fill();
+    return super.get(code);
+  }
+  override has(code: string): boolean {
+    this.fill();
+    return super.has(code);
+  }
+  override get size(): number {
+    this.fill();
+    return super.size;
+  }
+  override set(code: string, countyState: CountyState): this {
+    this.fill();
+    return super.set(code, countyState);
+  }
+  override delete(code: string): boolean {
+    this.fill();
+    return super.delete(code);
+  }
+  override clear(): void {
+    this.pending = undefined;
+    super.clear();
+  }
+  override forEach(callback: (value: CountyState, key: string, map: Map<string, CountyState>) => void, thisArg?: unknown): void {
+    this.fill();
+    super.forEach(callback, thisArg);
+  }
+  override entries(): MapIterator<[string, CountyState]> {
+    this.fill();
+    return super.entries();
+  }
+  override keys(): MapIterator<string> {
+    this.fill();
+    return super.keys();
+  }
+  override values(): MapIterator<CountyState> {
+    this.fill();
+    return super.values();
+  }
+  override [Symbol.iterator](): MapIterator<[string, CountyState]> {
+    this.fill();
+    return super[Symbol.iterator]();
+  }
+}
+
 function buildState(inputs: RunInputs): RunState {
   const counties = inputs.counties.counties.map(newCountyState);
-  const countyByCode = new Map(counties.map((countyState) => [countyState.county.code, countyState]));
+  const countyByCode: Map<string, CountyState> = new CountyIndex(counties);
   const byProvince = new Map<string, CountyState[]>();
   for (const countyState of counties) {
     const code = countyState.county.province.code;

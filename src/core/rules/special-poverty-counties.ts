@@ -313,7 +313,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     const part = pot.parts[index]!;
     const central = split.parts[index]?.amount ?? 0n;
     const provincial = part.amount - central;
-    invariant(provincial >= 0n, `county ${countyState.county.code} has a negative provincial part`);
+    if (provincial < 0n) invariant(false, `county ${countyState.county.code} has a negative provincial part`);
     provincialAllocated += provincial;
     countyState.binding = part.binding;
     countyState.amounts.set(SPECIAL_CENTRAL, central);
