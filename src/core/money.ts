@@ -144,8 +144,17 @@ export function formatDecimal(value: Dec, places: number): string {
   if (!limbs || !Number.isInteger(places) || places < 0 || places > 1000) return value.toFixed(places, DecimalJs.ROUND_HALF_EVEN);
   let digits = String(limbs[0]);
   for (let j = 1; j < limbs.length; j++) digits += String(limbs[j]).padStart(7, '0');
-  // The first digit stands for 10^e: keep the digits down to 10^-places.
-  const integerLength = value.e + 1;
+  const text = formatDigits(digits, value.e, places);
+  return value.s < 0 && limbs[0] !== 0 ? `-${text}` : text;
+}
+
+/**
+ * The digits of a non-negative number whose first digit stands for 10^e, as
+ * fixed-point text with `places` decimals rounded half-even (toFixed's text).
+ */
+function formatDigits(digits: string, e: number, places: number): string {
+  // Keep the digits down to 10^-places.
+  const integerLength = e + 1;
   const keep = integerLength + places;
   let kept: string;
   if (keep >= digits.length) kept = digits.padEnd(keep, '0');
@@ -169,14 +178,10 @@ export function formatDecimal(value: Dec, places: number): string {
   }
   // kept holds the units of 10^-places (possibly empty, or one digit longer after a carry).
   const units = kept === '' ? '0' : kept;
-  let text: string;
-  if (places === 0) text = units.replace(/^0+(?=\d)/, '');
-  else {
-    const padded = units.length <= places ? units.padStart(places + 1, '0') : units;
-    const whole = padded.slice(0, padded.length - places).replace(/^0+(?=\d)/, '');
-    text = `${whole}.${padded.slice(padded.length - places)}`;
-  }
-  return value.s < 0 && limbs[0] !== 0 ? `-${text}` : text;
+  if (places === 0) return units.replace(/^0+(?=\d)/, '');
+  const padded = units.length <= places ? units.padStart(places + 1, '0') : units;
+  const whole = padded.slice(0, padded.length - places).replace(/^0+(?=\d)/, '');
+  return `${whole}.${padded.slice(padded.length - places)}`;
 }
 
 /** A string of decimal digits plus one ('' counts as 0). */
@@ -320,7 +325,8 @@ function formatRoundedQuotient(numerator: bigint, denominator: bigint, shift: nu
     scale -= 1;
   }
   const exponent = scale + shift;
-  return exponent >= 0 ? formatFraction(quotient, powerOfTen(exponent), places) : formatFraction(quotient * powerOfTen(-exponent), 1n, places);
+  // quotient * 10^-exponent, written as toFixed writes it: moving the point is text work.
+  return formatScaled({ coefficient: quotient, exponent: -exponent, digits: SIGNIFICANT_DIGITS }, places);
 }
 
 /**
@@ -545,29 +551,11 @@ export function scaledLessThan(a: Scaled, b: Scaled): boolean {
  * `toFixed(places, ROUND_HALF_EVEN)` writes for the same value.
  */
 export function formatScaled(value: Scaled, places: number): string {
-  let units: bigint;
-  if (value.digits === 0) units = 0n;
-  else {
-    const shift = value.exponent + places;
-    if (shift >= 0) units = value.coefficient * powerOfTen(shift);
-    else if (value.exponent + value.digits + places < 0) units = 0n; // below half a unit of the last place
-    else {
-      const divisor = powerOfTen(-shift);
-      units = value.coefficient / divisor;
-      const twiceRemainder = (value.coefficient - units * divisor) * 2n;
-      if (twiceRemainder > divisor || (twiceRemainder === divisor && (units & 1n) === 1n)) units += 1n;
-    }
-  }
-  return formatUnits(units, places);
+  if (value.digits === 0) return formatDigits('0', 0, places);
+  const digits = value.coefficient.toString();
+  return formatDigits(digits, value.exponent + digits.length - 1, places);
 }
 
-/** A non-negative whole number of units of 10^-places as fixed-point text. */
-function formatUnits(units: bigint, places: number): string {
-  const digits = units.toString();
-  if (places === 0) return digits;
-  if (digits.length > places) return `${digits.slice(0, digits.length - places)}.${digits.slice(digits.length - places)}`;
-  return `0.${digits.padStart(places, '0')}`;
-}
 
 /** a * b rounded to 50 significant digits, half-even: the clone's `a.times(b)`. */
 export function multiplyScaled(a: Scaled, b: Scaled): Scaled {
