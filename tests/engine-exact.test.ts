@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { County } from '../src/core/counties.js';
-import { aggregateColumn, aggregateColumnByDecimals, countyFactorValues, countyGroupScores, factorShares, scoresFromShares } from '../src/core/factors.js';
+import { aggregateColumn, aggregateColumnByDecimals, aggregateColumns, countyFactorValues, countyGroupScores, factorShares, scoresFromShares } from '../src/core/factors.js';
 import { decimal, formatDecimal, formatScaled, LimbAccumulator, ZERO, type Dec } from '../src/core/money.js';
 import type { FactorSpec, Policy } from '../src/core/policy.js';
 import { countyCapByDecimals, countyCapByIntegers } from '../src/core/rules/special-poverty-counties.js';
@@ -57,6 +57,16 @@ describe('province aggregates', () => {
         const reference = aggregateColumnByDecimals(counties, 'rural_income_per_capita', mean);
         expect(fast.toFixed()).toBe(reference.toFixed());
         expect([...fast.d]).toEqual([...reference.d]);
+        // Several columns in one pass: the same decimals.
+        const wanted = [
+          { column: 'poor_population', aggregation: undefined },
+          { column: 'rural_income_per_capita', aggregation: mean },
+          { column: 'rural_population', aggregation: { method: 'sum' } as const },
+          { column: 'poor_population', aggregation: { method: 'weighted_mean', weight: 'rural_income_per_capita' } as const },
+        ];
+        aggregateColumns(counties, wanted).forEach((value, index) => {
+          expect(value.toFixed()).toBe(aggregateColumnByDecimals(counties, wanted[index]!.column, wanted[index]!.aggregation).toFixed());
+        });
       }),
       { numRuns: 400 },
     );

@@ -4,7 +4,7 @@
  * every budget line no rule took, so no money is ever dropped.
  */
 import { budgetKey } from './budget.js';
-import { aggregateColumn } from './factors.js';
+import { aggregateColumn, aggregateColumns } from './factors.js';
 import type { County } from './counties.js';
 import { formatYuan, ZERO, type Dec, type Fen } from './money.js';
 import type { Aggregation } from './policy.js';
@@ -121,13 +121,31 @@ function newCountyState(county: CountyState['county']): CountyState {
  */
 const aggregateCache = new WeakMap<RunInputs['counties'], Map<string, Dec>>();
 
-function provinceAggregate(inputs: RunInputs, provinceCode: string, members: readonly County[], column: string, aggregation: Aggregation | undefined): Dec {
+function aggregateKey(provinceCode: string, column: string, aggregation: Aggregation | undefined): string {
+  return `${provinceCode}|${column}|${aggregation?.method ?? 'sum'}|${aggregation?.weight ?? ''}`;
+}
+
+function aggregatesOf(inputs: RunInputs): Map<string, Dec> {
   let cache = aggregateCache.get(inputs.counties);
   if (!cache) {
     cache = new Map();
     aggregateCache.set(inputs.counties, cache);
   }
-  const key = `${provinceCode}|${column}|${aggregation?.method ?? 'sum'}|${aggregation?.weight ?? ''}`;
+  return cache;
+}
+
+/** Computes the aggregates not cached yet in one pass over the counties (see factors.ts aggregateColumns). */
+function prepareAggregates(inputs: RunInputs, provinceCode: string, members: readonly County[], wanted: readonly { column: string; aggregation: Aggregation | undefined }[]): void {
+  const cache = aggregatesOf(inputs);
+  const missing = wanted.filter(({ column, aggregation }) => !cache.has(aggregateKey(provinceCode, column, aggregation)));
+  if (missing.length === 0) return;
+  const values = aggregateColumns(members, missing);
+  missing.forEach(({ column, aggregation }, index) => cache.set(aggregateKey(provinceCode, column, aggregation), values[index]!));
+}
+
+function provinceAggregate(inputs: RunInputs, provinceCode: string, members: readonly County[], column: string, aggregation: Aggregation | undefined): Dec {
+  const cache = aggregatesOf(inputs);
+  const key = aggregateKey(provinceCode, column, aggregation);
   let value = cache.get(key);
   if (value === undefined) {
     value = aggregateColumn(members, column, aggregation);
@@ -214,7 +232,15 @@ function buildState(inputs: RunInputs): RunState {
     const members = byProvince.get(code)!;
     const memberCounties = members.map((countyState) => countyState.county);
     const aggregates = new Map<string, Dec>();
-    for (const column of new Set(['poor_population', 'rural_population', ...policy.factorColumns])) {
+    const columns = [...new Set(['poor_population', 'rural_population', ...policy.factorColumns])];
+    // Computed together, in one pass over the counties, when not cached yet.
+    prepareAggregates(
+      inputs,
+      code,
+      memberCounties,
+      columns.map((column) => ({ column, aggregation: policy.aggregation.get(column) })),
+    );
+    for (const column of columns) {
       aggregates.set(column, provinceAggregate(inputs, code, memberCounties, column, policy.aggregation.get(column)));
     }
     const poorPopulation = provinceAggregate(inputs, code, memberCounties, 'poor_population', { method: 'sum' });

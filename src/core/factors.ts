@@ -46,6 +46,38 @@ export function aggregateColumn(counties: readonly County[], column: string, agg
   return total === undefined ? aggregateColumnByDecimals(counties, column, aggregation) : decimalFromScaled(total);
 }
 
+/**
+ * `aggregateColumn` of several columns at once: one pass over the counties
+ * (each county's figures are read together), the same decimals.
+ */
+export function aggregateColumns(counties: readonly County[], wanted: readonly { column: string; aggregation: Aggregation | undefined }[]): Dec[] {
+  const specs = wanted.map(({ column, aggregation }) => {
+    const weight = aggregation?.method === 'weighted_mean' && aggregation.weight ? aggregation.weight : undefined;
+    return { column, aggregation, weight, sum: new LimbAccumulator(), products: weight === undefined ? undefined : new LimbAccumulator() };
+  });
+  for (const county of counties) {
+    const figures = county.figures;
+    for (const spec of specs) {
+      if (spec.weight === undefined) {
+        spec.sum.add(figures.get(spec.column) ?? ZERO);
+      } else {
+        // For a weighted mean, `sum` adds the weights and `products` figure x weight.
+        const weight = figures.get(spec.weight) ?? ZERO;
+        spec.sum.add(weight);
+        spec.products!.addProduct(figures.get(spec.column) ?? ZERO, weight);
+      }
+    }
+  }
+  return specs.map(({ column, aggregation, weight, sum, products }) => {
+    const total = sum.total();
+    if (weight === undefined) return total === undefined ? aggregateColumnByDecimals(counties, column, aggregation) : decimalFromScaled(total);
+    const totalProducts = products!.total();
+    if (total === undefined || totalProducts === undefined) return aggregateColumnByDecimals(counties, column, aggregation);
+    if (total.digits === 0) return ZERO;
+    return decimalFromScaled(divideScaled(totalProducts, total));
+  });
+}
+
 /** `aggregateColumn` in decimal.js, object by object: what the exact sums must equal. */
 export function aggregateColumnByDecimals(counties: readonly County[], column: string, aggregation: Aggregation | undefined): Dec {
   const figure = (county: County, name: string): Dec => county.figures.get(name) ?? ZERO;

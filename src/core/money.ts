@@ -361,6 +361,14 @@ export function formatFraction(numerator: bigint, denominator: bigint, places: n
 const SIGNIFICANT_DIGITS = 50;
 const POWERS_OF_TEN: bigint[] = [1n];
 
+const HALF_POWERS_OF_TEN: bigint[] = [];
+
+/** 10^exponent / 2 (exponent >= 1). */
+function halfPowerOfTen(exponent: number): bigint {
+  while (HALF_POWERS_OF_TEN.length <= exponent) HALF_POWERS_OF_TEN.push(powerOfTen(HALF_POWERS_OF_TEN.length) / 2n);
+  return HALF_POWERS_OF_TEN[exponent]!;
+}
+
 function powerOfTen(exponent: number): bigint {
   while (POWERS_OF_TEN.length <= exponent) POWERS_OF_TEN.push(POWERS_OF_TEN[POWERS_OF_TEN.length - 1]! * 10n);
   return POWERS_OF_TEN[exponent]!;
@@ -473,8 +481,10 @@ function roundSignificant(coefficient: bigint, exponent: number, digits: number)
   if (excess <= 0) return { coefficient, exponent, digits };
   const divisor = powerOfTen(excess);
   let quotient = coefficient / divisor;
-  const twiceRemainder = (coefficient - quotient * divisor) * 2n;
-  if (twiceRemainder > divisor || (twiceRemainder === divisor && (quotient & 1n) === 1n)) quotient += 1n;
+  // Half of 10^excess is 5 x 10^(excess-1): the remainder compares with it directly.
+  const remainder = coefficient % divisor;
+  const half = halfPowerOfTen(excess);
+  if (remainder > half || (remainder === half && (quotient & 1n) === 1n)) quotient += 1n;
   if (quotient === powerOfTen(SIGNIFICANT_DIGITS)) return { coefficient: powerOfTen(SIGNIFICANT_DIGITS - 1), exponent: exponent + excess + 1, digits: SIGNIFICANT_DIGITS };
   return { coefficient: quotient, exponent: exponent + excess, digits: SIGNIFICANT_DIGITS };
 }
