@@ -14,6 +14,8 @@ import {
   divideScaled,
   formatDecimal,
   formatScaled,
+  formatQuotient,
+  formatFenFractionAsYuan,
   greatestCommonDivisor,
   multiplyScaled,
   roundScaled,
@@ -229,5 +231,25 @@ describe('greatestCommonDivisor', () => {
     expect(greatestCommonDivisor(f1 * 12n, f0 * 18n)).toBe(6n);
     expect(greatestCommonDivisor(0n, 0n)).toBe(0n);
     expect(greatestCommonDivisor(2n ** 300n, 2n ** 200n * 3n)).toBe(2n ** 200n);
+  });
+});
+
+describe('text from doubles near a half', () => {
+  test('formatQuotient, formatFenFractionAsYuan and formatScaled fall back to exact work at and near halves', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 14n }), fc.integer({ min: 0, max: 10 }), fc.bigInt({ min: -3n, max: 3n }), fc.integer({ min: 20, max: 60 }), (m, places, nudge, depth) => {
+        // (2m + 1) / 2 units of 10^-places, then nudged by a few units of 10^-depth below that.
+        const scale = 10n ** BigInt(depth);
+        const numerator = (2n * m + 1n) * scale + nudge;
+        const denominator = 2n * 10n ** BigInt(places) * scale;
+        if (numerator < 0n) return;
+        const exact = new Decimal(numerator.toString()).div(new Decimal(denominator.toString()));
+        expect(formatQuotient(numerator, denominator, places)).toBe(exact.toFixed(places, 6));
+        expect(formatFenFractionAsYuan(numerator, denominator, places)).toBe(exact.div(new Decimal('100')).toFixed(places, 6));
+        const value = scaledFromDecimal(exact);
+        expect(formatScaled(value, places)).toBe(exact.toFixed(places, 6));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

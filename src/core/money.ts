@@ -148,6 +148,34 @@ export function formatDecimal(value: Dec, places: number): string {
   return value.s < 0 && limbs[0] !== 0 ? `-${text}` : text;
 }
 
+/** Powers of ten as doubles, 10^0 to 10^340 (the nearest double to each). */
+const DOUBLE_POWERS_OF_TEN: number[] = Array.from({ length: 341 }, (_, exponent) => Number(`1e${exponent}`));
+
+/**
+ * Fixed-point text of x * 10^shift with `places` decimals, half-even, from
+ * doubles, or undefined when doubles cannot tell. x is a double within a few
+ * units in the last place of the exact value (a bigint or a quotient of two
+ * converted to doubles); so is the scaled value, whose rounding to a whole
+ * number of 10^-places is then certain unless it lies within a safe margin of
+ * a half (or is too large for doubles to hold its units): then the caller
+ * works exactly. Nearness to a whole number does not matter: both neighbours
+ * round to it.
+ */
+function formatApproximate(x: number, shift: number, places: number): string | undefined {
+  if (!Number.isFinite(x) || shift > 340 || shift < -340) return undefined;
+  const scaled = shift >= 0 ? x * DOUBLE_POWERS_OF_TEN[shift]! : x / DOUBLE_POWERS_OF_TEN[-shift]!;
+  if (!(scaled < 1e15)) return undefined;
+  const whole = Math.floor(scaled);
+  const distanceFromHalf = Math.abs(scaled - whole - 0.5);
+  // Each conversion, the power and the product or quotient err by half an ulp at most: 1e-14 relative is ample.
+  if (distanceFromHalf <= scaled * 1e-14 + 1e-12) return undefined;
+  const units = scaled - whole > 0.5 ? whole + 1 : whole;
+  const digits = String(units);
+  if (places === 0) return digits;
+  const padded = digits.length <= places ? digits.padStart(places + 1, '0') : digits;
+  return `${padded.slice(0, padded.length - places)}.${padded.slice(padded.length - places)}`;
+}
+
 /**
  * The digits of a non-negative number whose first digit stands for 10^e, as
  * fixed-point text with `places` decimals rounded half-even (toFixed's text).
@@ -305,6 +333,10 @@ export function formatQuotient(numerator: bigint, denominator: bigint, places: n
 function formatRoundedQuotient(numerator: bigint, denominator: bigint, shift: number, places: number): string | undefined {
   if (numerator < 0n || denominator <= 0n) return undefined;
   if (numerator === 0n) return formatFraction(0n, 1n, places);
+  // Rounding to 50 digits first changes the text only for quotients within 10^-50 of a half: the
+  // nearest doubles tell every other case (see formatApproximate).
+  const quick = formatApproximate(Number(numerator) / Number(denominator), places - shift, places);
+  if (quick !== undefined) return quick;
   // quotient * 10^-scale is numerator / denominator to 50 significant digits.
   let scale = SIGNIFICANT_DIGITS - (bigintDigits(numerator) - bigintDigits(denominator));
   const divide = (at: number): [bigint, bigint, bigint] => {
@@ -562,6 +594,8 @@ export function scaledLessThan(a: Scaled, b: Scaled): boolean {
  */
 export function formatScaled(value: Scaled, places: number): string {
   if (value.digits === 0) return formatDigits('0', 0, places);
+  const quick = formatApproximate(Number(value.coefficient), value.exponent + places, places);
+  if (quick !== undefined) return quick;
   const digits = value.coefficient.toString();
   return formatDigits(digits, value.exponent + digits.length - 1, places);
 }
