@@ -25,6 +25,7 @@
 import { budgetKey, provincialAmounts } from '../budget.js';
 import { countyGroupScores, ScaledColumn } from '../factors.js';
 import {
+  bigintDigits,
   decimalFromBigInt,
   decimalFromScaled,
   floorToFen,
@@ -35,7 +36,6 @@ import {
   formatScaled,
   formatYuan,
   minDecimal,
-  bigintDigits,
   multiplyScaled,
   ONE,
   scaledFromBigInt,
