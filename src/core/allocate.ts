@@ -4,13 +4,13 @@
  * every budget line no rule took, so no money is ever dropped.
  */
 import { budgetKey } from './budget.js';
-import { aggregateColumn } from './factors.js';
+import { aggregateColumn, aggregateColumns } from './factors.js';
 import type { County } from './counties.js';
 import { formatYuan, ZERO, type Dec, type Fen } from './money.js';
 import type { Aggregation } from './policy.js';
 import { invariant } from './problems.js';
 import { RULES, type Rule } from './rules/index.js';
-import type { CountyState, ProvinceState, RunInputs, RunState } from './state.js';
+import { CountyRecord, type CountyState, type ProvinceState, type RunInputs, type RunState } from './state.js';
 
 /**
  * The allocations.csv column that carries each (fund, paying level) of the
@@ -41,7 +41,53 @@ export interface AllocationResult extends RunState {
 
 /** Sum of one amount column over counties. */
 export function countyColumnTotal(state: RunState, column: string): Fen {
+  // Once the province rows hold the sums of every declared column (and the total), they are the same sum.
+  if (provinceSummed.has(state) && (column === 'total' || state.amountColumns.some((entry) => entry.name === column))) {
+    return state.provinces.reduce((sum, province) => sum + (province.amounts.get(column) ?? 0n), 0n);
+  }
   return state.counties.reduce((sum, countyState) => sum + (countyState.amounts.get(column) ?? 0n), 0n);
+}
+
+/** Run states and results whose province rows hold the sums of their counties' declared columns and total. */
+const provinceSummed = new WeakSet<RunState>();
+
+/**
+ * Each county's total (the columns that add up to it), checked against the sum
+ * of its transfers, and each province row as sums over its counties; a column
+ * no county has a value for stays empty. One pass over each county's amounts.
+ */
+function sumByProvince(state: RunState): void {
+  const names = [...state.amountColumns.map((column) => column.name), 'total'];
+  const totalIndex = names.length - 1;
+  const indexOf = new Map(state.amountColumns.map((column, index) => [column.name, index]));
+  const inTotal = state.amountColumns.map((column) => column.inTotal);
+  const isTransfer = state.amountColumns.map((column) => column.kind === 'transfer');
+  for (const province of state.provinces) {
+    const sums = new Array<Fen | undefined>(names.length).fill(undefined);
+    for (const countyState of province.counties) {
+      let total = 0n;
+      let transfers = 0n;
+      countyState.amounts.forEach((amount, column) => {
+        const index = indexOf.get(column);
+        if (index === undefined) return;
+        if (inTotal[index]) total += amount;
+        if (isTransfer[index]) transfers += amount;
+        const sum = sums[index];
+        sums[index] = sum === undefined ? amount : sum + amount;
+      });
+      countyState.amounts.set('total', total);
+      // The total counts every transfer exactly once, whichever columns it is shown in.
+      if (total !== transfers) invariant(false, `county ${countyState.county.code}: total does not equal the sum of its transfers`);
+      const sum = sums[totalIndex];
+      sums[totalIndex] = sum === undefined ? total : sum + total;
+    }
+    names.forEach((column, index) => {
+      const sum = sums[index];
+      if (sum === undefined) province.amounts.delete(column);
+      else province.amounts.set(column, sum);
+    });
+  }
+  provinceSummed.add(state);
 }
 
 function accountFunds(state: RunState): FundAccount[] {
@@ -65,23 +111,7 @@ function accountFunds(state: RunState): FundAccount[] {
 }
 
 function newCountyState(county: CountyState['county']): CountyState {
-  return {
-    county,
-    eligible: false,
-    eligibilityReasons: [],
-    priorityProvince: false,
-    factorValues: new Map(),
-    factorShares: new Map(),
-    baseScore: undefined,
-    focusMultiplier: undefined,
-    scoreMultipliers: [],
-    floors: [],
-    appliedFloor: undefined,
-    score: undefined,
-    binding: undefined,
-    amounts: new Map(),
-    notes: new Map(),
-  };
+  return new CountyRecord(county);
 }
 
 /**
@@ -91,13 +121,31 @@ function newCountyState(county: CountyState['county']): CountyState {
  */
 const aggregateCache = new WeakMap<RunInputs['counties'], Map<string, Dec>>();
 
-function provinceAggregate(inputs: RunInputs, provinceCode: string, members: readonly County[], column: string, aggregation: Aggregation | undefined): Dec {
+function aggregateKey(provinceCode: string, column: string, aggregation: Aggregation | undefined): string {
+  return `${provinceCode}|${column}|${aggregation?.method ?? 'sum'}|${aggregation?.weight ?? ''}`;
+}
+
+function aggregatesOf(inputs: RunInputs): Map<string, Dec> {
   let cache = aggregateCache.get(inputs.counties);
   if (!cache) {
     cache = new Map();
     aggregateCache.set(inputs.counties, cache);
   }
-  const key = `${provinceCode}|${column}|${aggregation?.method ?? 'sum'}|${aggregation?.weight ?? ''}`;
+  return cache;
+}
+
+/** Computes the aggregates not cached yet in one pass over the counties (see factors.ts aggregateColumns). */
+function prepareAggregates(inputs: RunInputs, provinceCode: string, members: readonly County[], wanted: readonly { column: string; aggregation: Aggregation | undefined }[]): void {
+  const cache = aggregatesOf(inputs);
+  const missing = wanted.filter(({ column, aggregation }) => !cache.has(aggregateKey(provinceCode, column, aggregation)));
+  if (missing.length === 0) return;
+  const values = aggregateColumns(members, missing);
+  missing.forEach(({ column, aggregation }, index) => cache.set(aggregateKey(provinceCode, column, aggregation), values[index]!));
+}
+
+function provinceAggregate(inputs: RunInputs, provinceCode: string, members: readonly County[], column: string, aggregation: Aggregation | undefined): Dec {
+  const cache = aggregatesOf(inputs);
+  const key = aggregateKey(provinceCode, column, aggregation);
   let value = cache.get(key);
   if (value === undefined) {
     value = aggregateColumn(members, column, aggregation);
@@ -106,9 +154,72 @@ function provinceAggregate(inputs: RunInputs, provinceCode: string, members: rea
   return value;
 }
 
+/**
+ * Counties by code, indexed on first use: only projects look counties up by
+ * code, and hashing half a million village codes for nothing costs a run
+ * about as much as its province sums.
+ */
+class CountyIndex extends Map<string, CountyState> {
+  private pending: readonly CountyState[] | undefined;
+  constructor(counties: readonly CountyState[]) {
+    super();
+    this.pending = counties;
+  }
+  private fill(): void {
+    const pending = this.pending;
+    if (pending === undefined) return;
+    this.pending = undefined;
+    for (const countyState of pending) super.set(countyState.county.code, countyState);
+  }
+  override get(code: string): CountyState | undefined {
+    this.fill();
+    return super.get(code);
+  }
+  override has(code: string): boolean {
+    this.fill();
+    return super.has(code);
+  }
+  override get size(): number {
+    this.fill();
+    return super.size;
+  }
+  override set(code: string, countyState: CountyState): this {
+    this.fill();
+    return super.set(code, countyState);
+  }
+  override delete(code: string): boolean {
+    this.fill();
+    return super.delete(code);
+  }
+  override clear(): void {
+    this.pending = undefined;
+    super.clear();
+  }
+  override forEach(callback: (value: CountyState, key: string, map: Map<string, CountyState>) => void, thisArg?: unknown): void {
+    this.fill();
+    super.forEach(callback, thisArg);
+  }
+  override entries(): MapIterator<[string, CountyState]> {
+    this.fill();
+    return super.entries();
+  }
+  override keys(): MapIterator<string> {
+    this.fill();
+    return super.keys();
+  }
+  override values(): MapIterator<CountyState> {
+    this.fill();
+    return super.values();
+  }
+  override [Symbol.iterator](): MapIterator<[string, CountyState]> {
+    this.fill();
+    return super[Symbol.iterator]();
+  }
+}
+
 function buildState(inputs: RunInputs): RunState {
   const counties = inputs.counties.counties.map(newCountyState);
-  const countyByCode = new Map(counties.map((countyState) => [countyState.county.code, countyState]));
+  const countyByCode: Map<string, CountyState> = new CountyIndex(counties);
   const byProvince = new Map<string, CountyState[]>();
   for (const countyState of counties) {
     const code = countyState.county.province.code;
@@ -121,7 +232,15 @@ function buildState(inputs: RunInputs): RunState {
     const members = byProvince.get(code)!;
     const memberCounties = members.map((countyState) => countyState.county);
     const aggregates = new Map<string, Dec>();
-    for (const column of new Set(['poor_population', 'rural_population', ...policy.factorColumns])) {
+    const columns = [...new Set(['poor_population', 'rural_population', ...policy.factorColumns])];
+    // Computed together, in one pass over the counties, when not cached yet.
+    prepareAggregates(
+      inputs,
+      code,
+      memberCounties,
+      columns.map((column) => ({ column, aggregation: policy.aggregation.get(column) })),
+    );
+    for (const column of columns) {
       aggregates.set(column, provinceAggregate(inputs, code, memberCounties, column, policy.aggregation.get(column)));
     }
     const poorPopulation = provinceAggregate(inputs, code, memberCounties, 'poor_population', { method: 'sum' });
@@ -206,16 +325,6 @@ function reportUnallocated(state: RunState): void {
   }
 }
 
-/** Sum of the columns a row has a value for; undefined when it has none of them. */
-function sumPresent(amounts: ReadonlyMap<string, Fen>, columns: readonly string[]): Fen | undefined {
-  let total: Fen | undefined;
-  for (const column of columns) {
-    const amount = amounts.get(column);
-    if (amount !== undefined) total = (total ?? 0n) + amount;
-  }
-  return total;
-}
-
 /** Runs the rules over the inputs. Pure: same inputs, same result. */
 export function allocate(inputs: RunInputs, rules: readonly Rule[] = RULES): AllocationResult {
   const state = buildState(inputs);
@@ -226,25 +335,7 @@ export function allocate(inputs: RunInputs, rules: readonly Rule[] = RULES): All
   reportUnallocated(state);
 
   const totalColumns = state.amountColumns.filter((column) => column.inTotal).map((column) => column.name);
-  const transferColumns = state.amountColumns.filter((column) => column.kind === 'transfer').map((column) => column.name);
-  for (const countyState of state.counties) {
-    const total = sumPresent(countyState.amounts, totalColumns) ?? 0n;
-    countyState.amounts.set('total', total);
-    // The total counts every transfer exactly once, whichever columns it is shown in.
-    invariant(total === (sumPresent(countyState.amounts, transferColumns) ?? 0n), `county ${countyState.county.code}: total does not equal the sum of its transfers`);
-  }
-  for (const province of state.provinces) {
-    // Province rows are sums over their counties; a column no county has a value for stays empty.
-    for (const column of [...state.amountColumns.map((entry) => entry.name), 'total']) {
-      let sum: Fen | undefined;
-      for (const countyState of province.counties) {
-        const amount = countyState.amounts.get(column);
-        if (amount !== undefined) sum = (sum ?? 0n) + amount;
-      }
-      if (sum === undefined) province.amounts.delete(column);
-      else province.amounts.set(column, sum);
-    }
-  }
+  sumByProvince(state);
   // Columns paid from a budget line are the ones readers of run folders know (FUND_LEVEL_COLUMNS).
   for (const column of state.amountColumns) {
     if (!column.fromBudget) continue;
@@ -255,5 +346,7 @@ export function allocate(inputs: RunInputs, rules: readonly Rule[] = RULES): All
   for (const pot of state.pots) {
     invariant(pot.allocated + pot.unallocated === pot.amount, `pot ${pot.id} does not add up`);
   }
-  return { ...state, totalColumns, fundAccounts: accountFunds(state) };
+  const result = { ...state, totalColumns, fundAccounts: accountFunds(state) };
+  provinceSummed.add(result);
+  return result;
 }

@@ -4,12 +4,82 @@
  * another; for provinces the columns are first aggregated over all counties.
  */
 import type { County } from './counties.js';
-import { sumDecimals, sumOfProducts, ZERO, type Dec } from './money.js';
+import {
+  addScaled,
+  decimalFromScaled,
+  divideScaled,
+  LimbAccumulator,
+  multiplyScaled,
+  scaledFromDecimal,
+  scaledOf,
+  sumDecimals,
+  sumOfProducts,
+  ZERO,
+  ZERO_SCALED,
+  type Dec,
+  type Scaled,
+} from './money.js';
 import type { Aggregation, FactorSpec, Policy } from './policy.js';
 import { InputError, type Problem } from './problems.js';
 
 /** Aggregates one column over counties: a sum, or a weighted mean. */
 export function aggregateColumn(counties: readonly County[], column: string, aggregation: Aggregation | undefined): Dec {
+  // The exact sums of the limb accumulator are the decimal.js sums whenever it can tell (see money.ts).
+  if (aggregation?.method === 'weighted_mean' && aggregation.weight) {
+    const weightColumn = aggregation.weight;
+    const weights = new LimbAccumulator();
+    const products = new LimbAccumulator();
+    for (const county of counties) {
+      const weight = county.figures.get(weightColumn) ?? ZERO;
+      weights.add(weight);
+      products.addProduct(county.figures.get(column) ?? ZERO, weight);
+    }
+    const totalWeight = weights.total();
+    const totalProducts = products.total();
+    if (totalWeight === undefined || totalProducts === undefined) return aggregateColumnByDecimals(counties, column, aggregation);
+    if (totalWeight.digits === 0) return ZERO;
+    return decimalFromScaled(divideScaled(totalProducts, totalWeight));
+  }
+  const sum = new LimbAccumulator();
+  for (const county of counties) sum.add(county.figures.get(column) ?? ZERO);
+  const total = sum.total();
+  return total === undefined ? aggregateColumnByDecimals(counties, column, aggregation) : decimalFromScaled(total);
+}
+
+/**
+ * `aggregateColumn` of several columns at once: one pass over the counties
+ * (each county's figures are read together), the same decimals.
+ */
+export function aggregateColumns(counties: readonly County[], wanted: readonly { column: string; aggregation: Aggregation | undefined }[]): Dec[] {
+  const specs = wanted.map(({ column, aggregation }) => {
+    const weight = aggregation?.method === 'weighted_mean' && aggregation.weight ? aggregation.weight : undefined;
+    return { column, aggregation, weight, sum: new LimbAccumulator(), products: weight === undefined ? undefined : new LimbAccumulator() };
+  });
+  for (const county of counties) {
+    const figures = county.figures;
+    for (const spec of specs) {
+      if (spec.weight === undefined) {
+        spec.sum.add(figures.get(spec.column) ?? ZERO);
+      } else {
+        // For a weighted mean, `sum` adds the weights and `products` figure x weight.
+        const weight = figures.get(spec.weight) ?? ZERO;
+        spec.sum.add(weight);
+        spec.products!.addProduct(figures.get(spec.column) ?? ZERO, weight);
+      }
+    }
+  }
+  return specs.map(({ column, aggregation, weight, sum, products }) => {
+    const total = sum.total();
+    if (weight === undefined) return total === undefined ? aggregateColumnByDecimals(counties, column, aggregation) : decimalFromScaled(total);
+    const totalProducts = products!.total();
+    if (total === undefined || totalProducts === undefined) return aggregateColumnByDecimals(counties, column, aggregation);
+    if (total.digits === 0) return ZERO;
+    return decimalFromScaled(divideScaled(totalProducts, total));
+  });
+}
+
+/** `aggregateColumn` in decimal.js, object by object: what the exact sums must equal. */
+export function aggregateColumnByDecimals(counties: readonly County[], column: string, aggregation: Aggregation | undefined): Dec {
   const figure = (county: County, name: string): Dec => county.figures.get(name) ?? ZERO;
   if (aggregation?.method === 'weighted_mean' && aggregation.weight) {
     const weightColumn = aggregation.weight;
@@ -29,47 +99,24 @@ export function factorValue(factor: FactorSpec, figure: (column: string) => Dec)
   return numerator.div(denominator);
 }
 
-/**
- * Factor values and shares do not depend on the weights, only on the factor
- * definitions and the county figures, so they are cached by county object:
- * a sweep over weights reuses them instead of redoing thousands of 50-digit
- * divisions per grid point. The cache is a pure memo (same county object and
- * factor definition, same decimal); callers always get fresh maps, so no run
- * can change what another sees.
- */
-const countyFactorCache = new WeakMap<County, Map<string, Dec | undefined>>();
-
-function factorKey(factor: FactorSpec): string {
-  return `${factor.numerator}/${factor.denominator ?? ''}`;
-}
-
-function cachedCountyFactorValue(county: County, factor: FactorSpec): Dec | undefined {
-  let entries = countyFactorCache.get(county);
-  if (!entries) {
-    entries = new Map();
-    countyFactorCache.set(county, entries);
-  }
-  const key = factorKey(factor);
-  if (entries.has(key)) return entries.get(key);
-  const value = factorValue(factor, (column) => county.figures.get(column) ?? ZERO);
-  entries.set(key, value);
-  return value;
-}
-
 /** County factor values; a zero denominator is an input problem naming the cell. */
 export function countyFactorValues(county: County, policy: Policy, file: string): Map<string, Dec> {
   const values = new Map<string, Dec>();
   const problems: Problem[] = [];
   for (const factor of policy.factors) {
-    const value = cachedCountyFactorValue(county, factor);
+    const value = factorValue(factor, (column) => county.figures.get(column) ?? ZERO);
     if (value === undefined) {
-      problems.push({ file, line: county.line, column: factor.denominator, message: `is 0, but factor ${factor.id} divides by it` });
+      problems.push(zeroDenominator(county, factor, file));
       continue;
     }
     values.set(factor.id, value);
   }
   if (problems.length > 0) throw new InputError(problems);
   return values;
+}
+
+function zeroDenominator(county: County, factor: FactorSpec, file: string): Problem {
+  return { file, line: county.line, column: factor.denominator, message: `is 0, but factor ${factor.id} divides by it` };
 }
 
 /**
@@ -145,17 +192,55 @@ class FrozenMap<K, V> extends Map<K, V> {
   }
 }
 
+/** An empty map that refuses changes: the factor values and shares of a county stage 2 did not score. */
+export const NO_FACTOR_VALUES: Map<string, Dec> = new FrozenMap<string, Dec>([]);
+
+/**
+ * Exact decimals in integer form (money.ts `Scaled`), kept flat: a group of
+ * half a million counties holds its factor values, shares and scores in a
+ * few arrays rather than in millions of decimal objects and maps.
+ */
+export class ScaledColumn {
+  readonly coefficients: bigint[];
+  readonly exponents: Int32Array;
+  readonly digits: Uint16Array;
+  constructor(readonly length: number) {
+    this.coefficients = new Array<bigint>(length).fill(0n);
+    this.exponents = new Int32Array(length);
+    this.digits = new Uint16Array(length);
+  }
+  set(index: number, value: Scaled): void {
+    this.coefficients[index] = value.coefficient;
+    this.exponents[index] = value.exponent;
+    this.digits[index] = value.digits;
+  }
+  get(index: number): Scaled {
+    const digits = this.digits[index]!;
+    return digits === 0 ? ZERO_SCALED : { coefficient: this.coefficients[index]!, exponent: this.exponents[index]!, digits };
+  }
+}
+
 /** Scores of a group under one set of weights, and what callers derived from them (see `CountyGroup.remember`). */
 interface ScoresEntry {
-  readonly scores: readonly Dec[];
+  readonly scores: ScaledColumn;
   readonly derived: Map<string, unknown>;
 }
 
+/**
+ * Factor values and shares do not depend on the weights, only on the factor
+ * definitions and the county figures, so they are cached by the county
+ * objects of the group: a sweep over weights reuses them instead of redoing
+ * the 50-digit divisions of every county at every grid point. The cache is
+ * a pure memo (same county objects and factor definitions, same numbers),
+ * and what callers get from it cannot be changed (see `CountyGroup`).
+ */
 interface CountySharesEntry {
   readonly counties: readonly County[];
   readonly key: string;
-  readonly values: readonly Map<string, Dec>[];
-  readonly shares: readonly Map<string, Dec>[];
+  readonly factors: readonly FactorSpec[];
+  /** Entry county * factors + factor, factors in policy order. */
+  readonly values: ScaledColumn;
+  readonly shares: ScaledColumn;
   /** Scores already computed from these shares, by the weights used (see `weightsKey`). */
   readonly scores: Map<string, ScoresEntry>;
 }
@@ -174,6 +259,10 @@ const SCORES_PER_GROUP = 2;
 
 const factorsKeys = new WeakMap<Policy, string>();
 
+function factorKey(factor: FactorSpec): string {
+  return `${factor.numerator}/${factor.denominator ?? ''}`;
+}
+
 /** The factor definitions of a policy as text: equal texts, equal factor values. */
 function factorsKey(policy: Policy): string {
   let key = factorsKeys.get(policy);
@@ -184,6 +273,55 @@ function factorsKey(policy: Policy): string {
   return key;
 }
 
+/**
+ * Every county's factor values, each factor's total and every county's
+ * shares, in exact integer arithmetic that rounds each step as the decimal.js
+ * clone does (`countyFactorValues`, then `factorShares`: the same numbers,
+ * property-tested in money-scaled.test.ts and engine-exact.test.ts). The
+ * first county with a zero denominator is reported, as `countyFactorValues`
+ * reports it.
+ */
+function computeGroupShares(counties: readonly County[], factors: readonly FactorSpec[], file: string): { values: ScaledColumn; shares: ScaledColumn } {
+  const count = counties.length;
+  const width = factors.length;
+  const values = new ScaledColumn(count * width);
+  // A factor without a denominator is a figure (populations): its total is exact, see money.ts LimbAccumulator.
+  const figureTotals = factors.map((factor) => (factor.denominator ? undefined : new LimbAccumulator()));
+  for (let index = 0; index < count; index++) {
+    const county = counties[index]!;
+    const figures = county.figures;
+    let problems: Problem[] | undefined;
+    for (let f = 0; f < width; f++) {
+      const factor = factors[f]!;
+      const numerator = figures.get(factor.numerator) ?? ZERO;
+      if (!factor.denominator) {
+        values.set(index * width + f, scaledFromDecimal(numerator));
+        figureTotals[f]!.add(numerator);
+        continue;
+      }
+      const denominator = figures.get(factor.denominator) ?? ZERO;
+      if (denominator.isZero()) {
+        (problems ??= []).push(zeroDenominator(county, factor, file));
+        continue;
+      }
+      values.set(index * width + f, divideScaled(scaledFromDecimal(numerator), scaledFromDecimal(denominator)));
+    }
+    if (problems) throw new InputError(problems);
+  }
+  const shares = new ScaledColumn(count * width);
+  for (let f = 0; f < width; f++) {
+    // The total as sumDecimals adds it: left to right, each partial sum rounded.
+    let total = figureTotals[f]?.total();
+    if (total === undefined) {
+      total = ZERO_SCALED;
+      for (let index = 0; index < count; index++) total = addScaled(total, values.get(index * width + f));
+    }
+    if (total.digits === 0) continue; // every share 0
+    for (let index = 0; index < count; index++) shares.set(index * width + f, divideScaled(values.get(index * width + f), total));
+  }
+  return { values, shares };
+}
+
 function groupEntry(counties: readonly County[], policy: Policy, file: string): CountySharesEntry {
   const first = counties[0];
   const key = factorsKey(policy);
@@ -192,9 +330,8 @@ function groupEntry(counties: readonly County[], policy: Policy, file: string): 
     (entry) => entry.key === key && entry.counties.length === counties.length && entry.counties.every((county, index) => county === counties[index]),
   );
   if (hit) return hit;
-  const values = counties.map((county) => new FrozenMap(countyFactorValues(county, policy, file)));
-  const shares = factorShares(values, policy.factors).map((map) => new FrozenMap(map));
-  const entry: CountySharesEntry = { counties: [...counties], key, values, shares, scores: new Map() };
+  const { values, shares } = computeGroupShares(counties, policy.factors, file);
+  const entry: CountySharesEntry = { counties: [...counties], key, factors: [...policy.factors], values, shares, scores: new Map() };
   if (first !== undefined) {
     const list = entries ?? [];
     if (list.length >= COUNTY_SHARES_ENTRIES) list.shift();
@@ -205,19 +342,34 @@ function groupEntry(counties: readonly County[], policy: Policy, file: string): 
 }
 
 /**
- * Factor values and factor shares of a group of counties (the eligible
- * counties of a province), as `countyFactorValues` and `factorShares` would
- * compute them, from the cache when the same county objects and factor
- * definitions were seen before. The maps are shared between calls and
- * refuse changes (FrozenMap).
+ * Each county's weighted score, share by share times weight in factor order,
+ * every product and partial sum rounded as decimal.js rounds them
+ * (`scoresFromShares` on the same shares).
  */
-export function countyGroupFactorShares(
-  counties: readonly County[],
-  policy: Policy,
-  file: string,
-): { values: Map<string, Dec>[]; shares: Map<string, Dec>[] } {
-  const entry = groupEntry(counties, policy, file);
-  return { values: [...entry.values], shares: [...entry.shares] };
+function computeScores(entry: CountySharesEntry, weights: ReadonlyMap<string, Dec>): ScaledColumn {
+  const factors = entry.factors;
+  const width = factors.length;
+  const count = entry.counties.length;
+  const scores = new ScaledColumn(count);
+  const factorWeights = factors.map((factor) => weights.get(factor.id) ?? ZERO);
+  if (width === 0) return scores;
+  if (factorWeights.some((weight) => weight.isNegative() || !weight.isFinite())) {
+    // Not a weight a policy can have; decimal.js (through sumOfProducts) says what it gives.
+    for (let index = 0; index < count; index++) {
+      const shares = factors.map((_, f) => decimalFromScaled(entry.shares.get(index * width + f)));
+      scores.set(index, scaledOf(sumOfProducts(shares, factorWeights)));
+    }
+    return scores;
+  }
+  const scaledWeights = factorWeights.map((weight) => scaledOf(weight));
+  const shares = entry.shares;
+  for (let index = 0; index < count; index++) {
+    const base = index * width;
+    let total = multiplyScaled(shares.get(base), scaledWeights[0]!);
+    for (let f = 1; f < width; f++) total = addScaled(total, multiplyScaled(shares.get(base + f), scaledWeights[f]!));
+    scores.set(index, total);
+  }
+  return scores;
 }
 
 const weightsKeys = new WeakMap<Policy, string>();
@@ -232,11 +384,24 @@ function weightsKey(policy: Policy): string {
   return key;
 }
 
-/** A group of counties with its cached factor values, shares and scores. */
+/**
+ * A group of counties (the eligible counties of a province, in the order
+ * given) with its factor values, shares and weighted scores, in exact integer
+ * form; decimals are built only for what a caller reads as decimals.
+ */
 export interface CountyGroup {
-  readonly values: Map<string, Dec>[];
-  readonly shares: Map<string, Dec>[];
-  readonly scores: Dec[];
+  readonly size: number;
+  readonly factors: readonly FactorSpec[];
+  /** Factor value of county `index` for the factor at position `factor` of `factors`. */
+  value(index: number, factor: number): Scaled;
+  /** Its share of the factor's total over the group. */
+  share(index: number, factor: number): Scaled;
+  /** Its weighted score: sum over factors of share times the county weight. */
+  score(index: number): Scaled;
+  /** Factor id to factor value as decimals, in a map that refuses changes. */
+  valuesMap(index: number): Map<string, Dec>;
+  /** Factor id to share as decimals, in a map that refuses changes. */
+  sharesMap(index: number): Map<string, Dec>;
   /**
    * Something computed from these scores and other policy values named by
    * `key` (e.g. the focus multipliers), remembered with the scores: the next
@@ -250,25 +415,33 @@ export interface CountyGroup {
 const DERIVED_PER_SCORES = 2;
 
 /**
- * `countyGroupFactorShares` plus each county's weighted score with the
- * policy's county weights (`scoresFromShares`), remembered per set of
- * weights: a sweep over anything but the county weights (a multiplier, the
- * floor, the stage-1 weights) computes the scores once.
+ * Factor values, shares and each county's weighted score with the policy's
+ * county weights, remembered per group and per set of weights: a sweep over
+ * anything but the county weights (a multiplier, the floor, the stage-1
+ * weights) computes the scores once, and one over the county weights reuses
+ * the shares.
  */
 export function countyGroupScores(counties: readonly County[], policy: Policy, file: string): CountyGroup {
   const entry = groupEntry(counties, policy, file);
   const key = weightsKey(policy);
   let scoresEntry = entry.scores.get(key);
   if (scoresEntry === undefined) {
-    scoresEntry = { scores: scoresFromShares(entry.shares, policy.factors, policy.countyWeights), derived: new Map() };
+    scoresEntry = { scores: computeScores(entry, policy.countyWeights), derived: new Map() };
     if (entry.scores.size >= SCORES_PER_GROUP) entry.scores.delete(entry.scores.keys().next().value!);
     entry.scores.set(key, scoresEntry);
   }
   const { derived, scores } = scoresEntry;
+  const width = entry.factors.length;
+  const decimals = (column: ScaledColumn, index: number): Map<string, Dec> =>
+    new FrozenMap(entry.factors.map((factor, f) => [factor.id, decimalFromScaled(column.get(index * width + f))] as const));
   return {
-    values: [...entry.values],
-    shares: [...entry.shares],
-    scores: [...scores],
+    size: entry.counties.length,
+    factors: entry.factors,
+    value: (index, factor) => entry.values.get(index * width + factor),
+    share: (index, factor) => entry.shares.get(index * width + factor),
+    score: (index) => scores.get(index),
+    valuesMap: (index) => decimals(entry.values, index),
+    sharesMap: (index) => decimals(entry.shares, index),
     remember<T>(derivedKey: string, compute: () => T): T {
       if (derived.has(derivedKey)) return derived.get(derivedKey) as T;
       const result = compute();

@@ -134,9 +134,90 @@ export function decimalPlaces(value: Dec): number {
   return value.decimalPlaces();
 }
 
-/** Fixed-point text of a decimal with the given places, half-even. */
+/**
+ * Fixed-point text of a decimal with the given places, half-even: what
+ * decimal.js `toFixed(places, ROUND_HALF_EVEN)` writes, built from the limbs
+ * as text (tables write a score per county; property-tested against toFixed).
+ */
 export function formatDecimal(value: Dec, places: number): string {
-  return value.toFixed(places, DecimalJs.ROUND_HALF_EVEN);
+  const limbs = value.d;
+  if (!limbs || !Number.isInteger(places) || places < 0 || places > 1000) return value.toFixed(places, DecimalJs.ROUND_HALF_EVEN);
+  let digits = String(limbs[0]);
+  for (let j = 1; j < limbs.length; j++) digits += String(limbs[j]).padStart(7, '0');
+  const text = formatDigits(digits, value.e, places);
+  return value.s < 0 && limbs[0] !== 0 ? `-${text}` : text;
+}
+
+/** Powers of ten as doubles, 10^0 to 10^340 (the nearest double to each). */
+const DOUBLE_POWERS_OF_TEN: number[] = Array.from({ length: 341 }, (_, exponent) => Number(`1e${exponent}`));
+
+/**
+ * Fixed-point text of x * 10^shift with `places` decimals, half-even, from
+ * doubles, or undefined when doubles cannot tell. x is a double within a few
+ * units in the last place of the exact value (a bigint or a quotient of two
+ * converted to doubles); so is the scaled value, whose rounding to a whole
+ * number of 10^-places is then certain unless it lies within a safe margin of
+ * a half (or is too large for doubles to hold its units): then the caller
+ * works exactly. Nearness to a whole number does not matter: both neighbours
+ * round to it.
+ */
+function formatApproximate(x: number, shift: number, places: number): string | undefined {
+  if (!Number.isFinite(x) || shift > 340 || shift < -340) return undefined;
+  const scaled = shift >= 0 ? x * DOUBLE_POWERS_OF_TEN[shift]! : x / DOUBLE_POWERS_OF_TEN[-shift]!;
+  if (!(scaled < 1e15)) return undefined;
+  const whole = Math.floor(scaled);
+  const distanceFromHalf = Math.abs(scaled - whole - 0.5);
+  // Each conversion, the power and the product or quotient err by half an ulp at most: 1e-14 relative is ample.
+  if (distanceFromHalf <= scaled * 1e-14 + 1e-12) return undefined;
+  const units = scaled - whole > 0.5 ? whole + 1 : whole;
+  const digits = String(units);
+  if (places === 0) return digits;
+  const padded = digits.length <= places ? digits.padStart(places + 1, '0') : digits;
+  return `${padded.slice(0, padded.length - places)}.${padded.slice(padded.length - places)}`;
+}
+
+/**
+ * The digits of a non-negative number whose first digit stands for 10^e, as
+ * fixed-point text with `places` decimals rounded half-even (toFixed's text).
+ */
+function formatDigits(digits: string, e: number, places: number): string {
+  // Keep the digits down to 10^-places.
+  const integerLength = e + 1;
+  const keep = integerLength + places;
+  let kept: string;
+  if (keep >= digits.length) kept = digits.padEnd(keep, '0');
+  else if (keep < 0) kept = '';
+  else {
+    kept = digits.slice(0, keep);
+    const next = digits.charCodeAt(keep) - 48;
+    let roundUp = next > 5;
+    if (next === 5) {
+      // A tie only when nothing but zeros follows; then to the even neighbour.
+      let beyond = false;
+      for (let k = keep + 1; k < digits.length; k++) {
+        if (digits.charCodeAt(k) !== 48) {
+          beyond = true;
+          break;
+        }
+      }
+      roundUp = beyond || (keep > 0 && (kept.charCodeAt(keep - 1) - 48) % 2 === 1);
+    }
+    if (roundUp) kept = incrementDigits(kept);
+  }
+  // kept holds the units of 10^-places (possibly empty, or one digit longer after a carry).
+  const units = kept === '' ? '0' : kept;
+  if (places === 0) return units.replace(/^0+(?=\d)/, '');
+  const padded = units.length <= places ? units.padStart(places + 1, '0') : units;
+  const whole = padded.slice(0, padded.length - places).replace(/^0+(?=\d)/, '');
+  return `${whole}.${padded.slice(padded.length - places)}`;
+}
+
+/** A string of decimal digits plus one ('' counts as 0). */
+function incrementDigits(digits: string): string {
+  let end = digits.length;
+  while (end > 0 && digits.charCodeAt(end - 1) === 57) end--;
+  if (end === 0) return `1${'0'.repeat(digits.length)}`;
+  return `${digits.slice(0, end - 1)}${String.fromCharCode(digits.charCodeAt(end - 1) + 1)}${'0'.repeat(digits.length - end)}`;
 }
 
 /** Plain text of a decimal with as many places as it has (no exponent). */
@@ -152,11 +233,72 @@ export function minDecimal(a: Dec, b: Dec): Dec {
   return a.lessThan(b) ? a : b;
 }
 
-function greatestCommonDivisor(a: bigint, b: bigint): bigint {
+/**
+ * Greatest common divisor (Lehmer's method): the exact fraction of every
+ * county's pot share is written in lowest terms, and plain Euclid on numbers
+ * of 200 bits takes a hundred bigint divisions. Lehmer runs Euclid on the
+ * leading 48 bits in doubles (exact: every value stays below 2^51) and
+ * applies the combined steps to the bigints at once.
+ */
+export function greatestCommonDivisor(a: bigint, b: bigint): bigint {
   let x = a < 0n ? -a : a;
   let y = b < 0n ? -b : b;
-  while (y !== 0n) [x, y] = [y, x % y];
-  return x;
+  if (x < y) [x, y] = [y, x];
+  while (y > SAFE_BIGINT) {
+    const shift = bitLength(x) - 48;
+    let u = Number(x >> BigInt(shift));
+    let v = Number(y >> BigInt(shift));
+    // Cofactors: x' = A x + B y, y' = C x + D y.
+    let A = 1;
+    let B = 0;
+    let C = 0;
+    let D = 1;
+    for (;;) {
+      if (v + C <= 0 || v + D <= 0) break;
+      const q = floorDivide(u + A, v + C);
+      if (q !== floorDivide(u + B, v + D)) break;
+      let t = A - q * C;
+      A = C;
+      C = t;
+      t = B - q * D;
+      B = D;
+      D = t;
+      t = u - q * v;
+      u = v;
+      v = t;
+    }
+    if (B === 0) {
+      [x, y] = [y, x % y];
+    } else {
+      const nextX = BigInt(A) * x + BigInt(B) * y;
+      const nextY = BigInt(C) * x + BigInt(D) * y;
+      x = nextX < 0n ? -nextX : nextX;
+      y = nextY < 0n ? -nextY : nextY;
+      if (x < y) [x, y] = [y, x];
+    }
+  }
+  if (y === 0n) return x;
+  // Both below 2^53 after one more step: Euclid in doubles.
+  let small = Number(x % y);
+  let large = Number(y);
+  while (small !== 0) [small, large] = [large % small, small];
+  return BigInt(large);
+}
+
+const SAFE_BIGINT = 2n ** 53n - 1n;
+
+/** floor(a / b) for non-negative safe integers, exact (the division of doubles can round up to the next integer). */
+function floorDivide(a: number, b: number): number {
+  let q = Math.floor(a / b);
+  if (q * b > a) q -= 1;
+  else if ((q + 1) * b <= a) q += 1;
+  return q;
+}
+
+/** Number of bits of a positive bigint, give or take one (enough to take its leading bits). */
+function bitLength(value: bigint): number {
+  const approximate = Number(value);
+  return Number.isFinite(approximate) ? Math.floor(Math.log2(approximate)) + 1 : value.toString(16).length * 4;
 }
 
 /** An exact amount of fen given as a fraction, in lowest terms: `1234 fen` or `4933/4 fen`. */
@@ -191,8 +333,12 @@ export function formatQuotient(numerator: bigint, denominator: bigint, places: n
 function formatRoundedQuotient(numerator: bigint, denominator: bigint, shift: number, places: number): string | undefined {
   if (numerator < 0n || denominator <= 0n) return undefined;
   if (numerator === 0n) return formatFraction(0n, 1n, places);
+  // Rounding to 50 digits first changes the text only for quotients within 10^-50 of a half: the
+  // nearest doubles tell every other case (see formatApproximate).
+  const quick = formatApproximate(Number(numerator) / Number(denominator), places - shift, places);
+  if (quick !== undefined) return quick;
   // quotient * 10^-scale is numerator / denominator to 50 significant digits.
-  let scale = SIGNIFICANT_DIGITS - (numerator.toString().length - denominator.toString().length);
+  let scale = SIGNIFICANT_DIGITS - (bigintDigits(numerator) - bigintDigits(denominator));
   const divide = (at: number): [bigint, bigint, bigint] => {
     const top = at >= 0 ? numerator * powerOfTen(at) : numerator;
     const bottom = at >= 0 ? denominator : denominator * powerOfTen(-at);
@@ -211,7 +357,8 @@ function formatRoundedQuotient(numerator: bigint, denominator: bigint, shift: nu
     scale -= 1;
   }
   const exponent = scale + shift;
-  return exponent >= 0 ? formatFraction(quotient, powerOfTen(exponent), places) : formatFraction(quotient * powerOfTen(-exponent), 1n, places);
+  // quotient * 10^-exponent, written as toFixed writes it: moving the point is text work.
+  return formatScaled({ coefficient: quotient, exponent: -exponent, digits: SIGNIFICANT_DIGITS }, places);
 }
 
 /**
@@ -246,59 +393,224 @@ export function formatFraction(numerator: bigint, denominator: bigint, places: n
 const SIGNIFICANT_DIGITS = 50;
 const POWERS_OF_TEN: bigint[] = [1n];
 
+const HALF_POWERS_OF_TEN: bigint[] = [];
+
+/** 10^exponent / 2 (exponent >= 1). */
+function halfPowerOfTen(exponent: number): bigint {
+  while (HALF_POWERS_OF_TEN.length <= exponent) HALF_POWERS_OF_TEN.push(powerOfTen(HALF_POWERS_OF_TEN.length) / 2n);
+  return HALF_POWERS_OF_TEN[exponent]!;
+}
+
 function powerOfTen(exponent: number): bigint {
   while (POWERS_OF_TEN.length <= exponent) POWERS_OF_TEN.push(POWERS_OF_TEN[POWERS_OF_TEN.length - 1]! * 10n);
   return POWERS_OF_TEN[exponent]!;
 }
 
-/** coefficient * 10^exponent, the coefficient positive with `digits` digits (or 0 with 0 digits). */
-interface Scaled {
+/**
+ * An exact non-negative decimal in integer form: coefficient * 10^exponent,
+ * the coefficient positive with `digits` digits (or 0 with 0 digits). Trailing
+ * zeros of the coefficient are allowed: 5 x 10^-1 and 50 x 10^-2 are both 0.5.
+ */
+export interface Scaled {
   readonly coefficient: bigint;
   readonly exponent: number;
   readonly digits: number;
 }
 
-const ZERO_SCALED: Scaled = { coefficient: 0n, exponent: 0, digits: 0 };
+export const ZERO_SCALED: Scaled = { coefficient: 0n, exponent: 0, digits: 0 };
 const scaledForms = new WeakMap<Dec, Scaled>();
 
+/** Number of decimal digits of a non-negative safe integer. */
+function numberDigits(value: number): number {
+  let digits = 1;
+  while (value >= 10) {
+    value = Math.floor(value / 10);
+    digits++;
+  }
+  return digits;
+}
+
+/** Number of decimal digits of a non-negative bigint (0 for 0). */
+export function bigintDigits(value: bigint): number {
+  if (value === 0n) return 0;
+  const approximate = Number(value);
+  if (!Number.isFinite(approximate)) return value.toString().length;
+  // log10 of the nearest double is off by at most one around powers of ten: checked both ways.
+  let digits = Math.floor(Math.log10(approximate)) + 1;
+  if (digits < 1) digits = 1;
+  if (value < powerOfTen(digits - 1)) digits -= 1;
+  else if (value >= powerOfTen(digits)) digits += 1;
+  return digits;
+}
+
+/**
+ * The exact integer form of a finite non-negative decimal, read from its limbs
+ * (decimal.js keeps a value as base-10^7 limbs `d`, the first without leading
+ * zeros, and the decimal exponent `e` of its first digit: documented instance
+ * properties). Not remembered: for the figures of many counties, each read once.
+ */
+export function scaledFromDecimal(value: Dec): Scaled {
+  const limbs = value.d;
+  if (value.s < 0 || !limbs) throw new RangeError(`decimal ${value.toString()} is not a finite non-negative number`);
+  const first = limbs[0]!;
+  if (first === 0) return ZERO_SCALED;
+  let coefficient: bigint;
+  // Two limbs are below 10^14, a safe integer: one conversion instead of a bigint per limb.
+  if (limbs.length === 1) coefficient = BigInt(first);
+  else if (limbs.length === 2) coefficient = BigInt(first * 10_000_000 + limbs[1]!);
+  else {
+    coefficient = 0n;
+    for (const limb of limbs) coefficient = coefficient * LIMB_BASE + BigInt(limb);
+  }
+  const digits = numberDigits(first) + 7 * (limbs.length - 1);
+  return { coefficient, exponent: value.e - digits + 1, digits };
+}
+
 /** The exact integer form of a non-negative decimal, from its limbs (remembered per decimal object). */
-function scaledOf(value: Dec): Scaled {
+export function scaledOf(value: Dec): Scaled {
   let scaled = scaledForms.get(value);
   if (scaled === undefined) {
-    if (value.isZero()) {
-      scaled = ZERO_SCALED;
-    } else {
-      let coefficient = 0n;
-      for (const limb of value.d) coefficient = coefficient * LIMB_BASE + BigInt(limb);
-      const digits = String(value.d[0]).length + 7 * (value.d.length - 1);
-      scaled = { coefficient, exponent: value.e - digits + 1, digits };
-    }
+    scaled = scaledFromDecimal(value);
     scaledForms.set(value, scaled);
   }
   return scaled;
 }
 
-/** Rounds coefficient * 10^exponent (coefficient > 0 with `digits` or `digits - 1` digits) to 50 significant digits, half-even. */
+/** A non-negative whole number (fen, persons) in integer form. */
+export function scaledFromBigInt(value: bigint): Scaled {
+  if (value < 0n) throw new RangeError(`negative value ${value}`);
+  return value === 0n ? ZERO_SCALED : { coefficient: value, exponent: 0, digits: bigintDigits(value) };
+}
+
+/**
+ * The decimal (of the 50-digit clone) with the value of an integer form; the
+ * digits are kept as they are (callers pass values already rounded to the
+ * precision, as decimal.js would hold them).
+ */
+export function decimalFromScaled(value: Scaled): Dec {
+  if (value.digits === 0) return ZERO;
+  const text = value.coefficient.toString();
+  // decimal.js aligns limbs on the decimal point: the first limb holds (e mod 7) + 1 digits.
+  const e = value.exponent + text.length - 1;
+  const firstLength = (((e % 7) + 7) % 7) + 1;
+  const limbs: number[] = [];
+  const padded = text.length < firstLength ? text.padEnd(firstLength, '0') : text;
+  limbs.push(Number(padded.slice(0, firstLength)));
+  for (let at = firstLength; at < padded.length; at += 7) {
+    const chunk = padded.slice(at, at + 7);
+    limbs.push(Number(chunk.length < 7 ? chunk.padEnd(7, '0') : chunk));
+  }
+  while (limbs.length > 1 && limbs[limbs.length - 1] === 0) limbs.pop();
+  // The clone's copy constructor takes any object that says it is a decimal (decimal.js isDecimalInstance).
+  return new PrivateDecimal({ s: 1, e, d: limbs, toStringTag: '[object Decimal]' } as unknown as Dec);
+}
+
+/** Rounds coefficient * 10^exponent (coefficient >= 0 with `digits` or `digits - 1` digits) to 50 significant digits, half-even. */
 function roundSignificant(coefficient: bigint, exponent: number, digits: number): Scaled {
+  if (coefficient === 0n) return ZERO_SCALED;
   if (coefficient < powerOfTen(digits - 1)) digits -= 1;
   const excess = digits - SIGNIFICANT_DIGITS;
   if (excess <= 0) return { coefficient, exponent, digits };
   const divisor = powerOfTen(excess);
   let quotient = coefficient / divisor;
-  const twiceRemainder = (coefficient - quotient * divisor) * 2n;
-  if (twiceRemainder > divisor || (twiceRemainder === divisor && (quotient & 1n) === 1n)) quotient += 1n;
+  // Half of 10^excess is 5 x 10^(excess-1): the remainder compares with it directly.
+  const remainder = coefficient % divisor;
+  const half = halfPowerOfTen(excess);
+  if (remainder > half || (remainder === half && (quotient & 1n) === 1n)) quotient += 1n;
   if (quotient === powerOfTen(SIGNIFICANT_DIGITS)) return { coefficient: powerOfTen(SIGNIFICANT_DIGITS - 1), exponent: exponent + excess + 1, digits: SIGNIFICANT_DIGITS };
   return { coefficient: quotient, exponent: exponent + excess, digits: SIGNIFICANT_DIGITS };
 }
 
-function multiplyScaled(a: Scaled, b: Scaled): Scaled {
+/** A value rounded to 50 significant digits, half-even: what decimal.js holds after any operation on it (`ZERO.plus(value)`). */
+export function roundScaled(value: Scaled): Scaled {
+  return value.digits <= SIGNIFICANT_DIGITS ? value : roundSignificant(value.coefficient, value.exponent, value.digits);
+}
+
+/** a / b, rounded to 50 significant digits half-even: what the clone's `a.div(b)` gives. b must not be 0. */
+export function divideScaled(a: Scaled, b: Scaled): Scaled {
+  if (b.digits === 0) throw new RangeError('division by zero');
+  if (a.digits === 0) return ZERO_SCALED;
+  // a/b lies in (10^(da-db-1), 10^(da-db+1)); times 10^shift it has 50 or 51 digits before the point.
+  const shift = SIGNIFICANT_DIGITS - (a.digits - b.digits);
+  const top = shift >= 0 ? a.coefficient * powerOfTen(shift) : a.coefficient;
+  const bottom = shift >= 0 ? b.coefficient : b.coefficient * powerOfTen(-shift);
+  let quotient = top / bottom;
+  const remainder = top - quotient * bottom;
+  let exponent = a.exponent - b.exponent - shift;
+  const limit = powerOfTen(SIGNIFICANT_DIGITS);
+  if (quotient >= limit) {
+    // 51 digits: the last one and the remainder decide the rounding.
+    const kept = quotient / 10n;
+    const last = quotient - kept * 10n;
+    quotient = kept;
+    exponent += 1;
+    if (last > 5n || (last === 5n && (remainder !== 0n || (quotient & 1n) === 1n))) quotient += 1n;
+  } else {
+    const twiceRemainder = remainder * 2n;
+    if (twiceRemainder > bottom || (twiceRemainder === bottom && (quotient & 1n) === 1n)) quotient += 1n;
+  }
+  if (quotient === limit) return { coefficient: powerOfTen(SIGNIFICANT_DIGITS - 1), exponent: exponent + 1, digits: SIGNIFICANT_DIGITS };
+  return { coefficient: quotient, exponent, digits: SIGNIFICANT_DIGITS };
+}
+
+/** Decimal places of a value written without trailing zeros (decimal.js `decimalPlaces`). */
+export function scaledDecimalPlaces(value: Scaled): number {
+  if (value.digits === 0 || value.exponent >= 0) return 0;
+  let places = -value.exponent;
+  let coefficient = value.coefficient;
+  // Trailing zeros of the coefficient are not places; most values have none, so this rarely loops.
+  while (places > 0 && coefficient % 10n === 0n) {
+    coefficient /= 10n;
+    places -= 1;
+  }
+  return places;
+}
+
+/** value * 10^scale as a whole number; the scale must be at least the value's decimal places. */
+export function scaledToInteger(value: Scaled, scale: number): bigint {
+  if (value.digits === 0) return 0n;
+  const shift = value.exponent + scale;
+  if (shift >= 0) return value.coefficient * powerOfTen(shift);
+  const divisor = powerOfTen(-shift);
+  const quotient = value.coefficient / divisor;
+  if (quotient * divisor !== value.coefficient) throw new RangeError(`value has more than ${scale} places`);
+  return quotient;
+}
+
+/** Whether a < b. */
+export function scaledLessThan(a: Scaled, b: Scaled): boolean {
+  if (a.digits === 0) return b.digits !== 0;
+  if (b.digits === 0) return false;
+  const magnitudeA = a.exponent + a.digits;
+  const magnitudeB = b.exponent + b.digits;
+  if (magnitudeA !== magnitudeB) return magnitudeA < magnitudeB;
+  const exponent = Math.min(a.exponent, b.exponent);
+  return a.coefficient * powerOfTen(a.exponent - exponent) < b.coefficient * powerOfTen(b.exponent - exponent);
+}
+
+/**
+ * Fixed-point text with `places` decimals, half-even: the text the clone's
+ * `toFixed(places, ROUND_HALF_EVEN)` writes for the same value.
+ */
+export function formatScaled(value: Scaled, places: number): string {
+  if (value.digits === 0) return formatDigits('0', 0, places);
+  const quick = formatApproximate(Number(value.coefficient), value.exponent + places, places);
+  if (quick !== undefined) return quick;
+  const digits = value.coefficient.toString();
+  return formatDigits(digits, value.exponent + digits.length - 1, places);
+}
+
+
+/** a * b rounded to 50 significant digits, half-even: the clone's `a.times(b)`. */
+export function multiplyScaled(a: Scaled, b: Scaled): Scaled {
   if (a.digits === 0 || b.digits === 0) return ZERO_SCALED;
   return roundSignificant(a.coefficient * b.coefficient, a.exponent + b.exponent, a.digits + b.digits);
 }
 
-function addScaled(a: Scaled, b: Scaled): Scaled {
-  if (a.digits === 0) return b;
-  if (b.digits === 0) return a;
+/** a + b rounded to 50 significant digits, half-even: the clone's `a.plus(b)`. */
+export function addScaled(a: Scaled, b: Scaled): Scaled {
+  if (a.digits === 0) return roundScaled(b);
+  if (b.digits === 0) return roundScaled(a);
   const exponent = Math.min(a.exponent, b.exponent);
   const sum = a.coefficient * powerOfTen(a.exponent - exponent) + b.coefficient * powerOfTen(b.exponent - exponent);
   return roundSignificant(sum, exponent, Math.max(a.digits + a.exponent, b.digits + b.exponent) - exponent + 1);
@@ -321,4 +633,110 @@ export function sumOfProducts(values: readonly Dec[], weights: readonly Dec[]): 
   let total = multiplyScaled(scaledOf(values[0]!), scaledOf(weights[0]!));
   for (let i = 1; i < values.length; i++) total = addScaled(total, multiplyScaled(scaledOf(values[i]!), scaledOf(weights[i]!)));
   return total.digits === 0 ? ZERO : new PrivateDecimal(`${total.coefficient}e${total.exponent}`);
+}
+
+/*
+ * Sums over a whole county table (a province's population, its
+ * population-weighted income) add a million short figures. decimal.js adds
+ * them one object at a time; the accumulator below adds their base-10^7 limbs
+ * position by position in doubles, which stay exact integers (every cell is
+ * kept below 2^53 by carrying before it could get there). The exact total is
+ * what decimal.js gives whenever it has at most 50 significant digits at the
+ * smallest place any term uses: then no partial sum (each at most the total,
+ * on the same places or coarser ones) ever had more than 50 digits, so none
+ * was rounded. Otherwise `total()` says so and the caller adds the slow way.
+ */
+const ACCUMULATOR_CELLS = 40;
+/** Cell of the limb position 0 (units to 10^7 - 1): positions -16 (10^-112) to 21 hold terms, the top ones carries. */
+const ACCUMULATOR_OFFSET = 16;
+const LIMB = 10_000_000;
+/** Carry once a cell could exceed this (below 2^53, about 9.007e15). */
+const CELL_BOUND = 8e15;
+
+/** Exact sums of non-negative decimals, and of products of two, in the order added (see above). */
+export class LimbAccumulator {
+  private readonly cells = new Float64Array(ACCUMULATOR_CELLS);
+  private low = ACCUMULATOR_CELLS;
+  private high = -1;
+  /** How large a cell can have grown since the last carry. */
+  private bound = 0;
+  /** A term did not fit the cells: `total()` is undefined. */
+  private unfit = false;
+
+  /** Adds a non-negative finite decimal. */
+  add(value: Dec): void {
+    const limbs = value.d;
+    if (value.s < 0 || !limbs) {
+      this.unfit = true;
+      return;
+    }
+    if (limbs[0] === 0 || this.unfit) return;
+    // Limbs are aligned on the decimal point: limb j sits at position floor(e / 7) - j.
+    const top = Math.floor(value.e / 7) + ACCUMULATOR_OFFSET;
+    const bottom = top - limbs.length + 1;
+    if (bottom < 0 || top >= ACCUMULATOR_CELLS - 3) {
+      this.unfit = true;
+      return;
+    }
+    if (this.bound + LIMB > CELL_BOUND) this.carry();
+    const cells = this.cells;
+    for (let j = 0; j < limbs.length; j++) cells[top - j] = cells[top - j]! + limbs[j]!;
+    this.bound += LIMB;
+    if (bottom < this.low) this.low = bottom;
+    if (top > this.high) this.high = top;
+  }
+
+  /** Adds a * b (both non-negative and finite) exactly. */
+  addProduct(a: Dec, b: Dec): void {
+    const left = a.d;
+    const right = b.d;
+    if (a.s < 0 || b.s < 0 || !left || !right || left.length > 3 || right.length > 3) {
+      this.unfit = true;
+      return;
+    }
+    if (left[0] === 0 || right[0] === 0 || this.unfit) return;
+    const top = Math.floor(a.e / 7) + Math.floor(b.e / 7) + ACCUMULATOR_OFFSET;
+    const bottom = top - left.length - right.length + 2;
+    if (bottom < 0 || top >= ACCUMULATOR_CELLS - 3) {
+      this.unfit = true;
+      return;
+    }
+    // Each product of limbs is below 10^14; at most three of them land in one cell.
+    const growth = Math.min(left.length, right.length) * LIMB * LIMB;
+    if (this.bound + growth > CELL_BOUND) this.carry();
+    const cells = this.cells;
+    for (let i = 0; i < left.length; i++) {
+      const limb = left[i]!;
+      for (let j = 0; j < right.length; j++) cells[top - i - j] = cells[top - i - j]! + limb * right[j]!;
+    }
+    this.bound += growth;
+    if (bottom < this.low) this.low = bottom;
+    if (top > this.high) this.high = top;
+  }
+
+  private carry(): void {
+    const cells = this.cells;
+    for (let k = this.low; k < ACCUMULATOR_CELLS - 1; k++) {
+      const value = cells[k]!;
+      if (value < LIMB) continue;
+      // fmod of doubles is exact, and so is dividing the multiple of 10^7 left.
+      const rest = value % LIMB;
+      cells[k] = rest;
+      cells[k + 1] = cells[k + 1]! + (value - rest) / LIMB;
+      if (k + 1 > this.high) this.high = k + 1;
+    }
+    this.bound = LIMB;
+  }
+
+  /** The total as decimal.js would have added it, or undefined when this accumulator cannot tell (see above). */
+  total(): Scaled | undefined {
+    if (this.unfit) return undefined;
+    if (this.high < 0) return ZERO_SCALED;
+    this.carry();
+    let coefficient = 0n;
+    for (let k = this.high; k >= this.low; k--) coefficient = coefficient * LIMB_BASE + BigInt(this.cells[k]!);
+    const digits = bigintDigits(coefficient);
+    if (digits > SIGNIFICANT_DIGITS) return undefined;
+    return digits === 0 ? ZERO_SCALED : { coefficient, exponent: 7 * (this.low - ACCUMULATOR_OFFSET), digits };
+  }
 }

@@ -18,7 +18,7 @@
  * each before rounding... in fen: 333, 333, 333 and one fen left over; the
  * remainders tie, so it goes to `a`: a=3.34, b=3.33, c=3.33 yuan.
  */
-import { decimalPlaces, toScaledInteger, type Dec, type Fen } from './money.js';
+import { decimalPlaces, scaledDecimalPlaces, scaledToInteger, toScaledInteger, type Dec, type Fen, type Scaled } from './money.js';
 
 export interface PotRecipient {
   /** Unique id; ties in rounding go to the ascending id (plain code-unit order). */
@@ -82,6 +82,54 @@ export function commonScaleIntegers(weights: readonly Dec[], ids: readonly strin
     scale = Math.max(scale, decimalPlaces(weight));
   });
   return weights.map((weight) => toScaledInteger(weight, scale));
+}
+
+/** `commonScaleIntegers` of weights in exact integer form (money.ts `Scaled`), the same integers. */
+export function commonScaleIntegersOfScaled(weights: { readonly length: number; get(index: number): Scaled }): bigint[] {
+  let scale = 0;
+  for (let i = 0; i < weights.length; i++) scale = Math.max(scale, scaledDecimalPlaces(weights.get(i)));
+  const integers = new Array<bigint>(weights.length);
+  for (let i = 0; i < weights.length; i++) integers[i] = scaledToInteger(weights.get(i), scale);
+  return integers;
+}
+
+/** The solution when every weighted recipient is strictly inside its bounds (see `solveClamped`), else undefined. */
+function solveInside(amount: bigint, weights: readonly bigint[], floors: readonly bigint[], caps: readonly (bigint | undefined)[]): { exact: Exact[]; denominator: bigint } | undefined {
+  let weightSum = 0n;
+  let zeroWeightFloors = 0n;
+  for (let i = 0; i < weights.length; i++) {
+    if (weights[i] === 0n) zeroWeightFloors += floors[i]!;
+    else weightSum += weights[i]!;
+  }
+  const available = amount - zeroWeightFloors;
+  if (weightSum === 0n || available <= 0n) return undefined;
+  // x_i = available * w_i / weightSum; inside means f_i * weightSum < available * w_i < c_i * weightSum.
+  let lastFloor: bigint | undefined;
+  let floorScaled = 0n;
+  let lastCap: bigint | undefined;
+  let capScaled = 0n;
+  for (let i = 0; i < weights.length; i++) {
+    const weight = weights[i]!;
+    if (weight === 0n) continue;
+    const share = available * weight;
+    const floor = floors[i]!;
+    if (floor !== lastFloor) {
+      lastFloor = floor;
+      floorScaled = floor * weightSum;
+    }
+    if (share <= floorScaled) return undefined;
+    const cap = caps[i];
+    if (cap === undefined) continue;
+    if (cap !== lastCap) {
+      lastCap = cap;
+      capScaled = cap * weightSum;
+    }
+    if (share >= capScaled) return undefined;
+  }
+  const exact: Exact[] = weights.map((weight, i) =>
+    weight === 0n ? { numerator: floors[i]! * weightSum, binding: 'floor' as PotBinding } : { numerator: available * weight, binding: 'share' as PotBinding },
+  );
+  return { exact, denominator: weightSum };
 }
 
 type Breakpoint = { num: bigint; den: bigint };
@@ -158,6 +206,11 @@ function solveClamped(
       denominator: freeWeight,
     };
   }
+  // When every weighted recipient lies strictly between its floor and cap at its plain share of
+  // what the zero-weight recipients' floors leave, that is the solution (the search below ends
+  // in the same place, with the same bindings): one pass instead of a search.
+  const inside = solveInside(amount, weights, floors, caps);
+  if (inside) return inside;
   // Breakpoints lambda = f_i / w_i (leaves the floor) and c_i / w_i (reaches the cap).
   const breakpoints = sortedBreakpoints(weights, floors, caps);
 
@@ -243,28 +296,62 @@ function roundLargestRemainder(
   denominator: bigint,
   target: bigint,
 ): { amounts: bigint[]; extra: bigint[]; leftover: bigint } {
-  const amounts = exact.map((part) => part.numerator / denominator);
-  const remainders = exact.map((part) => part.numerator % denominator);
-  let leftover = target - amounts.reduce((sum, value) => sum + value, 0n);
-  const extra = amounts.map(() => 0n);
-  const order = ids
-    .map((_, index) => index)
-    .filter((index) => remainders[index]! > 0n)
-    .sort((a, b) => {
-      const ra = remainders[a]!;
-      const rb = remainders[b]!;
-      if (ra !== rb) return ra > rb ? -1 : 1;
-      const ia = ids[a]!;
-      const ib = ids[b]!;
-      return ia < ib ? -1 : ia > ib ? 1 : 0;
-    });
-  for (const index of order) {
-    if (leftover <= 0n) break;
+  const count = exact.length;
+  const amounts = new Array<bigint>(count);
+  const remainders = new Array<bigint>(count);
+  const extra = new Array<bigint>(count).fill(0n);
+  const candidates: number[] = [];
+  let rounded = 0n;
+  for (let i = 0; i < count; i++) {
+    const numerator = exact[i]!.numerator;
+    const amount = numerator / denominator;
+    const remainder = numerator - amount * denominator;
+    amounts[i] = amount;
+    remainders[i] = remainder;
+    rounded += amount;
+    if (remainder > 0n) candidates.push(i);
+  }
+  let leftover = target - rounded;
+  if (leftover <= 0n) return { amounts, extra, leftover };
+  // One fen each to the largest remainders, ties to the ascending id.
+  const chosen = leftover >= BigInt(candidates.length) ? candidates : largestRemainders(candidates, remainders, ids, Number(leftover));
+  for (const index of chosen) {
     amounts[index] = amounts[index]! + 1n;
     extra[index] = 1n;
     leftover -= 1n;
   }
   return { amounts, extra, leftover };
+}
+
+/**
+ * The `count` candidates first in the order remainder descending, then id
+ * ascending (in no particular order among themselves). Sorting half a million
+ * bigints through a comparator is slow; instead the remainders' nearest
+ * doubles (which never invert the order of two remainders, at most make them
+ * equal) find the threshold with a native numeric sort, and only the
+ * candidates whose double equals the threshold are ordered exactly.
+ */
+function largestRemainders(candidates: readonly number[], remainders: readonly bigint[], ids: readonly string[], count: number): number[] {
+  const keys = new Float64Array(candidates.length);
+  for (let j = 0; j < candidates.length; j++) keys[j] = Number(remainders[candidates[j]!]!);
+  const threshold = keys.slice().sort()[candidates.length - count]!;
+  const chosen: number[] = [];
+  const tied: number[] = [];
+  for (let j = 0; j < candidates.length; j++) {
+    const key = keys[j]!;
+    if (key > threshold) chosen.push(candidates[j]!);
+    else if (key === threshold) tied.push(candidates[j]!);
+  }
+  tied.sort((a, b) => {
+    const ra = remainders[a]!;
+    const rb = remainders[b]!;
+    if (ra !== rb) return ra > rb ? -1 : 1;
+    const ia = ids[a]!;
+    const ib = ids[b]!;
+    return ia < ib ? -1 : ia > ib ? 1 : 0;
+  });
+  for (let j = 0; chosen.length < count; j++) chosen.push(tied[j]!);
+  return chosen;
 }
 
 /** A recipient whose weight is already a whole number (fen, persons): no decimal conversion needed. */
@@ -303,18 +390,61 @@ function allocateScaled(
   recipients: readonly { readonly id: string; readonly floor?: Fen; readonly cap?: Fen }[],
   weights: readonly bigint[],
 ): PotResult {
-  const ids = recipients.map((recipient) => recipient.id);
-  if (new Set(ids).size !== ids.length) throw new RangeError('pot recipients have duplicate ids');
+  return allocateColumns(amount, {
+    ids: recipients.map((recipient) => recipient.id),
+    weights,
+    floors: recipients.map((recipient) => recipient.floor ?? 0n),
+    caps: recipients.map((recipient) => recipient.cap),
+  });
+}
 
-  if (recipients.length === 0) {
+/** A pot's recipients as columns: entry i of each is recipient i. */
+export interface PotColumns {
+  readonly ids: readonly string[];
+  /** The caller guarantees the ids are distinct (e.g. county codes of one table): not checked again. */
+  readonly idsUnique?: boolean;
+  /** Non-negative whole-number weights. */
+  readonly weights: readonly bigint[];
+  /** Floors in fen (default 0 each). */
+  readonly floors?: readonly Fen[];
+  /** Caps in fen (default none). */
+  readonly caps?: readonly (Fen | undefined)[];
+}
+
+/**
+ * `allocatePotByIntegers` with the recipients given as columns: a pool of
+ * half a million villages is shared without building an object per
+ * recipient first. Same result as `allocatePotByIntegers` with the same
+ * recipients.
+ */
+export function allocatePotColumns(amount: Fen, columns: PotColumns): PotResult {
+  if (amount < 0n) throw new RangeError(`pot amount is negative: ${amount}`);
+  const { ids, weights } = columns;
+  for (let i = 0; i < weights.length; i++) {
+    if (weights[i]! < 0n) throw new RangeError(`pot weight of ${ids[i]} is not a non-negative number: ${weights[i]}`);
+  }
+  return allocateColumns(amount, {
+    ids,
+    idsUnique: columns.idsUnique,
+    weights,
+    floors: columns.floors ?? weights.map(() => 0n),
+    caps: columns.caps ?? weights.map(() => undefined),
+  });
+}
+
+function allocateColumns(amount: Fen, columns: Required<Omit<PotColumns, 'idsUnique'>> & { idsUnique?: boolean }): PotResult {
+  const { ids, weights } = columns;
+  if (!columns.idsUnique && new Set(ids).size !== ids.length) throw new RangeError('pot recipients have duplicate ids');
+
+  if (ids.length === 0) {
     return { parts: [], allocated: 0n, unallocated: amount, floorsReduced: false, capsDropped: false, roundingFen: 0n };
   }
 
-  const floors = recipients.map((recipient) => recipient.floor ?? 0n);
-  let caps = recipients.map((recipient) => {
-    if (recipient.cap === undefined) return undefined;
-    const floor = recipient.floor ?? 0n;
-    return recipient.cap < floor ? floor : recipient.cap;
+  const floors = columns.floors;
+  let caps = columns.caps.map((cap, index) => {
+    if (cap === undefined) return undefined;
+    const floor = floors[index]!;
+    return cap < floor ? floor : cap;
   });
   const floorTotal = floors.reduce((sum, value) => sum + value, 0n);
 
@@ -335,7 +465,7 @@ function allocateScaled(
   } else {
     // The most the recipients can take: cap where weighted, floor where weight is zero.
     let reachable: bigint | undefined = 0n;
-    for (let i = 0; i < recipients.length; i++) {
+    for (let i = 0; i < ids.length; i++) {
       if (weights[i] === 0n) reachable = reachable === undefined ? undefined : reachable + floors[i]!;
       else if (caps[i] === undefined) reachable = undefined;
       else if (reachable !== undefined) reachable += caps[i]!;
@@ -357,8 +487,8 @@ function allocateScaled(
 
   const { amounts, extra, leftover } = roundLargestRemainder(ids, exact, denominator, target);
   if (leftover !== 0n) throw new Error(`internal error: pot rounding left ${leftover} fen`);
-  const parts: PotPart[] = recipients.map((recipient, index) => ({
-    id: recipient.id,
+  const parts: PotPart[] = ids.map((id, index) => ({
+    id,
     amount: amounts[index]!,
     binding: weights[index] === 0n && exact[index]!.binding === 'floor' && floors[index] === 0n ? 'none' : exact[index]!.binding,
     exactNumerator: exact[index]!.numerator,

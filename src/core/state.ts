@@ -134,6 +134,19 @@ export interface GrowthResult {
   readonly increased: boolean;
 }
 
+/**
+ * Where stage 2 keeps a county's factor values, shares and scores (in exact
+ * integer form, see factors.ts) until something reads them as decimals: a run
+ * over half a million villages would otherwise build millions of decimal
+ * objects nobody reads.
+ */
+export interface StageTwoScores {
+  factorValues(index: number): Map<string, Dec>;
+  factorShares(index: number): Map<string, Dec>;
+  baseScore(index: number): Dec;
+  score(index: number): Dec;
+}
+
 export interface CountyState {
   readonly county: County;
   eligible: boolean;
@@ -155,6 +168,66 @@ export interface CountyState {
   amounts: Map<string, Fen>;
   /** Extra text columns written by rules. */
   notes: Map<string, string>;
+  /** Stage 2 scored the county: its factor values, shares and scores are `source`'s, at `index`. */
+  scoredBy(source: StageTwoScores, index: number): void;
+}
+
+/** A county's state; the stage-2 figures are built as decimals when first read (see `StageTwoScores`). */
+export class CountyRecord implements CountyState {
+  eligible = false;
+  eligibilityReasons: string[] = [];
+  priorityProvince = false;
+  focusMultiplier: Dec | undefined = undefined;
+  scoreMultipliers: ScoreMultiplier[] = [];
+  floors: CountyFloor[] = [];
+  appliedFloor: Fen | undefined = undefined;
+  binding: PotBinding | undefined = undefined;
+  amounts = new Map<string, Fen>();
+  notes = new Map<string, string>();
+  private source: StageTwoScores | undefined = undefined;
+  private sourceIndex = 0;
+  private values: Map<string, Dec> | undefined = undefined;
+  private shares: Map<string, Dec> | undefined = undefined;
+  private base: Dec | undefined = undefined;
+  private weighted: Dec | undefined = undefined;
+
+  constructor(readonly county: County) {}
+
+  scoredBy(source: StageTwoScores, index: number): void {
+    this.source = source;
+    this.sourceIndex = index;
+    this.values = undefined;
+    this.shares = undefined;
+    this.base = undefined;
+    this.weighted = undefined;
+  }
+
+  get factorValues(): Map<string, Dec> {
+    return (this.values ??= this.source ? this.source.factorValues(this.sourceIndex) : new Map());
+  }
+  set factorValues(values: Map<string, Dec>) {
+    this.values = values;
+  }
+  get factorShares(): Map<string, Dec> {
+    return (this.shares ??= this.source ? this.source.factorShares(this.sourceIndex) : new Map());
+  }
+  set factorShares(shares: Map<string, Dec>) {
+    this.shares = shares;
+  }
+  get baseScore(): Dec | undefined {
+    if (this.base === undefined && this.source) this.base = this.source.baseScore(this.sourceIndex);
+    return this.base;
+  }
+  set baseScore(score: Dec | undefined) {
+    this.base = score;
+  }
+  get score(): Dec | undefined {
+    if (this.weighted === undefined && this.source) this.weighted = this.source.score(this.sourceIndex);
+    return this.weighted;
+  }
+  set score(score: Dec | undefined) {
+    this.weighted = score;
+  }
 }
 
 export interface ProvinceState {

@@ -16,7 +16,7 @@
  * splits 5,500,000.00 / 4,000,000.00, and the second county appears in
  * checks.csv as `leading_cadres_interview`.
  */
-import { ONE } from '../money.js';
+import { ONE, type Dec } from '../money.js';
 import type { Rule } from './rule.js';
 import { tracing } from '../state.js';
 
@@ -27,20 +27,29 @@ export const assessment: Rule = {
   seed: 'Focus on poverty-stricken counties to assess the effectiveness of poverty alleviation and implement "one-vote veto" in poverty alleviation work. At the same time, strengthen supervision and accountability, and interview leading cadres who have not completed the annual poverty alleviation task.',
   apply(state) {
     const multipliers = state.inputs.policy.assessmentMultipliers;
+    const traced = tracing(state);
+    // A handful of grades for up to a million counties: each grade's multiplier compared and written once.
+    const byGrade = new Map<string, { multiplier: Dec; isOne: boolean; text: string }>();
     for (const countyState of state.counties) {
       const county = countyState.county;
       const grade = county.assessment ?? 'missing';
-      const multiplier = multipliers.get(grade) ?? ONE;
-      if (!multiplier.equals(ONE)) {
+      let entry = byGrade.get(grade);
+      if (entry === undefined) {
+        const multiplier = multipliers.get(grade) ?? ONE;
+        entry = { multiplier, isOne: multiplier.equals(ONE), text: multiplier.toFixed() };
+        byGrade.set(grade, entry);
+      }
+      const multiplier = entry.multiplier;
+      if (!entry.isOne) {
         countyState.scoreMultipliers.push({ rule: 'assessment', clause: 'IV.1', label: `assessment ${grade}`, value: multiplier });
       }
-      if (tracing(state)) state.steps.push({
+      if (traced) state.steps.push({
         type: 'rule_applied',
         rule: 'assessment',
         clause: 'IV.1',
         subject: county.code,
-        label: `assessment ${grade}: stage-2 score x${multiplier.toFixed()}`,
-        values: { assessment: grade, multiplier: multiplier.toFixed() },
+        label: `assessment ${grade}: stage-2 score x${entry.text}`,
+        values: { assessment: grade, multiplier: entry.text },
       });
       if (grade !== 'failed') continue;
       state.checks.push({

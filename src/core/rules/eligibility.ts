@@ -20,6 +20,7 @@ export const eligibility: Rule = {
   apply(state) {
     const flags = state.inputs.policy.eligibilityFlags;
     const traced = tracing(state);
+    const none = `none of ${flags.join(', ')}`;
     for (const countyState of state.counties) {
       const county = countyState.county;
       const reasons: string[] = [];
@@ -37,7 +38,7 @@ export const eligibility: Rule = {
         clause: 'I',
         subject: county.code,
         label: countyState.eligible ? 'eligible' : 'not eligible',
-        values: { eligible: String(countyState.eligible), because: reasons.join('; ') || `none of ${flags.join(', ')}` },
+        values: { eligible: String(countyState.eligible), because: reasons.join('; ') || none },
       });
     }
     for (const province of state.provinces) {

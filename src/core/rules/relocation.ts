@@ -25,7 +25,7 @@
  */
 import { budgetKey, centralAmount, provincialAmounts } from '../budget.js';
 import { decimalFromBigInt, formatDecimal, formatYuan } from '../money.js';
-import { allocatePot } from '../pot.js';
+import { allocatePot, allocatePotByIntegers } from '../pot.js';
 import { invariant } from '../problems.js';
 import { declareColumn, type CountyState, type ProvinceState, type RunState, tracing } from '../state.js';
 import { skipRule, type Rule } from './rule.js';
@@ -54,24 +54,25 @@ function payProvince(state: RunState, province: ProvinceState, centralShare: big
   const need = recipients.reduce((sum, countyState) => sum + needs.get(countyState.county.code)!, 0n);
   // A pool at least as large as the need pays the need exactly; the surplus stays unallocated.
   const payable = pool < need ? pool : need;
-  const pot = allocatePot(
+  // Whole-number weights (fen): allocatePotByIntegers is allocatePot with them as decimals, without the decimals.
+  const pot = allocatePotByIntegers(
     payable,
-    recipients.map((countyState) => ({ id: countyState.county.code, weight: decimalFromBigInt(needs.get(countyState.county.code)!) })),
+    recipients.map((countyState) => ({ id: countyState.county.code, weight: needs.get(countyState.county.code)! })),
   );
   invariant(pot.unallocated === 0n || recipients.length === 0, `relocation pool of province ${code} left money over among counties with need`);
 
   // Central part of what was paid, in proportion to the central share of the pool, rounded down.
   const centralPaid = pool === 0n ? 0n : (centralShare * pot.allocated) / pool;
-  const split = allocatePot(
+  const split = allocatePotByIntegers(
     centralPaid,
-    recipients.map((countyState, index) => ({ id: countyState.county.code, weight: decimalFromBigInt(pot.parts[index]!.amount) })),
+    recipients.map((countyState, index) => ({ id: countyState.county.code, weight: pot.parts[index]!.amount })),
   );
   invariant(split.unallocated === 0n || pot.allocated === 0n, `relocation central split of province ${code} left money over`);
   recipients.forEach((countyState, index) => {
     const part = pot.parts[index]!;
     const central = split.parts[index]?.amount ?? 0n;
     const provincial = part.amount - central;
-    invariant(provincial >= 0n, `county ${countyState.county.code} has a negative provincial relocation part`);
+    if (provincial < 0n) invariant(false, `county ${countyState.county.code} has a negative provincial relocation part`);
     countyState.amounts.set(RELOCATION, part.amount);
     countyState.amounts.set(RELOCATION_CENTRAL, central);
     countyState.amounts.set(RELOCATION_PROVINCIAL, provincial);

@@ -24,12 +24,32 @@
  */
 import { isLargeRun } from '../audit-blocks.js';
 import { budgetKey, provincialAmounts } from '../budget.js';
-import { countyGroupScores } from '../factors.js';
-import { decimalFromBigInt, floorToFen, formatDecimal, formatFenFraction, formatFenFractionAsYuan, formatQuotient, formatYuan, minDecimal, ONE, ZERO, type Dec, type Fen } from '../money.js';
+import { countyGroupScores, ScaledColumn } from '../factors.js';
+import {
+  bigintDigits,
+  decimalFromBigInt,
+  decimalFromScaled,
+  floorToFen,
+  formatDecimal,
+  formatFenFraction,
+  formatFenFractionAsYuan,
+  formatQuotient,
+  formatScaled,
+  formatYuan,
+  minDecimal,
+  multiplyScaled,
+  ONE,
+  scaledFromBigInt,
+  scaledOf,
+  ZERO,
+  type Dec,
+  type Fen,
+  type Scaled,
+} from '../money.js';
 import { FOCUS_FLAGS } from '../policy.js';
-import { allocatePotByIntegers, commonScaleIntegers } from '../pot.js';
+import { allocatePotColumns, commonScaleIntegersOfScaled } from '../pot.js';
 import { invariant } from '../problems.js';
-import { declareColumn, tracing, type CountyState, type ProvinceState, type RunState } from '../state.js';
+import { declareColumn, tracing, type CountyState, type ProvinceState, type RunState, type StageTwoScores } from '../state.js';
 import type { Rule } from './rule.js';
 import { SPECIAL_CENTRAL } from './special-poverty-provinces.js';
 
@@ -61,14 +81,74 @@ function focusFlagHolds(countyState: CountyState, flag: (typeof FOCUS_FLAGS)[num
  * a fen. Rounded up, 5.01, the caps hold.
  */
 export function countyCap(pool: Fen, capShare: Dec, recipients: readonly { weight: Dec; floor: Fen }[]): Fen {
-  const exact = decimalFromBigInt(pool).times(capShare);
-  const roundedDown = floorToFen(exact);
+  return countyCapByIntegers(
+    pool,
+    capShare,
+    recipients.map(({ weight }) => (weight.isZero() ? 0n : 1n)),
+    recipients.map(({ floor }) => floor),
+  );
+}
+
+/**
+ * `countyCap` for recipients given as columns: only whether a weight is 0
+ * matters. What the recipients can take exactly is the decimal.js sum of the
+ * exact cap and the floors, computed in integers: whenever it needs at most 50
+ * digits no partial sum was rounded, so the integer sum is that decimal.
+ */
+export function countyCapByIntegers(pool: Fen, capShare: Dec, weights: readonly bigint[], floors: readonly Fen[]): Fen {
+  if (capShare.isNegative() || !capShare.isFinite()) return countyCapByDecimals(pool, capShare, weights, floors);
+  const exact = multiplyScaled(scaledFromBigInt(pool), scaledOf(capShare));
+  const roundedDown = scaledFloor(exact);
+  const exactHasFraction = exact.digits !== 0 && scaledToIntegerOrUndefined(exact) === undefined;
   // What the recipients can take: a county with a score up to its cap (at least its floor), one without its floor.
   let reachableRoundedDown = 0n;
+  let atExact = 0n;
+  let floorsTaken = 0n;
+  for (let i = 0; i < weights.length; i++) {
+    const floor = floors[i]!;
+    if (weights[i] === 0n) {
+      reachableRoundedDown += floor;
+      floorsTaken += floor;
+    } else {
+      reachableRoundedDown += roundedDown > floor ? roundedDown : floor;
+      if (roundedDown > floor || (roundedDown === floor && exactHasFraction)) atExact += 1n;
+      else floorsTaken += floor;
+    }
+  }
+  if (reachableRoundedDown >= pool) return roundedDown;
+  const unit = Math.min(exact.exponent, 0);
+  const reachableExact = atExact * exact.coefficient * powerOfTenBig(exact.exponent - unit) + floorsTaken * powerOfTenBig(-unit);
+  if (bigintDigits(reachableExact) > 50) return countyCapByDecimals(pool, capShare, weights, floors);
+  const roundingDropsCaps = reachableExact >= pool * powerOfTenBig(-unit);
+  return roundingDropsCaps ? roundedDown + 1n : roundedDown;
+}
+
+function powerOfTenBig(exponent: number): bigint {
+  return 10n ** BigInt(exponent);
+}
+
+/** The largest whole number not above a value. */
+function scaledFloor(value: Scaled): bigint {
+  if (value.digits === 0) return 0n;
+  return value.exponent >= 0 ? value.coefficient * powerOfTenBig(value.exponent) : value.coefficient / powerOfTenBig(-value.exponent);
+}
+
+function scaledToIntegerOrUndefined(value: Scaled): bigint | undefined {
+  if (value.exponent >= 0) return value.coefficient * powerOfTenBig(value.exponent);
+  const divisor = powerOfTenBig(-value.exponent);
+  return value.coefficient % divisor === 0n ? value.coefficient / divisor : undefined;
+}
+
+/** `countyCapByIntegers` in decimal.js, step by step (for what the integer form does not cover). */
+export function countyCapByDecimals(pool: Fen, capShare: Dec, weights: readonly bigint[], floors: readonly Fen[]): Fen {
+  const exact = decimalFromBigInt(pool).times(capShare);
+  const roundedDown = floorToFen(exact);
+  let reachableRoundedDown = 0n;
   let reachableExact = ZERO;
-  for (const { weight, floor } of recipients) {
+  for (let i = 0; i < weights.length; i++) {
+    const floor = floors[i]!;
     const floorDecimal = decimalFromBigInt(floor);
-    if (weight.isZero()) {
+    if (weights[i] === 0n) {
       reachableRoundedDown += floor;
       reachableExact = reachableExact.plus(floorDecimal);
     } else {
@@ -147,46 +227,54 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     policy,
     file,
   );
+  // Decimals of what stage 2 computed, built only for what is read as decimals (see StageTwoScores).
+  const stageTwo: StageTwoScores = {
+    factorValues: (index) => group.valuesMap(index),
+    factorShares: (index) => group.sharesMap(index),
+    baseScore: (index) => decimalFromScaled(group.score(index)),
+    score: (index) => decimalFromScaled(weights.get(index)),
+  };
   // The capped product of focus multipliers depends only on which flags hold: computed once per combination.
-  const focusByFlags = new Map<number, Dec>();
+  const focusByFlags = new Map<number, { multiplier: Dec; scaled: Scaled; text: string; flags: string }>();
   const focus = eligible.map((countyState, index) => {
-    countyState.factorValues = group.values[index]!;
-    countyState.factorShares = group.shares[index]!;
-    countyState.baseScore = group.scores[index]!;
+    countyState.scoredBy(stageTwo, index);
     let flagsKey = 0;
-    FOCUS_FLAGS.forEach((flag, bit) => {
-      if (focusFlagHolds(countyState, flag)) flagsKey |= 1 << bit;
-    });
+    for (let bit = 0; bit < FOCUS_FLAGS.length; bit++) {
+      if (focusFlagHolds(countyState, FOCUS_FLAGS[bit]!)) flagsKey |= 1 << bit;
+    }
     let capped = focusByFlags.get(flagsKey);
     if (capped === undefined) {
       let product = ONE;
       for (const flag of FOCUS_FLAGS) {
         if (focusFlagHolds(countyState, flag)) product = product.times(policy.focusMultipliers.get(flag)!);
       }
-      capped = minDecimal(product, policy.multiplierCap);
+      const multiplier = minDecimal(product, policy.multiplierCap);
+      const flags = FOCUS_FLAGS.filter((flag) => focusFlagHolds(countyState, flag)).join(', ');
+      capped = { multiplier, scaled: scaledOf(multiplier), text: multiplier.toFixed(), flags };
       focusByFlags.set(flagsKey, capped);
     }
-    countyState.focusMultiplier = capped;
+    countyState.focusMultiplier = capped.multiplier;
     return capped;
   });
-  // Pot weights: base score x focus x any multiplier earlier rules set, and their integer form.
-  const potWeights = (): { weights: Dec[]; integers: bigint[] } => {
-    const weights = eligible.map((countyState, index) => {
-      let score = group.scores[index]!.times(focus[index]!);
-      for (const multiplier of countyState.scoreMultipliers) score = score.times(multiplier.value);
-      return score;
+  // Pot weights: base score x focus x any multiplier earlier rules set (each product rounded as
+  // decimal.js rounds it), and their integer form.
+  const potWeights = (): { weights: ScaledColumn; integers: bigint[] } => {
+    const weights = new ScaledColumn(eligible.length);
+    eligible.forEach((countyState, index) => {
+      let score = multiplyScaled(group.score(index), focus[index]!.scaled);
+      for (const multiplier of countyState.scoreMultipliers) score = multiplyScaled(score, scaledOf(multiplier.value));
+      weights.set(index, score);
     });
-    return { weights, integers: commonScaleIntegers(weights) };
+    return { weights, integers: commonScaleIntegersOfScaled(weights) };
   };
   // They depend only on the scores, the focus parameters and the other multipliers: a sweep that
   // keeps the county weights, focus and assessment multipliers reuses them (see countyGroupScores).
   const focusKey = `${FOCUS_FLAGS.map((flag) => policy.focusMultipliers.get(flag)!.toFixed()).join(',')};${policy.multiplierCap.toFixed()}`;
   // Multipliers earlier rules set (assessment) are part of the key: they depend only on the policy and the county.
-  const multipliersKey = eligible.map((countyState) => countyState.scoreMultipliers.map((multiplier) => multiplier.value.toFixed()).join('*')).join(',');
+  const multipliersKey = eligible.some((countyState) => countyState.scoreMultipliers.length > 0)
+    ? eligible.map((countyState) => countyState.scoreMultipliers.map((multiplier) => multiplier.value.toFixed()).join('*')).join(',')
+    : 'none';
   const { weights, integers } = group.remember(`${focusKey}|${multipliersKey}`, potWeights);
-  eligible.forEach((countyState, index) => {
-    countyState.score = weights[index]!;
-  });
 
   const floors = eligible.map((countyState) => {
     let countyFloor = floor;
@@ -194,20 +282,21 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     countyState.appliedFloor = countyFloor;
     return countyFloor;
   });
-  const cap = countyCap(pool, policy.countyCapShare, eligible.map((_, index) => ({ weight: weights[index]!, floor: floors[index]! })));
+  const cap = countyCapByIntegers(pool, policy.countyCapShare, integers, floors);
   // allocatePotByIntegers with the weights' common-scale integers is allocatePot with the weights.
-  const pot = allocatePotByIntegers(
-    pool,
-    eligible.map((countyState, index) => ({ id: countyState.county.code, weight: integers[index]!, floor: floors[index]!, cap })),
-  );
+  const ids = eligible.map((countyState) => countyState.county.code);
+  const pot = allocatePotColumns(pool, {
+    ids,
+    idsUnique: true,
+    weights: integers,
+    floors,
+    caps: eligible.map(() => cap),
+  });
 
   // Split each county's amount into central and provincial parts. Money the pot
   // could not place is taken from the two lines in proportion to their size.
   const centralAllocated = pool === 0n ? 0n : (centralPart * pot.allocated) / pool;
-  const split = allocatePotByIntegers(
-    centralAllocated,
-    eligible.map((countyState, index) => ({ id: countyState.county.code, weight: pot.parts[index]!.amount })),
-  );
+  const split = allocatePotColumns(centralAllocated, { ids, idsUnique: true, weights: pot.parts.map((part) => part.amount) });
   invariant(split.unallocated === 0n || pot.allocated === 0n, `central split of province ${code} left money over`);
   poolStep({
     floor: formatYuan(floor),
@@ -226,7 +315,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     const part = pot.parts[index]!;
     const central = split.parts[index]?.amount ?? 0n;
     const provincial = part.amount - central;
-    invariant(provincial >= 0n, `county ${countyState.county.code} has a negative provincial part`);
+    if (provincial < 0n) invariant(false, `county ${countyState.county.code} has a negative provincial part`);
     provincialAllocated += provincial;
     countyState.binding = part.binding;
     countyState.amounts.set(SPECIAL_CENTRAL, central);
@@ -234,28 +323,26 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     if (!traced) return;
     // What the step shows, captured now; its text is formatted only when it is read (the audit log
     // reads it once, while it is written), so a run of many counties does not hold ~25 strings each.
-    const factorValues = countyState.factorValues;
-    const factorShares = countyState.factorShares;
-    const baseScore = countyState.baseScore ?? ZERO;
-    const focusFlags = FOCUS_FLAGS.filter((flag) => focusFlagHolds(countyState, flag)).join(', ');
-    const focusMultiplier = countyState.focusMultiplier ?? ONE;
-    const scoreMultipliers = [...countyState.scoreMultipliers];
-    const score = countyState.score ?? ZERO;
+    // Factor values, shares and scores are formatted from their exact integer forms (the text
+    // toFixed writes for the same decimals, see money.ts formatScaled).
+    const focusFlags = focus[index]!.flags;
+    const focusMultiplier = focus[index]!.text;
+    const scoreMultipliers = countyState.scoreMultipliers.length === 0 ? [] : [...countyState.scoreMultipliers];
     const countyFloor = floors[index]!;
-    const ruleFloors = [...countyState.floors];
+    const ruleFloors = countyState.floors.length === 0 ? [] : [...countyState.floors];
     const centralSplit = split.parts[index];
     const stepValues = (): Record<string, string> => {
       const values: Record<string, string> = {};
-      for (const factor of policy.factors) {
-        values[`${factor.id}.value`] = formatDecimal(factorValues.get(factor.id) ?? ZERO, 6);
-        values[`${factor.id}.share`] = formatDecimal(factorShares.get(factor.id) ?? ZERO, 10);
+      group.factors.forEach((factor, f) => {
+        values[`${factor.id}.value`] = formatScaled(group.value(index, f), 6);
+        values[`${factor.id}.share`] = formatScaled(group.share(index, f), 10);
         values[`${factor.id}.weight`] = weightTexts.get(factor.id)!;
-      }
-      values['base_score'] = formatDecimal(baseScore, 10);
+      });
+      values['base_score'] = formatScaled(group.score(index), 10);
       values['focus_flags'] = focusFlags;
-      values['focus_multiplier'] = focusMultiplier.toFixed();
+      values['focus_multiplier'] = focusMultiplier;
       for (const multiplier of scoreMultipliers) values[`${multiplier.rule}.multiplier`] = multiplier.value.toFixed();
-      values['score'] = formatDecimal(score, 10);
+      values['score'] = formatScaled(weights.get(index), 10);
       values['pool'] = formatYuan(pool);
       values['floor'] = formatYuan(countyFloor);
       for (const ruleFloor of ruleFloors) values[`${ruleFloor.rule}.floor`] = formatYuan(ruleFloor.amount);

@@ -1,0 +1,382 @@
+/*
+ * The pot primitive as it was before the shortcuts for large pools (commit
+ * ff91561 of src/core/pot.ts, unchanged but for this note and the import
+ * path): the reference tests/pot-reference.test.ts compares allocatePot with.
+ */
+/**
+ * The pot primitive: a fixed amount of fen shared over weighted recipients,
+ * with optional per-recipient floors and caps, rounded to the fen by largest
+ * remainder. Every fixed pot in povalloc goes through `allocatePot`.
+ *
+ * The exact result (before rounding) is the unique x with
+ *   x_i = clamp(lambda * w_i, floor_i, cap_i)   and   sum x_i = amount,
+ * i.e. every recipient gets its weighted share of what is left once the
+ * recipients held at a floor or a cap are paid. When the floors alone exceed
+ * the pot they are reduced ratably (x_i = amount * floor_i / sum floors); when
+ * the caps cannot absorb the pot they are not applied. Rounding: every x_i is
+ * rounded down to the fen and the fen left over go one each to the largest
+ * remainders, ties to the ascending id. All arithmetic is on bigint, so the
+ * parts add up to the pot exactly and the result does not depend on the order
+ * in which recipients are given.
+ *
+ * Example: 10.00 yuan (1000 fen) over weights a=1, b=1, c=1 gives 333.34 fen
+ * each before rounding... in fen: 333, 333, 333 and one fen left over; the
+ * remainders tie, so it goes to `a`: a=3.34, b=3.33, c=3.33 yuan.
+ */
+import { decimalPlaces, toScaledInteger, type Dec, type Fen } from '../../src/core/money.js';
+
+export interface PotRecipient {
+  /** Unique id; ties in rounding go to the ascending id (plain code-unit order). */
+  readonly id: string;
+  /** Non-negative weight. */
+  readonly weight: Dec;
+  /** Minimum amount in fen (default 0). */
+  readonly floor?: Fen;
+  /** Maximum amount in fen (default none). */
+  readonly cap?: Fen;
+}
+
+/** How a recipient's amount was bound. */
+export type PotBinding = 'share' | 'floor' | 'cap' | 'floor_reduced' | 'none';
+
+export interface PotPart {
+  readonly id: string;
+  readonly amount: Fen;
+  readonly binding: PotBinding;
+  /** Exact amount before rounding, as numerator / denominator fen. */
+  readonly exactNumerator: bigint;
+  readonly exactDenominator: bigint;
+  /** Fen added by largest-remainder rounding (0 or 1). */
+  readonly roundingFen: Fen;
+}
+
+export interface PotResult {
+  /** Parts in the order the recipients were given. */
+  readonly parts: readonly PotPart[];
+  readonly allocated: Fen;
+  /** Fen that could not be allocated (only when no recipient can take it). */
+  readonly unallocated: Fen;
+  /** The floors could not all be paid and were reduced ratably. */
+  readonly floorsReduced: boolean;
+  /** The caps could not absorb the pot and were not applied. */
+  readonly capsDropped: boolean;
+  /** Fen distributed by largest remainder. */
+  readonly roundingFen: Fen;
+}
+
+/** Weights converted to integers over one common power of ten. */
+function integerWeights(recipients: readonly PotRecipient[]): bigint[] {
+  return commonScaleIntegers(
+    recipients.map((recipient) => recipient.weight),
+    recipients.map((recipient) => recipient.id),
+  );
+}
+
+/**
+ * Non-negative decimal weights as integers over one common power of ten (the
+ * largest number of places among them): what `allocatePot` shares by. With
+ * `allocatePotByIntegers`, a caller that keeps these integers can run the
+ * same pot again without converting the decimals again.
+ */
+export function commonScaleIntegers(weights: readonly Dec[], ids: readonly string[] = []): bigint[] {
+  let scale = 0;
+  weights.forEach((weight, index) => {
+    if (weight.isNegative() || !weight.isFinite()) {
+      throw new RangeError(`pot weight of ${ids[index] ?? `#${index}`} is not a non-negative number: ${weight.toString()}`);
+    }
+    scale = Math.max(scale, decimalPlaces(weight));
+  });
+  return weights.map((weight) => toScaledInteger(weight, scale));
+}
+
+type Breakpoint = { num: bigint; den: bigint };
+
+function compareBreakpoints(a: Breakpoint, b: Breakpoint): number {
+  const left = a.num * b.den;
+  const right = b.num * a.den;
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/**
+ * The breakpoints lambda = f_i / w_i and c_i / w_i in ascending order.
+ * When every weighted recipient has the same floor and the same cap (every
+ * county of a stage-2 pool does), both runs are already in order once the
+ * weights are in descending order, and merging them costs 2n comparisons
+ * instead of a sort of 2n by cross-multiplication. Breakpoints of equal value
+ * may come in another order than the sort's; the solution depends only on
+ * their values.
+ */
+function sortedBreakpoints(weights: readonly bigint[], floors: readonly bigint[], caps: readonly (bigint | undefined)[]): Breakpoint[] {
+  const weighted: number[] = [];
+  for (let i = 0; i < weights.length; i++) if (weights[i]! > 0n) weighted.push(i);
+  const first = weighted[0];
+  const uniform = first !== undefined && weighted.every((i) => floors[i] === floors[first] && caps[i] === caps[first]);
+  if (!uniform) {
+    const breakpoints: Breakpoint[] = [];
+    for (const i of weighted) {
+      breakpoints.push({ num: floors[i]!, den: weights[i]! });
+      const cap = caps[i];
+      if (cap !== undefined) breakpoints.push({ num: cap, den: weights[i]! });
+    }
+    return breakpoints.sort(compareBreakpoints);
+  }
+  weighted.sort((a, b) => (weights[a]! > weights[b]! ? -1 : weights[a]! < weights[b]! ? 1 : 0));
+  const floor = floors[first]!;
+  const cap = caps[first];
+  const floorRun = weighted.map((i) => ({ num: floor, den: weights[i]! }));
+  if (cap === undefined) return floorRun;
+  const capRun = weighted.map((i) => ({ num: cap, den: weights[i]! }));
+  const merged: Breakpoint[] = [];
+  let f = 0;
+  let c = 0;
+  while (f < floorRun.length && c < capRun.length) {
+    if (compareBreakpoints(floorRun[f]!, capRun[c]!) <= 0) merged.push(floorRun[f++]!);
+    else merged.push(capRun[c++]!);
+  }
+  while (f < floorRun.length) merged.push(floorRun[f++]!);
+  while (c < capRun.length) merged.push(capRun[c++]!);
+  return merged;
+}
+
+interface Exact {
+  numerator: bigint;
+  binding: PotBinding;
+}
+
+/**
+ * Solves clamp(lambda * w_i, f_i, c_i) summing to `amount` exactly, over a common
+ * denominator. Assumes sum f_i < amount <= sum of the reachable maxima.
+ */
+function solveClamped(
+  amount: bigint,
+  weights: readonly bigint[],
+  floors: readonly bigint[],
+  caps: readonly (bigint | undefined)[],
+): { exact: Exact[]; denominator: bigint } {
+  const count = weights.length;
+  if (floors.every((floor) => floor === 0n) && caps.every((cap) => cap === undefined)) {
+    // No floor, no cap (e.g. splitting amounts between two budget lines): every weighted recipient
+    // gets its plain share, amount * w_i / sum w; the general search below ends in the same place.
+    const freeWeight = weights.reduce((sum, weight) => sum + weight, 0n);
+    return {
+      exact: weights.map((weight) => (weight === 0n ? { numerator: 0n, binding: 'floor' as PotBinding } : { numerator: amount * weight, binding: 'share' as PotBinding })),
+      denominator: freeWeight,
+    };
+  }
+  // Breakpoints lambda = f_i / w_i (leaves the floor) and c_i / w_i (reaches the cap).
+  const breakpoints = sortedBreakpoints(weights, floors, caps);
+
+  // Total at lambda = num/den, scaled by den: sum clamp(num*w_i, f_i*den, c_i*den).
+  const totalAt = (num: bigint, den: bigint): bigint => {
+    let total = 0n;
+    for (let i = 0; i < count; i++) {
+      const raw = num * weights[i]!;
+      const low = floors[i]! * den;
+      const cap = caps[i];
+      const high = cap === undefined ? undefined : cap * den;
+      total += raw < low ? low : high !== undefined && raw > high ? high : raw;
+    }
+    return total;
+  };
+
+  // Find the last breakpoint whose total does not exceed the amount.
+  let low = -1;
+  let high = breakpoints.length - 1;
+  while (low < high) {
+    const middle = Math.floor((low + high + 1) / 2);
+    const point = breakpoints[middle]!;
+    if (totalAt(point.num, point.den) <= amount * point.den) low = middle;
+    else high = middle - 1;
+  }
+  // lambda lies in [breakpoints[low], breakpoints[low+1]]; classify at its start
+  // and the next breakpoint: a recipient is free when lambda*w_i lies strictly
+  // between its floor and cap on that whole segment.
+  const start = low >= 0 ? breakpoints[low]! : { num: 0n, den: 1n };
+  const next = breakpoints[low + 1];
+  let fixedSum = 0n;
+  let freeWeight = 0n;
+  const state: ('floor' | 'cap' | 'free')[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const weight = weights[i]!;
+    const floor = floors[i]!;
+    const cap = caps[i];
+    if (weight === 0n) {
+      state[i] = 'floor';
+      fixedSum += floor;
+      continue;
+    }
+    // At the segment's end (or beyond the last breakpoint) still at or below the floor?
+    const endAtOrBelowFloor = next !== undefined && next.num * weight <= floor * next.den;
+    const startAtOrAboveCap = cap !== undefined && low >= 0 && start.num * weight >= cap * start.den;
+    if (endAtOrBelowFloor) {
+      state[i] = 'floor';
+      fixedSum += floor;
+    } else if (startAtOrAboveCap) {
+      state[i] = 'cap';
+      fixedSum += cap;
+    } else {
+      state[i] = 'free';
+      freeWeight += weight;
+    }
+  }
+  const remaining = amount - fixedSum;
+  const exact: Exact[] = [];
+  if (freeWeight === 0n) {
+    // Every recipient is bound; the totals match exactly at a breakpoint.
+    for (let i = 0; i < count; i++) {
+      const bound = state[i] === 'cap' ? caps[i]! : floors[i]!;
+      exact.push({ numerator: bound, binding: state[i] === 'cap' ? 'cap' : 'floor' });
+    }
+    return { exact, denominator: 1n };
+  }
+  for (let i = 0; i < count; i++) {
+    if (state[i] === 'free') {
+      exact.push({ numerator: remaining * weights[i]!, binding: 'share' });
+    } else if (state[i] === 'cap') {
+      exact.push({ numerator: caps[i]! * freeWeight, binding: 'cap' });
+    } else {
+      exact.push({ numerator: floors[i]! * freeWeight, binding: 'floor' });
+    }
+  }
+  return { exact, denominator: freeWeight };
+}
+
+/** Rounds exact parts (numerator / denominator) to fen by largest remainder. */
+function roundLargestRemainder(
+  ids: readonly string[],
+  exact: readonly Exact[],
+  denominator: bigint,
+  target: bigint,
+): { amounts: bigint[]; extra: bigint[]; leftover: bigint } {
+  const amounts = exact.map((part) => part.numerator / denominator);
+  const remainders = exact.map((part) => part.numerator % denominator);
+  let leftover = target - amounts.reduce((sum, value) => sum + value, 0n);
+  const extra = amounts.map(() => 0n);
+  const order = ids
+    .map((_, index) => index)
+    .filter((index) => remainders[index]! > 0n)
+    .sort((a, b) => {
+      const ra = remainders[a]!;
+      const rb = remainders[b]!;
+      if (ra !== rb) return ra > rb ? -1 : 1;
+      const ia = ids[a]!;
+      const ib = ids[b]!;
+      return ia < ib ? -1 : ia > ib ? 1 : 0;
+    });
+  for (const index of order) {
+    if (leftover <= 0n) break;
+    amounts[index] = amounts[index]! + 1n;
+    extra[index] = 1n;
+    leftover -= 1n;
+  }
+  return { amounts, extra, leftover };
+}
+
+/** A recipient whose weight is already a whole number (fen, persons): no decimal conversion needed. */
+export interface IntegerPotRecipient {
+  readonly id: string;
+  /** Non-negative whole-number weight. */
+  readonly weight: bigint;
+  readonly floor?: Fen;
+  readonly cap?: Fen;
+}
+
+/**
+ * Allocates `amount` fen over `recipients`. Throws on a negative amount or weight
+ * or on duplicate ids (both are bugs in the caller, not bad input).
+ */
+export function allocatePot(amount: Fen, recipients: readonly PotRecipient[]): PotResult {
+  if (amount < 0n) throw new RangeError(`pot amount is negative: ${amount}`);
+  return allocateScaled(amount, recipients, recipients.length === 0 ? [] : integerWeights(recipients));
+}
+
+/**
+ * `allocatePot` for whole-number weights (e.g. splitting amounts in fen by
+ * amounts in fen). Same result as `allocatePot` with the same weights as
+ * decimals, without converting them to decimals and back.
+ */
+export function allocatePotByIntegers(amount: Fen, recipients: readonly IntegerPotRecipient[]): PotResult {
+  if (amount < 0n) throw new RangeError(`pot amount is negative: ${amount}`);
+  for (const recipient of recipients) {
+    if (recipient.weight < 0n) throw new RangeError(`pot weight of ${recipient.id} is not a non-negative number: ${recipient.weight}`);
+  }
+  return allocateScaled(amount, recipients, recipients.map((recipient) => recipient.weight));
+}
+
+function allocateScaled(
+  amount: Fen,
+  recipients: readonly { readonly id: string; readonly floor?: Fen; readonly cap?: Fen }[],
+  weights: readonly bigint[],
+): PotResult {
+  const ids = recipients.map((recipient) => recipient.id);
+  if (new Set(ids).size !== ids.length) throw new RangeError('pot recipients have duplicate ids');
+
+  if (recipients.length === 0) {
+    return { parts: [], allocated: 0n, unallocated: amount, floorsReduced: false, capsDropped: false, roundingFen: 0n };
+  }
+
+  const floors = recipients.map((recipient) => recipient.floor ?? 0n);
+  let caps = recipients.map((recipient) => {
+    if (recipient.cap === undefined) return undefined;
+    const floor = recipient.floor ?? 0n;
+    return recipient.cap < floor ? floor : recipient.cap;
+  });
+  const floorTotal = floors.reduce((sum, value) => sum + value, 0n);
+
+  let exact: Exact[];
+  let denominator: bigint;
+  let target = amount;
+  let floorsReduced = false;
+  let capsDropped = false;
+
+  if (floorTotal >= amount && floorTotal > 0n) {
+    // The floors use up the pot (or more): each gets amount * floor_i / sum floors.
+    floorsReduced = floorTotal > amount;
+    exact = floors.map((floor) => ({
+      numerator: amount * floor,
+      binding: (floorsReduced ? 'floor_reduced' : 'floor') as PotBinding,
+    }));
+    denominator = floorTotal;
+  } else {
+    // The most the recipients can take: cap where weighted, floor where weight is zero.
+    let reachable: bigint | undefined = 0n;
+    for (let i = 0; i < recipients.length; i++) {
+      if (weights[i] === 0n) reachable = reachable === undefined ? undefined : reachable + floors[i]!;
+      else if (caps[i] === undefined) reachable = undefined;
+      else if (reachable !== undefined) reachable += caps[i]!;
+    }
+    if (reachable !== undefined && reachable < amount && caps.some((cap) => cap !== undefined)) {
+      capsDropped = true;
+      caps = caps.map(() => undefined);
+    }
+    const anyWeight = weights.some((weight) => weight > 0n);
+    if (!anyWeight) {
+      // Nobody can take more than the floor: pay floors, the rest is unallocated.
+      exact = floors.map((floor) => ({ numerator: floor, binding: 'floor' as PotBinding }));
+      denominator = 1n;
+      target = floorTotal;
+    } else {
+      ({ exact, denominator } = solveClamped(amount, weights, floors, caps));
+    }
+  }
+
+  const { amounts, extra, leftover } = roundLargestRemainder(ids, exact, denominator, target);
+  if (leftover !== 0n) throw new Error(`internal error: pot rounding left ${leftover} fen`);
+  const parts: PotPart[] = recipients.map((recipient, index) => ({
+    id: recipient.id,
+    amount: amounts[index]!,
+    binding: weights[index] === 0n && exact[index]!.binding === 'floor' && floors[index] === 0n ? 'none' : exact[index]!.binding,
+    exactNumerator: exact[index]!.numerator,
+    exactDenominator: denominator,
+    roundingFen: extra[index]!,
+  }));
+  const allocated = amounts.reduce((sum, value) => sum + value, 0n);
+  return {
+    parts,
+    allocated,
+    unallocated: amount - allocated,
+    floorsReduced,
+    capsDropped,
+    roundingFen: extra.reduce((sum, value) => sum + value, 0n),
+  };
+}
