@@ -5,7 +5,7 @@
  */
 import type { Budget } from './budget.js';
 import type { County, CountyTable } from './counties.js';
-import type { Dec, Fen } from './money.js';
+import { formatDecimal, type Dec, type Fen } from './money.js';
 import type { Policy } from './policy.js';
 import type { PotBinding } from './pot.js';
 import type { PreviousAllocations } from './previous.js';
@@ -145,6 +145,8 @@ export interface StageTwoScores {
   factorShares(index: number): Map<string, Dec>;
   baseScore(index: number): Dec;
   score(index: number): Dec;
+  /** formatDecimal(score(index), places), when the source can write it without building the decimal. */
+  scoreText?(index: number, places: number): string;
 }
 
 export interface CountyState {
@@ -170,6 +172,8 @@ export interface CountyState {
   notes: Map<string, string>;
   /** Stage 2 scored the county: its factor values, shares and scores are `source`'s, at `index`. */
   scoredBy(source: StageTwoScores, index: number): void;
+  /** formatDecimal(score, places), or undefined without a score (a table row needs only the text). */
+  scoreText(places: number): string | undefined;
 }
 
 /** A county's state; the stage-2 figures are built as decimals when first read (see `StageTwoScores`). */
@@ -227,6 +231,11 @@ export class CountyRecord implements CountyState {
   }
   set score(score: Dec | undefined) {
     this.weighted = score;
+  }
+  scoreText(places: number): string | undefined {
+    if (this.weighted === undefined && this.source?.scoreText) return this.source.scoreText(this.sourceIndex, places);
+    const score = this.score;
+    return score === undefined ? undefined : formatDecimal(score, places);
   }
 }
 

@@ -93,7 +93,7 @@ function countyRow(countyState: CountyState, amountColumnNames: readonly string[
     yesNo(countyState.priorityProvince),
     ...populationCells(county),
     countyState.focusMultiplier ? countyState.focusMultiplier.toFixed() : '',
-    countyState.score ? formatDecimal(countyState.score, 10) : '',
+    countyState.scoreText(10) ?? '',
     countyState.binding ?? '',
     ...amountColumnNames.map((column) => amountCell(countyState.amounts.get(column))),
     formatYuan(countyState.amounts.get('total') ?? 0n),

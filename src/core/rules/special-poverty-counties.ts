@@ -233,6 +233,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     factorShares: (index) => group.sharesMap(index),
     baseScore: (index) => decimalFromScaled(group.score(index)),
     score: (index) => decimalFromScaled(weights.get(index)),
+    scoreText: (index, places) => formatScaled(weights.get(index), places),
   };
   // The capped product of focus multipliers depends only on which flags hold: computed once per combination.
   const focusByFlags = new Map<number, { multiplier: Dec; scaled: Scaled; text: string; flags: string }>();
