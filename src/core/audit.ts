@@ -187,27 +187,35 @@ export function* auditRecords(source: AuditSource): Generator<AuditRecord> {
     const columns = table.columns;
     const subjectIndex = columns.indexOf(table.subjectColumn);
     const label = `row of ${table.path}`;
-    for (const row of table.rows) {
-      yield {
-        type: 'output_written',
-        rule: 'output',
-        clause: '',
-        subject: row[subjectIndex] ?? '',
-        label,
-        columns,
-        cells: row,
-        get values() {
-          const values: Record<string, string> = {};
-          for (let index = 0; index < columns.length; index++) values[columns[index]!] = row[index] ?? '';
-          return values;
-        },
-      };
-    }
+    for (const row of table.rows) yield new RowRecord(row[subjectIndex] ?? '', label, columns, row);
   }
   for (const output of source.outputs) {
     const values: Record<string, string> = { path: output.path, bytes: String(output.bytes), sha256: output.sha256 };
     if (output.rows !== undefined) values['rows'] = String(output.rows);
     yield { type: 'output_written', rule: 'output', clause: '', subject: 'national', label: `${output.path} written`, values };
+  }
+}
+
+/**
+ * A row of an output table as an audit record: its values built when read.
+ * A class, so that the getter is the prototype's rather than a closure made
+ * for each of a million rows.
+ */
+class RowRecord implements AuditRecord {
+  readonly type = 'output_written';
+  readonly rule = 'output';
+  readonly clause = '';
+  constructor(
+    readonly subject: string,
+    readonly label: string,
+    readonly columns: readonly string[],
+    readonly cells: readonly string[],
+  ) {}
+
+  get values(): Record<string, string> {
+    const values: Record<string, string> = {};
+    for (let index = 0; index < this.columns.length; index++) values[this.columns[index]!] = this.cells[index] ?? '';
+    return values;
   }
 }
 
