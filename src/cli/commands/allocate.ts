@@ -42,8 +42,9 @@ Examples:
 The run folder holds allocations.csv (one row per county), provinces.csv,
 projects.csv (with --projects), checks.csv (compliance findings),
 summary.json, copies of every input under inputs/, the hash-chained audit
-log audit.jsonl (audit.jsonl.gz, gzip-compressed, when the table has more
-than 20,000 counties or villages) and manifest.json (hashes of everything; signed with
+log audit.jsonl (audit.jsonl.gz, gzip-compressed and with each
+village's steps gathered in blocks, when the table has more than 20,000
+counties or villages) and manifest.json (hashes of everything; signed with
 --sign). Check it later with povalloc verify, replay and explain. Amounts
 are in yuan with two decimals; CSV files are UTF-8 with a BOM so Excel
 shows Chinese correctly.
