@@ -126,8 +126,6 @@ class FigureStore {
   private places: Uint8Array[];
   /** Figures held otherwise (AS_TEXT, AS_DECIMAL), at county * columns + column. */
   private readonly others = new Map<number, string | Dec>();
-  /** Decimals built so far, at county * columns + column; made on first use. */
-  private built: (Dec | undefined)[] | undefined;
   // The figures of the county being read, until `add`: every slot is set for every row.
   private readonly staged: (string | Dec | undefined)[];
 
@@ -161,7 +159,6 @@ class FigureStore {
         this.others.set(county * columns + column, figure);
       }
     }
-    if (this.built) for (let column = 0; column < columns; column++) this.built.push(undefined);
     return county;
   }
 
@@ -221,20 +218,18 @@ class FigureStore {
     return `${padded.slice(0, padded.length - places)}.${padded.slice(padded.length - places)}`;
   }
 
-  /** A figure as a decimal, built from its text on first use; undefined when absent. */
+  /**
+   * A figure as a decimal, built from its text each time it is asked for;
+   * undefined when absent. Not kept: the engine reads each figure once or
+   * twice, and a million villages' figures kept as decimal objects (about
+   * 1 kB each village) would be a gigabyte for the garbage collector to trace.
+   */
   value(column: number, county: number): Dec | undefined {
     const places = this.places[column]![county]!;
     if (places === ABSENT) return undefined;
     if (places === AS_ZERO) return ZERO;
-    const at = county * this.names.length + column;
-    if (places === AS_DECIMAL) return this.others.get(at) as Dec;
-    // Made in one go, packed: a million counties' slots assigned one by one would not stay a fast array.
-    this.built ??= Array.from({ length: this.count * this.names.length }, () => undefined);
-    const built = this.built[at];
-    if (built !== undefined) return built;
-    const value = decimal(this.text(column, county)!);
-    this.built[at] = value;
-    return value;
+    if (places === AS_DECIMAL) return this.others.get(county * this.names.length + column) as Dec;
+    return decimal(this.text(column, county)!);
   }
 }
 
