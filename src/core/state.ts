@@ -152,7 +152,8 @@ export interface StageTwoScores {
 export interface CountyState {
   readonly county: County;
   eligible: boolean;
-  eligibilityReasons: string[];
+  /** Why the county is eligible; shared between counties with the same reasons, so never changed in place. */
+  eligibilityReasons: readonly string[];
   priorityProvince: boolean;
   /** Factor id to the county's factor value and its share within the province's eligible counties. */
   factorValues: Map<string, Dec>;
@@ -168,8 +169,6 @@ export interface CountyState {
   binding: PotBinding | undefined;
   /** Amount columns (column name to fen), written by rules; a column without a value is shown empty. */
   amounts: Map<string, Fen>;
-  /** Extra text columns written by rules. */
-  notes: Map<string, string>;
   /** Stage 2 scored the county: its factor values, shares and scores are `source`'s, at `index`. */
   scoredBy(source: StageTwoScores, index: number): void;
   /** formatDecimal(score, places), or undefined without a score (a table row needs only the text). */
@@ -179,7 +178,7 @@ export interface CountyState {
 /** A county's state; the stage-2 figures are built as decimals when first read (see `StageTwoScores`). */
 export class CountyRecord implements CountyState {
   eligible = false;
-  eligibilityReasons: string[] = [];
+  eligibilityReasons: readonly string[] = [];
   priorityProvince = false;
   focusMultiplier: Dec | undefined = undefined;
   scoreMultipliers: ScoreMultiplier[] = [];
@@ -187,7 +186,6 @@ export class CountyRecord implements CountyState {
   appliedFloor: Fen | undefined = undefined;
   binding: PotBinding | undefined = undefined;
   amounts = new Map<string, Fen>();
-  notes = new Map<string, string>();
   private source: StageTwoScores | undefined = undefined;
   private sourceIndex = 0;
   private values: Map<string, Dec> | undefined = undefined;

@@ -20,6 +20,9 @@ export const eligibility: Rule = {
   apply(state) {
     const flags = state.inputs.policy.eligibilityFlags;
     const traced = tracing(state);
+    // Reasons and step values are the same for every county with the same reasons: made once each
+    // and shared (a village table has a million counties and a handful of combinations).
+    const shared = new Map<string, { reasons: readonly string[]; values: Readonly<Record<string, string>> }>();
     const none = `none of ${flags.join(', ')}`;
     for (const countyState of state.counties) {
       const county = countyState.county;
@@ -29,8 +32,14 @@ export const eligibility: Rule = {
         if (flag === 'key_county' && county.keyCounty) reasons.push('key_county');
         if (flag === 'contiguous_area' && county.contiguousArea !== '') reasons.push(`contiguous_area ${county.contiguousArea}`);
       }
+      const key = reasons.join('\u0000');
+      let entry = shared.get(key);
+      if (entry === undefined) {
+        entry = { reasons: Object.freeze(reasons), values: Object.freeze({ eligible: String(reasons.length > 0), because: reasons.join('; ') || none }) };
+        shared.set(key, entry);
+      }
       countyState.eligible = reasons.length > 0;
-      countyState.eligibilityReasons = reasons;
+      countyState.eligibilityReasons = entry.reasons;
       if (!traced) continue;
       state.steps.push({
         type: 'rule_applied',
@@ -38,7 +47,7 @@ export const eligibility: Rule = {
         clause: 'I',
         subject: county.code,
         label: countyState.eligible ? 'eligible' : 'not eligible',
-        values: { eligible: String(countyState.eligible), because: reasons.join('; ') || none },
+        values: entry.values,
       });
     }
     for (const province of state.provinces) {
