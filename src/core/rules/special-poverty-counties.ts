@@ -49,7 +49,7 @@ import {
 import { FOCUS_FLAGS } from '../policy.js';
 import { allocatePotColumns, commonScaleIntegersOfScaled } from '../pot.js';
 import { invariant } from '../problems.js';
-import { declareColumn, tracing, type CountyState, type ProvinceState, type RunState, type StageTwoScores } from '../state.js';
+import { declareColumn, tracing, type CountyState, type ProvinceState, type RunState, type StageTwoScores, type Step } from '../state.js';
 import type { Rule } from './rule.js';
 import { SPECIAL_CENTRAL } from './special-poverty-provinces.js';
 
@@ -158,6 +158,23 @@ export function countyCapByDecimals(pool: Fen, capShare: Dec, weights: readonly 
   }
   const roundingDropsCaps = reachableRoundedDown < pool && !reachableExact.lessThan(decimalFromBigInt(pool));
   return roundingDropsCaps ? roundedDown + 1n : roundedDown;
+}
+
+/** A county's stage-2 step: its values are formatted by the province's `stepValues` when read. */
+class StageTwoStep implements Step {
+  readonly type = 'pot_allocated';
+  readonly rule = 'special_poverty_counties';
+  readonly clause = 'IV.2';
+  readonly label = 'stage 2: share of the province pool';
+  constructor(
+    readonly subject: string,
+    private readonly format: (index: number) => Record<string, string>,
+    private readonly index: number,
+  ) {}
+
+  get values(): Record<string, string> {
+    return this.format(this.index);
+  }
 }
 
 function allocateProvince(state: RunState, province: ProvinceState, provincialLine: Fen): void {
@@ -312,6 +329,9 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   const traced = tracing(state);
   const largeRun = isLargeRun(state.counties.length);
   let provincialAllocated = 0n;
+  // Multipliers and floors of earlier rules, captured now (only for the counties that have any).
+  const capturedMultipliers = new Map<number, readonly { rule: string; value: Dec }[]>();
+  const capturedFloors = new Map<number, readonly { rule: string; amount: Fen }[]>();
   eligible.forEach((countyState, index) => {
     const part = pot.parts[index]!;
     const central = split.parts[index]?.amount ?? 0n;
@@ -322,58 +342,49 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     countyState.amounts.set(SPECIAL_CENTRAL, central);
     countyState.amounts.set(SPECIAL_PROVINCIAL, provincial);
     if (!traced) return;
-    // What the step shows, captured now; its text is formatted only when it is read (the audit log
-    // reads it once, while it is written), so a run of many counties does not hold ~25 strings each.
-    // Factor values, shares and scores are formatted from their exact integer forms (the text
-    // toFixed writes for the same decimals, see money.ts formatScaled).
-    const focusFlags = focus[index]!.flags;
-    const focusMultiplier = focus[index]!.text;
-    const scoreMultipliers = countyState.scoreMultipliers.length === 0 ? [] : [...countyState.scoreMultipliers];
-    const countyFloor = floors[index]!;
-    const ruleFloors = countyState.floors.length === 0 ? [] : [...countyState.floors];
-    const centralSplit = split.parts[index];
-    const stepValues = (): Record<string, string> => {
-      const values: Record<string, string> = {};
-      group.factors.forEach((factor, f) => {
-        values[`${factor.id}.value`] = formatScaled(group.value(index, f), 6);
-        values[`${factor.id}.share`] = formatScaled(group.share(index, f), 10);
-        values[`${factor.id}.weight`] = weightTexts.get(factor.id)!;
-      });
-      values['base_score'] = formatScaled(group.score(index), 10);
-      values['focus_flags'] = focusFlags;
-      values['focus_multiplier'] = focusMultiplier;
-      for (const multiplier of scoreMultipliers) values[`${multiplier.rule}.multiplier`] = multiplier.value.toFixed();
-      values['score'] = formatScaled(weights.get(index), 10);
-      values['pool'] = formatYuan(pool);
-      values['floor'] = formatYuan(countyFloor);
-      for (const ruleFloor of ruleFloors) values[`${ruleFloor.rule}.floor`] = formatYuan(ruleFloor.amount);
-      values['cap'] = pot.capsDropped ? 'not applied' : formatYuan(cap);
-      values['binding'] = part.binding;
-      // A large run leaves the fraction out: exact_yuan and the pot's values determine it, and at a million villages it is the bulk of the log.
-      if (!largeRun) values['exact_amount'] = formatFenFraction(part.exactNumerator, part.exactDenominator);
-      values['exact_yuan'] = formatFenFractionAsYuan(part.exactNumerator, part.exactDenominator, 6);
-      values['rounding_fen'] = part.roundingFen.toString();
-      values['amount'] = formatYuan(part.amount);
-      values['share_of_pool'] = pool === 0n ? formatDecimal(ZERO, 10) : formatQuotient(part.amount, pool, 10);
-      if (centralSplit) {
-        values['central_exact_yuan'] = formatFenFractionAsYuan(centralSplit.exactNumerator, centralSplit.exactDenominator, 6);
-        values['central_rounding_fen'] = centralSplit.roundingFen.toString();
-      }
-      values['central_part'] = formatYuan(central);
-      values['provincial_part'] = formatYuan(provincial);
-      return values;
-    };
-    state.steps.push({
-      type: 'pot_allocated',
-      rule: 'special_poverty_counties',
-      clause: 'IV.2',
-      subject: countyState.county.code,
-      label: 'stage 2: share of the province pool',
-      get values() {
-        return stepValues();
-      },
-    });
+    if (countyState.scoreMultipliers.length > 0) capturedMultipliers.set(index, [...countyState.scoreMultipliers]);
+    if (countyState.floors.length > 0) capturedFloors.set(index, [...countyState.floors]);
+    state.steps.push(new StageTwoStep(countyState.county.code, stepValues, index));
   });
+  // What each county's step shows, formatted only when it is read (the audit log reads it once,
+  // while it is written): a run of many counties holds one small step object each, not ~25
+  // strings. Factor values, shares and scores are formatted from their exact integer forms (the
+  // text toFixed writes for the same decimals, see money.ts formatScaled).
+  function stepValues(index: number): Record<string, string> {
+    const part = pot.parts[index]!;
+    const centralSplit = split.parts[index];
+    const central = centralSplit?.amount ?? 0n;
+    const provincial = part.amount - central;
+    const values: Record<string, string> = {};
+    group.factors.forEach((factor, f) => {
+      values[`${factor.id}.value`] = formatScaled(group.value(index, f), 6);
+      values[`${factor.id}.share`] = formatScaled(group.share(index, f), 10);
+      values[`${factor.id}.weight`] = weightTexts.get(factor.id)!;
+    });
+    values['base_score'] = formatScaled(group.score(index), 10);
+    values['focus_flags'] = focus[index]!.flags;
+    values['focus_multiplier'] = focus[index]!.text;
+    for (const multiplier of capturedMultipliers.get(index) ?? []) values[`${multiplier.rule}.multiplier`] = multiplier.value.toFixed();
+    values['score'] = formatScaled(weights.get(index), 10);
+    values['pool'] = formatYuan(pool);
+    values['floor'] = formatYuan(floors[index]!);
+    for (const ruleFloor of capturedFloors.get(index) ?? []) values[`${ruleFloor.rule}.floor`] = formatYuan(ruleFloor.amount);
+    values['cap'] = pot.capsDropped ? 'not applied' : formatYuan(cap);
+    values['binding'] = part.binding;
+    // A large run leaves the fraction out: exact_yuan and the pot's values determine it, and at a million villages it is the bulk of the log.
+    if (!largeRun) values['exact_amount'] = formatFenFraction(part.exactNumerator, part.exactDenominator);
+    values['exact_yuan'] = formatFenFractionAsYuan(part.exactNumerator, part.exactDenominator, 6);
+    values['rounding_fen'] = part.roundingFen.toString();
+    values['amount'] = formatYuan(part.amount);
+    values['share_of_pool'] = pool === 0n ? formatDecimal(ZERO, 10) : formatQuotient(part.amount, pool, 10);
+    if (centralSplit) {
+      values['central_exact_yuan'] = formatFenFractionAsYuan(centralSplit.exactNumerator, centralSplit.exactDenominator, 6);
+      values['central_rounding_fen'] = centralSplit.roundingFen.toString();
+    }
+    values['central_part'] = formatYuan(central);
+    values['provincial_part'] = formatYuan(provincial);
+    return values;
+  }
   province.amounts.set(SPECIAL_PROVINCIAL, provincialAllocated);
 
   const name = province.province.nameZh;
