@@ -69,23 +69,6 @@ class LineIndex {
   }
 }
 
-/** White space as String.prototype.trim sees it (cheaper to test than to trim every cell). */
-function isWhiteSpace(code: number): boolean {
-  return (
-    code <= 32 ||
-    code === 0x85 ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
-}
-
 /** csv-parse's error as a problem a person can act on: file, the line its row starts on, what is wrong. */
 function csvSyntaxProblem(file: string, error: unknown, line: number): Problem {
   const csvError = error as CsvErrorLike;
@@ -384,7 +367,8 @@ class TableAssembler {
         });
         cells[index] = '';
       } else if (cell !== '') {
-        if (isWhiteSpace(cell.charCodeAt(0)) || isWhiteSpace(cell.charCodeAt(cell.length - 1))) {
+        // Trimmed only when an end is white space (cheaper to test than to trim every cell).
+        if (isTrimmable(cell.charCodeAt(0)) || isTrimmable(cell.charCodeAt(cell.length - 1))) {
           const trimmed = cell.trim();
           cells[index] = trimmed;
           if (trimmed !== '') blank = false;

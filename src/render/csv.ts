@@ -39,12 +39,22 @@ export function numberCell(cell: string): string {
   return cell === '' || PLAIN_NUMBER.test(cell) ? cell : neutraliseText(cell);
 }
 
+/** A cell as it is written: in a number column as `numberCell` leaves it, elsewhere neutralised text. */
+function safeCell(cell: string, isNumber: boolean | undefined): string {
+  return isNumber ? numberCell(cell) : neutraliseText(cell);
+}
+
+/** Which columns of a table hold numbers, by position. */
+function numberColumnFlags(table: { readonly columns: readonly string[]; readonly numberColumns?: readonly string[] }): boolean[] {
+  const numeric = new Set(table.numberColumns ?? []);
+  return table.columns.map((column) => numeric.has(column));
+}
+
 /** The table's cells as they are written: text neutralised, numbers as they are. */
 export function safeCells(table: CsvTable): string[][] {
-  const numeric = new Set(table.numberColumns ?? []);
-  const isNumber = table.columns.map((column) => numeric.has(column));
+  const isNumber = numberColumnFlags(table);
   const header = table.columns.map(neutraliseText);
-  const rows = table.rows.map((row) => row.map((cell, index) => (isNumber[index] ? numberCell(cell) : neutraliseText(cell))));
+  const rows = table.rows.map((row) => row.map((cell, index) => safeCell(cell, isNumber[index])));
   return [header, ...rows];
 }
 
@@ -63,8 +73,7 @@ function csvField(cell: string): string {
  * holds them equal), written directly: a village table has a million rows.
  */
 export function renderCsv(table: { readonly columns: readonly string[]; readonly rows: Iterable<readonly Cell[]>; readonly numberColumns?: readonly string[] }): string {
-  const numeric = new Set(table.numberColumns ?? []);
-  const isNumber = table.columns.map((column) => numeric.has(column));
+  const isNumber = numberColumnFlags(table);
   // Lines are joined a few thousand at a time: a million short-lived line strings would otherwise all be kept to the end.
   const chunks: string[] = [];
   let lines: string[] = [table.columns.map((column) => csvField(neutraliseText(column))).join(',')];
@@ -73,7 +82,7 @@ export function renderCsv(table: { readonly columns: readonly string[]; readonly
     for (let column = 0; column < row.length; column++) {
       const cell = row[column]!;
       if (column > 0) line += ',';
-      line += csvField(isNumber[column] ? numberCell(cell) : neutraliseText(cell));
+      line += csvField(safeCell(cell, isNumber[column]));
     }
     lines.push(line);
     if (lines.length === LINES_PER_CHUNK) {
