@@ -7,6 +7,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../scripts/bench/generate-tables.mjs';
@@ -178,6 +179,37 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(stage2.values['exact_yuan']).toMatch(/^\d+\.\d{6}$/);
     expect(stage2.values['exact_amount']).toBeUndefined();
     expect(document.steps.find((step) => step.subject === code && step.label === 'row of allocations.csv')?.values['total']).toBe(row[header.indexOf('total')]);
+  }, 120_000);
+
+  it('records allocations.csv by its hash, not row by row; explain reads the rows from the file once its hash matches', () => {
+    const entries = gunzipSync(readFileSync(join(run, 'audit.jsonl.gz')))
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { seq: number; subject: string; label: string; values: Record<string, string> });
+    expect(entries.some((entry) => entry.label.includes('row of allocations.csv'))).toBe(false);
+    expect(entries.some((entry) => entry.label === 'row of provinces.csv')).toBe(true);
+    const written = entries.find((entry) => entry.label === 'allocations.csv written')!;
+    expect(written.values['sha256']).toBe(createHash('sha256').update(readFileSync(join(run, 'allocations.csv'))).digest('hex'));
+
+    const csv = readFileSync(join(run, 'allocations.csv'), 'utf8').replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const header = csv[0]!.split(',');
+    const province = csv[1]!.split(',')[header.indexOf('province_code')]!;
+    const villages = csv.slice(1).filter((line) => line.split(',')[header.indexOf('province_code')] === province).length;
+    const explained = runCli(['explain', run, '--province', province, '--json']);
+    expect(explained.code, explained.stderr).toBe(0);
+    const document = JSON.parse(explained.stdout) as { counties: unknown[] };
+    expect(document.counties).toHaveLength(villages);
+
+    // A changed allocations.csv is refused: nothing is explained from it.
+    const copy = join(dir, 'table-changed');
+    cpSync(run, copy, { recursive: true });
+    writeFileSync(join(copy, 'allocations.csv'), readFileSync(join(run, 'allocations.csv'), 'utf8').replace(/,0\.00\r\n/, ',0.01\r\n'));
+    const code = csv[1]!.split(',')[header.indexOf('county_code')]!;
+    const refused = runCli(['explain', copy, '--county', code]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`allocations.csv is not the file the audit log records (seq ${written.seq})`);
+    expect(refused.stdout).toBe('');
   }, 120_000);
 
   it('verify finds a compressed log that was changed', () => {

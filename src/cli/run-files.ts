@@ -144,17 +144,20 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
   const policy = { name: loaded.run.policy.document.name, path: EFFECTIVE_POLICY_FILE, sha256: sha256Hex(policyText) };
   const outputs = rendered.files.map((file) => outputRecord(file, rendered.tables.get(file.name)?.rowCount));
 
+  // A large run's log is written gzip-compressed (audit.jsonl.gz) with the entries of its units gathered in blocks.
+  const compressed = isLargeRun(result.counties.length);
   // Rows recorded one audit entry each, under the county or province they concern (a table absent from this run is skipped).
+  // A large run's log records allocations.csv by its hash alone (explain reads the rows from the file): a village table's
+  // rows would otherwise be written twice, once in the table and once, block by block, in the log.
   const tables = [
     { path: 'allocations.csv', subjectColumn: 'county_code' },
     { path: 'provinces.csv', subjectColumn: 'province_code' },
     { path: 'projects.csv', subjectColumn: 'county_code' },
   ].flatMap(({ path, subjectColumn }) => {
     const table = rendered.tables.get(path);
+    if (compressed && path === 'allocations.csv') return [];
     return table ? [{ path, subjectColumn, columns: table.columns, rows: table.rows }] : [];
   });
-  // A large run's log is written gzip-compressed (audit.jsonl.gz) with the entries of its units gathered in blocks.
-  const compressed = isLargeRun(result.counties.length);
   const records = auditRecords({ inputs, policy, result, tables, outputs });
   // Its chunks are compressed on a worker thread while the next entries are written.
   const audit = compressed ? writeAuditLog(withUnitBlocks(records), true, context.onAuditProgress, workerCompressor()) : writeAuditLog(records, false, context.onAuditProgress);

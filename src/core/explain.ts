@@ -7,6 +7,7 @@
  */
 import type { AuditEntry } from './audit.js';
 import { expandAuditBlocks } from './audit-blocks.js';
+import { visitCsvTable } from './table.js';
 
 export interface ExplainedStep {
   readonly seq: number;
@@ -78,4 +79,53 @@ export function explainProvince(logEntries: readonly AuditEntry[], code: string)
     .filter((entry) => isRowOf(entry, 'allocations.csv') && (entry.values['province_code'] ?? entry.subject.slice(0, 2)) === code)
     .map((entry) => ({ code: entry.subject, name: entry.values['county_name'] ?? '', values: entry.values }));
   return { kind: 'province', code, name: row?.['province_name'] ?? '', provinceCode: code, provinceName: row?.['province_name'] ?? '', steps, row, counties };
+}
+
+/** The audit entry that records `file` as written (its path, bytes and SHA-256), if any. */
+export function fileWrittenEntry(entries: readonly AuditEntry[], file: string): AuditEntry | undefined {
+  return entries.find((entry) => entry.type === 'output_written' && entry.subject === 'national' && entry.values['path'] === file);
+}
+
+/**
+ * Whether the log records a table's rows one entry each. A large run's log
+ * (see audit-blocks.ts) records allocations.csv by its hash only: its rows
+ * are in the file, and a row entry per village would repeat the whole table.
+ */
+export function recordsRowsOf(entries: readonly AuditEntry[], file: string): boolean {
+  return entries.some((entry) => isRowOf(entry, file) && entry.subject !== 'national');
+}
+
+/**
+ * The entries with the rows of `file` that `wanted` selects (by their code
+ * and province code) put back as `row of <file>` entries, each with the seq
+ * of the entry that records the file as written, just before it: what the
+ * log of a small run holds. `text` is the file's text, whose hash the caller
+ * has checked against that entry.
+ */
+export function withTableRows(
+  entries: readonly AuditEntry[],
+  file: string,
+  text: string,
+  subjectColumn: string,
+  wanted: (code: string, provinceCode: string) => boolean,
+): AuditEntry[] {
+  const written = fileWrittenEntry(entries, file);
+  if (!written) return [...entries];
+  const rows: AuditEntry[] = [];
+  let header: readonly string[] = [];
+  visitCsvTable(file, text, () => ({
+    header: (cells) => {
+      header = cells;
+      return undefined;
+    },
+    row: ({ cells }) => {
+      const subject = cells[header.indexOf(subjectColumn)] ?? '';
+      if (!wanted(subject, cells[header.indexOf('province_code')] ?? subject.slice(0, 2))) return;
+      const values: Record<string, string> = {};
+      header.forEach((column, index) => (values[column] = cells[index] ?? ''));
+      rows.push({ ...written, subject, label: `row of ${file}`, values });
+    },
+  }));
+  const at = entries.indexOf(written);
+  return [...entries.slice(0, at), ...rows, ...entries.slice(at)];
 }

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { auditLogBytes, checkAuditChain } from '../../core/audit.js';
-import { explainCounty, explainProvince } from '../../core/explain.js';
+import { auditLogBytes, checkAuditChain, sha256Hex, type AuditEntry } from '../../core/audit.js';
+import { explainCounty, explainProvince, fileWrittenEntry, recordsRowsOf, withTableRows } from '../../core/explain.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, MANIFEST_FILE } from '../../core/manifest.js';
 import { UsageError } from '../../core/problems.js';
 import { parseManifest } from '../../core/verify-run.js';
@@ -43,6 +43,23 @@ function readOptional(path: string): Buffer | undefined {
   }
 }
 
+const ALLOCATIONS = 'allocations.csv';
+
+/**
+ * The log's entries with the wanted rows of allocations.csv among them. A
+ * large run's log records that table by its hash, not row by row: the rows are
+ * read from the file, once its SHA-256 is the one the log records. A problem
+ * (the file is gone or changed) comes back as a message.
+ */
+function rowsFromTable(dir: string, entries: AuditEntry[], wanted: (code: string, provinceCode: string) => boolean): AuditEntry[] | string {
+  const written = fileWrittenEntry(entries, ALLOCATIONS);
+  if (!written || recordsRowsOf(entries, ALLOCATIONS)) return entries;
+  const bytes = readOptional(join(dir, ALLOCATIONS));
+  if (bytes === undefined) return `${ALLOCATIONS} is missing: the audit log (seq ${written.seq}) records its rows by its hash, and they are needed to explain`;
+  if (sha256Hex(bytes) !== written.values['sha256']) return `${ALLOCATIONS} is not the file the audit log records (seq ${written.seq}): its SHA-256 differs`;
+  return withTableRows(entries, ALLOCATIONS, bytes.toString('utf8').replace(/^\uFEFF/, ''), 'county_code', wanted);
+}
+
 function run(dir: string, options: ExplainOptions, io: Io): number {
   if ((options.county === undefined) === (options.province === undefined)) throw new UsageError('explain: give exactly one of --county CODE or --province CODE');
   const code = (options.county ?? options.province)!.trim();
@@ -72,7 +89,12 @@ function run(dir: string, options: ExplainOptions, io: Io): number {
     io.stderr(`povalloc explain: the audit log cannot be trusted: ${broken}\nRun povalloc verify ${dir} for details; nothing explained.\n`);
     return EXIT_DIFFERENCE;
   }
-  const explanation = options.county !== undefined ? explainCounty(chain.entries, code) : explainProvince(chain.entries, code);
+  const withRows = rowsFromTable(dir, chain.entries, options.county !== undefined ? (county) => county === code : (_, province) => province === code);
+  if (typeof withRows === 'string') {
+    io.stderr(`povalloc explain: ${withRows}\nRun povalloc verify ${dir} for details; nothing explained.\n`);
+    return EXIT_DIFFERENCE;
+  }
+  const explanation = options.county !== undefined ? explainCounty(withRows, code) : explainProvince(withRows, code);
   if (!explanation) throw new UsageError(`${options.county !== undefined ? 'county' : 'province'} ${code} does not appear in this run's audit log`);
   const context = { run: dir, entries: chain.entries.length };
   if (options.json) io.stdout(`${JSON.stringify(explanationDocument(explanation, context), null, 2)}\n`);
