@@ -24,6 +24,7 @@ import type { AllocationResult } from './allocate.js';
 import { LARGE_RUN_UNITS } from './audit-blocks.js';
 import { canonicalJson } from './canonical-json.js';
 import { formatYuan } from './money.js';
+import { StepSeries } from './state.js';
 
 export const AUDIT_SCHEMA_VERSION = 1;
 export const GENESIS_HASH = '0'.repeat(64);
@@ -137,7 +138,10 @@ export function* auditRecords(source: AuditSource): Generator<AuditRecord> {
   for (const skipped of result.skippedRules) {
     yield { type: 'rule_applied', rule: skipped.rule, clause: skipped.clause, subject: 'national', label: 'rule skipped', values: { reason: skipped.reason } };
   }
-  for (const step of result.steps) yield step;
+  for (const step of result.steps) {
+    if (step instanceof StepSeries) yield* step;
+    else yield step;
+  }
   for (const pot of result.pots) {
     const subject = pot.provinceCode === '' ? 'national' : pot.provinceCode;
     yield {

@@ -60,6 +60,46 @@ export interface Step {
   readonly values: Readonly<Record<string, string>>;
 }
 
+/**
+ * A step about one unit (county or village) whose values are kept as two
+ * lists in step, names and values (see AuditRecord.columns): the names are
+ * shared by every unit of a kind, and a reader that takes the lists (the unit
+ * blocks of a large run's audit log) never builds the `values` object.
+ */
+export class UnitStep implements Step {
+  constructor(
+    readonly type: Step['type'],
+    readonly rule: string,
+    readonly clause: string,
+    readonly subject: string,
+    readonly label: string,
+    readonly columns: readonly string[],
+    readonly cells: readonly string[],
+  ) {}
+
+  get values(): Record<string, string> {
+    const values: Record<string, string> = {};
+    for (let index = 0; index < this.columns.length; index++) values[this.columns[index]!] = this.cells[index]!;
+    return values;
+  }
+}
+
+/**
+ * Steps a rule records for many units, made only when read (the audit log
+ * reads them once, in order): a run over a million villages holds no step
+ * object per village. `stepAt` must read only what no later rule changes.
+ */
+export class StepSeries implements Iterable<Step> {
+  constructor(
+    readonly length: number,
+    private readonly stepAt: (index: number) => Step,
+  ) {}
+
+  *[Symbol.iterator](): Iterator<Step> {
+    for (let index = 0; index < this.length; index++) yield this.stepAt(index);
+  }
+}
+
 /** A multiplier applied to a county's stage-2 score, with where it comes from. */
 export interface ScoreMultiplier {
   readonly rule: string;
@@ -160,9 +200,12 @@ export interface CountyState {
   factorShares: Map<string, Dec>;
   baseScore: Dec | undefined;
   focusMultiplier: Dec | undefined;
-  scoreMultipliers: ScoreMultiplier[];
+  /** Multipliers earlier rules set on the stage-2 score (see addScoreMultiplier). */
+  readonly scoreMultipliers: readonly ScoreMultiplier[];
   /** Minimum stage-2 amounts set by rules (hold_harmless); stage 2 takes the largest with the policy floor. */
-  floors: CountyFloor[];
+  readonly floors: readonly CountyFloor[];
+  addScoreMultiplier(multiplier: ScoreMultiplier): void;
+  addFloor(floor: CountyFloor): void;
   /** The floor stage 2 applied (policy floor or a rule's floor, whichever is larger). */
   appliedFloor: Fen | undefined;
   score: Dec | undefined;
@@ -175,14 +218,17 @@ export interface CountyState {
   scoreText(places: number): string | undefined;
 }
 
+const NONE: readonly never[] = Object.freeze([]);
+
 /** A county's state; the stage-2 figures are built as decimals when first read (see `StageTwoScores`). */
 export class CountyRecord implements CountyState {
   eligible = false;
   eligibilityReasons: readonly string[] = [];
   priorityProvince = false;
   focusMultiplier: Dec | undefined = undefined;
-  scoreMultipliers: ScoreMultiplier[] = [];
-  floors: CountyFloor[] = [];
+  // Most counties have none: they share one empty list until a rule adds to theirs.
+  scoreMultipliers: readonly ScoreMultiplier[] = NONE;
+  floors: readonly CountyFloor[] = NONE;
   appliedFloor: Fen | undefined = undefined;
   binding: PotBinding | undefined = undefined;
   amounts = new Map<string, Fen>();
@@ -194,6 +240,14 @@ export class CountyRecord implements CountyState {
   private weighted: Dec | undefined = undefined;
 
   constructor(readonly county: County) {}
+
+  addScoreMultiplier(multiplier: ScoreMultiplier): void {
+    this.scoreMultipliers = [...this.scoreMultipliers, multiplier];
+  }
+
+  addFloor(floor: CountyFloor): void {
+    this.floors = [...this.floors, floor];
+  }
 
   scoredBy(source: StageTwoScores, index: number): void {
     this.source = source;
@@ -284,7 +338,8 @@ export interface RunState {
   readonly provinceByCode: Map<string, ProvinceState>;
   readonly checks: Check[];
   readonly pots: PotRecord[];
-  readonly steps: Step[];
+  /** In the order the rules made them; a series stands for its steps, in order. */
+  readonly steps: (Step | StepSeries)[];
   /** Budget lines a rule has taken (by budget key). */
   readonly consumedBudgetLines: Set<string>;
   /** Rules that did not run and why (e.g. a column is absent). */

@@ -17,8 +17,12 @@
  * checks.csv as `leading_cadres_interview`.
  */
 import { ONE, type Dec } from '../money.js';
+import type { AssessmentGrade, County } from '../counties.js';
 import type { Rule } from './rule.js';
-import { tracing } from '../state.js';
+import { StepSeries, tracing, UnitStep } from '../state.js';
+
+/** The values of each county's step: its grade and the multiplier it brings. */
+const STEP_COLUMNS: readonly string[] = Object.freeze(['assessment', 'multiplier']);
 
 export const assessment: Rule = {
   id: 'assessment',
@@ -27,30 +31,27 @@ export const assessment: Rule = {
   seed: 'Focus on poverty-stricken counties to assess the effectiveness of poverty alleviation and implement "one-vote veto" in poverty alleviation work. At the same time, strengthen supervision and accountability, and interview leading cadres who have not completed the annual poverty alleviation task.',
   apply(state) {
     const multipliers = state.inputs.policy.assessmentMultipliers;
-    const traced = tracing(state);
     // A handful of grades for up to a million counties: each grade's multiplier compared and written once.
-    const byGrade = new Map<string, { multiplier: Dec; isOne: boolean; text: string }>();
-    for (const countyState of state.counties) {
-      const county = countyState.county;
-      const grade = county.assessment ?? 'missing';
+    const byGrade = new Map<AssessmentGrade | 'missing', { multiplier: Dec; isOne: boolean; text: string; label: string; cells: readonly string[] }>();
+    const gradeOf = (county: County): AssessmentGrade | 'missing' => county.assessment ?? 'missing';
+    const entryOf = (grade: AssessmentGrade | 'missing'): { multiplier: Dec; isOne: boolean; text: string; label: string; cells: readonly string[] } => {
       let entry = byGrade.get(grade);
       if (entry === undefined) {
         const multiplier = multipliers.get(grade) ?? ONE;
-        entry = { multiplier, isOne: multiplier.equals(ONE), text: multiplier.toFixed() };
+        const text = multiplier.toFixed();
+        entry = { multiplier, isOne: multiplier.equals(ONE), text, label: `assessment ${grade}: stage-2 score x${text}`, cells: Object.freeze([grade, text]) };
         byGrade.set(grade, entry);
       }
+      return entry;
+    };
+    for (const countyState of state.counties) {
+      const county = countyState.county;
+      const grade = gradeOf(county);
+      const entry = entryOf(grade);
       const multiplier = entry.multiplier;
       if (!entry.isOne) {
-        countyState.scoreMultipliers.push({ rule: 'assessment', clause: 'IV.1', label: `assessment ${grade}`, value: multiplier });
+        countyState.addScoreMultiplier({ rule: 'assessment', clause: 'IV.1', label: `assessment ${grade}`, value: multiplier });
       }
-      if (traced) state.steps.push({
-        type: 'rule_applied',
-        rule: 'assessment',
-        clause: 'IV.1',
-        subject: county.code,
-        label: `assessment ${grade}: stage-2 score x${entry.text}`,
-        values: { assessment: grade, multiplier: entry.text },
-      });
       if (grade !== 'failed') continue;
       state.checks.push({
         check: 'leading_cadres_interview',
@@ -64,6 +65,17 @@ export const assessment: Rule = {
         value: 'failed',
         threshold: 'the annual poverty alleviation task completed',
       });
+    }
+    // One step per county, made when the audit log reads it (from the county's grade, which nothing changes).
+    if (tracing(state)) {
+      const counties = state.counties;
+      state.steps.push(
+        new StepSeries(counties.length, (index) => {
+          const county = counties[index]!.county;
+          const entry = entryOf(gradeOf(county));
+          return new UnitStep('rule_applied', 'assessment', 'IV.1', county.code, entry.label, STEP_COLUMNS, entry.cells);
+        }),
+      );
     }
   },
 };

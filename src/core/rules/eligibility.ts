@@ -9,8 +9,11 @@
  * Example: 522701, poverty_county=false, key_county=true, contiguous_area=''
  * -> eligible, because: key_county.
  */
-import { tracing } from '../state.js';
+import { StepSeries, tracing, UnitStep } from '../state.js';
 import type { Rule } from './rule.js';
+
+/** The values of each county's step: whether it is eligible, and why. */
+const STEP_COLUMNS: readonly string[] = Object.freeze(['eligible', 'because']);
 
 export const eligibility: Rule = {
   id: 'eligibility',
@@ -19,10 +22,10 @@ export const eligibility: Rule = {
   seed: 'To help the poor, we should make policies according to people and places.',
   apply(state) {
     const flags = state.inputs.policy.eligibilityFlags;
-    const traced = tracing(state);
-    // Reasons and step values are the same for every county with the same reasons: made once each
+    // Reasons and step cells are the same for every county with the same reasons: made once each
     // and shared (a village table has a million counties and a handful of combinations).
-    const shared = new Map<string, { reasons: readonly string[]; values: Readonly<Record<string, string>> }>();
+    const shared = new Map<string, readonly string[]>();
+    const cellsByReasons = new Map<readonly string[], readonly string[]>();
     const none = `none of ${flags.join(', ')}`;
     for (const countyState of state.counties) {
       const county = countyState.county;
@@ -35,20 +38,23 @@ export const eligibility: Rule = {
       const key = reasons.join('\u0000');
       let entry = shared.get(key);
       if (entry === undefined) {
-        entry = { reasons: Object.freeze(reasons), values: Object.freeze({ eligible: String(reasons.length > 0), because: reasons.join('; ') || none }) };
+        entry = Object.freeze(reasons);
         shared.set(key, entry);
+        cellsByReasons.set(entry, Object.freeze([String(reasons.length > 0), reasons.join('; ') || none]));
       }
       countyState.eligible = reasons.length > 0;
-      countyState.eligibilityReasons = entry.reasons;
-      if (!traced) continue;
-      state.steps.push({
-        type: 'rule_applied',
-        rule: 'eligibility',
-        clause: 'I',
-        subject: county.code,
-        label: countyState.eligible ? 'eligible' : 'not eligible',
-        values: entry.values,
-      });
+      countyState.eligibilityReasons = entry;
+    }
+    // One step per county, made when the audit log reads it (no other rule changes eligibility).
+    if (tracing(state)) {
+      const counties = state.counties;
+      state.steps.push(
+        new StepSeries(counties.length, (index) => {
+          const countyState = counties[index]!;
+          const label = countyState.eligible ? 'eligible' : 'not eligible';
+          return new UnitStep('rule_applied', 'eligibility', 'I', countyState.county.code, label, STEP_COLUMNS, cellsByReasons.get(countyState.eligibilityReasons)!);
+        }),
+      );
     }
     for (const province of state.provinces) {
       province.eligibleCounties = province.counties.filter((countyState) => countyState.eligible).length;

@@ -64,7 +64,7 @@ export const holdHarmless: Rule = {
       }
       const lastTotal = last.specialPovertyCentral + last.specialPovertyProvincial;
       const guarantee = floorToFen(decimalFromBigInt(lastTotal).times(share));
-      countyState.floors.push({ rule: RULE, clause: CLAUSE, label: `hold-harmless guarantee ${share.toFixed()} x last year`, amount: guarantee });
+      countyState.addFloor({ rule: RULE, clause: CLAUSE, label: `hold-harmless guarantee ${share.toFixed()} x last year`, amount: guarantee });
       if (tracing(state)) state.steps.push({
         type: 'rule_applied',
         rule: RULE,

@@ -49,7 +49,7 @@ import {
 import { FOCUS_FLAGS } from '../policy.js';
 import { allocatePotColumns, commonScaleIntegersOfScaled } from '../pot.js';
 import { invariant } from '../problems.js';
-import { declareColumn, tracing, type CountyState, type ProvinceState, type RunState, type StageTwoScores, type Step } from '../state.js';
+import { declareColumn, StepSeries, tracing, UnitStep, type CountyState, type ProvinceState, type RunState, type StageTwoScores } from '../state.js';
 import type { Rule } from './rule.js';
 import { SPECIAL_CENTRAL } from './special-poverty-provinces.js';
 
@@ -160,21 +160,20 @@ export function countyCapByDecimals(pool: Fen, capShare: Dec, weights: readonly 
   return roundingDropsCaps ? roundedDown + 1n : roundedDown;
 }
 
-/** A county's stage-2 step: its values are formatted by the province's `stepValues` when read. */
-class StageTwoStep implements Step {
-  readonly type = 'pot_allocated';
-  readonly rule = 'special_poverty_counties';
-  readonly clause = 'IV.2';
-  readonly label = 'stage 2: share of the province pool';
-  constructor(
-    readonly subject: string,
-    private readonly format: (index: number) => Record<string, string>,
-    private readonly index: number,
-  ) {}
+const STEP_LABEL = 'stage 2: share of the province pool';
 
-  get values(): Record<string, string> {
-    return this.format(this.index);
-  }
+/**
+ * Value names with a later repeat of a name dropped, and which values to keep
+ * (undefined when every name is distinct): as an object keeps only the first
+ * place of a name written twice. Two multipliers (or floors) of one rule
+ * would write one name twice; the value kept is the last one written.
+ */
+function distinctNames(names: readonly string[]): { names: readonly string[]; pick: readonly number[] | undefined } {
+  if (new Set(names).size === names.length) return { names: Object.freeze([...names]), pick: undefined };
+  const last = new Map<string, number>();
+  names.forEach((name, at) => last.set(name, at));
+  const kept = [...last.keys()];
+  return { names: Object.freeze(kept), pick: kept.map((name) => last.get(name)!) };
 }
 
 function allocateProvince(state: RunState, province: ProvinceState, provincialLine: Fen): void {
@@ -344,46 +343,70 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     if (!traced) return;
     if (countyState.scoreMultipliers.length > 0) capturedMultipliers.set(index, [...countyState.scoreMultipliers]);
     if (countyState.floors.length > 0) capturedFloors.set(index, [...countyState.floors]);
-    state.steps.push(new StageTwoStep(countyState.county.code, stepValues, index));
   });
-  // What each county's step shows, formatted only when it is read (the audit log reads it once,
-  // while it is written): a run of many counties holds one small step object each, not ~25
-  // strings. Factor values, shares and scores are formatted from their exact integer forms (the
-  // text toFixed writes for the same decimals, see money.ts formatScaled).
-  function stepValues(index: number): Record<string, string> {
+  // What each county's step shows, formatted only when the audit log reads it (once, while it is
+  // written): a run of many counties holds no step object per county, and no ~25 strings each.
+  // Factor values, shares and scores are formatted from their exact integer forms (the text
+  // toFixed writes for the same decimals, see money.ts formatScaled).
+  const codes = ids;
+  const poolText = formatYuan(pool);
+  const capText = pot.capsDropped ? 'not applied' : formatYuan(cap);
+  if (traced) state.steps.push(new StepSeries(eligible.length, stepAt));
+  function stepAt(index: number): UnitStep {
     const part = pot.parts[index]!;
     const centralSplit = split.parts[index];
     const central = centralSplit?.amount ?? 0n;
     const provincial = part.amount - central;
-    const values: Record<string, string> = {};
+    const multipliers = capturedMultipliers.get(index);
+    const ruleFloors = capturedFloors.get(index);
+    const cells: string[] = [];
     group.factors.forEach((factor, f) => {
-      values[`${factor.id}.value`] = formatScaled(group.value(index, f), 6);
-      values[`${factor.id}.share`] = formatScaled(group.share(index, f), 10);
-      values[`${factor.id}.weight`] = weightTexts.get(factor.id)!;
+      cells.push(formatScaled(group.value(index, f), 6), formatScaled(group.share(index, f), 10), weightTexts.get(factor.id)!);
     });
-    values['base_score'] = formatScaled(group.score(index), 10);
-    values['focus_flags'] = focus[index]!.flags;
-    values['focus_multiplier'] = focus[index]!.text;
-    for (const multiplier of capturedMultipliers.get(index) ?? []) values[`${multiplier.rule}.multiplier`] = multiplier.value.toFixed();
-    values['score'] = formatScaled(weights.get(index), 10);
-    values['pool'] = formatYuan(pool);
-    values['floor'] = formatYuan(floors[index]!);
-    for (const ruleFloor of capturedFloors.get(index) ?? []) values[`${ruleFloor.rule}.floor`] = formatYuan(ruleFloor.amount);
-    values['cap'] = pot.capsDropped ? 'not applied' : formatYuan(cap);
-    values['binding'] = part.binding;
+    cells.push(formatScaled(group.score(index), 10), focus[index]!.flags, focus[index]!.text);
+    for (const multiplier of multipliers ?? []) cells.push(multiplier.value.toFixed());
+    cells.push(formatScaled(weights.get(index), 10), poolText, formatYuan(floors[index]!));
+    for (const ruleFloor of ruleFloors ?? []) cells.push(formatYuan(ruleFloor.amount));
+    cells.push(capText, part.binding);
     // A large run leaves the fraction out: exact_yuan and the pot's values determine it, and at a million villages it is the bulk of the log.
-    if (!largeRun) values['exact_amount'] = formatFenFraction(part.exactNumerator, part.exactDenominator);
-    values['exact_yuan'] = formatFenFractionAsYuan(part.exactNumerator, part.exactDenominator, 6);
-    values['rounding_fen'] = part.roundingFen.toString();
-    values['amount'] = formatYuan(part.amount);
-    values['share_of_pool'] = pool === 0n ? formatDecimal(ZERO, 10) : formatQuotient(part.amount, pool, 10);
-    if (centralSplit) {
-      values['central_exact_yuan'] = formatFenFractionAsYuan(centralSplit.exactNumerator, centralSplit.exactDenominator, 6);
-      values['central_rounding_fen'] = centralSplit.roundingFen.toString();
+    if (!largeRun) cells.push(formatFenFraction(part.exactNumerator, part.exactDenominator));
+    cells.push(
+      formatFenFractionAsYuan(part.exactNumerator, part.exactDenominator, 6),
+      part.roundingFen.toString(),
+      formatYuan(part.amount),
+      pool === 0n ? formatDecimal(ZERO, 10) : formatQuotient(part.amount, pool, 10),
+    );
+    if (centralSplit) cells.push(formatFenFractionAsYuan(centralSplit.exactNumerator, centralSplit.exactDenominator, 6), centralSplit.roundingFen.toString());
+    cells.push(formatYuan(central), formatYuan(provincial));
+    const columns = stepColumns(multipliers, ruleFloors, centralSplit !== undefined);
+    return new UnitStep('pot_allocated', 'special_poverty_counties', 'IV.2', codes[index]!, STEP_LABEL, columns.names, columns.pick ? columns.pick.map((at) => cells[at]!) : cells);
+  }
+  // The value names of a step, in the order stepAt writes them: one list for every county with the
+  // same multipliers, floors and central split (most counties of a province share one).
+  const columnsByKind = new Map<string, { names: readonly string[]; pick: readonly number[] | undefined }>();
+  function stepColumns(
+    multipliers: readonly { rule: string }[] | undefined,
+    ruleFloors: readonly { rule: string }[] | undefined,
+    centralSplit: boolean,
+  ): { names: readonly string[]; pick: readonly number[] | undefined } {
+    const kind = `${(multipliers ?? []).map((multiplier) => multiplier.rule).join(',')}|${(ruleFloors ?? []).map((ruleFloor) => ruleFloor.rule).join(',')}|${centralSplit}`;
+    let columns = columnsByKind.get(kind);
+    if (columns === undefined) {
+      const names: string[] = [];
+      for (const factor of group.factors) names.push(`${factor.id}.value`, `${factor.id}.share`, `${factor.id}.weight`);
+      names.push('base_score', 'focus_flags', 'focus_multiplier');
+      for (const multiplier of multipliers ?? []) names.push(`${multiplier.rule}.multiplier`);
+      names.push('score', 'pool', 'floor');
+      for (const ruleFloor of ruleFloors ?? []) names.push(`${ruleFloor.rule}.floor`);
+      names.push('cap', 'binding');
+      if (!largeRun) names.push('exact_amount');
+      names.push('exact_yuan', 'rounding_fen', 'amount', 'share_of_pool');
+      if (centralSplit) names.push('central_exact_yuan', 'central_rounding_fen');
+      names.push('central_part', 'provincial_part');
+      columns = { ...distinctNames(names) };
+      columnsByKind.set(kind, columns);
     }
-    values['central_part'] = formatYuan(central);
-    values['provincial_part'] = formatYuan(provincial);
-    return values;
+    return columns;
   }
   province.amounts.set(SPECIAL_PROVINCIAL, provincialAllocated);
 
