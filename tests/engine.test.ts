@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { allocate } from '../src/core/allocate.js';
+import { eachStep } from '../src/core/state.js';
 import { formatYuan } from '../src/core/money.js';
 import { loadInputs } from '../src/io/load-inputs.js';
 import { SMALL } from './helpers.js';
@@ -78,7 +79,7 @@ describe('hand-checkable fixture', () => {
   });
 
   it('records the derivation steps with clause ids', () => {
-    const steps = result.steps.filter((step) => step.subject === '520111');
+    const steps = [...eachStep(result.steps)].filter((step) => step.subject === '520111');
     expect(steps.map((step) => [step.rule, step.clause])).toEqual([
       ['eligibility', 'I'],
       ['assessment', 'IV.1'],

@@ -10,7 +10,7 @@ import { formatYuan, ZERO, type Dec, type Fen } from './money.js';
 import type { Aggregation } from './policy.js';
 import { invariant } from './problems.js';
 import { RULES, type Rule } from './rules/index.js';
-import { CountyRecord, type CountyState, type ProvinceState, type RunInputs, type RunState } from './state.js';
+import { AmountStore, CountyAmounts, CountyRecord, type CountyState, type ProvinceState, type RunInputs, type RunState } from './state.js';
 
 /**
  * The allocations.csv column that carries each (fund, paying level) of the
@@ -110,8 +110,10 @@ function accountFunds(state: RunState): FundAccount[] {
   return accounts;
 }
 
-function newCountyState(county: CountyState['county']): CountyState {
-  return new CountyRecord(county);
+/** The counties' states, their amounts kept column by column in one store. */
+function newCountyStates(counties: readonly CountyState['county'][]): CountyState[] {
+  const store = new AmountStore(counties.length);
+  return counties.map((county, index) => new CountyRecord(county, new CountyAmounts(store, index)));
 }
 
 /**
@@ -218,7 +220,7 @@ class CountyIndex extends Map<string, CountyState> {
 }
 
 function buildState(inputs: RunInputs): RunState {
-  const counties = inputs.counties.counties.map(newCountyState);
+  const counties = newCountyStates(inputs.counties.counties);
   const countyByCode: Map<string, CountyState> = new CountyIndex(counties);
   const byProvince = new Map<string, CountyState[]>();
   for (const countyState of counties) {

@@ -24,7 +24,7 @@ import type { AllocationResult } from './allocate.js';
 import { LARGE_RUN_UNITS } from './audit-blocks.js';
 import { canonicalJson } from './canonical-json.js';
 import { formatYuan } from './money.js';
-import { StepSeries } from './state.js';
+import { eachStep } from './state.js';
 
 export const AUDIT_SCHEMA_VERSION = 1;
 export const GENESIS_HASH = '0'.repeat(64);
@@ -138,10 +138,7 @@ export function* auditRecords(source: AuditSource): Generator<AuditRecord> {
   for (const skipped of result.skippedRules) {
     yield { type: 'rule_applied', rule: skipped.rule, clause: skipped.clause, subject: 'national', label: 'rule skipped', values: { reason: skipped.reason } };
   }
-  for (const step of result.steps) {
-    if (step instanceof StepSeries) yield* step;
-    else yield step;
-  }
+  yield* eachStep(result.steps);
   for (const pot of result.pots) {
     const subject = pot.provinceCode === '' ? 'national' : pot.provinceCode;
     yield {

@@ -211,7 +211,7 @@ export interface CountyState {
   score: Dec | undefined;
   binding: PotBinding | undefined;
   /** Amount columns (column name to fen), written by rules; a column without a value is shown empty. */
-  amounts: Map<string, Fen>;
+  readonly amounts: FenMap;
   /** Stage 2 scored the county: its factor values, shares and scores are `source`'s, at `index`. */
   scoredBy(source: StageTwoScores, index: number): void;
   /** formatDecimal(score, places), or undefined without a score (a table row needs only the text). */
@@ -219,6 +219,144 @@ export interface CountyState {
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+
+/** A county's amounts by column: read as a map, written with set (and delete). */
+export interface FenMap extends ReadonlyMap<string, Fen> {
+  set(column: string, amount: Fen): this;
+  delete(column: string): boolean;
+}
+
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+
+/** One amount column of every county: fen in a 64-bit slot, a flag for "has a value", and the rare amount too large for 64 bits aside. */
+class AmountColumnStore {
+  readonly fen: BigInt64Array;
+  readonly present: Uint8Array;
+  wide: Map<number, Fen> | undefined = undefined;
+  constructor(size: number) {
+    this.fen = new BigInt64Array(size);
+    this.present = new Uint8Array(size);
+  }
+}
+
+/**
+ * The amount columns of all counties of a run, column by column (the order
+ * in which columns were first written). A run over a million villages keeps
+ * its amounts in a few flat arrays rather than a map and a handful of bigints
+ * per village, which the garbage collector would otherwise walk again and
+ * again.
+ */
+export class AmountStore {
+  private readonly byName = new Map<string, AmountColumnStore>();
+  private readonly stores: AmountColumnStore[] = [];
+  readonly names: string[] = [];
+
+  constructor(readonly size: number) {}
+
+  private columnOf(name: string): AmountColumnStore {
+    let column = this.byName.get(name);
+    if (column === undefined) {
+      column = new AmountColumnStore(this.size);
+      this.byName.set(name, column);
+      this.stores.push(column);
+      this.names.push(name);
+    }
+    return column;
+  }
+
+  get(name: string, index: number): Fen | undefined {
+    const column = this.byName.get(name);
+    if (column === undefined || column.present[index] === 0) return undefined;
+    return column.wide?.get(index) ?? column.fen[index];
+  }
+
+  /** The value of the column at `position` in `names`, for iteration. */
+  at(position: number, index: number): Fen | undefined {
+    const column = this.stores[position]!;
+    if (column.present[index] === 0) return undefined;
+    return column.wide?.get(index) ?? column.fen[index];
+  }
+
+  set(name: string, index: number, amount: Fen): void {
+    const column = this.columnOf(name);
+    column.present[index] = 1;
+    if (amount >= INT64_MIN && amount <= INT64_MAX) {
+      column.fen[index] = amount;
+      column.wide?.delete(index);
+    } else {
+      (column.wide ??= new Map()).set(index, amount);
+    }
+  }
+
+  delete(name: string, index: number): boolean {
+    const column = this.byName.get(name);
+    if (column === undefined || column.present[index] === 0) return false;
+    column.present[index] = 0;
+    column.fen[index] = 0n;
+    column.wide?.delete(index);
+    return true;
+  }
+}
+
+/** One county's amounts in an AmountStore, as a map (entries in the store's column order). */
+export class CountyAmounts implements FenMap {
+  constructor(
+    private readonly store: AmountStore,
+    private readonly index: number,
+  ) {}
+
+  get size(): number {
+    let count = 0;
+    for (let position = 0; position < this.store.names.length; position++) if (this.store.at(position, this.index) !== undefined) count++;
+    return count;
+  }
+
+  get(column: string): Fen | undefined {
+    return this.store.get(column, this.index);
+  }
+
+  has(column: string): boolean {
+    return this.store.get(column, this.index) !== undefined;
+  }
+
+  set(column: string, amount: Fen): this {
+    this.store.set(column, this.index, amount);
+    return this;
+  }
+
+  delete(column: string): boolean {
+    return this.store.delete(column, this.index);
+  }
+
+  forEach(callback: (amount: Fen, column: string, map: ReadonlyMap<string, Fen>) => void, thisArg?: unknown): void {
+    const names = this.store.names;
+    for (let position = 0; position < names.length; position++) {
+      const amount = this.store.at(position, this.index);
+      if (amount !== undefined) callback.call(thisArg, amount, names[position]!, this);
+    }
+  }
+
+  *entries(): MapIterator<[string, Fen]> {
+    const names = this.store.names;
+    for (let position = 0; position < names.length; position++) {
+      const amount = this.store.at(position, this.index);
+      if (amount !== undefined) yield [names[position]!, amount];
+    }
+  }
+
+  *keys(): MapIterator<string> {
+    for (const [column] of this.entries()) yield column;
+  }
+
+  *values(): MapIterator<Fen> {
+    for (const [, amount] of this.entries()) yield amount;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, Fen]> {
+    return this.entries();
+  }
+}
 
 /** A county's state; the stage-2 figures are built as decimals when first read (see `StageTwoScores`). */
 export class CountyRecord implements CountyState {
@@ -231,7 +369,6 @@ export class CountyRecord implements CountyState {
   floors: readonly CountyFloor[] = NONE;
   appliedFloor: Fen | undefined = undefined;
   binding: PotBinding | undefined = undefined;
-  amounts = new Map<string, Fen>();
   private source: StageTwoScores | undefined = undefined;
   private sourceIndex = 0;
   private values: Map<string, Dec> | undefined = undefined;
@@ -239,7 +376,10 @@ export class CountyRecord implements CountyState {
   private base: Dec | undefined = undefined;
   private weighted: Dec | undefined = undefined;
 
-  constructor(readonly county: County) {}
+  constructor(
+    readonly county: County,
+    readonly amounts: FenMap = new Map<string, Fen>(),
+  ) {}
 
   addScoreMultiplier(multiplier: ScoreMultiplier): void {
     this.scoreMultipliers = [...this.scoreMultipliers, multiplier];
@@ -350,6 +490,14 @@ export interface RunState {
   readonly projects: ProjectResult[];
   /** Set by growth_check when a previous figure is known. */
   growth: GrowthResult | undefined;
+}
+
+/** Every step of a run in order, each series read out into its steps. */
+export function* eachStep(steps: readonly (Step | StepSeries)[]): Generator<Step> {
+  for (const step of steps) {
+    if (step instanceof StepSeries) yield* step;
+    else yield step;
+  }
 }
 
 /** Declares an amount column (once; a second declaration of the same name is ignored). */

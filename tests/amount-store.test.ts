@@ -1,0 +1,87 @@
+/**
+ * AmountStore keeps every county's amounts column by column; CountyAmounts
+ * reads one county's as a map. Pinned here: it behaves as the Map it
+ * replaced (get/has/set/delete/size/iteration), amounts beyond 64 bits
+ * included.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AmountStore, CountyAmounts } from '../src/core/state.js';
+
+describe('AmountStore', () => {
+  it('reads back what was set, per county and column, and nothing else', () => {
+    const store = new AmountStore(3);
+    const first = new CountyAmounts(store, 0);
+    const second = new CountyAmounts(store, 1);
+    first.set('special_poverty_central', 123_45n).set('total', 0n);
+    second.set('total', -5n);
+    expect(first.get('special_poverty_central')).toBe(12345n);
+    expect(first.get('total')).toBe(0n);
+    expect(first.has('total')).toBe(true);
+    expect(second.has('special_poverty_central')).toBe(false);
+    expect(second.get('special_poverty_central')).toBeUndefined();
+    expect(second.get('total')).toBe(-5n);
+    expect(new CountyAmounts(store, 2).size).toBe(0);
+    expect([...first]).toEqual([
+      ['special_poverty_central', 12345n],
+      ['total', 0n],
+    ]);
+    expect(first.delete('total')).toBe(true);
+    expect(first.delete('total')).toBe(false);
+    expect(first.has('total')).toBe(false);
+    expect(first.size).toBe(1);
+  });
+
+  it('keeps amounts beyond 64 bits exactly', () => {
+    const store = new AmountStore(2);
+    const amounts = new CountyAmounts(store, 1);
+    const huge = 10n ** 30n + 7n;
+    amounts.set('total', huge);
+    expect(amounts.get('total')).toBe(huge);
+    amounts.set('total', -(2n ** 63n));
+    expect(amounts.get('total')).toBe(-(2n ** 63n));
+    amounts.set('total', 2n ** 63n);
+    expect(amounts.get('total')).toBe(2n ** 63n);
+    amounts.set('total', 1n);
+    expect(amounts.get('total')).toBe(1n);
+  });
+
+  it('behaves as a Map under any sequence of sets and deletes (entries in the order columns were first set)', () => {
+    const columns = ['a', 'b', 'c', 'total'];
+    const operation = fc.record({
+      county: fc.integer({ min: 0, max: 2 }),
+      column: fc.constantFrom(...columns),
+      amount: fc.option(fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(operation, { maxLength: 40 }), (operations) => {
+        const store = new AmountStore(3);
+        const views = [0, 1, 2].map((index) => new CountyAmounts(store, index));
+        const maps = [0, 1, 2].map(() => new Map<string, bigint>());
+        const firstSet: string[] = [];
+        for (const { county, column, amount } of operations) {
+          if (amount === undefined) {
+            expect(views[county]!.delete(column)).toBe(maps[county]!.delete(column));
+          } else {
+            views[county]!.set(column, amount);
+            maps[county]!.set(column, amount);
+            if (!firstSet.includes(column)) firstSet.push(column);
+          }
+        }
+        views.forEach((view, county) => {
+          const map = maps[county]!;
+          expect(view.size).toBe(map.size);
+          for (const column of columns) {
+            expect(view.get(column)).toBe(map.get(column));
+            expect(view.has(column)).toBe(map.has(column));
+          }
+          const expected = firstSet.filter((column) => map.has(column)).map((column) => [column, map.get(column)]);
+          expect([...view.entries()]).toEqual(expected);
+          const seen: [string, bigint][] = [];
+          view.forEach((amount, column) => seen.push([column, amount]));
+          expect(seen).toEqual(expected);
+        });
+      }),
+    );
+  });
+});
