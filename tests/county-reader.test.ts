@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCounties, readCountiesCsv, type County, type CountyTable } from '../src/core/counties.js';
-import { decimal } from '../src/core/money.js';
+import { figureScaled, readCounties, readCountiesCsv, type County, type CountyTable } from '../src/core/counties.js';
+import { decimal, decimalFromScaled } from '../src/core/money.js';
 import { formatProblem, type Problem } from '../src/core/problems.js';
 import { parseReference } from '../src/core/reference.js';
 import { parseCsvTable } from '../src/core/table.js';
@@ -105,6 +105,25 @@ describe('reading counties row by row', () => {
       { numRuns: 1500 },
     );
     expect(read).toBeGreaterThan(50);
+  });
+
+  it('gives each figure in integer form with the value of its decimal (figureScaled, what stage 2 reads ratio factors with)', () => {
+    let checked = 0;
+    fc.assert(
+      fc.property(countyTable, ({ text, factorColumns }) => {
+        const direct = readCountiesCsv('counties.csv', text, reference, factorColumns);
+        for (const county of direct.result?.counties ?? []) {
+          for (const column of ['poor_population', 'rural_population', 'relocation_population', 'no_such_column', ...factorColumns]) {
+            const scaled = figureScaled(county, column);
+            expect(decimalFromScaled(scaled).equals(county.figures.get(column) ?? decimal('0'))).toBe(true);
+            expect(scaled.digits).toBe(scaled.coefficient === 0n ? 0 : scaled.coefficient.toString().length);
+            checked++;
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+    expect(checked).toBeGreaterThan(100);
   });
 
   it('reports every repeated code on its line, naming the first line, in file order, wherever the rows are', () => {

@@ -15,7 +15,7 @@ import {
   type Parsed,
   type ParsedRatio,
 } from './grammar.js';
-import { decimal, ZERO, type Dec, type Fen } from './money.js';
+import { decimal, scaledFromDecimal, scaledFromDigits, ZERO, ZERO_SCALED, type Dec, type Fen, type Scaled } from './money.js';
 import type { Problem } from './problems.js';
 import { normaliseAreaName, type Province, type Reference } from './reference.js';
 import { visitCsvTable, type Table, type TableRow, type TableVisitor } from './table.js';
@@ -218,6 +218,14 @@ class FigureStore {
     return `${padded.slice(0, padded.length - places)}.${padded.slice(padded.length - places)}`;
   }
 
+  /** A figure in exact integer form (the value of `value`), 0 when absent; packed figures need no decimal. */
+  scaled(column: number, county: number): Scaled {
+    const places = this.places[column]![county]!;
+    if (places === ABSENT || places === AS_ZERO) return ZERO_SCALED;
+    if (places === AS_TEXT || places === AS_DECIMAL) return scaledFromDecimal(this.value(column, county)!);
+    return scaledFromDigits(this.digits[column]![county]!, places);
+  }
+
   /**
    * A figure as a decimal, built from its text each time it is asked for;
    * undefined when absent. Not kept: the engine reads each figure once or
@@ -231,6 +239,17 @@ class FigureStore {
     if (places === AS_DECIMAL) return this.others.get(county * this.names.length + column) as Dec;
     return decimal(this.text(column, county)!);
   }
+}
+
+/**
+ * A county's figure in exact integer form (0 when absent), read straight from
+ * the table's store when the county was read from a table: a stage-2 run over
+ * half a million villages then builds no decimal for its ratio factors.
+ */
+export function figureScaled(county: County, column: string): Scaled {
+  const figures = county.figures;
+  if (figures instanceof CountyFigures) return figures.scaledOf(column);
+  return scaledFromDecimal(figures.get(column) ?? ZERO);
 }
 
 /** One county's figures by column, read as a ReadonlyMap (in the order read: built-in figures first). */
@@ -254,6 +273,12 @@ class CountyFigures implements ReadonlyMap<string, Dec> {
   get(column: string): Dec | undefined {
     const index = this.store.indexOf.get(column);
     return index === undefined ? undefined : this.store.value(index, this.county);
+  }
+
+  /** The figure in exact integer form; 0 when absent (as `get(column) ?? ZERO`). */
+  scaledOf(column: string): Scaled {
+    const index = this.store.indexOf.get(column);
+    return index === undefined ? ZERO_SCALED : this.store.scaled(index, this.county);
   }
 
   has(column: string): boolean {

@@ -3,7 +3,7 @@
  * of several factors. A factor is a county column, optionally divided by
  * another; for provinces the columns are first aggregated over all counties.
  */
-import type { County } from './counties.js';
+import { figureScaled, type County } from './counties.js';
 import {
   addScaled,
   decimalFromScaled,
@@ -289,22 +289,22 @@ function computeGroupShares(counties: readonly County[], factors: readonly Facto
   const figureTotals = factors.map((factor) => (factor.denominator ? undefined : new LimbAccumulator()));
   for (let index = 0; index < count; index++) {
     const county = counties[index]!;
-    const figures = county.figures;
     let problems: Problem[] | undefined;
     for (let f = 0; f < width; f++) {
       const factor = factors[f]!;
-      const numerator = figures.get(factor.numerator) ?? ZERO;
       if (!factor.denominator) {
+        const numerator = county.figures.get(factor.numerator) ?? ZERO;
         values.set(index * width + f, scaledFromDecimal(numerator));
         figureTotals[f]!.add(numerator);
         continue;
       }
-      const denominator = figures.get(factor.denominator) ?? ZERO;
-      if (denominator.isZero()) {
+      // A ratio's figures straight from the table, as integers: no decimal per county and figure.
+      const denominator = figureScaled(county, factor.denominator);
+      if (denominator.digits === 0) {
         (problems ??= []).push(zeroDenominator(county, factor, file));
         continue;
       }
-      values.set(index * width + f, divideScaled(scaledFromDecimal(numerator), scaledFromDecimal(denominator)));
+      values.set(index * width + f, divideScaled(figureScaled(county, factor.numerator), denominator));
     }
     if (problems) throw new InputError(problems);
   }

@@ -476,6 +476,16 @@ export function scaledOf(value: Dec): Scaled {
   return scaled;
 }
 
+/**
+ * The integer form of a figure given as a non-negative safe integer of digits
+ * and a number of decimal places (`whole` 1234 with 2 places is 12.34): what
+ * scaledFromDecimal gives for the same value, without a decimal in between.
+ */
+export function scaledFromDigits(whole: number, places: number): Scaled {
+  if (!Number.isSafeInteger(whole) || whole < 0) throw new RangeError(`not a non-negative safe integer: ${whole}`);
+  return whole === 0 ? ZERO_SCALED : { coefficient: BigInt(whole), exponent: -places, digits: numberDigits(whole) };
+}
+
 /** A non-negative whole number (fen, persons) in integer form. */
 export function scaledFromBigInt(value: bigint): Scaled {
   if (value < 0n) throw new RangeError(`negative value ${value}`);
