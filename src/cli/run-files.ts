@@ -19,7 +19,7 @@ import type { LoadedInputs } from '../io/load-inputs.js';
 import { readPackageText, type InputFile } from '../io/read-inputs.js';
 import type { OutputFile } from '../io/run-folder.js';
 import { workerCompressor } from '../io/worker-compressor.js';
-import { renderCsv, type CsvTable } from '../render/csv.js';
+import { renderCsvBytes, type CsvTable } from '../render/csv.js';
 import { summaryDocument } from '../render/summary.js';
 import { checksTable, projectsTable, provincesTable, streamedAllocationsTable } from '../render/tables.js';
 
@@ -54,7 +54,7 @@ export function renderRun(result: AllocationResult, loaded: LoadedInputs): Rende
     summary,
     tables,
     files: [
-      ...[...tables].map(([name, table]) => ({ name, content: renderCsv(table) })),
+      ...[...tables].map(([name, table]) => ({ name, content: renderCsvBytes(table) })),
       { name: 'summary.json', content: `${JSON.stringify(summary, null, 2)}\n` },
     ],
   };

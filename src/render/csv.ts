@@ -72,11 +72,29 @@ function csvField(cell: string): string {
  * `record_delimiter: 'windows'` and `quoted_match: /[\r\n]/` (a property test
  * holds them equal), written directly: a village table has a million rows.
  */
-export function renderCsv(table: { readonly columns: readonly string[]; readonly rows: Iterable<readonly Cell[]>; readonly numberColumns?: readonly string[] }): string {
+type CsvSource = { readonly columns: readonly string[]; readonly rows: Iterable<readonly Cell[]>; readonly numberColumns?: readonly string[] };
+
+export function renderCsv(table: CsvSource): string {
+  return [...csvChunks(table)].join('');
+}
+
+/**
+ * renderCsv's text as UTF-8 bytes, encoded a few thousand lines at a time:
+ * a village table's text is never held whole as a string (two bytes a
+ * character for Chinese text) besides its bytes.
+ */
+export function renderCsvBytes(table: CsvSource): Buffer {
+  const parts: Buffer[] = [];
+  for (const chunk of csvChunks(table)) parts.push(Buffer.from(chunk, 'utf8'));
+  return Buffer.concat(parts);
+}
+
+/** renderCsv's text in pieces: the BOM with the header, then a few thousand lines at a time. */
+function* csvChunks(table: CsvSource): Generator<string> {
   const isNumber = numberColumnFlags(table);
   // Lines are joined a few thousand at a time: a million short-lived line strings would otherwise all be kept to the end.
-  const chunks: string[] = [];
   let lines: string[] = [table.columns.map((column) => csvField(neutraliseText(column))).join(',')];
+  let first = true;
   for (const row of table.rows) {
     let line = '';
     for (let column = 0; column < row.length; column++) {
@@ -86,12 +104,12 @@ export function renderCsv(table: { readonly columns: readonly string[]; readonly
     }
     lines.push(line);
     if (lines.length === LINES_PER_CHUNK) {
-      chunks.push(`${lines.join('\r\n')}\r\n`);
+      yield `${first ? '\uFEFF' : ''}${lines.join('\r\n')}\r\n`;
+      first = false;
       lines = [];
     }
   }
-  if (lines.length > 0) chunks.push(`${lines.join('\r\n')}\r\n`);
-  return `\uFEFF${chunks.join('')}`;
+  if (lines.length > 0 || first) yield `${first ? '\uFEFF' : ''}${lines.join('\r\n')}\r\n`;
 }
 
 const LINES_PER_CHUNK = 4_096;
