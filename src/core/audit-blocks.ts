@@ -107,13 +107,16 @@ function blockRecord(group: readonly Pending[]): AuditRecord {
     for (let index = 1; index < group.length && alike; index++) alike = group[index]!.fields[column] === value;
     (alike ? constant : varying).push(column);
   }
-  const rows: string[] = new Array<string>(group.length);
+  // The rows as one text, joined once from every field and separator (not a chain of
+  // concatenations to be flattened when the entry is written).
+  const parts: string[] = [];
   for (let index = 0; index < group.length; index++) {
     const pending = group[index]!;
-    let row = pending.record.subject;
-    if (!sameLabel) row += FIELD_SEPARATOR + pending.record.label;
-    for (const column of varying) row += FIELD_SEPARATOR + pending.fields[column]!;
-    rows[index] = row;
+    if (index > 0) parts.push(ROW_SEPARATOR);
+    parts.push(pending.record.subject);
+    if (!sameLabel) parts.push(FIELD_SEPARATOR, pending.record.label);
+    const fields = pending.fields;
+    for (let at = 0; at < varying.length; at++) parts.push(FIELD_SEPARATOR, fields[varying[at]!]!);
   }
   const values: Record<string, string> = {
     'block.units': String(group.length),
@@ -122,7 +125,7 @@ function blockRecord(group: readonly Pending[]): AuditRecord {
   if (sameLabel) values['block.label'] = label;
   values['block.columns'] = [SUBJECT_COLUMN, ...(sameLabel ? [] : [LABEL_COLUMN]), ...varying.map((column) => keys[column]!)].join(FIELD_SEPARATOR);
   for (const column of constant) values[keys[column]!] = first.fields[column]!;
-  values['block.rows'] = rows.join(ROW_SEPARATOR);
+  values['block.rows'] = parts.join('');
   return {
     type: first.record.type,
     rule: first.record.rule,
