@@ -6,11 +6,17 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { County } from '../src/core/counties.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCountiesCsv, type County } from '../src/core/counties.js';
+import { parseReference } from '../src/core/reference.js';
+import { ROOT } from './helpers.js';
 import { aggregateColumn, aggregateColumnByDecimals, aggregateColumns, countyFactorValues, countyGroupScores, factorShares, scoresFromShares } from '../src/core/factors.js';
 import { decimal, formatDecimal, formatScaled, LimbAccumulator, ZERO, type Dec } from '../src/core/money.js';
 import type { FactorSpec, Policy } from '../src/core/policy.js';
 import { countyCapByDecimals, countyCapByIntegers } from '../src/core/rules/special-poverty-counties.js';
+
+const reference = parseReference(readFileSync(join(ROOT, 'data', 'provinces.csv'), 'utf8'), readFileSync(join(ROOT, 'data', 'contiguous_areas.csv'), 'utf8'));
 
 const Decimal = ZERO.constructor as unknown as new (text: string) => Dec;
 
@@ -69,6 +75,51 @@ describe('province aggregates', () => {
         });
       }),
       { numRuns: 400 },
+    );
+  });
+
+  test('adding figures by their digits and places gives what adding their decimals gives', () => {
+    // A figure as a table's store packs it: up to 9 digits, up to a dozen places.
+    const packed = fc.tuple(fc.integer({ min: 0, max: 999_999_999 }), fc.integer({ min: 0, max: 12 }));
+    const asDecimal = ([whole, places]: readonly [number, number]): Dec => new Decimal(`${whole}e-${places}`);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(packed, packed), { maxLength: 60 }), (pairs) => {
+        const byDigits = new LimbAccumulator();
+        const byDecimals = new LimbAccumulator();
+        const productsByDigits = new LimbAccumulator();
+        const productsByDecimals = new LimbAccumulator();
+        for (const [a, b] of pairs) {
+          byDigits.addDigits(a[0], a[1]);
+          byDecimals.add(asDecimal(a));
+          productsByDigits.addDigitsProduct(a[0], a[1], b[0], b[1]);
+          productsByDecimals.addProduct(asDecimal(a), asDecimal(b));
+        }
+        expect(byDigits.total()).toEqual(byDecimals.total());
+        expect(productsByDigits.total()).toEqual(productsByDecimals.total());
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('aggregates of a table read from CSV (figures packed in its store) equal decimal.js', () => {
+    fc.assert(
+      fc.property(fc.array(figuresArbitrary.filter((figures) => figures.every((text) => !text.includes('e')) && !/^0(\.0+)?$/.test(figures[2])), { minLength: 1, maxLength: 30 }), (rows) => {
+        const text = `county_code,county_name,poor_population,rural_population,rural_income_per_capita\n${rows
+          .map(([poor, rural, income], index) => `52${String(1000 + index)},x,${poor.split('.')[0]},${BigInt(poor.split('.')[0]!) + BigInt(rural.split('.')[0]!) + 1n},${income}`)
+          .join('\n')}\n`;
+        const read = readCountiesCsv('counties.csv', text, reference, ['rural_income_per_capita']);
+        expect(read.problems).toEqual([]);
+        const counties = read.result!.counties;
+        const wanted = [
+          { column: 'poor_population', aggregation: undefined },
+          { column: 'rural_income_per_capita', aggregation: { method: 'weighted_mean', weight: 'rural_population' } as const },
+          { column: 'poor_population', aggregation: { method: 'weighted_mean', weight: 'rural_income_per_capita' } as const },
+        ];
+        aggregateColumns(counties, wanted).forEach((value, index) => {
+          expect(value.toFixed()).toBe(aggregateColumnByDecimals(counties, wanted[index]!.column, wanted[index]!.aggregation).toFixed());
+        });
+      }),
+      { numRuns: 200 },
     );
   });
 

@@ -15,7 +15,7 @@ import {
   type Parsed,
   type ParsedRatio,
 } from './grammar.js';
-import { decimal, scaledFromDecimal, scaledFromDigits, ZERO, ZERO_SCALED, type Dec, type Fen, type Scaled } from './money.js';
+import { decimal, scaledFromDecimal, scaledFromDigits, ZERO, ZERO_SCALED, type Dec, type Fen, type LimbAccumulator, type Scaled } from './money.js';
 import type { Problem } from './problems.js';
 import { normaliseAreaName, type Province, type Reference } from './reference.js';
 import { visitCsvTable, type Table, type TableRow, type TableVisitor } from './table.js';
@@ -218,6 +218,23 @@ class FigureStore {
     return `${padded.slice(0, padded.length - places)}.${padded.slice(padded.length - places)}`;
   }
 
+  /** Adds a figure (none: 0) to an exact sum; a packed figure by its digits, without a decimal. */
+  addTo(sum: LimbAccumulator, column: number, county: number): void {
+    const places = this.places[column]![county]!;
+    if (places === ABSENT || places === AS_ZERO) return;
+    if (places === AS_TEXT || places === AS_DECIMAL) sum.add(this.value(column, county)!);
+    else sum.addDigits(this.digits[column]![county]!, places);
+  }
+
+  /** Adds figure x weight figure (either absent: nothing) to an exact sum, packed figures by their digits. */
+  addProductTo(sum: LimbAccumulator, column: number, weightColumn: number, county: number): void {
+    const places = this.places[column]![county]!;
+    const weightPlaces = this.places[weightColumn]![county]!;
+    if (places === ABSENT || places === AS_ZERO || weightPlaces === ABSENT || weightPlaces === AS_ZERO) return;
+    if (places >= AS_ZERO || weightPlaces >= AS_ZERO) sum.addProduct(this.value(column, county)!, this.value(weightColumn, county)!);
+    else sum.addDigitsProduct(this.digits[column]![county]!, places, this.digits[weightColumn]![county]!, weightPlaces);
+  }
+
   /** A figure in exact integer form (the value of `value`), 0 when absent; packed figures need no decimal. */
   scaled(column: number, county: number): Scaled {
     const places = this.places[column]![county]!;
@@ -252,6 +269,20 @@ export function figureScaled(county: County, column: string): Scaled {
   return scaledFromDecimal(figures.get(column) ?? ZERO);
 }
 
+/** Adds a county's figure (0 when absent) to an exact sum: straight from the table's store when it can. */
+export function addFigure(sum: LimbAccumulator, county: County, column: string): void {
+  const figures = county.figures;
+  if (figures instanceof CountyFigures) figures.addTo(sum, column);
+  else sum.add(figures.get(column) ?? ZERO);
+}
+
+/** Adds a county's figure times another of its figures (0 when absent) to an exact sum, as addFigure does. */
+export function addFigureProduct(sum: LimbAccumulator, county: County, column: string, weightColumn: string): void {
+  const figures = county.figures;
+  if (figures instanceof CountyFigures) figures.addProductTo(sum, column, weightColumn);
+  else sum.addProduct(figures.get(column) ?? ZERO, figures.get(weightColumn) ?? ZERO);
+}
+
 /** One county's figures by column, read as a ReadonlyMap (in the order read: built-in figures first). */
 class CountyFigures implements ReadonlyMap<string, Dec> {
   constructor(
@@ -273,6 +304,19 @@ class CountyFigures implements ReadonlyMap<string, Dec> {
   get(column: string): Dec | undefined {
     const index = this.store.indexOf.get(column);
     return index === undefined ? undefined : this.store.value(index, this.county);
+  }
+
+  /** Adds the figure (0 when absent) to an exact sum, as `sum.add(get(column) ?? ZERO)` would. */
+  addTo(sum: LimbAccumulator, column: string): void {
+    const index = this.store.indexOf.get(column);
+    if (index !== undefined) this.store.addTo(sum, index, this.county);
+  }
+
+  /** Adds figure x weight figure (0 when either is absent), as `sum.addProduct` of their decimals would. */
+  addProductTo(sum: LimbAccumulator, column: string, weightColumn: string): void {
+    const index = this.store.indexOf.get(column);
+    const weightIndex = this.store.indexOf.get(weightColumn);
+    if (index !== undefined && weightIndex !== undefined) this.store.addProductTo(sum, index, weightIndex, this.county);
   }
 
   /** The figure in exact integer form; 0 when absent (as `get(column) ?? ZERO`). */

@@ -3,7 +3,7 @@
  * of several factors. A factor is a county column, optionally divided by
  * another; for provinces the columns are first aggregated over all counties.
  */
-import { figureScaled, type County } from './counties.js';
+import { addFigure, addFigureProduct, figureScaled, type County } from './counties.js';
 import {
   addScaled,
   decimalFromScaled,
@@ -30,9 +30,8 @@ export function aggregateColumn(counties: readonly County[], column: string, agg
     const weights = new LimbAccumulator();
     const products = new LimbAccumulator();
     for (const county of counties) {
-      const weight = county.figures.get(weightColumn) ?? ZERO;
-      weights.add(weight);
-      products.addProduct(county.figures.get(column) ?? ZERO, weight);
+      addFigure(weights, county, weightColumn);
+      addFigureProduct(products, county, column, weightColumn);
     }
     const totalWeight = weights.total();
     const totalProducts = products.total();
@@ -41,7 +40,7 @@ export function aggregateColumn(counties: readonly County[], column: string, agg
     return decimalFromScaled(divideScaled(totalProducts, totalWeight));
   }
   const sum = new LimbAccumulator();
-  for (const county of counties) sum.add(county.figures.get(column) ?? ZERO);
+  for (const county of counties) addFigure(sum, county, column);
   const total = sum.total();
   return total === undefined ? aggregateColumnByDecimals(counties, column, aggregation) : decimalFromScaled(total);
 }
@@ -56,15 +55,13 @@ export function aggregateColumns(counties: readonly County[], wanted: readonly {
     return { column, aggregation, weight, sum: new LimbAccumulator(), products: weight === undefined ? undefined : new LimbAccumulator() };
   });
   for (const county of counties) {
-    const figures = county.figures;
     for (const spec of specs) {
       if (spec.weight === undefined) {
-        spec.sum.add(figures.get(spec.column) ?? ZERO);
+        addFigure(spec.sum, county, spec.column);
       } else {
         // For a weighted mean, `sum` adds the weights and `products` figure x weight.
-        const weight = figures.get(spec.weight) ?? ZERO;
-        spec.sum.add(weight);
-        spec.products!.addProduct(figures.get(spec.column) ?? ZERO, weight);
+        addFigure(spec.sum, county, spec.weight);
+        addFigureProduct(spec.products!, county, spec.column, spec.weight);
       }
     }
   }
@@ -293,9 +290,8 @@ function computeGroupShares(counties: readonly County[], factors: readonly Facto
     for (let f = 0; f < width; f++) {
       const factor = factors[f]!;
       if (!factor.denominator) {
-        const numerator = county.figures.get(factor.numerator) ?? ZERO;
-        values.set(index * width + f, scaledFromDecimal(numerator));
-        figureTotals[f]!.add(numerator);
+        values.set(index * width + f, figureScaled(county, factor.numerator));
+        addFigure(figureTotals[f]!, county, factor.numerator);
         continue;
       }
       // A ratio's figures straight from the table, as integers: no decimal per county and figure.

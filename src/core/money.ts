@@ -663,6 +663,33 @@ const LIMB = 10_000_000;
 /** Carry once a cell could exceed this (below 2^53, about 9.007e15). */
 const CELL_BOUND = 8e15;
 
+const LIMB_SCRATCH_A = new Float64Array(4);
+const LIMB_SCRATCH_B = new Float64Array(4);
+
+/** The cell of the lowest limb of a figure with `places` decimal places. */
+function limbBottom(places: number): number {
+  return ACCUMULATOR_OFFSET - Math.ceil(places / 7);
+}
+
+/**
+ * whole x 10^-places as base-10^7 limbs aligned on the decimal point, lowest
+ * first, into `into`: how many (the top one non-zero), or -1 when the figure
+ * does not fit (then the caller adds it the slow way).
+ */
+function limbsOfDigits(whole: number, places: number, into: Float64Array): number {
+  const below = Math.ceil(places / 7) * 7 - places;
+  let rest = whole * 10 ** below;
+  if (!Number.isSafeInteger(whole) || whole < 0 || !Number.isSafeInteger(rest)) return -1;
+  let count = 0;
+  while (rest > 0) {
+    if (count === into.length) return -1;
+    const limb = rest % LIMB;
+    into[count++] = limb;
+    rest = (rest - limb) / LIMB;
+  }
+  return count;
+}
+
 /** Exact sums of non-negative decimals, and of products of two, in the order added (see above). */
 export class LimbAccumulator {
   private readonly cells = new Float64Array(ACCUMULATOR_CELLS);
@@ -721,6 +748,74 @@ export class LimbAccumulator {
     }
     this.bound += growth;
     if (bottom < this.low) this.low = bottom;
+    if (top > this.high) this.high = top;
+  }
+
+  /**
+   * Adds whole x 10^-places (a figure as a table holds it: a non-negative safe
+   * integer of digits and its decimal places), exactly as `add` adds the
+   * decimal of the same value, without building the decimal.
+   */
+  addDigits(whole: number, places: number): void {
+    if (whole === 0 || this.unfit) return;
+    const count = limbsOfDigits(whole, places, LIMB_SCRATCH_A);
+    if (count < 0) {
+      this.unfit = true;
+      return;
+    }
+    this.addLimbs(LIMB_SCRATCH_A, count, limbBottom(places));
+  }
+
+  /** Adds (wholeA x 10^-placesA) x (wholeB x 10^-placesB) exactly, as `addProduct` adds the product of their decimals. */
+  addDigitsProduct(wholeA: number, placesA: number, wholeB: number, placesB: number): void {
+    if (wholeA === 0 || wholeB === 0 || this.unfit) return;
+    const countA = limbsOfDigits(wholeA, placesA, LIMB_SCRATCH_A);
+    const countB = limbsOfDigits(wholeB, placesB, LIMB_SCRATCH_B);
+    if (countA < 0 || countB < 0) {
+      this.unfit = true;
+      return;
+    }
+    // Limb i of a (position bottomA + i) times limb j of b lands at position bottomA + bottomB + i + j.
+    const bottom = limbBottom(placesA) + limbBottom(placesB) - ACCUMULATOR_OFFSET;
+    const top = bottom + countA + countB - 2;
+    if (bottom < 0 || top >= ACCUMULATOR_CELLS - 3) {
+      this.unfit = true;
+      return;
+    }
+    const growth = Math.min(countA, countB) * LIMB * LIMB;
+    if (this.bound + growth > CELL_BOUND) this.carry();
+    const cells = this.cells;
+    let low = ACCUMULATOR_CELLS;
+    for (let i = 0; i < countA; i++) {
+      const limb = LIMB_SCRATCH_A[i]!;
+      for (let j = 0; j < countB; j++) {
+        const product = limb * LIMB_SCRATCH_B[j]!;
+        if (product !== 0 && bottom + i + j < low) low = bottom + i + j;
+        cells[bottom + i + j] = cells[bottom + i + j]! + product;
+      }
+    }
+    this.bound += growth;
+    if (low < this.low) this.low = low;
+    if (top > this.high) this.high = top;
+  }
+
+  /** Adds `count` limbs (lowest first) from cell `bottom` up; the lowest non-zero one sets `low`, as a decimal's limbs would. */
+  private addLimbs(limbs: Float64Array, count: number, bottom: number): void {
+    const top = bottom + count - 1;
+    if (bottom < 0 || top >= ACCUMULATOR_CELLS - 3) {
+      this.unfit = true;
+      return;
+    }
+    if (this.bound + LIMB > CELL_BOUND) this.carry();
+    const cells = this.cells;
+    let low = ACCUMULATOR_CELLS;
+    for (let i = 0; i < count; i++) {
+      const limb = limbs[i]!;
+      if (limb !== 0 && bottom + i < low) low = bottom + i;
+      cells[bottom + i] = cells[bottom + i]! + limb;
+    }
+    this.bound += LIMB;
+    if (low < this.low) this.low = low;
     if (top > this.high) this.high = top;
   }
 
