@@ -28,7 +28,9 @@ import {
   ZERO,
   type Dec,
   type Scaled,
+  ZERO_SCALED,
 } from '../src/core/money.js';
+import { ScaledColumn } from '../src/core/factors.js';
 
 /** The clone money.ts uses (50 digits, half-even); its constructor keeps every digit given. */
 const Decimal = ZERO.constructor as unknown as new (text: string) => Dec;
@@ -250,6 +252,27 @@ describe('text from doubles near a half', () => {
         expect(formatScaled(value, places)).toBe(exact.toFixed(places, 6));
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('ScaledColumn', () => {
+  test('gives back every value set, whatever the size of its coefficient (limbs, or aside beyond 57 digits)', () => {
+    const coefficient = fc.oneof(
+      fc.bigInt({ min: 1n, max: 2n ** 64n }),
+      fc.bigInt({ min: 1n, max: 10n ** 50n }),
+      fc.bigInt({ min: 1n, max: 10n ** 70n }),
+      fc.constantFrom(2n ** 64n - 1n, 2n ** 64n, 2n ** 128n - 1n, 2n ** 128n, 10n ** 57n - 1n, 10n ** 57n),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.option(coefficient, { nil: undefined }), fc.integer({ min: -80, max: 20 })), { minLength: 1, maxLength: 30 }), (entries) => {
+        const column = new ScaledColumn(entries.length);
+        const expected = entries.map(([value, exponent]) => (value === undefined ? ZERO_SCALED : { coefficient: value, exponent, digits: value.toString().length }));
+        // Set twice, in two orders: a later set replaces an earlier one, limbs or aside.
+        expected.forEach((scaled, index) => column.set(index, expected[expected.length - 1 - index]!));
+        expected.forEach((scaled, index) => column.set(index, scaled));
+        expected.forEach((scaled, index) => expect(column.get(index)).toEqual(scaled));
+      }),
     );
   });
 });

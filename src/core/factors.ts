@@ -192,28 +192,63 @@ class FrozenMap<K, V> extends Map<K, V> {
 /** An empty map that refuses changes: the factor values and shares of a county stage 2 did not score. */
 export const NO_FACTOR_VALUES: Map<string, Dec> = new FrozenMap<string, Dec>([]);
 
+/** Coefficients of up to this many digits fit three 64-bit limbs (2^192 > 6.2 x 10^57). */
+const LIMB_DIGITS = 57;
+const LIMB_MASK = (1n << 64n) - 1n;
+
 /**
  * Exact decimals in integer form (money.ts `Scaled`), kept flat: a group of
  * half a million counties holds its factor values, shares and scores in a
- * few arrays rather than in millions of decimal objects and maps.
+ * few typed arrays rather than in millions of decimal objects and maps. A
+ * coefficient (at most 50 digits after rounding) is kept as three 64-bit
+ * limbs, not as a bigint object: the garbage collector never sees it, where
+ * millions of long-lived bigints would be traced and copied again and again.
+ * A longer coefficient (a figure of more digits) is kept aside as a bigint.
  */
 export class ScaledColumn {
-  readonly coefficients: bigint[];
-  readonly exponents: Int32Array;
-  readonly digits: Uint16Array;
+  private readonly limbs: BigUint64Array;
+  private readonly exponents: Int32Array;
+  private readonly digits: Uint16Array;
+  private wide: Map<number, bigint> | undefined = undefined;
   constructor(readonly length: number) {
-    this.coefficients = new Array<bigint>(length).fill(0n);
+    this.limbs = new BigUint64Array(length * 3);
     this.exponents = new Int32Array(length);
     this.digits = new Uint16Array(length);
   }
   set(index: number, value: Scaled): void {
-    this.coefficients[index] = value.coefficient;
     this.exponents[index] = value.exponent;
     this.digits[index] = value.digits;
+    const coefficient = value.coefficient;
+    const at = index * 3;
+    if (value.digits > LIMB_DIGITS) {
+      (this.wide ??= new Map()).set(index, coefficient);
+      return;
+    }
+    this.wide?.delete(index);
+    if (coefficient <= LIMB_MASK) {
+      this.limbs[at] = coefficient;
+      this.limbs[at + 1] = 0n;
+      this.limbs[at + 2] = 0n;
+    } else {
+      this.limbs[at] = coefficient & LIMB_MASK;
+      this.limbs[at + 1] = (coefficient >> 64n) & LIMB_MASK;
+      this.limbs[at + 2] = coefficient >> 128n;
+    }
   }
   get(index: number): Scaled {
     const digits = this.digits[index]!;
-    return digits === 0 ? ZERO_SCALED : { coefficient: this.coefficients[index]!, exponent: this.exponents[index]!, digits };
+    if (digits === 0) return ZERO_SCALED;
+    return { coefficient: this.coefficient(index, digits), exponent: this.exponents[index]!, digits };
+  }
+  private coefficient(index: number, digits: number): bigint {
+    if (digits > LIMB_DIGITS) return this.wide!.get(index)!;
+    const at = index * 3;
+    const low = this.limbs[at]!;
+    // Up to 19 digits fit the low limb alone.
+    if (digits <= 19) return low;
+    const high = this.limbs[at + 2]!;
+    const middle = this.limbs[at + 1]!;
+    return high === 0n ? (middle << 64n) | low : (high << 128n) | (middle << 64n) | low;
   }
 }
 
