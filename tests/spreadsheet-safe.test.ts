@@ -72,3 +72,19 @@ describe('exactSpreadsheetNumber', () => {
     expect(exactSpreadsheetNumber('-0.00')).toBe(0);
   });
 });
+
+describe('looksLikeFormula, settled by the first character where it can be', () => {
+  // The rule as one regular expression: what looksLikeFormula must always agree with.
+  const FORMULA_START = /^(?:[\t\r\n]|\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/u;
+
+  it('agrees with the regular expression for every first UTF-16 code unit, followed by a formula start or not', () => {
+    const mismatches: string[] = [];
+    for (let code = 0; code <= 0xffff; code++) {
+      for (const rest of ['', '=1', 'a', ' +x', '\u3000@']) {
+        const text = String.fromCharCode(code) + rest;
+        if (looksLikeFormula(text) !== FORMULA_START.test(text)) mismatches.push(`U+${code.toString(16)} ${JSON.stringify(rest)}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+});

@@ -100,7 +100,9 @@ function* csvChunks(table: CsvSource): Generator<string> {
     for (let column = 0; column < row.length; column++) {
       const cell = row[column]!;
       if (column > 0) line += ',';
-      line += csvField(safeCell(cell, isNumber[column]));
+      // A plain number (most cells of a table of amounts) is written as it is: nothing in it needs quotes.
+      if (isNumber[column] && (cell === '' || PLAIN_NUMBER.test(cell))) line += cell;
+      else line += csvField(safeCell(cell, isNumber[column]));
     }
     lines.push(line);
     if (lines.length === LINES_PER_CHUNK) {
