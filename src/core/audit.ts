@@ -353,6 +353,16 @@ export const AUDIT_GZIP_THRESHOLD = LARGE_RUN_UNITS;
 /** Uncompressed text gathered before it is appended to the log (and compressed, when it is). */
 const AUDIT_CHUNK_CHARS = 4 << 20;
 
+/**
+ * Uncompressed, the lines are joined into pieces of this many characters as
+ * they come. A line is a rope of many small strings until it is joined: held
+ * for a 4M-character chunk, a small run's whole log of ropes would outlive
+ * several young-generation collections and be copied by each; joined this
+ * soon, the ropes die young and the piece is born in the large-object space,
+ * which is never copied.
+ */
+const PLAIN_PIECE_CHARS = 1 << 17;
+
 /** zlib's fastest level: the log is mostly digits and repeated names, and compresses well even so. */
 export const AUDIT_GZIP_LEVEL = 1;
 
@@ -420,6 +430,7 @@ export function writeAuditLog(
     if (compressed) compressor.add(text);
     else texts.push(text);
   };
+  const chunkChars = compressed ? AUDIT_CHUNK_CHARS : PLAIN_PIECE_CHARS;
   let prev = GENESIS_HASH;
   let seq = 0;
   for (const record of records) {
@@ -428,7 +439,7 @@ export function writeAuditLog(
     prev = hash;
     pending.push(line);
     pendingChars += line.length;
-    if (pendingChars >= AUDIT_CHUNK_CHARS) {
+    if (pendingChars >= chunkChars) {
       flush();
       onChunk(seq);
     }
