@@ -5,10 +5,45 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { groupThousands } from '../src/cli/progress.js';
+import type { AllocationResult } from '../src/core/allocate.js';
+import { auditRecords, buildAuditRecords, chainAuditRecords, checkAuditChain, serializeAuditLog, writeAuditLog, type AuditSource, type SubjectTable } from '../src/core/audit.js';
 
 describe('groupThousands', () => {
   it('writes a count as toLocaleString("en-US") does', () => {
     for (const count of [0, 7, 999, 1000, 12_345, 999_999, 1_000_000, -1234]) expect(groupThousands(count)).toBe(count.toLocaleString('en-US'));
     fc.assert(fc.property(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), (count) => groupThousands(count) === count.toLocaleString('en-US')));
+  });
+});
+
+describe('audit log of table rows', () => {
+  // Rows are chained from their columns and cells directly (no values object): the same bytes
+  // and hashes as chaining their values as plain objects, whatever the column names.
+  const tables: SubjectTable[] = [
+    { path: 'plain.csv', subjectColumn: 'code', columns: ['code', 'name', 'amount', 'a"b', '甲'], rows: [['520111', '甲 "县"\n', '1.00', '\\', '乙'], ['520112', '', '2.00']] },
+    { path: 'index-names.csv', subjectColumn: 'code', columns: ['code', '10', 'b', '2', 'a'], rows: [['1', 'x', 'y', 'z', 'w']] },
+    { path: 'twice.csv', subjectColumn: 'code', columns: ['code', 'x', 'x', 'y'], rows: [['1', 'first', 'second', 'y']] },
+    { path: 'proto.csv', subjectColumn: 'code', columns: ['code', '__proto__', 'z'], rows: [['1', 'p', 'z']] },
+  ];
+  const source = (): AuditSource => ({
+    inputs: [],
+    policy: { name: 'p', path: 'inputs/policy.json', sha256: '0'.repeat(64) },
+    result: { skippedRules: [], steps: [], pots: [], checks: [] } as unknown as AllocationResult,
+    tables: tables.map((table) => ({ ...table, rows: table.rows.map((row) => [...row]) })),
+    outputs: [],
+  });
+
+  it('are the bytes and hashes of their values chained as objects', () => {
+    const written = writeAuditLog(auditRecords(source()), false);
+    const entries = chainAuditRecords(buildAuditRecords(source()));
+    expect(entries).toHaveLength(6);
+    expect(written.content).toBe(serializeAuditLog(entries));
+    expect(written.headHash).toBe(entries.at(-1)!.hash);
+    expect(checkAuditChain(written.content as string).problem).toBeUndefined();
+  });
+
+  it('refuses a lone surrogate in a cell, as in a value', () => {
+    const broken = source();
+    (broken.tables[0]!.rows as string[][])[0]![2] = '\ud800';
+    expect(() => writeAuditLog(auditRecords(broken), false)).toThrow(/lone surrogate/);
   });
 });
