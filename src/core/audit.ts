@@ -449,6 +449,9 @@ export interface WrittenAuditLog {
  * Chains records one by one into the audit log's bytes, holding only the
  * written text (or, compressed, only the compressed bytes) rather than entry
  * objects. Deterministic: same records, same bytes (whichever compressor).
+ * The content is UTF-8 bytes either way: each piece of text is encoded once,
+ * as it is joined, and the bytes are hashed and written as they are (a text
+ * would be encoded again to be counted, hashed and written).
  * `onChunk` hears how many entries are written so far (for a progress bar).
  */
 export function writeAuditLog(
@@ -457,7 +460,7 @@ export function writeAuditLog(
   onChunk: (entries: number) => void = () => {},
   compressor: ChunkCompressor = inThreadCompressor(),
 ): WrittenAuditLog {
-  const texts: string[] = [];
+  const pieces: Buffer[] = [];
   let pending: string[] = [];
   let pendingChars = 0;
   const flush = (): void => {
@@ -466,7 +469,7 @@ export function writeAuditLog(
     pending = [];
     pendingChars = 0;
     if (compressed) compressor.add(text);
-    else texts.push(text);
+    else pieces.push(Buffer.from(text, 'utf8'));
   };
   const chunkChars = compressed ? AUDIT_CHUNK_CHARS : PLAIN_PIECE_CHARS;
   let prev = GENESIS_HASH;
@@ -483,9 +486,8 @@ export function writeAuditLog(
     }
   }
   flush();
-  const content = compressed ? Buffer.concat(compressor.finish()) : texts.join('');
-  const bytes = typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength;
-  return { content, entries: seq, headHash: seq === 0 ? '' : prev, bytes, sha256: sha256Hex(content) };
+  const content = Buffer.concat(compressed ? compressor.finish() : pieces);
+  return { content, entries: seq, headHash: seq === 0 ? '' : prev, bytes: content.byteLength, sha256: sha256Hex(content) };
 }
 
 /** The text of an audit log as stored: gunzipped when it is gzip (audit.jsonl.gz). */
