@@ -2,10 +2,14 @@
  * What was changed to make a small run start and finish sooner still gives
  * the same results (no timings here: speed is measured by npm run bench).
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { groupThousands } from '../src/cli/progress.js';
 import type { AllocationResult } from '../src/core/allocate.js';
+import { BIN, SMALL, runCli, tempDir } from './helpers.js';
 import { auditRecords, buildAuditRecords, chainAuditRecords, checkAuditChain, serializeAuditLog, writeAuditLog, type AuditSource, type SubjectTable } from '../src/core/audit.js';
 
 describe('groupThousands', () => {
@@ -45,5 +49,21 @@ describe('audit log of table rows', () => {
     const broken = source();
     (broken.tables[0]!.rows as string[][])[0]![2] = '\ud800';
     expect(() => writeAuditLog(auditRecords(broken), false)).toThrow(/lone surrogate/);
+  });
+});
+
+describe('bin/povalloc.js run as a program', () => {
+  // The shebang passes V8 options (see bin/povalloc.js); `node bin/povalloc.js` runs without them.
+  it('runs through its shebang, from another folder, with the same outputs as through node', () => {
+    const out = tempDir();
+    const args = ['allocate', '--counties', SMALL.counties, '--budget', SMALL.budget, '--policy', SMALL.policy, '--force'];
+    const direct = spawnSync(BIN, [...args, '--out', join(out, 'direct')], { cwd: out, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(direct.stderr).toBe('');
+    expect(direct.status).toBe(0);
+    expect(runCli([...args, '--out', join(out, 'via-node')]).code).toBe(0);
+    for (const file of ['allocations.csv', 'provinces.csv', 'checks.csv', 'summary.json', 'audit.jsonl']) {
+      expect(readFileSync(join(out, 'direct', file))).toEqual(readFileSync(join(out, 'via-node', file)));
+    }
+    expect(readFileSync(BIN, 'utf8').split('\n')[0]).toMatch(/^#!\/usr\/bin\/env -S node( --[a-z-]+(=\d+)?)+$/);
   });
 });
