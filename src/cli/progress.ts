@@ -27,6 +27,20 @@ export interface Progress {
   done(): void;
 }
 
+/**
+ * A whole count with commas between groups of three digits, as
+ * `toLocaleString('en-US')` writes it, without loading ICU's number formats
+ * (about 10 ms on the first call, a sixth of a small run's start-up).
+ */
+export function groupThousands(count: number): string {
+  const digits = String(count);
+  const sign = digits.startsWith('-') ? '-' : '';
+  const whole = sign ? digits.slice(1) : digits;
+  let grouped = whole.slice(0, ((whole.length - 1) % 3) + 1);
+  for (let index = grouped.length; index < whole.length; index += 3) grouped += `,${whole.slice(index, index + 3)}`;
+  return sign + grouped;
+}
+
 export function progressBar(io: Io, now: () => number = () => performance.now()): Progress {
   if (!io.stderrIsTty) return { stage: () => {}, detail: () => {}, done: () => {} };
   const started = now();

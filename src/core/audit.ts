@@ -298,6 +298,9 @@ function quotedName(text: string): string {
  * as `entryHash`, but each string is escaped once for both the canonical text
  * (members sorted: clause, label, prev, rule, schema_version, seq, subject,
  * type, values) and the line (reading order), and no entry object is kept.
+ * The values' members are joined by Array.prototype.join, which makes one flat
+ * string, rather than by `+`, which makes a rope of many small strings that
+ * hashing and the log's join must each walk and copy.
  */
 export function chainedAuditLine(record: AuditRecord, seq: number, prev: string): { line: string; hash: string } {
   const type = quotedName(record.type);
@@ -305,34 +308,69 @@ export function chainedAuditLine(record: AuditRecord, seq: number, prev: string)
   const clause = quotedName(record.clause);
   const subject = quoted(record.subject);
   const label = quotedName(record.label);
-  // Read once: a rule may hand its values as a getter that formats them on demand.
-  const values = record.values;
-  const keys = Object.keys(values);
-  const members: string[] = [];
-  const present: string[] = [];
-  let inOrder = '';
-  for (const key of keys) {
-    const value = values[key];
-    if (value === undefined) continue;
-    const member = `${quotedName(key)}:${quoted(value)}`;
-    inOrder = members.length === 0 ? member : `${inOrder},${member}`;
-    members.push(member);
-    present.push(key);
-  }
-  // Object.keys order is JSON.stringify's order; the canonical text sorts by UTF-16 code units.
-  let sorted = inOrder;
-  if (members.length > 1) {
-    const order = sortOrder(present);
-    if (order !== undefined) {
-      sorted = members[order[0]!]!;
-      for (let index = 1; index < order.length; index++) sorted += `,${members[order[index]!]!}`;
-    }
-  }
+  const members = record instanceof RowRecord ? rowMembers(record) : valueMembers(record);
+  const inOrder = members.inOrder.join(',');
+  const sorted = members.sorted === undefined ? inOrder : members.sorted.join(',');
   const quotedPrev = quoted(prev);
   const canonical = `{"clause":${clause},"label":${label},"prev":${quotedPrev},"rule":${rule},"schema_version":${AUDIT_SCHEMA_VERSION},"seq":${seq},"subject":${subject},"type":${type},"values":{${sorted}}}`;
   const hash = sha256Hex(canonical);
   const line = `{"seq":${seq},"type":${type},"rule":${rule},"clause":${clause},"subject":${subject},"label":${label},"values":{${inOrder}},"schema_version":${AUDIT_SCHEMA_VERSION},"prev":${quotedPrev},"hash":"${hash}"}\n`;
   return { line, hash };
+}
+
+/** The `"name":"value"` members of an entry's values, in the order written and (when that differs) sorted. */
+interface Members {
+  readonly inOrder: string[];
+  readonly sorted: string[] | undefined;
+}
+
+function valueMembers(record: AuditRecord): Members {
+  // Read once: a rule may hand its values as a getter that formats them on demand.
+  const values = record.values;
+  const inOrder: string[] = [];
+  const present: string[] = [];
+  for (const key of Object.keys(values)) {
+    const value = values[key];
+    if (value === undefined) continue;
+    inOrder.push(`${quotedName(key)}:${quoted(value)}`);
+    present.push(key);
+  }
+  // Object.keys order is JSON.stringify's order; the canonical text sorts by UTF-16 code units.
+  const order = inOrder.length > 1 ? sortOrder(present) : undefined;
+  return { inOrder, sorted: order === undefined ? undefined : order.map((index) => inOrder[index]!) };
+}
+
+/**
+ * A table row's members straight from its columns and cells, without the
+ * values object its getter builds: the columns' quoted names and their order
+ * are worked out once per table. Only for columns the getter's object keeps
+ * as they are (no name twice, no __proto__, none an array index, which objects put first).
+ */
+function rowMembers(record: RowRecord): Members {
+  const plan = rowPlan(record.columns);
+  if (plan === undefined) return valueMembers(record);
+  const cells = record.cells;
+  const inOrder = new Array<string>(plan.names.length);
+  for (let index = 0; index < plan.names.length; index++) inOrder[index] = plan.names[index]! + quoted(cells[index] ?? '');
+  return { inOrder, sorted: plan.order === undefined ? undefined : plan.order.map((index) => inOrder[index]!) };
+}
+
+interface RowPlan {
+  /** `"name":` of each column. */
+  readonly names: readonly string[];
+  readonly order: readonly number[] | undefined;
+}
+
+const rowPlans = new WeakMap<readonly string[], RowPlan | undefined>();
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
+
+function rowPlan(columns: readonly string[]): RowPlan | undefined {
+  if (rowPlans.has(columns)) return rowPlans.get(columns);
+  const plain =
+    new Set(columns).size === columns.length && !columns.some((column) => column === '__proto__' || (ARRAY_INDEX.test(column) && Number(column) < 2 ** 32 - 1));
+  const plan = plain ? { names: columns.map((column) => `${quotedName(column)}:`), order: columns.length > 1 ? sortOrder(columns) : undefined } : undefined;
+  rowPlans.set(columns, plan);
+  return plan;
 }
 
 /** Value names in the order a rule writes them, to the order canonical JSON sorts them in (undefined when already sorted). */
@@ -353,6 +391,16 @@ export const AUDIT_GZIP_THRESHOLD = LARGE_RUN_UNITS;
 
 /** Uncompressed text gathered before it is appended to the log (and compressed, when it is). */
 const AUDIT_CHUNK_CHARS = 4 << 20;
+
+/**
+ * Uncompressed, the lines are joined into pieces of this many characters as
+ * they come. A line is a rope of many small strings until it is joined: held
+ * for a 4M-character chunk, a small run's whole log of ropes would outlive
+ * several young-generation collections and be copied by each; joined this
+ * soon, the ropes die young and the piece is born in the large-object space,
+ * which is never copied.
+ */
+const PLAIN_PIECE_CHARS = 1 << 17;
 
 /** zlib's fastest level: the log is mostly digits and repeated names, and compresses well even so. */
 export const AUDIT_GZIP_LEVEL = 1;
@@ -402,6 +450,9 @@ export interface WrittenAuditLog {
  * Chains records one by one into the audit log's bytes, holding only the
  * written text (or, compressed, only the compressed bytes) rather than entry
  * objects. Deterministic: same records, same bytes (whichever compressor).
+ * The content is UTF-8 bytes either way: each piece of text is encoded once,
+ * as it is joined, and the bytes are hashed and written as they are (a text
+ * would be encoded again to be counted, hashed and written).
  * `onChunk` hears how many entries are written so far (for a progress bar).
  */
 export function writeAuditLog(
@@ -410,7 +461,7 @@ export function writeAuditLog(
   onChunk: (entries: number) => void = () => {},
   compressor: ChunkCompressor = inThreadCompressor(),
 ): WrittenAuditLog {
-  const texts: string[] = [];
+  const pieces: Buffer[] = [];
   let pending: string[] = [];
   let pendingChars = 0;
   const flush = (): void => {
@@ -419,8 +470,9 @@ export function writeAuditLog(
     pending = [];
     pendingChars = 0;
     if (compressed) compressor.add(text);
-    else texts.push(text);
+    else pieces.push(Buffer.from(text, 'utf8'));
   };
+  const chunkChars = compressed ? AUDIT_CHUNK_CHARS : PLAIN_PIECE_CHARS;
   let prev = GENESIS_HASH;
   let seq = 0;
   for (const record of records) {
@@ -429,15 +481,14 @@ export function writeAuditLog(
     prev = hash;
     pending.push(line);
     pendingChars += line.length;
-    if (pendingChars >= AUDIT_CHUNK_CHARS) {
+    if (pendingChars >= chunkChars) {
       flush();
       onChunk(seq);
     }
   }
   flush();
-  const content = compressed ? Buffer.concat(compressor.finish()) : texts.join('');
-  const bytes = typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength;
-  return { content, entries: seq, headHash: seq === 0 ? '' : prev, bytes, sha256: sha256Hex(content) };
+  const content = Buffer.concat(compressed ? compressor.finish() : pieces);
+  return { content, entries: seq, headHash: seq === 0 ? '' : prev, bytes: content.byteLength, sha256: sha256Hex(content) };
 }
 
 /** The text of an audit log as stored: gunzipped when it is gzip (audit.jsonl.gz). */

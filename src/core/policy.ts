@@ -6,7 +6,7 @@
  * Numeric values are written as strings ("0.45", "2000000.00") so that no
  * binary floating point ever touches them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AssessmentGrade } from './counties.js';
 import { decimal, parseYuan, ONE, type Dec, type Fen } from './money.js';
 import type { Problem } from './problems.js';

@@ -9,7 +9,7 @@
  * bytes differ from what the manifest recorded, then the signature.
  */
 import type { KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditLogBytes, AUDIT_SCHEMA_VERSION, checkAuditChain, sha256Hex, type AuditEntry } from './audit.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, checkSignature, manifestSignedText, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, type Manifest, type SignatureStatus } from './manifest.js';
 

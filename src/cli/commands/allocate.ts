@@ -7,7 +7,7 @@ import { terminalSummary } from '../../render/summary.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { langOption, resolveLang } from '../lang.js';
 import { addInputOptions, loadFromOptions, painterFor, type InputOptions } from '../options.js';
-import { progressBar } from '../progress.js';
+import { groupThousands, progressBar } from '../progress.js';
 import { assembleRunFolder, commandLineOf, povallocVersion, recordedOptions } from '../run-files.js';
 
 interface AllocateOptions extends InputOptions {
@@ -79,7 +79,7 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
       createdAt: new Date().toISOString(),
       options: recordedOptions(options, loaded.files.map(({ role }) => role)),
       signingKey,
-      onAuditProgress: (entries) => progress.detail(`${entries.toLocaleString('en-US')} audit entries`),
+      onAuditProgress: (entries) => progress.detail(`${groupThousands(entries)} audit entries`),
     });
     progress.detail('files');
     writeRunFolder(options.out, rendered.files, Boolean(options.force), (note) => {
