@@ -107,16 +107,18 @@ function blockRecord(group: readonly Pending[]): AuditRecord {
     for (let index = 1; index < group.length && alike; index++) alike = group[index]!.fields[column] === value;
     (alike ? constant : varying).push(column);
   }
-  // The rows as one text, joined once from every field and separator (not a chain of
-  // concatenations to be flattened when the entry is written).
-  const parts: string[] = [];
+  // Each row joined from its fields in one array of fixed length, then the rows: flat strings, the
+  // fastest of the ways measured (pieces pushed to one array and joined once took twice as long).
+  const rows: string[] = new Array<string>(group.length);
+  const lead = sameLabel ? 1 : 2;
+  const row: string[] = new Array<string>(lead + varying.length);
   for (let index = 0; index < group.length; index++) {
     const pending = group[index]!;
-    if (index > 0) parts.push(ROW_SEPARATOR);
-    parts.push(pending.record.subject);
-    if (!sameLabel) parts.push(FIELD_SEPARATOR, pending.record.label);
+    row[0] = pending.record.subject;
+    if (!sameLabel) row[1] = pending.record.label;
     const fields = pending.fields;
-    for (let at = 0; at < varying.length; at++) parts.push(FIELD_SEPARATOR, fields[varying[at]!]!);
+    for (let at = 0; at < varying.length; at++) row[lead + at] = fields[varying[at]!]!;
+    rows[index] = row.join(FIELD_SEPARATOR);
   }
   const values: Record<string, string> = {
     'block.units': String(group.length),
@@ -125,7 +127,7 @@ function blockRecord(group: readonly Pending[]): AuditRecord {
   if (sameLabel) values['block.label'] = label;
   values['block.columns'] = [SUBJECT_COLUMN, ...(sameLabel ? [] : [LABEL_COLUMN]), ...varying.map((column) => keys[column]!)].join(FIELD_SEPARATOR);
   for (const column of constant) values[keys[column]!] = first.fields[column]!;
-  values['block.rows'] = parts.join('');
+  values['block.rows'] = rows.join(ROW_SEPARATOR);
   return {
     type: first.record.type,
     rule: first.record.rule,
