@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { decimal } from '../src/core/money.js';
-import { allocatePot, allocatePotByIntegers, allocatePotColumns, type PotResult } from '../src/core/pot.js';
+import { allocatePot, allocatePotAsColumns, allocatePotByIntegers, allocatePotColumns, type PotResult } from '../src/core/pot.js';
 import { allocatePot as referencePot, allocatePotByIntegers as referenceByIntegers } from './support/pot-reference.js';
 
 const same = (actual: PotResult, expected: unknown): void => {
@@ -73,5 +73,25 @@ describe('pot shortcuts give what the plain algorithm gives', () => {
     const ids = Array.from({ length: 2000 }, (_, index) => String(500000 - index * 3));
     const given = ids.map((id, index) => ({ id, weight: index % 3 === 0 ? 7n : 3n }));
     for (const amount of [0n, 1n, 999n, 12_345n, 10_000_001n]) same(allocatePotByIntegers(amount, given), referenceByIntegers(amount, given));
+  });
+});
+
+describe('allocatePotAsColumns', () => {
+  test('gives each part by accessor as allocatePotColumns gives it, amounts beyond 64 bits included', () => {
+    for (const amount of [0n, 7n, 10n ** 12n + 3n, 2n ** 70n + 1n]) {
+      const columns = { ids: ['520111', '520112', '520113'], idsUnique: true, weights: [3n, 0n, 5n], floors: [1n, 2n, 0n] };
+      const asColumns = allocatePotAsColumns(amount, columns);
+      const parts = allocatePotColumns(amount, columns).parts;
+      expect(asColumns.length).toBe(parts.length);
+      expect(asColumns.amounts()).toEqual(parts.map((part) => part.amount));
+      parts.forEach((part, index) => {
+        expect(asColumns.amount(index)).toBe(part.amount);
+        expect(asColumns.binding(index)).toBe(part.binding);
+        expect(asColumns.exactNumerator(index)).toBe(part.exactNumerator);
+        expect(asColumns.exactDenominator).toBe(part.exactDenominator);
+        expect(asColumns.roundingFenOf(index)).toBe(part.roundingFen);
+      });
+      expect(asColumns.amounts().reduce((sum, value) => sum + value, 0n)).toBe(asColumns.allocated);
+    }
   });
 });

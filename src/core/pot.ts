@@ -418,12 +418,17 @@ export interface PotColumns {
  * recipients.
  */
 export function allocatePotColumns(amount: Fen, columns: PotColumns): PotResult {
+  return allocatePotAsColumns(amount, columns).toPotResult();
+}
+
+/** `allocatePotColumns` with the parts given as columns (see PotColumnsResult): for pools of many recipients. */
+export function allocatePotAsColumns(amount: Fen, columns: PotColumns): PotColumnsResult {
   if (amount < 0n) throw new RangeError(`pot amount is negative: ${amount}`);
   const { ids, weights } = columns;
   for (let i = 0; i < weights.length; i++) {
     if (weights[i]! < 0n) throw new RangeError(`pot weight of ${ids[i]} is not a non-negative number: ${weights[i]}`);
   }
-  return allocateColumns(amount, {
+  return solvedColumns(amount, {
     ids,
     idsUnique: columns.idsUnique,
     weights,
@@ -433,11 +438,16 @@ export function allocatePotColumns(amount: Fen, columns: PotColumns): PotResult 
 }
 
 function allocateColumns(amount: Fen, columns: Required<Omit<PotColumns, 'idsUnique'>> & { idsUnique?: boolean }): PotResult {
+  return solvedColumns(amount, columns).toPotResult();
+}
+
+/** The pot solved and rounded, as columns (see PotColumnsResult). */
+function solvedColumns(amount: Fen, columns: Required<Omit<PotColumns, 'idsUnique'>> & { idsUnique?: boolean }): PotColumnsResult {
   const { ids, weights } = columns;
   if (!columns.idsUnique && new Set(ids).size !== ids.length) throw new RangeError('pot recipients have duplicate ids');
 
   if (ids.length === 0) {
-    return { parts: [], allocated: 0n, unallocated: amount, floorsReduced: false, capsDropped: false, roundingFen: 0n };
+    return new PotColumnsResult(ids, [], [], 1n, new Uint8Array(0), new Uint8Array(0), { allocated: 0n, unallocated: amount, floorsReduced: false, capsDropped: false, roundingFen: 0n });
   }
 
   const floors = columns.floors;
@@ -487,21 +497,107 @@ function allocateColumns(amount: Fen, columns: Required<Omit<PotColumns, 'idsUni
 
   const { amounts, extra, leftover } = roundLargestRemainder(ids, exact, denominator, target);
   if (leftover !== 0n) throw new Error(`internal error: pot rounding left ${leftover} fen`);
-  const parts: PotPart[] = ids.map((id, index) => ({
-    id,
-    amount: amounts[index]!,
-    binding: weights[index] === 0n && exact[index]!.binding === 'floor' && floors[index] === 0n ? 'none' : exact[index]!.binding,
-    exactNumerator: exact[index]!.numerator,
-    exactDenominator: denominator,
-    roundingFen: extra[index]!,
-  }));
+  const count = ids.length;
+  const bindings = new Uint8Array(count);
+  const rounding = new Uint8Array(count);
+  const numerators = new Array<bigint>(count);
+  for (let index = 0; index < count; index++) {
+    const binding = weights[index] === 0n && exact[index]!.binding === 'floor' && floors[index] === 0n ? 'none' : exact[index]!.binding;
+    bindings[index] = BINDINGS.indexOf(binding);
+    numerators[index] = exact[index]!.numerator;
+    rounding[index] = extra[index] === 0n ? 0 : 1;
+  }
   const allocated = amounts.reduce((sum, value) => sum + value, 0n);
-  return {
-    parts,
+  return new PotColumnsResult(ids, amounts, numerators, denominator, bindings, rounding, {
     allocated,
     unallocated: amount - allocated,
     floorsReduced,
     capsDropped,
     roundingFen: extra.reduce((sum, value) => sum + value, 0n),
-  };
+  });
+}
+
+const BINDINGS: readonly PotBinding[] = ['share', 'floor', 'cap', 'floor_reduced', 'none'];
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+
+/**
+ * A pot's parts as columns: amounts in 64-bit fen slots (bigints when one
+ * does not fit), exact numerators over one denominator, bindings and rounding
+ * fen as small codes. A province pool of tens of thousands of villages keeps
+ * no part object (and no bigint for its amount) per village; `toPotResult`
+ * gives the parts as objects, for a caller that wants them.
+ */
+export class PotColumnsResult {
+  readonly allocated: Fen;
+  readonly unallocated: Fen;
+  readonly floorsReduced: boolean;
+  readonly capsDropped: boolean;
+  readonly roundingFen: Fen;
+  private readonly fen: BigInt64Array | readonly Fen[];
+
+  constructor(
+    readonly ids: readonly string[],
+    amounts: readonly Fen[],
+    private readonly numerators: readonly bigint[],
+    readonly exactDenominator: bigint,
+    private readonly bindings: Uint8Array,
+    private readonly rounding: Uint8Array,
+    totals: { allocated: Fen; unallocated: Fen; floorsReduced: boolean; capsDropped: boolean; roundingFen: Fen },
+  ) {
+    this.allocated = totals.allocated;
+    this.unallocated = totals.unallocated;
+    this.floorsReduced = totals.floorsReduced;
+    this.capsDropped = totals.capsDropped;
+    this.roundingFen = totals.roundingFen;
+    this.fen = amounts.every((amount) => amount >= INT64_MIN && amount <= INT64_MAX) ? BigInt64Array.from(amounts) : amounts;
+  }
+
+  get length(): number {
+    return this.ids.length;
+  }
+
+  amount(index: number): Fen {
+    return this.fen[index]!;
+  }
+
+  /** Every part's amount, in order. */
+  amounts(): Fen[] {
+    return Array.from(this.fen);
+  }
+
+  binding(index: number): PotBinding {
+    return BINDINGS[this.bindings[index]!]!;
+  }
+
+  exactNumerator(index: number): bigint {
+    return this.numerators[index]!;
+  }
+
+  /** Fen added by largest-remainder rounding (0 or 1). */
+  roundingFenOf(index: number): Fen {
+    return this.rounding[index] === 0 ? 0n : 1n;
+  }
+
+  part(index: number): PotPart {
+    return {
+      id: this.ids[index]!,
+      amount: this.amount(index),
+      binding: this.binding(index),
+      exactNumerator: this.exactNumerator(index),
+      exactDenominator: this.exactDenominator,
+      roundingFen: this.roundingFenOf(index),
+    };
+  }
+
+  toPotResult(): PotResult {
+    return {
+      parts: this.ids.map((_, index) => this.part(index)),
+      allocated: this.allocated,
+      unallocated: this.unallocated,
+      floorsReduced: this.floorsReduced,
+      capsDropped: this.capsDropped,
+      roundingFen: this.roundingFen,
+    };
+  }
 }

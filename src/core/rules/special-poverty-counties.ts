@@ -47,7 +47,7 @@ import {
   type Scaled,
 } from '../money.js';
 import { FOCUS_FLAGS } from '../policy.js';
-import { allocatePotColumns, commonScaleIntegersOfScaled } from '../pot.js';
+import { allocatePotAsColumns, commonScaleIntegersOfScaled } from '../pot.js';
 import { invariant } from '../problems.js';
 import { declareColumn, StepSeries, tracing, UnitStep, type CountyState, type ProvinceState, type RunState, type StageTwoScores } from '../state.js';
 import type { Rule } from './rule.js';
@@ -302,7 +302,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   const cap = countyCapByIntegers(pool, policy.countyCapShare, integers, floors);
   // allocatePotByIntegers with the weights' common-scale integers is allocatePot with the weights.
   const ids = eligible.map((countyState) => countyState.county.code);
-  const pot = allocatePotColumns(pool, {
+  const pot = allocatePotAsColumns(pool, {
     ids,
     idsUnique: true,
     weights: integers,
@@ -313,7 +313,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   // Split each county's amount into central and provincial parts. Money the pot
   // could not place is taken from the two lines in proportion to their size.
   const centralAllocated = pool === 0n ? 0n : (centralPart * pot.allocated) / pool;
-  const split = allocatePotColumns(centralAllocated, { ids, idsUnique: true, weights: pot.parts.map((part) => part.amount) });
+  const split = allocatePotAsColumns(centralAllocated, { ids, idsUnique: true, weights: pot.amounts() });
   invariant(split.unallocated === 0n || pot.allocated === 0n, `central split of province ${code} left money over`);
   poolStep({
     floor: formatYuan(floor),
@@ -332,12 +332,12 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   const capturedMultipliers = new Map<number, readonly { rule: string; value: Dec }[]>();
   const capturedFloors = new Map<number, readonly { rule: string; amount: Fen }[]>();
   eligible.forEach((countyState, index) => {
-    const part = pot.parts[index]!;
-    const central = split.parts[index]?.amount ?? 0n;
-    const provincial = part.amount - central;
+    const amount = pot.amount(index);
+    const central = index < split.length ? split.amount(index) : 0n;
+    const provincial = amount - central;
     if (provincial < 0n) invariant(false, `county ${countyState.county.code} has a negative provincial part`);
     provincialAllocated += provincial;
-    countyState.binding = part.binding;
+    countyState.binding = pot.binding(index);
     countyState.amounts.set(SPECIAL_CENTRAL, central);
     countyState.amounts.set(SPECIAL_PROVINCIAL, provincial);
     if (!traced) return;
@@ -353,10 +353,11 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   const capText = pot.capsDropped ? 'not applied' : formatYuan(cap);
   if (traced) state.steps.push(new StepSeries(eligible.length, stepAt));
   function stepAt(index: number): UnitStep {
-    const part = pot.parts[index]!;
-    const centralSplit = split.parts[index];
-    const central = centralSplit?.amount ?? 0n;
-    const provincial = part.amount - central;
+    const amount = pot.amount(index);
+    const hasCentralSplit = index < split.length;
+    const central = hasCentralSplit ? split.amount(index) : 0n;
+    const provincial = amount - central;
+    const numerator = pot.exactNumerator(index);
     const multipliers = capturedMultipliers.get(index);
     const ruleFloors = capturedFloors.get(index);
     const cells: string[] = [];
@@ -367,18 +368,18 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     for (const multiplier of multipliers ?? []) cells.push(multiplier.value.toFixed());
     cells.push(formatScaled(weights.get(index), 10), poolText, formatYuan(floors[index]!));
     for (const ruleFloor of ruleFloors ?? []) cells.push(formatYuan(ruleFloor.amount));
-    cells.push(capText, part.binding);
+    cells.push(capText, pot.binding(index));
     // A large run leaves the fraction out: exact_yuan and the pot's values determine it, and at a million villages it is the bulk of the log.
-    if (!largeRun) cells.push(formatFenFraction(part.exactNumerator, part.exactDenominator));
+    if (!largeRun) cells.push(formatFenFraction(numerator, pot.exactDenominator));
     cells.push(
-      formatFenFractionAsYuan(part.exactNumerator, part.exactDenominator, 6),
-      part.roundingFen.toString(),
-      formatYuan(part.amount),
-      pool === 0n ? formatDecimal(ZERO, 10) : formatQuotient(part.amount, pool, 10),
+      formatFenFractionAsYuan(numerator, pot.exactDenominator, 6),
+      pot.roundingFenOf(index).toString(),
+      formatYuan(amount),
+      pool === 0n ? formatDecimal(ZERO, 10) : formatQuotient(amount, pool, 10),
     );
-    if (centralSplit) cells.push(formatFenFractionAsYuan(centralSplit.exactNumerator, centralSplit.exactDenominator, 6), centralSplit.roundingFen.toString());
+    if (hasCentralSplit) cells.push(formatFenFractionAsYuan(split.exactNumerator(index), split.exactDenominator, 6), split.roundingFenOf(index).toString());
     cells.push(formatYuan(central), formatYuan(provincial));
-    const columns = stepColumns(multipliers, ruleFloors, centralSplit !== undefined);
+    const columns = stepColumns(multipliers, ruleFloors, hasCentralSplit);
     return new UnitStep('pot_allocated', 'special_poverty_counties', 'IV.2', codes[index]!, STEP_LABEL, columns.names, columns.pick ? columns.pick.map((at) => cells[at]!) : cells);
   }
   // The value names of a step, in the order stepAt writes them: one list for every county with the
