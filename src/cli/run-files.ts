@@ -9,7 +9,7 @@
  * all, manifest.json, which records the hashes of everything before it.
  */
 import type { Command } from 'commander';
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { AllocationResult } from '../core/allocate.js';
 import { isLargeRun, withUnitBlocks } from '../core/audit-blocks.js';
 import { auditRecords, sha256Hex, writeAuditLog, AUDIT_SCHEMA_VERSION, type InputRecord, type OutputRecord } from '../core/audit.js';
@@ -17,9 +17,9 @@ import { canonicalJson, type JsonValue } from '../core/canonical-json.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, buildManifest, EFFECTIVE_POLICY_FILE, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, signManifest } from '../core/manifest.js';
 import type { LoadedInputs } from '../io/load-inputs.js';
 import { readPackageText, type InputFile } from '../io/read-inputs.js';
-import type { OutputFile } from '../io/run-folder.js';
+import type { FileContent, OutputFile } from '../io/run-folder.js';
 import { workerCompressor } from '../io/worker-compressor.js';
-import { renderCsvBytes, type CsvTable } from '../render/csv.js';
+import { renderCsvPieces, type CsvTable } from '../render/csv.js';
 import { summaryDocument } from '../render/summary.js';
 import { checksTable, projectsTable, provincesTable, streamedAllocationsTable } from '../render/tables.js';
 
@@ -54,7 +54,7 @@ export function renderRun(result: AllocationResult, loaded: LoadedInputs): Rende
     summary,
     tables,
     files: [
-      ...[...tables].map(([name, table]) => ({ name, content: renderCsvBytes(table) })),
+      ...[...tables].map(([name, table]) => ({ name, content: renderCsvPieces(table) })),
       { name: 'summary.json', content: `${JSON.stringify(summary, null, 2)}\n` },
     ],
   };
@@ -122,12 +122,22 @@ export function inputFiles(loaded: LoadedInputs): { role: string; file: InputFil
   return [...loaded.files, { role: 'policy', file: loaded.policyFile }];
 }
 
-function byteLength(content: string | Uint8Array): number {
-  return typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength;
+/** A file's size and SHA-256, its pieces (if any) read one after another. */
+function measure(content: FileContent): { bytes: number; sha256: string } {
+  if (typeof content === 'string' || Buffer.isBuffer(content)) {
+    return { bytes: typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength, sha256: sha256Hex(content) };
+  }
+  const digest = createHash('sha256');
+  let bytes = 0;
+  for (const piece of content as readonly Buffer[]) {
+    digest.update(piece);
+    bytes += piece.byteLength;
+  }
+  return { bytes, sha256: digest.digest('hex') };
 }
 
 function outputRecord(file: OutputFile, rows: number | undefined): OutputRecord {
-  const record = { path: file.name, bytes: byteLength(file.content), sha256: sha256Hex(file.content) };
+  const record = { path: file.name, ...measure(file.content) };
   return rows === undefined ? record : { ...record, rows };
 }
 
@@ -161,7 +171,7 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
   const records = auditRecords({ inputs, policy, result, tables, outputs });
   // Its chunks are compressed on a worker thread while the next entries are written.
   const audit = compressed ? writeAuditLog(withUnitBlocks(records), true, context.onAuditProgress, workerCompressor()) : writeAuditLog(records, false, context.onAuditProgress);
-  const auditFile: OutputFile = { name: compressed ? AUDIT_GZ_FILE : AUDIT_FILE, content: audit.content };
+  const auditFile: OutputFile = { name: compressed ? AUDIT_GZ_FILE : AUDIT_FILE, content: audit.pieces };
 
   const summary = rendered.summary as { totals?: Record<string, string | null>; unallocated?: { total?: string } };
   // A column no rule computed this run (null in summary.json) has no total to record.

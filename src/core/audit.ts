@@ -439,7 +439,10 @@ export function inThreadCompressor(): ChunkCompressor {
 
 /** The audit log as written: its content, entry count and last hash. */
 export interface WrittenAuditLog {
-  readonly content: string | Buffer;
+  /** The bytes in one buffer (joined from `pieces` when first read). */
+  readonly content: Buffer;
+  /** The bytes in the pieces they were made in (gzip members, or joined lines): for writing without joining them first. */
+  readonly pieces: readonly Buffer[];
   readonly entries: number;
   readonly headHash: string;
   readonly bytes: number;
@@ -487,8 +490,24 @@ export function writeAuditLog(
     }
   }
   flush();
-  const content = Buffer.concat(compressed ? compressor.finish() : pieces);
-  return { content, entries: seq, headHash: seq === 0 ? '' : prev, bytes: content.byteLength, sha256: sha256Hex(content) };
+  const made = compressed ? compressor.finish() : pieces;
+  const digest = createHash('sha256');
+  let bytes = 0;
+  for (const piece of made) {
+    digest.update(piece);
+    bytes += piece.byteLength;
+  }
+  let joined: Buffer | undefined;
+  return {
+    get content(): Buffer {
+      return (joined ??= Buffer.concat(made));
+    },
+    pieces: made,
+    entries: seq,
+    headHash: seq === 0 ? '' : prev,
+    bytes,
+    sha256: digest.digest('hex'),
+  };
 }
 
 /** The text of an audit log as stored: gunzipped when it is gzip (audit.jsonl.gz). */

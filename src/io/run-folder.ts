@@ -35,7 +35,16 @@ import { UsageError } from '../core/problems.js';
 export interface OutputFile {
   /** Path inside the run folder, '/'-separated. */
   readonly name: string;
-  readonly content: string | Buffer;
+  /** Text (written as UTF-8), bytes, or bytes in pieces written one after another. */
+  readonly content: FileContent;
+}
+
+export type FileContent = string | Buffer | readonly Buffer[];
+
+/** A file's content as one buffer of bytes (pieces joined). */
+export function contentBytes(content: FileContent): Buffer {
+  if (typeof content === 'string') return Buffer.from(content, 'utf8');
+  return Buffer.isBuffer(content) ? content : Buffer.concat(content as readonly Buffer[]);
 }
 
 /** Written last, so that a folder holding it holds everything else too. */
@@ -142,10 +151,11 @@ function crashPoint(): () => void {
   };
 }
 
-function writeFileDurably(path: string, content: string | Buffer): void {
+function writeFileDurably(path: string, content: FileContent): void {
   const descriptor = openSync(path, 'wx');
   try {
-    writeFileSync(descriptor, content);
+    if (typeof content === 'string' || Buffer.isBuffer(content)) writeFileSync(descriptor, content);
+    else for (const piece of content as readonly Buffer[]) writeFileSync(descriptor, piece);
     fsyncSync(descriptor);
   } finally {
     closeSync(descriptor);

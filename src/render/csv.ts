@@ -84,9 +84,14 @@ export function renderCsv(table: CsvSource): string {
  * character for Chinese text) besides its bytes.
  */
 export function renderCsvBytes(table: CsvSource): Buffer {
-  const parts: Buffer[] = [];
-  for (const chunk of csvChunks(table)) parts.push(Buffer.from(chunk, 'utf8'));
-  return Buffer.concat(parts);
+  return Buffer.concat(renderCsvPieces(table));
+}
+
+/** renderCsvBytes's bytes in the pieces they were encoded in (a few thousand lines each): for writing without joining them first. */
+export function renderCsvPieces(table: CsvSource): Buffer[] {
+  const pieces: Buffer[] = [];
+  for (const chunk of csvChunks(table)) pieces.push(Buffer.from(chunk, 'utf8'));
+  return pieces;
 }
 
 /** renderCsv's text in pieces: the BOM with the header, then a few thousand lines at a time. */
@@ -95,16 +100,16 @@ function* csvChunks(table: CsvSource): Generator<string> {
   // Lines are joined a few thousand at a time: a million short-lived line strings would otherwise all be kept to the end.
   let lines: string[] = [table.columns.map((column) => csvField(neutraliseText(column))).join(',')];
   let first = true;
+  // Each line joined from its fields in one reused array: flat strings, not chains of concatenations.
+  const fields: string[] = [];
   for (const row of table.rows) {
-    let line = '';
+    fields.length = row.length;
     for (let column = 0; column < row.length; column++) {
       const cell = row[column]!;
-      if (column > 0) line += ',';
       // A plain number (most cells of a table of amounts) is written as it is: nothing in it needs quotes.
-      if (isNumber[column] && (cell === '' || PLAIN_NUMBER.test(cell))) line += cell;
-      else line += csvField(safeCell(cell, isNumber[column]));
+      fields[column] = isNumber[column] && (cell === '' || PLAIN_NUMBER.test(cell)) ? cell : csvField(safeCell(cell, isNumber[column]));
     }
-    lines.push(line);
+    lines.push(fields.join(','));
     if (lines.length === LINES_PER_CHUNK) {
       yield `${first ? '\uFEFF' : ''}${lines.join('\r\n')}\r\n`;
       first = false;

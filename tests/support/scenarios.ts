@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { renderRun } from '../../src/cli/run-files.js';
 import { allocate, type AllocationResult } from '../../src/core/allocate.js';
 import { loadInputs } from '../../src/io/load-inputs.js';
+import { contentBytes } from '../../src/io/run-folder.js';
 import { ROOT, tempDir } from '../helpers.js';
 
 export const PROVINCES = ['13', '45', '52', '62', '65'] as const;
@@ -213,7 +214,7 @@ export function runFiles(files: ScenarioFiles): ScenarioRun {
   const loaded = loadInputs({ counties: files.counties, budget: files.budget, policy: files.policy, encoding: 'auto' });
   const result = allocate(loaded.run);
   const rendered = renderRun(result, loaded);
-  return { result, outputs: new Map(rendered.files.map((file) => [file.name, String(file.content)])) };
+  return { result, outputs: new Map(rendered.files.map((file) => [file.name, contentBytes(file.content).toString('utf8')])) };
 }
 
 let scratch: string | undefined;
