@@ -10,7 +10,7 @@ import { formatIncidence, formatIncidenceTexts, formatPopulation, formatPopulati
 const decimalText = fc.oneof(
   fc.bigInt({ min: 0n, max: 10n ** 15n }).map(String),
   fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.stringMatching(/^\d{1,20}$/)).map(([whole, fraction]) => `${whole}.${fraction}`),
-  fc.constantFrom('0', '0.0', '1', '3', '7', '862', '3201', '0.005', '0.015', '2.125', '100.00', '0.5'),
+  fc.constantFrom('0', '0.0', '1', '3', '7', '862', '3201', '0.005', '0.015', '2.125', '100.00', '0.5', '0100', '007', '00'),
 );
 
 describe('population and incidence cells from exact texts', () => {
@@ -28,6 +28,15 @@ describe('population and incidence cells from exact texts', () => {
       fc.property(decimalText, decimalText, (poor, rural) => {
         const quotient = decimal(rural).isZero() ? ZERO : decimal(poor).div(decimal(rural));
         expect(formatIncidenceTexts(poor, rural)).toBe(formatIncidence(quotient));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('formatIncidenceTexts of whole numbers whose quotient often lies on a half at the seventh place (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000_000 }), fc.constantFrom(2_000_000, 4_000_000, 8_000_000, 20_000_000, 3, 7, 1_999_999, 2_000_001), (poor, rural) => {
+        expect(formatIncidenceTexts(String(poor), String(rural))).toBe(formatIncidence(decimal(String(poor)).div(decimal(String(rural)))));
       }),
       { numRuns: 2_000 },
     );

@@ -319,6 +319,20 @@ export function formatFenFractionAsYuan(numerator: bigint, denominator: bigint, 
 }
 
 /** formatDecimal(decimal(numerator).div(decimal(denominator)), places), computed in integers. */
+/**
+ * formatQuotient of two safe integers (persons): their double quotient is
+ * within half a unit in the last place of the exact one, which settles the
+ * text unless it lies near a rounding boundary; then formatQuotient works it
+ * out exactly.
+ */
+export function formatSafeIntegerQuotient(numerator: number, denominator: number, places: number): string {
+  if (Number.isSafeInteger(numerator) && Number.isSafeInteger(denominator) && numerator > 0 && denominator > 0) {
+    const quick = formatApproximate(numerator / denominator, places, places);
+    if (quick !== undefined) return quick;
+  }
+  return formatQuotient(BigInt(numerator), BigInt(denominator), places);
+}
+
 export function formatQuotient(numerator: bigint, denominator: bigint, places: number): string {
   return formatRoundedQuotient(numerator, denominator, 0, places) ?? formatDecimal(decimalFromBigInt(numerator).div(decimalFromBigInt(denominator)), places);
 }

@@ -5,7 +5,7 @@
  */
 import type { AllocationResult } from '../core/allocate.js';
 import type { County } from '../core/counties.js';
-import { formatDecimal, formatFraction, formatQuotient, formatYuan, ZERO, type Dec, type Fen } from '../core/money.js';
+import { formatDecimal, formatFraction, formatQuotient, formatSafeIntegerQuotient, formatYuan, ZERO, type Dec, type Fen } from '../core/money.js';
 import { ABSORBING_LEVELS } from '../core/policy.js';
 import { PAYING_LEVELS, type CountyState, type ProvinceState } from '../core/state.js';
 import { yesNo, type CsvTable } from './csv.js';
@@ -44,7 +44,7 @@ const POPULATION_TEXT = /^\d+(\.\d+)?$/;
 
 /** formatPopulation of the decimal an exact text stands for, in integers. */
 export function formatPopulationText(text: string): string {
-  if (text.indexOf('.') < 0) return BigInt(text).toString();
+  if (text.indexOf('.') < 0) return text.length > 1 && text.charCodeAt(0) === 48 ? BigInt(text).toString() : text;
   const { scaled, places } = scaledText(text);
   const unit = 10n ** BigInt(places);
   return scaled % unit === 0n ? (scaled / unit).toString() : formatFraction(scaled, unit, 2);
@@ -52,6 +52,13 @@ export function formatPopulationText(text: string): string {
 
 /** formatIncidence(poor / rural) for the decimals two exact texts stand for, in integers: the quotient rounded to 50 digits as decimal.js divides. */
 export function formatIncidenceTexts(poor: string, rural: string): string {
+  // Whole numbers of persons (the usual case) divide as doubles unless the quotient lies near a rounding boundary.
+  if (poor.length <= 15 && rural.length <= 15 && poor.indexOf('.') < 0 && rural.indexOf('.') < 0) {
+    const p = Number(poor);
+    const r = Number(rural);
+    if (r === 0) return formatIncidence(ZERO);
+    return formatSafeIntegerQuotient(p, r, 6);
+  }
   const p = scaledText(poor);
   const r = scaledText(rural);
   if (r.scaled === 0n) return formatIncidence(ZERO);
