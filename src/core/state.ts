@@ -265,6 +265,16 @@ export class AmountStore {
     return column;
   }
 
+  /**
+   * A column's arrays as they are (fen slots, presence flags, and the amounts
+   * too wide for a slot by county), or undefined when no county has a value
+   * in it: for a reader that takes the whole column at once (a worker thread
+   * writing allocations.csv). Not to be changed.
+   */
+  columnData(name: string): { readonly fen: BigInt64Array; readonly present: Uint8Array; readonly wide: ReadonlyMap<number, Fen> | undefined } | undefined {
+    return this.byName.get(name);
+  }
+
   get(name: string, index: number): Fen | undefined {
     const column = this.byName.get(name);
     if (column === undefined || column.present[index] === 0) return undefined;
@@ -302,8 +312,8 @@ export class AmountStore {
 /** One county's amounts in an AmountStore, as a map (entries in the store's column order). */
 export class CountyAmounts implements FenMap {
   constructor(
-    private readonly store: AmountStore,
-    private readonly index: number,
+    readonly store: AmountStore,
+    readonly index: number,
   ) {}
 
   get size(): number {
