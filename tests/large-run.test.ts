@@ -15,6 +15,10 @@ import { AUDIT_GZIP_THRESHOLD, chainAuditRecords, checkAuditChain, inThreadCompr
 import { workerCompressor } from '../src/io/worker-compressor.js';
 import { progressBar } from '../src/cli/progress.js';
 import type { Io } from '../src/cli/io.js';
+import { allocate } from '../src/core/allocate.js';
+import { loadInputs } from '../src/io/load-inputs.js';
+import { renderCsvBytes } from '../src/render/csv.js';
+import { allocationsTable } from '../src/render/tables.js';
 import { ROOT, runCli } from './helpers.js';
 
 describe('writeAuditLog', () => {
@@ -179,6 +183,12 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(stage2.values['exact_yuan']).toMatch(/^\d+\.\d{6}$/);
     expect(stage2.values['exact_amount']).toBeUndefined();
     expect(document.steps.find((step) => step.subject === code && step.label === 'row of allocations.csv')?.values['total']).toBe(row[header.indexOf('total')]);
+  }, 120_000);
+
+  it('writes allocations.csv on a worker thread with the bytes this thread writes for the same inputs', () => {
+    const loaded = loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' });
+    const expected = renderCsvBytes(allocationsTable(allocate(loaded.run)));
+    expect(Buffer.compare(readFileSync(join(run, 'allocations.csv')), expected)).toBe(0);
   }, 120_000);
 
   it('records allocations.csv by its hash, not row by row; explain reads the rows from the file once its hash matches', () => {

@@ -19,6 +19,7 @@ import type { LoadedInputs } from '../io/load-inputs.js';
 import { readPackageText, type InputFile } from '../io/read-inputs.js';
 import type { FileContent, OutputFile } from '../io/run-folder.js';
 import { workerCompressor } from '../io/worker-compressor.js';
+import { writeTableOnWorker, type PendingTable } from './table-worker.js';
 import { renderCsvPieces, type CsvTable } from '../render/csv.js';
 import { summaryDocument } from '../render/summary.js';
 import { checksTable, projectsTable, provincesTable, streamedAllocationsTable } from '../render/tables.js';
@@ -43,22 +44,33 @@ function held(table: CsvTable): RenderedTable {
 }
 
 export function renderRun(result: AllocationResult, loaded: LoadedInputs): RenderedRun {
+  const { rendered } = renderRunFiles(result, loaded, false);
+  return rendered;
+}
+
+/**
+ * renderRun, with allocations.csv of a large run (`offload`) written on a
+ * worker thread when one can be started: its file's content is then empty
+ * until `pending` has finished (see assembleRunFolder).
+ */
+function renderRunFiles(result: AllocationResult, loaded: LoadedInputs, offload: boolean): { rendered: RenderedRun; pending?: PendingTable } {
   const summary = summaryDocument(result, { command: 'allocate', warnings: loaded.warnings, skippedBlankRows: loaded.skippedBlankRows, overrides: loaded.overrides });
+  const allocations = streamedAllocationsTable(result);
+  const pending = offload ? writeTableOnWorker(allocations) : undefined;
   const tables = new Map<string, RenderedTable>([
-    ['allocations.csv', streamedAllocationsTable(result)],
+    ['allocations.csv', allocations],
     ['provinces.csv', held(provincesTable(result))],
   ]);
   if (result.inputs.projects) tables.set('projects.csv', held(projectsTable(result)));
   tables.set('checks.csv', held(checksTable(result)));
-  return {
-    summary,
-    tables,
-    files: [
-      ...[...tables].map(([name, table]) => ({ name, content: renderCsvPieces(table) })),
-      { name: 'summary.json', content: `${JSON.stringify(summary, null, 2)}\n` },
-    ],
-  };
+  const files = [
+    ...[...tables].map(([name, table]) => ({ name, content: pending && name === ALLOCATIONS ? [] : renderCsvPieces(table) })),
+    { name: 'summary.json', content: `${JSON.stringify(summary, null, 2)}\n` },
+  ];
+  return { rendered: { summary, tables, files }, pending };
 }
+
+const ALLOCATIONS = 'allocations.csv';
 
 /** What a run records about where and how it was made. */
 export interface RunContext {
@@ -136,14 +148,18 @@ function measure(content: FileContent): { bytes: number; sha256: string } {
   return { bytes, sha256: digest.digest('hex') };
 }
 
-function outputRecord(file: OutputFile, rows: number | undefined): OutputRecord {
-  const record = { path: file.name, ...measure(file.content) };
+function outputRecord(file: OutputFile, rows: number | undefined, measured?: { bytes: number; sha256: string }): OutputRecord {
+  const record = { path: file.name, ...(measured ?? measure(file.content)) };
   return rows === undefined ? record : { ...record, rows };
 }
 
 /** Renders the whole run folder: outputs, input copies, effective policy, audit log, manifest. */
 export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs, context: RunContext): RunFolder {
-  const rendered = renderRun(result, loaded);
+  // A large run's log is written gzip-compressed (audit.jsonl.gz) with the entries of its units gathered in blocks,
+  // and its allocations.csv on a worker thread meanwhile.
+  const compressed = isLargeRun(result.counties.length);
+  const { rendered: renderedHere, pending } = renderRunFiles(result, loaded, compressed);
+  let rendered = renderedHere;
   const copies: OutputFile[] = [];
   const inputs: InputRecord[] = inputFiles(loaded).map(({ role, file }) => {
     const path = inputCopyPath(role, file);
@@ -152,10 +168,21 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
   });
   const policyText = canonicalJson(loaded.run.policy.document);
   const policy = { name: loaded.run.policy.document.name, path: EFFECTIVE_POLICY_FILE, sha256: sha256Hex(policyText) };
-  const outputs = rendered.files.map((file) => outputRecord(file, rendered.tables.get(file.name)?.rowCount));
+  // The output records come last in the log: allocations.csv written elsewhere is waited for only then.
+  let outputs: OutputRecord[] | undefined;
+  const outputRecords = (): OutputRecord[] => {
+    if (outputs) return outputs;
+    // Measured where it was written.
+    const measured = new Map<string, { bytes: number; sha256: string }>();
+    if (pending) {
+      const table = pending.finish();
+      measured.set(ALLOCATIONS, { bytes: table.bytes, sha256: table.sha256 });
+      rendered = { ...rendered, files: rendered.files.map((file) => (file.name === ALLOCATIONS ? { name: file.name, content: table.pieces } : file)) };
+    }
+    outputs = rendered.files.map((file) => outputRecord(file, rendered.tables.get(file.name)?.rowCount, measured.get(file.name)));
+    return outputs;
+  };
 
-  // A large run's log is written gzip-compressed (audit.jsonl.gz) with the entries of its units gathered in blocks.
-  const compressed = isLargeRun(result.counties.length);
   // Rows recorded one audit entry each, under the county or province they concern (a table absent from this run is skipped).
   // A large run's log records allocations.csv by its hash alone (explain reads the rows from the file): a village table's
   // rows would otherwise be written twice, once in the table and once, block by block, in the log.
@@ -168,7 +195,7 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
     if (compressed && path === 'allocations.csv') return [];
     return table ? [{ path, subjectColumn, columns: table.columns, rows: table.rows }] : [];
   });
-  const records = auditRecords({ inputs, policy, result, tables, outputs });
+  const records = auditRecords({ inputs, policy, result, tables, outputs: { [Symbol.iterator]: () => outputRecords()[Symbol.iterator]() } });
   // Its chunks are compressed on a worker thread while the next entries are written.
   const audit = compressed ? writeAuditLog(withUnitBlocks(records), true, context.onAuditProgress, workerCompressor()) : writeAuditLog(records, false, context.onAuditProgress);
   const auditFile: OutputFile = { name: compressed ? AUDIT_GZ_FILE : AUDIT_FILE, content: audit.pieces };
@@ -187,7 +214,7 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
     options: context.options,
     inputs,
     policy,
-    outputs: [...outputs, { path: auditFile.name, bytes: audit.bytes, sha256: audit.sha256, rows: audit.entries }],
+    outputs: [...outputRecords(), { path: auditFile.name, bytes: audit.bytes, sha256: audit.sha256, rows: audit.entries }],
     counts: {
       counties: result.counties.length,
       eligible_counties: result.counties.filter((countyState) => countyState.eligible).length,

@@ -92,7 +92,8 @@ export interface AuditSource {
   readonly policy: { readonly name: string; readonly path: string; readonly sha256: string };
   readonly result: AllocationResult;
   readonly tables: readonly SubjectTable[];
-  readonly outputs: readonly OutputRecord[];
+  /** Read once, after everything else (a file written elsewhere may be waited for then). */
+  readonly outputs: Iterable<OutputRecord>;
 }
 
 /** crypto.hash (Node 20.12+): a one-shot digest without a Hash object, markedly faster for the many small audit entries. */

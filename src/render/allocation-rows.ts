@@ -21,34 +21,42 @@ export interface AmountColumnData {
 /** What the rows of allocations.csv show, row by row in county-code order (see `snapshotAllocationRows`). */
 export interface AllocationRowsData {
   readonly count: number;
+  /** County codes as numbers when every code is digits without a leading zero (fewer strings to copy to a worker), else undefined. */
+  readonly codeNumbers: Float64Array | undefined;
+  /** County codes as text, when `codeNumbers` is undefined. */
   readonly codes: readonly string[];
-  readonly names: readonly string[];
-  readonly prefectures: readonly string[];
+  /** Index into `texts` per row: name, prefecture, contiguous area, focus multiplier, binding (0 is ''). */
+  readonly name: Uint32Array;
+  readonly prefecture: Uint32Array;
+  readonly area: Uint32Array;
+  readonly focus: Uint32Array;
+  readonly binding: Uint32Array;
+  readonly texts: readonly string[];
   /** Index into `provinces`, per row. */
   readonly province: Uint16Array;
   readonly provinces: readonly { readonly code: string; readonly name: string; readonly region: string }[];
   /** Bits per row: 1 eligible, 2 poverty county, 4 key county, 8 priority province. */
   readonly flags: Uint8Array;
-  /** Index into `texts` per row: contiguous area, focus multiplier, binding (0 is ''). */
-  readonly area: Uint16Array;
-  readonly focus: Uint16Array;
-  readonly binding: Uint16Array;
-  readonly texts: readonly string[];
   /** The stage-2 score with ten decimals, or '' (no score). */
   readonly scores: readonly string[];
   /**
-   * Poor and rural population as exact texts, to be formatted with the
-   * incidence; a row whose figures have no such texts has its three cells
-   * formatted already, in `populationCells`.
+   * Poor and rural population as whole numbers (NaN: see `populationTexts`);
+   * a row whose figures are not both whole has them as exact texts in
+   * `populationTexts`, or, without texts, its three cells formatted already
+   * in `populationCells`.
    */
-  readonly poorTexts: readonly string[];
-  readonly ruralTexts: readonly string[];
+  readonly poor: Float64Array;
+  readonly rural: Float64Array;
+  readonly populationTexts: ReadonlyMap<number, readonly [string, string]>;
   readonly populationCells: ReadonlyMap<number, readonly [string, string, string]>;
   /** Amount columns before `total`, in output order, then `total`. */
   readonly amountNames: readonly string[];
   readonly amounts: readonly AmountColumnData[];
   readonly total: AmountColumnData;
 }
+
+/** Digits of a whole number a double holds exactly, without a leading zero. */
+const WHOLE_NUMBER = /^(0|[1-9]\d{0,14})$/;
 
 const POPULATION_TEXT = /^\d+(\.\d+)?$/;
 
@@ -91,7 +99,7 @@ export function formatIncidenceTexts(poor: string, rural: string): string {
 }
 
 /** A county's poor and rural population as exact text, when its figures can give them without building decimals. */
-function populationTexts(county: County): { poor: string; rural: string } | undefined {
+function populationTextsOf(county: County): { poor: string; rural: string } | undefined {
   const figures = county.figures as { textOf?: (column: string) => string | undefined };
   if (typeof figures.textOf !== 'function') return undefined;
   const poor = figures.textOf('poor_population');
@@ -145,24 +153,28 @@ export function snapshotAllocationRows(result: AllocationResult, amountNames: re
   const provinces: { code: string; name: string; region: string }[] = [];
   const provinceIndex = new Map<string, number>();
   const focusTexts = new Map<Dec, number>();
-  const codes = new Array<string>(count);
-  const names = new Array<string>(count);
-  const prefectures = new Array<string>(count);
+  const numericCodes = counties.every((countyState) => WHOLE_NUMBER.test(countyState.county.code));
+  const codeNumbers = numericCodes ? new Float64Array(count) : undefined;
+  const codes = numericCodes ? [] : new Array<string>(count);
+  const name = new Uint32Array(count);
+  const prefecture = new Uint32Array(count);
   const province = new Uint16Array(count);
   const flags = new Uint8Array(count);
-  const area = new Uint16Array(count);
-  const focus = new Uint16Array(count);
-  const binding = new Uint16Array(count);
+  const area = new Uint32Array(count);
+  const focus = new Uint32Array(count);
+  const binding = new Uint32Array(count);
   const scores = new Array<string>(count);
-  const poorTexts = new Array<string>(count);
-  const ruralTexts = new Array<string>(count);
+  const poor = new Float64Array(count);
+  const rural = new Float64Array(count);
+  const populationTexts = new Map<number, readonly [string, string]>();
   const populationCells = new Map<number, readonly [string, string, string]>();
   for (let index = 0; index < count; index++) {
     const countyState = counties[index]!;
     const county = countyState.county;
-    codes[index] = county.code;
-    names[index] = county.name;
-    prefectures[index] = county.prefecture;
+    if (codeNumbers) codeNumbers[index] = Number(county.code);
+    else codes[index] = county.code;
+    name[index] = indexOf(county.name);
+    prefecture[index] = indexOf(county.prefecture);
     let at = provinceIndex.get(county.province.code);
     if (at === undefined) {
       at = provinces.length;
@@ -183,34 +195,35 @@ export function snapshotAllocationRows(result: AllocationResult, amountNames: re
     }
     binding[index] = indexOf(countyState.binding ?? '');
     scores[index] = countyState.scoreText(10) ?? '';
-    const population = populationTexts(county);
-    if (population) {
-      poorTexts[index] = population.poor;
-      ruralTexts[index] = population.rural;
-    } else {
-      poorTexts[index] = '';
-      ruralTexts[index] = '';
-      populationCells.set(index, populationCellsOf(county));
-    }
+    const population = populationTextsOf(county);
+    poor[index] = NaN;
+    rural[index] = NaN;
+    if (!population) populationCells.set(index, populationCellsOf(county));
+    else if (WHOLE_NUMBER.test(population.poor) && WHOLE_NUMBER.test(population.rural)) {
+      poor[index] = Number(population.poor);
+      rural[index] = Number(population.rural);
+    } else populationTexts.set(index, [population.poor, population.rural]);
   }
   return {
     count,
+    codeNumbers,
     codes,
-    names,
-    prefectures,
-    province,
-    provinces,
-    flags,
+    name,
+    prefecture,
     area,
     focus,
     binding,
     texts,
+    province,
+    provinces,
+    flags,
     scores,
-    poorTexts,
-    ruralTexts,
+    poor,
+    rural,
+    populationTexts,
     populationCells,
     amountNames,
-    amounts: amountNames.map((name) => amountColumnData(counties, name)),
+    amounts: amountNames.map((column) => amountColumnData(counties, column)),
     total: amountColumnData(counties, 'total'),
   };
 }
@@ -220,28 +233,38 @@ function amountAt(column: AmountColumnData, index: number): Fen | undefined {
   return column.wide?.get(index) ?? column.fen[index]!;
 }
 
+/** The poor population, rural population and incidence cells of row `index`. */
+function populationCells(data: AllocationRowsData, index: number): readonly [string, string, string] {
+  const poor = data.poor[index]!;
+  const rural = data.rural[index]!;
+  if (!Number.isNaN(poor)) return [String(poor), String(rural), rural === 0 ? formatIncidence(ZERO) : formatSafeIntegerQuotient(poor, rural, 6)];
+  const texts = data.populationTexts.get(index);
+  if (texts) return [formatPopulationText(texts[0]), formatPopulationText(texts[1]), formatIncidenceTexts(texts[0], texts[1])];
+  return data.populationCells.get(index)!;
+}
+
 /** The cells of each row of allocations.csv, in the order of its columns (see tables.ts allocationsColumns). */
 export function* allocationRows(data: AllocationRowsData): Generator<string[]> {
   const { texts, provinces, flags } = data;
   for (let index = 0; index < data.count; index++) {
     const province = provinces[data.province[index]!]!;
     const bits = flags[index]!;
-    const cells = data.populationCells.get(index);
+    const [poor, rural, incidence] = populationCells(data, index);
     const row: string[] = [
-      data.codes[index]!,
-      data.names[index]!,
+      data.codeNumbers ? String(data.codeNumbers[index]!) : data.codes[index]!,
+      texts[data.name[index]!]!,
       province.code,
       province.name,
       province.region,
-      data.prefectures[index]!,
+      texts[data.prefecture[index]!]!,
       yesNo((bits & 1) !== 0),
       yesNo((bits & 2) !== 0),
       yesNo((bits & 4) !== 0),
       texts[data.area[index]!]!,
       yesNo((bits & 8) !== 0),
-      cells ? cells[0] : formatPopulationText(data.poorTexts[index]!),
-      cells ? cells[1] : formatPopulationText(data.ruralTexts[index]!),
-      cells ? cells[2] : formatIncidenceTexts(data.poorTexts[index]!, data.ruralTexts[index]!),
+      poor,
+      rural,
+      incidence,
       texts[data.focus[index]!]!,
       data.scores[index]!,
       texts[data.binding[index]!]!,

@@ -66,19 +66,19 @@ export interface StreamedTable {
   readonly numberColumns: readonly string[];
   readonly rowCount: number;
   readonly rows: Iterable<readonly string[]>;
-  /** What the rows show, for formatting them elsewhere (a worker thread) with `allocationRows`. */
-  readonly data: AllocationRowsData;
+  /** What the rows show (gathered anew on each call, not held), for formatting them elsewhere (a worker thread) with `allocationRows`. */
+  snapshot(): AllocationRowsData;
 }
 
 /** allocations.csv as `allocationsTable` gives it, with rows formatted on each reading. */
 export function streamedAllocationsTable(result: AllocationResult): StreamedTable {
   const amounts = amountColumns(result);
-  const data = snapshotAllocationRows(result, amounts);
+  const snapshot = (): AllocationRowsData => snapshotAllocationRows(result, amounts);
   return {
     ...allocationsColumns(amounts),
     rowCount: result.counties.length,
-    data,
-    rows: { [Symbol.iterator]: () => allocationRows(data) },
+    snapshot,
+    rows: { [Symbol.iterator]: () => allocationRows(snapshot()) },
   };
 }
 

@@ -1,0 +1,37 @@
+/**
+ * A worker thread that writes allocations.csv of a large run from a snapshot
+ * of its rows (see allocation-rows.ts) while the main thread writes the audit
+ * log: the table's bytes, in pieces, with their size and SHA-256. The same
+ * code as on the main thread (allocationRows, renderCsvPieces), so the same
+ * bytes. See table-worker.ts for the other end.
+ */
+import { createHash } from 'node:crypto';
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { allocationRows, type AllocationRowsData } from '../render/allocation-rows.js';
+import { renderCsvPieces } from '../render/csv.js';
+
+const { data, columns, numberColumns, done, port } = workerData as {
+  data: AllocationRowsData;
+  columns: string[];
+  numberColumns: string[];
+  done: SharedArrayBuffer;
+  port: MessagePort;
+};
+const flag = new Int32Array(done);
+
+try {
+  const pieces = renderCsvPieces({ columns, numberColumns, rows: { [Symbol.iterator]: () => allocationRows(data) } });
+  const digest = createHash('sha256');
+  let bytes = 0;
+  for (const piece of pieces) {
+    digest.update(piece);
+    bytes += piece.byteLength;
+  }
+  // A piece with a buffer of its own is handed over without a copy; a small one may share Node's pool, and is copied.
+  const owned = pieces.map((piece) => (piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength ? piece : Buffer.from(piece)));
+  port.postMessage({ pieces: owned, bytes, sha256: digest.digest('hex') }, owned.map((piece) => piece.buffer as ArrayBuffer));
+} catch (error) {
+  port.postMessage({ error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });
+}
+Atomics.store(flag, 0, 1);
+Atomics.notify(flag, 0);
