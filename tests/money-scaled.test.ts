@@ -276,3 +276,23 @@ describe('ScaledColumn', () => {
     );
   });
 });
+
+describe('ScaledColumn.format', () => {
+  test('writes what formatScaled writes for the value it holds, halves and long coefficients included', () => {
+    const coefficient = fc.oneof(
+      fc.bigInt({ min: 1n, max: 10n ** 50n }),
+      fc.bigInt({ min: 1n, max: 10n ** 70n }),
+      // Exactly on a half at some place, and next to it.
+      fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 20n }), fc.integer({ min: 1, max: 30 }), fc.constantFrom(-1n, 0n, 1n)).map(([units, zeros, nudge]) => (units * 10n + 5n) * 10n ** BigInt(zeros) + nudge),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(coefficient, fc.integer({ min: -60, max: 5 })), { minLength: 1, maxLength: 20 }), fc.integer({ min: 0, max: 12 }), (entries, places) => {
+        const column = new ScaledColumn(entries.length + 1);
+        entries.forEach(([value, exponent], index) => column.set(index, { coefficient: value, exponent, digits: value.toString().length }));
+        entries.forEach((_, index) => expect(column.format(index, places)).toBe(formatScaled(column.get(index), places)));
+        expect(column.format(entries.length, places)).toBe(formatScaled(ZERO_SCALED, places));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -8,6 +8,8 @@ import {
   addScaled,
   decimalFromScaled,
   divideScaled,
+  formatScaled,
+  formatScaledApproximately,
   LimbAccumulator,
   multiplyScaled,
   scaledFromDecimal,
@@ -205,13 +207,21 @@ const LIMB_MASK = (1n << 64n) - 1n;
  * millions of long-lived bigints would be traced and copied again and again.
  * A longer coefficient (a figure of more digits) is kept aside as a bigint.
  */
+/** Where the low and high 32 bits of a 64-bit limb lie among the 32-bit words (the platform's byte order). */
+const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
+const HIGH_WORD = 1 - LOW_WORD;
+const TWO_TO_32 = 2 ** 32;
+
 export class ScaledColumn {
   private readonly limbs: BigUint64Array;
+  /** The limbs as 32-bit words: read as numbers, a coefficient's nearest doubles need no bigint. */
+  private readonly words: Uint32Array;
   private readonly exponents: Int32Array;
   private readonly digits: Uint16Array;
   private wide: Map<number, bigint> | undefined = undefined;
   constructor(readonly length: number) {
     this.limbs = new BigUint64Array(length * 3);
+    this.words = new Uint32Array(this.limbs.buffer);
     this.exponents = new Int32Array(length);
     this.digits = new Uint16Array(length);
   }
@@ -240,6 +250,24 @@ export class ScaledColumn {
     if (digits === 0) return ZERO_SCALED;
     return { coefficient: this.coefficient(index, digits), exponent: this.exponents[index]!, digits };
   }
+  /**
+   * formatScaled(get(index), places): from the limbs' words as doubles (each
+   * step errs by half a unit in the last place, well within what
+   * formatApproximate allows) unless that cannot settle the text.
+   */
+  format(index: number, places: number): string {
+    const digits = this.digits[index]!;
+    if (digits !== 0 && digits <= LIMB_DIGITS) {
+      const words = this.words;
+      const at = index * 6;
+      let approximate = 0;
+      for (let word = at + 4; word >= at; word -= 2) approximate = (approximate * TWO_TO_32 + words[word + HIGH_WORD]!) * TWO_TO_32 + words[word + LOW_WORD]!;
+      const quick = formatScaledApproximately(approximate, this.exponents[index]!, places);
+      if (quick !== undefined) return quick;
+    }
+    return formatScaled(this.get(index), places);
+  }
+
   private coefficient(index: number, digits: number): bigint {
     if (digits > LIMB_DIGITS) return this.wide!.get(index)!;
     const at = index * 3;
@@ -429,6 +457,10 @@ export interface CountyGroup {
   share(index: number, factor: number): Scaled;
   /** Its weighted score: sum over factors of share times the county weight. */
   score(index: number): Scaled;
+  /** formatScaled of value, share and score, without building them where doubles settle the text. */
+  valueText(index: number, factor: number, places: number): string;
+  shareText(index: number, factor: number, places: number): string;
+  scoreText(index: number, places: number): string;
   /** Factor id to factor value as decimals, in a map that refuses changes. */
   valuesMap(index: number): Map<string, Dec>;
   /** Factor id to share as decimals, in a map that refuses changes. */
@@ -471,6 +503,9 @@ export function countyGroupScores(counties: readonly County[], policy: Policy, f
     value: (index, factor) => entry.values.get(index * width + factor),
     share: (index, factor) => entry.shares.get(index * width + factor),
     score: (index) => scores.get(index),
+    valueText: (index, factor, places) => entry.values.format(index * width + factor, places),
+    shareText: (index, factor, places) => entry.shares.format(index * width + factor, places),
+    scoreText: (index, places) => scores.format(index, places),
     valuesMap: (index) => decimals(entry.values, index),
     sharesMap: (index) => decimals(entry.shares, index),
     remember<T>(derivedKey: string, compute: () => T): T {

@@ -616,6 +616,15 @@ export function scaledLessThan(a: Scaled, b: Scaled): boolean {
  * Fixed-point text with `places` decimals, half-even: the text the clone's
  * `toFixed(places, ROUND_HALF_EVEN)` writes for the same value.
  */
+/**
+ * formatScaled of coefficient x 10^exponent from a double within a few units
+ * in the last place of the coefficient, when that settles the text (see
+ * formatApproximate); undefined when the caller must format it exactly.
+ */
+export function formatScaledApproximately(coefficient: number, exponent: number, places: number): string | undefined {
+  return formatApproximate(coefficient, exponent + places, places);
+}
+
 export function formatScaled(value: Scaled, places: number): string {
   if (value.digits === 0) return formatDigits('0', 0, places);
   const quick = formatApproximate(Number(value.coefficient), value.exponent + places, places);

@@ -34,7 +34,6 @@ import {
   formatFenFraction,
   formatFenFractionAsYuan,
   formatQuotient,
-  formatScaled,
   formatYuan,
   minDecimal,
   multiplyScaled,
@@ -249,7 +248,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     factorShares: (index) => group.sharesMap(index),
     baseScore: (index) => decimalFromScaled(group.score(index)),
     score: (index) => decimalFromScaled(weights.get(index)),
-    scoreText: (index, places) => formatScaled(weights.get(index), places),
+    scoreText: (index, places) => weights.format(index, places),
   };
   // The capped product of focus multipliers depends only on which flags hold: computed once per combination.
   const focusByFlags = new Map<number, { multiplier: Dec; scaled: Scaled; text: string; flags: string }>();
@@ -362,11 +361,11 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     const ruleFloors = capturedFloors.get(index);
     const cells: string[] = [];
     group.factors.forEach((factor, f) => {
-      cells.push(formatScaled(group.value(index, f), 6), formatScaled(group.share(index, f), 10), weightTexts.get(factor.id)!);
+      cells.push(group.valueText(index, f, 6), group.shareText(index, f, 10), weightTexts.get(factor.id)!);
     });
-    cells.push(formatScaled(group.score(index), 10), focus[index]!.flags, focus[index]!.text);
+    cells.push(group.scoreText(index, 10), focus[index]!.flags, focus[index]!.text);
     for (const multiplier of multipliers ?? []) cells.push(multiplier.value.toFixed());
-    cells.push(formatScaled(weights.get(index), 10), poolText, formatYuan(floors[index]!));
+    cells.push(weights.format(index, 10), poolText, formatYuan(floors[index]!));
     for (const ruleFloor of ruleFloors ?? []) cells.push(formatYuan(ruleFloor.amount));
     cells.push(capText, pot.binding(index));
     // A large run leaves the fraction out: exact_yuan and the pot's values determine it, and at a million villages it is the bulk of the log.
