@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chainAuditRecords, type AuditRecord } from '../src/core/audit.js';
 import { expandAuditBlocks, isLargeRun, isUnitBlock, LARGE_RUN_UNITS, withUnitBlocks } from '../src/core/audit-blocks.js';
+import { UnitStep } from '../src/core/state.js';
 
 const eligibility = (subject: string, eligible: boolean): AuditRecord => ({
   type: 'rule_applied',
@@ -148,5 +149,21 @@ describe('unit blocks', () => {
   it(`apply above ${LARGE_RUN_UNITS} units`, () => {
     expect(isLargeRun(LARGE_RUN_UNITS)).toBe(false);
     expect(isLargeRun(LARGE_RUN_UNITS + 1)).toBe(true);
+  });
+});
+
+describe('unit steps with shared, frozen cells', () => {
+  it('are blocked when their cells can be, and each passes alone when a shared cell holds a separator, every time it recurs', () => {
+    const columns = Object.freeze(['eligible', 'because']);
+    const plain = Object.freeze(['true', 'poverty_county']);
+    const tabbed = Object.freeze(['true', 'poverty\tcounty']);
+    const steps = ['520111', '520112', '520113', '520114'].map((code, index) => new UnitStep('rule_applied', 'eligibility', 'I', code, 'eligible', columns, index < 2 ? plain : tabbed));
+    const blocked = [...withUnitBlocks(steps)];
+    expect(blocked.map((record) => record.label)).toEqual(['block of 2 units: eligible', 'eligible', 'eligible']);
+    expect(blocked.slice(1).map((record) => record.values['because'])).toEqual(['poverty\tcounty', 'poverty\tcounty']);
+    expect(expanded(blocked.slice(0, 1)).map((record) => record.values)).toEqual([
+      { eligible: 'true', because: 'poverty_county' },
+      { eligible: 'true', because: 'poverty_county' },
+    ]);
   });
 });

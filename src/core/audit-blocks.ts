@@ -150,11 +150,24 @@ function keysBlockable(keys: readonly string[]): boolean {
   return result;
 }
 
+/** Frozen lists of cells shared by many units (eligibility's reasons, assessment grades): looked at once each. */
+const frozenCellsBlockable = new WeakMap<readonly string[], boolean>();
+
+function cellsBlockable(cells: readonly string[]): boolean {
+  if (!Object.isFrozen(cells)) return cells.every(blockable);
+  let result = frozenCellsBlockable.get(cells);
+  if (result === undefined) {
+    result = cells.every(blockable);
+    frozenCellsBlockable.set(cells, result);
+  }
+  return result;
+}
+
 /** A unit entry as names and values in order, or the record to pass on as it is when it cannot go into a block. */
 function pendingOf(record: AuditRecord): { readonly pending: Pending } | { readonly alone: AuditRecord } {
   const { columns, cells } = record;
   if (columns !== undefined && cells !== undefined && cells.length === columns.length) {
-    if (!keysBlockable(columns) || !cells.every(blockable)) return { alone: record };
+    if (!keysBlockable(columns) || !cellsBlockable(cells)) return { alone: record };
     return { pending: { record, keys: columns, fields: cells } };
   }
   const values = record.values;
