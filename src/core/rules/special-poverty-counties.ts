@@ -350,6 +350,8 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   const codes = ids;
   const poolText = formatYuan(pool);
   const capText = pot.capsDropped ? 'not applied' : formatYuan(cap);
+  // Most counties have the policy floor: its text written once.
+  const floorText = formatYuan(floor);
   if (traced) state.steps.push(new StepSeries(eligible.length, stepAt));
   function stepAt(index: number): UnitStep {
     const amount = pot.amount(index);
@@ -365,18 +367,19 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     });
     cells.push(group.scoreText(index, 10), focus[index]!.flags, focus[index]!.text);
     for (const multiplier of multipliers ?? []) cells.push(multiplier.value.toFixed());
-    cells.push(weights.format(index, 10), poolText, formatYuan(floors[index]!));
+    const floorAmount = floors[index]!;
+    cells.push(weights.format(index, 10), poolText, floorAmount === floor ? floorText : formatYuan(floorAmount));
     for (const ruleFloor of ruleFloors ?? []) cells.push(formatYuan(ruleFloor.amount));
     cells.push(capText, pot.binding(index));
     // A large run leaves the fraction out: exact_yuan and the pot's values determine it, and at a million villages it is the bulk of the log.
     if (!largeRun) cells.push(formatFenFraction(numerator, pot.exactDenominator));
     cells.push(
       formatFenFractionAsYuan(numerator, pot.exactDenominator, 6),
-      pot.roundingFenOf(index).toString(),
+      pot.roundingFenOf(index) === 0n ? '0' : '1',
       formatYuan(amount),
       pool === 0n ? formatDecimal(ZERO, 10) : formatQuotient(amount, pool, 10),
     );
-    if (hasCentralSplit) cells.push(formatFenFractionAsYuan(split.exactNumerator(index), split.exactDenominator, 6), split.roundingFenOf(index).toString());
+    if (hasCentralSplit) cells.push(formatFenFractionAsYuan(split.exactNumerator(index), split.exactDenominator, 6), split.roundingFenOf(index) === 0n ? '0' : '1');
     cells.push(formatYuan(central), formatYuan(provincial));
     const columns = stepColumns(multipliers, ruleFloors, hasCentralSplit);
     return new UnitStep('pot_allocated', 'special_poverty_counties', 'IV.2', codes[index]!, STEP_LABEL, columns.names, columns.pick ? columns.pick.map((at) => cells[at]!) : cells);
