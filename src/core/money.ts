@@ -318,7 +318,6 @@ export function formatFenFractionAsYuan(numerator: bigint, denominator: bigint, 
   return formatRoundedQuotient(numerator, denominator, 2, places) ?? formatDecimal(decimalFromBigInt(numerator).div(decimalFromBigInt(denominator)).div(decimalFromBigInt(FEN_PER_YUAN)), places);
 }
 
-/** formatDecimal(decimal(numerator).div(decimal(denominator)), places), computed in integers. */
 /**
  * formatQuotient of two safe integers (persons): their double quotient is
  * within half a unit in the last place of the exact one, which settles the
@@ -333,6 +332,7 @@ export function formatSafeIntegerQuotient(numerator: number, denominator: number
   return formatQuotient(BigInt(numerator), BigInt(denominator), places);
 }
 
+/** formatDecimal(decimal(numerator).div(decimal(denominator)), places), computed in integers. */
 export function formatQuotient(numerator: bigint, denominator: bigint, places: number): string {
   return formatRoundedQuotient(numerator, denominator, 0, places) ?? formatDecimal(decimalFromBigInt(numerator).div(decimalFromBigInt(denominator)), places);
 }
