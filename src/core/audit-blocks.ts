@@ -167,7 +167,7 @@ function cellsBlockable(cells: readonly string[]): boolean {
 function pendingOf(record: AuditRecord): { readonly pending: Pending } | { readonly alone: AuditRecord } {
   const { columns, cells } = record;
   if (columns !== undefined && cells !== undefined && cells.length === columns.length) {
-    if (!keysBlockable(columns) || !cellsBlockable(cells)) return { alone: record };
+    if (!keysBlockable(columns) || !(record.cellsPlain === true || cellsBlockable(cells))) return { alone: record };
     return { pending: { record, keys: columns, fields: cells } };
   }
   const values = record.values;

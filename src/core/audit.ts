@@ -46,6 +46,8 @@ export interface AuditRecord {
    */
   readonly columns?: readonly string[];
   readonly cells?: readonly string[];
+  /** Set when the maker of `cells` vouches that none holds a tab or a line feed: unit blocks need not look. */
+  readonly cellsPlain?: boolean;
 }
 
 export interface AuditEntry extends AuditRecord {
