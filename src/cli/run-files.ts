@@ -15,7 +15,7 @@ import { isLargeRun, withUnitBlocks } from '../core/audit-blocks.js';
 import { auditRecords, sha256Hex, writeAuditLog, AUDIT_SCHEMA_VERSION, type InputRecord, type OutputRecord } from '../core/audit.js';
 import { canonicalJson, type JsonValue } from '../core/canonical-json.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, buildManifest, EFFECTIVE_POLICY_FILE, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, signManifest } from '../core/manifest.js';
-import type { LoadedInputs } from '../io/load-inputs.js';
+import type { KeptInputFile, LoadedInputs } from '../io/load-inputs.js';
 import { readPackageText, type InputFile } from '../io/read-inputs.js';
 import type { FileContent, OutputFile } from '../io/run-folder.js';
 import { workerCompressor } from '../io/worker-compressor.js';
@@ -125,12 +125,12 @@ export function recordedOptions(options: object, roles: readonly string[]): Reco
 }
 
 /** Where the byte-exact copy of an input goes: inputs/<role>/<its file name>. */
-export function inputCopyPath(role: string, file: InputFile): string {
+export function inputCopyPath(role: string, file: KeptInputFile): string {
   return `inputs/${role}/${file.path === '-' ? 'stdin' : file.displayName}`;
 }
 
 /** Every input file read, the policy file included, in a fixed order. */
-export function inputFiles(loaded: LoadedInputs): { role: string; file: InputFile }[] {
+export function inputFiles(loaded: LoadedInputs): { role: string; file: KeptInputFile }[] {
   return [...loaded.files, { role: 'policy', file: loaded.policyFile }];
 }
 

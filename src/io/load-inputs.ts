@@ -34,10 +34,21 @@ export interface LoadOptions {
   readonly overrideSource?: string;
 }
 
+/** An input file as kept once it is read: its bytes (to copy and hash), not its decoded text. */
+export type KeptInputFile = Omit<InputFile, 'text'>;
+
 /** An input file and the part it plays in the run (counties, budget, ...). */
 export interface RoleFile {
   readonly role: string;
-  readonly file: InputFile;
+  readonly file: KeptInputFile;
+}
+
+/**
+ * The file without its text: a village table's text (over 100 MB as a
+ * string) is not held for the rest of the run once its rows are read.
+ */
+function kept(file: InputFile): KeptInputFile {
+  return { path: file.path, displayName: file.displayName, bytes: file.bytes, encoding: file.encoding };
 }
 
 export interface LoadedInputs {
@@ -177,11 +188,11 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
     throw new InputError(sortProblems(problems));
   }
   const files: RoleFile[] = [
-    { role: 'counties', file: countiesRead.file },
-    { role: 'budget', file: budgetRead.file },
+    { role: 'counties', file: kept(countiesRead.file) },
+    { role: 'budget', file: kept(budgetRead.file) },
   ];
-  if (projectsRead?.file) files.push({ role: 'projects', file: projectsRead.file });
-  if (previousRead?.file) files.push({ role: 'previous', file: previousRead.file });
+  if (projectsRead?.file) files.push({ role: 'projects', file: kept(projectsRead.file) });
+  if (previousRead?.file) files.push({ role: 'previous', file: kept(previousRead.file) });
   return {
     run: {
       counties,
