@@ -383,15 +383,23 @@ export class CountyRecord implements CountyState {
   binding: PotBinding | undefined = undefined;
   private source: StageTwoScores | undefined = undefined;
   private sourceIndex = 0;
-  private values: Map<string, Dec> | undefined = undefined;
-  private shares: Map<string, Dec> | undefined = undefined;
-  private base: Dec | undefined = undefined;
-  private weighted: Dec | undefined = undefined;
+  /** Where the amounts live: the run's store (at `amountsIndex`), or a map of this county's own. */
+  private readonly amountsSource: AmountStore | Map<string, Fen>;
 
+  /** Amounts in `store` at `index` (every county of a run in one store), or in a map of its own. */
   constructor(
     readonly county: County,
-    readonly amounts: FenMap = new Map<string, Fen>(),
-  ) {}
+    store?: AmountStore,
+    private readonly amountsIndex = 0,
+  ) {
+    this.amountsSource = store ?? new Map<string, Fen>();
+  }
+
+  /** A view of the county's amounts in the store (made on each reading: a million villages keep no view object each). */
+  get amounts(): FenMap {
+    const source = this.amountsSource;
+    return source instanceof AmountStore ? new CountyAmounts(source, this.amountsIndex) : source;
+  }
 
   addScoreMultiplier(multiplier: ScoreMultiplier): void {
     this.scoreMultipliers = [...this.scoreMultipliers, multiplier];
@@ -404,43 +412,57 @@ export class CountyRecord implements CountyState {
   scoredBy(source: StageTwoScores, index: number): void {
     this.source = source;
     this.sourceIndex = index;
-    this.values = undefined;
-    this.shares = undefined;
-    this.base = undefined;
-    this.weighted = undefined;
+    decimalsSet.delete(this);
   }
 
+  // Stage 2's figures as decimals, built on each reading (nothing in a run reads them more than
+  // once; a million villages keep no decimals each). A rule that sets one keeps it aside.
   get factorValues(): Map<string, Dec> {
-    return (this.values ??= this.source ? this.source.factorValues(this.sourceIndex) : new Map());
+    return decimalsSet.get(this)?.values ?? (this.source ? this.source.factorValues(this.sourceIndex) : new Map());
   }
   set factorValues(values: Map<string, Dec>) {
-    this.values = values;
+    setDecimals(this, { values });
   }
   get factorShares(): Map<string, Dec> {
-    return (this.shares ??= this.source ? this.source.factorShares(this.sourceIndex) : new Map());
+    return decimalsSet.get(this)?.shares ?? (this.source ? this.source.factorShares(this.sourceIndex) : new Map());
   }
   set factorShares(shares: Map<string, Dec>) {
-    this.shares = shares;
+    setDecimals(this, { shares });
   }
   get baseScore(): Dec | undefined {
-    if (this.base === undefined && this.source) this.base = this.source.baseScore(this.sourceIndex);
-    return this.base;
+    const set = decimalsSet.get(this);
+    if (set && 'base' in set) return set.base;
+    return this.source?.baseScore(this.sourceIndex);
   }
-  set baseScore(score: Dec | undefined) {
-    this.base = score;
+  set baseScore(base: Dec | undefined) {
+    setDecimals(this, { base });
   }
   get score(): Dec | undefined {
-    if (this.weighted === undefined && this.source) this.weighted = this.source.score(this.sourceIndex);
-    return this.weighted;
+    const set = decimalsSet.get(this);
+    if (set && 'weighted' in set) return set.weighted;
+    return this.source?.score(this.sourceIndex);
   }
-  set score(score: Dec | undefined) {
-    this.weighted = score;
+  set score(weighted: Dec | undefined) {
+    setDecimals(this, { weighted });
   }
   scoreText(places: number): string | undefined {
-    if (this.weighted === undefined && this.source?.scoreText) return this.source.scoreText(this.sourceIndex, places);
+    if (!decimalsSet.has(this) && this.source?.scoreText) return this.source.scoreText(this.sourceIndex, places);
     const score = this.score;
     return score === undefined ? undefined : formatDecimal(score, places);
   }
+}
+
+/** Stage-2 decimals a rule set on a county (rare: kept aside rather than in a field of every county). */
+interface SetDecimals {
+  values?: Map<string, Dec>;
+  shares?: Map<string, Dec>;
+  base?: Dec | undefined;
+  weighted?: Dec | undefined;
+}
+const decimalsSet = new WeakMap<CountyRecord, SetDecimals>();
+
+function setDecimals(county: CountyRecord, decimals: SetDecimals): void {
+  decimalsSet.set(county, { ...decimalsSet.get(county), ...decimals });
 }
 
 export interface ProvinceState {
