@@ -366,27 +366,73 @@ class CountyFigures implements ReadonlyMap<string, Dec> {
   }
 }
 
-/** A county as read: its figures live in the table's FigureStore, built as decimals when first used. */
+/** Bits of ReadCounty.flags: the yes/no columns, then the assessment grade (0 none, 1 + its place in ASSESSMENT_GRADES). */
+const POVERTY_COUNTY = 1;
+const KEY_COUNTY = 2;
+const OLD_REVOLUTIONARY_BASE = 4;
+const ETHNIC_MINORITY_AREA = 8;
+const BORDER_AREA = 16;
+const RURAL_POPULATION_DERIVED = 32;
+const GRADE_SHIFT = 6;
+
+/**
+ * A county as read. Its yes/no columns and grade are bits of one number and
+ * its figures live in the table's FigureStore (built as decimals when
+ * read): a village table holds a million of these.
+ */
 class ReadCounty implements County {
+  private readonly flags: number;
   constructor(
     readonly code: string,
     readonly name: string,
     readonly province: Province,
     readonly prefecture: string,
-    readonly ruralPopulationDerived: boolean,
-    readonly povertyCounty: boolean,
-    readonly keyCounty: boolean,
+    ruralPopulationDerived: boolean,
+    povertyCounty: boolean,
+    keyCounty: boolean,
     readonly contiguousArea: string,
-    readonly oldRevolutionaryBase: boolean,
-    readonly ethnicMinorityArea: boolean,
-    readonly borderArea: boolean,
-    readonly assessment: AssessmentGrade | undefined,
+    oldRevolutionaryBase: boolean,
+    ethnicMinorityArea: boolean,
+    borderArea: boolean,
+    assessment: AssessmentGrade | undefined,
     readonly exitYear: string,
     readonly remitted: Partial<Record<RemittedColumn, Fen>>,
     private readonly store: FigureStore,
     private readonly storeIndex: number,
     readonly line: number,
-  ) {}
+  ) {
+    this.flags =
+      (povertyCounty ? POVERTY_COUNTY : 0) |
+      (keyCounty ? KEY_COUNTY : 0) |
+      (oldRevolutionaryBase ? OLD_REVOLUTIONARY_BASE : 0) |
+      (ethnicMinorityArea ? ETHNIC_MINORITY_AREA : 0) |
+      (borderArea ? BORDER_AREA : 0) |
+      (ruralPopulationDerived ? RURAL_POPULATION_DERIVED : 0) |
+      ((assessment === undefined ? 0 : ASSESSMENT_GRADES.indexOf(assessment) + 1) << GRADE_SHIFT);
+  }
+
+  get povertyCounty(): boolean {
+    return (this.flags & POVERTY_COUNTY) !== 0;
+  }
+  get keyCounty(): boolean {
+    return (this.flags & KEY_COUNTY) !== 0;
+  }
+  get oldRevolutionaryBase(): boolean {
+    return (this.flags & OLD_REVOLUTIONARY_BASE) !== 0;
+  }
+  get ethnicMinorityArea(): boolean {
+    return (this.flags & ETHNIC_MINORITY_AREA) !== 0;
+  }
+  get borderArea(): boolean {
+    return (this.flags & BORDER_AREA) !== 0;
+  }
+  get ruralPopulationDerived(): boolean {
+    return (this.flags & RURAL_POPULATION_DERIVED) !== 0;
+  }
+  get assessment(): AssessmentGrade | undefined {
+    const grade = this.flags >> GRADE_SHIFT;
+    return grade === 0 ? undefined : ASSESSMENT_GRADES[grade - 1];
+  }
 
   /** A view of this county's figures (cheap: nothing is copied). */
   get figures(): CountyFigures {
