@@ -37,6 +37,17 @@ describe('writeAuditLog', () => {
     expect(checkAuditChain(Buffer.from(written.content as string)).headHash).toBe(written.headHash);
   });
 
+  it('writes an entry of over 64K characters (a block) with the line and hash of its canonical JSON', () => {
+    const rows = Array.from({ length: 5_000 }, (_, index) => `52011100${String(index).padStart(4, '0')}\t甲乙 "${index}"\t0.${index}`).join('\n');
+    const big: AuditRecord[] = [
+      { type: 'pot_allocated', rule: 'special_poverty_counties', clause: 'IV.2', subject: '52', label: 'block of 5000 units', values: { 'block.units': '5000', 'block.rows': rows, 'a.weight': '0.5', z: '1' } },
+      { type: 'output_written', rule: 'output', clause: '', subject: '52', label: 'big', values: { b: 'x'.repeat(70_000), a: 'y' } },
+    ];
+    const written = writeAuditLog(big, false);
+    expect(written.content.toString()).toBe(serializeAuditLog(chainAuditRecords(big)));
+    expect(written.headHash).toBe(chainAuditRecords(big).at(-1)!.hash);
+  });
+
   it('compressed, holds the same text, in the same bytes every time', () => {
     const plain = writeAuditLog(records, false);
     const first = writeAuditLog(records, true);
