@@ -3,9 +3,15 @@
  * from the figures' exact texts, are the text the decimal path gives.
  */
 import fc from 'fast-check';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { allocate } from '../src/core/allocate.js';
 import { decimal, ZERO } from '../src/core/money.js';
-import { formatIncidence, formatIncidenceTexts, formatPopulation, formatPopulationText } from '../src/render/tables.js';
+import { loadInputs } from '../src/io/load-inputs.js';
+import { allocationsTable, formatIncidence, formatIncidenceTexts, formatPopulation, formatPopulationText } from '../src/render/tables.js';
+import { SMALL } from './helpers.js';
 
 const decimalText = fc.oneof(
   fc.bigInt({ min: 0n, max: 10n ** 15n }).map(String),
@@ -51,5 +57,35 @@ describe('population and incidence cells from exact texts', () => {
     expect(formatPopulationText('2.125')).toBe('2.12');
     expect(formatPopulationText('2.135')).toBe('2.14');
     expect(formatPopulationText('100.00')).toBe('100');
+  });
+});
+
+describe('allocations.csv population cells, however the figures are held', () => {
+  it('give formatPopulation and formatIncidence of the county decimals: whole figures, leading zeros, a rural population derived from the incidence', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'povalloc-population-'));
+    try {
+      const withIncidence = join(dir, 'derived.csv');
+      writeFileSync(withIncidence, 'county_code,county_name,poor_population,incidence\n520111,甲,40000,0.4\n520112,乙,0100,0.03\n520113,丙,7,0.0700\n');
+      const whole = join(dir, 'whole.csv');
+      writeFileSync(whole, 'county_code,county_name,poor_population,rural_population\n520111,甲,40000,100000\n520112,乙,0100,03000\n520113,丙,7,999999999\n450001,丁,0,5\n');
+      for (const counties of [withIncidence, whole]) {
+        const loaded = loadInputs({ counties, budget: SMALL.budget, policy: SMALL.policy, encoding: 'auto' });
+        const result = allocate(loaded.run);
+        const table = allocationsTable(result);
+        const at = (column: string): number => table.columns.indexOf(column);
+        result.counties.forEach((countyState, index) => {
+          const county = countyState.county;
+          const row = table.rows[index]!;
+          const incidence = county.ruralPopulation.isZero() ? ZERO : county.poorPopulation.div(county.ruralPopulation);
+          expect([row[at('poor_population')], row[at('rural_population')], row[at('incidence')]]).toEqual([
+            formatPopulation(county.poorPopulation),
+            formatPopulation(county.ruralPopulation),
+            formatIncidence(incidence),
+          ]);
+        });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -235,6 +235,11 @@ class FigureStore {
     else sum.addDigitsProduct(this.digits[column]![county]!, places, this.digits[weightColumn]![county]!, weightPlaces);
   }
 
+  /** A packed figure without decimal places, as a number (its digits as the table has them, leading zeros aside); else undefined. */
+  whole(column: number, county: number): number | undefined {
+    return this.places[column]![county] === 0 ? this.digits[column]![county]! : undefined;
+  }
+
   /** A figure in exact integer form (the value of `value`), 0 when absent; packed figures need no decimal. */
   scaled(column: number, county: number): Scaled {
     const places = this.places[column]![county]!;
@@ -317,6 +322,12 @@ class CountyFigures implements ReadonlyMap<string, Dec> {
     const index = this.store.indexOf.get(column);
     const weightIndex = this.store.indexOf.get(weightColumn);
     if (index !== undefined && weightIndex !== undefined) this.store.addProductTo(sum, index, weightIndex, this.county);
+  }
+
+  /** The figure as a number when it is a whole number packed in the store (the usual population), else undefined. */
+  wholeOf(column: string): number | undefined {
+    const index = this.store.indexOf.get(column);
+    return index === undefined ? undefined : this.store.whole(index, this.county);
   }
 
   /** The figure in exact integer form; 0 when absent (as `get(column) ?? ZERO`). */

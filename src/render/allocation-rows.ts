@@ -195,6 +195,15 @@ export function snapshotAllocationRows(result: AllocationResult, amountNames: re
     }
     binding[index] = indexOf(countyState.binding ?? '');
     scores[index] = countyState.scoreText(10) ?? '';
+    // Whole populations packed in the table's store are read as numbers, without a text in between.
+    const figures = county.figures as { wholeOf?: (column: string) => number | undefined };
+    const poorWhole = figures.wholeOf?.('poor_population');
+    const ruralWhole = poorWhole === undefined ? undefined : figures.wholeOf!('rural_population');
+    if (poorWhole !== undefined && ruralWhole !== undefined) {
+      poor[index] = poorWhole;
+      rural[index] = ruralWhole;
+      continue;
+    }
     const population = populationTextsOf(county);
     poor[index] = NaN;
     rural[index] = NaN;
