@@ -16,7 +16,7 @@ import { auditRecords, sha256Hex, writeAuditLog, AUDIT_SCHEMA_VERSION, type Inpu
 import { canonicalJson, type JsonValue } from '../core/canonical-json.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, buildManifest, EFFECTIVE_POLICY_FILE, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, signManifest } from '../core/manifest.js';
 import type { KeptInputFile, LoadedInputs } from '../io/load-inputs.js';
-import { readPackageText, type InputFile } from '../io/read-inputs.js';
+import { readPackageText } from '../io/read-inputs.js';
 import type { FileContent, OutputFile } from '../io/run-folder.js';
 import { workerCompressor } from '../io/worker-compressor.js';
 import { writeTableOnWorker, type PendingTable } from './table-worker.js';

@@ -12,7 +12,6 @@ import {
   formatScaledApproximately,
   LimbAccumulator,
   multiplyScaled,
-  scaledFromDecimal,
   scaledOf,
   sumDecimals,
   sumOfProducts,

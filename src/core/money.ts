@@ -318,6 +318,14 @@ export function formatFenFractionAsYuan(numerator: bigint, denominator: bigint, 
   return formatRoundedQuotient(numerator, denominator, 2, places) ?? formatDecimal(decimalFromBigInt(numerator).div(decimalFromBigInt(denominator)).div(decimalFromBigInt(FEN_PER_YUAN)), places);
 }
 
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+
+/** Whether an amount of fen fits a 64-bit slot (BigInt64Array): flat stores keep wider ones aside. */
+export function fitsInt64(amount: Fen): boolean {
+  return amount >= INT64_MIN && amount <= INT64_MAX;
+}
+
 /**
  * formatQuotient of two safe integers (persons): their double quotient is
  * within half a unit in the last place of the exact one, which settles the

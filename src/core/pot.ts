@@ -18,7 +18,7 @@
  * each before rounding... in fen: 333, 333, 333 and one fen left over; the
  * remainders tie, so it goes to `a`: a=3.34, b=3.33, c=3.33 yuan.
  */
-import { decimalPlaces, scaledDecimalPlaces, scaledToInteger, toScaledInteger, type Dec, type Fen, type Scaled } from './money.js';
+import { decimalPlaces, fitsInt64, scaledDecimalPlaces, scaledToInteger, toScaledInteger, type Dec, type Fen, type Scaled } from './money.js';
 
 export interface PotRecipient {
   /** Unique id; ties in rounding go to the ascending id (plain code-unit order). */
@@ -518,8 +518,6 @@ function solvedColumns(amount: Fen, columns: Required<Omit<PotColumns, 'idsUniqu
 }
 
 const BINDINGS: readonly PotBinding[] = ['share', 'floor', 'cap', 'floor_reduced', 'none'];
-const INT64_MIN = -(1n << 63n);
-const INT64_MAX = (1n << 63n) - 1n;
 
 /**
  * A pot's parts as columns: amounts in 64-bit fen slots (bigints when one
@@ -550,7 +548,7 @@ export class PotColumnsResult {
     this.floorsReduced = totals.floorsReduced;
     this.capsDropped = totals.capsDropped;
     this.roundingFen = totals.roundingFen;
-    this.fen = amounts.every((amount) => amount >= INT64_MIN && amount <= INT64_MAX) ? BigInt64Array.from(amounts) : amounts;
+    this.fen = amounts.every(fitsInt64) ? BigInt64Array.from(amounts) : amounts;
   }
 
   get length(): number {

@@ -5,7 +5,7 @@
  */
 import type { Budget } from './budget.js';
 import type { County, CountyTable } from './counties.js';
-import { formatDecimal, type Dec, type Fen } from './money.js';
+import { fitsInt64, formatDecimal, type Dec, type Fen } from './money.js';
 import type { Policy } from './policy.js';
 import type { PotBinding } from './pot.js';
 import type { PreviousAllocations } from './previous.js';
@@ -228,8 +228,6 @@ export interface FenMap extends ReadonlyMap<string, Fen> {
   delete(column: string): boolean;
 }
 
-const INT64_MIN = -(1n << 63n);
-const INT64_MAX = (1n << 63n) - 1n;
 
 /** One amount column of every county: fen in a 64-bit slot, a flag for "has a value", and the rare amount too large for 64 bits aside. */
 class AmountColumnStore {
@@ -293,7 +291,7 @@ export class AmountStore {
   set(name: string, index: number, amount: Fen): void {
     const column = this.columnOf(name);
     column.present[index] = 1;
-    if (amount >= INT64_MIN && amount <= INT64_MAX) {
+    if (fitsInt64(amount)) {
       column.fen[index] = amount;
       column.wide?.delete(index);
     } else {

@@ -174,7 +174,7 @@ UNQUOTED_STOP.fill(1, 0xd800, 0xe000);
  * LineTerminator, exactly what String.prototype.trim removes; U+0085 is not
  * among them).
  */
-function isTrimmable(code: number): boolean {
+export function isTrimmable(code: number): boolean {
   if (code < 0xa0) return code === 32 || (code >= 9 && code <= 13);
   return (
     code === 0xa0 ||

@@ -7,7 +7,7 @@
  */
 import type { AllocationResult } from '../core/allocate.js';
 import type { County } from '../core/counties.js';
-import { formatDecimal, formatFraction, formatQuotient, formatSafeIntegerQuotient, formatYuan, ZERO, type Dec, type Fen } from '../core/money.js';
+import { fitsInt64, formatDecimal, formatFraction, formatQuotient, formatSafeIntegerQuotient, formatYuan, ZERO, type Dec, type Fen } from '../core/money.js';
 import { CountyAmounts, type CountyState } from '../core/state.js';
 import { yesNo } from './csv.js';
 
@@ -129,7 +129,7 @@ function amountColumnData(counties: readonly CountyState[], name: string): Amoun
     const amount = countyState.amounts.get(name);
     if (amount === undefined) return;
     present[index] = 1;
-    if (amount >= -(1n << 63n) && amount < 1n << 63n) fen[index] = amount;
+    if (fitsInt64(amount)) fen[index] = amount;
     else wide.set(index, amount);
   });
   return { fen, present, wide: wide.size > 0 ? wide : undefined };

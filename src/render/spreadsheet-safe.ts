@@ -11,6 +11,7 @@
  * Only text cells go through here: amounts are validated decimals and are
  * written as numbers, never prefixed.
  */
+import { isTrimmable } from '../core/table.js';
 
 /**
  * A formula start: tab, CR or LF first, or `=`, `+`, `-`, `@` or their
@@ -27,21 +28,8 @@ const FORMULA_START = /^(?:[\t\r\n]|\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/u;
 function mayStartFormula(code: number): boolean {
   if (code <= 0x20) return true;
   if (code < 0x80) return code === 0x3d || code === 0x2b || code === 0x2d || code === 0x40;
-  return (
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff ||
-    code === 0xff1d ||
-    code === 0xff0b ||
-    code === 0xff0d ||
-    code === 0xff20
-  );
+  // `\s` is the white space String.prototype.trim removes, which is the table reader's rule too.
+  return isTrimmable(code) || code === 0xff1d || code === 0xff0b || code === 0xff0d || code === 0xff20;
 }
 
 /** True when a spreadsheet could read the text as a formula. */
