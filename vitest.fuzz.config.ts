@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/fuzz/**/*.fuzz.ts'],
+    setupFiles: ['tests/support/cleanup.ts'],
     testTimeout: 900_000,
     hookTimeout: 120_000,
   },

@@ -7,10 +7,10 @@
  * next run must clean up or report what the killed one left.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cleanLeftovers, requireRunFolder, temporaryName, writeRunFolder, writingOrder } from '../src/io/run-folder.js';
+import { cleanLeftovers, requireRunFolder, RunFolderWriter, temporaryName, writeRunFolder, writingOrder } from '../src/io/run-folder.js';
 import { runCli, SAMPLE, SMALL, tempDir } from './helpers.js';
 import { killRepeatedly } from './support/kill.js';
 import { exited, incompleteness, leftovers, listFiles } from './support/run-folders.js';
@@ -65,6 +65,44 @@ describe('writeRunFolder', () => {
     writeRunFolder(target, [{ name: 'new.csv', content: 'new' }], true);
     expect(listFiles(target)).toEqual(['new.csv']);
     expect(readdirSync(parent)).toEqual(['run']);
+  });
+
+  it('takes files written into it while the run is made (spooled), and shows nothing at the target until finished', () => {
+    const parent = tempDir();
+    const target = join(parent, 'run');
+    const writer = RunFolderWriter.open(target, false);
+    const path = writer.spoolPath('logs/audit.jsonl.gz');
+    writeFileSync(path, 'spooled bytes');
+    expect(existsSync(target)).toBe(false);
+    expect(readdirSync(parent)).toEqual([temporaryName(target, process.pid)]);
+    writer.finish([
+      { name: 'manifest.json', content: '{}' },
+      { name: 'logs/audit.jsonl.gz', content: { spooled: path, bytes: 13, sha256: 'not checked here' } },
+      { name: 'a.csv', content: 'a' },
+    ]);
+    expect(listFiles(target)).toEqual(['a.csv', 'logs/audit.jsonl.gz', 'manifest.json']);
+    expect(readFileSync(join(target, 'logs', 'audit.jsonl.gz'), 'utf8')).toBe('spooled bytes');
+    expect(readdirSync(parent)).toEqual(['run']);
+    writer.abandon();
+    expect(listFiles(target)).toEqual(['a.csv', 'logs/audit.jsonl.gz', 'manifest.json']);
+  });
+
+  it('leaves nothing when abandoned, or when a spooled file is not where it was to be, and keeps the old run', () => {
+    const parent = tempDir();
+    const target = join(parent, 'run');
+    const abandoned = RunFolderWriter.open(target, false);
+    writeFileSync(abandoned.spoolPath('allocations.csv'), 'x');
+    abandoned.abandon();
+    expect(readdirSync(parent)).toEqual([]);
+    expect(() => abandoned.spoolPath('b.csv')).toThrow(/already finished or abandoned/);
+
+    writeRunFolder(target, [{ name: 'old.csv', content: 'old' }], false);
+    const misplaced = RunFolderWriter.open(target, true);
+    const elsewhere = join(parent, 'elsewhere.csv');
+    writeFileSync(elsewhere, 'x');
+    expect(() => misplaced.finish([{ name: 'allocations.csv', content: { spooled: elsewhere, bytes: 1, sha256: '' } }])).toThrow(/spooled to the wrong place/);
+    expect(readdirSync(parent).sort()).toEqual(['elsewhere.csv', 'run']);
+    expect(listFiles(target)).toEqual(['old.csv']);
   });
 
   it('never presents a folder without manifest.json as a run', () => {

@@ -39,8 +39,13 @@ export function runCli(args: readonly string[], options: { cwd?: string; input?:
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Folders made by tempDir in this test file, removed after its tests (tests/support/cleanup.ts). */
+export const madeTempDirs: string[] = [];
+
 export function tempDir(prefix = 'povalloc-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeTempDirs.push(dir);
+  return dir;
 }
 
 /** Reads a CSV written by povalloc (BOM, CRLF) into objects keyed by header. Simple: no quoted newlines. */

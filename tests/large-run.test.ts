@@ -20,6 +20,8 @@ import { loadInputs } from '../src/io/load-inputs.js';
 import { renderCsvBytes } from '../src/render/csv.js';
 import { allocationsTable } from '../src/render/tables.js';
 import { ROOT, runCli } from './helpers.js';
+import { assembleRunFolder } from '../src/cli/run-files.js';
+import { RunFolderWriter } from '../src/io/run-folder.js';
 
 describe('writeAuditLog', () => {
   const records: AuditRecord[] = [
@@ -63,12 +65,15 @@ describe('writeAuditLog', () => {
     const chunks = ['', 'a', '甲乙丙 "quoted"\n'.repeat(10_000), 'x'.repeat(5 << 20)];
     const here = inThreadCompressor();
     const there = workerCompressor();
+    const expected: Buffer[] = [];
+    const members: Buffer[] = [];
     for (const chunk of chunks) {
-      here.add(chunk);
-      there.add(chunk);
+      expected.push(...here.add(chunk));
+      members.push(...there.add(chunk));
     }
-    const expected = here.finish();
-    const members = there.finish();
+    expected.push(...here.finish());
+    members.push(...there.finish());
+    expect(expected).toHaveLength(chunks.length);
     expect(members).toHaveLength(chunks.length);
     members.forEach((member, index) => expect(Buffer.compare(member, expected[index]!)).toBe(0));
     const many = Array.from({ length: 40_000 }, (_, index) => ({ ...records[0]!, subject: String(520000 + (index % 1000)), values: { n: String(index) } }));
@@ -77,6 +82,13 @@ describe('writeAuditLog', () => {
     expect(Buffer.compare(viaWorker.content as Buffer, inThread.content as Buffer)).toBe(0);
     expect(viaWorker.sha256).toBe(inThread.sha256);
     expect(viaWorker.bytes).toBe(inThread.bytes);
+    // Handed to a sink as they are made, the same bytes, none kept.
+    const sunk: Buffer[] = [];
+    const toSink = writeAuditLog(many, true, () => {}, workerCompressor(), (piece) => sunk.push(piece));
+    expect(toSink.pieces).toHaveLength(0);
+    expect(Buffer.compare(Buffer.concat(sunk), inThread.content as Buffer)).toBe(0);
+    expect(toSink.sha256).toBe(inThread.sha256);
+    expect(toSink.bytes).toBe(inThread.bytes);
   });
 
   it('reports a changed entry in bytes as in text', () => {
@@ -200,6 +212,30 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     const loaded = loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' });
     const expected = renderCsvBytes(allocationsTable(allocate(loaded.run)));
     expect(Buffer.compare(readFileSync(join(run, 'allocations.csv')), expected)).toBe(0);
+  }, 120_000);
+
+  it('written into the folder as they are made, on this thread where no worker can be started, are the same bytes', () => {
+    // Run from the TypeScript sources, run-files.ts finds no csv-worker.js beside it: the table is written on this thread.
+    const loaded = loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' });
+    const target = join(dir, 'spooled-here');
+    const writer = RunFolderWriter.open(target, false);
+    const spooled: string[] = [];
+    const folder = assembleRunFolder(allocate(loaded.run), loaded, {
+      povallocVersion: '0',
+      nodeVersion: 'v0',
+      commandLine: [],
+      createdAt: '',
+      options: {},
+      spool: (name) => {
+        spooled.push(name);
+        return writer.spoolPath(name);
+      },
+    });
+    expect(spooled).toEqual(['allocations.csv', 'audit.jsonl.gz']);
+    // Neither file is held: each is known by where it was written, its size and its hash.
+    for (const name of spooled) expect(folder.files.find((file) => file.name === name)?.content).toMatchObject({ spooled: expect.any(String), bytes: expect.any(Number) });
+    writer.finish(folder.files);
+    for (const name of [...spooled, 'provinces.csv', 'checks.csv']) expect(Buffer.compare(readFileSync(join(target, name)), readFileSync(join(run, name))), name).toBe(0);
   }, 120_000);
 
   it('records allocations.csv by its hash, not row by row; explain reads the rows from the file once its hash matches', () => {

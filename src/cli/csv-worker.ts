@@ -1,31 +1,43 @@
 /**
  * A worker thread that writes allocations.csv of a large run from a snapshot
  * of its rows (see allocation-rows.ts) while the main thread writes the audit
- * log: the table's bytes, in pieces, with their size and SHA-256. The same
+ * log: the table's bytes, in pieces, with their size and SHA-256; or, given a
+ * path, the table written there as it is made, with its size and SHA-256. The same
  * code as on the main thread (allocationRows, renderCsvPieces), so the same
  * bytes. See table-worker.ts for the other end.
  */
 import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, writeFileSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { allocationRows, type AllocationRowsData } from '../render/allocation-rows.js';
-import { renderCsvPieces } from '../render/csv.js';
+import { csvPieces } from '../render/csv.js';
 
-const { data, columns, numberColumns, done, port } = workerData as {
+const { data, columns, numberColumns, path, done, port } = workerData as {
   data: AllocationRowsData;
   columns: string[];
   numberColumns: string[];
+  /** Where to write the file (flushed and closed), if anywhere: then no piece is kept. */
+  path?: string;
   done: SharedArrayBuffer;
   port: MessagePort;
 };
 const flag = new Int32Array(done);
 
 try {
-  const pieces = renderCsvPieces({ columns, numberColumns, rows: { [Symbol.iterator]: () => allocationRows(data) } });
+  const pieces: Buffer[] = [];
   const digest = createHash('sha256');
   let bytes = 0;
-  for (const piece of pieces) {
-    digest.update(piece);
-    bytes += piece.byteLength;
+  const descriptor = path === undefined ? undefined : openSync(path, 'wx');
+  try {
+    for (const piece of csvPieces({ columns, numberColumns, rows: { [Symbol.iterator]: () => allocationRows(data) } })) {
+      digest.update(piece);
+      bytes += piece.byteLength;
+      if (descriptor === undefined) pieces.push(piece);
+      else writeFileSync(descriptor, piece);
+    }
+    if (descriptor !== undefined) fsyncSync(descriptor);
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor);
   }
   // A piece with a buffer of its own is handed over without a copy; a small one may share Node's pool, and is copied.
   const owned = pieces.map((piece) => (piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength ? piece : Buffer.from(piece)));

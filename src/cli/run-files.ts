@@ -10,6 +10,7 @@
  */
 import type { Command } from 'commander';
 import { createHash, type KeyObject } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, writeFileSync } from 'node:fs';
 import type { AllocationResult } from '../core/allocate.js';
 import { isLargeRun, withUnitBlocks } from '../core/audit-blocks.js';
 import { auditRecords, sha256Hex, writeAuditLog, AUDIT_SCHEMA_VERSION, type InputRecord, type OutputRecord } from '../core/audit.js';
@@ -17,10 +18,10 @@ import { canonicalJson, type JsonValue } from '../core/canonical-json.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, buildManifest, EFFECTIVE_POLICY_FILE, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, signManifest } from '../core/manifest.js';
 import type { KeptInputFile, LoadedInputs } from '../io/load-inputs.js';
 import { readPackageText } from '../io/read-inputs.js';
-import type { FileContent, OutputFile } from '../io/run-folder.js';
+import { isSpooled, type FileContent, type OutputFile } from '../io/run-folder.js';
 import { workerCompressor } from '../io/worker-compressor.js';
-import { writeTableOnWorker, type PendingTable } from './table-worker.js';
-import { renderCsvPieces, type CsvTable } from '../render/csv.js';
+import { writeTableOnWorker, type PendingTable, type WrittenTable } from './table-worker.js';
+import { csvPieces, renderCsvPieces, type CsvTable } from '../render/csv.js';
 import { summaryDocument } from '../render/summary.js';
 import { checksTable, projectsTable, provincesTable, streamedAllocationsTable } from '../render/tables.js';
 
@@ -50,13 +51,15 @@ export function renderRun(result: AllocationResult, loaded: LoadedInputs): Rende
 
 /**
  * renderRun, with allocations.csv of a large run (`offload`) written on a
- * worker thread when one can be started: its file's content is then empty
- * until `pending` has finished (see assembleRunFolder).
+ * worker thread when one can be started (to the file `spooledTable`, when
+ * given): its file's content is then empty until `pending` has finished (see
+ * assembleRunFolder). Also empty when the table is to go to `spooledTable`
+ * but no worker could be started: assembleRunFolder writes it there itself.
  */
-function renderRunFiles(result: AllocationResult, loaded: LoadedInputs, offload: boolean): { rendered: RenderedRun; pending?: PendingTable } {
+function renderRunFiles(result: AllocationResult, loaded: LoadedInputs, offload: boolean, spooledTable?: string): { rendered: RenderedRun; pending?: PendingTable } {
   const summary = summaryDocument(result, { command: 'allocate', warnings: loaded.warnings, skippedBlankRows: loaded.skippedBlankRows, overrides: loaded.overrides });
   const allocations = streamedAllocationsTable(result);
-  const pending = offload ? writeTableOnWorker(allocations) : undefined;
+  const pending = offload ? writeTableOnWorker(allocations, spooledTable) : undefined;
   const tables = new Map<string, RenderedTable>([
     ['allocations.csv', allocations],
     ['provinces.csv', held(provincesTable(result))],
@@ -64,7 +67,7 @@ function renderRunFiles(result: AllocationResult, loaded: LoadedInputs, offload:
   if (result.inputs.projects) tables.set('projects.csv', held(projectsTable(result)));
   tables.set('checks.csv', held(checksTable(result)));
   const files = [
-    ...[...tables].map(([name, table]) => ({ name, content: pending && name === ALLOCATIONS ? [] : renderCsvPieces(table) })),
+    ...[...tables].map(([name, table]) => ({ name, content: (pending || spooledTable !== undefined) && name === ALLOCATIONS ? [] : renderCsvPieces(table) })),
     { name: 'summary.json', content: `${JSON.stringify(summary, null, 2)}\n` },
   ];
   return { rendered: { summary, tables, files }, pending };
@@ -85,6 +88,12 @@ export interface RunContext {
   readonly signingKey?: KeyObject;
   /** Told how many audit entries are written so far, now and then (a progress bar). */
   readonly onAuditProgress?: (entries: number) => void;
+  /**
+   * Where to write a file of the run folder now, as it is made (see
+   * RunFolderWriter.spoolPath): given, a large run's allocations.csv and audit
+   * log go to disk as they are made instead of being held to the end.
+   */
+  readonly spool?: (name: string) => string;
 }
 
 export interface RunFolder {
@@ -136,6 +145,7 @@ export function inputFiles(loaded: LoadedInputs): { role: string; file: KeptInpu
 
 /** A file's size and SHA-256, its pieces (if any) read one after another. */
 function measure(content: FileContent): { bytes: number; sha256: string } {
+  if (isSpooled(content)) return { bytes: content.bytes, sha256: content.sha256 };
   if (typeof content === 'string' || Buffer.isBuffer(content)) {
     return { bytes: typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength, sha256: sha256Hex(content) };
   }
@@ -153,12 +163,39 @@ function outputRecord(file: OutputFile, rows: number | undefined, measured?: { b
   return rows === undefined ? record : { ...record, rows };
 }
 
+/** A table's pieces of bytes handed to SINK as they are made, with their size and SHA-256. */
+function writeTable(table: RenderedTable, sink: (piece: Buffer) => void): WrittenTable {
+  const digest = createHash('sha256');
+  let bytes = 0;
+  for (const piece of csvPieces(table)) {
+    digest.update(piece);
+    bytes += piece.byteLength;
+    sink(piece);
+  }
+  return { pieces: [], bytes, sha256: digest.digest('hex') };
+}
+
+/** WRITE's pieces of bytes written to the new file PATH as they come, flushed and closed (or kept, without a PATH). */
+function writingTo<T>(path: string | undefined, write: (sink?: (piece: Buffer) => void) => T): T {
+  if (path === undefined) return write();
+  const descriptor = openSync(path, 'wx');
+  try {
+    const written = write((piece) => writeFileSync(descriptor, piece));
+    fsyncSync(descriptor);
+    return written;
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
 /** Renders the whole run folder: outputs, input copies, effective policy, audit log, manifest. */
 export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs, context: RunContext): RunFolder {
   // A large run's log is written gzip-compressed (audit.jsonl.gz) with the entries of its units gathered in blocks,
   // and its allocations.csv on a worker thread meanwhile.
   const compressed = isLargeRun(result.counties.length);
-  const { rendered: renderedHere, pending } = renderRunFiles(result, loaded, compressed);
+  const spool = compressed ? context.spool : undefined;
+  const tablePath = spool?.(ALLOCATIONS);
+  const { rendered: renderedHere, pending } = renderRunFiles(result, loaded, compressed, tablePath);
   let rendered = renderedHere;
   const copies: OutputFile[] = [];
   const inputs: InputRecord[] = inputFiles(loaded).map(({ role, file }) => {
@@ -174,10 +211,12 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
     if (outputs) return outputs;
     // Measured where it was written.
     const measured = new Map<string, { bytes: number; sha256: string }>();
-    if (pending) {
-      const table = pending.finish();
+    // A large run's table is written to its file here, at the end, when no worker wrote it.
+    const table = pending ? pending.finish() : tablePath !== undefined ? writingTo(tablePath, (sink) => writeTable(rendered.tables.get(ALLOCATIONS)!, sink!)) : undefined;
+    if (table) {
       measured.set(ALLOCATIONS, { bytes: table.bytes, sha256: table.sha256 });
-      rendered = { ...rendered, files: rendered.files.map((file) => (file.name === ALLOCATIONS ? { name: file.name, content: table.pieces } : file)) };
+      const content: FileContent = tablePath === undefined ? table.pieces : { spooled: tablePath, bytes: table.bytes, sha256: table.sha256 };
+      rendered = { ...rendered, files: rendered.files.map((file) => (file.name === ALLOCATIONS ? { name: file.name, content } : file)) };
     }
     outputs = rendered.files.map((file) => outputRecord(file, rendered.tables.get(file.name)?.rowCount, measured.get(file.name)));
     return outputs;
@@ -196,9 +235,15 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
     return table ? [{ path, subjectColumn, columns: table.columns, rows: table.rows }] : [];
   });
   const records = auditRecords({ inputs, policy, result, tables, outputs: { [Symbol.iterator]: () => outputRecords()[Symbol.iterator]() } });
-  // Its chunks are compressed on a worker thread while the next entries are written.
-  const audit = compressed ? writeAuditLog(withUnitBlocks(records), true, context.onAuditProgress, workerCompressor()) : writeAuditLog(records, false, context.onAuditProgress);
-  const auditFile: OutputFile = { name: compressed ? AUDIT_GZ_FILE : AUDIT_FILE, content: audit.pieces };
+  // Its chunks are compressed on a worker thread while the next entries are written (and written to disk, when spooled).
+  const auditPath = spool?.(AUDIT_GZ_FILE);
+  const audit = compressed
+    ? writingTo(auditPath, (sink) => writeAuditLog(withUnitBlocks(records), true, context.onAuditProgress, workerCompressor(), sink))
+    : writeAuditLog(records, false, context.onAuditProgress);
+  const auditFile: OutputFile = {
+    name: compressed ? AUDIT_GZ_FILE : AUDIT_FILE,
+    content: auditPath === undefined ? audit.pieces : { spooled: auditPath, bytes: audit.bytes, sha256: audit.sha256 },
+  };
 
   const summary = rendered.summary as { totals?: Record<string, string | null>; unallocated?: { total?: string } };
   // A column no rule computed this run (null in summary.json) has no total to record.

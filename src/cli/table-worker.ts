@@ -12,7 +12,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import { InternalError } from '../core/problems.js';
 import type { StreamedTable } from '../render/tables.js';
 
-/** A table's bytes in pieces, with their size and SHA-256. */
+/** A table's bytes in pieces (none when it was written to a file), with their size and SHA-256. */
 export interface WrittenTable {
   readonly pieces: readonly Buffer[];
   readonly bytes: number;
@@ -27,14 +27,18 @@ export interface PendingTable {
 /** Gives up when the worker has not answered in this long (it is stuck, or gone). */
 const STALL_MS = 600_000;
 
-/** Starts writing the table on a worker thread; undefined when there is no worker module to run (then write it here). */
-export function writeTableOnWorker(table: StreamedTable): PendingTable | undefined {
+/**
+ * Starts writing the table on a worker thread, to the file PATH if given (as
+ * it is made, flushed and closed; then no piece comes back); undefined when
+ * there is no worker module to run (then write it here).
+ */
+export function writeTableOnWorker(table: StreamedTable, path?: string): PendingTable | undefined {
   const url = new URL('./csv-worker.js', import.meta.url);
   if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
   const done = new SharedArrayBuffer(4);
   const flag = new Int32Array(done);
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(url, { workerData: { data: table.snapshot(), columns: table.columns, numberColumns: table.numberColumns, done, port: port2 }, transferList: [port2] });
+  const worker = new Worker(url, { workerData: { data: table.snapshot(), columns: table.columns, numberColumns: table.numberColumns, path, done, port: port2 }, transferList: [port2] });
   // The run never waits for the worker to end: it is stopped once it has answered, and never keeps the process alive.
   worker.unref();
   let result: WrittenTable | undefined;

@@ -426,17 +426,17 @@ export function gzipMember(text: string): Buffer {
  * compressed while the next entries are formatted and hashed.
  */
 export interface ChunkCompressor {
-  add(text: string): void;
-  /** The members, one per chunk added, in order. */
+  /** Takes the next chunk; returns the members finished meanwhile (of this chunk or earlier ones), in order. */
+  add(text: string): Buffer[];
+  /** The members not yet returned, in order: one per chunk added in all. */
   finish(): Buffer[];
 }
 
 /** Compresses each chunk when it is added, on this thread. */
 export function inThreadCompressor(): ChunkCompressor {
-  const members: Buffer[] = [];
   return {
-    add: (text) => members.push(gzipMember(text)),
-    finish: () => members,
+    add: (text) => [gzipMember(text)],
+    finish: () => [],
   };
 }
 
@@ -444,7 +444,7 @@ export function inThreadCompressor(): ChunkCompressor {
 export interface WrittenAuditLog {
   /** The bytes in one buffer (joined from `pieces` when first read). */
   readonly content: Buffer;
-  /** The bytes in the pieces they were made in (gzip members, or joined lines): for writing without joining them first. */
+  /** The bytes in the pieces they were made in (gzip members, or joined lines): for writing without joining them first. Empty when they went to a sink. */
   readonly pieces: readonly Buffer[];
   readonly entries: number;
   readonly headHash: string;
@@ -460,14 +460,25 @@ export interface WrittenAuditLog {
  * as it is joined, and the bytes are hashed and written as they are (a text
  * would be encoded again to be counted, hashed and written).
  * `onChunk` hears how many entries are written so far (for a progress bar).
+ * With a `sink`, each piece of bytes is handed to it, in order, as soon as it
+ * is made, and none is kept (a large run's log goes to its file as it is written).
  */
 export function writeAuditLog(
   records: Iterable<AuditRecord>,
   compressed: boolean,
   onChunk: (entries: number) => void = () => {},
   compressor: ChunkCompressor = inThreadCompressor(),
+  sink?: (piece: Buffer) => void,
 ): WrittenAuditLog {
   const pieces: Buffer[] = [];
+  const digest = createHash('sha256');
+  let bytes = 0;
+  const emit = (piece: Buffer): void => {
+    digest.update(piece);
+    bytes += piece.byteLength;
+    if (sink) sink(piece);
+    else pieces.push(piece);
+  };
   let pending: string[] = [];
   let pendingChars = 0;
   const flush = (): void => {
@@ -475,8 +486,8 @@ export function writeAuditLog(
     const text = pending.join('');
     pending = [];
     pendingChars = 0;
-    if (compressed) compressor.add(text);
-    else pieces.push(Buffer.from(text, 'utf8'));
+    if (compressed) for (const member of compressor.add(text)) emit(member);
+    else emit(Buffer.from(text, 'utf8'));
   };
   const chunkChars = compressed ? AUDIT_CHUNK_CHARS : PLAIN_PIECE_CHARS;
   let prev = GENESIS_HASH;
@@ -493,19 +504,13 @@ export function writeAuditLog(
     }
   }
   flush();
-  const made = compressed ? compressor.finish() : pieces;
-  const digest = createHash('sha256');
-  let bytes = 0;
-  for (const piece of made) {
-    digest.update(piece);
-    bytes += piece.byteLength;
-  }
+  if (compressed) for (const member of compressor.finish()) emit(member);
   let joined: Buffer | undefined;
   return {
     get content(): Buffer {
-      return (joined ??= Buffer.concat(made));
+      return (joined ??= Buffer.concat(pieces));
     },
-    pieces: made,
+    pieces,
     entries: seq,
     headHash: seq === 0 ? '' : prev,
     bytes,

@@ -24,13 +24,14 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UsageError } from '../core/problems.js';
+import { InternalError, UsageError } from '../core/problems.js';
 
 export interface OutputFile {
   /** Path inside the run folder, '/'-separated. */
@@ -39,12 +40,28 @@ export interface OutputFile {
   readonly content: FileContent;
 }
 
-export type FileContent = string | Buffer | readonly Buffer[];
+export type FileContent = string | Buffer | readonly Buffer[] | SpooledFile;
 
-/** A file's content as one buffer of bytes (pieces joined). */
+/**
+ * A file already written, flushed and closed at its place in the folder being
+ * written (see `RunFolderWriter.spoolPath`), with its size and SHA-256: a large
+ * run's table and audit log go to disk as they are made instead of being held.
+ */
+export interface SpooledFile {
+  readonly spooled: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+export function isSpooled(content: FileContent): content is SpooledFile {
+  return typeof content === 'object' && 'spooled' in content;
+}
+
+/** A file's content as one buffer of bytes (pieces joined; a spooled file read back). */
 export function contentBytes(content: FileContent): Buffer {
   if (typeof content === 'string') return Buffer.from(content, 'utf8');
-  return Buffer.isBuffer(content) ? content : Buffer.concat(content as readonly Buffer[]);
+  if (Buffer.isBuffer(content)) return content;
+  return isSpooled(content) ? readFileSync(content.spooled) : Buffer.concat(content as readonly Buffer[]);
 }
 
 /** Written last, so that a folder holding it holds everything else too. */
@@ -152,6 +169,11 @@ function crashPoint(): () => void {
 }
 
 function writeFileDurably(path: string, content: FileContent): void {
+  if (isSpooled(content)) {
+    // Written, flushed and closed there already (by whoever asked spoolPath for it).
+    if (resolve(content.spooled) !== resolve(path)) throw new InternalError(`${content.spooled} was spooled to the wrong place (expected ${path})`);
+    return;
+  }
   const descriptor = openSync(path, 'wx');
   try {
     if (typeof content === 'string' || Buffer.isBuffer(content)) writeFileSync(descriptor, content);
@@ -205,62 +227,127 @@ function cannotWrite(dir: string, what: string, error: unknown): UsageError {
  * as soon as that is done (so also when the write is then refused).
  */
 export function writeRunFolder(dir: string, files: readonly OutputFile[], force: boolean, note: (message: string) => void = () => {}): void {
-  checkOutputDir(dir, force);
-  const target = resolve(dir);
-  const parent = dirname(target);
-  try {
-    mkdirSync(parent, { recursive: true });
-  } catch (error) {
-    throw cannotWrite(dir, `create the parent folder ${parent}`, error);
+  const writer = RunFolderWriter.open(dir, force, note);
+  writer.finish(files);
+}
+
+/**
+ * A run folder being written: `open` makes its temporary folder, files may be
+ * written into it meanwhile (`spoolPath`), and `finish` writes the rest, the
+ * manifest last, and puts the folder in place. Until then, or after
+ * `abandon`, nothing is at DIR.
+ */
+export class RunFolderWriter {
+  private readonly folders: Set<string>;
+  private done = false;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly target: string,
+    private readonly temporary: string,
+    private readonly aside: string,
+    private readonly note: (message: string) => void,
+    private readonly step: () => void,
+  ) {
+    this.folders = new Set([temporary]);
   }
-  for (const message of cleanLeftovers(parent)) note(message);
-  // A run folder put back by the clean-up is the user's: the usual refusal applies.
-  checkOutputDir(dir, force);
-  const step = crashPoint();
-  const temporary = join(parent, temporaryName(target, process.pid));
-  const aside = join(parent, asideName(target, process.pid));
-  rmSync(temporary, { recursive: true, force: true });
-  try {
-    mkdirSync(temporary);
-    step();
-    const folders = new Set<string>([temporary]);
-    for (const file of writingOrder(files)) {
-      const path = join(temporary, ...file.name.split('/'));
-      const folder = dirname(path);
-      if (!folders.has(folder)) {
-        mkdirSync(folder, { recursive: true });
-        folders.add(folder);
-      }
-      writeFileDurably(path, file.content);
-      step();
+
+  /** Checks DIR (see checkOutputDir), cleans up after interrupted runs, and makes the temporary folder. */
+  static open(dir: string, force: boolean, note: (message: string) => void = () => {}): RunFolderWriter {
+    checkOutputDir(dir, force);
+    const target = resolve(dir);
+    const parent = dirname(target);
+    try {
+      mkdirSync(parent, { recursive: true });
+    } catch (error) {
+      throw cannotWrite(dir, `create the parent folder ${parent}`, error);
     }
-    // Deepest folders first, the run folder itself last.
-    for (const folder of [...folders].sort((a, b) => b.length - a.length)) fsyncFolder(folder);
-    step();
-    if (existsSync(target)) {
-      rmSync(aside, { recursive: true, force: true });
-      renameSync(target, aside);
-      step();
-      renameSync(temporary, target);
-      step();
-    } else {
-      renameSync(temporary, target);
-      step();
-    }
-  } catch (error) {
+    for (const message of cleanLeftovers(parent)) note(message);
+    // A run folder put back by the clean-up is the user's: the usual refusal applies.
+    checkOutputDir(dir, force);
+    const step = crashPoint();
+    const temporary = join(parent, temporaryName(target, process.pid));
+    const writer = new RunFolderWriter(dir, target, temporary, join(parent, asideName(target, process.pid)), note, step);
     rmSync(temporary, { recursive: true, force: true });
-    // The old run folder was moved aside but the new one is not in place: put it back.
-    if (existsSync(aside) && !existsSync(target)) renameSync(aside, target);
-    if ((error as NodeJS.ErrnoException).code !== undefined) throw cannotWrite(dir, 'write the run folder', error);
-    throw error;
+    writer.guarded(() => {
+      mkdirSync(temporary);
+      step();
+    });
+    return writer;
   }
-  // The run is in place. Making the rename durable and removing the old run are
-  // best effort: should either fail, the next run cleans up.
-  try {
-    fsyncFolder(parent);
-    step();
-    rmSync(aside, { recursive: true, force: true });
-  } catch {
-    note(`could not flush ${parent} or remove ${aside}; the run folder is complete`);
+
+  /**
+   * Where to write the file NAME ('/'-separated) now, its folder made: the
+   * caller writes it there (flushed and closed) and passes it to `finish` as
+   * a SpooledFile.
+   */
+  spoolPath(name: string): string {
+    return this.guarded(() => this.pathOf(name));
+  }
+
+  /** Writes `files` (those not spooled), manifest.json last, and puts the folder in place at DIR. */
+  finish(files: readonly OutputFile[]): void {
+    const { target, temporary, aside, step } = this;
+    this.guarded(() => {
+      for (const file of writingOrder(files)) {
+        writeFileDurably(this.pathOf(file.name), file.content);
+        step();
+      }
+      // Deepest folders first, the run folder itself last.
+      for (const folder of [...this.folders].sort((a, b) => b.length - a.length)) fsyncFolder(folder);
+      step();
+      if (existsSync(target)) {
+        rmSync(aside, { recursive: true, force: true });
+        renameSync(target, aside);
+        step();
+        renameSync(temporary, target);
+        step();
+      } else {
+        renameSync(temporary, target);
+        step();
+      }
+    });
+    this.done = true;
+    // The run is in place. Making the rename durable and removing the old run are
+    // best effort: should either fail, the next run cleans up.
+    try {
+      fsyncFolder(dirname(target));
+      step();
+      rmSync(aside, { recursive: true, force: true });
+    } catch {
+      this.note(`could not flush ${dirname(target)} or remove ${aside}; the run folder is complete`);
+    }
+  }
+
+  /** Removes the temporary folder and what was spooled into it (a run that failed before `finish`). */
+  abandon(): void {
+    if (this.done) return;
+    this.done = true;
+    rmSync(this.temporary, { recursive: true, force: true });
+  }
+
+  private pathOf(name: string): string {
+    const path = join(this.temporary, ...name.split('/'));
+    const folder = dirname(path);
+    if (!this.folders.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      this.folders.add(folder);
+    }
+    return path;
+  }
+
+  /** Runs WORK; on a failure, removes the temporary folder, puts back an old run moved aside, and says what failed. */
+  private guarded<T>(work: () => T): T {
+    if (this.done) throw new InternalError(`the run folder ${this.dir} is already finished or abandoned`);
+    try {
+      return work();
+    } catch (error) {
+      this.done = true;
+      rmSync(this.temporary, { recursive: true, force: true });
+      // The old run folder was moved aside but the new one is not in place: put it back.
+      if (existsSync(this.aside) && !existsSync(this.target)) renameSync(this.aside, this.target);
+      if ((error as NodeJS.ErrnoException).code !== undefined) throw cannotWrite(this.dir, 'write the run folder', error);
+      throw error;
+    }
   }
 }

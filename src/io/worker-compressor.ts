@@ -6,9 +6,9 @@
  * work taken off the main thread.
  *
  * The run stays synchronous: the worker counts the members it has sent in a
- * shared integer, and `finish` takes them off the port with
- * `receiveMessageOnPort`, waiting on that integer (`Atomics.wait`) when the
- * next one is not there yet.
+ * shared integer; `add` takes those already sent off the port with
+ * `receiveMessageOnPort`, and `finish` the rest, waiting on that integer
+ * (`Atomics.wait`) when the next one is not there yet.
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { AUDIT_GZIP_LEVEL, type ChunkCompressor } from '../core/audit.js';
@@ -46,30 +46,48 @@ export function workerCompressor(): ChunkCompressor {
   // The run never waits for the worker to end: it is stopped in finish, and never keeps the process alive.
   worker.unref();
   let added = 0;
+  let taken = 0;
+  /** The next member if the worker has sent it; waits for it first when `wait`. */
+  const take = (wait: boolean): Buffer | undefined => {
+    for (;;) {
+      const received = receiveMessageOnPort(port1) as { message: { member?: Uint8Array; error?: string } } | undefined;
+      if (received) {
+        const { member, error } = received.message;
+        if (!member) throw new InternalError(`compressing the audit log failed: ${error ?? 'no member'}`);
+        taken++;
+        return Buffer.from(member.buffer, member.byteOffset, member.byteLength);
+      }
+      // Not there yet: wait until the worker has sent more than we have taken.
+      const count = Atomics.load(sent, 0);
+      if (count > taken) continue;
+      if (!wait) return undefined;
+      if (Atomics.wait(sent, 0, count, STALL_MS) === 'timed-out') throw new InternalError(`compressing the audit log: no progress for ${STALL_MS / 1000} s`);
+    }
+  };
+  const stop = (): void => {
+    port1.close();
+    void worker.terminate();
+  };
   return {
     add(text) {
       port1.postMessage(text);
       added++;
+      // The members finished so far go on at once, rather than wait on the port to the end.
+      const members: Buffer[] = [];
+      try {
+        for (let member = take(false); member; member = taken < added ? take(false) : undefined) members.push(member);
+      } catch (error) {
+        stop();
+        throw error;
+      }
+      return members;
     },
     finish() {
       const members: Buffer[] = [];
       try {
-        while (members.length < added) {
-          const received = receiveMessageOnPort(port1) as { message: { member?: Uint8Array; error?: string } } | undefined;
-          if (received) {
-            const { member, error } = received.message;
-            if (!member) throw new InternalError(`compressing the audit log failed: ${error ?? 'no member'}`);
-            members.push(Buffer.from(member.buffer, member.byteOffset, member.byteLength));
-            continue;
-          }
-          // Not there yet: wait until the worker has sent more than we have taken.
-          const count = Atomics.load(sent, 0);
-          if (count > members.length) continue;
-          if (Atomics.wait(sent, 0, count, STALL_MS) === 'timed-out') throw new InternalError(`compressing the audit log: no progress for ${STALL_MS / 1000} s`);
-        }
+        while (taken < added) members.push(take(true)!);
       } finally {
-        port1.close();
-        void worker.terminate();
+        stop();
       }
       return members;
     },

@@ -89,9 +89,12 @@ export function renderCsvBytes(table: CsvSource): Buffer {
 
 /** renderCsvBytes's bytes in the pieces they were encoded in (a few thousand lines each): for writing without joining them first. */
 export function renderCsvPieces(table: CsvSource): Buffer[] {
-  const pieces: Buffer[] = [];
-  for (const chunk of csvChunks(table)) pieces.push(Buffer.from(chunk, 'utf8'));
-  return pieces;
+  return [...csvPieces(table)];
+}
+
+/** renderCsvPieces one piece at a time, each made when asked for (for writing as they come). */
+export function* csvPieces(table: CsvSource): Generator<Buffer> {
+  for (const chunk of csvChunks(table)) yield Buffer.from(chunk, 'utf8');
 }
 
 /** renderCsv's text in pieces: the BOM with the header, then a few thousand lines at a time. */

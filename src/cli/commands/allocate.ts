@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { allocate } from '../../core/allocate.js';
 import { readSigningKey } from '../../io/keys.js';
 import { formatProblem, type Problem } from '../../core/problems.js';
-import { checkOutputDir, writeRunFolder } from '../../io/run-folder.js';
+import { checkOutputDir, RunFolderWriter } from '../../io/run-folder.js';
 import { terminalSummary } from '../../render/summary.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { langOption, resolveLang } from '../lang.js';
@@ -72,20 +72,27 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
     progress.stage('allocating');
     result = allocate(loaded.run);
     progress.stage('writing');
-    rendered = assembleRunFolder(result, loaded, {
-      povallocVersion: povallocVersion(),
-      nodeVersion: process.version,
-      commandLine,
-      createdAt: new Date().toISOString(),
-      options: recordedOptions(options, loaded.files.map(({ role }) => role)),
-      signingKey,
-      onAuditProgress: (entries) => progress.detail(`${groupThousands(entries)} audit entries`),
-    });
-    progress.detail('files');
-    writeRunFolder(options.out, rendered.files, Boolean(options.force), (note) => {
+    // The folder is begun before the files are made: a large run's table and audit log go into it as they are made.
+    const writer = RunFolderWriter.open(options.out, Boolean(options.force), (note) => {
       progress.done();
       io.stderr(`note: ${note}\n`);
     });
+    try {
+      rendered = assembleRunFolder(result, loaded, {
+        povallocVersion: povallocVersion(),
+        nodeVersion: process.version,
+        commandLine,
+        createdAt: new Date().toISOString(),
+        options: recordedOptions(options, loaded.files.map(({ role }) => role)),
+        signingKey,
+        onAuditProgress: (entries) => progress.detail(`${groupThousands(entries)} audit entries`),
+        spool: (name) => writer.spoolPath(name),
+      });
+      progress.detail('files');
+      writer.finish(rendered.files);
+    } finally {
+      writer.abandon();
+    }
   } finally {
     progress.done();
   }

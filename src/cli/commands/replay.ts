@@ -9,7 +9,7 @@ import { formatProblem, InputError, UsageError } from '../../core/problems.js';
 import { diffFile, diffManifests, type FileDifference } from '../../core/run-diff.js';
 import { parseManifest } from '../../core/verify-run.js';
 import { readRunFolder } from '../../io/read-run-folder.js';
-import { writeRunFolder } from '../../io/run-folder.js';
+import { RunFolderWriter } from '../../io/run-folder.js';
 import { EXIT_DIFFERENCE, EXIT_OK, type Io } from '../io.js';
 import { loadFromOptions, painterFor, type InputOptions } from '../options.js';
 import { assembleRunFolder, povallocVersion, recordedOptions } from '../run-files.js';
@@ -80,17 +80,24 @@ function replay(dir: string, files: ReadonlyMap<string, Buffer>, manifest: Manif
   }
   const roles = loaded.files.map(({ role }) => role);
   const result = allocate(loaded.run);
-  const folder = assembleRunFolder(result, loaded, {
-    povallocVersion: base.replayVersion,
-    nodeVersion: process.version,
-    commandLine: manifest.command_line.slice(1),
-    createdAt: new Date().toISOString(),
-    options: recordedOptions(options, roles),
-  });
   const temporary = mkdtempSync(join(tmpdir(), 'povalloc-replay-'));
   const target = join(temporary, 'run');
   try {
-    writeRunFolder(target, folder.files, false);
+    // Begun first: a large run's table and audit log go into it as they are made, as in allocate.
+    const writer = RunFolderWriter.open(target, false);
+    try {
+      const folder = assembleRunFolder(result, loaded, {
+        povallocVersion: base.replayVersion,
+        nodeVersion: process.version,
+        commandLine: manifest.command_line.slice(1),
+        createdAt: new Date().toISOString(),
+        options: recordedOptions(options, roles),
+        spool: (name) => writer.spoolPath(name),
+      });
+      writer.finish(folder.files);
+    } finally {
+      writer.abandon();
+    }
     const replayed = readRunFolder(target);
     const paths = [...new Set([...manifest.inputs.map((input) => input.path), manifest.policy.path, ...manifest.outputs.map((output) => output.path), ...replayed.keys()])]
       .filter((path) => path !== MANIFEST_FILE)
