@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chainAuditRecords, type AuditRecord } from '../src/core/audit.js';
+import { gunzipSync } from 'node:zlib';
+import { chainAuditRecords, serializeAuditLog, writeAuditLog, type AuditRecord } from '../src/core/audit.js';
 import { expandAuditBlocks, isLargeRun, isUnitBlock, LARGE_RUN_UNITS, withUnitBlocks } from '../src/core/audit-blocks.js';
 import { UnitStep } from '../src/core/state.js';
 
@@ -144,6 +145,40 @@ describe('unit blocks', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('are written compressed, their rows hashed and written piece by piece, as the same bytes as their joined text (property)', () => {
+    // Rows long enough to need several pieces, with text JSON escapes (quotes, backslashes, controls) and characters
+    // outside the BMP (surrogate pairs), which must never be split between pieces.
+    const text = fc.string({ unit: fc.constantFrom('a', '"', '\\', '\u0001', '甲', '😀', '0', '.'), maxLength: 8 });
+    const village = fc.integer({ min: 0, max: 999 }).map((n) => `52011100${String(n).padStart(4, '0')}`);
+    const record = (values: fc.Arbitrary<Record<string, string>>) =>
+      fc.record({
+        type: fc.constant('rule_applied'),
+        rule: fc.constant('eligibility'),
+        clause: fc.constant('I'),
+        subject: village,
+        label: fc.constantFrom('eligible', 'not eligible'),
+        values,
+      }) as fc.Arbitrary<AuditRecord>;
+    // One shape of values a case, so that runs are long: a block of more than 64 units has its rows in several pieces.
+    const records = fc.oneof(
+      fc.array(record(fc.record({ eligible: text, because: text })), { minLength: 60, maxLength: 300 }),
+      fc.array(record(fc.record({ zz: text, aa: text, 'block.x': text })), { minLength: 60, maxLength: 300 }),
+    );
+    let severalPieces = 0;
+    fc.assert(
+      fc.property(records, (records) => {
+        const blocked = [...withUnitBlocks(records)];
+        if (blocked.some((block) => (block.pieced?.pieces.length ?? 0) > 1)) severalPieces++;
+        const joined = serializeAuditLog(chainAuditRecords(blocked.map(({ type, rule, clause, subject, label, values }) => ({ type, rule, clause, subject, label, values }))));
+        const written = writeAuditLog(blocked, true);
+        expect(gunzipSync(written.content).toString('utf8')).toBe(joined);
+        expect(writeAuditLog(blocked, false).content.toString('utf8')).toBe(joined);
+      }),
+      { numRuns: 200 },
+    );
+    expect(severalPieces).toBeGreaterThan(20);
   });
 
   it(`apply above ${LARGE_RUN_UNITS} units`, () => {

@@ -68,9 +68,14 @@ describe('writeAuditLog', () => {
     const expected: Buffer[] = [];
     const members: Buffer[] = [];
     for (const chunk of chunks) {
-      expected.push(...here.add(chunk));
-      members.push(...there.add(chunk));
+      expected.push(...here.add(Buffer.from(chunk, 'utf8')));
+      // Small chunks may lie in Node's pool and are copied; a large one of its own is handed over.
+      const bytes = Buffer.from(chunk, 'utf8');
+      const own = Buffer.allocUnsafeSlow(bytes.length);
+      bytes.copy(own);
+      members.push(...there.add(own));
     }
+    expect(expected.map((member) => gunzipSync(member).toString('utf8'))).toEqual(chunks);
     expected.push(...here.finish());
     members.push(...there.finish());
     expect(expected).toHaveLength(chunks.length);

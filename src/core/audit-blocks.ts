@@ -26,7 +26,7 @@
  * seq) for explain. Entries whose label or values hold a tab or a line feed
  * are never put in a block, so splitting the rows is unambiguous.
  */
-import type { AuditEntry, AuditRecord } from './audit.js';
+import type { AuditEntry, AuditRecord, PiecedValue } from './audit.js';
 
 /**
  * Above this many counties (or villages) a run is large: its audit log is
@@ -107,18 +107,27 @@ function blockRecord(group: readonly Pending[]): AuditRecord {
     for (let index = 1; index < group.length && alike; index++) alike = group[index]!.fields[column] === value;
     (alike ? constant : varying).push(column);
   }
-  // Each row joined from its fields in one array of fixed length, then the rows: flat strings, the
-  // fastest of the ways measured (pieces pushed to one array and joined once took twice as long).
-  const rows: string[] = new Array<string>(group.length);
+  // Each row joined from its fields in one array of fixed length, then the rows a few dozen at a time:
+  // flat strings, the fastest of the ways measured (pieces pushed to one array and joined once took twice as long).
+  // The rows' text stays in those pieces (see AuditRecord.pieced): each small enough to die young.
+  const pieces: string[] = [];
   const lead = sameLabel ? 1 : 2;
   const row: string[] = new Array<string>(lead + varying.length);
+  const rows: string[] = new Array<string>(Math.min(group.length, ROWS_PER_PIECE));
+  let inPiece = 0;
   for (let index = 0; index < group.length; index++) {
     const pending = group[index]!;
     row[0] = pending.record.subject;
     if (!sameLabel) row[1] = pending.record.label;
     const fields = pending.fields;
     for (let at = 0; at < varying.length; at++) row[lead + at] = fields[varying[at]!]!;
-    rows[index] = row.join(FIELD_SEPARATOR);
+    rows[inPiece++] = row.join(FIELD_SEPARATOR);
+    if (inPiece === rows.length || index === group.length - 1) {
+      rows.length = inPiece;
+      // Pieces after the first begin with the separator that ends the row before.
+      pieces.push(pieces.length === 0 ? rows.join(ROW_SEPARATOR) : ROW_SEPARATOR + rows.join(ROW_SEPARATOR));
+      inPiece = 0;
+    }
   }
   const values: Record<string, string> = {
     'block.units': String(group.length),
@@ -127,14 +136,32 @@ function blockRecord(group: readonly Pending[]): AuditRecord {
   if (sameLabel) values['block.label'] = label;
   values['block.columns'] = [SUBJECT_COLUMN, ...(sameLabel ? [] : [LABEL_COLUMN]), ...varying.map((column) => keys[column]!)].join(FIELD_SEPARATOR);
   for (const column of constant) values[keys[column]!] = first.fields[column]!;
-  values['block.rows'] = rows.join(ROW_SEPARATOR);
+  return blockOf(
+    first.record.type,
+    first.record.rule,
+    first.record.clause,
+    first.record.subject.slice(0, 2),
+    sameLabel ? `block of ${group.length} units: ${label}` : `block of ${group.length} units`,
+    { name: ROWS_VALUE, pieces, others: values },
+  );
+}
+
+/** A block's rows in pieces of this many (a piece of a few kilobytes, made and dropped in the young generation). */
+const ROWS_PER_PIECE = 64;
+const ROWS_VALUE = 'block.rows';
+
+/** A block: its rows (the last value) kept in pieces, joined only when `values` is read (an own property, which a spread copies). */
+function blockOf(type: AuditRecord['type'], rule: string, clause: string, subject: string, label: string, pieced: PiecedValue): AuditRecord {
   return {
-    type: first.record.type,
-    rule: first.record.rule,
-    clause: first.record.clause,
-    subject: first.record.subject.slice(0, 2),
-    label: sameLabel ? `block of ${group.length} units: ${label}` : `block of ${group.length} units`,
-    values,
+    type,
+    rule,
+    clause,
+    subject,
+    label,
+    pieced,
+    get values(): Record<string, string> {
+      return { ...pieced.others, [pieced.name]: pieced.pieces.join('') };
+    },
   };
 }
 

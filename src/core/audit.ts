@@ -48,6 +48,23 @@ export interface AuditRecord {
   readonly cells?: readonly string[];
   /** Set when the maker of `cells` vouches that none holds a tab or a line feed: unit blocks need not look. */
   readonly cellsPlain?: boolean;
+  /**
+   * A long value (a unit block's rows) given once more in pieces, when the
+   * record has it so: its text is the pieces joined, each piece whole
+   * characters, and it is the last of `values`. The audit log writes and
+   * hashes it piece by piece instead of reading it from `values`: a text of
+   * hundreds of kilobytes would be made, and copied to be escaped, hashed and
+   * written, in the large-object space, which only a full collection empties.
+   */
+  readonly pieced?: PiecedValue;
+}
+
+/** A value in pieces (see AuditRecord.pieced), with the other values. */
+export interface PiecedValue {
+  readonly name: string;
+  readonly pieces: readonly string[];
+  /** The record's values other than this one, in order. */
+  readonly others: Readonly<Record<string, string>>;
 }
 
 export interface AuditEntry extends AuditRecord {
@@ -321,6 +338,105 @@ export function chainedAuditLine(record: AuditRecord, seq: number, prev: string)
   return { line, hash };
 }
 
+/**
+ * chainedAuditLine written straight into `out`, its hash returned. A record
+ * with a value in pieces (AuditRecord.pieced) is hashed and written piece by
+ * piece: the same bytes and hash as chainedAuditLine gives, without its text
+ * ever in one string.
+ */
+function appendChainedAuditLine(record: AuditRecord, seq: number, prev: string, out: ByteChunk): string {
+  const pieced = record.pieced;
+  if (pieced === undefined) {
+    const { line, hash } = chainedAuditLine(record, seq, prev);
+    out.write(line);
+    return hash;
+  }
+  const type = quotedName(record.type);
+  const rule = quotedName(record.rule);
+  const clause = quotedName(record.clause);
+  const subject = quoted(record.subject);
+  const label = quotedName(record.label);
+  const quotedPrev = quoted(prev);
+  const values = pieced.others;
+  const names = Object.keys(values).filter((name) => values[name] !== undefined);
+  const members = names.map((name) => `${quotedName(name)}:${quoted(values[name]!)}`);
+  // The pieces' text escaped piece by piece: JSON escapes character by character, and no piece splits one.
+  const escaped = pieced.pieces.map((piece) => quoted(piece).slice(1, -1));
+  const head = `${quotedName(pieced.name)}:"`;
+  // Canonical order: by name, the pieced value among the others.
+  const all = [...names, pieced.name];
+  const order = sortOrder(all) ?? all.map((_, index) => index);
+  const digest = createHash('sha256');
+  digest.update(`{"clause":${clause},"label":${label},"prev":${quotedPrev},"rule":${rule},"schema_version":${AUDIT_SCHEMA_VERSION},"seq":${seq},"subject":${subject},"type":${type},"values":{`);
+  order.forEach((index, position) => {
+    if (position > 0) digest.update(',');
+    if (index < members.length) digest.update(members[index]!);
+    else {
+      digest.update(head);
+      for (const piece of escaped) digest.update(piece);
+      digest.update('"');
+    }
+  });
+  digest.update('}}');
+  const hash = digest.digest('hex');
+  out.write(`{"seq":${seq},"type":${type},"rule":${rule},"clause":${clause},"subject":${subject},"label":${label},"values":{`);
+  for (const member of members) {
+    out.write(member);
+    out.write(',');
+  }
+  out.write(head);
+  for (const piece of escaped) out.write(piece);
+  out.write(`"},"schema_version":${AUDIT_SCHEMA_VERSION},"prev":${quotedPrev},"hash":"${hash}"}\n`);
+  return hash;
+}
+
+/**
+ * Text gathered as UTF-8 bytes in one buffer, grown as needed: the log's
+ * lines are written into it as they come and die young, instead of being
+ * held as strings until a chunk is joined.
+ */
+class ByteChunk {
+  private buffer: Buffer;
+  private used = 0;
+  /** UTF-16 code units written (the length of the text). */
+  chars = 0;
+
+  /** `spare` may give memory to reuse (a chunk handed over earlier and given back). */
+  constructor(
+    private readonly capacity: number,
+    private readonly spare: () => Buffer | undefined = () => undefined,
+  ) {
+    this.buffer = Buffer.allocUnsafeSlow(0);
+  }
+
+  write(text: string): void {
+    // At most three bytes of UTF-8 per UTF-16 code unit.
+    const most = text.length * 3;
+    if (this.used + most > this.buffer.length) {
+      const size = Math.max(this.capacity, this.buffer.length * 2, this.used + most);
+      const reused = this.used === 0 ? this.spare() : undefined;
+      if (reused !== undefined && reused.length >= size) {
+        this.buffer = reused;
+        return this.write(text);
+      }
+      const grown = Buffer.allocUnsafeSlow(size);
+      this.buffer.copy(grown, 0, 0, this.used);
+      this.buffer = grown;
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8');
+    this.chars += text.length;
+  }
+
+  /** The bytes written, in a buffer of their own (to hand over, memory and all), and a fresh start. */
+  take(): Buffer {
+    const bytes = this.buffer.subarray(0, this.used);
+    this.buffer = Buffer.allocUnsafeSlow(0);
+    this.used = 0;
+    this.chars = 0;
+    return bytes;
+  }
+}
+
 /** The `"name":"value"` members of an entry's values, in the order written and (when that differs) sorted. */
 interface Members {
   readonly inOrder: string[];
@@ -392,8 +508,10 @@ function sortOrder(keys: readonly string[]): readonly number[] | undefined {
 /** Above this many counties (or villages) in the table, the audit log is written gzip-compressed as audit.jsonl.gz, with unit blocks (see audit-blocks.ts). */
 export const AUDIT_GZIP_THRESHOLD = LARGE_RUN_UNITS;
 
-/** Uncompressed text gathered before it is appended to the log (and compressed, when it is). */
+/** Uncompressed text gathered before it is compressed (a gzip member each): chunk boundaries fall after the line that reaches this many UTF-16 code units. */
 const AUDIT_CHUNK_CHARS = 4 << 20;
+/** The chunk's buffer to begin with: room for its text in UTF-8 when most of it is ASCII (it grows when not). */
+const AUDIT_CHUNK_BYTES = 6 << 20;
 
 /**
  * Uncompressed, the lines are joined into pieces of this many characters as
@@ -414,28 +532,34 @@ export const AUDIT_GZIP_LEVEL = 1;
  * carries no name and mtime 0 (zlib's default); its OS byte is set to 255
  * (unknown) so that the bytes do not depend on the platform.
  */
-export function gzipMember(text: string): Buffer {
-  const member = gzipSync(Buffer.from(text, 'utf8'), { level: AUDIT_GZIP_LEVEL });
+export function gzipMember(chunk: string | Uint8Array): Buffer {
+  const member = gzipSync(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk, { level: AUDIT_GZIP_LEVEL });
   member[9] = 255;
   return member;
 }
 
 /**
- * Turns the log's chunks into gzip members (`gzipMember` of each), in the
- * order they were added. One that works on another thread lets the log be
- * compressed while the next entries are formatted and hashed.
+ * Turns the log's chunks (UTF-8 bytes) into gzip members (`gzipMember` of
+ * each), in the order they were added. One that works on another thread lets
+ * the log be compressed while the next entries are formatted and hashed.
  */
 export interface ChunkCompressor {
-  /** Takes the next chunk; returns the members finished meanwhile (of this chunk or earlier ones), in order. */
-  add(text: string): Buffer[];
+  /**
+   * Takes the next chunk, which is the compressor's from then on (it may hand
+   * its memory to another thread); returns the members finished meanwhile (of
+   * this chunk or earlier ones), in order.
+   */
+  add(chunk: Buffer): Buffer[];
   /** The members not yet returned, in order: one per chunk added in all. */
   finish(): Buffer[];
+  /** Memory of a chunk added earlier that the compressor is done with, to write the next chunk into, if any. */
+  spare?(): Buffer | undefined;
 }
 
 /** Compresses each chunk when it is added, on this thread. */
 export function inThreadCompressor(): ChunkCompressor {
   return {
-    add: (text) => [gzipMember(text)],
+    add: (chunk) => [gzipMember(chunk)],
     finish: () => [],
   };
 }
@@ -479,31 +603,47 @@ export function writeAuditLog(
     if (sink) sink(piece);
     else pieces.push(piece);
   };
-  let pending: string[] = [];
-  let pendingChars = 0;
-  const flush = (): void => {
-    if (pending.length === 0) return;
-    const text = pending.join('');
-    pending = [];
-    pendingChars = 0;
-    if (compressed) for (const member of compressor.add(text)) emit(member);
-    else emit(Buffer.from(text, 'utf8'));
-  };
-  const chunkChars = compressed ? AUDIT_CHUNK_CHARS : PLAIN_PIECE_CHARS;
   let prev = GENESIS_HASH;
   let seq = 0;
-  for (const record of records) {
-    seq++;
-    const { line, hash } = chainedAuditLine(record, seq, prev);
-    prev = hash;
-    pending.push(line);
-    pendingChars += line.length;
-    if (pendingChars >= chunkChars) {
-      flush();
-      onChunk(seq);
+  if (compressed) {
+    // Lines go into a buffer of bytes as they are made; each full chunk is handed to the compressor.
+    const chunk = new ByteChunk(AUDIT_CHUNK_BYTES, () => compressor.spare?.());
+    const flush = (): void => {
+      if (chunk.chars === 0) return;
+      for (const member of compressor.add(chunk.take())) emit(member);
+    };
+    for (const record of records) {
+      seq++;
+      prev = appendChainedAuditLine(record, seq, prev, chunk);
+      if (chunk.chars >= AUDIT_CHUNK_CHARS) {
+        flush();
+        onChunk(seq);
+      }
     }
+    flush();
+  } else {
+    let pending: string[] = [];
+    let pendingChars = 0;
+    const flush = (): void => {
+      if (pending.length === 0) return;
+      const text = pending.join('');
+      pending = [];
+      pendingChars = 0;
+      emit(Buffer.from(text, 'utf8'));
+    };
+    for (const record of records) {
+      seq++;
+      const { line, hash } = chainedAuditLine(record, seq, prev);
+      prev = hash;
+      pending.push(line);
+      pendingChars += line.length;
+      if (pendingChars >= PLAIN_PIECE_CHARS) {
+        flush();
+        onChunk(seq);
+      }
+    }
+    flush();
   }
-  flush();
   if (compressed) for (const member of compressor.finish()) emit(member);
   let joined: Buffer | undefined;
   return {

@@ -229,14 +229,19 @@ export interface FenMap extends ReadonlyMap<string, Fen> {
 }
 
 
-/** One amount column of every county: fen in a 64-bit slot, a flag for "has a value", and the rare amount too large for 64 bits aside. */
+/**
+ * One amount column of every county: fen in a 64-bit slot, a flag for "has a
+ * value", and the rare amount too large for 64 bits aside. The arrays are in
+ * shared memory: a worker thread writing allocations.csv reads them where
+ * they are instead of a copy.
+ */
 class AmountColumnStore {
   readonly fen: BigInt64Array;
   readonly present: Uint8Array;
   wide: Map<number, Fen> | undefined = undefined;
   constructor(size: number) {
-    this.fen = new BigInt64Array(size);
-    this.present = new Uint8Array(size);
+    this.fen = new BigInt64Array(new SharedArrayBuffer(size * BigInt64Array.BYTES_PER_ELEMENT));
+    this.present = new Uint8Array(new SharedArrayBuffer(size));
   }
 }
 

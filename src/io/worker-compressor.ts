@@ -20,16 +20,22 @@ const { workerData } = require('node:worker_threads');
 const { gzipSync } = require('node:zlib');
 const sent = new Int32Array(workerData.sent);
 const port = workerData.port;
-port.on('message', (text) => {
+// Everything of size goes back, transferred: the member, in memory of its own, and the chunk's memory (for the next
+// chunk). This thread allocates too little to start a collection often, and would otherwise hold the chunks for long.
+const own = (bytes) => bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !(bytes.buffer instanceof SharedArrayBuffer);
+port.on('message', (chunk) => {
   let reply;
+  let transfer = [];
   try {
-    const member = gzipSync(Buffer.from(text, 'utf8'), { level: ${AUDIT_GZIP_LEVEL} });
+    let member = gzipSync(chunk, { level: ${AUDIT_GZIP_LEVEL} });
     member[9] = 255;
-    reply = { member };
+    if (!own(member)) member = new Uint8Array(member);
+    reply = { member, chunk };
+    transfer = own(chunk) ? [member.buffer, chunk.buffer] : [member.buffer];
   } catch (error) {
     reply = { error: String(error && error.stack || error) };
   }
-  port.postMessage(reply);
+  port.postMessage(reply, transfer);
   Atomics.add(sent, 0, 1);
   Atomics.notify(sent, 0);
 });
@@ -47,14 +53,17 @@ export function workerCompressor(): ChunkCompressor {
   worker.unref();
   let added = 0;
   let taken = 0;
+  /** Chunk memory back from the worker, for the next chunk. */
+  const spares: Buffer[] = [];
   /** The next member if the worker has sent it; waits for it first when `wait`. */
   const take = (wait: boolean): Buffer | undefined => {
     for (;;) {
-      const received = receiveMessageOnPort(port1) as { message: { member?: Uint8Array; error?: string } } | undefined;
+      const received = receiveMessageOnPort(port1) as { message: { member?: Uint8Array; chunk?: Uint8Array; error?: string } } | undefined;
       if (received) {
-        const { member, error } = received.message;
+        const { member, chunk, error } = received.message;
         if (!member) throw new InternalError(`compressing the audit log failed: ${error ?? 'no member'}`);
         taken++;
+        if (chunk && spares.length < 2 && chunk.buffer.byteLength > Buffer.poolSize) spares.push(Buffer.from(chunk.buffer, 0, chunk.buffer.byteLength));
         return Buffer.from(member.buffer, member.byteOffset, member.byteLength);
       }
       // Not there yet: wait until the worker has sent more than we have taken.
@@ -69,8 +78,11 @@ export function workerCompressor(): ChunkCompressor {
     void worker.terminate();
   };
   return {
-    add(text) {
-      port1.postMessage(text);
+    add(chunk) {
+      // Its memory goes with it, transferred rather than copied (the chunk is the compressor's, see ChunkCompressor),
+      // unless it may lie in Node's pool for small buffers, which other buffers share.
+      const own = !(chunk.buffer instanceof SharedArrayBuffer) && chunk.buffer.byteLength > Buffer.poolSize;
+      port1.postMessage(chunk, own ? [chunk.buffer as ArrayBuffer] : []);
       added++;
       // The members finished so far go on at once, rather than wait on the port to the end.
       const members: Buffer[] = [];
@@ -81,6 +93,9 @@ export function workerCompressor(): ChunkCompressor {
         throw error;
       }
       return members;
+    },
+    spare() {
+      return spares.pop();
     },
     finish() {
       const members: Buffer[] = [];

@@ -49,10 +49,10 @@ export interface AllocationRowsData {
   readonly rural: Float64Array;
   readonly populationTexts: ReadonlyMap<number, readonly [string, string]>;
   readonly populationCells: ReadonlyMap<number, readonly [string, string, string]>;
-  /** Amount columns before `total`, in output order, then `total`. */
+  /** Amount columns before `total`, in output order (undefined: no row has a value), then `total`. */
   readonly amountNames: readonly string[];
-  readonly amounts: readonly AmountColumnData[];
-  readonly total: AmountColumnData;
+  readonly amounts: readonly (AmountColumnData | undefined)[];
+  readonly total: AmountColumnData | undefined;
 }
 
 /** Digits of a whole number a double holds exactly, without a leading zero. */
@@ -115,12 +115,15 @@ function populationCellsOf(county: County): [string, string, string] {
   return [formatPopulation(poor), formatPopulation(rural), formatIncidence(rural.isZero() ? ZERO : poor.div(rural))];
 }
 
-/** A column of the result's amounts, read from its store as it is when the counties' amounts live in one, else county by county. */
-function amountColumnData(counties: readonly CountyState[], name: string): AmountColumnData {
+/**
+ * A column of the result's amounts, read from its store as it is when the
+ * counties' amounts live in one (then undefined when no county has a value
+ * in it), else county by county.
+ */
+function amountColumnData(counties: readonly CountyState[], name: string): AmountColumnData | undefined {
   const first = counties[0]?.amounts;
   if (first instanceof CountyAmounts && counties.every((countyState, index) => countyState.amounts instanceof CountyAmounts && countyState.amounts.store === first.store && countyState.amounts.index === index)) {
-    const data = first.store.columnData(name);
-    return data ?? { fen: new BigInt64Array(counties.length), present: new Uint8Array(counties.length), wide: undefined };
+    return first.store.columnData(name);
   }
   const fen = new BigInt64Array(counties.length);
   const present = new Uint8Array(counties.length);
@@ -237,8 +240,8 @@ export function snapshotAllocationRows(result: AllocationResult, amountNames: re
   };
 }
 
-function amountAt(column: AmountColumnData, index: number): Fen | undefined {
-  if (column.present[index] === 0) return undefined;
+function amountAt(column: AmountColumnData | undefined, index: number): Fen | undefined {
+  if (column === undefined || column.present[index] === 0) return undefined;
   return column.wide?.get(index) ?? column.fen[index]!;
 }
 
