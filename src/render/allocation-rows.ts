@@ -37,8 +37,8 @@ export interface AllocationRowsData {
   readonly provinces: readonly { readonly code: string; readonly name: string; readonly region: string }[];
   /** Bits per row: 1 eligible, 2 poverty county, 4 key county, 8 priority province. */
   readonly flags: Uint8Array;
-  /** The stage-2 score with ten decimals, or '' (no score). */
-  readonly scores: readonly string[];
+  /** The stage-2 score of each row with ten decimals, or '' (no score), each followed by a line feed: one string to copy to a worker rather than a million. */
+  readonly scores: string;
   /**
    * Poor and rural population as whole numbers (NaN: see `populationTexts`);
    * a row whose figures are not both whole has them as exact texts in
@@ -53,6 +53,13 @@ export interface AllocationRowsData {
   readonly amountNames: readonly string[];
   readonly amounts: readonly (AmountColumnData | undefined)[];
   readonly total: AmountColumnData | undefined;
+}
+
+const SCORES_PER_PART = 4_096;
+
+/** A typed array of `count` elements in shared memory: a worker thread given it reads it where it is, without a copy. */
+function shared<T>(Type: { new (buffer: SharedArrayBuffer): T; readonly BYTES_PER_ELEMENT: number }, count: number): T {
+  return new Type(new SharedArrayBuffer(count * Type.BYTES_PER_ELEMENT));
 }
 
 /** Digits of a whole number a double holds exactly, without a leading zero. */
@@ -157,18 +164,20 @@ export function snapshotAllocationRows(result: AllocationResult, amountNames: re
   const provinceIndex = new Map<string, number>();
   const focusTexts = new Map<Dec, number>();
   const numericCodes = counties.every((countyState) => WHOLE_NUMBER.test(countyState.county.code));
-  const codeNumbers = numericCodes ? new Float64Array(count) : undefined;
+  const codeNumbers = numericCodes ? shared(Float64Array, count) : undefined;
   const codes = numericCodes ? [] : new Array<string>(count);
-  const name = new Uint32Array(count);
-  const prefecture = new Uint32Array(count);
-  const province = new Uint16Array(count);
-  const flags = new Uint8Array(count);
-  const area = new Uint32Array(count);
-  const focus = new Uint32Array(count);
-  const binding = new Uint32Array(count);
-  const scores = new Array<string>(count);
-  const poor = new Float64Array(count);
-  const rural = new Float64Array(count);
+  const name = shared(Uint32Array, count);
+  const prefecture = shared(Uint32Array, count);
+  const province = shared(Uint16Array, count);
+  const flags = shared(Uint8Array, count);
+  const area = shared(Uint32Array, count);
+  const focus = shared(Uint32Array, count);
+  const binding = shared(Uint32Array, count);
+  // Scores gathered a few thousand at a time into one text (see AllocationRowsData.scores).
+  const scoreParts: string[] = [];
+  let scoreBatch: string[] = [];
+  const poor = shared(Float64Array, count);
+  const rural = shared(Float64Array, count);
   const populationTexts = new Map<number, readonly [string, string]>();
   const populationCells = new Map<number, readonly [string, string, string]>();
   for (let index = 0; index < count; index++) {
@@ -197,7 +206,11 @@ export function snapshotAllocationRows(result: AllocationResult, amountNames: re
       focus[index] = text;
     }
     binding[index] = indexOf(countyState.binding ?? '');
-    scores[index] = countyState.scoreText(10) ?? '';
+    scoreBatch.push(countyState.scoreText(10) ?? '');
+    if (scoreBatch.length === SCORES_PER_PART) {
+      scoreParts.push(`${scoreBatch.join('\n')}\n`);
+      scoreBatch = [];
+    }
     // Whole populations packed in the table's store are read as numbers, without a text in between.
     const figures = county.figures as { wholeOf?: (column: string) => number | undefined };
     const poorWhole = figures.wholeOf?.('poor_population');
@@ -216,6 +229,7 @@ export function snapshotAllocationRows(result: AllocationResult, amountNames: re
       rural[index] = Number(population.rural);
     } else populationTexts.set(index, [population.poor, population.rural]);
   }
+  if (scoreBatch.length > 0) scoreParts.push(`${scoreBatch.join('\n')}\n`);
   return {
     count,
     codeNumbers,
@@ -229,7 +243,7 @@ export function snapshotAllocationRows(result: AllocationResult, amountNames: re
     province,
     provinces,
     flags,
-    scores,
+    scores: scoreParts.join(''),
     poor,
     rural,
     populationTexts,
@@ -257,8 +271,12 @@ function populationCells(data: AllocationRowsData, index: number): readonly [str
 
 /** The cells of each row of allocations.csv, in the order of its columns (see tables.ts allocationsColumns). */
 export function* allocationRows(data: AllocationRowsData): Generator<string[]> {
-  const { texts, provinces, flags } = data;
+  const { texts, provinces, flags, scores } = data;
+  let scoreAt = 0;
   for (let index = 0; index < data.count; index++) {
+    const scoreEnd = scores.indexOf('\n', scoreAt);
+    const score = scores.slice(scoreAt, scoreEnd);
+    scoreAt = scoreEnd + 1;
     const province = provinces[data.province[index]!]!;
     const bits = flags[index]!;
     const [poor, rural, incidence] = populationCells(data, index);
@@ -278,7 +296,7 @@ export function* allocationRows(data: AllocationRowsData): Generator<string[]> {
       rural,
       incidence,
       texts[data.focus[index]!]!,
-      data.scores[index]!,
+      score,
       texts[data.binding[index]!]!,
     ];
     for (const column of data.amounts) {
