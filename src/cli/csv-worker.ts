@@ -6,11 +6,10 @@
  * code as on the main thread (allocationRows, renderCsvPieces), so the same
  * bytes. See table-worker.ts for the other end.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, writeFileSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { allocationRows, type AllocationRowsData } from '../render/allocation-rows.js';
 import { csvPieces } from '../render/csv.js';
+import { measurePieces, writeToFile } from '../io/run-folder.js';
 
 const { data, columns, numberColumns, path, done, port } = workerData as {
   data: AllocationRowsData;
@@ -25,23 +24,11 @@ const flag = new Int32Array(done);
 
 try {
   const pieces: Buffer[] = [];
-  const digest = createHash('sha256');
-  let bytes = 0;
-  const descriptor = path === undefined ? undefined : openSync(path, 'wx');
-  try {
-    for (const piece of csvPieces({ columns, numberColumns, rows: { [Symbol.iterator]: () => allocationRows(data) } })) {
-      digest.update(piece);
-      bytes += piece.byteLength;
-      if (descriptor === undefined) pieces.push(piece);
-      else writeFileSync(descriptor, piece);
-    }
-    if (descriptor !== undefined) fsyncSync(descriptor);
-  } finally {
-    if (descriptor !== undefined) closeSync(descriptor);
-  }
+  const rows = csvPieces({ columns, numberColumns, rows: { [Symbol.iterator]: () => allocationRows(data) } });
+  const { bytes, sha256 } = path === undefined ? measurePieces(rows, (piece) => pieces.push(piece)) : writeToFile(path, (sink) => measurePieces(rows, sink));
   // A piece with a buffer of its own is handed over without a copy; a small one may share Node's pool, and is copied.
   const owned = pieces.map((piece) => (piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength ? piece : Buffer.from(piece)));
-  port.postMessage({ pieces: owned, bytes, sha256: digest.digest('hex') }, owned.map((piece) => piece.buffer as ArrayBuffer));
+  port.postMessage({ pieces: owned, bytes, sha256 }, owned.map((piece) => piece.buffer as ArrayBuffer));
 } catch (error) {
   port.postMessage({ error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });
 }

@@ -9,8 +9,7 @@
  * all, manifest.json, which records the hashes of everything before it.
  */
 import type { Command } from 'commander';
-import { createHash, type KeyObject } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, writeFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
 import type { AllocationResult } from '../core/allocate.js';
 import { isLargeRun, withUnitBlocks } from '../core/audit-blocks.js';
 import { auditRecords, sha256Hex, writeAuditLog, AUDIT_SCHEMA_VERSION, type InputRecord, type OutputRecord } from '../core/audit.js';
@@ -18,9 +17,9 @@ import { canonicalJson, type JsonValue } from '../core/canonical-json.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, buildManifest, EFFECTIVE_POLICY_FILE, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, signManifest } from '../core/manifest.js';
 import type { KeptInputFile, LoadedInputs } from '../io/load-inputs.js';
 import { readPackageText } from '../io/read-inputs.js';
-import { isSpooled, type FileContent, type OutputFile } from '../io/run-folder.js';
+import { isSpooled, measurePieces, writeToFile, type FileContent, type OutputFile } from '../io/run-folder.js';
 import { workerCompressor } from '../io/worker-compressor.js';
-import { writeTableOnWorker, type PendingTable, type WrittenTable } from './table-worker.js';
+import { writeTableOnWorker, type PendingTable } from './table-worker.js';
 import { csvPieces, renderCsvPieces, type CsvTable } from '../render/csv.js';
 import { summaryDocument } from '../render/summary.js';
 import { checksTable, projectsTable, provincesTable, streamedAllocationsTable } from '../render/tables.js';
@@ -149,43 +148,12 @@ function measure(content: FileContent): { bytes: number; sha256: string } {
   if (typeof content === 'string' || Buffer.isBuffer(content)) {
     return { bytes: typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.byteLength, sha256: sha256Hex(content) };
   }
-  const digest = createHash('sha256');
-  let bytes = 0;
-  for (const piece of content as readonly Buffer[]) {
-    digest.update(piece);
-    bytes += piece.byteLength;
-  }
-  return { bytes, sha256: digest.digest('hex') };
+  return measurePieces(content as readonly Buffer[]);
 }
 
 function outputRecord(file: OutputFile, rows: number | undefined, measured?: { bytes: number; sha256: string }): OutputRecord {
   const record = { path: file.name, ...(measured ?? measure(file.content)) };
   return rows === undefined ? record : { ...record, rows };
-}
-
-/** A table's pieces of bytes handed to SINK as they are made, with their size and SHA-256. */
-function writeTable(table: RenderedTable, sink: (piece: Buffer) => void): WrittenTable {
-  const digest = createHash('sha256');
-  let bytes = 0;
-  for (const piece of csvPieces(table)) {
-    digest.update(piece);
-    bytes += piece.byteLength;
-    sink(piece);
-  }
-  return { pieces: [], bytes, sha256: digest.digest('hex') };
-}
-
-/** WRITE's pieces of bytes written to the new file PATH as they come, flushed and closed (or kept, without a PATH). */
-function writingTo<T>(path: string | undefined, write: (sink?: (piece: Buffer) => void) => T): T {
-  if (path === undefined) return write();
-  const descriptor = openSync(path, 'wx');
-  try {
-    const written = write((piece) => writeFileSync(descriptor, piece));
-    fsyncSync(descriptor);
-    return written;
-  } finally {
-    closeSync(descriptor);
-  }
 }
 
 /** Renders the whole run folder: outputs, input copies, effective policy, audit log, manifest. */
@@ -212,7 +180,11 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
     // Measured where it was written.
     const measured = new Map<string, { bytes: number; sha256: string }>();
     // A large run's table is written to its file here, at the end, when no worker wrote it.
-    const table = pending ? pending.finish() : tablePath !== undefined ? writingTo(tablePath, (sink) => writeTable(rendered.tables.get(ALLOCATIONS)!, sink!)) : undefined;
+    const table = pending
+      ? pending.finish()
+      : tablePath !== undefined
+        ? { pieces: [], ...writeToFile(tablePath, (sink) => measurePieces(csvPieces(rendered.tables.get(ALLOCATIONS)!), sink)) }
+        : undefined;
     if (table) {
       measured.set(ALLOCATIONS, { bytes: table.bytes, sha256: table.sha256 });
       const content: FileContent = tablePath === undefined ? table.pieces : { spooled: tablePath, bytes: table.bytes, sha256: table.sha256 };
@@ -238,7 +210,9 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
   // Its chunks are compressed on a worker thread while the next entries are written (and written to disk, when spooled).
   const auditPath = spool?.(AUDIT_GZ_FILE);
   const audit = compressed
-    ? writingTo(auditPath, (sink) => writeAuditLog(withUnitBlocks(records), true, context.onAuditProgress, workerCompressor(), sink))
+    ? auditPath === undefined
+      ? writeAuditLog(withUnitBlocks(records), true, context.onAuditProgress, workerCompressor())
+      : writeToFile(auditPath, (sink) => writeAuditLog(withUnitBlocks(records), true, context.onAuditProgress, workerCompressor(), sink))
     : writeAuditLog(records, false, context.onAuditProgress);
   const auditFile: OutputFile = {
     name: compressed ? AUDIT_GZ_FILE : AUDIT_FILE,

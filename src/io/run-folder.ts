@@ -30,6 +30,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InternalError, UsageError } from '../core/problems.js';
 
@@ -62,6 +63,30 @@ export function contentBytes(content: FileContent): Buffer {
   if (typeof content === 'string') return Buffer.from(content, 'utf8');
   if (Buffer.isBuffer(content)) return content;
   return isSpooled(content) ? readFileSync(content.spooled) : Buffer.concat(content as readonly Buffer[]);
+}
+
+/** Pieces of bytes, each handed to SINK as it comes, with their total size and SHA-256. */
+export function measurePieces(pieces: Iterable<Buffer>, sink: (piece: Buffer) => void = () => {}): { bytes: number; sha256: string } {
+  const digest = createHash('sha256');
+  let bytes = 0;
+  for (const piece of pieces) {
+    digest.update(piece);
+    bytes += piece.byteLength;
+    sink(piece);
+  }
+  return { bytes, sha256: digest.digest('hex') };
+}
+
+/** WRITE's pieces of bytes written to the new file PATH as they come; the file flushed when WRITE returns, and closed whatever happens. */
+export function writeToFile<T>(path: string, write: (sink: (piece: Buffer) => void) => T): T {
+  const descriptor = openSync(path, 'wx');
+  try {
+    const written = write((piece) => writeFileSync(descriptor, piece));
+    fsyncSync(descriptor);
+    return written;
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 /** Written last, so that a folder holding it holds everything else too. */
