@@ -4,7 +4,8 @@
  * verify, replay and explain read it; the progress bar appears only on a
  * terminal, after a second, and only on stderr.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -19,7 +20,7 @@ import { allocate } from '../src/core/allocate.js';
 import { loadInputs } from '../src/io/load-inputs.js';
 import { renderCsvBytes } from '../src/render/csv.js';
 import { allocationsTable } from '../src/render/tables.js';
-import { ROOT, runCli } from './helpers.js';
+import { BIN, ROOT, runCli } from './helpers.js';
 import { assembleRunFolder } from '../src/cli/run-files.js';
 import { RunFolderWriter } from '../src/io/run-folder.js';
 
@@ -272,6 +273,29 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`allocations.csv is not the file the audit log records (seq ${written.seq})`);
     expect(refused.stdout).toBe('');
+  }, 120_000);
+
+  it('killed while its table and log are being written into the folder, leaves no run folder; the next run cleans up and writes the same bytes', async () => {
+    const parent = join(dir, 'killed');
+    mkdirSync(parent);
+    const target = join(parent, 'run');
+    const child = spawn(process.execPath, [BIN, 'allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--out', target], { stdio: 'ignore' });
+    const temporary = join(parent, `.run.povalloc-tmp-${child.pid}`);
+    // Killed once allocations.csv or audit.jsonl.gz has begun in the temporary folder, before the manifest is there.
+    const begun = (): boolean => existsSync(join(temporary, 'allocations.csv')) || existsSync(join(temporary, 'audit.jsonl.gz'));
+    const deadline = Date.now() + 60_000;
+    while (!begun() && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 2));
+    const spooling = begun() && !existsSync(join(temporary, 'manifest.json'));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(spooling).toBe(true);
+    expect(existsSync(target)).toBe(false);
+    expect(readdirSync(parent)).toEqual([`.run.povalloc-tmp-${child.pid}`]);
+    const again = runCli(['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--out', target]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`removed ${temporary}, left by an interrupted run (process ${child.pid})`);
+    expect(readdirSync(parent)).toEqual(['run']);
+    for (const name of ['allocations.csv', 'audit.jsonl.gz']) expect(Buffer.compare(readFileSync(join(target, name)), readFileSync(join(run, name))), name).toBe(0);
   }, 120_000);
 
   it('verify finds a compressed log that was changed', () => {
