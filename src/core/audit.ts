@@ -427,6 +427,15 @@ class ByteChunk {
     this.chars += text.length;
   }
 
+  /** The bytes written, copied into a buffer of their size, and a fresh start in the same memory. */
+  copy(): Buffer {
+    const bytes = Buffer.allocUnsafeSlow(this.used);
+    this.buffer.copy(bytes, 0, 0, this.used);
+    this.used = 0;
+    this.chars = 0;
+    return bytes;
+  }
+
   /** The bytes written, in a buffer of their own (to hand over, memory and all), and a fresh start. */
   take(): Buffer {
     const bytes = this.buffer.subarray(0, this.used);
@@ -514,14 +523,13 @@ const AUDIT_CHUNK_CHARS = 4 << 20;
 const AUDIT_CHUNK_BYTES = 6 << 20;
 
 /**
- * Uncompressed, the lines are joined into pieces of this many characters as
- * they come. A line is a rope of many small strings until it is joined: held
- * for a 4M-character chunk, a small run's whole log of ropes would outlive
- * several young-generation collections and be copied by each; joined this
- * soon, the ropes die young and the piece is born in the large-object space,
- * which is never copied.
+ * Uncompressed, the log is kept in pieces of about this many characters
+ * (until the run folder is written): each line is written as bytes into one
+ * buffer as it comes, and every piece is copied out of it at its size.
  */
 const PLAIN_PIECE_CHARS = 1 << 17;
+/** The buffer plain pieces are written into (it grows when a piece needs more). */
+const PLAIN_PIECE_BYTES = 1 << 18;
 
 /** zlib's fastest level: the log is mostly digits and repeated names, and compresses well even so. */
 export const AUDIT_GZIP_LEVEL = 1;
@@ -605,45 +613,24 @@ export function writeAuditLog(
   };
   let prev = GENESIS_HASH;
   let seq = 0;
-  if (compressed) {
-    // Lines go into a buffer of bytes as they are made; each full chunk is handed to the compressor.
-    const chunk = new ByteChunk(AUDIT_CHUNK_BYTES, () => compressor.spare?.());
-    const flush = (): void => {
-      if (chunk.chars === 0) return;
-      for (const member of compressor.add(chunk.take())) emit(member);
-    };
-    for (const record of records) {
-      seq++;
-      prev = appendChainedAuditLine(record, seq, prev, chunk);
-      if (chunk.chars >= AUDIT_CHUNK_CHARS) {
-        flush();
-        onChunk(seq);
-      }
+  // Lines go into a buffer of bytes as they are made. Compressed, each full chunk is handed to the compressor;
+  // plain, each piece is copied out at its size and the buffer written again.
+  const chunk = compressed ? new ByteChunk(AUDIT_CHUNK_BYTES, () => compressor.spare?.()) : new ByteChunk(PLAIN_PIECE_BYTES);
+  const chunkChars = compressed ? AUDIT_CHUNK_CHARS : PLAIN_PIECE_CHARS;
+  const flush = (): void => {
+    if (chunk.chars === 0) return;
+    if (compressed) for (const member of compressor.add(chunk.take())) emit(member);
+    else emit(chunk.copy());
+  };
+  for (const record of records) {
+    seq++;
+    prev = appendChainedAuditLine(record, seq, prev, chunk);
+    if (chunk.chars >= chunkChars) {
+      flush();
+      onChunk(seq);
     }
-    flush();
-  } else {
-    let pending: string[] = [];
-    let pendingChars = 0;
-    const flush = (): void => {
-      if (pending.length === 0) return;
-      const text = pending.join('');
-      pending = [];
-      pendingChars = 0;
-      emit(Buffer.from(text, 'utf8'));
-    };
-    for (const record of records) {
-      seq++;
-      const { line, hash } = chainedAuditLine(record, seq, prev);
-      prev = hash;
-      pending.push(line);
-      pendingChars += line.length;
-      if (pendingChars >= PLAIN_PIECE_CHARS) {
-        flush();
-        onChunk(seq);
-      }
-    }
-    flush();
   }
+  flush();
   if (compressed) for (const member of compressor.finish()) emit(member);
   let joined: Buffer | undefined;
   return {
