@@ -323,19 +323,49 @@ function quotedName(text: string): string {
  * hashing and the log's join must each walk and copy.
  */
 export function chainedAuditLine(record: AuditRecord, seq: number, prev: string): { line: string; hash: string } {
-  const type = quotedName(record.type);
-  const rule = quotedName(record.rule);
-  const clause = quotedName(record.clause);
-  const subject = quoted(record.subject);
-  const label = quotedName(record.label);
+  const header = quotedHeader(record, seq, prev);
   const members = record instanceof RowRecord ? rowMembers(record) : valueMembers(record);
   const inOrder = members.inOrder.join(',');
   const sorted = members.sorted === undefined ? inOrder : members.sorted.join(',');
-  const quotedPrev = quoted(prev);
-  const canonical = `{"clause":${clause},"label":${label},"prev":${quotedPrev},"rule":${rule},"schema_version":${AUDIT_SCHEMA_VERSION},"seq":${seq},"subject":${subject},"type":${type},"values":{${sorted}}}`;
-  const hash = sha256Hex(canonical);
-  const line = `{"seq":${seq},"type":${type},"rule":${rule},"clause":${clause},"subject":${subject},"label":${label},"values":{${inOrder}},"schema_version":${AUDIT_SCHEMA_VERSION},"prev":${quotedPrev},"hash":"${hash}"}\n`;
-  return { line, hash };
+  const hash = sha256Hex(`${canonicalOpening(header)}${sorted}${CANONICAL_CLOSING}`);
+  return { line: `${lineOpening(header)}${inOrder}${lineClosing(header, hash)}`, hash };
+}
+
+/** An entry's fields other than its values, quoted as JSON, with its seq. */
+interface QuotedHeader {
+  readonly seq: number;
+  readonly type: string;
+  readonly rule: string;
+  readonly clause: string;
+  readonly subject: string;
+  readonly label: string;
+  readonly prev: string;
+}
+
+function quotedHeader(record: AuditRecord, seq: number, prev: string): QuotedHeader {
+  return {
+    seq,
+    type: quotedName(record.type),
+    rule: quotedName(record.rule),
+    clause: quotedName(record.clause),
+    subject: quoted(record.subject),
+    label: quotedName(record.label),
+    prev: quoted(prev),
+  };
+}
+
+/** The canonical text an entry's hash is taken of, up to its values' members (sorted by name), and after them. */
+function canonicalOpening(h: QuotedHeader): string {
+  return `{"clause":${h.clause},"label":${h.label},"prev":${h.prev},"rule":${h.rule},"schema_version":${AUDIT_SCHEMA_VERSION},"seq":${h.seq},"subject":${h.subject},"type":${h.type},"values":{`;
+}
+const CANONICAL_CLOSING = '}}';
+
+/** The entry's line of audit.jsonl, up to its values' members (in the order written), and after them. */
+function lineOpening(h: QuotedHeader): string {
+  return `{"seq":${h.seq},"type":${h.type},"rule":${h.rule},"clause":${h.clause},"subject":${h.subject},"label":${h.label},"values":{`;
+}
+function lineClosing(h: QuotedHeader, hash: string): string {
+  return `},"schema_version":${AUDIT_SCHEMA_VERSION},"prev":${h.prev},"hash":"${hash}"}\n`;
 }
 
 /**
@@ -351,12 +381,7 @@ function appendChainedAuditLine(record: AuditRecord, seq: number, prev: string, 
     out.write(line);
     return hash;
   }
-  const type = quotedName(record.type);
-  const rule = quotedName(record.rule);
-  const clause = quotedName(record.clause);
-  const subject = quoted(record.subject);
-  const label = quotedName(record.label);
-  const quotedPrev = quoted(prev);
+  const header = quotedHeader(record, seq, prev);
   const values = pieced.others;
   const names = Object.keys(values).filter((name) => values[name] !== undefined);
   const members = names.map((name) => `${quotedName(name)}:${quoted(values[name]!)}`);
@@ -367,7 +392,7 @@ function appendChainedAuditLine(record: AuditRecord, seq: number, prev: string, 
   const all = [...names, pieced.name];
   const order = sortOrder(all) ?? all.map((_, index) => index);
   const digest = createHash('sha256');
-  digest.update(`{"clause":${clause},"label":${label},"prev":${quotedPrev},"rule":${rule},"schema_version":${AUDIT_SCHEMA_VERSION},"seq":${seq},"subject":${subject},"type":${type},"values":{`);
+  digest.update(canonicalOpening(header));
   order.forEach((index, position) => {
     if (position > 0) digest.update(',');
     if (index < members.length) digest.update(members[index]!);
@@ -377,16 +402,17 @@ function appendChainedAuditLine(record: AuditRecord, seq: number, prev: string, 
       digest.update('"');
     }
   });
-  digest.update('}}');
+  digest.update(CANONICAL_CLOSING);
   const hash = digest.digest('hex');
-  out.write(`{"seq":${seq},"type":${type},"rule":${rule},"clause":${clause},"subject":${subject},"label":${label},"values":{`);
+  out.write(lineOpening(header));
   for (const member of members) {
     out.write(member);
     out.write(',');
   }
   out.write(head);
   for (const piece of escaped) out.write(piece);
-  out.write(`"},"schema_version":${AUDIT_SCHEMA_VERSION},"prev":${quotedPrev},"hash":"${hash}"}\n`);
+  out.write('"');
+  out.write(lineClosing(header, hash));
   return hash;
 }
 
