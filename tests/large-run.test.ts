@@ -5,9 +5,9 @@
  * terminal, after a second, and only on stderr.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ import { loadInputs } from '../src/io/load-inputs.js';
 import { renderCsvBytes } from '../src/render/csv.js';
 import { allocationsTable } from '../src/render/tables.js';
 import { BIN, ROOT, runCli } from './helpers.js';
-import { assembleRunFolder } from '../src/cli/run-files.js';
+import { assembleRunFolder, spoolInputCopies } from '../src/cli/run-files.js';
 import { RunFolderWriter } from '../src/io/run-folder.js';
 
 describe('writeAuditLog', () => {
@@ -220,28 +220,34 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(Buffer.compare(readFileSync(join(run, 'allocations.csv')), expected)).toBe(0);
   }, 120_000);
 
-  it('written into the folder as they are made, on this thread where no worker can be started, are the same bytes', () => {
+  it('input copies, table and log written into the folder as they are made (the table on this thread where no worker can be started) are the same bytes', () => {
     // Run from the TypeScript sources, run-files.ts finds no csv-worker.js beside it: the table is written on this thread.
-    const loaded = loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' });
     const target = join(dir, 'spooled-here');
     const writer = RunFolderWriter.open(target, false);
     const spooled: string[] = [];
-    const folder = assembleRunFolder(allocate(loaded.run), loaded, {
-      povallocVersion: '0',
-      nodeVersion: 'v0',
-      commandLine: [],
-      createdAt: '',
-      options: {},
-      spool: (name) => {
-        spooled.push(name);
-        return writer.spoolPath(name);
+    const spool = (name: string): string => {
+      spooled.push(name);
+      return writer.spoolPath(name);
+    };
+    // The input copies first, as allocate writes them before it allocates: their bytes are not held from then on.
+    const loaded = spoolInputCopies(loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' }), spool);
+    expect(loaded.files.map(({ file }) => file.bytes)).toEqual([
+      {
+        spooled: join(dir, `.spooled-here.povalloc-tmp-${process.pid}`, 'inputs', 'counties', basename(tables.file)),
+        bytes: statSync(tables.file).size,
+        sha256: createHash('sha256').update(readFileSync(tables.file)).digest('hex'),
       },
-    });
-    expect(spooled).toEqual(['allocations.csv', 'audit.jsonl.gz']);
-    // Neither file is held: each is known by where it was written, its size and its hash.
+      expect.objectContaining({ bytes: statSync(tables.budget).size }),
+    ]);
+    const folder = assembleRunFolder(allocate(loaded.run), loaded, { povallocVersion: '0', nodeVersion: 'v0', commandLine: [], createdAt: '', options: {}, spool });
+    expect(spooled).toEqual([`inputs/counties/${basename(tables.file)}`, `inputs/budget/${basename(tables.budget)}`, 'allocations.csv', 'audit.jsonl.gz']);
+    // None of these files is held: each is known by where it was written, its size and its hash.
     for (const name of spooled) expect(folder.files.find((file) => file.name === name)?.content).toMatchObject({ spooled: expect.any(String), bytes: expect.any(Number) });
     writer.finish(folder.files);
     for (const name of [...spooled, 'provinces.csv', 'checks.csv']) expect(Buffer.compare(readFileSync(join(target, name)), readFileSync(join(run, name))), name).toBe(0);
+    // The copies are recorded as when they were held (the log, compared above, records them too).
+    const manifest = (folderAt: string): unknown => JSON.parse(readFileSync(join(folderAt, 'manifest.json'), 'utf8')).inputs;
+    expect(manifest(target)).toEqual(manifest(run));
   }, 120_000);
 
   it('records allocations.csv by its hash, not row by row; explain reads the rows from the file once its hash matches', () => {

@@ -142,6 +142,23 @@ export function inputFiles(loaded: LoadedInputs): { role: string; file: KeptInpu
   return [...loaded.files, { role: 'policy', file: loaded.policyFile }];
 }
 
+/**
+ * A large run's input files copied into its run folder now, through SPOOL (see
+ * `RunContext.spool`), and kept as where they were copied to: a village
+ * table's bytes (50 MB for a million villages) are then not held while the
+ * run is made. The copies are byte-exact, as `assembleRunFolder` makes them.
+ */
+export function spoolInputCopies(loaded: LoadedInputs, spool: (name: string) => string): LoadedInputs {
+  const files = loaded.files.map(({ role, file }) => {
+    if (isSpooled(file.bytes)) return { role, file };
+    const bytes = file.bytes;
+    const path = spool(inputCopyPath(role, file));
+    const measured = writeToFile(path, (sink) => measurePieces([bytes], sink));
+    return { role, file: { ...file, bytes: { spooled: path, ...measured } } };
+  });
+  return { ...loaded, files };
+}
+
 /** A file's size and SHA-256, its pieces (if any) read one after another. */
 function measure(content: FileContent): { bytes: number; sha256: string } {
   if (isSpooled(content)) return { bytes: content.bytes, sha256: content.sha256 };
@@ -169,7 +186,7 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
   const inputs: InputRecord[] = inputFiles(loaded).map(({ role, file }) => {
     const path = inputCopyPath(role, file);
     copies.push({ name: path, content: file.bytes });
-    return { role, name: file.displayName, path, bytes: file.bytes.byteLength, sha256: sha256Hex(file.bytes), encoding: file.encoding };
+    return { role, name: file.displayName, path, ...measure(file.bytes), encoding: file.encoding };
   });
   const policyText = canonicalJson(loaded.run.policy.document);
   const policy = { name: loaded.run.policy.document.name, path: EFFECTIVE_POLICY_FILE, sha256: sha256Hex(policyText) };

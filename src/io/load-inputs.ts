@@ -15,6 +15,7 @@ import type { RunInputs } from '../core/state.js';
 import { applyOverrides, explainOverrideProblems, isParameterValue, parseOverride, type Override } from '../core/scenario.js';
 import { parseCsvTable } from '../core/table.js';
 import { readInputFile, readPackageText, packagePath, type EncodingChoice, type InputFile } from './read-inputs.js';
+import type { SpooledFile } from './run-folder.js';
 
 export const DEFAULT_POLICY = 'data/policies/default.json';
 
@@ -34,8 +35,17 @@ export interface LoadOptions {
   readonly overrideSource?: string;
 }
 
-/** An input file as kept once it is read: its bytes (to copy and hash), not its decoded text. */
-export type KeptInputFile = Omit<InputFile, 'text'>;
+/**
+ * An input file as kept once it is read: its bytes (to copy and hash), not its
+ * decoded text; or, once a large run has copied it into its run folder (see
+ * `spoolInputCopies`), where the copy is, with its size and SHA-256.
+ */
+export interface KeptInputFile {
+  readonly path: string;
+  readonly displayName: string;
+  readonly bytes: Buffer | SpooledFile;
+  readonly encoding: InputFile['encoding'];
+}
 
 /** An input file and the part it plays in the run (counties, budget, ...). */
 export interface RoleFile {

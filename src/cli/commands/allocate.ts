@@ -8,7 +8,8 @@ import { EXIT_OK, type Io } from '../io.js';
 import { langOption, resolveLang } from '../lang.js';
 import { addInputOptions, loadFromOptions, painterFor, type InputOptions } from '../options.js';
 import { groupThousands, progressBar } from '../progress.js';
-import { assembleRunFolder, commandLineOf, povallocVersion, recordedOptions } from '../run-files.js';
+import { isLargeRun } from '../../core/audit-blocks.js';
+import { assembleRunFolder, commandLineOf, povallocVersion, recordedOptions, spoolInputCopies } from '../run-files.js';
 
 interface AllocateOptions extends InputOptions {
   out: string;
@@ -69,15 +70,17 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
   try {
     progress.stage('reading');
     loaded = loadFromOptions(options, io);
-    progress.stage('allocating');
-    result = allocate(loaded.run);
-    progress.stage('writing');
-    // The folder is begun before the files are made: a large run's table and audit log go into it as they are made.
+    // The folder is begun before the run is made: a large run's input copies go into it at once (their bytes are
+    // then not held meanwhile), and its table and audit log as they are made. A failure leaves nothing behind.
     const writer = RunFolderWriter.open(options.out, Boolean(options.force), (note) => {
       progress.done();
       io.stderr(`note: ${note}\n`);
     });
     try {
+      if (isLargeRun(loaded.run.counties.counties.length)) loaded = spoolInputCopies(loaded, (name) => writer.spoolPath(name));
+      progress.stage('allocating');
+      result = allocate(loaded.run);
+      progress.stage('writing');
       rendered = assembleRunFolder(result, loaded, {
         povallocVersion: povallocVersion(),
         nodeVersion: process.version,
