@@ -24,6 +24,12 @@ export interface PendingTable {
   finish(): WrittenTable;
 }
 
+/**
+ * The worker's young generation: it formats one row after another and keeps nothing, so a small one does
+ * (the main thread's, 64 MB per semi-space, would make its heap twice as large; see bin/povalloc.js).
+ */
+const YOUNG_GENERATION_MB = 16;
+
 /** Gives up when the worker has not answered in this long (it is stuck, or gone). */
 const STALL_MS = 600_000;
 
@@ -38,7 +44,7 @@ export function writeTableOnWorker(table: StreamedTable, path?: string): Pending
   const done = new SharedArrayBuffer(4);
   const flag = new Int32Array(done);
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(url, { workerData: { data: table.snapshot(), columns: table.columns, numberColumns: table.numberColumns, path, done, port: port2 }, transferList: [port2] });
+  const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }, workerData: { data: table.snapshot(), columns: table.columns, numberColumns: table.numberColumns, path, done, port: port2 }, transferList: [port2] });
   // The run never waits for the worker to end: it is stopped once it has answered, and never keeps the process alive.
   worker.unref();
   let result: WrittenTable | undefined;
