@@ -34,3 +34,7 @@ try {
 }
 Atomics.store(flag, 0, 1);
 Atomics.notify(flag, 0);
+// The answer is on its way (the other end reads it from its own queue): with the port closed nothing keeps this
+// thread, which ends and gives back its memory (about 130 MB at a million villages) while the main thread still
+// writes the audit log.
+port.close();
