@@ -387,39 +387,158 @@ const RURAL_POPULATION_DERIVED = 32;
 const GRADE_SHIFT = 6;
 
 /**
- * A county as read. Its yes/no columns and grade are bits of one number and
- * its figures live in the table's FigureStore (built as decimals when
- * read): a village table holds a million of these.
+ * What the counties of one table have besides their codes, names and figures
+ * (those are in `figures`), column by column: flags, line numbers, and
+ * numbers standing for the texts that repeat (province, prefecture,
+ * contiguous area, exit year), each text kept once. A village table holds a
+ * million counties; each is then an object of four fields (ReadCounty).
+ * County numbers are the figure store's.
+ */
+class CountyStore {
+  private capacity = 0;
+  private flags = new Uint16Array(0);
+  private lines = new Uint32Array(0);
+  /** Each county's province, prefecture, contiguous area and exit year, as numbers in `texts` / `provinces`. */
+  private provinceIds = new Uint16Array(0);
+  private prefectureIds = new Uint32Array(0);
+  private areaIds = new Uint32Array(0);
+  private exitYearIds = new Uint32Array(0);
+  private readonly provinces: Province[] = [];
+  private readonly provinceIdOf = new Map<Province, number>();
+  private readonly texts: string[] = [];
+  private readonly textIdOf = new Map<string, number>();
+  /** Remitted revenue of the counties that have it (a table with remitted_* columns); the others share none. */
+  private readonly remittedOf = new Map<number, Partial<Record<RemittedColumn, Fen>>>();
+
+  constructor(readonly figures: FigureStore) {}
+
+  /** Adds the county being read, with the figures staged for it in `figures`; its number. */
+  add(
+    province: Province,
+    prefecture: string,
+    flags: number,
+    contiguousArea: string,
+    exitYear: string,
+    remitted: Partial<Record<RemittedColumn, Fen>>,
+    line: number,
+  ): number {
+    const county = this.figures.add();
+    if (county >= this.capacity) this.grow(county + 1);
+    let provinceId = this.provinceIdOf.get(province);
+    if (provinceId === undefined) {
+      provinceId = this.provinces.push(province) - 1;
+      this.provinceIdOf.set(province, provinceId);
+    }
+    this.provinceIds[county] = provinceId;
+    this.prefectureIds[county] = this.textId(prefecture);
+    this.areaIds[county] = this.textId(contiguousArea);
+    this.exitYearIds[county] = this.textId(exitYear);
+    this.flags[county] = flags;
+    this.lines[county] = line;
+    if (remitted !== NO_REMITTED) this.remittedOf.set(county, remitted);
+    return county;
+  }
+
+  province(county: number): Province {
+    return this.provinces[this.provinceIds[county]!]!;
+  }
+  prefecture(county: number): string {
+    return this.texts[this.prefectureIds[county]!]!;
+  }
+  contiguousArea(county: number): string {
+    return this.texts[this.areaIds[county]!]!;
+  }
+  exitYear(county: number): string {
+    return this.texts[this.exitYearIds[county]!]!;
+  }
+  flagsOf(county: number): number {
+    return this.flags[county]!;
+  }
+  line(county: number): number {
+    return this.lines[county]!;
+  }
+  remitted(county: number): Partial<Record<RemittedColumn, Fen>> {
+    return this.remittedOf.get(county) ?? NO_REMITTED;
+  }
+
+  private textId(text: string): number {
+    let id = this.textIdOf.get(text);
+    if (id === undefined) {
+      id = this.texts.push(compactText(text)) - 1;
+      this.textIdOf.set(text, id);
+    }
+    return id;
+  }
+
+  private grow(needed: number): void {
+    this.capacity = Math.max(1024, this.capacity * 2, needed);
+    const grown = <T extends Uint16Array | Uint32Array>(old: T, make: (length: number) => T): T => {
+      const array = make(this.capacity);
+      array.set(old);
+      return array;
+    };
+    this.flags = grown(this.flags, (length) => new Uint16Array(length));
+    this.lines = grown(this.lines, (length) => new Uint32Array(length));
+    this.provinceIds = grown(this.provinceIds, (length) => new Uint16Array(length));
+    this.prefectureIds = grown(this.prefectureIds, (length) => new Uint32Array(length));
+    this.areaIds = grown(this.areaIds, (length) => new Uint32Array(length));
+    this.exitYearIds = grown(this.exitYearIds, (length) => new Uint32Array(length));
+  }
+}
+
+/** The flags of a county as CountyStore keeps them (see the bits above). */
+function countyFlags(
+  ruralPopulationDerived: boolean,
+  povertyCounty: boolean,
+  keyCounty: boolean,
+  oldRevolutionaryBase: boolean,
+  ethnicMinorityArea: boolean,
+  borderArea: boolean,
+  assessment: AssessmentGrade | undefined,
+): number {
+  return (
+    (povertyCounty ? POVERTY_COUNTY : 0) |
+    (keyCounty ? KEY_COUNTY : 0) |
+    (oldRevolutionaryBase ? OLD_REVOLUTIONARY_BASE : 0) |
+    (ethnicMinorityArea ? ETHNIC_MINORITY_AREA : 0) |
+    (borderArea ? BORDER_AREA : 0) |
+    (ruralPopulationDerived ? RURAL_POPULATION_DERIVED : 0) |
+    ((assessment === undefined ? 0 : ASSESSMENT_GRADES.indexOf(assessment) + 1) << GRADE_SHIFT)
+  );
+}
+
+/**
+ * A county as read: its code and name, and its number in the table's
+ * CountyStore, which holds the rest (its figures in a FigureStore).
  */
 class ReadCounty implements County {
-  private readonly flags: number;
   constructor(
     readonly code: string,
     readonly name: string,
-    readonly province: Province,
-    readonly prefecture: string,
-    ruralPopulationDerived: boolean,
-    povertyCounty: boolean,
-    keyCounty: boolean,
-    readonly contiguousArea: string,
-    oldRevolutionaryBase: boolean,
-    ethnicMinorityArea: boolean,
-    borderArea: boolean,
-    assessment: AssessmentGrade | undefined,
-    readonly exitYear: string,
-    readonly remitted: Partial<Record<RemittedColumn, Fen>>,
-    private readonly store: FigureStore,
+    private readonly store: CountyStore,
     private readonly storeIndex: number,
-    readonly line: number,
-  ) {
-    this.flags =
-      (povertyCounty ? POVERTY_COUNTY : 0) |
-      (keyCounty ? KEY_COUNTY : 0) |
-      (oldRevolutionaryBase ? OLD_REVOLUTIONARY_BASE : 0) |
-      (ethnicMinorityArea ? ETHNIC_MINORITY_AREA : 0) |
-      (borderArea ? BORDER_AREA : 0) |
-      (ruralPopulationDerived ? RURAL_POPULATION_DERIVED : 0) |
-      ((assessment === undefined ? 0 : ASSESSMENT_GRADES.indexOf(assessment) + 1) << GRADE_SHIFT);
+  ) {}
+
+  get province(): Province {
+    return this.store.province(this.storeIndex);
+  }
+  get prefecture(): string {
+    return this.store.prefecture(this.storeIndex);
+  }
+  get contiguousArea(): string {
+    return this.store.contiguousArea(this.storeIndex);
+  }
+  get exitYear(): string {
+    return this.store.exitYear(this.storeIndex);
+  }
+  get remitted(): Partial<Record<RemittedColumn, Fen>> {
+    return this.store.remitted(this.storeIndex);
+  }
+  get line(): number {
+    return this.store.line(this.storeIndex);
+  }
+  private get flags(): number {
+    return this.store.flagsOf(this.storeIndex);
   }
 
   get povertyCounty(): boolean {
@@ -447,19 +566,19 @@ class ReadCounty implements County {
 
   /** A view of this county's figures (cheap: nothing is copied). */
   get figures(): CountyFigures {
-    return new CountyFigures(this.store, this.storeIndex);
+    return new CountyFigures(this.store.figures, this.storeIndex);
   }
 
   get poorPopulation(): Dec {
-    return this.store.value(POOR_SLOT, this.storeIndex)!;
+    return this.store.figures.value(POOR_SLOT, this.storeIndex)!;
   }
 
   get ruralPopulation(): Dec {
-    return this.store.value(RURAL_SLOT, this.storeIndex)!;
+    return this.store.figures.value(RURAL_SLOT, this.storeIndex)!;
   }
 
   get relocationPopulation(): Dec | undefined {
-    return this.store.value(RELOCATION_SLOT, this.storeIndex);
+    return this.store.figures.value(RELOCATION_SLOT, this.storeIndex);
   }
 }
 
@@ -615,6 +734,8 @@ export class CountyReader implements TableVisitor {
   /** Other figure columns: name, position, whether a factor reads it (required), whether it must be > 0. */
   private figureColumns: { column: string; at: number; slot: number; required: boolean; positive: boolean }[] = [];
   private store = new FigureStore(BUILT_IN_SLOTS);
+  /** The counties' other columns, and their figures in `store`. */
+  private countyStore = new CountyStore(this.store);
 
   constructor(
     private readonly file: string,
@@ -674,6 +795,7 @@ export class CountyReader implements TableVisitor {
       names.push(column);
     }
     this.store = new FigureStore(names);
+    this.countyStore = new CountyStore(this.store);
   }
 
   private refuse(line: number, column: string, value: string, expected: string): void {
@@ -914,21 +1036,16 @@ export class CountyReader implements TableVisitor {
       new ReadCounty(
         compactCode(code),
         compactText(name),
-        province,
-        compactText(cellAt(cells, this.prefectureAt) ?? ''),
-        ruralDerived,
-        yesNo[0]!,
-        yesNo[1]!,
-        contiguousArea,
-        yesNo[2]!,
-        yesNo[3]!,
-        yesNo[4]!,
-        assessment,
-        compactText(exitYear),
-        remitted,
-        store,
-        store.add(),
-        line,
+        this.countyStore,
+        this.countyStore.add(
+          province,
+          cellAt(cells, this.prefectureAt) ?? '',
+          countyFlags(ruralDerived, yesNo[0]!, yesNo[1]!, yesNo[2]!, yesNo[3]!, yesNo[4]!, assessment),
+          contiguousArea,
+          exitYear,
+          remitted,
+          line,
+        ),
       ),
     );
   }
