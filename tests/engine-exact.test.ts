@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { readCountiesCsv, type County } from '../src/core/counties.js';
 import { parseReference } from '../src/core/reference.js';
 import { ROOT } from './helpers.js';
-import { aggregateColumn, aggregateColumnByDecimals, aggregateColumns, countyFactorValues, countyGroupScores, factorShares, scoresFromShares } from '../src/core/factors.js';
+import { aggregateColumn, aggregateColumnByDecimals, aggregateColumns, countyFactorValues, countyGroupScores, factorShares, scoresFromShares, SHARES_KEPT_UP_TO } from '../src/core/factors.js';
 import { decimal, formatDecimal, formatScaled, LimbAccumulator, ZERO, type Dec } from '../src/core/money.js';
 import type { FactorSpec, Policy } from '../src/core/policy.js';
 import { countyCapByDecimals, countyCapByIntegers } from '../src/core/rules/special-poverty-counties.js';
@@ -150,7 +150,11 @@ describe('county factor values, shares and scores', () => {
     fc.integer({ min: 1, max: 999 }).map((n) => new Decimal(String(n)).div(new Decimal('1003')).toFixed()),
   );
 
-  test('equal countyFactorValues, factorShares and scoresFromShares in decimal.js', () => {
+  // A group keeps its shares, or (more than SHARES_KEPT_UP_TO counties: here any) divides them again when read.
+  test.each([
+    ['kept', SHARES_KEPT_UP_TO],
+    ['divided again when read', 0],
+  ])('equal countyFactorValues, factorShares and scoresFromShares in decimal.js, shares %s', (_, sharesKeptUpTo) => {
     fc.assert(
       fc.property(
         fc.array(
@@ -161,7 +165,7 @@ describe('county factor values, shares and scores', () => {
         (rows, weights) => {
           const counties = rows.map((figures, index) => county(index, figures));
           const policy = policyWith(weights);
-          const group = countyGroupScores(counties, policy, 'counties.csv');
+          const group = countyGroupScores(counties, policy, 'counties.csv', sharesKeptUpTo);
           const values = counties.map((item) => countyFactorValues(item, policy, 'counties.csv'));
           const shares = factorShares(values, FACTORS);
           const scores = scoresFromShares(shares, FACTORS, policy.countyWeights);
@@ -169,6 +173,7 @@ describe('county factor values, shares and scores', () => {
             FACTORS.forEach((factor, f) => {
               expect(formatScaled(group.value(index, f), 60)).toBe(formatDecimal(values[index]!.get(factor.id)!, 60));
               expect(formatScaled(group.share(index, f), 70)).toBe(formatDecimal(shares[index]!.get(factor.id)!, 70));
+              expect(group.shareText(index, f, 10)).toBe(formatDecimal(shares[index]!.get(factor.id)!, 10));
               expect(group.valuesMap(index).get(factor.id)!.equals(values[index]!.get(factor.id)!)).toBe(true);
               expect(group.sharesMap(index).get(factor.id)!.equals(shares[index]!.get(factor.id)!)).toBe(true);
             });

@@ -299,7 +299,10 @@ interface CountySharesEntry {
   readonly factors: readonly FactorSpec[];
   /** Entry county * factors + factor, factors in policy order. */
   readonly values: ScaledColumn;
-  readonly shares: ScaledColumn;
+  /** Each factor's total over the group (the divisor of its shares). */
+  readonly totals: readonly Scaled[];
+  /** The shares, kept when the group has at most SHARES_KEPT_UP_TO counties; else divided again when read (see `shareOf`). */
+  readonly shares: ScaledColumn | undefined;
   /** Scores already computed from these shares, by the weights used (see `weightsKey`). */
   readonly scores: Map<string, ScoresEntry>;
 }
@@ -333,14 +336,32 @@ function factorsKey(policy: Policy): string {
 }
 
 /**
- * Every county's factor values, each factor's total and every county's
- * shares, in exact integer arithmetic that rounds each step as the decimal.js
+ * A group of more counties than this keeps its factor values but not its
+ * shares (30 bytes per county and factor: about 70 MB for half a million
+ * villages under four factors); a share is divided again each time it is
+ * read, once for the scores and once for the audit log, at the cost of one
+ * division. A sweep over the county weights of a smaller group reuses its
+ * shares at every point.
+ */
+export const SHARES_KEPT_UP_TO = 10_000;
+
+/** County `index`'s share of factor `f`: kept, or its value divided by the factor's total as computeGroupShares divides it. */
+function shareOf(entry: Pick<CountySharesEntry, 'values' | 'totals' | 'shares' | 'factors'>, index: number, f: number): Scaled {
+  const at = index * entry.factors.length + f;
+  if (entry.shares) return entry.shares.get(at);
+  const total = entry.totals[f]!;
+  return total.digits === 0 ? ZERO_SCALED : divideScaled(entry.values.get(at), total);
+}
+
+/**
+ * Every county's factor values, each factor's total and (for a group of at
+ * most SHARES_KEPT_UP_TO counties) every county's shares, in exact integer arithmetic that rounds each step as the decimal.js
  * clone does (`countyFactorValues`, then `factorShares`: the same numbers,
  * property-tested in money-scaled.test.ts and engine-exact.test.ts). The
  * first county with a zero denominator is reported, as `countyFactorValues`
  * reports it.
  */
-function computeGroupShares(counties: readonly County[], factors: readonly FactorSpec[], file: string): { values: ScaledColumn; shares: ScaledColumn } {
+function computeGroupShares(counties: readonly County[], factors: readonly FactorSpec[], file: string, sharesKeptUpTo: number): { values: ScaledColumn; totals: Scaled[]; shares: ScaledColumn | undefined } {
   const count = counties.length;
   const width = factors.length;
   const values = new ScaledColumn(count * width);
@@ -366,7 +387,7 @@ function computeGroupShares(counties: readonly County[], factors: readonly Facto
     }
     if (problems) throw new InputError(problems);
   }
-  const shares = new ScaledColumn(count * width);
+  const totals: Scaled[] = [];
   for (let f = 0; f < width; f++) {
     // The total as sumDecimals adds it: left to right, each partial sum rounded.
     let total = figureTotals[f]?.total();
@@ -374,22 +395,32 @@ function computeGroupShares(counties: readonly County[], factors: readonly Facto
       total = ZERO_SCALED;
       for (let index = 0; index < count; index++) total = addScaled(total, values.get(index * width + f));
     }
+    totals.push(total);
+  }
+  if (count > sharesKeptUpTo) return { values, totals, shares: undefined };
+  const shares = new ScaledColumn(count * width);
+  for (let f = 0; f < width; f++) {
+    const total = totals[f]!;
     if (total.digits === 0) continue; // every share 0
     for (let index = 0; index < count; index++) shares.set(index * width + f, divideScaled(values.get(index * width + f), total));
   }
-  return { values, shares };
+  return { values, totals, shares };
 }
 
-function groupEntry(counties: readonly County[], policy: Policy, file: string): CountySharesEntry {
+function groupEntry(counties: readonly County[], policy: Policy, file: string, sharesKeptUpTo: number): CountySharesEntry {
   const first = counties[0];
   const key = factorsKey(policy);
   const entries = first === undefined ? undefined : countySharesCache.get(first);
   const hit = entries?.find(
-    (entry) => entry.key === key && entry.counties.length === counties.length && entry.counties.every((county, index) => county === counties[index]),
+    (entry) =>
+      entry.key === key &&
+      entry.counties.length === counties.length &&
+      (entry.shares !== undefined) === (counties.length <= sharesKeptUpTo) &&
+      entry.counties.every((county, index) => county === counties[index]),
   );
   if (hit) return hit;
-  const { values, shares } = computeGroupShares(counties, policy.factors, file);
-  const entry: CountySharesEntry = { counties: [...counties], key, factors: [...policy.factors], values, shares, scores: new Map() };
+  const { values, totals, shares } = computeGroupShares(counties, policy.factors, file, sharesKeptUpTo);
+  const entry: CountySharesEntry = { counties: [...counties], key, factors: [...policy.factors], values, totals, shares, scores: new Map() };
   if (first !== undefined) {
     const list = entries ?? [];
     if (list.length >= COUNTY_SHARES_ENTRIES) list.shift();
@@ -414,7 +445,7 @@ function computeScores(entry: CountySharesEntry, weights: ReadonlyMap<string, De
   if (factorWeights.some((weight) => weight.isNegative() || !weight.isFinite())) {
     // Not a weight a policy can have; decimal.js (through sumOfProducts) says what it gives.
     for (let index = 0; index < count; index++) {
-      const shares = factors.map((_, f) => decimalFromScaled(entry.shares.get(index * width + f)));
+      const shares = factors.map((_, f) => decimalFromScaled(shareOf(entry, index, f)));
       scores.set(index, scaledOf(sumOfProducts(shares, factorWeights)));
     }
     return scores;
@@ -423,9 +454,15 @@ function computeScores(entry: CountySharesEntry, weights: ReadonlyMap<string, De
   const shares = entry.shares;
   for (let index = 0; index < count; index++) {
     const base = index * width;
-    let total = multiplyScaled(shares.get(base), scaledWeights[0]!);
-    for (let f = 1; f < width; f++) total = addScaled(total, multiplyScaled(shares.get(base + f), scaledWeights[f]!));
-    scores.set(index, total);
+    if (shares) {
+      let total = multiplyScaled(shares.get(base), scaledWeights[0]!);
+      for (let f = 1; f < width; f++) total = addScaled(total, multiplyScaled(shares.get(base + f), scaledWeights[f]!));
+      scores.set(index, total);
+    } else {
+      let total = multiplyScaled(shareOf(entry, index, 0), scaledWeights[0]!);
+      for (let f = 1; f < width; f++) total = addScaled(total, multiplyScaled(shareOf(entry, index, f), scaledWeights[f]!));
+      scores.set(index, total);
+    }
   }
   return scores;
 }
@@ -483,8 +520,8 @@ const DERIVED_PER_SCORES = 2;
  * weights) computes the scores once, and one over the county weights reuses
  * the shares.
  */
-export function countyGroupScores(counties: readonly County[], policy: Policy, file: string): CountyGroup {
-  const entry = groupEntry(counties, policy, file);
+export function countyGroupScores(counties: readonly County[], policy: Policy, file: string, sharesKeptUpTo = SHARES_KEPT_UP_TO): CountyGroup {
+  const entry = groupEntry(counties, policy, file, sharesKeptUpTo);
   const key = weightsKey(policy);
   let scoresEntry = entry.scores.get(key);
   if (scoresEntry === undefined) {
@@ -494,19 +531,21 @@ export function countyGroupScores(counties: readonly County[], policy: Policy, f
   }
   const { derived, scores } = scoresEntry;
   const width = entry.factors.length;
-  const decimals = (column: ScaledColumn, index: number): Map<string, Dec> =>
-    new FrozenMap(entry.factors.map((factor, f) => [factor.id, decimalFromScaled(column.get(index * width + f))] as const));
+  const decimals = (read: (index: number, f: number) => Scaled, index: number): Map<string, Dec> =>
+    new FrozenMap(entry.factors.map((factor, f) => [factor.id, decimalFromScaled(read(index, f))] as const));
+  const value = (index: number, f: number): Scaled => entry.values.get(index * width + f);
+  const share = (index: number, f: number): Scaled => shareOf(entry, index, f);
   return {
     size: entry.counties.length,
     factors: entry.factors,
-    value: (index, factor) => entry.values.get(index * width + factor),
-    share: (index, factor) => entry.shares.get(index * width + factor),
+    value,
+    share,
     score: (index) => scores.get(index),
     valueText: (index, factor, places) => entry.values.format(index * width + factor, places),
-    shareText: (index, factor, places) => entry.shares.format(index * width + factor, places),
+    shareText: (index, factor, places) => (entry.shares ? entry.shares.format(index * width + factor, places) : formatScaled(share(index, factor), places)),
     scoreText: (index, places) => scores.format(index, places),
-    valuesMap: (index) => decimals(entry.values, index),
-    sharesMap: (index) => decimals(entry.shares, index),
+    valuesMap: (index) => decimals(value, index),
+    sharesMap: (index) => decimals(share, index),
     remember<T>(derivedKey: string, compute: () => T): T {
       if (derived.has(derivedKey)) return derived.get(derivedKey) as T;
       const result = compute();
