@@ -24,7 +24,7 @@
  */
 import { isLargeRun } from '../audit-blocks.js';
 import { budgetKey, provincialAmounts } from '../budget.js';
-import { countyGroupScores, ScaledColumn } from '../factors.js';
+import { countyGroupScores, ScaledColumn, SHARES_KEPT_UP_TO } from '../factors.js';
 import {
   bigintDigits,
   decimalFromBigInt,
@@ -273,15 +273,17 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     return capped;
   });
   // Pot weights: base score x focus x any multiplier earlier rules set (each product rounded as
-  // decimal.js rounds it), and their integer form.
-  const potWeights = (): { weights: ScaledColumn; integers: bigint[] } => {
+  // decimal.js rounds it), and their integer form. A group too large to keep its shares (see
+  // SHARES_KEPT_UP_TO) does not keep the integers either (a bigint each): they are made again when needed.
+  const keepIntegers = eligible.length <= SHARES_KEPT_UP_TO;
+  const potWeights = (): { weights: ScaledColumn; integers?: bigint[] } => {
     const weights = new ScaledColumn(eligible.length);
     eligible.forEach((countyState, index) => {
       let score = multiplyScaled(group.score(index), focus[index]!.scaled);
       for (const multiplier of countyState.scoreMultipliers) score = multiplyScaled(score, scaledOf(multiplier.value));
       weights.set(index, score);
     });
-    return { weights, integers: commonScaleIntegersOfScaled(weights) };
+    return keepIntegers ? { weights, integers: commonScaleIntegersOfScaled(weights) } : { weights };
   };
   // They depend only on the scores, the focus parameters and the other multipliers: a sweep that
   // keeps the county weights, focus and assessment multipliers reuses them (see countyGroupScores).
@@ -290,7 +292,9 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   const multipliersKey = eligible.some((countyState) => countyState.scoreMultipliers.length > 0)
     ? eligible.map((countyState) => countyState.scoreMultipliers.map((multiplier) => multiplier.value.toFixed()).join('*')).join(',')
     : 'none';
-  const { weights, integers } = group.remember(`${focusKey}|${multipliersKey}`, potWeights);
+  const remembered = group.remember(`${focusKey}|${multipliersKey}`, potWeights);
+  const weights = remembered.weights;
+  const integers = remembered.integers ?? commonScaleIntegersOfScaled(weights);
 
   const floors = eligible.map((countyState) => {
     let countyFloor = floor;
