@@ -373,17 +373,32 @@ export class CountyAmounts implements FenMap {
   }
 }
 
-/** A county's state; the stage-2 figures are built as decimals when first read (see `StageTwoScores`). */
+/** Bits of CountyRecord.bits: eligible, priority province, then the binding (0 none yet, 1 + its place in BINDINGS). */
+const ELIGIBLE = 1;
+const PRIORITY_PROVINCE = 2;
+const BINDING_SHIFT = 2;
+const BINDINGS: readonly PotBinding[] = ['share', 'floor', 'cap', 'floor_reduced', 'none'];
+
+/** Score multipliers and floors of earlier rules: most counties have none, and share this. */
+interface Extras {
+  readonly scoreMultipliers: readonly ScoreMultiplier[];
+  readonly floors: readonly CountyFloor[];
+}
+const NO_EXTRAS: Extras = Object.freeze({ scoreMultipliers: NONE, floors: NONE });
+
+/**
+ * A county's state; the stage-2 figures are built as decimals when first read
+ * (see `StageTwoScores`). A village table has a million of these: yes/no
+ * fields and the binding are bits of one number, and what few counties have
+ * (multipliers and floors of earlier rules) lies in one shared object until a
+ * rule adds some.
+ */
 export class CountyRecord implements CountyState {
-  eligible = false;
+  private bits = 0;
   eligibilityReasons: readonly string[] = [];
-  priorityProvince = false;
   focusMultiplier: Dec | undefined = undefined;
-  // Most counties have none: they share one empty list until a rule adds to theirs.
-  scoreMultipliers: readonly ScoreMultiplier[] = NONE;
-  floors: readonly CountyFloor[] = NONE;
+  private extras: Extras = NO_EXTRAS;
   appliedFloor: Fen | undefined = undefined;
-  binding: PotBinding | undefined = undefined;
   private source: StageTwoScores | undefined = undefined;
   private sourceIndex = 0;
   /** Where the amounts live: the run's store (at `amountsIndex`), or a map of this county's own. */
@@ -402,6 +417,40 @@ export class CountyRecord implements CountyState {
   get amounts(): FenMap {
     const source = this.amountsSource;
     return source instanceof AmountStore ? new CountyAmounts(source, this.amountsIndex) : source;
+  }
+
+  get eligible(): boolean {
+    return (this.bits & ELIGIBLE) !== 0;
+  }
+  set eligible(eligible: boolean) {
+    this.bits = eligible ? this.bits | ELIGIBLE : this.bits & ~ELIGIBLE;
+  }
+  get priorityProvince(): boolean {
+    return (this.bits & PRIORITY_PROVINCE) !== 0;
+  }
+  set priorityProvince(priority: boolean) {
+    this.bits = priority ? this.bits | PRIORITY_PROVINCE : this.bits & ~PRIORITY_PROVINCE;
+  }
+  get binding(): PotBinding | undefined {
+    const code = this.bits >> BINDING_SHIFT;
+    return code === 0 ? undefined : BINDINGS[code - 1];
+  }
+  set binding(binding: PotBinding | undefined) {
+    const code = binding === undefined ? 0 : BINDINGS.indexOf(binding) + 1;
+    this.bits = (this.bits & (ELIGIBLE | PRIORITY_PROVINCE)) | (code << BINDING_SHIFT);
+  }
+
+  get scoreMultipliers(): readonly ScoreMultiplier[] {
+    return this.extras.scoreMultipliers;
+  }
+  set scoreMultipliers(scoreMultipliers: readonly ScoreMultiplier[]) {
+    this.extras = { ...this.extras, scoreMultipliers };
+  }
+  get floors(): readonly CountyFloor[] {
+    return this.extras.floors;
+  }
+  set floors(floors: readonly CountyFloor[]) {
+    this.extras = { ...this.extras, floors };
   }
 
   addScoreMultiplier(multiplier: ScoreMultiplier): void {
