@@ -297,8 +297,16 @@ interface CountySharesEntry {
   readonly counties: readonly County[];
   readonly key: string;
   readonly factors: readonly FactorSpec[];
-  /** Entry county * factors + factor, factors in policy order. */
+  /**
+   * The values of the ratio factors (those with a denominator), at county *
+   * ratio factors + the factor's place among them (`valueSlots`). A figure
+   * factor's value is the county's figure, read from the table when asked for.
+   */
   readonly values: ScaledColumn;
+  /** Per factor in policy order: its place among the ratio factors, or -1 for a figure factor. */
+  readonly valueSlots: readonly number[];
+  /** How many ratio factors there are. */
+  readonly ratios: number;
   /** Each factor's total over the group (the divisor of its shares). */
   readonly totals: readonly Scaled[];
   /** The shares, kept when the group has at most SHARES_KEPT_UP_TO counties; else divided again when read (see `shareOf`). */
@@ -345,12 +353,19 @@ function factorsKey(policy: Policy): string {
  */
 export const SHARES_KEPT_UP_TO = 10_000;
 
+type GroupNumbers = Pick<CountySharesEntry, 'counties' | 'factors' | 'values' | 'valueSlots' | 'ratios' | 'totals' | 'shares'>;
+
+/** County `index`'s value of factor `f`: a ratio's as computed, a figure's read from the county. */
+function valueOf(entry: GroupNumbers, index: number, f: number): Scaled {
+  const slot = entry.valueSlots[f]!;
+  return slot === -1 ? figureScaled(entry.counties[index]!, entry.factors[f]!.numerator) : entry.values.get(index * entry.ratios + slot);
+}
+
 /** County `index`'s share of factor `f`: kept, or its value divided by the factor's total as computeGroupShares divides it. */
-function shareOf(entry: Pick<CountySharesEntry, 'values' | 'totals' | 'shares' | 'factors'>, index: number, f: number): Scaled {
-  const at = index * entry.factors.length + f;
-  if (entry.shares) return entry.shares.get(at);
+function shareOf(entry: GroupNumbers, index: number, f: number): Scaled {
+  if (entry.shares) return entry.shares.get(index * entry.factors.length + f);
   const total = entry.totals[f]!;
-  return total.digits === 0 ? ZERO_SCALED : divideScaled(entry.values.get(at), total);
+  return total.digits === 0 ? ZERO_SCALED : divideScaled(valueOf(entry, index, f), total);
 }
 
 /**
@@ -361,10 +376,17 @@ function shareOf(entry: Pick<CountySharesEntry, 'values' | 'totals' | 'shares' |
  * first county with a zero denominator is reported, as `countyFactorValues`
  * reports it.
  */
-function computeGroupShares(counties: readonly County[], factors: readonly FactorSpec[], file: string, sharesKeptUpTo: number): { values: ScaledColumn; totals: Scaled[]; shares: ScaledColumn | undefined } {
+function computeGroupShares(
+  counties: readonly County[],
+  factors: readonly FactorSpec[],
+  file: string,
+  sharesKeptUpTo: number,
+): Omit<GroupNumbers, 'counties' | 'factors'> {
   const count = counties.length;
   const width = factors.length;
-  const values = new ScaledColumn(count * width);
+  let ratios = 0;
+  const valueSlots = factors.map((factor) => (factor.denominator ? ratios++ : -1));
+  const values = new ScaledColumn(count * ratios);
   // A factor without a denominator is a figure (populations): its total is exact, see money.ts LimbAccumulator.
   const figureTotals = factors.map((factor) => (factor.denominator ? undefined : new LimbAccumulator()));
   for (let index = 0; index < count; index++) {
@@ -373,7 +395,6 @@ function computeGroupShares(counties: readonly County[], factors: readonly Facto
     for (let f = 0; f < width; f++) {
       const factor = factors[f]!;
       if (!factor.denominator) {
-        values.set(index * width + f, figureScaled(county, factor.numerator));
         addFigure(figureTotals[f]!, county, factor.numerator);
         continue;
       }
@@ -383,7 +404,7 @@ function computeGroupShares(counties: readonly County[], factors: readonly Facto
         (problems ??= []).push(zeroDenominator(county, factor, file));
         continue;
       }
-      values.set(index * width + f, divideScaled(figureScaled(county, factor.numerator), denominator));
+      values.set(index * ratios + valueSlots[f]!, divideScaled(figureScaled(county, factor.numerator), denominator));
     }
     if (problems) throw new InputError(problems);
   }
@@ -393,18 +414,22 @@ function computeGroupShares(counties: readonly County[], factors: readonly Facto
     let total = figureTotals[f]?.total();
     if (total === undefined) {
       total = ZERO_SCALED;
-      for (let index = 0; index < count; index++) total = addScaled(total, values.get(index * width + f));
+      const slot = valueSlots[f]!;
+      if (slot === -1) for (let index = 0; index < count; index++) total = addScaled(total, figureScaled(counties[index]!, factors[f]!.numerator));
+      else for (let index = 0; index < count; index++) total = addScaled(total, values.get(index * ratios + slot));
     }
     totals.push(total);
   }
-  if (count > sharesKeptUpTo) return { values, totals, shares: undefined };
+  const numbers = { values, valueSlots, ratios, totals, shares: undefined };
+  if (count > sharesKeptUpTo) return numbers;
+  const group = { ...numbers, counties, factors };
   const shares = new ScaledColumn(count * width);
   for (let f = 0; f < width; f++) {
     const total = totals[f]!;
     if (total.digits === 0) continue; // every share 0
-    for (let index = 0; index < count; index++) shares.set(index * width + f, divideScaled(values.get(index * width + f), total));
+    for (let index = 0; index < count; index++) shares.set(index * width + f, divideScaled(valueOf(group, index, f), total));
   }
-  return { values, totals, shares };
+  return { ...numbers, shares };
 }
 
 function groupEntry(counties: readonly County[], policy: Policy, file: string, sharesKeptUpTo: number): CountySharesEntry {
@@ -419,8 +444,8 @@ function groupEntry(counties: readonly County[], policy: Policy, file: string, s
       entry.counties.every((county, index) => county === counties[index]),
   );
   if (hit) return hit;
-  const { values, totals, shares } = computeGroupShares(counties, policy.factors, file, sharesKeptUpTo);
-  const entry: CountySharesEntry = { counties: [...counties], key, factors: [...policy.factors], values, totals, shares, scores: new Map() };
+  const numbers = computeGroupShares(counties, policy.factors, file, sharesKeptUpTo);
+  const entry: CountySharesEntry = { counties: [...counties], key, factors: [...policy.factors], ...numbers, scores: new Map() };
   if (first !== undefined) {
     const list = entries ?? [];
     if (list.length >= COUNTY_SHARES_ENTRIES) list.shift();
@@ -533,7 +558,7 @@ export function countyGroupScores(counties: readonly County[], policy: Policy, f
   const width = entry.factors.length;
   const decimals = (read: (index: number, f: number) => Scaled, index: number): Map<string, Dec> =>
     new FrozenMap(entry.factors.map((factor, f) => [factor.id, decimalFromScaled(read(index, f))] as const));
-  const value = (index: number, f: number): Scaled => entry.values.get(index * width + f);
+  const value = (index: number, f: number): Scaled => valueOf(entry, index, f);
   const share = (index: number, f: number): Scaled => shareOf(entry, index, f);
   return {
     size: entry.counties.length,
@@ -541,7 +566,10 @@ export function countyGroupScores(counties: readonly County[], policy: Policy, f
     value,
     share,
     score: (index) => scores.get(index),
-    valueText: (index, factor, places) => entry.values.format(index * width + factor, places),
+    valueText: (index, factor, places) => {
+      const slot = entry.valueSlots[factor]!;
+      return slot === -1 ? formatScaled(value(index, factor), places) : entry.values.format(index * entry.ratios + slot, places);
+    },
     shareText: (index, factor, places) => (entry.shares ? entry.shares.format(index * width + factor, places) : formatScaled(share(index, factor), places)),
     scoreText: (index, places) => scores.format(index, places),
     valuesMap: (index) => decimals(value, index),
