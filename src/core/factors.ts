@@ -255,16 +255,31 @@ export class ScaledColumn {
    * formatApproximate allows) unless that cannot settle the text.
    */
   format(index: number, places: number): string {
-    const digits = this.digits[index]!;
-    if (digits !== 0 && digits <= LIMB_DIGITS) {
-      const words = this.words;
-      const at = index * 6;
-      let approximate = 0;
-      for (let word = at + 4; word >= at; word -= 2) approximate = (approximate * TWO_TO_32 + words[word + HIGH_WORD]!) * TWO_TO_32 + words[word + LOW_WORD]!;
+    const approximate = this.approximately(index);
+    if (approximate !== undefined) {
       const quick = formatScaledApproximately(approximate, this.exponents[index]!, places);
       if (quick !== undefined) return quick;
     }
     return formatScaled(this.get(index), places);
+  }
+
+  /**
+   * The coefficient of entry `index` as a double from the limbs' words (each
+   * step errs by half a unit in the last place); undefined when it is 0 or
+   * kept aside as a bigint. Its exponent is `exponent(index)`.
+   */
+  approximately(index: number): number | undefined {
+    const digits = this.digits[index]!;
+    if (digits === 0 || digits > LIMB_DIGITS) return undefined;
+    const words = this.words;
+    const at = index * 6;
+    let approximate = 0;
+    for (let word = at + 4; word >= at; word -= 2) approximate = (approximate * TWO_TO_32 + words[word + HIGH_WORD]!) * TWO_TO_32 + words[word + LOW_WORD]!;
+    return approximate;
+  }
+
+  exponent(index: number): number {
+    return this.exponents[index]!;
   }
 
   private coefficient(index: number, digits: number): bigint {
@@ -359,6 +374,34 @@ type GroupNumbers = Pick<CountySharesEntry, 'counties' | 'factors' | 'values' | 
 function valueOf(entry: GroupNumbers, index: number, f: number): Scaled {
   const slot = entry.valueSlots[f]!;
   return slot === -1 ? figureScaled(entry.counties[index]!, entry.factors[f]!.numerator) : entry.values.get(index * entry.ratios + slot);
+}
+
+/**
+ * formatScaled(shareOf(entry, index, f), places) for a group that does not
+ * keep its shares: from the value and the total as doubles (a quotient within
+ * a few units in the last place, which formatApproximate allows for) when
+ * that settles the text, else from the share divided exactly.
+ */
+function shareTextOf(entry: GroupNumbers, index: number, f: number, places: number): string {
+  const total = entry.totals[f]!;
+  const slot = entry.valueSlots[f]!;
+  let coefficient: number | undefined;
+  let exponent = 0;
+  if (slot === -1) {
+    const value = figureScaled(entry.counties[index]!, entry.factors[f]!.numerator);
+    if (value.digits !== 0) {
+      coefficient = Number(value.coefficient);
+      exponent = value.exponent;
+    }
+  } else {
+    coefficient = entry.values.approximately(index * entry.ratios + slot);
+    exponent = entry.values.exponent(index * entry.ratios + slot);
+  }
+  if (coefficient !== undefined && total.digits !== 0) {
+    const quick = formatScaledApproximately(coefficient / Number(total.coefficient), exponent - total.exponent, places);
+    if (quick !== undefined) return quick;
+  }
+  return formatScaled(shareOf(entry, index, f), places);
 }
 
 /** County `index`'s share of factor `f`: kept, or its value divided by the factor's total as computeGroupShares divides it. */
@@ -570,7 +613,7 @@ export function countyGroupScores(counties: readonly County[], policy: Policy, f
       const slot = entry.valueSlots[factor]!;
       return slot === -1 ? formatScaled(value(index, factor), places) : entry.values.format(index * entry.ratios + slot, places);
     },
-    shareText: (index, factor, places) => (entry.shares ? entry.shares.format(index * width + factor, places) : formatScaled(share(index, factor), places)),
+    shareText: (index, factor, places) => (entry.shares ? entry.shares.format(index * width + factor, places) : shareTextOf(entry, index, factor, places)),
     scoreText: (index, places) => scores.format(index, places),
     valuesMap: (index) => decimals(value, index),
     sharesMap: (index) => decimals(share, index),
