@@ -1,16 +1,16 @@
-#!/usr/bin/env -S node --max-semi-space-size=64 --heap-growing-percent=30
+#!/usr/bin/env -S node --max-semi-space-size=32 --heap-growing-percent=30
 // Node options for a batch run, where throughput matters and pauses do not (`node bin/povalloc.js`
-// works too, without them):
-// --max-semi-space-size=64: a young generation of up to 64 MB per semi-space (Node's default is
+// works too, without them). Measured on 2 cores with the benchmark's village tables, in one sitting:
+// --max-semi-space-size=32: a young generation of up to 32 MB per semi-space (Node's default is
 //   16 MB). A village table makes millions of short-lived strings and objects; with room to die
-//   young, fewer survive to be copied: a 100,000-village run takes about a sixth less CPU. Small
-//   runs never grow it.
+//   young, fewer survive to be copied: a 1,000,000-village run takes about 7% less time than with
+//   16 MB. 64 MB was 3% faster still but held 50-70 MB more. Small runs never grow it.
 // --heap-growing-percent=30: after each full collection the old generation may grow by 30% before
 //   the next (V8 lets it double or more). What a large run keeps is about 400 MB for a million
-//   villages; what it makes and drops on the way, unchecked, piled up to about 300 MB more. With
-//   this (and incremental marking, V8's default, which an earlier version turned off when the same
-//   run kept several GB), a 1,000,000-village run peaks at about 1.18 GB instead of 1.39 GB, about
-//   2% slower; a 100,000-village run about 4% slower, a small run the same (one sitting, 2 cores).
+//   villages; what it makes and drops on the way, unchecked, piled up to about 300 MB more.
+// Incremental marking is on (V8's default): an earlier version turned it off when a million
+//   villages kept several GB, which made every step of it slow; they keep far less now. With these,
+//   a 1,000,000-village run peaks at about 0.93 GB, a 100,000-village run at about 0.29 GB.
 import { setFlagsFromString } from 'node:v8';
 import { main } from '../dist/cli/main.bundle.js';
 
@@ -34,6 +34,6 @@ setFlagsFromString('--interrupt-budget=1000000');
 // The #! line's --max-semi-space-size is for this, the main thread, whose young generation is sized once it
 // starts. V8 would apply it to every worker thread started later as well, over the young generation each asks
 // for (resourceLimits): the worker that writes a large run's allocations.csv keeps a small one, and then holds
-// about 70 MB instead of 140 MB while it runs. Put back to V8's own default for the threads to come.
+// about 70 MB while it runs (140 MB with 64 MB semi-spaces). Put back to V8's own default for the threads to come.
 setFlagsFromString('--max-semi-space-size=0');
 process.exitCode = await main(process.argv.slice(2));

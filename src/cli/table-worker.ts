@@ -26,7 +26,7 @@ export interface PendingTable {
 
 /**
  * The worker's young generation: it formats one row after another and keeps nothing, so a small one does
- * (the main thread's, 64 MB per semi-space, would make its heap twice as large; see bin/povalloc.js).
+ * (the main thread's, 32 MB per semi-space, would make its heap larger; see bin/povalloc.js).
  */
 const YOUNG_GENERATION_MB = 16;
 
