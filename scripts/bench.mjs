@@ -576,7 +576,7 @@ function renderReport({ options, machine, startedAt, loadBefore, loadAfter, star
     '- **DuckDB exact** uses no binary floating point. DuckDB\'s `/` on DECIMAL returns a DOUBLE, so every division is an integer division on 64- or 128-bit fixed-point values: factor values at 18 decimals, factor shares at 24 decimals by exact long division, amounts and remainders in integer fen. 128-bit division is slow in DuckDB, which is most of its cost. Its results are checked against povalloc\'s above.',
     '- **DuckDB double** computes the same steps in DOUBLE, floors each amount to the fen and hands out the leftover fen by largest remainder.',
     `- Tables: seeded synthetic data from \`scripts/bench/generate-tables.mjs\` (mulberry32; no clock, no Math.random), cached in \`.bench/data\` with a \`.meta\` file. Below ${formatRows(VILLAGE_TABLE_FROM)} rows a county table (6-digit codes), from there on a village table (12-digit codes, about 300 villages per county). Columns: county_code, county_name, poverty_county, key_county, contiguous_area, poor_population, rural_population, rural_income_per_capita, fiscal_revenue_per_capita, old_revolutionary_base, ethnic_minority_area, border_area. Budget: the special_poverty central line of 86,095,000,000.00 yuan and a provincial line for each of the 31 provinces.`,
-    '- DuckDB uses both cores. povalloc computes on one thread; above 20,000 units a second thread gzip-compresses the audit log while the first writes it.',
+    '- DuckDB uses both cores. povalloc computes on one thread; above 20,000 units two more threads write allocations.csv and gzip-compress the audit log while the first writes the log.',
   );
   push('');
   push('## How to rerun', '');

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { allocate, type AllocationResult } from '../src/core/allocate.js';
+import { withSharesKeptUpTo } from '../src/core/factors.js';
 import { compilePolicy } from '../src/core/policy.js';
 import { eachStep } from '../src/core/state.js';
 import { loadInputs, type LoadedInputs } from '../src/io/load-inputs.js';
@@ -33,6 +34,26 @@ describe('untraced runs', () => {
     expect(tables(untraced)).toBe(tables(traced));
     expect([...eachStep(traced.steps)].some((step) => step.rule === 'special_poverty_counties')).toBe(true);
     expect([...eachStep(untraced.steps)].some((step) => step.rule === 'special_poverty_counties' || step.rule === 'special_poverty_provinces')).toBe(false);
+  });
+});
+
+/** Every step's rule, subject, label and values, as text. */
+function stepsText(result: AllocationResult): string {
+  return [...eachStep(result.steps)].map((step) => JSON.stringify([step.rule, step.subject, step.label, step.values])).join('\n');
+}
+
+describe('shares not kept', () => {
+  // A group of more than SHARES_KEPT_UP_TO counties (a province of many villages) keeps no shares and no pot-weight
+  // integers: it divides them again when read. Here every group does so.
+  test.each([
+    ['small fixture', loadSmall],
+    ['832-county sample', () => loadInputs({ counties: SAMPLE.counties, budget: SAMPLE.budget, encoding: 'auto' })],
+  ])('%s: the same tables, pots, checks and steps as when every group keeps them', (_name, load) => {
+    const kept = allocate(load().run);
+    const divided = withSharesKeptUpTo(0, () => allocate(load().run));
+    expect(tables(divided)).toBe(tables(kept));
+    expect(stepsText(divided)).toBe(stepsText(kept));
+    expect(stepsText(kept)).toContain('incidence.share');
   });
 });
 

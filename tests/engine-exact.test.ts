@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { readCountiesCsv, type County } from '../src/core/counties.js';
 import { parseReference } from '../src/core/reference.js';
 import { ROOT } from './helpers.js';
-import { aggregateColumn, aggregateColumnByDecimals, aggregateColumns, countyFactorValues, countyGroupScores, factorShares, scoresFromShares, SHARES_KEPT_UP_TO } from '../src/core/factors.js';
+import { aggregateColumn, aggregateColumnByDecimals, aggregateColumns, countyFactorValues, countyGroupScores, factorShares, scoresFromShares, SHARES_KEPT_UP_TO, withSharesKeptUpTo } from '../src/core/factors.js';
 import { decimal, formatDecimal, formatScaled, LimbAccumulator, ZERO, type Dec } from '../src/core/money.js';
 import type { FactorSpec, Policy } from '../src/core/policy.js';
 import { countyCapByDecimals, countyCapByIntegers } from '../src/core/rules/special-poverty-counties.js';
@@ -154,7 +154,7 @@ describe('county factor values, shares and scores', () => {
   test.each([
     ['kept', SHARES_KEPT_UP_TO],
     ['divided again when read', 0],
-  ])('equal countyFactorValues, factorShares and scoresFromShares in decimal.js, shares %s', (_, sharesKeptUpTo) => {
+  ])('equal countyFactorValues, factorShares and scoresFromShares in decimal.js, shares %s', (_, limit) => {
     fc.assert(
       fc.property(
         fc.array(
@@ -165,7 +165,7 @@ describe('county factor values, shares and scores', () => {
         (rows, weights) => {
           const counties = rows.map((figures, index) => county(index, figures));
           const policy = policyWith(weights);
-          const group = countyGroupScores(counties, policy, 'counties.csv', sharesKeptUpTo);
+          const group = withSharesKeptUpTo(limit, () => countyGroupScores(counties, policy, 'counties.csv'));
           const values = counties.map((item) => countyFactorValues(item, policy, 'counties.csv'));
           const shares = factorShares(values, FACTORS);
           const scores = scoresFromShares(shares, FACTORS, policy.countyWeights);

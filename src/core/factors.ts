@@ -367,6 +367,26 @@ function factorsKey(policy: Policy): string {
  * shares at every point.
  */
 export const SHARES_KEPT_UP_TO = 10_000;
+let sharesKeptUpTo = SHARES_KEPT_UP_TO;
+
+/** Whether a group of COUNT counties keeps its shares (and its pot weights' integers, see special-poverty-counties.ts). */
+export function keepsShares(count: number): boolean {
+  return count <= sharesKeptUpTo;
+}
+
+/**
+ * WORK run with groups of more than LIMIT counties keeping no shares: for
+ * tests, which show that no result depends on it.
+ */
+export function withSharesKeptUpTo<T>(limit: number, work: () => T): T {
+  const before = sharesKeptUpTo;
+  sharesKeptUpTo = limit;
+  try {
+    return work();
+  } finally {
+    sharesKeptUpTo = before;
+  }
+}
 
 type GroupNumbers = Pick<CountySharesEntry, 'counties' | 'factors' | 'values' | 'valueSlots' | 'ratios' | 'totals' | 'shares'>;
 
@@ -419,12 +439,7 @@ function shareOf(entry: GroupNumbers, index: number, f: number): Scaled {
  * first county with a zero denominator is reported, as `countyFactorValues`
  * reports it.
  */
-function computeGroupShares(
-  counties: readonly County[],
-  factors: readonly FactorSpec[],
-  file: string,
-  sharesKeptUpTo: number,
-): Omit<GroupNumbers, 'counties' | 'factors'> {
+function computeGroupShares(counties: readonly County[], factors: readonly FactorSpec[], file: string): Omit<GroupNumbers, 'counties' | 'factors'> {
   const count = counties.length;
   const width = factors.length;
   let ratios = 0;
@@ -464,7 +479,7 @@ function computeGroupShares(
     totals.push(total);
   }
   const numbers = { values, valueSlots, ratios, totals, shares: undefined };
-  if (count > sharesKeptUpTo) return numbers;
+  if (!keepsShares(count)) return numbers;
   const group = { ...numbers, counties, factors };
   const shares = new ScaledColumn(count * width);
   for (let f = 0; f < width; f++) {
@@ -475,7 +490,7 @@ function computeGroupShares(
   return { ...numbers, shares };
 }
 
-function groupEntry(counties: readonly County[], policy: Policy, file: string, sharesKeptUpTo: number): CountySharesEntry {
+function groupEntry(counties: readonly County[], policy: Policy, file: string): CountySharesEntry {
   const first = counties[0];
   const key = factorsKey(policy);
   const entries = first === undefined ? undefined : countySharesCache.get(first);
@@ -483,11 +498,11 @@ function groupEntry(counties: readonly County[], policy: Policy, file: string, s
     (entry) =>
       entry.key === key &&
       entry.counties.length === counties.length &&
-      (entry.shares !== undefined) === (counties.length <= sharesKeptUpTo) &&
+      (entry.shares !== undefined) === keepsShares(counties.length) &&
       entry.counties.every((county, index) => county === counties[index]),
   );
   if (hit) return hit;
-  const numbers = computeGroupShares(counties, policy.factors, file, sharesKeptUpTo);
+  const numbers = computeGroupShares(counties, policy.factors, file);
   const entry: CountySharesEntry = { counties: [...counties], key, factors: [...policy.factors], ...numbers, scores: new Map() };
   if (first !== undefined) {
     const list = entries ?? [];
@@ -588,8 +603,8 @@ const DERIVED_PER_SCORES = 2;
  * weights) computes the scores once, and one over the county weights reuses
  * the shares.
  */
-export function countyGroupScores(counties: readonly County[], policy: Policy, file: string, sharesKeptUpTo = SHARES_KEPT_UP_TO): CountyGroup {
-  const entry = groupEntry(counties, policy, file, sharesKeptUpTo);
+export function countyGroupScores(counties: readonly County[], policy: Policy, file: string): CountyGroup {
+  const entry = groupEntry(counties, policy, file);
   const key = weightsKey(policy);
   let scoresEntry = entry.scores.get(key);
   if (scoresEntry === undefined) {

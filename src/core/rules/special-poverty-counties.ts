@@ -24,7 +24,7 @@
  */
 import { isLargeRun } from '../audit-blocks.js';
 import { budgetKey, provincialAmounts } from '../budget.js';
-import { countyGroupScores, ScaledColumn, SHARES_KEPT_UP_TO } from '../factors.js';
+import { countyGroupScores, keepsShares, ScaledColumn } from '../factors.js';
 import {
   bigintDigits,
   decimalFromBigInt,
@@ -275,7 +275,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   // Pot weights: base score x focus x any multiplier earlier rules set (each product rounded as
   // decimal.js rounds it), and their integer form. A group too large to keep its shares (see
   // SHARES_KEPT_UP_TO) does not keep the integers either (a bigint each): they are made again when needed.
-  const keepIntegers = eligible.length <= SHARES_KEPT_UP_TO;
+  const keepIntegers = keepsShares(eligible.length);
   const potWeights = (): { weights: ScaledColumn; integers?: bigint[] } => {
     const weights = new ScaledColumn(eligible.length);
     eligible.forEach((countyState, index) => {
