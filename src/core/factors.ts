@@ -433,8 +433,9 @@ function shareOf(entry: GroupNumbers, index: number, f: number): Scaled {
 
 /**
  * Every county's factor values, each factor's total and (for a group of at
- * most SHARES_KEPT_UP_TO counties) every county's shares, in exact integer arithmetic that rounds each step as the decimal.js
- * clone does (`countyFactorValues`, then `factorShares`: the same numbers,
+ * most SHARES_KEPT_UP_TO counties) every county's shares, in exact integer
+ * arithmetic that rounds each step as the decimal.js clone does
+ * (`countyFactorValues`, then `factorShares`: the same numbers,
  * property-tested in money-scaled.test.ts and engine-exact.test.ts). The
  * first county with a zero denominator is reported, as `countyFactorValues`
  * reports it.
