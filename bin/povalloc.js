@@ -3,8 +3,8 @@
 // works too, without them). Measured on 2 cores with the benchmark's village tables, in one sitting:
 // --max-semi-space-size=32: a young generation of up to 32 MB per semi-space (Node's default is
 //   16 MB). A village table makes millions of short-lived strings and objects; with room to die
-//   young, fewer survive to be copied: a 1,000,000-village run takes about 7% less time than with
-//   16 MB. 64 MB was 3% faster still but held 50-70 MB more. Small runs never grow it.
+//   young, fewer survive to be copied: with 16 MB a 1,000,000-village run took about 5% longer.
+//   64 MB was about 3% faster still but held 50-70 MB more. Small runs never grow it.
 // --heap-growing-percent=30: after each full collection the old generation may grow by 30% before
 //   the next (V8 lets it double or more). What a large run keeps is about 400 MB for a million
 //   villages; what it makes and drops on the way, unchecked, piled up to about 300 MB more.
