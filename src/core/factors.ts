@@ -535,18 +535,10 @@ function computeScores(entry: CountySharesEntry, weights: ReadonlyMap<string, De
     return scores;
   }
   const scaledWeights = factorWeights.map((weight) => scaledOf(weight));
-  const shares = entry.shares;
   for (let index = 0; index < count; index++) {
-    const base = index * width;
-    if (shares) {
-      let total = multiplyScaled(shares.get(base), scaledWeights[0]!);
-      for (let f = 1; f < width; f++) total = addScaled(total, multiplyScaled(shares.get(base + f), scaledWeights[f]!));
-      scores.set(index, total);
-    } else {
-      let total = multiplyScaled(shareOf(entry, index, 0), scaledWeights[0]!);
-      for (let f = 1; f < width; f++) total = addScaled(total, multiplyScaled(shareOf(entry, index, f), scaledWeights[f]!));
-      scores.set(index, total);
-    }
+    let total = multiplyScaled(shareOf(entry, index, 0), scaledWeights[0]!);
+    for (let f = 1; f < width; f++) total = addScaled(total, multiplyScaled(shareOf(entry, index, f), scaledWeights[f]!));
+    scores.set(index, total);
   }
   return scores;
 }

@@ -517,7 +517,8 @@ function solvedColumns(amount: Fen, columns: Required<Omit<PotColumns, 'idsUniqu
   });
 }
 
-const BINDINGS: readonly PotBinding[] = ['share', 'floor', 'cap', 'floor_reduced', 'none'];
+/** Every binding, in a fixed order: its place is its code in a column of small numbers. */
+export const BINDINGS: readonly PotBinding[] = ['share', 'floor', 'cap', 'floor_reduced', 'none'];
 
 /**
  * A pot's parts as columns: amounts in 64-bit fen slots (bigints when one

@@ -7,7 +7,7 @@ import type { Budget } from './budget.js';
 import type { County, CountyTable } from './counties.js';
 import { fitsInt64, formatDecimal, type Dec, type Fen } from './money.js';
 import type { Policy } from './policy.js';
-import type { PotBinding } from './pot.js';
+import { BINDINGS, type PotBinding } from './pot.js';
 import type { PreviousAllocations } from './previous.js';
 import type { ProjectTable } from './projects.js';
 import type { Province, Reference } from './reference.js';
@@ -377,7 +377,6 @@ export class CountyAmounts implements FenMap {
 const ELIGIBLE = 1;
 const PRIORITY_PROVINCE = 2;
 const BINDING_SHIFT = 2;
-const BINDINGS: readonly PotBinding[] = ['share', 'floor', 'cap', 'floor_reduced', 'none'];
 
 /** Score multipliers and floors of earlier rules: most counties have none, and share this. */
 interface Extras {
