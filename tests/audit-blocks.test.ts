@@ -162,15 +162,21 @@ describe('unit blocks', () => {
         values,
       }) as fc.Arbitrary<AuditRecord>;
     // One shape of values a case, so that runs are long: a block of more than 64 units has its rows in several pieces.
+    // Text with nothing JSON escapes, in blocks of their own.
+    const plainText = fc.string({ unit: fc.constantFrom('a', '甲', '0', '.'), maxLength: 8 });
     const records = fc.oneof(
       fc.array(record(fc.record({ eligible: text, because: text })), { minLength: 60, maxLength: 300 }),
+      fc.array(record(fc.record({ eligible: plainText, because: plainText })), { minLength: 60, maxLength: 300 }),
       fc.array(record(fc.record({ zz: text, aa: text, 'block.x': text })), { minLength: 60, maxLength: 300 }),
     );
     let severalPieces = 0;
+    // Blocks whose text needs no escaping have their rows joined as JSON writes them; the others are escaped as written.
+    const blocksBy = { escaped: 0, quoted: 0 };
     fc.assert(
       fc.property(records, (records) => {
         const blocked = [...withUnitBlocks(records)];
         if (blocked.some((block) => (block.pieced?.pieces.length ?? 0) > 1)) severalPieces++;
+        for (const block of blocked) if (block.pieced) blocksBy[block.pieced.escaped === true ? 'escaped' : 'quoted']++;
         const joined = serializeAuditLog(chainAuditRecords(blocked.map(({ type, rule, clause, subject, label, values }) => ({ type, rule, clause, subject, label, values }))));
         const written = writeAuditLog(blocked, true);
         expect(gunzipSync(written.content).toString('utf8')).toBe(joined);
@@ -179,6 +185,26 @@ describe('unit blocks', () => {
       { numRuns: 200 },
     );
     expect(severalPieces).toBeGreaterThan(20);
+    expect(blocksBy.escaped).toBeGreaterThan(20);
+    expect(blocksBy.quoted).toBeGreaterThan(20);
+  });
+
+  it('join rows of plain text as JSON writes them, and read them back with their tabs and line feeds', () => {
+    const steps = ['520111', '520112', '520113'].map(
+      (code, index) => new UnitStep('pot_allocated', 'special_poverty_counties', 'IV.2', code, 'share', ['amount', 'binding'], [`${index}.00`, 'share'], true),
+    );
+    const [block] = [...withUnitBlocks(steps)];
+    expect(block!.pieced?.escaped).toBe(true);
+    expect(block!.pieced?.pieces.join('')).toBe('520111\\t0.00\\n520112\\t1.00\\n520113\\t2.00');
+    expect(block!.values['block.rows']).toBe('520111\t0.00\n520112\t1.00\n520113\t2.00');
+    // The same rows from a record with a quote in one field are escaped when written.
+    const quotedSteps = steps.map((step, index) => new UnitStep(step.type, step.rule, step.clause, step.subject, step.label, step.columns, index === 1 ? ['1.00', 'a "b"'] : step.cells));
+    const [quotedBlock] = [...withUnitBlocks(quotedSteps)];
+    expect(quotedBlock!.pieced?.escaped).toBe(false);
+    expect(quotedBlock!.values['block.rows']).toBe('520111\t0.00\tshare\n520112\t1.00\ta "b"\n520113\t2.00\tshare');
+    const line = writeAuditLog([quotedBlock!], false).content.toString('utf8');
+    expect(line).toContain('"block.rows":"520111\\t0.00\\tshare\\n520112\\t1.00\\ta \\"b\\"\\n520113');
+    expect(JSON.parse(line).values['block.rows']).toBe(quotedBlock!.values['block.rows']);
   });
 
   it(`apply above ${LARGE_RUN_UNITS} units`, () => {

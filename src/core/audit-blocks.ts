@@ -42,6 +42,9 @@ export function isLargeRun(units: number): boolean {
 export const BLOCK_VALUE_PREFIX = 'block.';
 const FIELD_SEPARATOR = '\t';
 const ROW_SEPARATOR = '\n';
+/** The separators as JSON writes them in a string. */
+const ESCAPED_FIELD_SEPARATOR = '\\t';
+const ESCAPED_ROW_SEPARATOR = '\\n';
 /** A block needs at least this many units; fewer are written as they are. */
 const MIN_BLOCK_UNITS = 2;
 /**
@@ -57,9 +60,38 @@ const LABEL_COLUMN = 'block.unit_label';
 const UNIT_CODE = /^(\d{6}|\d{12})$/;
 
 const SEPARATORS = /[\t\n]/;
+/** What JSON escapes (control characters, quote, backslash) and surrogates, which it escapes when they stand alone. */
+const ESCAPED_IN_JSON = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
 function blockable(text: string): boolean {
   return !SEPARATORS.test(text);
+}
+
+/**
+ * How a field may go into a block's rows: PLAIN as it is, even between the
+ * quotes of a JSON string (nothing in it is escaped); ESCAPED once the rows
+ * are escaped as JSON; not at all (a tab or a line feed).
+ */
+const PLAIN = 0;
+const ESCAPED = 1;
+const NOT_BLOCKABLE = 2;
+type FieldKind = typeof PLAIN | typeof ESCAPED | typeof NOT_BLOCKABLE;
+
+function fieldKind(text: string): FieldKind {
+  // Almost every field is plain: one test tells.
+  if (!ESCAPED_IN_JSON.test(text)) return PLAIN;
+  return blockable(text) ? ESCAPED : NOT_BLOCKABLE;
+}
+
+/** The kind of a list of fields: the worst of theirs. */
+function fieldsKind(fields: readonly string[]): FieldKind {
+  let kind: FieldKind = PLAIN;
+  for (const field of fields) {
+    const own = fieldKind(field);
+    if (own === NOT_BLOCKABLE) return own;
+    if (own === ESCAPED) kind = ESCAPED;
+  }
+  return kind;
 }
 
 /** A unit entry read once (a rule may hand its values as a getter that formats them on demand). */
@@ -70,6 +102,8 @@ interface Pending {
   readonly fields: readonly string[];
   /** The values object, when it was read (to pass the record on without reading its getter again). */
   readonly values?: Readonly<Record<string, string>>;
+  /** No field holds a character JSON escapes (see PLAIN). */
+  readonly plain: boolean;
 }
 
 /** The record with its values as read (spreading the record would read a getter again). */
@@ -98,7 +132,17 @@ function blockRecord(group: readonly Pending[]): AuditRecord {
   const keys = first.keys;
   const label = first.record.label;
   let sameLabel = true;
-  for (const pending of group) if (pending.record.label !== label) sameLabel = false;
+  let plain = true;
+  for (const pending of group) {
+    if (pending.record.label !== label) sameLabel = false;
+    if (!pending.plain) plain = false;
+  }
+  // Labels in the rows must be plain too (subjects are unit codes: digits).
+  if (plain && !sameLabel) plain = group.every((pending) => fieldKind(pending.record.label) === PLAIN);
+  // Plain rows are joined as JSON writes them between quotes (tabs and line feeds escaped), so the log
+  // need not escape them again: the rows of a million villages are most of its text.
+  const fieldSeparator = plain ? ESCAPED_FIELD_SEPARATOR : FIELD_SEPARATOR;
+  const rowSeparator = plain ? ESCAPED_ROW_SEPARATOR : ROW_SEPARATOR;
   const constant: number[] = [];
   const varying: number[] = [];
   for (let column = 0; column < keys.length; column++) {
@@ -121,11 +165,11 @@ function blockRecord(group: readonly Pending[]): AuditRecord {
     if (!sameLabel) row[1] = pending.record.label;
     const fields = pending.fields;
     for (let at = 0; at < varying.length; at++) row[lead + at] = fields[varying[at]!]!;
-    rows[inPiece++] = row.join(FIELD_SEPARATOR);
+    rows[inPiece++] = row.join(fieldSeparator);
     if (inPiece === rows.length || index === group.length - 1) {
       rows.length = inPiece;
       // Pieces after the first begin with the separator that ends the row before.
-      pieces.push(pieces.length === 0 ? rows.join(ROW_SEPARATOR) : ROW_SEPARATOR + rows.join(ROW_SEPARATOR));
+      pieces.push(pieces.length === 0 ? rows.join(rowSeparator) : rowSeparator + rows.join(rowSeparator));
       inPiece = 0;
     }
   }
@@ -142,7 +186,7 @@ function blockRecord(group: readonly Pending[]): AuditRecord {
     first.record.clause,
     first.record.subject.slice(0, 2),
     sameLabel ? `block of ${group.length} units: ${label}` : `block of ${group.length} units`,
-    { name: ROWS_VALUE, pieces, others: values },
+    { name: ROWS_VALUE, pieces, others: values, escaped: plain },
   );
 }
 
@@ -160,7 +204,9 @@ function blockOf(type: AuditRecord['type'], rule: string, clause: string, subjec
     label,
     pieced,
     get values(): Record<string, string> {
-      return { ...pieced.others, [pieced.name]: pieced.pieces.join('') };
+      const text = pieced.pieces.join('');
+      // Escaped pieces hold no backslash but those of the separators' escapes.
+      return { ...pieced.others, [pieced.name]: pieced.escaped ? text.replaceAll(ESCAPED_FIELD_SEPARATOR, FIELD_SEPARATOR).replaceAll(ESCAPED_ROW_SEPARATOR, ROW_SEPARATOR) : text };
     },
   };
 }
@@ -178,14 +224,14 @@ function keysBlockable(keys: readonly string[]): boolean {
 }
 
 /** Frozen lists of cells shared by many units (eligibility's reasons, assessment grades): looked at once each. */
-const frozenCellsBlockable = new WeakMap<readonly string[], boolean>();
+const frozenCellsKind = new WeakMap<readonly string[], FieldKind>();
 
-function cellsBlockable(cells: readonly string[]): boolean {
-  if (!Object.isFrozen(cells)) return cells.every(blockable);
-  let result = frozenCellsBlockable.get(cells);
+function cellsKind(cells: readonly string[]): FieldKind {
+  if (!Object.isFrozen(cells)) return fieldsKind(cells);
+  let result = frozenCellsKind.get(cells);
   if (result === undefined) {
-    result = cells.every(blockable);
-    frozenCellsBlockable.set(cells, result);
+    result = fieldsKind(cells);
+    frozenCellsKind.set(cells, result);
   }
   return result;
 }
@@ -194,21 +240,26 @@ function cellsBlockable(cells: readonly string[]): boolean {
 function pendingOf(record: AuditRecord): { readonly pending: Pending } | { readonly alone: AuditRecord } {
   const { columns, cells } = record;
   if (columns !== undefined && cells !== undefined && cells.length === columns.length) {
-    if (!keysBlockable(columns) || !(record.cellsPlain === true || cellsBlockable(cells))) return { alone: record };
-    return { pending: { record, keys: columns, fields: cells } };
+    if (!keysBlockable(columns)) return { alone: record };
+    const kind = record.cellsPlain === true ? PLAIN : cellsKind(cells);
+    if (kind === NOT_BLOCKABLE) return { alone: record };
+    return { pending: { record, keys: columns, fields: cells, plain: kind === PLAIN } };
   }
   const values = record.values;
   // An object's names are distinct: only the block prefix and the separators need a look.
   const keys = Object.keys(values);
   const fields: string[] = new Array<string>(keys.length);
   let ok = true;
+  let plain = true;
   for (let index = 0; index < keys.length && ok; index++) {
     const key = keys[index]!;
     const value = values[key];
-    ok = value !== undefined && blockable(value) && blockable(key) && !key.startsWith(BLOCK_VALUE_PREFIX);
+    const kind = value === undefined ? NOT_BLOCKABLE : fieldKind(value);
+    if (kind === ESCAPED) plain = false;
+    ok = kind !== NOT_BLOCKABLE && blockable(key) && !key.startsWith(BLOCK_VALUE_PREFIX);
     fields[index] = value!;
   }
-  return ok ? { pending: { record, keys, fields, values } } : { alone: withValues(record, values) };
+  return ok ? { pending: { record, keys, fields, values, plain } } : { alone: withValues(record, values) };
 }
 
 /**

@@ -46,7 +46,11 @@ export interface AuditRecord {
    */
   readonly columns?: readonly string[];
   readonly cells?: readonly string[];
-  /** Set when the maker of `cells` vouches that none holds a tab or a line feed: unit blocks need not look. */
+  /**
+   * Set when the maker of `cells` vouches that none holds a character JSON
+   * escapes (a control character such as a tab or a line feed, a quote, a
+   * backslash) or a surrogate: unit blocks need not look.
+   */
   readonly cellsPlain?: boolean;
   /**
    * A long value (a unit block's rows) given once more in pieces, when the
@@ -65,6 +69,8 @@ export interface PiecedValue {
   readonly pieces: readonly string[];
   /** The record's values other than this one, in order. */
   readonly others: Readonly<Record<string, string>>;
+  /** The pieces are as JSON writes the text between its quotes (already escaped). */
+  readonly escaped?: boolean;
 }
 
 export interface AuditEntry extends AuditRecord {
@@ -386,7 +392,7 @@ function appendChainedAuditLine(record: AuditRecord, seq: number, prev: string, 
   const names = Object.keys(values).filter((name) => values[name] !== undefined);
   const members = names.map((name) => `${quotedName(name)}:${quoted(values[name]!)}`);
   // The pieces' text escaped piece by piece: JSON escapes character by character, and no piece splits one.
-  const escaped = pieced.pieces.map((piece) => quoted(piece).slice(1, -1));
+  const escaped = pieced.escaped === true ? pieced.pieces : pieced.pieces.map((piece) => quoted(piece).slice(1, -1));
   const head = `${quotedName(pieced.name)}:"`;
   // Canonical order: by name, the pieced value among the others.
   const all = [...names, pieced.name];

@@ -75,7 +75,7 @@ export class UnitStep implements Step {
     readonly label: string,
     readonly columns: readonly string[],
     readonly cells: readonly string[],
-    /** The maker vouches that no cell holds a tab or a line feed (numbers it formatted, names of its own): see AuditRecord. */
+    /** The maker vouches that no cell holds a character JSON escapes, tabs and line feeds among them (numbers it formatted, names of its own): see AuditRecord. */
     readonly cellsPlain = false,
   ) {}
 

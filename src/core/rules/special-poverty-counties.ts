@@ -386,7 +386,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     if (hasCentralSplit) cells.push(formatFenFractionAsYuan(split.exactNumerator(index), split.exactDenominator, 6), split.roundingFenOf(index) === 0n ? '0' : '1');
     cells.push(formatYuan(central), formatYuan(provincial));
     const columns = stepColumns(multipliers, ruleFloors, hasCentralSplit);
-    // Every cell is a number formatted here, a policy decimal, a fixed name or one of these joined: none holds a tab or a line feed.
+    // Every cell is a number formatted here, a policy decimal, a fixed name or one of these joined: none holds a character JSON escapes.
     return new UnitStep('pot_allocated', 'special_poverty_counties', 'IV.2', codes[index]!, STEP_LABEL, columns.names, columns.pick ? columns.pick.map((at) => cells[at]!) : cells, true);
   }
   // The value names of a step, in the order stepAt writes them: one list for every county with the
