@@ -397,6 +397,16 @@ function appendChainedAuditLine(record: AuditRecord, seq: number, prev: string, 
   // Canonical order: by name, the pieced value among the others.
   const all = [...names, pieced.name];
   const order = sortOrder(all) ?? all.map((_, index) => index);
+  // The line is written up to its hash first; the pieces are then hashed as the bytes written (encoded once).
+  out.write(lineOpening(header));
+  for (const member of members) {
+    out.write(member);
+    out.write(',');
+  }
+  out.write(head);
+  const start = out.length;
+  for (const piece of escaped) out.write(piece);
+  const piecesBytes = out.bytesFrom(start);
   const digest = createHash('sha256');
   digest.update(canonicalOpening(header));
   order.forEach((index, position) => {
@@ -404,19 +414,12 @@ function appendChainedAuditLine(record: AuditRecord, seq: number, prev: string, 
     if (index < members.length) digest.update(members[index]!);
     else {
       digest.update(head);
-      for (const piece of escaped) digest.update(piece);
+      digest.update(piecesBytes);
       digest.update('"');
     }
   });
   digest.update(CANONICAL_CLOSING);
   const hash = digest.digest('hex');
-  out.write(lineOpening(header));
-  for (const member of members) {
-    out.write(member);
-    out.write(',');
-  }
-  out.write(head);
-  for (const piece of escaped) out.write(piece);
   out.write('"');
   out.write(lineClosing(header, hash));
   return hash;
@@ -457,6 +460,16 @@ class ByteChunk {
     }
     this.used += this.buffer.write(text, this.used, 'utf8');
     this.chars += text.length;
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.used;
+  }
+
+  /** The bytes written since `start` (a length read earlier), in place: valid until the next write. */
+  bytesFrom(start: number): Buffer {
+    return this.buffer.subarray(start, this.used);
   }
 
   /** The bytes written, copied into a buffer of their size, and a fresh start in the same memory. */
