@@ -160,6 +160,9 @@ export function countyCapByDecimals(pool: Fen, capShare: Dec, weights: readonly 
 }
 
 const STEP_LABEL = 'stage 2: share of the province pool';
+/** The kind of columns (see stepColumns) of a county with no multiplier or floor of an earlier rule, with and without a central split. */
+const PLAIN_KIND_SPLIT = '||true';
+const PLAIN_KIND = '||false';
 
 /**
  * Value names with a later repeat of a name dropped, and which values to keep
@@ -327,7 +330,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     central_allocated: formatYuan(centralAllocated),
   });
 
-  const weightTexts = new Map(policy.factors.map((factor) => [factor.id, (policy.countyWeights.get(factor.id) ?? ZERO).toFixed()]));
+  const weightTexts = group.factors.map((factor) => (policy.countyWeights.get(factor.id) ?? ZERO).toFixed());
   const traced = tracing(state);
   const largeRun = isLargeRun(state.counties.length);
   let provincialAllocated = 0n;
@@ -366,9 +369,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     const multipliers = capturedMultipliers.get(index);
     const ruleFloors = capturedFloors.get(index);
     const cells: string[] = [];
-    group.factors.forEach((factor, f) => {
-      cells.push(group.valueText(index, f, 6), group.shareText(index, f, 10), weightTexts.get(factor.id)!);
-    });
+    for (let f = 0; f < weightTexts.length; f++) cells.push(group.valueText(index, f, 6), group.shareText(index, f, 10), weightTexts[f]!);
     cells.push(group.scoreText(index, 10), focus[index]!.flags, focus[index]!.text);
     for (const multiplier of multipliers ?? []) cells.push(multiplier.value.toFixed());
     const floorAmount = floors[index]!;
@@ -397,7 +398,11 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     ruleFloors: readonly { rule: string }[] | undefined,
     centralSplit: boolean,
   ): { names: readonly string[]; pick: readonly number[] | undefined } {
-    const kind = `${(multipliers ?? []).map((multiplier) => multiplier.rule).join(',')}|${(ruleFloors ?? []).map((ruleFloor) => ruleFloor.rule).join(',')}|${centralSplit}`;
+    // Most counties have neither: their kind is one of two texts, not made again for each.
+    const kind =
+      multipliers === undefined && ruleFloors === undefined
+        ? (centralSplit ? PLAIN_KIND_SPLIT : PLAIN_KIND)
+        : `${(multipliers ?? []).map((multiplier) => multiplier.rule).join(',')}|${(ruleFloors ?? []).map((ruleFloor) => ruleFloor.rule).join(',')}|${centralSplit}`;
     let columns = columnsByKind.get(kind);
     if (columns === undefined) {
       const names: string[] = [];
