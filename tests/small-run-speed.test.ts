@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { groupThousands } from '../src/cli/progress.js';
 import type { AllocationResult } from '../src/core/allocate.js';
 import { BIN, SMALL, runCli, tempDir } from './helpers.js';
+import { UnitStep } from '../src/core/state.js';
 import { auditRecords, buildAuditRecords, chainAuditRecords, checkAuditChain, serializeAuditLog, writeAuditLog, type AuditSource, type SubjectTable } from '../src/core/audit.js';
 
 describe('groupThousands', () => {
@@ -49,6 +50,36 @@ describe('audit log of table rows', () => {
     const broken = source();
     (broken.tables[0]!.rows as string[][])[0]![2] = '\ud800';
     expect(() => writeAuditLog(auditRecords(broken), false)).toThrow(/lone surrogate/);
+  });
+});
+
+describe('audit log of unit steps', () => {
+  // A unit's step (UnitStep) is chained from its columns and cells too: the same bytes and hashes as
+  // its values object, also for names an object reorders or keeps once, and for a cell missing.
+  const steps = [
+    new UnitStep('rule_applied', 'eligibility', 'I', '520111', 'eligible', ['eligible', 'because'], ['true', 'poverty "county"\t甲']),
+    new UnitStep('rule_applied', 'eligibility', 'I', '520112', 'eligible', ['b', '10', 'a', '2'], ['x', 'y', 'z', 'w']),
+    new UnitStep('rule_applied', 'eligibility', 'I', '520113', 'eligible', ['x', 'x', 'y'], ['first', 'second', 'y']),
+    new UnitStep('rule_applied', 'eligibility', 'I', '520114', 'eligible', ['__proto__', 'z'], ['p', 'z']),
+    new UnitStep('pot_allocated', 'special_poverty_counties', 'IV.2', '520115', 'share', ['amount', 'binding', 'floor'], ['1.00', 'share']),
+    new UnitStep('pot_allocated', 'special_poverty_counties', 'IV.2', '520116', 'share', ['z', 'a'], ['1.00', '2.00', 'extra'], true),
+  ];
+  const source = (): AuditSource => ({
+    inputs: [],
+    policy: { name: 'p', path: 'inputs/policy.json', sha256: '0'.repeat(64) },
+    result: { skippedRules: [], steps, pots: [], checks: [] } as unknown as AllocationResult,
+    tables: [],
+    outputs: [],
+  });
+
+  it('are the bytes and hashes of their values chained as objects', () => {
+    const written = writeAuditLog(auditRecords(source()), false);
+    const entries = chainAuditRecords(buildAuditRecords(source()));
+    expect(entries).toHaveLength(7);
+    expect(entries[5]!.values).toEqual({ amount: '1.00', binding: 'share' });
+    expect(Object.keys(entries[2]!.values)).toEqual(['2', '10', 'b', 'a']);
+    expect(written.content.toString()).toBe(serializeAuditLog(entries));
+    expect(written.headHash).toBe(entries.at(-1)!.hash);
   });
 });
 

@@ -330,7 +330,8 @@ function quotedName(text: string): string {
  */
 export function chainedAuditLine(record: AuditRecord, seq: number, prev: string): { line: string; hash: string } {
   const header = quotedHeader(record, seq, prev);
-  const members = record instanceof RowRecord ? rowMembers(record) : valueMembers(record);
+  const { columns, cells } = record;
+  const members = columns !== undefined && cells !== undefined ? rowMembers(record, columns, cells, record instanceof RowRecord) : valueMembers(record);
   const inOrder = members.inOrder.join(',');
   const sorted = members.sorted === undefined ? inOrder : members.sorted.join(',');
   const hash = sha256Hex(`${canonicalOpening(header)}${sorted}${CANONICAL_CLOSING}`);
@@ -514,17 +515,23 @@ function valueMembers(record: AuditRecord): Members {
 }
 
 /**
- * A table row's members straight from its columns and cells, without the
- * values object its getter builds: the columns' quoted names and their order
- * are worked out once per table. Only for columns the getter's object keeps
- * as they are (no name twice, no __proto__, none an array index, which objects put first).
+ * The members of a record given as columns and cells (a table row, a unit's
+ * step) straight from them, without the values object its getter builds: the
+ * columns' quoted names and their order are worked out once per list of
+ * columns. Only for columns the getter's object keeps as they are (no name
+ * twice, no __proto__, none an array index, which objects put first). A
+ * table row's missing cell is '' (RowRecord); any other record with a cell
+ * missing is read through its values.
  */
-function rowMembers(record: RowRecord): Members {
-  const plan = rowPlan(record.columns);
-  if (plan === undefined) return valueMembers(record);
-  const cells = record.cells;
+function rowMembers(record: AuditRecord, columns: readonly string[], cells: readonly string[], blankMissing: boolean): Members {
+  const plan = rowPlan(columns);
+  if (plan === undefined || (!blankMissing && cells.length !== plan.names.length)) return valueMembers(record);
   const inOrder = new Array<string>(plan.names.length);
-  for (let index = 0; index < plan.names.length; index++) inOrder[index] = plan.names[index]! + quoted(cells[index] ?? '');
+  for (let index = 0; index < plan.names.length; index++) {
+    const cell = cells[index];
+    if (cell === undefined && !blankMissing) return valueMembers(record);
+    inOrder[index] = plan.names[index]! + quoted(cell ?? '');
+  }
   return { inOrder, sorted: plan.order === undefined ? undefined : plan.order.map((index) => inOrder[index]!) };
 }
 
