@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AmountStore, CountyAmounts } from '../src/core/state.js';
+import type { County } from '../src/core/counties.js';
+import { AmountStore, anyCountyHas, countiesColumnSum, CountyAmounts, CountyRecord, everyCountyHas, sharedAmountStore } from '../src/core/state.js';
 
 describe('AmountStore', () => {
   it('reads back what was set, per county and column, and nothing else', () => {
@@ -81,6 +82,47 @@ describe('AmountStore', () => {
           view.forEach((amount, column) => seen.push([column, amount]));
           expect(seen).toEqual(expected);
         });
+      }),
+    );
+  });
+
+  it('is read whole for the counties of a run, with the same answers as county by county (property)', () => {
+    const columns = ['a', 'b', 'total'];
+    const operation = fc.record({
+      county: fc.integer({ min: 0, max: 3 }),
+      column: fc.constantFrom(...columns),
+      amount: fc.option(fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(operation, { maxLength: 30 }), (operations) => {
+        const counties = [0, 1, 2, 3].map((index) => ({ code: `52011${index}` }) as County);
+        const store = new AmountStore(counties.length);
+        const inStore = counties.map((county, index) => new CountyRecord(county, store, index));
+        const ownMaps = counties.map((county) => new CountyRecord(county));
+        for (const { county, column, amount } of operations) {
+          for (const list of [inStore, ownMaps]) {
+            if (amount === undefined) list[county]!.amounts.delete(column);
+            else list[county]!.amounts.set(column, amount);
+          }
+        }
+        expect(sharedAmountStore(inStore)).toBe(store);
+        expect(sharedAmountStore(ownMaps)).toBeUndefined();
+        // A part of the run, or the run in another order, is read county by county.
+        const part = inStore.slice(1);
+        const reversed = [...inStore].reverse();
+        expect(sharedAmountStore(part)).toBeUndefined();
+        expect(sharedAmountStore(reversed)).toBeUndefined();
+        for (const column of [...columns, 'never']) {
+          const expected = {
+            any: ownMaps.some((countyState) => countyState.amounts.has(column)),
+            every: ownMaps.every((countyState) => countyState.amounts.has(column)),
+            sum: ownMaps.reduce((sum, countyState) => sum + (countyState.amounts.get(column) ?? 0n), 0n),
+          };
+          for (const list of [inStore, ownMaps, reversed]) {
+            expect({ any: anyCountyHas(list, column), every: everyCountyHas(list, column), sum: countiesColumnSum(list, column) }).toEqual(expected);
+          }
+          expect(countiesColumnSum(part, column)).toBe(part.reduce((sum, countyState) => sum + (countyState.amounts.get(column) ?? 0n), 0n));
+        }
       }),
     );
   });

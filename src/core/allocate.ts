@@ -10,7 +10,7 @@ import { formatYuan, ZERO, type Dec, type Fen } from './money.js';
 import type { Aggregation } from './policy.js';
 import { invariant } from './problems.js';
 import { RULES, type Rule } from './rules/index.js';
-import { AmountStore, CountyRecord, type CountyState, type ProvinceState, type RunInputs, type RunState } from './state.js';
+import { AmountStore, countiesColumnSum, CountyRecord, sharedAmountStore, type CountyState, type ProvinceState, type RunInputs, type RunState } from './state.js';
 
 /**
  * The allocations.csv column that carries each (fund, paying level) of the
@@ -45,7 +45,7 @@ export function countyColumnTotal(state: RunState, column: string): Fen {
   if (provinceSummed.has(state) && (column === 'total' || state.amountColumns.some((entry) => entry.name === column))) {
     return state.provinces.reduce((sum, province) => sum + (province.amounts.get(column) ?? 0n), 0n);
   }
-  return state.counties.reduce((sum, countyState) => sum + (countyState.amounts.get(column) ?? 0n), 0n);
+  return countiesColumnSum(state.counties, column);
 }
 
 /** Run states and results whose province rows hold the sums of their counties' declared columns and total. */
@@ -62,20 +62,36 @@ function sumByProvince(state: RunState): void {
   const indexOf = new Map(state.amountColumns.map((column, index) => [column.name, index]));
   const inTotal = state.amountColumns.map((column) => column.inTotal);
   const isTransfer = state.amountColumns.map((column) => column.kind === 'transfer');
+  // Counties whose amounts share the run's store are read from it directly (no view per county), in its column order as forEach reads them.
+  const store = sharedAmountStore(state.counties);
+  // One county's total and transfers, and its province's sums, as its amounts are read.
+  let sums: (Fen | undefined)[] = [];
+  let total = 0n;
+  let transfers = 0n;
+  const add = (amount: Fen, column: string): void => {
+    const index = indexOf.get(column);
+    if (index === undefined) return;
+    if (inTotal[index]) total += amount;
+    if (isTransfer[index]) transfers += amount;
+    const sum = sums[index];
+    sums[index] = sum === undefined ? amount : sum + amount;
+  };
   for (const province of state.provinces) {
-    const sums = new Array<Fen | undefined>(names.length).fill(undefined);
+    sums = new Array<Fen | undefined>(names.length).fill(undefined);
     for (const countyState of province.counties) {
-      let total = 0n;
-      let transfers = 0n;
-      countyState.amounts.forEach((amount, column) => {
-        const index = indexOf.get(column);
-        if (index === undefined) return;
-        if (inTotal[index]) total += amount;
-        if (isTransfer[index]) transfers += amount;
-        const sum = sums[index];
-        sums[index] = sum === undefined ? amount : sum + amount;
-      });
-      countyState.amounts.set('total', total);
+      total = 0n;
+      transfers = 0n;
+      if (store !== undefined && countyState instanceof CountyRecord) {
+        const at = countyState.amountIndex;
+        for (let position = 0; position < store.names.length; position++) {
+          const amount = store.at(position, at);
+          if (amount !== undefined) add(amount, store.names[position]!);
+        }
+        store.set('total', at, total);
+      } else {
+        countyState.amounts.forEach(add);
+        countyState.amounts.set('total', total);
+      }
       // The total counts every transfer exactly once, whichever columns it is shown in.
       if (total !== transfers) invariant(false, `county ${countyState.county.code}: total does not equal the sum of its transfers`);
       const sum = sums[totalIndex];

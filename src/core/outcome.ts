@@ -10,6 +10,7 @@ import { FUND_LEVEL_COLUMNS, type AllocationResult } from './allocate.js';
 import type { County } from './counties.js';
 import type { Fen } from './money.js';
 import type { Region } from './reference.js';
+import { everyCountyHas } from './state.js';
 
 export interface CountyOutcome {
   readonly code: string;
@@ -100,7 +101,7 @@ export function outcomeFromResult(result: AllocationResult): Outcome {
     amountColumns: result.amountColumns
       .filter((column) => column.shownIn !== 'provinces')
       .map((column) => column.name)
-      .filter((name) => result.counties.every((countyState) => countyState.amounts.has(name))),
+      .filter((name) => everyCountyHas(result.counties, name)),
     funds: result.fundAccounts.map((account) => ({ ...account })),
     unallocated: result.pots.reduce((sum, pot) => sum + pot.unallocated, 0n),
   };

@@ -314,6 +314,57 @@ export class AmountStore {
   }
 }
 
+const sharedStores = new WeakMap<readonly CountyState[], { readonly length: number; readonly store: AmountStore | undefined }>();
+
+/**
+ * The AmountStore holding the amounts of all of COUNTIES, each at its own
+ * position in the list, when there is one (the counties of a run, in order):
+ * a column can then be read whole from the store, without a view object per
+ * county. Worked out once per list.
+ */
+export function sharedAmountStore(counties: readonly CountyState[]): AmountStore | undefined {
+  const known = sharedStores.get(counties);
+  if (known !== undefined && known.length === counties.length) return known.store;
+  const first = counties[0];
+  let store = first instanceof CountyRecord ? first.amountStore : undefined;
+  if (store !== undefined && store.size !== counties.length) store = undefined;
+  for (let index = 0; index < counties.length && store !== undefined; index++) {
+    const countyState = counties[index];
+    if (!(countyState instanceof CountyRecord) || countyState.amountStore !== store || countyState.amountIndex !== index) store = undefined;
+  }
+  sharedStores.set(counties, { length: counties.length, store });
+  return store;
+}
+
+/** Whether any of COUNTIES has a value in COLUMN. */
+export function anyCountyHas(counties: readonly CountyState[], column: string): boolean {
+  const store = sharedAmountStore(counties);
+  if (store === undefined) return counties.some((countyState) => countyState.amounts.has(column));
+  const data = store.columnData(column);
+  return data !== undefined && data.present.includes(1);
+}
+
+/** Whether every one of COUNTIES has a value in COLUMN. */
+export function everyCountyHas(counties: readonly CountyState[], column: string): boolean {
+  const store = sharedAmountStore(counties);
+  if (store === undefined) return counties.every((countyState) => countyState.amounts.has(column));
+  if (counties.length === 0) return true;
+  const data = store.columnData(column);
+  return data !== undefined && !data.present.includes(0);
+}
+
+/** The sum of COLUMN over COUNTIES (no value counts as 0). */
+export function countiesColumnSum(counties: readonly CountyState[], column: string): Fen {
+  const store = sharedAmountStore(counties);
+  if (store === undefined) return counties.reduce((sum, countyState) => sum + (countyState.amounts.get(column) ?? 0n), 0n);
+  const data = store.columnData(column);
+  if (data === undefined) return 0n;
+  const { fen, present, wide } = data;
+  let sum = 0n;
+  for (let index = 0; index < present.length; index++) if (present[index] !== 0) sum += wide?.get(index) ?? fen[index]!;
+  return sum;
+}
+
 /** One county's amounts in an AmountStore, as a map (entries in the store's column order). */
 export class CountyAmounts implements FenMap {
   constructor(
@@ -416,6 +467,15 @@ export class CountyRecord implements CountyState {
   get amounts(): FenMap {
     const source = this.amountsSource;
     return source instanceof AmountStore ? new CountyAmounts(source, this.amountsIndex) : source;
+  }
+
+  /** The store the amounts live in, if they do (see sharedAmountStore), and the county's place in it. */
+  get amountStore(): AmountStore | undefined {
+    const source = this.amountsSource;
+    return source instanceof AmountStore ? source : undefined;
+  }
+  get amountIndex(): number {
+    return this.amountsIndex;
   }
 
   get eligible(): boolean {

@@ -8,7 +8,7 @@
 import type { AllocationResult } from '../core/allocate.js';
 import type { County } from '../core/counties.js';
 import { fitsInt64, formatDecimal, formatFraction, formatQuotient, formatSafeIntegerQuotient, formatYuan, ZERO, type Dec, type Fen } from '../core/money.js';
-import { CountyAmounts, type CountyState } from '../core/state.js';
+import { sharedAmountStore, type CountyState } from '../core/state.js';
 import { yesNo } from './csv.js';
 
 /** One amount column of every row: fen slots, presence flags, and amounts too wide for a slot by row. */
@@ -128,10 +128,8 @@ function populationCellsOf(county: County): [string, string, string] {
  * in it), else county by county.
  */
 function amountColumnData(counties: readonly CountyState[], name: string): AmountColumnData | undefined {
-  const first = counties[0]?.amounts;
-  if (first instanceof CountyAmounts && counties.every((countyState, index) => countyState.amounts instanceof CountyAmounts && countyState.amounts.store === first.store && countyState.amounts.index === index)) {
-    return first.store.columnData(name);
-  }
+  const store = sharedAmountStore(counties);
+  if (store !== undefined) return store.columnData(name);
   const fen = new BigInt64Array(counties.length);
   const present = new Uint8Array(counties.length);
   const wide = new Map<number, Fen>();

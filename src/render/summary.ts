@@ -5,7 +5,7 @@ import { countyColumnTotal, type AllocationResult } from '../core/allocate.js';
 import { formatDecimal, formatWanYuan, formatYuan, groupThousands, sumDecimals, type Fen } from '../core/money.js';
 import { ABSORBING_LEVELS } from '../core/policy.js';
 import type { Problem } from '../core/problems.js';
-import { PAYING_LEVELS, type PayingLevel, type ProvinceState } from '../core/state.js';
+import { anyCountyHas, PAYING_LEVELS, type PayingLevel, type ProvinceState } from '../core/state.js';
 import { message, messageOr, type Lang } from './messages.js';
 import { formatIncidence, formatPopulation, provinceAmountColumns } from './tables.js';
 
@@ -23,7 +23,7 @@ export interface SummaryContext {
 
 /** A column's total over counties as yuan text, or null when no county has a value (its rule did not run). */
 function columnTotalText(result: AllocationResult, column: string): string | null {
-  const present = result.counties.some((countyState) => countyState.amounts.has(column));
+  const present = anyCountyHas(result.counties, column);
   return present ? formatYuan(countyColumnTotal(result, column)) : null;
 }
 
@@ -289,7 +289,7 @@ function ruleLines(result: AllocationResult, lang: Lang): string[] {
   });
   add('refund', () => {
     const levels = (['central', 'provincial', 'prefecture'] as const)
-      .filter((level) => result.counties.some((countyState) => countyState.amounts.has(`refund_${level}`)))
+      .filter((level) => anyCountyHas(result.counties, `refund_${level}`))
       .map((level) => `${message(lang, `summary.level.${level}`)} ${yuan(countyColumnTotal(result, `refund_${level}`))}`);
     return message(lang, 'summary.rule.refund', { amount: yuan(countyColumnTotal(result, 'refund_total')), levels: levels.join(', ') });
   });
