@@ -448,6 +448,8 @@ function computeGroupShares(counties: readonly County[], factors: readonly Facto
   const values = new ScaledColumn(count * ratios);
   // A factor without a denominator is a figure (populations): its total is exact, see money.ts LimbAccumulator.
   const figureTotals = factors.map((factor) => (factor.denominator ? undefined : new LimbAccumulator()));
+  // A ratio's total as sumDecimals adds it: left to right, each partial sum rounded; added as each value is made.
+  const ratioTotals: Scaled[] = factors.map(() => ZERO_SCALED);
   for (let index = 0; index < count; index++) {
     const county = counties[index]!;
     let problems: Problem[] | undefined;
@@ -463,19 +465,19 @@ function computeGroupShares(counties: readonly County[], factors: readonly Facto
         (problems ??= []).push(zeroDenominator(county, factor, file));
         continue;
       }
-      values.set(index * ratios + valueSlots[f]!, divideScaled(figureScaled(county, factor.numerator), denominator));
+      const value = divideScaled(figureScaled(county, factor.numerator), denominator);
+      values.set(index * ratios + valueSlots[f]!, value);
+      ratioTotals[f] = addScaled(ratioTotals[f]!, value);
     }
     if (problems) throw new InputError(problems);
   }
   const totals: Scaled[] = [];
   for (let f = 0; f < width; f++) {
-    // The total as sumDecimals adds it: left to right, each partial sum rounded.
-    let total = figureTotals[f]?.total();
+    // A figure's total as sumDecimals adds it (exact when that rounds nothing, else added again the slow way).
+    let total = valueSlots[f] === -1 ? figureTotals[f]!.total() : ratioTotals[f]!;
     if (total === undefined) {
       total = ZERO_SCALED;
-      const slot = valueSlots[f]!;
-      if (slot === -1) for (let index = 0; index < count; index++) total = addScaled(total, figureScaled(counties[index]!, factors[f]!.numerator));
-      else for (let index = 0; index < count; index++) total = addScaled(total, values.get(index * ratios + slot));
+      for (let index = 0; index < count; index++) total = addScaled(total, figureScaled(counties[index]!, factors[f]!.numerator));
     }
     totals.push(total);
   }

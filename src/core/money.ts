@@ -653,7 +653,10 @@ export function addScaled(a: Scaled, b: Scaled): Scaled {
   if (a.digits === 0) return roundScaled(b);
   if (b.digits === 0) return roundScaled(a);
   const exponent = Math.min(a.exponent, b.exponent);
-  const sum = a.coefficient * powerOfTen(a.exponent - exponent) + b.coefficient * powerOfTen(b.exponent - exponent);
+  // The one at the smaller exponent is not multiplied (by 1): a bigint less made.
+  const sum =
+    (a.exponent === exponent ? a.coefficient : a.coefficient * powerOfTen(a.exponent - exponent)) +
+    (b.exponent === exponent ? b.coefficient : b.coefficient * powerOfTen(b.exponent - exponent));
   return roundSignificant(sum, exponent, Math.max(a.digits + a.exponent, b.digits + b.exponent) - exponent + 1);
 }
 
