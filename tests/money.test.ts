@@ -3,7 +3,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decimal, sumOfProducts, toScaledInteger, ZERO, type Dec } from '../src/core/money.js';
+import { decimal, formatYuan, sumOfProducts, toScaledInteger, unitsText, ZERO, type Dec } from '../src/core/money.js';
 
 /** The clone money.ts uses (50 digits, half-even); its constructor keeps every digit given. */
 const Decimal = ZERO.constructor as new (text: string) => Dec;
@@ -79,5 +79,30 @@ describe('toScaledInteger', () => {
     expect(toScaledInteger(decimal('1.25'), 2)).toBe(125n);
     expect(toScaledInteger(decimal('1200'), 0)).toBe(1200n);
     expect(toScaledInteger(ZERO, 3)).toBe(0n);
+  });
+});
+
+describe('formatYuan', () => {
+  // Amounts below 2^53 fen are written from doubles, larger ones from bigints: both as the fen's digits with the point put in.
+  const reference = (fen: bigint): string => {
+    const digits = (fen < 0n ? -fen : fen).toString().padStart(3, '0');
+    return `${fen < 0n ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+  };
+  test('writes every amount with two decimals, on both sides of 2^53 fen', () => {
+    for (const fen of [0n, 1n, -1n, 5n, -5n, 10n, 99n, 100n, -100n, 123456n, 2n ** 53n - 1n, 2n ** 53n, -(2n ** 53n) + 1n, -(2n ** 53n), 10n ** 30n + 7n]) expect(formatYuan(fen)).toBe(reference(fen));
+    const near = fc.bigInt({ min: -(2n ** 53n) - 1000n, max: -(2n ** 53n) + 1000n }).chain((low) => fc.constantFrom(low, -low));
+    fc.assert(fc.property(fc.oneof(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.bigInt({ min: -1000n, max: 1000n }), near), (fen) => formatYuan(fen) === reference(fen)), { numRuns: 3000 });
+  });
+});
+
+describe('unitsText', () => {
+  test('puts the point in as padding the digits to places + 1 does', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^(0|[1-9][0-9]{0,30})$/), fc.integer({ min: 1, max: 60 }), (digits, places) => {
+        const padded = digits.padStart(places + 1, '0');
+        expect(unitsText(digits, places)).toBe(`${padded.slice(0, padded.length - places)}.${padded.slice(padded.length - places)}`);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -15,7 +15,7 @@ import {
   type Parsed,
   type ParsedRatio,
 } from './grammar.js';
-import { decimal, scaledFromDecimal, scaledFromDigits, ZERO, ZERO_SCALED, type Dec, type Fen, type LimbAccumulator, type Scaled } from './money.js';
+import { decimal, scaledFromDecimal, scaledFromDigits, unitsText, ZERO, ZERO_SCALED, type Dec, type Fen, type LimbAccumulator, type Scaled } from './money.js';
 import type { Problem } from './problems.js';
 import { normaliseAreaName, type Province, type Reference } from './reference.js';
 import { visitCsvTable, type Table, type TableRow, type TableVisitor } from './table.js';
@@ -213,9 +213,7 @@ class FigureStore {
     if (places === AS_TEXT) return this.others.get(county * this.names.length + column) as string;
     if (places === AS_DECIMAL) return (this.others.get(county * this.names.length + column) as Dec).toFixed();
     const digits = this.digits[column]![county]!.toString();
-    if (places === 0) return digits;
-    const padded = digits.padStart(places + 1, '0');
-    return `${padded.slice(0, padded.length - places)}.${padded.slice(padded.length - places)}`;
+    return places === 0 ? digits : unitsText(digits, places);
   }
 
   /** Adds a figure (none: 0) to an exact sum; a packed figure by its digits, without a decimal. */

@@ -63,12 +63,22 @@ export function parseYuan(text: string): Fen | null {
 
 /** Yuan text with exactly two decimals, no grouping: `1234.50`, `-0.05`. */
 export function formatYuan(fen: Fen): string {
+  // Amounts below 2^53 fen (90 trillion yuan) in doubles, which hold them exactly: no bigint made.
+  if (fen < SAFE_FEN && fen > -SAFE_FEN) {
+    const amount = Number(fen);
+    const magnitude = amount < 0 ? -amount : amount;
+    const cents = magnitude % 100;
+    const text = `${(magnitude - cents) / 100}.${cents < 10 ? '0' : ''}${cents}`;
+    return amount < 0 ? `-${text}` : text;
+  }
   const negative = fen < 0n;
   const magnitude = negative ? -fen : fen;
   const whole = magnitude / FEN_PER_YUAN;
   const fraction = (magnitude % FEN_PER_YUAN).toString().padStart(2, '0');
   return `${negative ? '-' : ''}${whole.toString()}.${fraction}`;
 }
+
+const SAFE_FEN = 2n ** 53n;
 
 /** 万元 with two decimals, rounded half-even: for human summaries only. */
 export function formatWanYuan(fen: Fen): string {
@@ -162,7 +172,7 @@ const DOUBLE_POWERS_OF_TEN: number[] = Array.from({ length: 341 }, (_, exponent)
  * round to it.
  */
 function formatApproximate(x: number, shift: number, places: number): string | undefined {
-  if (!Number.isFinite(x) || shift > 340 || shift < -340) return undefined;
+  if (!Number.isFinite(x) || x < 0 || shift > 340 || shift < -340) return undefined;
   const scaled = shift >= 0 ? x * DOUBLE_POWERS_OF_TEN[shift]! : x / DOUBLE_POWERS_OF_TEN[-shift]!;
   if (!(scaled < 1e15)) return undefined;
   const whole = Math.floor(scaled);
@@ -171,9 +181,22 @@ function formatApproximate(x: number, shift: number, places: number): string | u
   if (distanceFromHalf <= scaled * 1e-14 + 1e-12) return undefined;
   const units = scaled - whole > 0.5 ? whole + 1 : whole;
   const digits = String(units);
-  if (places === 0) return digits;
-  const padded = digits.length <= places ? digits.padStart(places + 1, '0') : digits;
-  return `${padded.slice(0, padded.length - places)}.${padded.slice(padded.length - places)}`;
+  return places === 0 ? digits : unitsText(digits, places);
+}
+
+/** `0.`, `0.0`, `0.00`, ...: the start of a fixed-point text below 1, made once each. */
+const ZERO_POINT: readonly string[] = Array.from({ length: 40 }, (_, zeros) => `0.${'0'.repeat(zeros)}`);
+
+/**
+ * A whole number of 10^-places (its digits, no sign; places > 0) as
+ * fixed-point text: `1234` with 2 places is `12.34`, `5` with 3 is `0.005`
+ * (what padding the digits to places + 1 and putting the point in writes).
+ */
+export function unitsText(digits: string, places: number): string {
+  const zeros = places - digits.length;
+  if (zeros >= 0) return zeros < ZERO_POINT.length ? ZERO_POINT[zeros] + digits : `0.${'0'.repeat(zeros)}${digits}`;
+  const point = digits.length - places;
+  return `${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /**
@@ -396,10 +419,7 @@ export function formatFraction(numerator: bigint, denominator: bigint, places: n
   let scaled = top / bottom;
   const twiceRemainder = (top % bottom) * 2n;
   if (twiceRemainder > bottom || (twiceRemainder === bottom && scaled % 2n === 1n)) scaled += 1n;
-  const digits = scaled.toString().padStart(places + 1, '0');
-  const whole = digits.slice(0, digits.length - places);
-  const fraction = digits.slice(digits.length - places);
-  const text = places > 0 ? `${whole}.${fraction}` : whole;
+  const text = places > 0 ? unitsText(scaled.toString(), places) : scaled.toString();
   return negative && scaled !== 0n ? `-${text}` : text;
 }
 
