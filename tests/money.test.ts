@@ -83,7 +83,7 @@ describe('toScaledInteger', () => {
 });
 
 describe('formatYuan', () => {
-  // Amounts below 2^53 fen are written from doubles, larger ones from bigints: both as the fen's digits with the point put in.
+  // The fen's digits with the point put in, on both sides of 2^53 (where doubles would stop holding them).
   const reference = (fen: bigint): string => {
     const digits = (fen < 0n ? -fen : fen).toString().padStart(3, '0');
     return `${fen < 0n ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;

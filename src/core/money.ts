@@ -61,24 +61,28 @@ export function parseYuan(text: string): Fen | null {
   return BigInt(whole) * FEN_PER_YUAN + BigInt(fraction);
 }
 
-/** Yuan text with exactly two decimals, no grouping: `1234.50`, `-0.05`. */
-export function formatYuan(fen: Fen): string {
-  // Amounts below 2^53 fen (90 trillion yuan) in doubles, which hold them exactly: no bigint made.
-  if (fen < SAFE_FEN && fen > -SAFE_FEN) {
-    const amount = Number(fen);
-    const magnitude = amount < 0 ? -amount : amount;
-    const cents = magnitude % 100;
-    const text = `${(magnitude - cents) / 100}.${cents < 10 ? '0' : ''}${cents}`;
-    return amount < 0 ? `-${text}` : text;
-  }
-  const negative = fen < 0n;
-  const magnitude = negative ? -fen : fen;
-  const whole = magnitude / FEN_PER_YUAN;
-  const fraction = (magnitude % FEN_PER_YUAN).toString().padStart(2, '0');
-  return `${negative ? '-' : ''}${whole.toString()}.${fraction}`;
+/** `0.`, `0.0`, `0.00`, ...: the start of a fixed-point text below 1, made once each. */
+const ZERO_POINT: readonly string[] = Array.from({ length: 40 }, (_, zeros) => `0.${'0'.repeat(zeros)}`);
+
+/**
+ * A whole number of 10^-places (its digits, no sign; places > 0) as
+ * fixed-point text: `1234` with 2 places is `12.34`, `5` with 3 is `0.005`
+ * (what padding the digits to places + 1 and putting the point in writes).
+ */
+export function unitsText(digits: string, places: number): string {
+  const zeros = places - digits.length;
+  if (zeros >= 0) return zeros < ZERO_POINT.length ? ZERO_POINT[zeros] + digits : `0.${'0'.repeat(zeros)}${digits}`;
+  const point = digits.length - places;
+  return `${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
-const SAFE_FEN = 2n ** 53n;
+/** Yuan text with exactly two decimals, no grouping: `1234.50`, `-0.05`. */
+export function formatYuan(fen: Fen): string {
+  // The fen's digits with the point put in: one bigint to text, no division.
+  const negative = fen < 0n;
+  const text = unitsText((negative ? -fen : fen).toString(), 2);
+  return negative ? `-${text}` : text;
+}
 
 /** 万元 with two decimals, rounded half-even: for human summaries only. */
 export function formatWanYuan(fen: Fen): string {
@@ -184,20 +188,6 @@ function formatApproximate(x: number, shift: number, places: number): string | u
   return places === 0 ? digits : unitsText(digits, places);
 }
 
-/** `0.`, `0.0`, `0.00`, ...: the start of a fixed-point text below 1, made once each. */
-const ZERO_POINT: readonly string[] = Array.from({ length: 40 }, (_, zeros) => `0.${'0'.repeat(zeros)}`);
-
-/**
- * A whole number of 10^-places (its digits, no sign; places > 0) as
- * fixed-point text: `1234` with 2 places is `12.34`, `5` with 3 is `0.005`
- * (what padding the digits to places + 1 and putting the point in writes).
- */
-export function unitsText(digits: string, places: number): string {
-  const zeros = places - digits.length;
-  if (zeros >= 0) return zeros < ZERO_POINT.length ? ZERO_POINT[zeros] + digits : `0.${'0'.repeat(zeros)}${digits}`;
-  const point = digits.length - places;
-  return `${digits.slice(0, point)}.${digits.slice(point)}`;
-}
 
 /**
  * The digits of a non-negative number whose first digit stands for 10^e, as
