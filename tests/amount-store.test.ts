@@ -9,6 +9,14 @@ import { describe, expect, it } from 'vitest';
 import type { County } from '../src/core/counties.js';
 import { AmountStore, anyCountyHas, countiesColumnSum, CountyAmounts, CountyRecord, everyCountyHas, sharedAmountStore } from '../src/core/state.js';
 
+/** One county's amount in one column set (to an amount within ±largest) or deleted (amount undefined). */
+const setOrDelete = (counties: number, columns: readonly string[], largest: bigint) =>
+  fc.record({
+    county: fc.integer({ min: 0, max: counties - 1 }),
+    column: fc.constantFrom(...columns),
+    amount: fc.option(fc.bigInt({ min: -largest, max: largest }), { nil: undefined }),
+  });
+
 describe('AmountStore', () => {
   it('reads back what was set, per county and column, and nothing else', () => {
     const store = new AmountStore(3);
@@ -49,11 +57,7 @@ describe('AmountStore', () => {
 
   it('behaves as a Map under any sequence of sets and deletes (entries in the order columns were first set)', () => {
     const columns = ['a', 'b', 'c', 'total'];
-    const operation = fc.record({
-      county: fc.integer({ min: 0, max: 2 }),
-      column: fc.constantFrom(...columns),
-      amount: fc.option(fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }), { nil: undefined }),
-    });
+    const operation = setOrDelete(3, columns, 10n ** 25n);
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 40 }), (operations) => {
         const store = new AmountStore(3);
@@ -88,11 +92,7 @@ describe('AmountStore', () => {
 
   it('is read whole for the counties of a run, with the same answers as county by county (property)', () => {
     const columns = ['a', 'b', 'total'];
-    const operation = fc.record({
-      county: fc.integer({ min: 0, max: 3 }),
-      column: fc.constantFrom(...columns),
-      amount: fc.option(fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }), { nil: undefined }),
-    });
+    const operation = setOrDelete(4, columns, 2n ** 70n);
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 30 }), (operations) => {
         const counties = [0, 1, 2, 3].map((index) => ({ code: `52011${index}` }) as County);

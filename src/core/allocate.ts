@@ -82,12 +82,8 @@ function sumByProvince(state: RunState): void {
       total = 0n;
       transfers = 0n;
       if (store !== undefined && countyState instanceof CountyRecord) {
-        const at = countyState.amountIndex;
-        for (let position = 0; position < store.names.length; position++) {
-          const amount = store.at(position, at);
-          if (amount !== undefined) add(amount, store.names[position]!);
-        }
-        store.set('total', at, total);
+        store.forEachOf(countyState.amountIndex, add);
+        store.set('total', countyState.amountIndex, total);
       } else {
         countyState.amounts.forEach(add);
         countyState.amounts.set('total', total);

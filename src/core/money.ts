@@ -188,7 +188,6 @@ function formatApproximate(x: number, shift: number, places: number): string | u
   return places === 0 ? digits : unitsText(digits, places);
 }
 
-
 /**
  * The digits of a non-negative number whose first digit stands for 10^e, as
  * fixed-point text with `places` decimals rounded half-even (toFixed's text).

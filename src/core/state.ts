@@ -286,6 +286,15 @@ export class AmountStore {
     return column.wide?.get(index) ?? column.fen[index];
   }
 
+  /** Each value of county `index`, with its column's name, in the order columns were first set (CountyAmounts.forEach without the view). */
+  forEachOf(index: number, callback: (amount: Fen, column: string) => void): void {
+    const names = this.names;
+    for (let position = 0; position < names.length; position++) {
+      const amount = this.at(position, index);
+      if (amount !== undefined) callback(amount, names[position]!);
+    }
+  }
+
   /** The value of the column at `position` in `names`, for iteration. */
   at(position: number, index: number): Fen | undefined {
     const column = this.stores[position]!;
@@ -348,7 +357,6 @@ export function anyCountyHas(counties: readonly CountyState[], column: string): 
 export function everyCountyHas(counties: readonly CountyState[], column: string): boolean {
   const store = sharedAmountStore(counties);
   if (store === undefined) return counties.every((countyState) => countyState.amounts.has(column));
-  if (counties.length === 0) return true;
   const data = store.columnData(column);
   return data !== undefined && !data.present.includes(0);
 }
@@ -396,11 +404,7 @@ export class CountyAmounts implements FenMap {
   }
 
   forEach(callback: (amount: Fen, column: string, map: ReadonlyMap<string, Fen>) => void, thisArg?: unknown): void {
-    const names = this.store.names;
-    for (let position = 0; position < names.length; position++) {
-      const amount = this.store.at(position, this.index);
-      if (amount !== undefined) callback.call(thisArg, amount, names[position]!, this);
-    }
+    this.store.forEachOf(this.index, (amount, column) => callback.call(thisArg, amount, column, this));
   }
 
   *entries(): MapIterator<[string, Fen]> {
