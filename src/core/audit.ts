@@ -700,7 +700,72 @@ export function writeAuditLog(
 /** The text of an audit log as stored: gunzipped when it is gzip (audit.jsonl.gz). */
 export function auditLogBytes(stored: Uint8Array): Buffer {
   const buffer = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
-  return buffer.length >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b ? gunzipSync(buffer) : buffer;
+  return isGzip(buffer) ? gunzipSync(buffer) : buffer;
+}
+
+function isGzip(buffer: Buffer): boolean {
+  return buffer.length >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+}
+
+/** The first 10 bytes of each member `gzipMember` writes: magic, deflate, no flags, mtime 0 (then XFL, any), OS 255. */
+const MEMBER_HEADER = [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, -1, 0xff] as const;
+
+/** Where the next povalloc member header begins at or after FROM, or -1. */
+function nextMemberHeader(buffer: Buffer, from: number): number {
+  for (let at = buffer.indexOf(0x1f, from); at >= 0 && at + MEMBER_HEADER.length <= buffer.length; at = buffer.indexOf(0x1f, at + 1)) {
+    if (MEMBER_HEADER.every((byte, offset) => byte < 0 || buffer[at + offset] === byte)) return at;
+  }
+  return -1;
+}
+
+/**
+ * The text of an audit log as stored, in pieces that joined are
+ * `auditLogBytes(stored)`: a large run's audit.jsonl.gz is gunzipped member by
+ * member (one per chunk of the log, see writeAuditLog), so that a reader
+ * never holds all of its text at once. A member is taken alone only when it
+ * is certain to end where the next member's header begins: it gunzips, to
+ * text of the length its last four bytes record. Else what remains is
+ * gunzipped in one, as auditLogBytes does. Throws as auditLogBytes throws
+ * when the gzip is damaged, after the pieces before the damage.
+ */
+export function* auditLogPieces(stored: Uint8Array): Generator<Buffer> {
+  const buffer = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  if (!isGzip(buffer)) {
+    yield buffer;
+    return;
+  }
+  let start = 0;
+  for (;;) {
+    const end = nextMemberHeader(buffer, start + 1);
+    if (end < 0) break;
+    let text: Buffer | undefined;
+    try {
+      text = gunzipSync(buffer.subarray(start, end));
+    } catch {
+      text = undefined;
+    }
+    // ISIZE, the gzip trailer's last field: the member's text length (mod 2^32).
+    if (text === undefined || text.length === 0 || buffer.readUInt32LE(end - 4) !== text.length % 2 ** 32) break;
+    yield text;
+    start = end;
+  }
+  yield gunzipSync(buffer.subarray(start));
+}
+
+/**
+ * checkAuditChain of a log as stored (audit.jsonl, or audit.jsonl.gz read
+ * member by member, see auditLogPieces): the chain, or undefined when the
+ * gzip is damaged (wherever the chain breaks: the rest is read to know).
+ */
+export function checkStoredAuditLog(stored: Uint8Array, keep?: (entry: AuditEntry) => boolean): ChainCheck | undefined {
+  const pieces = auditLogPieces(stored);
+  try {
+    const chain = checkAuditChain(pieces, keep);
+    if (chain.problem) for (let piece = pieces.next(); !piece.done; piece = pieces.next());
+    return chain;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where the chain first fails: the entry's seq (its line number) and why. */
@@ -710,8 +775,10 @@ export interface ChainProblem {
 }
 
 export interface ChainCheck {
-  /** Entries read and found intact, up to the first problem. */
+  /** Entries read and found intact, up to the first problem: all of them, or those `keep` kept. */
   readonly entries: AuditEntry[];
+  /** How many entries were read and found intact, kept or not (the seq of the last). */
+  readonly count: number;
   readonly problem?: ChainProblem;
   /** Hash of the last intact entry (GENESIS_HASH when none). */
   readonly headHash: string;
@@ -750,42 +817,58 @@ function parseEntry(line: string, expectedSeq: number): { entry?: AuditEntry; pr
   return { entry: raw as unknown as AuditEntry };
 }
 
-/** The lines of a text or of UTF-8 bytes (a gunzipped log may be too long for one string), and whether the last one was ended by a newline. */
-function* linesOf(text: string | Uint8Array): Generator<string, boolean> {
+/**
+ * The lines of a text, of UTF-8 bytes (a gunzipped log may be too long for one
+ * string) or of UTF-8 bytes in pieces (see auditLogPieces), and whether the
+ * last one was ended by a newline (undefined: there was no text at all).
+ */
+function* linesOf(text: string | Uint8Array | Iterable<Uint8Array>): Generator<string, boolean | undefined> {
   if (typeof text === 'string') {
+    if (text.length === 0) return undefined;
     const terminated = text.endsWith('\n');
     for (const line of (terminated ? text.slice(0, -1) : text).split('\n')) yield line;
     return terminated;
   }
-  const buffer = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
-  let start = 0;
-  for (;;) {
-    const end = buffer.indexOf(0x0a, start);
-    if (end < 0) break;
-    yield buffer.toString('utf8', start, end);
-    start = end + 1;
-    if (start === buffer.length) return true;
+  // A line may run from one piece into the next: its start is kept until its end comes.
+  let rest: Buffer | undefined;
+  let any = false;
+  for (const piece of text instanceof Uint8Array ? [text] : text) {
+    const buffer = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    if (buffer.length === 0) continue;
+    any = true;
+    let start = 0;
+    for (let end = buffer.indexOf(0x0a); end >= 0; end = buffer.indexOf(0x0a, start)) {
+      yield rest === undefined ? buffer.toString('utf8', start, end) : Buffer.concat([rest, buffer.subarray(start, end)]).toString('utf8');
+      rest = undefined;
+      start = end + 1;
+    }
+    if (start < buffer.length) rest = rest === undefined ? Buffer.from(buffer.subarray(start)) : Buffer.concat([rest, buffer.subarray(start)]);
   }
-  yield buffer.toString('utf8', start);
-  return false;
+  if (rest !== undefined) {
+    yield rest.toString('utf8');
+    return false;
+  }
+  return any ? true : undefined;
 }
 
 /**
  * Re-computes the chain of an audit.jsonl text (or its UTF-8 bytes). Stops at
  * the first entry that is malformed, out of sequence, does not point to its
- * predecessor, or whose hash does not match its content.
+ * predecessor, or whose hash does not match its content. Every entry is
+ * checked; only those `keep` accepts are kept (a reader that needs a few
+ * entries of a large run's log need not hold them all).
  */
-export function checkAuditChain(text: string | Uint8Array): ChainCheck {
+export function checkAuditChain(text: string | Uint8Array | Iterable<Uint8Array>, keep?: (entry: AuditEntry) => boolean): ChainCheck {
   const entries: AuditEntry[] = [];
   let prev = GENESIS_HASH;
-  if (text.length === 0) return { entries, headHash: prev };
   const lines = linesOf(text);
   let seq = 0;
   for (;;) {
     const next = lines.next();
     if (next.done) {
-      if (!next.value) return { entries, problem: { seq, message: `entry seq ${seq} is not ended by a newline: the file was cut short` }, headHash: prev };
-      return { entries, headHash: prev };
+      if (next.value === undefined) return { entries, count: 0, headHash: prev };
+      if (!next.value) return { entries, count: seq, problem: { seq, message: `entry seq ${seq} is not ended by a newline: the file was cut short` }, headHash: prev };
+      return { entries, count: seq, headHash: prev };
     }
     seq++;
     const { entry, problem } = parseEntry(next.value, seq);
@@ -793,8 +876,8 @@ export function checkAuditChain(text: string | Uint8Array): ChainCheck {
     if (!entry) message = `line ${seq} ${problem}`;
     else if (entry.prev !== prev) message = `entry seq ${seq} does not point to the entry before it (its prev differs): an entry before it was changed, removed or moved`;
     else if (chainedAuditLine(entry, seq, prev).hash !== entry.hash) message = `entry seq ${seq} does not match its hash: its content was changed`;
-    if (message !== undefined || !entry) return { entries, problem: { seq, message: message ?? `line ${seq} is unreadable` }, headHash: prev };
-    entries.push(entry);
+    if (message !== undefined || !entry) return { entries, count: seq - 1, problem: { seq, message: message ?? `line ${seq} is unreadable` }, headHash: prev };
+    if (keep === undefined || keep(entry)) entries.push(entry);
     prev = entry.hash;
   }
 }

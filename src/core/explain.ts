@@ -6,7 +6,7 @@
  * its label, clause and values.
  */
 import type { AuditEntry } from './audit.js';
-import { expandAuditBlocks } from './audit-blocks.js';
+import { expandAuditBlocks, isUnitBlock } from './audit-blocks.js';
 import { visitCsvTable } from './table.js';
 
 export interface ExplainedStep {
@@ -46,6 +46,20 @@ function isRowOf(entry: AuditEntry, file: string): boolean {
 
 function toStep(entry: AuditEntry, level: 'county' | 'province'): ExplainedStep {
   return { seq: entry.seq, type: entry.type, rule: entry.rule, clause: entry.clause, subject: entry.subject, level, label: entry.label, values: entry.values };
+}
+
+/**
+ * Which entries of a run's log an explanation of CODE (a county's or a
+ * village's code, or a province's) reads: all but the unit blocks of other
+ * provinces (see audit-blocks.ts; a block's subject is its province). A large
+ * run's log is mostly such blocks: its chain is checked entry by entry, and
+ * only these are kept (a million villages' rows are not held, nor expanded).
+ * explainCounty and explainProvince give the same from these as from all.
+ * Blocks of table rows are kept too, as `recordsRowsOf` looks at every row.
+ */
+export function entriesToExplain(code: string): (entry: AuditEntry) => boolean {
+  const province = code.slice(0, 2);
+  return (entry) => entry.subject === province || !isUnitBlock(entry) || entry.label.includes('row of ');
 }
 
 /** The explanation, or undefined when the log says nothing about the code. */
@@ -93,6 +107,33 @@ export function fileWrittenEntry(entries: readonly AuditEntry[], file: string): 
  */
 export function recordsRowsOf(entries: readonly AuditEntry[], file: string): boolean {
   return entries.some((entry) => isRowOf(entry, file) && entry.subject !== 'national');
+}
+
+/**
+ * The header and the rows of a CSV table (UTF-8 STORED) that hold CODE
+ * anywhere, as CSV text: among them every row `withTableRows` would pick for
+ * that code out of the whole table, without decoding and tokenising a
+ * million others (a large run's allocations.csv; the rest are not picked).
+ * Only where that is certain: no quote is anywhere in the table, so that a
+ * line is a row and no cell runs into the next line, and the first line holds
+ * SUBJECT_COLUMN, so that it is the header. Lines are kept as they are, line
+ * ends included. Else undefined: read the whole table.
+ */
+export function rowsHolding(stored: Uint8Array, subjectColumn: string, code: string): string | undefined {
+  const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const headerEnd = bytes.indexOf(0x0a, start);
+  if (code === '' || headerEnd < 0 || bytes.indexOf(0x22) >= 0) return undefined;
+  const header = bytes.toString('utf8', start, headerEnd + 1);
+  if (!header.includes(subjectColumn)) return undefined;
+  const lines = [header];
+  for (let at = bytes.indexOf(code, headerEnd); at >= 0; ) {
+    const lineStart = bytes.lastIndexOf(0x0a, at) + 1;
+    const lineEnd = bytes.indexOf(0x0a, at);
+    lines.push(bytes.toString('utf8', lineStart, lineEnd < 0 ? bytes.length : lineEnd + 1));
+    at = lineEnd < 0 ? -1 : bytes.indexOf(code, lineEnd + 1);
+  }
+  return lines.join('');
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import * as z from 'zod';
-import { auditLogBytes, AUDIT_SCHEMA_VERSION, checkAuditChain, sha256Hex, type AuditEntry } from './audit.js';
+import { auditLogPieces, AUDIT_SCHEMA_VERSION, checkStoredAuditLog, sha256Hex, type AuditEntry } from './audit.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, checkSignature, manifestSignedText, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, type Manifest, type SignatureStatus } from './manifest.js';
 
 export interface Finding {
@@ -87,7 +87,7 @@ function compareLogWithManifest(entries: readonly AuditEntry[], manifest: Manife
   recorded.set(manifest.policy.path, manifest.policy.sha256);
   for (const output of manifest.outputs) recorded.set(output.path, output.sha256);
   for (const entry of entries) {
-    if (entry.type !== 'input_loaded' && !(entry.type === 'output_written' && entry.subject === 'national')) continue;
+    if (!recordsAFile(entry)) continue;
     const path = entry.values['path'];
     const sha256 = entry.values['sha256'];
     if (path === undefined || sha256 === undefined) continue;
@@ -98,17 +98,39 @@ function compareLogWithManifest(entries: readonly AuditEntry[], manifest: Manife
   return undefined;
 }
 
-function checkAudit(text: Uint8Array | undefined, manifest: Manifest, findings: Finding[], auditName: string): VerifyReport['audit'] {
-  if (text === undefined) {
+/** Whether a stored log can be read (gunzipped, when it is gzip). */
+function readable(stored: Uint8Array): boolean {
+  try {
+    for (const piece of auditLogPieces(stored)) void piece;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether compareLogWithManifest looks at an entry: those that record a file by its hash. */
+function recordsAFile(entry: AuditEntry): boolean {
+  return entry.type === 'input_loaded' || (entry.type === 'output_written' && entry.subject === 'national');
+}
+
+function checkAudit(stored: Uint8Array | undefined, manifest: Manifest, findings: Finding[], auditName: string): VerifyReport['audit'] {
+  if (stored === undefined) {
     findings.push({ file: auditName, seq: 1, message: 'is missing' });
     return { entries: 0, intact: false, headHash: '' };
   }
+  const unreadable = (): VerifyReport['audit'] => {
+    findings.push({ file: auditName, seq: 1, message: 'is not a readable gzip file: it was cut short or changed' });
+    return { entries: 0, intact: false, headHash: '' };
+  };
   if (manifest.audit.schema_version !== AUDIT_SCHEMA_VERSION) {
+    if (!readable(stored)) return unreadable();
     findings.push({ file: auditName, message: `has schema version ${manifest.audit.schema_version}; this povalloc reads version ${AUDIT_SCHEMA_VERSION}` });
     return { entries: 0, intact: false, headHash: '' };
   }
-  const chain = checkAuditChain(text);
-  const count = chain.entries.length;
+  // Every entry's hash is checked; only those that record a file are kept (a large run's log is read a member at a time).
+  const chain = checkStoredAuditLog(stored, recordsAFile);
+  if (chain === undefined) return unreadable();
+  const count = chain.count;
   const before = findings.length;
   if (chain.problem) {
     findings.push({ file: auditName, seq: chain.problem.seq, message: chain.problem.message });
@@ -133,41 +155,51 @@ function checkAudit(text: Uint8Array | undefined, manifest: Manifest, findings: 
   return { entries: count, intact: findings.length === before, headHash: chain.headHash };
 }
 
-export function verifyRun(files: ReadonlyMap<string, Uint8Array>, options: { publicKey?: KeyObject } = {}): VerifyReport {
+/**
+ * A run folder's files, by their '/'-separated paths inside it: a map of
+ * bytes, or files read only when asked for (see io/read-run-folder.ts), with
+ * a file's SHA-256 taken as it is read rather than from all of it in memory.
+ */
+export interface RunFiles {
+  keys(): Iterable<string>;
+  has(path: string): boolean;
+  get(path: string): Uint8Array | undefined;
+  /** The file's SHA-256 in hex (undefined when it is not there); without it, that of `get(path)`. */
+  sha256?(path: string): string | undefined;
+}
+
+function sha256Of(files: RunFiles, path: string): string | undefined {
+  if (files.sha256) return files.sha256(path);
+  const bytes = files.get(path);
+  return bytes === undefined ? undefined : sha256Hex(bytes);
+}
+
+export function verifyRun(files: RunFiles, options: { publicKey?: KeyObject } = {}): VerifyReport {
   const findings: Finding[] = [];
-  const { manifest, finding } = parseManifest(files.get(MANIFEST_FILE));
+  const manifestBytes = files.get(MANIFEST_FILE);
+  const { manifest, finding } = parseManifest(manifestBytes);
   const noAudit = { entries: 0, intact: false, headHash: '' };
   if (!manifest) {
     return { ok: false, findings: [finding!], unlisted: [], files: [], audit: noAudit, signature: options.publicKey ? 'missing' : 'not_checked' };
   }
   if (sha256Hex(manifestSignedText(manifest)) !== manifest.manifest_hash) {
     findings.push({ file: MANIFEST_FILE, message: 'its content does not match its manifest_hash: the manifest was changed after it was written' });
-  } else if (serializeManifest(manifest) !== Buffer.from(files.get(MANIFEST_FILE)!).toString('utf8')) {
+  } else if (serializeManifest(manifest) !== Buffer.from(manifestBytes!).toString('utf8')) {
     // Same content, other bytes: spacing, line ends or the final newline were edited.
     findings.push({ file: MANIFEST_FILE, message: 'is not laid out as povalloc wrote it (spacing, line ends or the final newline were edited), though its content still matches its manifest_hash' });
   }
 
   // A large run's log is audit.jsonl.gz; its entries are checked on the gunzipped text.
   const auditName = files.has(AUDIT_FILE) || !files.has(AUDIT_GZ_FILE) ? AUDIT_FILE : AUDIT_GZ_FILE;
-  const auditBytes = files.get(auditName);
-  let auditText: Uint8Array | undefined;
-  let audit: VerifyReport['audit'];
-  try {
-    auditText = auditBytes === undefined ? undefined : auditLogBytes(auditBytes);
-  } catch {
-    findings.push({ file: auditName, seq: 1, message: 'is not a readable gzip file: it was cut short or changed' });
-  }
-  if (auditBytes !== undefined && auditText === undefined) audit = { entries: 0, intact: false, headHash: '' };
-  else audit = checkAudit(auditText, manifest, findings, auditName);
+  const audit = checkAudit(files.get(auditName), manifest, findings, auditName);
 
   const recorded = [...manifest.inputs.map(({ path, sha256 }) => ({ path, sha256 })), { path: manifest.policy.path, sha256: manifest.policy.sha256 }, ...manifest.outputs];
   const fileChecks: FileCheck[] = recorded.map(({ path, sha256 }) => {
-    const bytes = files.get(path);
-    if (bytes === undefined) {
+    const found = sha256Of(files, path);
+    if (found === undefined) {
       findings.push({ file: path, message: 'is missing' });
       return { path, status: 'missing', recorded: sha256 };
     }
-    const found = sha256Hex(bytes);
     if (found !== sha256) {
       findings.push({ file: path, message: `differs from the manifest: SHA-256 ${found}, recorded ${sha256}` });
       return { path, status: 'differs', recorded: sha256, found };

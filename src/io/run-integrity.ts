@@ -8,7 +8,7 @@
  * an object from name to a hash or to `{sha256}`.
  */
 import { verifyRun } from '../core/verify-run.js';
-import { readRunFolder } from './read-run-folder.js';
+import { openRunFolder } from './read-run-folder.js';
 
 export interface HashedFile {
   readonly name: string;
@@ -116,7 +116,7 @@ export function manifestFacts(manifest: unknown): ManifestFacts | undefined {
 export const checkWithVerify: IntegrityChecker = (dir, manifest, manifestPresent) => {
   if (!manifestPresent) return { status: 'no_manifest', checkedFiles: 0, differences: [], manifest: undefined };
   const facts = manifestFacts(manifest);
-  const report = verifyRun(readRunFolder(dir));
+  const report = verifyRun(openRunFolder(dir));
   const differences: FileDifference[] = report.findings.map((finding) => ({
     file: finding.seq === undefined ? finding.file : `${finding.file} (seq ${finding.seq})`,
     reason: 'finding',

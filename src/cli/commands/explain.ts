@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { auditLogBytes, checkAuditChain, sha256Hex, type AuditEntry } from '../../core/audit.js';
-import { explainCounty, explainProvince, fileWrittenEntry, recordsRowsOf, withTableRows } from '../../core/explain.js';
+import { checkStoredAuditLog, sha256Hex, type AuditEntry, type ChainCheck } from '../../core/audit.js';
+import { entriesToExplain, explainCounty, explainProvince, fileWrittenEntry, recordsRowsOf, rowsHolding, withTableRows } from '../../core/explain.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, MANIFEST_FILE } from '../../core/manifest.js';
 import { UsageError } from '../../core/problems.js';
 import { parseManifest } from '../../core/verify-run.js';
@@ -44,6 +44,7 @@ function readOptional(path: string): Buffer | undefined {
 }
 
 const ALLOCATIONS = 'allocations.csv';
+const SUBJECT_COLUMN = 'county_code';
 
 /**
  * The log's entries with the wanted rows of allocations.csv among them. A
@@ -51,13 +52,39 @@ const ALLOCATIONS = 'allocations.csv';
  * read from the file, once its SHA-256 is the one the log records. A problem
  * (the file is gone or changed) comes back as a message.
  */
-function rowsFromTable(dir: string, entries: AuditEntry[], wanted: (code: string, provinceCode: string) => boolean): AuditEntry[] | string {
+function rowsFromTable(dir: string, entries: AuditEntry[], wanted: { county: string } | { province: string }): AuditEntry[] | string {
   const written = fileWrittenEntry(entries, ALLOCATIONS);
   if (!written || recordsRowsOf(entries, ALLOCATIONS)) return entries;
   const bytes = readOptional(join(dir, ALLOCATIONS));
   if (bytes === undefined) return `${ALLOCATIONS} is missing: the audit log (seq ${written.seq}) records its rows by its hash, and they are needed to explain`;
   if (sha256Hex(bytes) !== written.values['sha256']) return `${ALLOCATIONS} is not the file the audit log records (seq ${written.seq}): its SHA-256 differs`;
-  return withTableRows(entries, ALLOCATIONS, bytes.toString('utf8').replace(/^\uFEFF/, ''), 'county_code', wanted);
+  const text = ('county' in wanted ? rowsHolding(bytes, SUBJECT_COLUMN, wanted.county) : undefined) ?? bytes.toString('utf8').replace(/^\uFEFF/, '');
+  return withTableRows(entries, ALLOCATIONS, text, SUBJECT_COLUMN, 'county' in wanted ? (county) => county === wanted.county : (_, province) => province === wanted.province);
+}
+
+/**
+ * The run's audit log with its chain checked against itself and the manifest:
+ * the entries an explanation of CODE reads (see entriesToExplain), or why the
+ * log cannot be trusted. The log's bytes are not held after it returns.
+ */
+function checkedLog(dir: string, code: string): { chain: ChainCheck } | { broken: string } {
+  // A large run's log is audit.jsonl.gz.
+  const plainBytes = readOptional(join(dir, AUDIT_FILE));
+  const auditName = plainBytes === undefined && existsSync(join(dir, AUDIT_GZ_FILE)) ? AUDIT_GZ_FILE : AUDIT_FILE;
+  const auditBytes = plainBytes ?? readOptional(join(dir, AUDIT_GZ_FILE));
+  if (auditBytes === undefined) throw new UsageError(`${dir}: no ${AUDIT_FILE} here (give the run folder that allocate --out wrote)`);
+  // Every entry is checked; only those the explanation reads are kept.
+  const chain = checkStoredAuditLog(auditBytes, entriesToExplain(code));
+  if (chain === undefined) return { broken: `${auditName}: is not a readable gzip file` };
+  if (chain.problem) return { broken: `${auditName}: ${chain.problem.message}` };
+  const manifestBytes = readOptional(join(dir, MANIFEST_FILE));
+  if (manifestBytes !== undefined) {
+    const { manifest } = parseManifest(manifestBytes);
+    if (manifest && (manifest.audit.head_hash !== chain.headHash || manifest.audit.entries !== chain.count)) {
+      return { broken: `${auditName} has ${chain.count} entries ending in a hash the manifest does not record: entries were removed, added or replaced` };
+    }
+  }
+  return { chain };
 }
 
 function run(dir: string, options: ExplainOptions, io: Io): number {
@@ -65,38 +92,20 @@ function run(dir: string, options: ExplainOptions, io: Io): number {
   const code = (options.county ?? options.province)!.trim();
   if (options.county !== undefined && !/^\d{6}(\d{6})?$/.test(code)) throw new UsageError(`--county ${code}: a county code is 6 digits (12 for a village table), e.g. 522722`);
   if (options.province !== undefined && !/^\d{2}$/.test(code)) throw new UsageError(`--province ${code}: a province code is 2 digits, e.g. 52`);
-  // A large run's log is audit.jsonl.gz.
-  const plainBytes = readOptional(join(dir, AUDIT_FILE));
-  const auditName = plainBytes === undefined && existsSync(join(dir, AUDIT_GZ_FILE)) ? AUDIT_GZ_FILE : AUDIT_FILE;
-  const auditBytes = plainBytes ?? readOptional(join(dir, AUDIT_GZ_FILE));
-  if (auditBytes === undefined) throw new UsageError(`${dir}: no ${AUDIT_FILE} here (give the run folder that allocate --out wrote)`);
-  let auditText: Buffer | undefined;
-  try {
-    auditText = auditLogBytes(auditBytes);
-  } catch {
-    auditText = undefined;
-  }
-  const chain = checkAuditChain(auditText ?? Buffer.alloc(0));
-  let broken = auditText === undefined ? `${auditName}: is not a readable gzip file` : chain.problem ? `${auditName}: ${chain.problem.message}` : undefined;
-  const manifestBytes = readOptional(join(dir, MANIFEST_FILE));
-  if (!broken && manifestBytes !== undefined) {
-    const { manifest } = parseManifest(manifestBytes);
-    if (manifest && (manifest.audit.head_hash !== chain.headHash || manifest.audit.entries !== chain.entries.length)) {
-      broken = `${auditName} has ${chain.entries.length} entries ending in a hash the manifest does not record: entries were removed, added or replaced`;
-    }
-  }
-  if (broken) {
-    io.stderr(`povalloc explain: the audit log cannot be trusted: ${broken}\nRun povalloc verify ${dir} for details; nothing explained.\n`);
+  const log = checkedLog(dir, code);
+  if ('broken' in log) {
+    io.stderr(`povalloc explain: the audit log cannot be trusted: ${log.broken}\nRun povalloc verify ${dir} for details; nothing explained.\n`);
     return EXIT_DIFFERENCE;
   }
-  const withRows = rowsFromTable(dir, chain.entries, options.county !== undefined ? (county) => county === code : (_, province) => province === code);
+  const { chain } = log;
+  const withRows = rowsFromTable(dir, chain.entries, options.county !== undefined ? { county: code } : { province: code });
   if (typeof withRows === 'string') {
     io.stderr(`povalloc explain: ${withRows}\nRun povalloc verify ${dir} for details; nothing explained.\n`);
     return EXIT_DIFFERENCE;
   }
   const explanation = options.county !== undefined ? explainCounty(withRows, code) : explainProvince(withRows, code);
   if (!explanation) throw new UsageError(`${options.county !== undefined ? 'county' : 'province'} ${code} does not appear in this run's audit log`);
-  const context = { run: dir, entries: chain.entries.length };
+  const context = { run: dir, entries: chain.count };
   if (options.json) io.stdout(`${JSON.stringify(explanationDocument(explanation, context), null, 2)}\n`);
   else io.stdout(explanationText(explanation, context, painterFor(io, options)));
   return EXIT_OK;

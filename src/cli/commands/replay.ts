@@ -8,7 +8,7 @@ import { AUDIT_FILE, AUDIT_GZ_FILE, MANIFEST_FILE, manifestSignedText, type Mani
 import { formatProblem, InputError, UsageError } from '../../core/problems.js';
 import { diffFile, diffManifests, type FileDifference } from '../../core/run-diff.js';
 import { parseManifest } from '../../core/verify-run.js';
-import { readRunFolder } from '../../io/read-run-folder.js';
+import { openRunFolder, sameFileBytes, type RunFolderFiles } from '../../io/read-run-folder.js';
 import { RunFolderWriter } from '../../io/run-folder.js';
 import { EXIT_DIFFERENCE, EXIT_OK, type Io } from '../io.js';
 import { loadFromOptions, painterFor, type InputOptions } from '../options.js';
@@ -63,12 +63,13 @@ function replayInputOptions(dir: string, manifest: Manifest): { options: InputOp
   return { options: options as unknown as InputOptions, stdinPath };
 }
 
-function replay(dir: string, files: ReadonlyMap<string, Buffer>, manifest: Manifest, keep: boolean, io: Io): ReplayOutcome {
-  const base = {
-    recordedVersion: manifest.povalloc_version,
-    replayVersion: povallocVersion(),
-    manifestEdited: sha256Hex(manifestSignedText(manifest)) !== manifest.manifest_hash,
-  };
+/**
+ * Allocates again from the run's recorded inputs and options into a new
+ * temporary folder: where it is, or the problems that stop the inputs from
+ * loading. Only the folder's path comes back: a large run's state is let go
+ * before its files are compared.
+ */
+function replayInto(dir: string, files: RunFolderFiles, manifest: Manifest, replayVersion: string, io: Io): { temporary: string; target: string } | { loadProblems: string[] } {
   const { options, stdinPath } = replayInputOptions(dir, manifest);
   const replayIo: Io = { ...io, readStdin: () => (stdinPath ? (files.get(stdinPath) ?? Buffer.alloc(0)) : Buffer.alloc(0)) };
   let loaded;
@@ -76,7 +77,7 @@ function replay(dir: string, files: ReadonlyMap<string, Buffer>, manifest: Manif
     loaded = loadFromOptions(options, replayIo);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    return { ...base, compared: [], differences: [], loadProblems: error.problems.map(formatProblem) };
+    return { loadProblems: error.problems.map(formatProblem) };
   }
   const roles = loaded.files.map(({ role }) => role);
   const result = allocate(loaded.run);
@@ -87,7 +88,7 @@ function replay(dir: string, files: ReadonlyMap<string, Buffer>, manifest: Manif
     const writer = RunFolderWriter.open(target, false);
     try {
       const folder = assembleRunFolder(result, loaded, {
-        povallocVersion: base.replayVersion,
+        povallocVersion: replayVersion,
         nodeVersion: process.version,
         commandLine: manifest.command_line.slice(1),
         createdAt: new Date().toISOString(),
@@ -98,13 +99,42 @@ function replay(dir: string, files: ReadonlyMap<string, Buffer>, manifest: Manif
     } finally {
       writer.abandon();
     }
-    const replayed = readRunFolder(target);
+  } catch (error) {
+    rmSync(temporary, { recursive: true, force: true });
+    throw error;
+  }
+  return { temporary, target };
+}
+
+/**
+ * The difference between the recorded and the replayed copy of a file, if
+ * any: files of the same bytes (compared a piece at a time) are not read
+ * whole; only a file that differs is, to say where.
+ */
+function differenceOf(path: string, recorded: RunFolderFiles, replayed: RunFolderFiles): FileDifference | undefined {
+  const recordedFile = recorded.pathOf(path);
+  const replayedFile = replayed.pathOf(path);
+  if (recordedFile !== undefined && replayedFile !== undefined && sameFileBytes(recordedFile, replayedFile)) return undefined;
+  return diffFile(path, recorded.get(path), replayed.get(path));
+}
+
+function replay(dir: string, files: RunFolderFiles, manifest: Manifest, keep: boolean, io: Io): ReplayOutcome {
+  const base = {
+    recordedVersion: manifest.povalloc_version,
+    replayVersion: povallocVersion(),
+    manifestEdited: sha256Hex(manifestSignedText(manifest)) !== manifest.manifest_hash,
+  };
+  const made = replayInto(dir, files, manifest, base.replayVersion, io);
+  if ('loadProblems' in made) return { ...base, compared: [], differences: [], loadProblems: made.loadProblems };
+  const { temporary, target } = made;
+  try {
+    const replayed = openRunFolder(target);
     const paths = [...new Set([...manifest.inputs.map((input) => input.path), manifest.policy.path, ...manifest.outputs.map((output) => output.path), ...replayed.keys()])]
       .filter((path) => path !== MANIFEST_FILE)
       .sort((a, b) => order(a) - order(b) || (a < b ? -1 : a > b ? 1 : 0));
     const differences: FileDifference[] = [];
     for (const path of paths) {
-      const difference = diffFile(path, files.get(path), replayed.get(path));
+      const difference = differenceOf(path, files, replayed);
       if (difference) differences.push(difference);
     }
     const replayedManifest = parseManifest(replayed.get(MANIFEST_FILE)).manifest;
@@ -183,7 +213,7 @@ function replayText(dir: string, outcome: ReplayOutcome, io: Io, options: Replay
 }
 
 function run(dir: string, options: ReplayOptions, io: Io): number {
-  const files = readRunFolder(dir);
+  const files = openRunFolder(dir);
   const { manifest, finding } = parseManifest(files.get(MANIFEST_FILE));
   if (!manifest) throw new UsageError(`${dir}: cannot replay: ${finding!.file} ${finding!.message} (povalloc verify ${dir} tells more)`);
   const outcome = replay(dir, files, manifest, Boolean(options.keep), io);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { verifyRun, type Finding, type VerifyReport } from '../../core/verify-run.js';
 import { readPublicKey } from '../../io/keys.js';
-import { readRunFolder } from '../../io/read-run-folder.js';
+import { openRunFolder } from '../../io/read-run-folder.js';
 import { EXIT_DIFFERENCE, EXIT_OK, type Io } from '../io.js';
 import { painterFor } from '../options.js';
 
@@ -86,7 +86,7 @@ function verifyText(run: string, report: VerifyReport, io: Io, options: VerifyOp
 
 function run(dir: string, options: VerifyOptions, io: Io): number {
   const publicKey = options.publicKey === undefined ? undefined : readPublicKey(options.publicKey);
-  const report = verifyRun(readRunFolder(dir), { publicKey });
+  const report = verifyRun(openRunFolder(dir), { publicKey });
   if (options.json) io.stdout(`${JSON.stringify(verifyDocument(dir, report), null, 2)}\n`);
   else io.stdout(verifyText(dir, report, io, options));
   return report.ok ? EXIT_OK : EXIT_DIFFERENCE;
