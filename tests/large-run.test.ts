@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../scripts/bench/generate-tables.mjs';
-import { AUDIT_GZIP_THRESHOLD, chainAuditRecords, checkAuditChain, inThreadCompressor, serializeAuditLog, writeAuditLog, type AuditRecord } from '../src/core/audit.js';
+import { AUDIT_GZIP_THRESHOLD, chainAuditRecords, checkAuditChain, checkStoredAuditLog, inThreadCompressor, serializeAuditLog, writeAuditLog, type AuditRecord } from '../src/core/audit.js';
+import { entriesToExplain, explainCounty, explainProvince, rowsHolding, withTableRows } from '../src/core/explain.js';
 import { workerCompressor } from '../src/io/worker-compressor.js';
 import { progressBar } from '../src/cli/progress.js';
 import type { Io } from '../src/cli/io.js';
@@ -212,6 +213,40 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(stage2.values['exact_yuan']).toMatch(/^\d+\.\d{6}$/);
     expect(stage2.values['exact_amount']).toBeUndefined();
     expect(document.steps.find((step) => step.subject === code && step.label === 'row of allocations.csv')?.values['total']).toBe(row[header.indexOf('total')]);
+  }, 120_000);
+
+  it('explains a village or a province from its province\'s blocks alone, as from every entry, and explain reads no more', () => {
+    const stored = readFileSync(join(run, 'audit.jsonl.gz'));
+    const all = checkAuditChain(gunzipSync(stored));
+    const tableBytes = readFileSync(join(run, 'allocations.csv'));
+    const table = tableBytes.toString('utf8').replace(/^\uFEFF/, '');
+    const lines = table.trimEnd().split('\r\n');
+    const header = lines[0]!.split(',');
+    // The first village of each province, and each province.
+    const firsts = new Map<string, string>();
+    for (const line of lines.slice(1)) {
+      const cells = line.split(',');
+      const province = cells[header.indexOf('province_code')]!;
+      if (!firsts.has(province)) firsts.set(province, cells[0]!);
+    }
+    expect(firsts.size).toBeGreaterThan(5);
+    for (const [province, village] of firsts) {
+      const forVillage = checkStoredAuditLog(stored, entriesToExplain(village))!;
+      expect(forVillage.count).toBe(all.entries.length);
+      expect(forVillage.headHash).toBe(all.headHash);
+      // Blocks of the other provinces are left out: most of the log.
+      expect(forVillage.entries.length).toBeLessThan(all.entries.length);
+      const picked = (code: string) => (subject: string) => subject === code;
+      const fromAll = explainCounty(withTableRows(all.entries, 'allocations.csv', table, 'county_code', picked(village)), village);
+      const fromKept = explainCounty(withTableRows(forVillage.entries, 'allocations.csv', rowsHolding(tableBytes, 'county_code', village)!, 'county_code', picked(village)), village);
+      expect(fromKept).toEqual(fromAll);
+      expect(fromAll!.steps.some((step) => step.rule === 'eligibility' && step.subject === village)).toBe(true);
+      const inProvince = (_: string, code: string): boolean => code === province;
+      const forProvince = checkStoredAuditLog(stored, entriesToExplain(province))!;
+      expect(explainProvince(withTableRows(forProvince.entries, 'allocations.csv', table, 'county_code', inProvince), province)).toEqual(
+        explainProvince(withTableRows(all.entries, 'allocations.csv', table, 'county_code', inProvince), province),
+      );
+    }
   }, 120_000);
 
   it('writes allocations.csv on a worker thread with the bytes this thread writes for the same inputs', () => {

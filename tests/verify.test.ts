@@ -7,7 +7,8 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { entryHash, type AuditEntry } from '../src/core/audit.js';
+import { entryHash, sha256Hex, type AuditEntry } from '../src/core/audit.js';
+import { openRunFolder, sameFileBytes } from '../src/io/read-run-folder.js';
 import { verifyRun } from '../src/core/verify-run.js';
 import { runCli, tempDir } from './helpers.js';
 import { allocateSmall, readFolder } from './run-record-helpers.js';
@@ -231,5 +232,57 @@ describe('verify from the binary names the place and exits 1', () => {
     const result = runCli(['verify', join(tempDir(), 'nothing-here')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no such run folder');
+  });
+});
+
+describe('a run folder read file by file (openRunFolder), as verify and replay read it', () => {
+  it('lists the files folder by folder, names in order, and gives their bytes and SHA-256', () => {
+    const folder = openRunFolder(RUN);
+    const bySegments = (a: string, b: string): number => {
+      const [x, y] = [a.split('/'), b.split('/')];
+      for (let index = 0; index < Math.min(x.length, y.length); index++) if (x[index] !== y[index]) return x[index]! < y[index]! ? -1 : 1;
+      return x.length - y.length;
+    };
+    expect([...folder.keys()]).toEqual([...FILES.keys()].sort(bySegments));
+    expect([...folder.keys()]).toContain('inputs/policy/policy.json');
+    for (const [path, bytes] of FILES) {
+      expect(folder.get(path)!.equals(bytes)).toBe(true);
+      expect(folder.sha256(path)).toBe(sha256Hex(bytes));
+    }
+    expect(folder.get('no-such-file')).toBeUndefined();
+    expect(folder.sha256('no-such-file')).toBeUndefined();
+  });
+
+  it('gives verify the report it gives on the same files in memory, tampered or not', () => {
+    const changes: ((dir: string) => void)[] = [
+      () => {},
+      (dir) => writeFileSync(join(dir, 'allocations.csv'), flipByte(readFileSync(join(dir, 'allocations.csv')), 40)),
+      (dir) => writeFileSync(join(dir, 'audit.jsonl'), readFileSync(join(dir, 'audit.jsonl')).subarray(0, 5000)),
+      (dir) => rmSync(join(dir, 'summary.json')),
+      (dir) => writeFileSync(join(dir, 'notes.txt'), 'added later'),
+      (dir) => writeFileSync(join(dir, 'manifest.json'), `${readFileSync(join(dir, 'manifest.json'), 'utf8')}\n`),
+    ];
+    for (const change of changes) {
+      const dir = join(tempDir(), 'run');
+      cpSync(RUN, dir, { recursive: true });
+      change(dir);
+      expect(verifyRun(openRunFolder(dir))).toEqual(verifyRun(readFolder(dir)));
+    }
+  });
+
+  it('compares files a piece at a time: equal only with the same bytes, to the last', () => {
+    const dir = tempDir();
+    const big = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
+    const write = (name: string, bytes: Buffer): string => {
+      writeFileSync(join(dir, name), bytes);
+      return join(dir, name);
+    };
+    const a = write('a', big);
+    expect(sameFileBytes(a, write('same', Buffer.from(big)))).toBe(true);
+    expect(sameFileBytes(a, write('last', flipByte(big, big.length - 1)))).toBe(false);
+    expect(sameFileBytes(a, write('first', flipByte(big, 0)))).toBe(false);
+    expect(sameFileBytes(a, write('at-a-piece-end', flipByte(big, 1024 * 1024 - 1)))).toBe(false);
+    expect(sameFileBytes(a, write('longer', Buffer.concat([big, Buffer.from([7])])))).toBe(false);
+    expect(sameFileBytes(write('empty', Buffer.alloc(0)), write('empty-too', Buffer.alloc(0)))).toBe(true);
   });
 });
