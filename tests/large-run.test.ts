@@ -22,6 +22,9 @@ import { loadInputs } from '../src/io/load-inputs.js';
 import { renderCsvBytes } from '../src/render/csv.js';
 import { allocationsTable } from '../src/render/tables.js';
 import { BIN, ROOT, runCli } from './helpers.js';
+import ExcelJS from 'exceljs';
+import { message } from '../src/render/messages.js';
+import { SCATTER_POINTS_DRAWN, TABLE_ROWS_SHOWN } from '../src/render/report-html.js';
 import { assembleRunFolder, spoolInputCopies } from '../src/cli/run-files.js';
 import { RunFolderWriter } from '../src/io/run-folder.js';
 
@@ -247,6 +250,36 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
         explainProvince(withTableRows(all.entries, 'allocations.csv', table, 'county_code', inProvince), province),
       );
     }
+  }, 120_000);
+
+  it('report: the HTML page shows the first 20,000 rows and draws at most 5,000 points, saying so; the workbook has every row', async () => {
+    const html = join(dir, 'report.html');
+    const xlsx = join(dir, 'report.xlsx');
+    const reported = runCli(['report', run, '--html', html, '--xlsx', xlsx, '--lang', 'en']);
+    expect(reported.code, reported.stderr).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    const rows = readFileSync(join(run, 'allocations.csv'), 'utf8').replace(/^\uFEFF/, '').trimEnd().split('\r\n').slice(1);
+    expect(rows.length).toBe(TABLE_ROWS_SHOWN + 1);
+    const table = page.slice(page.indexOf('<section id="counties">'));
+    // Every row shown, in code order, up to the cap; the last one not.
+    const firstCode = rows[0]!.split(',')[0]!;
+    const lastShown = rows[TABLE_ROWS_SHOWN - 1]!.split(',')[0]!;
+    const left = rows[TABLE_ROWS_SHOWN]!.split(',')[0]!;
+    expect(table).toContain(`data-key="${firstCode}"`);
+    expect(table).toContain(`data-key="${lastShown}"`);
+    expect(table).not.toContain(`data-key="${left}"`);
+    expect(table.match(/<tr[ >]/g)!.length).toBe(TABLE_ROWS_SHOWN + 1);
+    expect(table).toContain(message('en', 'table.rows_capped', { shown: '20,000', total: '20,001' }));
+    const scatter = page.slice(page.indexOf('<section id="scatter">'), page.indexOf('<section id="histogram">'));
+    const points = scatter.match(/<circle class="point"/g)!.length;
+    expect(points).toBeLessThanOrEqual(SCATTER_POINTS_DRAWN);
+    expect(points).toBeGreaterThan(SCATTER_POINTS_DRAWN / 2);
+    expect(scatter).toMatch(/one in every \d+ in code order/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(xlsx);
+    const sheet = workbook.getWorksheet(message('en', 'sheet.counties'))!;
+    expect(sheet.rowCount).toBe(rows.length + 1);
+    expect(String(sheet.getRow(rows.length + 1).getCell(1).value)).toBe(left);
   }, 120_000);
 
   it('writes allocations.csv on a worker thread with the bytes this thread writes for the same inputs', () => {

@@ -12,6 +12,10 @@ import { decimal } from '../src/core/money.js';
 import { columnLabel } from '../src/render/labels.js';
 import { message } from '../src/render/messages.js';
 import { readCsvRows, ROOT, runCli, SAMPLE, SMALL, tempDir } from './helpers.js';
+import { readReportFolder } from '../src/io/report-folder.js';
+import { checkWithVerify } from '../src/io/run-integrity.js';
+import { loadReference } from '../src/io/load-inputs.js';
+import { renderRunWorkbook } from '../src/render/workbook.js';
 
 let work: string;
 
@@ -233,5 +237,34 @@ describe('workbook in Chinese, with projects and the columns later rules add', (
     expect(runCli(['report', sweepDir, '--xlsx', join(work, 'sweep.xlsx')], { env: { LC_ALL: '', LC_MESSAGES: '', LANG: 'C.UTF-8' } }).code).toBe(0);
     const sweep = await readWorkbook(join(work, 'sweep.xlsx'));
     expect(sweep.worksheets.map((sheet) => sheet.name)).toEqual(['sweep', 'summary']);
+  });
+});
+
+describe('a table of more rows than a sheet holds', () => {
+  it('goes on several sheets, each with its header and filter, the rows in order and none lost', async () => {
+    const run = join(work, 'split-run');
+    expect(runCli(['allocate', '--counties', SAMPLE.counties, '--budget', SAMPLE.budget, '--out', run]).code).toBe(0);
+    const folder = readReportFolder(run);
+    if (folder.kind !== 'run') throw new Error('not a run folder');
+    const content = await renderRunWorkbook({ folder, integrity: checkWithVerify(run, folder.manifest, folder.manifestPresent), reference: loadReference(), lang: 'en', createdAt: new Date(0), maxRowsPerSheet: 5 });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(content);
+    const name = message('en', 'sheet.counties');
+    const parts = workbook.worksheets.filter((sheet) => sheet.name === name || sheet.name.startsWith(`${name} (`));
+    const expected = readCsvRows(join(run, 'allocations.csv'));
+    expect(parts.map((sheet) => sheet.name)).toEqual([name, ...Array.from({ length: parts.length - 1 }, (_, index) => `${name} (${index + 2})`)]);
+    expect(parts.length).toBe(Math.ceil(expected.length / 4));
+    const codes: string[] = [];
+    for (const sheet of parts) {
+      const { headers, rows } = sheetRows(sheet);
+      expect(headers[0]).toBe(columnLabel('en', 'county_code'));
+      expect(rows.length).toBeLessThanOrEqual(4);
+      expect(sheet.autoFilter).toBe(`A1:${sheet.getColumn(headers.length).letter}${rows.length + 1}`);
+      expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+      codes.push(...rows.map((row) => String(row.get(columnLabel('en', 'county_code'))!.value)));
+    }
+    expect(codes).toEqual(expected.map((row) => row['county_code']));
+    // The other tables are smaller than a sheet: one each.
+    expect(workbook.worksheets.filter((sheet) => sheet.name.startsWith(message('en', 'sheet.provinces'))).length).toBe(Math.ceil(readCsvRows(join(run, 'provinces.csv')).length / 4));
   });
 });

@@ -165,6 +165,10 @@ export const MESSAGES = {
   'chart.key_outside_area': { en: 'key county outside the contiguous areas', zh: '连片特困地区以外的重点县' },
   'chart.other_county': { en: 'other eligible county', zh: '其他符合条件的县' },
   'chart.points_note': { en: '{shown} counties shown; {hidden} without poor population or not eligible are left out.', zh: '共显示 {shown} 个县；没有贫困人口或不符合条件的 {hidden} 个县未显示。' },
+  'chart.points_sampled': {
+    en: 'A large table: {drawn} of its {eligible} eligible units with poor population are drawn, one in every {step} in code order (the axes span all of them); {hidden} without poor population or not eligible are left out.',
+    zh: '表格较大：在 {eligible} 个有贫困人口且符合条件的单位中，按代码顺序每 {step} 个绘出 1 个，共 {drawn} 个（坐标轴覆盖全部单位）；没有贫困人口或不符合条件的 {hidden} 个单位未显示。',
+  },
   'chart.counties_axis': { en: 'counties', zh: '县数' },
   'chart.amount_wan': { en: 'county total (万元)', zh: '县级资金合计（万元）' },
   'chart.bin_tooltip': { en: '{from} to {to} 万元: {count} counties', zh: '{from} 至 {to} 万元：{count} 个县' },
@@ -178,6 +182,10 @@ export const MESSAGES = {
   'table.search': { en: 'Search code, name, province, area…', zh: '搜索代码、县名、省份、片区…' },
   'table.shown': { en: 'rows shown', zh: '行显示' },
   'table.sort_hint': { en: 'Click a column header to sort.', zh: '点击列标题排序。' },
+  'table.rows_capped': {
+    en: 'A large table: the first {shown} of its {total} rows (in code order) are shown here, and searched and sorted; every row is in allocations.csv (povalloc explain RUN --county CODE explains any of them).',
+    zh: '表格较大：此处显示前 {shown} 行（共 {total} 行，按代码排序），搜索和排序只针对这些行；全部行见 allocations.csv（povalloc explain RUN --county 代码 可解释其中任一行）。',
+  },
   'table.per_poor': { en: 'Special fund per poor person (yuan)', zh: '人均专项资金（元/人）' },
   'table.none': { en: 'none', zh: '无' },
 

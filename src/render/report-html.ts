@@ -4,7 +4,7 @@
  * folder's contents (already read), the integrity verdict and the reference
  * tables in, one self-contained HTML string out.
  */
-import { decimal, decimalFromBigInt, fenToYuanDecimal, formatWanYuan, formatYuan, groupThousands, type Dec, type Fen } from '../core/money.js';
+import { decimal, decimalFromBigInt, fenToYuanDecimal, formatWanYuan, formatYuan, groupThousands, ZERO, type Dec, type Fen } from '../core/money.js';
 import type { Reference } from '../core/reference.js';
 import type { RunFolderFiles } from '../io/report-folder.js';
 import type { Integrity } from '../io/run-integrity.js';
@@ -229,12 +229,27 @@ export function scatterCounties(figures: RunFigures): CountyFigures[] {
   return figures.counties.filter((county) => county.eligible && county.perPoor !== undefined);
 }
 
+/**
+ * A large table's units: the report's table shows the first TABLE_ROWS_SHOWN
+ * (in code order) and its scatter draws one in every few, at most
+ * SCATTER_POINTS_DRAWN. A page with a million villages' rows and points would
+ * run to some 400 MB, which no browser opens. Up to these, every one.
+ */
+export const TABLE_ROWS_SHOWN = 20_000;
+export const SCATTER_POINTS_DRAWN = 5_000;
+
+function largest(values: readonly Dec[]): Dec {
+  return values.reduce((max, value) => (value.greaterThan(max) ? value : max), ZERO);
+}
+
 function scatterSection(input: RunReportInput, figures: RunFigures): string {
   const { lang, reference } = input;
   const { categories, categoryOf } = countyCategories(lang, reference);
   const shown = scatterCounties(figures);
+  const step = Math.ceil(shown.length / SCATTER_POINTS_DRAWN);
+  const drawn = step > 1 ? shown.filter((_, index) => index % step === 0) : shown;
   const used = new Set<string>();
-  const points = shown.map((county) => {
+  const points = drawn.map((county) => {
     const category = categoryOf(county);
     used.add(category.id);
     return {
@@ -246,9 +261,13 @@ function scatterSection(input: RunReportInput, figures: RunFigures): string {
       tooltip: message(lang, 'chart.point_tooltip', { name: county.name, code: county.code, incidence: county.incidence.toFixed(6), perPoor: decimalText(county.perPoor!, 2) }),
     };
   });
-  const chart = scatterChart({ title: message(lang, 'report.section.scatter'), points, xLabel: message(lang, 'chart.incidence'), yLabel: message(lang, 'chart.per_poor') });
+  // A sample's axes still span every unit.
+  const bounds = step > 1 ? { maxX: largest(shown.map((county) => county.incidence)), maxY: largest(shown.map((county) => county.perPoor!)) } : {};
+  const chart = scatterChart({ title: message(lang, 'report.section.scatter'), points, xLabel: message(lang, 'chart.incidence'), yLabel: message(lang, 'chart.per_poor'), ...bounds });
   const legend = legendHtml(categories.filter((category) => used.has(category.id)));
-  const note = `<p class="note">${escapeHtml(message(lang, 'chart.points_note', { shown: shown.length, hidden: figures.counties.length - shown.length }))}</p>`;
+  const hidden = figures.counties.length - shown.length;
+  const noteText = step > 1 ? message(lang, 'chart.points_sampled', { drawn: drawn.length, eligible: shown.length, step, hidden }) : message(lang, 'chart.points_note', { shown: shown.length, hidden });
+  const note = `<p class="note">${escapeHtml(noteText)}</p>`;
   return `<section id="scatter"><h2>${escapeHtml(message(lang, 'report.section.scatter'))}</h2>${legend}${chart}${note}</section>`;
 }
 
@@ -309,7 +328,8 @@ function countyTableSection(input: RunReportInput, figures: RunFigures): string 
     ...amountColumns.map((column) => ({ label: columnLabel(lang, column), numeric: true })),
     { label: message(lang, 'table.per_poor'), numeric: true },
   ];
-  const rows: TableRow[] = figures.counties.map((county) => {
+  const capped = figures.counties.length > TABLE_ROWS_SHOWN;
+  const rows: TableRow[] = (capped ? figures.counties.slice(0, TABLE_ROWS_SHOWN) : figures.counties).map((county) => {
     const province = provinceName(lang, county.provinceCode, county.provinceName, reference);
     const area = areaName(lang, county.area, reference);
     const searchText = [county.code, county.name, county.provinceName, province, county.prefecture, county.area, area].join(' ').toLowerCase();
@@ -333,7 +353,8 @@ function countyTableSection(input: RunReportInput, figures: RunFigures): string 
       ],
     };
   });
-  return `<section id="counties"><h2>${escapeHtml(message(lang, 'report.section.counties'))}</h2>${searchBox('county-table', message(lang, 'table.search'), rows.length, message(lang, 'table.shown'), message(lang, 'table.sort_hint'))}${tableHtml({ id: 'county-table', sortable: true, columns, rows })}</section>`;
+  const note = capped ? `<p class="note">${escapeHtml(message(lang, 'table.rows_capped', { shown: groupThousands(String(rows.length)), total: groupThousands(String(figures.counties.length)) }))}</p>` : '';
+  return `<section id="counties"><h2>${escapeHtml(message(lang, 'report.section.counties'))}</h2>${note}${searchBox('county-table', message(lang, 'table.search'), rows.length, message(lang, 'table.shown'), message(lang, 'table.sort_hint'))}${tableHtml({ id: 'county-table', sortable: true, columns, rows })}</section>`;
 }
 
 /** A table of any CSV file, labels translated where known, money grouped. */

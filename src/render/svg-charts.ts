@@ -171,6 +171,9 @@ export interface ScatterChart {
   readonly yLabel: string;
   readonly width?: number;
   readonly height?: number;
+  /** The largest x and y the axes must reach (when the points drawn are a sample): else those of the points. */
+  readonly maxX?: Dec;
+  readonly maxY?: Dec;
 }
 
 export function scatterChart(chart: ScatterChart): string {
@@ -180,8 +183,8 @@ export function scatterChart(chart: ScatterChart): string {
   const right = width - 16;
   const top = 14;
   const bottom = height - 40;
-  const maxX = chart.points.reduce((max, point) => (point.x.greaterThan(max) ? point.x : max), ZERO);
-  const maxY = chart.points.reduce((max, point) => (point.y.greaterThan(max) ? point.y : max), ZERO);
+  const maxX = chart.maxX ?? chart.points.reduce((max, point) => (point.x.greaterThan(max) ? point.x : max), ZERO);
+  const maxY = chart.maxY ?? chart.points.reduce((max, point) => (point.y.greaterThan(max) ? point.y : max), ZERO);
   const xScale = niceScale(ZERO, maxX);
   const yScale = niceScale(ZERO, maxY);
   const out: string[] = [svgOpen(width, height, chart.title, 'scatter')];

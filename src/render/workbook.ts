@@ -8,6 +8,7 @@
  * neutralised against formula injection.
  */
 import ExcelJS from 'exceljs';
+import { PassThrough } from 'node:stream';
 import { decimalFromBigInt, FEN_PER_WAN_YUAN, formatDecimalExact, formatYuan } from '../core/money.js';
 import type { Reference } from '../core/reference.js';
 import type { CompareFolderFiles, CsvFile, RunFolderFiles, SweepFolderFiles } from '../io/report-folder.js';
@@ -83,41 +84,69 @@ function formattedWidth(kind: ColumnKind, text: string, places: number | undefin
   return whole.length + groups + decimals + (text.startsWith('-') ? 1 : 0);
 }
 
-/** Writes a table to a new sheet: header row frozen and filtered, widths fitted, cells typed. */
-function addTableSheet(workbook: ExcelJS.Workbook, name: string, columns: readonly SheetColumn[], rows: readonly Readonly<Record<string, string>>[], freezeColumns = 0): ExcelJS.Worksheet {
-  const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', xSplit: freezeColumns, ySplit: 1 }] });
+/** A workbook written as it is made (exceljs's streaming writer): a sheet's rows go into the file as they are committed. */
+type Workbook = ExcelJS.stream.xlsx.WorkbookWriter;
+type Worksheet = ReturnType<Workbook['addWorksheet']>;
+
+/**
+ * Excel's rows per sheet, the header included. A table of more rows (a
+ * village table of over a million) goes on several sheets, each with the
+ * header, named after the first with " (2)", " (3)", ...
+ */
+export const EXCEL_MAX_ROWS = 1_048_576;
+
+/** The text of a table's cell, and its width as shown. */
+function cellWidth(column: SheetColumn, text: string): number {
+  return formattedWidth(column.kind, text, column.places) + 1;
+}
+
+/**
+ * Writes a table to new sheets (one, unless it has more rows than a sheet
+ * holds: see EXCEL_MAX_ROWS): header row frozen and filtered, widths fitted
+ * to every row (measured first, as a streamed sheet's widths come before its
+ * rows), cells typed, each row committed as it is written.
+ */
+function addTableSheet(workbook: Workbook, name: string, columns: readonly SheetColumn[], rows: readonly Readonly<Record<string, string>>[], freezeColumns = 0, maxRows = EXCEL_MAX_ROWS): void {
   const widths = columns.map((column) => displayWidth(column.header) + 2);
-  const header = sheet.getRow(1);
-  columns.forEach((column, index) => {
-    const cell = header.getCell(index + 1);
-    cell.value = neutraliseFormula(column.header);
-    cell.font = { bold: true };
-    cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEEF3F8' } };
-    cell.alignment = { vertical: 'top', wrapText: false };
-  });
-  rows.forEach((row, rowIndex) => {
-    const sheetRow = sheet.getRow(rowIndex + 2);
-    columns.forEach((column, index) => {
-      const text = column.value(row);
-      const cell = sheetRow.getCell(index + 1);
-      widths[index] = Math.max(widths[index]!, formattedWidth(column.kind, text, column.places) + 1);
-      if (text === '') return;
-      if (column.kind !== 'text') {
-        const number = exactSpreadsheetNumber(text);
-        if (number !== undefined) {
-          cell.value = number;
-          cell.numFmt = column.kind === 'amount' || column.kind === 'wan' ? AMOUNT_FORMAT : column.kind === 'whole' ? WHOLE_FORMAT : `0.${'0'.repeat(column.places ?? 1)}`;
-          return;
-        }
-      }
-      cell.value = neutraliseFormula(text);
+  for (const row of rows) columns.forEach((column, index) => (widths[index] = Math.max(widths[index]!, cellWidth(column, column.value(row)))));
+  const perSheet = maxRows - 1;
+  const sheets = Math.max(1, Math.ceil(rows.length / perSheet));
+  for (let part = 0; part < sheets; part++) {
+    const partRows = rows.slice(part * perSheet, (part + 1) * perSheet);
+    const sheet: Worksheet = workbook.addWorksheet(part === 0 ? name : `${name} (${part + 1})`, {
+      views: [{ state: 'frozen', xSplit: freezeColumns, ySplit: 1 }],
+      ...(columns.length > 0 ? { autoFilter: { from: { row: 1, column: 1 }, to: { row: Math.max(1, partRows.length + 1), column: columns.length } } } : {}),
     });
-  });
-  columns.forEach((_, index) => {
-    sheet.getColumn(index + 1).width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, widths[index]!));
-  });
-  if (columns.length > 0) sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, rows.length + 1), column: columns.length } };
-  return sheet;
+    sheet.columns = widths.map((width) => ({ width: Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, width)) }));
+    const header = sheet.getRow(1);
+    columns.forEach((column, index) => {
+      const cell = header.getCell(index + 1);
+      cell.value = neutraliseFormula(column.header);
+      cell.font = { bold: true };
+      cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEEF3F8' } };
+      cell.alignment = { vertical: 'top', wrapText: false };
+    });
+    header.commit();
+    partRows.forEach((row, rowIndex) => {
+      const sheetRow = sheet.getRow(rowIndex + 2);
+      columns.forEach((column, index) => {
+        const text = column.value(row);
+        if (text === '') return;
+        const cell = sheetRow.getCell(index + 1);
+        if (column.kind !== 'text') {
+          const number = exactSpreadsheetNumber(text);
+          if (number !== undefined) {
+            cell.value = number;
+            cell.numFmt = column.kind === 'amount' || column.kind === 'wan' ? AMOUNT_FORMAT : column.kind === 'whole' ? WHOLE_FORMAT : `0.${'0'.repeat(column.places ?? 1)}`;
+            return;
+          }
+        }
+        cell.value = neutraliseFormula(text);
+      });
+      sheetRow.commit();
+    });
+    sheet.commit();
+  }
 }
 
 interface SummaryLine {
@@ -127,7 +156,7 @@ interface SummaryLine {
   readonly amount?: boolean;
 }
 
-function addSummarySheet(workbook: ExcelJS.Workbook, lang: Lang, lines: readonly SummaryLine[], fundTable?: { columns: readonly SheetColumn[]; rows: readonly Readonly<Record<string, string>>[] }): void {
+function addSummarySheet(workbook: Workbook, lang: Lang, lines: readonly SummaryLine[], fundTable?: { columns: readonly SheetColumn[]; rows: readonly Readonly<Record<string, string>>[] }): void {
   const sheet = workbook.addWorksheet(message(lang, 'sheet.summary'), { views: [{ state: 'frozen', ySplit: 1 }] });
   const header = sheet.getRow(1);
   header.getCell(1).value = message(lang, 'summary.item');
@@ -171,19 +200,34 @@ function addSummarySheet(workbook: ExcelJS.Workbook, lang: Lang, lines: readonly
       });
     }
   }
-  widths.forEach((width, index) => {
-    sheet.getColumn(index + 1).width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, width));
-  });
+  // Its few rows are held until now: a streamed sheet's widths come before its rows.
+  sheet.columns = widths.map((width) => ({ width: Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, width)) }));
+  sheet.commit();
 }
 
 
 
-function newWorkbook(createdAt: Date): ExcelJS.Workbook {
-  const workbook = new ExcelJS.Workbook();
+/** A streamed workbook whose bytes are gathered in memory: `finish` gives them (the zip of a million rows is some 100 MB). */
+function newWorkbook(createdAt: Date): { workbook: Workbook; finish: () => Promise<Buffer> } {
+  const pieces: Buffer[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (piece: Buffer) => pieces.push(piece));
+  const ended = new Promise<void>((resolve, reject) => {
+    stream.on('end', resolve);
+    stream.on('error', reject);
+  });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
   workbook.creator = 'povalloc';
   workbook.created = createdAt;
   workbook.modified = createdAt;
-  return workbook;
+  return {
+    workbook,
+    finish: async () => {
+      await workbook.commit();
+      await ended;
+      return Buffer.concat(pieces);
+    },
+  };
 }
 
 export interface RunWorkbookInput {
@@ -193,6 +237,8 @@ export interface RunWorkbookInput {
   readonly lang: Lang;
   /** Recorded as the workbook's creation time (the shell reads the clock). */
   readonly createdAt: Date;
+  /** Rows per sheet, the header included (EXCEL_MAX_ROWS unless a test asks for fewer). */
+  readonly maxRowsPerSheet?: number;
 }
 
 function fundTotalsTable(lang: Lang, figures: RunFigures): { columns: SheetColumn[]; rows: Record<string, string>[] } {
@@ -252,19 +298,20 @@ function identityLines(input: RunWorkbookInput, figures: RunFigures): SummaryLin
 export async function renderRunWorkbook(input: RunWorkbookInput): Promise<Buffer> {
   const { folder, lang, reference } = input;
   const figures = buildRunFigures(folder.allocations, folder.provinces, folder.summary);
-  const workbook = newWorkbook(input.createdAt);
-  addTableSheet(workbook, message(lang, 'sheet.counties'), csvColumns(lang, folder.allocations, reference, { wanAfterTotal: true }), folder.allocations.rows, 2);
-  addTableSheet(workbook, message(lang, 'sheet.provinces'), csvColumns(lang, folder.provinces, reference, { wanAfterTotal: true }), folder.provinces.rows, 2);
-  if (folder.projects) addTableSheet(workbook, message(lang, 'sheet.projects'), csvColumns(lang, folder.projects, reference), folder.projects.rows, 1);
+  const { workbook, finish } = newWorkbook(input.createdAt);
+  const maxRows = input.maxRowsPerSheet ?? EXCEL_MAX_ROWS;
+  addTableSheet(workbook, message(lang, 'sheet.counties'), csvColumns(lang, folder.allocations, reference, { wanAfterTotal: true }), folder.allocations.rows, 2, maxRows);
+  addTableSheet(workbook, message(lang, 'sheet.provinces'), csvColumns(lang, folder.provinces, reference, { wanAfterTotal: true }), folder.provinces.rows, 2, maxRows);
+  if (folder.projects) addTableSheet(workbook, message(lang, 'sheet.projects'), csvColumns(lang, folder.projects, reference), folder.projects.rows, 1, maxRows);
   const checkColumns: SheetColumn[] = folder.checks.columns.map((column) => ({
     header: columnLabel(lang, column),
     kind: 'text' as const,
     value: column === 'message' ? (row: Readonly<Record<string, string>>) => checkMessage(lang, row) : (row: Readonly<Record<string, string>>) => valueLabel(lang, column, row[column] ?? '', reference),
   }));
   if (lang !== 'en' && folder.checks.columns.includes('message')) checkColumns.push({ header: message(lang, 'checks.original'), kind: 'text', value: (row) => row['message'] ?? '' });
-  addTableSheet(workbook, message(lang, 'sheet.checks'), checkColumns, folder.checks.rows, 1);
+  addTableSheet(workbook, message(lang, 'sheet.checks'), checkColumns, folder.checks.rows, 1, maxRows);
   addSummarySheet(workbook, lang, identityLines(input, figures), fundTotalsTable(lang, figures));
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+  return finish();
 }
 
 export interface ScenarioWorkbookInput {
@@ -277,7 +324,7 @@ export interface ScenarioWorkbookInput {
 /** A compare or sweep folder as a workbook: one sheet per CSV, and the folder's JSON as the summary. */
 export async function renderScenarioWorkbook(input: ScenarioWorkbookInput): Promise<Buffer> {
   const { folder, lang, reference } = input;
-  const workbook = newWorkbook(input.createdAt);
+  const { workbook, finish } = newWorkbook(input.createdAt);
   const sheets: [MessageKey, CsvFile | undefined][] =
     folder.kind === 'compare'
       ? [
@@ -297,5 +344,5 @@ export async function renderScenarioWorkbook(input: ScenarioWorkbookInput): Prom
     value: typeof value === 'object' && value !== null ? JSON.stringify(value) : textField(value),
   }));
   addSummarySheet(workbook, lang, lines);
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+  return finish();
 }
