@@ -282,6 +282,19 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(String(sheet.getRow(rows.length + 1).getCell(1).value)).toBe(left);
   }, 120_000);
 
+  it('compare of the run with itself: compare.json and counties.csv written as they are made, the same document on stdout', () => {
+    const out = join(dir, 'compare-itself');
+    const compared = runCli(['compare', run, run, '--out', out, '--json']);
+    expect(compared.code, compared.stderr).toBe(0);
+    const file = readFileSync(join(out, 'compare.json'), 'utf8');
+    expect(compared.stdout).toBe(file);
+    const document = JSON.parse(file) as { counties: { county_code: string; band: string; change: string }[] };
+    const codes = readFileSync(join(run, 'allocations.csv'), 'utf8').replace(/^\uFEFF/, '').trimEnd().split('\r\n').slice(1).map((line) => line.split(',')[0]);
+    expect(document.counties.map((row) => row.county_code)).toEqual(codes);
+    expect(document.counties.every((row) => row.band === 'no_change' && row.change === '0.00')).toBe(true);
+    expect(readFileSync(join(out, 'counties.csv'), 'utf8').trimEnd().split('\r\n').length).toBe(codes.length + 1);
+  }, 120_000);
+
   it('writes allocations.csv on a worker thread with the bytes this thread writes for the same inputs', () => {
     const loaded = loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' });
     const expected = renderCsvBytes(allocationsTable(allocate(loaded.run)));

@@ -7,8 +7,9 @@
 import { BANDS, COMPARE_SCHEMA_VERSION, type Band, type Comparison, type CountyChange, type ProvinceChange } from '../core/compare.js';
 import { METRICS } from '../core/metrics.js';
 import { formatYuan, groupThousands, type Fen } from '../core/money.js';
-import type { OutputFile } from '../io/run-folder.js';
-import { renderCsv, yesNo, type CsvTable } from './csv.js';
+import type { FileContent, OutputFile } from '../io/run-folder.js';
+import { csvPieces, renderCsv, yesNo, type CsvTable } from './csv.js';
+import { prettyJsonPieces } from './json-pieces.js';
 import { displayWidth, type Painter } from './summary.js';
 
 type Row = Record<string, string | number | boolean>;
@@ -24,8 +25,13 @@ function amountCells(prefixFirst: boolean, comparison: Comparison, change: { bas
   return cells;
 }
 
-export function countyRows(comparison: Comparison): Row[] {
-  return comparison.counties.map((change: CountyChange) => ({
+/** The rows of counties.csv (and compare.json's `counties`), one at a time, each made when asked for. */
+function* eachCountyRow(comparison: Comparison): Generator<Row> {
+  for (const change of comparison.counties) yield countyRow(comparison, change);
+}
+
+function countyRow(comparison: Comparison, change: CountyChange): Row {
+  return {
     county_code: change.county.code,
     county_name: change.county.name,
     province_code: change.county.provinceCode,
@@ -42,7 +48,7 @@ export function countyRows(comparison: Comparison): Row[] {
     priority_province: yesNo(change.county.priorityProvince),
     poor_population: change.county.poorPopulation.toString(),
     ...amountCells(false, comparison, change),
-  }));
+  };
 }
 
 export function provinceRows(comparison: Comparison): Row[] {
@@ -107,8 +113,18 @@ function columnsOf(rows: readonly Row[], fallback: readonly string[]): string[] 
   return rows.length > 0 ? Object.keys(rows[0]!) : [...fallback];
 }
 
-/** The --json document (also written as compare.json). */
-export function compareDocument(comparison: Comparison): Record<string, unknown> {
+/**
+ * The --json document (also written as compare.json) as
+ * `JSON.stringify(document, null, 2)` writes it, in pieces: the county rows
+ * (its last member, `counties`) made and written a few thousand at a time, as
+ * a comparison of a village table has a row per village and scenario, too
+ * many for one string.
+ */
+export function compareJsonPieces(comparison: Comparison): Generator<string> {
+  return prettyJsonPieces(documentWithoutCounties(comparison), 'counties', eachCountyRow(comparison));
+}
+
+function documentWithoutCounties(comparison: Comparison): Record<string, unknown> {
   const metrics: Record<string, unknown> = {};
   for (const entry of comparison.metrics) metrics[entry.scenarioName] = entry.values;
   const policyDiff: Record<string, unknown> = {};
@@ -133,20 +149,33 @@ export function compareDocument(comparison: Comparison): Record<string, unknown>
     pots: potRows(comparison),
     band_counts: bandRows(comparison),
     provinces: provinceRows(comparison),
-    counties: countyRows(comparison),
   };
 }
 
 const COUNTY_FALLBACK = ['county_code', 'county_name', 'province_code', 'scenario', 'base_special_poverty', 'scenario_special_poverty', 'base_total', 'scenario_total', 'change', 'change_percent'];
 const PROVINCE_FALLBACK = ['province_code', 'province_name', 'scenario', 'base_special_poverty', 'scenario_special_poverty', 'base_total', 'scenario_total', 'change', 'change_percent'];
 
-export function compareFiles(comparison: Comparison): OutputFile[] {
-  const document = compareDocument(comparison);
-  const counties = countyRows(comparison);
+/**
+ * The comparison's files. compare.json and counties.csv have a row per county
+ * and scenario (hundreds of MB for a village table): they are made as pieces
+ * of bytes, the rows a few thousand at a time, and handed to PLACE, which
+ * writes them where they go and gives what the folder is to hold (by default,
+ * the pieces themselves).
+ */
+export function compareFiles(comparison: Comparison, place: (name: string, pieces: Iterable<Buffer>) => FileContent = (_, pieces) => [...pieces]): OutputFile[] {
   const provinces = provinceRows(comparison);
+  const first = comparison.counties[0];
+  const countyColumns = first === undefined ? [...COUNTY_FALLBACK] : Object.keys(countyRow(comparison, first));
+  const countyCells = function* (): Generator<string[]> {
+    for (const row of eachCountyRow(comparison)) yield countyColumns.map((column) => String(row[column] ?? ''));
+  };
+  const jsonBytes = function* (): Generator<Buffer> {
+    for (const piece of compareJsonPieces(comparison)) yield Buffer.from(piece, 'utf8');
+    yield Buffer.from('\n', 'utf8');
+  };
   return [
-    { name: 'compare.json', content: `${JSON.stringify(document, null, 2)}\n` },
-    { name: 'counties.csv', content: renderCsv(tableOf(counties, columnsOf(counties, COUNTY_FALLBACK))) },
+    { name: 'compare.json', content: place('compare.json', jsonBytes()) },
+    { name: 'counties.csv', content: place('counties.csv', csvPieces({ columns: countyColumns, rows: { [Symbol.iterator]: countyCells } })) },
     { name: 'provinces.csv', content: renderCsv(tableOf(provinces, columnsOf(provinces, PROVINCE_FALLBACK))) },
     { name: 'bands.csv', content: renderCsv(tableOf(bandRows(comparison), ['scenario', 'dimension', 'group', 'band', 'counties', 'poor_population'])) },
     { name: 'metrics.csv', content: renderCsv(tableOf(metricRows(comparison), ['scenario', 'metric', 'value'])) },

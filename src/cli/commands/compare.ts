@@ -1,14 +1,14 @@
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { allocate } from '../../core/allocate.js';
-import { BASE_NAME, compareOutcomes, type CompareSide } from '../../core/compare.js';
+import { BASE_NAME, compareOutcomes, type Comparison, type CompareSide } from '../../core/compare.js';
 import { outcomeFromResult } from '../../core/outcome.js';
 import { InputError, UsageError, type Problem } from '../../core/problems.js';
 import { parseOverride, type Override } from '../../core/scenario.js';
 import { loadInputs, parseOverrides, type LoadedInputs } from '../../io/load-inputs.js';
-import { checkOutputDir, writeRunFolder } from '../../io/run-folder.js';
+import { checkOutputDir, measurePieces, RunFolderWriter, writeToFile } from '../../io/run-folder.js';
 import { readRunOutcome } from '../../io/run-outcome.js';
-import { compareDocument, compareFiles, compareSummary } from '../../render/compare.js';
+import { compareFiles, compareJsonPieces, compareSummary } from '../../render/compare.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { addInputOptions, collect, encodingOf, painterFor, type InputOptions } from '../options.js';
 import { reportWarnings } from './allocate.js';
@@ -153,14 +153,34 @@ function sidesFromRuns(runs: readonly string[], options: CompareOptions): { base
   };
 }
 
+/** The comparison's folder, its long files (compare.json, counties.csv) written into it as they are made, not held. */
+function writeComparison(dir: string, comparison: Comparison, force: boolean): void {
+  const writer = RunFolderWriter.open(dir, force);
+  try {
+    writer.finish(
+      compareFiles(comparison, (name, pieces) => {
+        const spooled = writer.spoolPath(name);
+        return { spooled, ...writeToFile(spooled, (sink) => measurePieces(pieces, sink)) };
+      }),
+    );
+  } finally {
+    writer.abandon();
+  }
+}
+
 function run(runs: string[], options: CompareOptions, io: Io): number {
   if (options.out !== undefined) checkOutputDir(options.out, Boolean(options.force));
   const { base, scenarios, warnings } = runs.length > 0 ? sidesFromRuns(runs, options) : sidesFromPolicies(options, io);
   const comparison = compareOutcomes(base, scenarios);
-  if (options.out !== undefined) writeRunFolder(options.out, compareFiles(comparison), Boolean(options.force));
+  if (options.out !== undefined) writeComparison(options.out, comparison, Boolean(options.force));
   reportWarnings(io, warnings);
-  if (options.json) io.stdout(`${JSON.stringify(compareDocument(comparison), null, 2)}\n`);
-  else io.stdout(compareSummary(comparison, painterFor(io, options), options.out));
+  if (options.json) {
+    // A village table's comparison is too long for one string: printed as it is made.
+    for (const piece of compareJsonPieces(comparison)) io.stdout(piece);
+    io.stdout('\n');
+  } else {
+    io.stdout(compareSummary(comparison, painterFor(io, options), options.out));
+  }
   return EXIT_OK;
 }
 
