@@ -127,3 +127,24 @@ describe('AmountStore', () => {
     );
   });
 });
+
+describe('AmountStore.deleteColumn', () => {
+  it('drops the column and its values; the other columns keep their order and values', () => {
+    const store = new AmountStore(3);
+    store.set('a', 0, 1n);
+    store.set('b', 0, 2n);
+    store.set('b', 2, 2n ** 70n);
+    store.set('c', 1, 3n);
+    store.deleteColumn('b');
+    store.deleteColumn('missing');
+    expect(store.names).toEqual(['a', 'c']);
+    expect(store.get('b', 0)).toBeUndefined();
+    expect(store.get('b', 2)).toBeUndefined();
+    expect([...new CountyAmounts(store, 0)]).toEqual([['a', 1n]]);
+    expect([...new CountyAmounts(store, 1)]).toEqual([['c', 3n]]);
+    expect([...new CountyAmounts(store, 2)]).toEqual([]);
+    store.set('b', 1, 4n);
+    expect(store.names).toEqual(['a', 'c', 'b']);
+    expect([...new CountyAmounts(store, 1)]).toEqual([['c', 3n], ['b', 4n]]);
+  });
+});

@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { readCsvRows, ROOT, runCli, SAMPLE, SMALL, sumFen, tempDir } from './helpers.js';
+import { readRunOutcome } from '../src/io/run-outcome.js';
 
 const small = ['--counties', SMALL.counties, '--budget', SMALL.budget, '--policy', SMALL.policy];
 /** One weight moved: 0.1 of stage 2's weight from poverty scale to incidence. */
@@ -167,6 +168,47 @@ describe('compare RUN_A RUN_B', () => {
     const result = runCli(['compare', run, run]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('special_poverty_central: adds up to 23900000.01, but summary.json says 23900000.00 of special_poverty central was allocated');
+  });
+
+  test("allocations.csv read row by row: each bad cell named with its line, a missing column named, a column not wholly amounts left out", () => {
+    const dir = tempDir();
+    const run = join(dir, 'a');
+    expect(runCli(['allocate', ...small, '--out', run]).code).toBe(0);
+    const original = readFileSync(join(run, 'allocations.csv'), 'utf8');
+    const lines = original.split('\r\n');
+    const header = lines[0]!.replace(/^\uFEFF/, '').split(',');
+    const edited = (edit: (cells: string[], line: number) => void): string =>
+      lines.map((line, index) => {
+        if (index === 0 || line === '') return line;
+        const cells = line.split(',');
+        edit(cells, index + 1);
+        return cells.join(',');
+      }).join('\r\n');
+    writeFileSync(join(run, 'allocations.csv'), edited((cells, line) => {
+      if (line === 3) cells[header.indexOf('total')] = 'abc';
+      if (line === 5) cells[header.indexOf('poor_population')] = 'x';
+    }));
+    let result = runCli(['compare', run, run]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('allocations.csv:3: total: "abc" is not an amount in yuan');
+    expect(result.stderr).toContain('allocations.csv:5: poor_population: "x" is not a whole number');
+    writeFileSync(join(run, 'allocations.csv'), original.replace(',binding,', ',bound,'));
+    result = runCli(['compare', run, run]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('allocations.csv:1: binding: column is missing: is this a povalloc run folder?');
+    // An amount in one row of a column every other row leaves empty (a rule that did not run): not an amount column.
+    writeFileSync(join(run, 'allocations.csv'), edited((cells, line) => {
+      if (line === 2) cells[header.indexOf('relocation')] = '5.00';
+    }));
+    result = runCli(['compare', run, run, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout) as { counties: Record<string, string>[] };
+    expect(Object.keys(document.counties[0]!)).not.toContain('change_relocation');
+    expect(Object.keys(document.counties[0]!)).toContain('change_special_poverty_central');
+    // Each county's amounts are those of the amount columns and the total, as a map of them would be.
+    const { outcome } = readRunOutcome(run);
+    expect(outcome.amountColumns).not.toContain('relocation');
+    for (const county of outcome.counties) expect([...county.amounts.keys()]).toEqual([...outcome.amountColumns, 'total']);
   });
 
   test('usage errors', () => {

@@ -174,6 +174,32 @@ describe('compare: the changes add up per pot', () => {
     expect(comparison.counties.map((change) => change.change)).toEqual([-50n, 50n]);
   });
 
+  test("a county's amounts: each column, each fund's sum (a fund named like a column is the sum), then the total, 0 where missing", () => {
+    const columns = ['special_poverty_central', 'special_poverty_provincial', 'relocation', 'relocation_central', 'relocation_provincial'];
+    const withRelocation = (amounts: [string, bigint][]): Outcome => ({
+      ...outcome([{ ...county('520001', 10n, 600n), amounts: new Map(amounts) }], 1_000n),
+      amountColumns: columns,
+    });
+    const base = withRelocation([['special_poverty_central', 600n], ['relocation', 999n], ['relocation_central', 70n], ['relocation_provincial', 30n], ['total', 700n]]);
+    const moved = withRelocation([['special_poverty_central', 600n], ['relocation_central', 40n], ['total', 640n]]);
+    const comparison = compareOutcomes(side('base', base), [side('moved', moved)]);
+    const change = comparison.counties[0]!;
+    expect([...change.base.entries()]).toEqual([
+      ['special_poverty_central', 600n],
+      ['special_poverty_provincial', 0n],
+      ['relocation', 100n],
+      ['relocation_central', 70n],
+      ['relocation_provincial', 30n],
+      ['special_poverty', 600n],
+      ['total', 700n],
+    ]);
+    expect(new Map(change.scenario)).toEqual(new Map([['special_poverty_central', 600n], ['special_poverty_provincial', 0n], ['relocation', 40n], ['relocation_central', 40n], ['relocation_provincial', 0n], ['special_poverty', 600n], ['total', 640n]]));
+    expect(change.base.size).toBe(7);
+    expect(change.base.get('no such column')).toBeUndefined();
+    expect(change.base.has('special_poverty')).toBe(true);
+    expect(change.change).toBe(-60n);
+  });
+
   test('money that became unallocated is part of the balance', () => {
     const base = outcome([county('520001', 10n, 600n), county('520002', 10n, 400n)], 1_000n);
     const lost = outcome([county('520001', 10n, 600n), county('520002', 10n, 0n, { eligible: false })], 1_000n, 400n);

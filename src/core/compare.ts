@@ -139,15 +139,70 @@ export interface Comparison {
   readonly policyDiffs: readonly ScenarioPolicyDiff[];
 }
 
-/** Every amount of a county keyed by column, fund sum and 'total'. */
-function amountsOf(amounts: ReadonlyMap<string, Fen>, amountColumns: readonly string[], funds: readonly string[]): Map<string, Fen> {
-  const result = new Map<string, Fen>();
-  for (const column of amountColumns) result.set(column, amounts.get(column) ?? 0n);
-  for (const fund of funds) {
-    result.set(fund, fundColumns(fund, amountColumns).reduce((sum, column) => sum + (amounts.get(column) ?? 0n), 0n));
+/** What a side's amounts of one county are read as: its keys in order, and where each key's amount comes from. */
+interface AmountKeys {
+  /** Each amount column, then each fund, then 'total', a name that comes again only once (where it first came). */
+  readonly keys: readonly string[];
+  /** Per key: the columns whose amounts add up to it (a fund's columns for a fund; 'total' and a column: itself). */
+  readonly sources: ReadonlyMap<string, readonly string[]>;
+}
+
+function amountKeys(amountColumns: readonly string[], funds: readonly string[]): AmountKeys {
+  const sources = new Map<string, readonly string[]>();
+  // Later kinds win where a name is both (a fund named as its column): 'total', then a fund, then a column.
+  for (const column of amountColumns) sources.set(column, [column]);
+  for (const fund of funds) sources.set(fund, fundColumns(fund, amountColumns));
+  sources.set('total', ['total']);
+  return { keys: [...sources.keys()], sources };
+}
+
+/**
+ * Every amount of a county keyed by column, fund sum and 'total' (0 where the
+ * county has none), read from its amounts when asked for: a comparison of a
+ * million villages holds a small view per village and side, not a map and a
+ * dozen bigints.
+ */
+class CountyAmountsView implements ReadonlyMap<string, Fen> {
+  constructor(
+    private readonly amounts: ReadonlyMap<string, Fen>,
+    private readonly layout: AmountKeys,
+  ) {}
+
+  get size(): number {
+    return this.layout.keys.length;
   }
-  result.set('total', amounts.get('total') ?? 0n);
-  return result;
+
+  get(key: string): Fen | undefined {
+    const columns = this.layout.sources.get(key);
+    if (columns === undefined) return undefined;
+    let sum = 0n;
+    for (const column of columns) sum += this.amounts.get(column) ?? 0n;
+    return sum;
+  }
+
+  has(key: string): boolean {
+    return this.layout.sources.has(key);
+  }
+
+  forEach(callback: (amount: Fen, key: string, map: ReadonlyMap<string, Fen>) => void, thisArg?: unknown): void {
+    for (const key of this.layout.keys) callback.call(thisArg, this.get(key)!, key, this);
+  }
+
+  *entries(): MapIterator<[string, Fen]> {
+    for (const key of this.layout.keys) yield [key, this.get(key)!];
+  }
+
+  *keys(): MapIterator<string> {
+    yield* this.layout.keys;
+  }
+
+  *values(): MapIterator<Fen> {
+    for (const key of this.layout.keys) yield this.get(key)!;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, Fen]> {
+    return this.entries();
+  }
 }
 
 function addInto(target: Map<string, Fen>, amounts: ReadonlyMap<string, Fen>): void {
@@ -221,6 +276,7 @@ export function compareOutcomes(base: CompareSide, scenarios: readonly CompareSi
     for (const column of scenario.outcome.amountColumns) if (!amountColumns.includes(column)) amountColumns.push(column);
   }
   const funds = fundsWithColumns(amountColumns);
+  const layout = amountKeys(amountColumns, funds);
 
   const counties: CountyChange[] = [];
   const provinces: ProvinceChange[] = [];
@@ -233,8 +289,8 @@ export function compareOutcomes(base: CompareSide, scenarios: readonly CompareSi
     const scenarioByCode = new Map(scenario.outcome.counties.map((county) => [county.code, county]));
     const scenarioCounties: CountyChange[] = base.outcome.counties.map((county) => {
       const other = scenarioByCode.get(county.code)!;
-      const baseAmounts = amountsOf(county.amounts, amountColumns, funds);
-      const scenarioAmounts = amountsOf(other.amounts, amountColumns, funds);
+      const baseAmounts = new CountyAmountsView(county.amounts, layout);
+      const scenarioAmounts = new CountyAmountsView(other.amounts, layout);
       const baseTotal = baseAmounts.get('total')!;
       const scenarioTotal = scenarioAmounts.get('total')!;
       return {

@@ -313,6 +313,16 @@ export class AmountStore {
     }
   }
 
+  /** Drops a column and every value in it. */
+  deleteColumn(name: string): void {
+    const column = this.byName.get(name);
+    if (column === undefined) return;
+    this.byName.delete(name);
+    const position = this.stores.indexOf(column);
+    this.stores.splice(position, 1);
+    this.names.splice(position, 1);
+  }
+
   delete(name: string, index: number): boolean {
     const column = this.byName.get(name);
     if (column === undefined || column.present[index] === 0) return false;

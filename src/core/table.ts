@@ -335,6 +335,17 @@ export interface VisitedTable {
 }
 
 /**
+ * TEXT as a string of its own characters. A cell is a part of the file's
+ * text, and V8 keeps a part of 13 characters or more as a view into the whole:
+ * a column name kept for as long as a table's reader runs (a run's
+ * allocations.csv read by compare) would keep a village table's whole text,
+ * hundreds of MB, from being freed.
+ */
+function ownText(text: string): string {
+  return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8');
+}
+
+/**
  * Checks records one at a time, as parseCsvTable does (cell cap, trimming,
  * blank rows, header, ragged rows), handing regular rows on. Problems keep
  * parseCsvTable's order: cell caps, then the separator, then ragged rows.
@@ -403,7 +414,9 @@ class TableAssembler {
     }
   }
 
-  private addHeader(header: string[], line: number): void {
+  private addHeader(cells: string[], line: number): void {
+    // Column names live as long as the table's reader: kept as text of their own, not as views into the file's text.
+    const header = cells.map(ownText);
     this.header = header;
     this.headerLine = line;
     const separator = header.length === 1 ? [';', '\t', '|'].find((candidate) => header[0]!.includes(candidate)) : undefined;

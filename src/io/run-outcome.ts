@@ -11,7 +11,8 @@ import { parseYuan, formatYuan, type Fen } from '../core/money.js';
 import type { CountyOutcome, FundLevelOutcome, Outcome } from '../core/outcome.js';
 import { FUND_LEVEL_COLUMNS } from '../core/allocate.js';
 import { appendAll, InputError, type Problem } from '../core/problems.js';
-import { parseCsvTable, type Table } from '../core/table.js';
+import { AmountStore, CountyAmounts } from '../core/state.js';
+import { parseCsvTable, visitCsvTable, type Table } from '../core/table.js';
 import { readInputFile } from './read-inputs.js';
 
 export interface RunOutcome {
@@ -23,14 +24,17 @@ export interface RunOutcome {
 
 const MONEY_CELL = /^-?\d+\.\d{2}$/;
 
+function readText(path: string, problems: Problem[]): string | undefined {
+  const { file, problem } = readInputFile(path, 'utf8', () => Buffer.alloc(0));
+  if (!file) problems.push({ ...problem!, file: path });
+  return file?.text;
+}
+
 function readTable(dir: string, name: string, problems: Problem[]): Table | undefined {
   const path = join(dir, name);
-  const { file, problem } = readInputFile(path, 'utf8', () => Buffer.alloc(0));
-  if (!file) {
-    problems.push({ ...problem!, file: path });
-    return undefined;
-  }
-  const { table, problems: tableProblems } = parseCsvTable(path, file.text);
+  const text = readText(path, problems);
+  if (text === undefined) return undefined;
+  const { table, problems: tableProblems } = parseCsvTable(path, text);
   appendAll(problems, tableProblems);
   return tableProblems.length === 0 ? table : undefined;
 }
@@ -47,12 +51,100 @@ function money(text: string): Fen | null {
   return fen === null ? null : negative ? -fen : fen;
 }
 
-/** The amount columns: those between `binding` and `total` whose every cell is an amount in yuan. */
-function amountColumnsOf(table: Table): string[] {
-  const start = table.header.indexOf('binding');
-  const end = table.header.indexOf('total');
-  if (start < 0 || end < 0 || end <= start) return [];
-  return table.header.slice(start + 1, end).filter((column) => table.rows.every((row) => money(cell(table, row, column)) !== null));
+const REQUIRED_COLUMNS = ['county_code', 'county_name', 'province_code', 'province_name', 'region', 'eligible', 'contiguous_area', 'priority_province', 'poor_population', 'binding', 'total'];
+
+/** allocations.csv as read row by row: the counties, or the problems that keep them from being read. */
+interface ReadAllocations {
+  /** Problems of the file as CSV (then nothing else is known). */
+  readonly tableProblems: readonly Problem[];
+  /** Required columns missing from the header. */
+  readonly headerProblems: readonly Problem[];
+  /** Cells that are not what their column holds, row by row. */
+  readonly rowProblems: readonly Problem[];
+  readonly counties: CountyOutcome[];
+  /** Between `binding` and `total`, the columns whose every cell is an amount in yuan. */
+  readonly amountColumns: string[];
+}
+
+/**
+ * Reads allocations.csv one row at a time into the counties' outcomes: a
+ * village table's million rows are not held as cells first. The amounts go
+ * into flat columns (a small view per county), and the texts that repeat
+ * (province, region, area, binding) are kept once each. A column between
+ * `binding` and `total` is an amount column when every cell of it is an
+ * amount in yuan (an empty column is a rule that did not run).
+ */
+function readAllocations(path: string, text: string): ReadAllocations {
+  // At most a row per line: the amounts' columns are made that long.
+  let lines = 1;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines++;
+  const store = new AmountStore(lines);
+  const texts = new Map<string, string>();
+  const once = (value: string): string => {
+    const known = texts.get(value);
+    if (known !== undefined) return known;
+    texts.set(value, value);
+    return value;
+  };
+  const headerProblems: Problem[] = [];
+  const rowProblems: Problem[] = [];
+  const counties: CountyOutcome[] = [];
+  let candidates: string[] = [];
+  const notAmounts = new Set<string>();
+  const visited = visitCsvTable(path, text, () => {
+    // A fresh reading (csv-parse's, when the fast tokenizer declines part way): begun again.
+    let at = new Map<string, number>();
+    let readable = false;
+    counties.length = 0;
+    rowProblems.length = 0;
+    headerProblems.length = 0;
+    notAmounts.clear();
+    return {
+      header(header, headerLine) {
+        // A name twice: its first column, as header.indexOf finds it.
+        at = new Map();
+        header.forEach((column, index) => at.has(column) || at.set(column, index));
+        for (const column of REQUIRED_COLUMNS) {
+          if (!header.includes(column)) headerProblems.push({ file: path, line: headerLine, column, message: 'column is missing: is this a povalloc run folder?' });
+        }
+        readable = headerProblems.length === 0;
+        const start = header.indexOf('binding');
+        const end = header.indexOf('total');
+        candidates = start < 0 || end < 0 || end <= start ? [] : header.slice(start + 1, end);
+      },
+      row({ line, cells }) {
+        if (!readable) return;
+        const cell = (column: string): string => cells[at.get(column) ?? -1] ?? '';
+        const index = counties.length;
+        for (const column of candidates) {
+          const value = money(cell(column));
+          if (value === null) notAmounts.add(column);
+          else store.set(column, index, value);
+        }
+        const total = money(cell('total'));
+        if (total === null) rowProblems.push({ file: path, line, column: 'total', message: `${JSON.stringify(cell('total'))} is not an amount in yuan` });
+        else store.set('total', index, total);
+        const poorText = cell('poor_population');
+        if (!/^\d+$/.test(poorText)) rowProblems.push({ file: path, line, column: 'poor_population', message: `${JSON.stringify(poorText)} is not a whole number` });
+        counties.push({
+          code: cell('county_code'),
+          name: cell('county_name'),
+          provinceCode: once(cell('province_code')),
+          provinceName: once(cell('province_name')),
+          region: once(cell('region')),
+          contiguousArea: once(cell('contiguous_area')),
+          priorityProvince: cell('priority_province') === 'true',
+          eligible: cell('eligible') === 'true',
+          poorPopulation: /^\d+$/.test(poorText) ? BigInt(poorText) : 0n,
+          binding: once(cell('binding')),
+          amounts: new CountyAmounts(store, index),
+        });
+      },
+    };
+  });
+  const amountColumns = candidates.filter((column) => !notAmounts.has(column));
+  for (const column of notAmounts) store.deleteColumn(column);
+  return { tableProblems: visited.problems, headerProblems, rowProblems, counties, amountColumns };
 }
 
 export function readRunOutcome(dir: string): RunOutcome {
@@ -60,7 +152,10 @@ export function readRunOutcome(dir: string): RunOutcome {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new InputError([{ file: dir, line: 0, message: 'is not a run folder (no such folder)' }]);
   }
-  const allocations = readTable(dir, 'allocations.csv', problems);
+  const allocationsPath = join(dir, 'allocations.csv');
+  const allocationsText = readText(allocationsPath, problems);
+  const allocations = allocationsText === undefined ? undefined : readAllocations(allocationsPath, allocationsText);
+  if (allocations) appendAll(problems, allocations.tableProblems);
   const provinces = readTable(dir, 'provinces.csv', problems);
   let summary: { funds?: Record<string, Record<string, { budget?: string; allocated?: string; unallocated?: string }>>; unallocated?: { total?: string } } | undefined;
   const summaryPath = join(dir, 'summary.json');
@@ -71,38 +166,10 @@ export function readRunOutcome(dir: string): RunOutcome {
   }
   if (!allocations || !provinces || !summary || problems.length > 0) throw new InputError(problems);
 
-  const allocationsPath = join(dir, 'allocations.csv');
-  const required = ['county_code', 'county_name', 'province_code', 'province_name', 'region', 'eligible', 'contiguous_area', 'priority_province', 'poor_population', 'binding', 'total'];
-  for (const column of required) {
-    if (!allocations.header.includes(column)) problems.push({ file: allocationsPath, line: allocations.headerLine, column, message: 'column is missing: is this a povalloc run folder?' });
-  }
+  appendAll(problems, allocations.headerProblems);
   if (problems.length > 0) throw new InputError(problems);
-  const amountColumns = amountColumnsOf(allocations);
-
-  const counties: CountyOutcome[] = [];
-  for (const row of allocations.rows) {
-    const amounts = new Map<string, Fen>();
-    for (const column of [...amountColumns, 'total']) {
-      const value = money(cell(allocations, row, column));
-      if (value === null) problems.push({ file: allocationsPath, line: row.line, column, message: `${JSON.stringify(cell(allocations, row, column))} is not an amount in yuan` });
-      else amounts.set(column, value);
-    }
-    const poorText = cell(allocations, row, 'poor_population');
-    if (!/^\d+$/.test(poorText)) problems.push({ file: allocationsPath, line: row.line, column: 'poor_population', message: `${JSON.stringify(poorText)} is not a whole number` });
-    counties.push({
-      code: cell(allocations, row, 'county_code'),
-      name: cell(allocations, row, 'county_name'),
-      provinceCode: cell(allocations, row, 'province_code'),
-      provinceName: cell(allocations, row, 'province_name'),
-      region: cell(allocations, row, 'region'),
-      contiguousArea: cell(allocations, row, 'contiguous_area'),
-      priorityProvince: cell(allocations, row, 'priority_province') === 'true',
-      eligible: cell(allocations, row, 'eligible') === 'true',
-      poorPopulation: /^\d+$/.test(poorText) ? BigInt(poorText) : 0n,
-      binding: cell(allocations, row, 'binding'),
-      amounts,
-    });
-  }
+  const { amountColumns, counties } = allocations;
+  appendAll(problems, allocations.rowProblems);
   counties.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 
   const funds: FundLevelOutcome[] = [];
