@@ -84,6 +84,15 @@ describe('figures behind the charts', () => {
     expect(parseCsvText('x.csv', 'a,a\n1,2\n').problems[0]).toMatchObject({ file: 'x.csv', line: 1, column: 'a' });
     expect(parseCsvText('x.csv', 'a,b\n1,2,3\n').problems[0]!.message).toMatch(/cannot be read as CSV/);
   });
+
+  it('reads every value, those a column repeats (kept once) and more distinct ones than it keeps once alike', () => {
+    // 3,000 rows: a column of 3 repeated values, one of 3,000 distinct ones, one repeating 2,000 distinct ones.
+    const rows = Array.from({ length: 3_000 }, (_, index) => ({ flag: ['true', 'false', ''][index % 3]!, code: String(520000000000 + index), name: `村${index % 2_000}` }));
+    const text = `\uFEFFflag,code,name\r\n${rows.map((row) => `${row.flag},${row.code},${row.name}`).join('\r\n')}\r\n`;
+    const { csv } = parseCsvText('x.csv', text);
+    expect(csv!.rows).toEqual(rows);
+    expect(csv!.lines).toEqual(rows.map((_, index) => index + 2));
+  });
 });
 
 describe('the report of the hand-checkable fixture', () => {

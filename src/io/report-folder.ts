@@ -71,26 +71,57 @@ export const REQUIRED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   'sweep.csv': ['point'],
 };
 
-/** Parses CSV text by header; problems for quoting errors, ragged rows and duplicate headers. */
+/**
+ * Distinct values of a column kept once each, up to this many: a village
+ * table repeats its provinces, regions, areas, flags and empty cells a
+ * million times, while its codes, names and amounts are mostly distinct.
+ */
+const SHARED_VALUES_PER_COLUMN = 1_024;
+
+/**
+ * Parses CSV text by header; problems for quoting errors, ragged rows and
+ * duplicate headers. Each record becomes its row as it is read (a million
+ * rows are not held twice), with the values a column repeats kept once.
+ */
 export function parseCsvText(file: string, text: string): { csv?: CsvFile; problems: Problem[] } {
-  let records: { record: string[]; info: { lines: number } }[];
+  let columns: string[] | undefined;
+  let shared: Map<string, string>[] = [];
+  const rows: Record<string, string>[] = [];
+  const lines: number[] = [];
+  const once = (values: Map<string, string>, value: string): string => {
+    const known = values.get(value);
+    if (known !== undefined) return known;
+    if (values.size < SHARED_VALUES_PER_COLUMN) values.set(value, value);
+    return value;
+  };
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, info: true, relax_column_count: false }) as unknown as { record: string[]; info: { lines: number } }[];
+    parse(text, {
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: false,
+      on_record: (record: string[], info: { lines: number }) => {
+        if (columns === undefined) {
+          columns = record.map((name) => name.trim());
+          shared = columns.map(() => new Map());
+          return null;
+        }
+        // Object.fromEntries gives each row the same hidden class (property by property, it would give a dictionary).
+        rows.push(Object.fromEntries(columns.map((name, index) => [name, once(shared[index]!, record[index] ?? '')])));
+        lines.push(info.lines);
+        return null;
+      },
+    });
   } catch (error) {
     const line = typeof (error as { lines?: unknown }).lines === 'number' ? ((error as { lines: number }).lines) : 0;
     return { problems: [{ file, line, message: `cannot be read as CSV: ${(error as Error).message}` }] };
   }
-  const [header, ...body] = records;
-  if (!header) return { problems: [{ file, line: 0, message: 'is empty: expected a header row' }] };
-  const columns = header.record.map((name) => name.trim());
+  if (columns === undefined) return { problems: [{ file, line: 0, message: 'is empty: expected a header row' }] };
   const problems: Problem[] = [];
   const seen = new Set<string>();
   for (const name of columns) {
     if (seen.has(name)) problems.push({ file, line: 1, column: name, message: 'appears twice in the header' });
     seen.add(name);
   }
-  const rows = body.map((entry) => Object.fromEntries(columns.map((name, index) => [name, entry.record[index] ?? ''])));
-  const lines = body.map((entry) => entry.info.lines);
   return problems.length > 0 ? { problems } : { csv: { file, columns, rows, lines }, problems };
 }
 

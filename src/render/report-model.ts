@@ -11,6 +11,7 @@
  */
 import { decimal, fenToYuanDecimal, parseYuan, type Dec, type Fen } from '../core/money.js';
 import { InputError, type Problem } from '../core/problems.js';
+import { AmountStore, CountyAmounts } from '../core/state.js';
 import type { CsvFile } from '../io/report-folder.js';
 import { objectField } from './json-fields.js';
 
@@ -138,9 +139,11 @@ export function buildRunFigures(allocations: CsvFile, provinces: CsvFile, summar
   };
 
   const amountColumns = amountColumnsOf(allocations);
+  // A village table has a million rows: their amounts go into flat columns, with a small view per row.
+  const store = new AmountStore(allocations.rows.length);
   const counties = allocations.rows.map((row, index): CountyFigures => {
-    const amounts = new Map<string, Fen>();
-    for (const column of amountColumns) amounts.set(column, (row[column] ?? '') === '' ? 0n : fenCell(allocations, index, column));
+    for (const column of amountColumns) store.set(column, index, (row[column] ?? '') === '' ? 0n : fenCell(allocations, index, column));
+    const amounts = new CountyAmounts(store, index);
     const special = fenCell(allocations, index, 'special_poverty_central') + fenCell(allocations, index, 'special_poverty_provincial');
     const poorPopulation = decimalCell(allocations, index, 'poor_population');
     const incidence = decimalCell(allocations, index, 'incidence');
