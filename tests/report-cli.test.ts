@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsvText } from '../src/io/report-folder.js';
+import { parseCsvText, readAuditLogInfo, readAuditLogInfoPieces } from '../src/io/report-folder.js';
 import { checkWithVerify, hashedFilesOf, manifestFacts } from '../src/io/run-integrity.js';
 import { amountColumnsOf, binAmounts, fundAndLevel } from '../src/render/report-model.js';
 import { runCli, SMALL, tempDir } from './helpers.js';
@@ -83,6 +83,21 @@ describe('figures behind the charts', () => {
     expect(csv!.lines).toEqual([2, 4]);
     expect(parseCsvText('x.csv', 'a,a\n1,2\n').problems[0]).toMatchObject({ file: 'x.csv', line: 1, column: 'a' });
     expect(parseCsvText('x.csv', 'a,b\n1,2,3\n').problems[0]!.message).toMatch(/cannot be read as CSV/);
+  });
+
+  it("counts a large log's entries and reads its head from its pieces, split anywhere (property)", () => {
+    const entry = fc.record({ hash: fc.string({ unit: fc.constantFrom('a', '0', '甲', '"'), maxLength: 6 }), n: fc.nat() }).map((value) => JSON.stringify(value));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(entry, fc.constant('')), { maxLength: 8 }), fc.boolean(), fc.array(fc.nat(), { maxLength: 6 }), (lines, ended, cuts) => {
+        const text = Buffer.from(lines.join('\n') + (ended ? '\n' : ''), 'utf8');
+        const bounds = [0, ...[...new Set(cuts.map((cut) => cut % (text.length + 1)))].sort((a, b) => a - b), text.length];
+        const pieces = bounds.slice(1).map((end, index) => text.subarray(bounds[index], end));
+        const info = readAuditLogInfoPieces(pieces);
+        expect(info).toEqual(readAuditLogInfo(text.toString('utf8')));
+        expect(info.entries).toBe(lines.filter((line) => line !== '').length);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('reads every value, those a column repeats (kept once) and more distinct ones than it keeps once alike', () => {

@@ -7,7 +7,7 @@
 import { parse } from 'csv-parse/sync';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { auditLogBytes } from '../core/audit.js';
+import { auditLogPieces } from '../core/audit.js';
 import { InputError, UsageError, type Problem } from '../core/problems.js';
 
 /** A CSV file read by column name. */
@@ -179,23 +179,35 @@ export function readAuditLogInfo(text: string): AuditLogInfo {
   return { entries: lines.length, head };
 }
 
-/** readAuditLogInfo for a large (gunzipped) log, which may not fit in one string: counts lines, reads the last. */
-function readAuditLogInfoBytes(bytes: Buffer): AuditLogInfo {
+/**
+ * readAuditLogInfo for a large log's text, which may not fit in one string,
+ * in pieces (see auditLogPieces: a gzip member at a time): counts the lines
+ * that are not empty, and reads the last one.
+ */
+export function readAuditLogInfoPieces(pieces: Iterable<Uint8Array>): AuditLogInfo {
   let entries = 0;
-  let lastStart = 0;
-  let lastEnd = 0;
-  let start = 0;
-  while (start < bytes.length) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end < 0) end = bytes.length;
-    if (end > start) {
+  /** The bytes of the line being read, and of the last line that was not empty (a line may run across pieces). */
+  let line: Buffer[] = [];
+  let last: Buffer[] = [];
+  const endLine = (): void => {
+    if (line.length > 0) {
       entries++;
-      lastStart = start;
-      lastEnd = end;
+      last = line;
     }
-    start = end + 1;
+    line = [];
+  };
+  for (const piece of pieces) {
+    const bytes = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    let start = 0;
+    for (let end = bytes.indexOf(0x0a); end >= 0; end = bytes.indexOf(0x0a, start)) {
+      if (end > start) line.push(bytes.subarray(start, end));
+      endLine();
+      start = end + 1;
+    }
+    if (start < bytes.length) line.push(bytes.subarray(start));
   }
-  return { entries, head: entries === 0 ? undefined : readAuditLogInfo(bytes.toString('utf8', lastStart, lastEnd)).head };
+  endLine();
+  return { entries, head: entries === 0 ? undefined : readAuditLogInfo(Buffer.concat(last).toString('utf8')).head };
 }
 
 /** Which kind of folder this is, by the files it holds. */
@@ -235,7 +247,7 @@ export function readReportFolder(dir: string): ReportFolder {
     if (existsSync(auditPath)) audit = readAuditLogInfo(readFileSync(auditPath, 'utf8'));
     else if (existsSync(gzipPath)) {
       try {
-        audit = readAuditLogInfoBytes(auditLogBytes(readFileSync(gzipPath)));
+        audit = readAuditLogInfoPieces(auditLogPieces(readFileSync(gzipPath)));
       } catch {
         audit = undefined;
       }
