@@ -38,7 +38,7 @@ export function plainPolicy(edit: (document: PolicyJson) => void = () => {}): Po
   return compile(document);
 }
 
-function table(file: string, text: string): Table {
+export function table(file: string, text: string): Table {
   const { table: parsed, problems } = parseCsvTable(file, text);
   if (!parsed || problems.length > 0) throw new Error(problems.map(formatProblem).join('\n'));
   return parsed;

@@ -295,6 +295,23 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(readFileSync(join(out, 'counties.csv'), 'utf8').trimEnd().split('\r\n').length).toBe(codes.length + 1);
   }, 120_000);
 
+  it("--previous: last year's village allocations.csv holds each village (hold_harmless), a county-level one is refused", () => {
+    const again = join(dir, 'with-previous');
+    const held = runCli(['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--previous', join(run, 'allocations.csv'), '--out', again]);
+    expect(held.code, held.stderr).toBe(0);
+    // The same inputs as last year: every guarantee is 0.9 of what the village gets anyway, and nothing moves.
+    expect(readFileSync(join(again, 'allocations.csv')).equals(readFileSync(join(run, 'allocations.csv')))).toBe(true);
+    const summary = JSON.parse(readFileSync(join(again, 'summary.json'), 'utf8')) as { inputs: Record<string, { rows: number }>; skipped_rules?: { rule: string }[] };
+    expect(summary.inputs['previous']!.rows).toBe(AUDIT_GZIP_THRESHOLD + 1);
+    const log = gunzipSync(readFileSync(join(again, 'audit.jsonl.gz'))).toString('utf8');
+    expect(log).toContain("guarantee: 0.9 of last year's special fund");
+    const counties = join(dir, 'previous-counties.csv');
+    writeFileSync(counties, '\uFEFFcounty_code,special_poverty_central,special_poverty_provincial\r\n520111,1.00,0.00\r\n');
+    const refused = runCli(['validate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--previous', counties]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("previous-counties.csv:2: county_code: has 6-digit codes but the county table has 12-digit ones: give last year's allocations.csv of the same kind of table (villages)");
+  }, 120_000);
+
   it('writes allocations.csv on a worker thread with the bytes this thread writes for the same inputs', () => {
     const loaded = loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' });
     const expected = renderCsvBytes(allocationsTable(allocate(loaded.run)));

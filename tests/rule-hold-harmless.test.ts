@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allocate } from '../src/core/allocate.js';
-import { buildInputs, csv, plainPolicy, yuanOf } from './build-inputs.js';
+import { readPreviousAllocations } from '../src/core/previous.js';
+import { buildInputs, csv, plainPolicy, table, yuanOf } from './build-inputs.js';
 
 const COUNTIES = csv('county_code,county_name,poverty_county,poor_population,rural_population', [
   '520111,甲县,true,1000,10000',
@@ -84,5 +85,38 @@ describe('hold_harmless', () => {
     const result = run('10000000.00', null);
     expect(result.skippedRules).toContainEqual({ rule: 'hold_harmless', clause: 'IV.2', reason: 'no --previous allocations.csv was given' });
     expect(['520111', '520112'].map((code) => special(result, code))).toEqual(['5000000.00', '5000000.00']);
+  });
+});
+
+describe('hold_harmless on a village table (12-digit codes)', () => {
+  const VILLAGES = csv('county_code,county_name,poverty_county,poor_population,rural_population', [
+    '520111000001,甲村,true,1000,10000',
+    '520111000002,乙村,true,1000,10000',
+    '520111000003,丙村,false,1000,10000',
+  ]);
+  const VILLAGE_PREVIOUS = csv(PREVIOUS_HEADER, [
+    '520111000001,甲村,8000000.00,2000000.00,10000000.00',
+    '520111000002,乙村,1000000.00,0.00,1000000.00',
+    '520111000003,丙村,5000000.00,0.00,5000000.00',
+  ]);
+  const villages = (previous: string) =>
+    allocate(buildInputs({ counties: VILLAGES, budget: csv('fund,level,province_code,amount', ['special_poverty,central,,10000000.00']), previous, policy: plainPolicy() }));
+
+  it('reads last year by village code and holds each village as a county is held', () => {
+    const result = villages(VILLAGE_PREVIOUS);
+    const amount = (code: string): string => yuanOf(result.countyByCode.get(code)!.amounts.get('special_poverty_central') ?? 0n);
+    // As the county table above with the same figures: 甲 held at 9,000,000.00, 乙 gets the rest.
+    expect([amount('520111000001'), amount('520111000002'), amount('520111000003')]).toEqual(['9000000.00', '1000000.00', '0.00']);
+    expect(result.countyByCode.get('520111000001')!.binding).toBe('floor');
+  });
+
+  it('refuses mixed code lengths, and codes of neither length, each with its line', () => {
+    const read = readPreviousAllocations(table('allocations.csv', csv(PREVIOUS_HEADER, ['520111000001,甲村,1.00,0.00,1.00', '520112,乙县,1.00,0.00,1.00', '5201110000,丙,1.00,0.00,1.00', '520111000001,甲村,1.00,0.00,1.00'])));
+    expect(read.result).toBeUndefined();
+    expect(read.problems.map((problem) => `${problem.line}: ${problem.message}`)).toEqual([
+      '3: "520112" has 6 digits but line 2 has 12: a table uses one code length (6-digit counties or 12-digit villages)',
+      '4: "5201110000" is not a 6-digit administrative code or a 12-digit village code',
+      '5: "520111000001" appears twice (also on line 2)',
+    ]);
   });
 });

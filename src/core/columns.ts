@@ -29,7 +29,7 @@ export function headerKey(cell: string): string {
 }
 
 /** Maps header cells to canonical names (by headerKey); reports duplicates. */
-export function mapHeader(table: Table, specs: readonly ColumnSpec[]): { header: HeaderMap; problems: Problem[] } {
+export function mapHeader(table: Pick<Table, 'file' | 'header' | 'headerLine'>, specs: readonly ColumnSpec[]): { header: HeaderMap; problems: Problem[] } {
   const byName = new Map<string, string>();
   for (const spec of specs) {
     byName.set(headerKey(spec.name), spec.name);

@@ -7,13 +7,13 @@
 import { readBudget, type Budget } from '../core/budget.js';
 import { readCountiesCsv, type CountyTable } from '../core/counties.js';
 import { compileCheckedPolicy, compilePolicy, type Policy, type PolicyDocument } from '../core/policy.js';
-import { readPreviousAllocations, type PreviousAllocations } from '../core/previous.js';
+import { previousReader, type PreviousAllocations } from '../core/previous.js';
 import { appendAll, InputError, sortProblems, type Problem } from '../core/problems.js';
 import { readProjects, type ProjectTable } from '../core/projects.js';
 import { parseReference, type Reference } from '../core/reference.js';
 import type { RunInputs } from '../core/state.js';
 import { applyOverrides, explainOverrideProblems, isParameterValue, parseOverride, type Override } from '../core/scenario.js';
-import { parseCsvTable } from '../core/table.js';
+import { parseCsvTable, visitCsvTable } from '../core/table.js';
 import { readInputFile, readPackageText, packagePath, type EncodingChoice, type InputFile } from './read-inputs.js';
 import type { SpooledFile } from './run-folder.js';
 
@@ -185,13 +185,25 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
   const previousRead = options.previous === undefined ? undefined : readInputFile(options.previous, options.encoding, stdin);
   if (previousRead?.problem) problems.push(previousRead.problem);
   if (previousRead?.file) {
-    const { table, problems: tableProblems } = parseCsvTable(previousRead.file.displayName, previousRead.file.text);
-    appendAll(problems, tableProblems);
-    if (table) {
-      skippedBlankRows['previous'] = table.skippedBlankRows;
-      const read = readPreviousAllocations(table);
+    // Row by row: last year's allocations.csv of a village table has a million rows.
+    const file = previousRead.file.displayName;
+    let reader = previousReader(file);
+    const visited = visitCsvTable(file, previousRead.file.text, () => (reader = previousReader(file)).visitor);
+    appendAll(problems, visited.problems);
+    if (visited.header !== undefined) {
+      skippedBlankRows['previous'] = visited.skippedBlankRows;
+      const read = reader.finish(visited.skippedBlankRows);
       appendAll(problems, read.problems);
       previous = read.result;
+      const thisYear = counties?.counties[0]?.code.length;
+      if (previous?.codeLength !== undefined && thisYear !== undefined && previous.codeLength.length !== thisYear) {
+        problems.push({
+          file,
+          line: previous.codeLength.line,
+          column: 'county_code',
+          message: `has ${previous.codeLength.length}-digit codes but the county table has ${thisYear}-digit ones: give last year's allocations.csv of the same kind of table (${thisYear === 12 ? 'villages' : 'counties'})`,
+        });
+      }
     }
   }
   if (problems.length > 0 || !policy || !counties || !budget || !countiesRead.file || !budgetRead.file || !policyFile) {
