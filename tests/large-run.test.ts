@@ -312,6 +312,29 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(refused.stderr).toContain("previous-counties.csv:2: county_code: has 6-digit codes but the county table has 12-digit ones: give last year's allocations.csv of the same kind of table (villages)");
   }, 120_000);
 
+  it('--projects: a village table\'s projects name their village; a county code is refused', () => {
+    const rows = readFileSync(join(run, 'allocations.csv'), 'utf8').replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const header = rows[0]!.split(',');
+    const eligible = rows.slice(1).map((line) => line.split(',')).find((cells) => cells[header.indexOf('eligible')] === 'true')!;
+    const village = eligible[header.indexOf('county_code')]!;
+    const projects = join(dir, 'village-projects.csv');
+    writeFileSync(projects, `\uFEFFproject_id,county_code,name,public_welfare,state_arranged,total_cost\r\nP1,${village},村道,true,true,1000000.00\r\n`);
+    const out = join(dir, 'with-projects');
+    const allocated = runCli(['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--projects', projects, '--out', out]);
+    expect(allocated.code, allocated.stderr).toBe(0);
+    const written = readFileSync(join(out, 'projects.csv'), 'utf8').replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const columns = written[0]!.split(',');
+    const project = written[1]!.split(',');
+    expect(project[columns.indexOf('county_code')]).toBe(village);
+    expect(project[columns.indexOf('eligible_county')]).toBe('true');
+    // An eligible village's public-welfare project arranged by the state: its county (and prefecture) share waived.
+    expect(project[columns.indexOf('waived_county')]).not.toBe('0.00');
+    writeFileSync(projects, `\uFEFFproject_id,county_code,name,public_welfare,state_arranged,total_cost\r\nP1,${village.slice(0, 6)},县道,true,true,1000000.00\r\n`);
+    const refused = runCli(['validate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--projects', projects]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`village-projects.csv:2: county_code: "${village.slice(0, 6)}" has 6 digits, but the county table's codes have 12: give each project's village (12 digits)`);
+  }, 120_000);
+
   it('writes allocations.csv on a worker thread with the bytes this thread writes for the same inputs', () => {
     const loaded = loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' });
     const expected = renderCsvBytes(allocationsTable(allocate(loaded.run)));

@@ -174,7 +174,7 @@ describe('projects.csv reader', () => {
     expect(problems.map(formatProblem)).toEqual([
       'projects.csv:3: project_id: "P1" appears twice (also on line 2)',
       'projects.csv:4: county_code: "999999" is not a county of the county table',
-      'projects.csv:5: county_code: "52011" is not a 6-digit administrative code (digits only, e.g. 522701)',
+      'projects.csv:5: county_code: "52011" is not a 6-digit administrative code or a 12-digit village code (digits only, e.g. 522701)',
       'projects.csv:6: public_welfare: "maybe" is not yes or no (1/0, true/false, yes/no, y/n, 是/否; empty means no)',
       'projects.csv:6: total_cost: "0" is not an amount greater than 0',
       'projects.csv:7: share_central: the shares add up to 0.99, not exactly 1 (0.60 + 0.20 + 0.10 + 0.09)',

@@ -1,7 +1,8 @@
 /**
  * projects.csv (CONTRACT section 4): the construction projects whose cost is
  * shared by level, for rule matching_waiver. Every problem is collected: a
- * missing column, an empty or duplicate id, a county not in counties.csv, a
+ * missing column, an empty or duplicate id, a county not in counties.csv (a
+ * village of a village table: its projects name their village), a
  * cost that is not a positive amount, shares that are not all given or do not
  * add up to exactly 1.
  */
@@ -11,6 +12,9 @@ import { ONE, sumDecimals, type Dec, type Fen } from './money.js';
 import type { Problem } from './problems.js';
 import { PAYING_LEVELS, type PayingLevel } from './state.js';
 import type { Table } from './table.js';
+
+/** A 6-digit county code or a 12-digit village code. */
+const UNIT_CODE = /^(\d{6}|\d{12})$/;
 
 export const SHARE_COLUMNS: Readonly<Record<PayingLevel, string>> = {
   central: 'share_central',
@@ -74,6 +78,8 @@ export function readProjects(table: Table, countyCodes: ReadonlySet<string> | un
 
   const projects: Project[] = [];
   const firstLineOfId = new Map<string, number>();
+  // A village table's projects name their village: the codes are the county table's, of its one length.
+  const tableCodeLength = countyCodes === undefined ? undefined : (countyCodes.values().next().value as string | undefined)?.length;
   for (const row of table.rows) {
     const line = row.line;
     const before = problems.length;
@@ -89,8 +95,18 @@ export function readProjects(table: Table, countyCodes: ReadonlySet<string> | un
 
     const countyCode = cell('county_code');
     if (countyCode === '') problems.push({ file, line, column: 'county_code', message: 'is empty but required' });
-    else if (!/^\d{6}$/.test(countyCode)) problems.push({ file, line, column: 'county_code', message: `"${countyCode}" is not a 6-digit administrative code (digits only, e.g. 522701)` });
-    else if (countyCodes && !countyCodes.has(countyCode)) problems.push({ file, line, column: 'county_code', message: `"${countyCode}" is not a county of the county table` });
+    else if (!UNIT_CODE.test(countyCode)) {
+      problems.push({ file, line, column: 'county_code', message: `"${countyCode}" is not a 6-digit administrative code or a 12-digit village code (digits only, e.g. 522701)` });
+    } else if (tableCodeLength !== undefined && countyCode.length !== tableCodeLength) {
+      problems.push({
+        file,
+        line,
+        column: 'county_code',
+        message: `"${countyCode}" has ${countyCode.length} digits, but the county table's codes have ${tableCodeLength}: give each project's ${tableCodeLength === 12 ? 'village (12 digits)' : 'county (6 digits)'}`,
+      });
+    } else if (countyCodes && !countyCodes.has(countyCode)) {
+      problems.push({ file, line, column: 'county_code', message: `"${countyCode}" is not a county of the county table` });
+    }
 
     const yesNo = (column: string): boolean => {
       const text = cell(column);
