@@ -116,7 +116,7 @@ export function registerExplain(program: Command, io: Io, setExit: (code: number
     .command('explain')
     .description("Show how a county's (or a province's) amounts were derived, step by step with clause ids, from the run's audit log.")
     .argument('<run>', 'the run folder (written by allocate --out)')
-    .option('--county <code>', 'the 6-digit county code to explain')
+    .option('--county <code>', "the county code to explain (6 digits; a village table's 12-digit village code)")
     .option('--province <code>', 'the 2-digit province code to explain')
     .option('--json', 'print one JSON document on stdout instead of the text')
     .option('--no-color', 'plain text without colour')

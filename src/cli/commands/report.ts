@@ -32,7 +32,11 @@ The HTML file is self-contained: it loads nothing from the network, so it
 opens offline and can be mailed as one file; print it on A4 from the browser.
 The workbook has sheets for the counties, provinces, projects (when present),
 checks and a summary; amounts are numbers in yuan formatted #,##0.00, with the
-total also in 万元. The run folder itself is not changed.`;
+total also in 万元. The run folder itself is not changed.
+
+A large table (a province's villages, more than 20,000 rows): the page shows
+the first 20,000 rows and draws at most 5,000 points, and says so; the
+workbook has every row (over several sheets beyond Excel's 1,048,576).`;
 
 /** Writes a file through a temporary sibling, so a failed write leaves no half file. */
 export function writeFileAtomically(path: string, content: string | Buffer, option: string): void {
