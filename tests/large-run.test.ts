@@ -307,6 +307,10 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(log).toContain("guarantee: 0.9 of last year's special fund");
     const counties = join(dir, 'previous-counties.csv');
     writeFileSync(counties, '\uFEFFcounty_code,special_poverty_central,special_poverty_provincial\r\n520111,1.00,0.00\r\n');
+    // Villages are counted as villages.
+    const valid = runCli(['validate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy]);
+    expect(valid.stdout).toMatch(new RegExp(`^valid: ${AUDIT_GZIP_THRESHOLD + 1} villages \\(\\d+ eligible\\)`));
+    expect(held.stdout.split('\n').find((line) => line.startsWith('code'))).toMatch(/^code\s+province\s+villages\s+eligible/);
     const refused = runCli(['validate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--previous', counties]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("previous-counties.csv:2: county_code: has 6-digit codes but the county table has 12-digit ones: give last year's allocations.csv of the same kind of table (villages)");

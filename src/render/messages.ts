@@ -23,6 +23,7 @@ export const MESSAGES = {
   'summary.header.code': { en: 'code', zh: '代码' },
   'summary.header.province': { en: 'province', zh: '省份' },
   'summary.header.counties': { en: 'counties', zh: '县数' },
+  'summary.header.villages': { en: 'villages', zh: '村数' },
   'summary.header.eligible': { en: 'eligible', zh: '符合条件' },
   'summary.header.poor': { en: 'poor people', zh: '贫困人口' },
   'summary.header.central': { en: 'central (yuan)', zh: '中央（元）' },

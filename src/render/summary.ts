@@ -193,12 +193,14 @@ export function terminalSummary(result: AllocationResult, paint: Painter, outDir
     total: groupThousands(format(sum(column))),
   });
   const poor = sumDecimals(result.provinces.map((province) => province.poorPopulation));
-  const header = (name: 'code' | 'province' | 'counties' | 'eligible' | 'poor' | 'central' | 'provincial' | 'relocation' | 'refunds' | 'total' | 'total_wan'): string =>
+  const header = (name: 'code' | 'province' | 'counties' | 'villages' | 'eligible' | 'poor' | 'central' | 'provincial' | 'relocation' | 'refunds' | 'total' | 'total_wan'): string =>
     message(lang, `summary.header.${name}`);
+  // A village table (12-digit codes) counts villages.
+  const units = result.counties[0]?.county.code.length === 12 ? 'villages' : 'counties';
   const columns: Column[] = [
     { header: header('code'), align: 'left', province: (province) => province.province.code, total: '' },
     { header: header('province'), align: 'left', province: (province) => `${province.province.nameShort}${province.priority ? ' *' : ''}`, total: message(lang, 'summary.total_row') },
-    { header: header('counties'), align: 'right', province: (province) => String(province.counties.length), total: String(result.counties.length) },
+    { header: header(units), align: 'right', province: (province) => String(province.counties.length), total: String(result.counties.length) },
     { header: header('eligible'), align: 'right', province: (province) => String(province.eligibleCounties), total: String(result.counties.filter((countyState) => countyState.eligible).length) },
     { header: header('poor'), align: 'right', province: (province) => groupThousands(formatPopulation(province.poorPopulation)), total: groupThousands(formatPopulation(poor)) },
     amount(header('central'), 'special_poverty_central'),

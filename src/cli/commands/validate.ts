@@ -39,7 +39,7 @@ function run(options: InputOptions, io: Io): number {
     const paint = painterFor(io, options);
     io.stdout(
       paint.green(
-        `valid: ${document.counties} counties (${document.eligible_counties} eligible), ${document.budget_lines} budget lines, policy ${document.policy}; ${document.warnings.length} warning(s)\n`,
+        `valid: ${document.counties} ${loaded.run.counties.counties[0]?.code.length === 12 ? 'villages' : 'counties'} (${document.eligible_counties} eligible), ${document.budget_lines} budget lines, policy ${document.policy}; ${document.warnings.length} warning(s)\n`,
       ),
     );
   }
