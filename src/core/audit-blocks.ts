@@ -27,6 +27,7 @@
  * are never put in a block, so splitting the rows is unambiguous.
  */
 import type { AuditEntry, AuditRecord, PiecedValue } from './audit.js';
+import { isUnitCode } from './grammar.js';
 
 /**
  * Above this many counties (or villages) a run is large: its audit log is
@@ -56,8 +57,6 @@ const MAX_BLOCK_UNITS = 1_000;
 /** The row columns that hold a unit's subject and (when labels differ) its label. */
 const SUBJECT_COLUMN = 'block.subject';
 const LABEL_COLUMN = 'block.unit_label';
-/** County (6-digit) and village (12-digit) codes: the subjects a block gathers. */
-const UNIT_CODE = /^(\d{6}|\d{12})$/;
 
 const SEPARATORS = /[\t\n]/;
 /** What JSON escapes (control characters, quote, backslash) and surrogates, which it escapes when they stand alone. */
@@ -276,7 +275,8 @@ export function* withUnitBlocks(records: Iterable<AuditRecord>): Generator<Audit
     group = [];
   };
   for (const record of records) {
-    if (!UNIT_CODE.test(record.subject) || !blockable(record.label)) {
+    // County (6-digit) and village (12-digit) codes are the subjects a block gathers.
+    if (!isUnitCode(record.subject) || !blockable(record.label)) {
       yield* flush();
       yield record;
       continue;

@@ -818,9 +818,37 @@ function parseEntry(line: string, expectedSeq: number): { entry?: AuditEntry; pr
 }
 
 /**
+ * The lines of UTF-8 bytes in pieces (see auditLogPieces), as bytes: a line
+ * may run from one piece into the next. Returns whether the last line was
+ * ended by a newline (undefined: there were no bytes at all).
+ */
+export function* byteLinesOf(pieces: Iterable<Uint8Array>): Generator<Buffer, boolean | undefined> {
+  // A line's start is kept until its end comes.
+  let rest: Buffer | undefined;
+  let any = false;
+  for (const piece of pieces) {
+    const buffer = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    if (buffer.length === 0) continue;
+    any = true;
+    let start = 0;
+    for (let end = buffer.indexOf(0x0a); end >= 0; end = buffer.indexOf(0x0a, start)) {
+      yield rest === undefined ? buffer.subarray(start, end) : Buffer.concat([rest, buffer.subarray(start, end)]);
+      rest = undefined;
+      start = end + 1;
+    }
+    if (start < buffer.length) rest = rest === undefined ? Buffer.from(buffer.subarray(start)) : Buffer.concat([rest, buffer.subarray(start)]);
+  }
+  if (rest !== undefined) {
+    yield rest;
+    return false;
+  }
+  return any ? true : undefined;
+}
+
+/**
  * The lines of a text, of UTF-8 bytes (a gunzipped log may be too long for one
- * string) or of UTF-8 bytes in pieces (see auditLogPieces), and whether the
- * last one was ended by a newline (undefined: there was no text at all).
+ * string) or of UTF-8 bytes in pieces, and whether the last one was ended by a
+ * newline (undefined: there was no text at all).
  */
 function* linesOf(text: string | Uint8Array | Iterable<Uint8Array>): Generator<string, boolean | undefined> {
   if (typeof text === 'string') {
@@ -829,26 +857,11 @@ function* linesOf(text: string | Uint8Array | Iterable<Uint8Array>): Generator<s
     for (const line of (terminated ? text.slice(0, -1) : text).split('\n')) yield line;
     return terminated;
   }
-  // A line may run from one piece into the next: its start is kept until its end comes.
-  let rest: Buffer | undefined;
-  let any = false;
-  for (const piece of text instanceof Uint8Array ? [text] : text) {
-    const buffer = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-    if (buffer.length === 0) continue;
-    any = true;
-    let start = 0;
-    for (let end = buffer.indexOf(0x0a); end >= 0; end = buffer.indexOf(0x0a, start)) {
-      yield rest === undefined ? buffer.toString('utf8', start, end) : Buffer.concat([rest, buffer.subarray(start, end)]).toString('utf8');
-      rest = undefined;
-      start = end + 1;
-    }
-    if (start < buffer.length) rest = rest === undefined ? Buffer.from(buffer.subarray(start)) : Buffer.concat([rest, buffer.subarray(start)]);
+  const lines = byteLinesOf(text instanceof Uint8Array ? [text] : text);
+  for (let next = lines.next(); ; next = lines.next()) {
+    if (next.done) return next.value;
+    yield next.value.toString('utf8');
   }
-  if (rest !== undefined) {
-    yield rest.toString('utf8');
-    return false;
-  }
-  return any ? true : undefined;
 }
 
 /**

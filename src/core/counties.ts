@@ -12,6 +12,9 @@ import {
   parseWholeNumber,
   parseYear,
   parseYesNo,
+  codeLengthMismatch,
+  isUnitCode,
+  type CodeLength,
   type Parsed,
   type ParsedRatio,
 } from './grammar.js';
@@ -633,16 +636,6 @@ function compareWholeTexts(left: string, right: string): number {
   return 0;
 }
 
-/** A 6-digit county code or a 12-digit village code: ASCII digits only. */
-function isUnitCode(text: string): boolean {
-  const length = text.length;
-  if (length !== 6 && length !== 12) return false;
-  for (let index = 0; index < length; index++) {
-    const code = text.charCodeAt(index);
-    if (code < 48 || code > 57) return false;
-  }
-  return true;
-}
 
 /**
  * A unit code (6 or 12 checked ASCII digits) as a one-byte string. Cells are
@@ -701,7 +694,7 @@ export class CountyReader implements TableVisitor {
   private readonly checkedLines: number[] = [];
   private readonly checkedProblemIndexes: number[] = [];
   /** A village table uses 12-digit statistical codes (the first six are the county's); one length per file. */
-  private codeLength: { length: number; line: number } | undefined;
+  private codeLength: CodeLength | undefined;
   private readonly areaNames: string;
   /** Canonical names of contiguous-area spellings met so far ('' for a spelling that names no area). */
   private readonly areaBySpelling = new Map<string, string>();
@@ -820,19 +813,15 @@ export class CountyReader implements TableVisitor {
     // county_code and county_name are required columns, so present.
     const code = cells[this.codeAt]!;
     let province: Province | undefined;
+    const mismatch = codeLengthMismatch(code, this.codeLength);
     if (code === '') {
       problems.push({ file, line, column: 'county_code', message: 'is empty but required' });
       rowOk = false;
     } else if (!isUnitCode(code)) {
       this.refuse(line, 'county_code', code, 'a 6-digit administrative code or a 12-digit village code (digits only, e.g. 522701)');
       rowOk = false;
-    } else if (this.codeLength !== undefined && code.length !== this.codeLength.length) {
-      problems.push({
-        file,
-        line,
-        column: 'county_code',
-        message: `"${code}" has ${code.length} digits but line ${this.codeLength.line} has ${this.codeLength.length}: a table uses one code length (6-digit counties or 12-digit villages)`,
-      });
+    } else if (mismatch !== undefined) {
+      problems.push({ file, line, column: 'county_code', message: mismatch });
       rowOk = false;
     } else {
       this.codeLength ??= { length: code.length, line };

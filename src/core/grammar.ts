@@ -115,3 +115,26 @@ export function parseYesNo(text: string): Parsed<boolean> {
 export function parseYear(text: string): Parsed<string> {
   return /^\d{4}$/.test(text) ? { ok: true, value: text } : fail('a four-digit year (e.g. 2018)');
 }
+
+/** A 6-digit county code or a 12-digit village code: ASCII digits only. */
+export function isUnitCode(text: string): boolean {
+  const length = text.length;
+  if (length !== 6 && length !== 12) return false;
+  for (let index = 0; index < length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
+/** Where a table's codes first showed their length (one length a file: 6-digit counties or 12-digit villages). */
+export interface CodeLength {
+  readonly length: number;
+  readonly line: number;
+}
+
+/** The problem with CODE in a table whose codes are of length FIRST, or undefined when it has that length. */
+export function codeLengthMismatch(code: string, first: CodeLength | undefined): string | undefined {
+  if (first === undefined || code.length === first.length) return undefined;
+  return `"${code}" has ${code.length} digits but line ${first.line} has ${first.length}: a table uses one code length (6-digit counties or 12-digit villages)`;
+}

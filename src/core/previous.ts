@@ -7,7 +7,7 @@
  * county table's (6 digits) or a village table's (12), one length a file.
  */
 import { cellOf, mapHeader, type ColumnSpec, type HeaderMap } from './columns.js';
-import { parseMoney } from './grammar.js';
+import { codeLengthMismatch, isUnitCode, parseMoney, type CodeLength } from './grammar.js';
 import type { Fen } from './money.js';
 import { appendAll, type Problem } from './problems.js';
 import type { Table, TableVisitor } from './table.js';
@@ -32,11 +32,8 @@ export interface PreviousAllocations {
   readonly centralTotal: Fen;
   readonly skippedBlankRows: number;
   /** The length of its codes (6 for counties, 12 for villages; one per file), and the first line that has one. */
-  readonly codeLength: { readonly length: number; readonly line: number } | undefined;
+  readonly codeLength: CodeLength | undefined;
 }
-
-/** A 6-digit county code or a 12-digit village code. */
-const UNIT_CODE = /^(\d{6}|\d{12})$/;
 
 /**
  * Reads last year's allocations.csv row by row (a village table's has a
@@ -50,7 +47,7 @@ export function previousReader(file: string): { visitor: TableVisitor; finish: (
   const firstLineOfCode = new Map<string, number>();
   let header: HeaderMap | undefined;
   let centralTotal = 0n;
-  let codeLength: { length: number; line: number } | undefined;
+  let codeLength: CodeLength | undefined;
   const visitor: TableVisitor = {
     header(cells, headerLine) {
       const mapped = mapHeader({ file, header: cells, headerLine }, PREVIOUS_COLUMNS);
@@ -67,15 +64,11 @@ export function previousReader(file: string): { visitor: TableVisitor; finish: (
       const line = row.line;
       const before = problems.length;
       const code = cellOf(header, row, 'county_code') ?? '';
-      if (!UNIT_CODE.test(code)) {
+      const mismatch = codeLengthMismatch(code, codeLength);
+      if (!isUnitCode(code)) {
         problems.push({ file, line, column: 'county_code', message: `${JSON.stringify(code)} is not a 6-digit administrative code or a 12-digit village code` });
-      } else if (codeLength !== undefined && code.length !== codeLength.length) {
-        problems.push({
-          file,
-          line,
-          column: 'county_code',
-          message: `"${code}" has ${code.length} digits but line ${codeLength.line} has ${codeLength.length}: a table uses one code length (6-digit counties or 12-digit villages)`,
-        });
+      } else if (mismatch !== undefined) {
+        problems.push({ file, line, column: 'county_code', message: mismatch });
       } else if (firstLineOfCode.has(code)) {
         problems.push({ file, line, column: 'county_code', message: `"${code}" appears twice (also on line ${firstLineOfCode.get(code)!})` });
       } else {

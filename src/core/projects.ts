@@ -7,14 +7,11 @@
  * add up to exactly 1.
  */
 import { cellOf, mapHeader, type ColumnSpec } from './columns.js';
-import { parseDecimal, parseMoney, parseYesNo } from './grammar.js';
+import { isUnitCode, parseDecimal, parseMoney, parseYesNo } from './grammar.js';
 import { ONE, sumDecimals, type Dec, type Fen } from './money.js';
 import type { Problem } from './problems.js';
 import { PAYING_LEVELS, type PayingLevel } from './state.js';
 import type { Table } from './table.js';
-
-/** A 6-digit county code or a 12-digit village code. */
-const UNIT_CODE = /^(\d{6}|\d{12})$/;
 
 export const SHARE_COLUMNS: Readonly<Record<PayingLevel, string>> = {
   central: 'share_central',
@@ -95,7 +92,7 @@ export function readProjects(table: Table, countyCodes: ReadonlySet<string> | un
 
     const countyCode = cell('county_code');
     if (countyCode === '') problems.push({ file, line, column: 'county_code', message: 'is empty but required' });
-    else if (!UNIT_CODE.test(countyCode)) {
+    else if (!isUnitCode(countyCode)) {
       problems.push({ file, line, column: 'county_code', message: `"${countyCode}" is not a 6-digit administrative code or a 12-digit village code (digits only, e.g. 522701)` });
     } else if (tableCodeLength !== undefined && countyCode.length !== tableCodeLength) {
       problems.push({

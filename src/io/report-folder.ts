@@ -7,7 +7,7 @@
 import { parse } from 'csv-parse/sync';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { auditLogPieces } from '../core/audit.js';
+import { auditLogPieces, byteLinesOf } from '../core/audit.js';
 import { InputError, UsageError, type Problem } from '../core/problems.js';
 
 /** A CSV file read by column name. */
@@ -186,28 +186,13 @@ export function readAuditLogInfo(text: string): AuditLogInfo {
  */
 export function readAuditLogInfoPieces(pieces: Iterable<Uint8Array>): AuditLogInfo {
   let entries = 0;
-  /** The bytes of the line being read, and of the last line that was not empty (a line may run across pieces). */
-  let line: Buffer[] = [];
-  let last: Buffer[] = [];
-  const endLine = (): void => {
-    if (line.length > 0) {
-      entries++;
-      last = line;
-    }
-    line = [];
-  };
-  for (const piece of pieces) {
-    const bytes = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-    let start = 0;
-    for (let end = bytes.indexOf(0x0a); end >= 0; end = bytes.indexOf(0x0a, start)) {
-      if (end > start) line.push(bytes.subarray(start, end));
-      endLine();
-      start = end + 1;
-    }
-    if (start < bytes.length) line.push(bytes.subarray(start));
+  let last: Buffer | undefined;
+  for (const line of byteLinesOf(pieces)) {
+    if (line.length === 0) continue;
+    entries++;
+    last = line;
   }
-  endLine();
-  return { entries, head: entries === 0 ? undefined : readAuditLogInfo(Buffer.concat(last).toString('utf8')).head };
+  return { entries, head: last === undefined ? undefined : readAuditLogInfo(last.toString('utf8')).head };
 }
 
 /** Which kind of folder this is, by the files it holds. */
