@@ -12,7 +12,11 @@
 //   villages kept several GB, which made every step of it slow; they keep far less now. With these,
 //   a 1,000,000-village run peaks at about 0.93 GB, a 100,000-village run at about 0.29 GB.
 import { setFlagsFromString } from 'node:v8';
-import { main } from '../dist/cli/main.bundle.js';
+import { loadCli } from './load-cli.js';
+
+const { cli } = loadCli();
+// The bundle runs as a script, where import() needs a flag: it loads modules through the bin's (see src/cli/module-import.ts).
+cli.setModuleImporter((url) => import(url));
 
 // A reader that stops early (`povalloc sweep ... | head`) closes the pipe: that ends the run, it is not a failure.
 process.stdout.on('error', (error) => {
@@ -27,8 +31,8 @@ process.stdout.on('error', (error) => {
 // time; a 100,000-village run was no slower (4.5 s of CPU either way), its hot loops being
 // optimised a few thousand iterations later. Set here rather than in the shebang, so that
 // `node bin/povalloc.js` (npm start, the tests) has it too, and only now: V8 rejects its cached
-// compilation of Node's own modules once a flag has changed, so the modules povalloc needs are
-// loaded first (its bundle's imports, and stdout's above); the budget applies to the functions
+// compilation of Node's own modules (and its cache of povalloc's, see load-cli.js) once a flag has
+// changed, so the bundle and the modules it needs are loaded first (and stdout's above); the budget applies to the functions
 // as they begin to run.
 setFlagsFromString('--interrupt-budget=1000000');
 // The #! line's --max-semi-space-size is for this, the main thread, whose young generation is sized once it
@@ -36,4 +40,4 @@ setFlagsFromString('--interrupt-budget=1000000');
 // for (resourceLimits): the worker that writes a large run's allocations.csv keeps a small one, and then holds
 // about 70 MB while it runs (140 MB with 64 MB semi-spaces). Put back to V8's own default for the threads to come.
 setFlagsFromString('--max-semi-space-size=0');
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await cli.main(process.argv.slice(2));

@@ -372,7 +372,7 @@ function writeBenchPolicy(file) {
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   if (!existsSync('/usr/bin/time')) fail('/usr/bin/time is missing (Debian: apt-get install time)');
-  if (!existsSync(join(root, 'dist', 'cli', 'main.bundle.js'))) fail('povalloc is not built: run npm run build (npm run bench does)');
+  if (!existsSync(join(root, 'dist', 'cli', 'main.bundle.cjs'))) fail('povalloc is not built: run npm run build (npm run bench does)');
   if (!existsSync(join(root, 'node_modules', '@duckdb', 'node-api'))) fail('@duckdb/node-api is not installed: run npm install');
 
   const benchDir = join(root, '.bench');

@@ -1,42 +1,57 @@
 #!/usr/bin/env node
 // Part of `npm run build`: bundles the compiled CLI (dist/cli/main.js and every
 // module it imports, dependencies included) into one file,
-// dist/cli/main.bundle.js, which bin/povalloc.js runs. Node then reads and
-// compiles one module at start-up instead of some 450 (povalloc's own, zod's,
-// csv-parse's, ...): a run on a small table starts several times faster.
+// dist/cli/main.bundle.cjs, which bin/povalloc.js runs (through bin/load-cli.js).
+// Node then reads and compiles one file at start-up instead of some 450 modules
+// (povalloc's own, zod's, csv-parse's, ...): a run on a small table starts
+// several times faster.
+//
+// The bundle is a CommonJS script, not a module, so that V8 can cache its
+// compiled code (Node 20 has no such cache for modules): after bundling, this
+// makes the caches (scripts/code-cache.mjs, once for each set of Node options
+// the CLI is started with) in dist/cli/code-cache/. `import.meta.url` becomes
+// the bundle's own file URL.
 //
 // The bundle lies beside dist/cli/main.js, so what the code finds relative to
-// its own module (the package root for data files, ./sweep-worker.js for the
+// its own file (the package root for data files, ./sweep-worker.js for the
 // sweep's worker threads) is where it was. Two things stay outside it:
 // exceljs and the workbook module that uses it (loaded only by `report --xlsx`,
-// from dist/render/workbook.js as tsc wrote it), so that other commands never
-// load exceljs.
+// from dist/render/workbook.js as tsc wrote it, see src/cli/module-import.ts),
+// so that other commands never load exceljs.
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-
-/** `import('../../render/workbook.js')` in dist/cli/commands/report.js, seen from dist/cli/main.bundle.js. */
-const workbookOutside = {
-  name: 'workbook-outside',
-  setup(builder) {
-    builder.onResolve({ filter: /\/render\/workbook\.js$/ }, () => ({ path: '../render/workbook.js', external: true }));
-  },
-};
+// The module bundle of earlier versions, if a build left one.
+rmSync(`${root}dist/cli/main.bundle.js`, { force: true });
 
 await build({
   entryPoints: [`${root}dist/cli/main.js`],
-  outfile: `${root}dist/cli/main.bundle.js`,
+  outfile: `${root}dist/cli/main.bundle.cjs`,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   external: ['exceljs'],
-  plugins: [workbookOutside],
-  // commander and other CommonJS dependencies call require() for Node's own modules.
-  banner: { js: "import { createRequire as __povallocCreateRequire } from 'node:module'; const require = __povallocCreateRequire(import.meta.url);" },
+  define: { 'import.meta.url': '__povallocBundleUrl' },
+  banner: { js: "const __povallocBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
 });
+
+// The code caches: one for `node bin/povalloc.js` (no options) and one for the options of the bin's #! line
+// (`npx povalloc`, the benchmark). Each is made by a Node started with those options, as V8 requires.
+rmSync(`${root}dist/cli/code-cache`, { recursive: true, force: true });
+const shebang = readFileSync(`${root}bin/povalloc.js`, 'utf8').split('\n', 1)[0];
+const shebangOptions = shebang.replace(/^#!.*?\bnode\b/, '').trim().split(/\s+/).filter(Boolean);
+for (const options of [[], shebangOptions]) {
+  const made = spawnSync(process.execPath, [...options, `${root}scripts/code-cache.mjs`], { cwd: root, stdio: 'inherit' });
+  if (made.status !== 0) {
+    console.error(`bundle: could not make the code cache for node ${options.join(' ')} (the CLI works without it, only starts slower)`);
+    process.exitCode = 1;
+  }
+}

@@ -3,13 +3,15 @@
  * the same results (no timings here: speed is measured by npm run bench).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { groupThousands } from '../src/cli/progress.js';
 import type { AllocationResult } from '../src/core/allocate.js';
-import { BIN, SMALL, runCli, tempDir } from './helpers.js';
+import { BIN, ROOT, SAMPLE, SMALL, runCli, tempDir } from './helpers.js';
+import { cachedDataOf, codeCacheFile, codeCachePath } from '../bin/load-cli.js';
 import { UnitStep } from '../src/core/state.js';
 import { auditRecords, buildAuditRecords, chainAuditRecords, checkAuditChain, serializeAuditLog, writeAuditLog, type AuditSource, type SubjectTable } from '../src/core/audit.js';
 
@@ -96,5 +98,80 @@ describe('bin/povalloc.js run as a program', () => {
       expect(readFileSync(join(out, 'direct', file))).toEqual(readFileSync(join(out, 'via-node', file)));
     }
     expect(readFileSync(BIN, 'utf8').split('\n')[0]).toMatch(/^#!\/usr\/bin\/env -S node( --[a-z-]+(=\d+)?)+$/);
+  });
+});
+
+describe('the code cache of the bundled CLI (bin/load-cli.js)', () => {
+  const LOADER = join(ROOT, 'bin', 'load-cli.js');
+  const shebangOptions = readFileSync(BIN, 'utf8').split('\n')[0]!.replace(/^#!.*?\bnode\b/, '').trim().split(/\s+/);
+
+  /** Loads the CLI in a Node started with `nodeOptions`, runs `povalloc ARGV` in it and says whether V8 took the cache. */
+  function loadIn(nodeOptions: readonly string[], loadOptions: { cacheDir?: string; useCache?: boolean }, argv: readonly string[]): { cacheUsed: boolean; code: number; stdout: string } {
+    const script = join(tempDir(), 'load.mjs');
+    writeFileSync(
+      script,
+      `import { loadCli } from ${JSON.stringify(pathToFileURL(LOADER).href)};
+const { cli, cacheUsed } = loadCli(${JSON.stringify(loadOptions)});
+const lines = [];
+const io = { stdout: (text) => lines.push(text), stderr: (text) => process.stderr.write(text), stdoutIsTty: false, stderrIsTty: false, env: {}, readStdin: () => Buffer.alloc(0) };
+const code = await cli.main(${JSON.stringify(argv)}, io);
+process.stdout.write(JSON.stringify({ cacheUsed, code, stdout: lines.join('') }));
+`,
+    );
+    const child = spawnSync(process.execPath, [...nodeOptions, script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '' } });
+    expect(child.stderr).toBe('');
+    return JSON.parse(child.stdout) as { cacheUsed: boolean; code: number; stdout: string };
+  }
+
+  it('is made by the build for `node bin/povalloc.js` and for the #! line, and V8 takes each', () => {
+    expect(shebangOptions.length).toBeGreaterThan(0);
+    for (const options of [[], shebangOptions]) {
+      const loaded = loadIn(options, {}, ['--version']);
+      expect(loaded).toEqual({ cacheUsed: true, code: 0, stdout: `${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n` });
+    }
+  });
+
+  it('is named by the Node options: one made for other options is not looked for', () => {
+    const source = readFileSync(join(ROOT, 'dist', 'cli', 'main.bundle.cjs'), 'utf8');
+    const plain = codeCachePath(source, []);
+    const withOptions = codeCachePath(source, shebangOptions);
+    expect(plain).not.toBe(withOptions);
+    expect(codeCachePath(`${source} `, [])).not.toBe(plain);
+    expect(existsSync(plain) && existsSync(withOptions)).toBe(true);
+  });
+
+  it('damaged, or refused by V8, is not used: the CLI compiles as usual and runs the same', () => {
+    const cacheDir = tempDir();
+    const source = readFileSync(join(ROOT, 'dist', 'cli', 'main.bundle.cjs'), 'utf8');
+    const good = readFileSync(codeCachePath(source, []));
+    // V8 does not check a cache's bytes (this one, given to it, crashed Node): its SHA-256 in the file does.
+    const damaged = Buffer.from(good);
+    for (let at = 96; at < damaged.length; at += 97) damaged[at] ^= 0xff;
+    // A cache made for the #! line's options under this name: whole, but V8 refuses it (its flags differ).
+    const otherOptions = readFileSync(codeCachePath(source, shebangOptions));
+    for (const bytes of [damaged, good.subarray(0, good.length - 1), good.subarray(0, 32), Buffer.from('not a cache'), otherOptions]) {
+      writeFileSync(codeCachePath(source, [], cacheDir), bytes);
+      const loaded = loadIn([], { cacheDir }, ['--version']);
+      expect(loaded.cacheUsed).toBe(false);
+      expect(loaded.code).toBe(0);
+    }
+    expect(cachedDataOf(good)).toBeDefined();
+    expect(cachedDataOf(damaged)).toBeUndefined();
+    expect(codeCacheFile(cachedDataOf(good)!)).toEqual(good);
+  });
+
+  it('gives a run the same bytes as compiling the bundle afresh', () => {
+    const out = tempDir();
+    const args = (to: string): string[] => ['allocate', '--counties', SAMPLE.counties, '--budget', SAMPLE.budget, '--projects', SAMPLE.projects, '--out', join(out, to), '--json'];
+    const cached = loadIn([], {}, args('cached'));
+    const fresh = loadIn([], { useCache: false }, args('fresh'));
+    expect(cached.cacheUsed).toBe(true);
+    expect(fresh.cacheUsed).toBe(false);
+    expect([cached.code, fresh.code]).toEqual([0, 0]);
+    expect(cached.stdout.replaceAll(join(out, 'cached'), 'OUT')).toBe(fresh.stdout.replaceAll(join(out, 'fresh'), 'OUT'));
+    // As text (toEqual walks a Buffer byte by byte, slowly): each file is UTF-8.
+    for (const file of ['allocations.csv', 'provinces.csv', 'projects.csv', 'checks.csv', 'summary.json', 'audit.jsonl']) {
+      expect(readFileSync(join(out, 'cached', file), 'utf8')).toBe(readFileSync(join(out, 'fresh', file), 'utf8'));
+    }
   });
 });

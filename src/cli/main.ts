@@ -57,6 +57,8 @@ Exit codes: 0 success, 1 verify/replay found a difference, 2 bad usage or invali
   return program;
 }
 
+export { setModuleImporter } from './module-import.js';
+
 /** Runs the CLI and returns the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let exitCode = EXIT_OK;

@@ -10,6 +10,7 @@ import { renderRunReportHtml } from '../../render/report-html.js';
 import { renderCompareReportHtml, renderSweepReportHtml } from '../../render/scenario-report-html.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { langOption, resolveLang } from '../lang.js';
+import { importPackageModule } from '../module-import.js';
 
 interface ReportOptions {
   html?: string;
@@ -67,7 +68,7 @@ export async function runReport(folderArgument: string, options: ReportOptions, 
   const reference = loadReference();
   const createdAt = new Date();
   // exceljs is large: load it only when a workbook is asked for, so other commands start fast.
-  const workbooks = options.xlsx ? await import('../../render/workbook.js') : undefined;
+  const workbooks = options.xlsx ? await importPackageModule<typeof import('../../render/workbook.js')>('dist/render/workbook.js') : undefined;
   const outputs: { path: string; option: string; content: string | Buffer }[] = [];
   if (folder.kind === 'run') {
     const integrity = checkIntegrity(folder.dir, folder.manifest, folder.manifestPresent);
