@@ -3,7 +3,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decimal, formatYuan, sumOfProducts, toScaledInteger, unitsText, ZERO, type Dec } from '../src/core/money.js';
+import { decimal, decimalFromBigInt, floorFenTimes, floorToFen, formatYuan, sumOfProducts, toScaledInteger, unitsText, ZERO, type Dec } from '../src/core/money.js';
 
 /** The clone money.ts uses (50 digits, half-even); its constructor keeps every digit given. */
 const Decimal = ZERO.constructor as new (text: string) => Dec;
@@ -58,6 +58,25 @@ describe('sumOfProducts', () => {
     for (let i = 1; i < 300; i++) {
       const shares = [7, 11, 13, 17].map((prime) => decimal('1').div(decimal(String(i * prime))));
       expect(sumOfProducts(shares, weights).toFixed()).toBe(reference(shares, weights).toFixed());
+    }
+  });
+});
+
+describe('floorFenTimes', () => {
+  // hold_harmless: last year's fen times the policy share, rounded down; in integers when decimal.js would round nothing.
+  test('equals floorToFen(decimal(fen) x factor) of decimal.js, inside and beyond 50 digits, negatives too', () => {
+    const fen = fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 20n }), fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }), fc.bigInt({ min: 0n, max: 10n ** 45n }));
+    const factor = fc.oneof(anyDecimal, anyDecimal.map((text) => `-${text}`), fc.constantFrom('0.9', '0.90', '1', '0', '1e3'));
+    fc.assert(
+      fc.property(fen, factor, (amount, text) => {
+        const share = new Decimal(text);
+        expect(floorFenTimes(amount, share)).toBe(floorToFen(decimalFromBigInt(amount).times(share)));
+      }),
+      { numRuns: 3000 },
+    );
+    // Exactly 50 digits (exact) and 51 (rounded by decimal.js first): 10^25 - 1 twice, 10^25 + 1 and 10^26 - 1.
+    for (const [amount, text] of [[10n ** 25n - 1n, `${'9'.repeat(25)}e-25`], [10n ** 26n - 1n, `${'9'.repeat(25)}e-25`], [10n ** 25n + 1n, `${'9'.repeat(26)}e-26`]] as const) {
+      expect(floorFenTimes(amount, new Decimal(text))).toBe(floorToFen(decimalFromBigInt(amount).times(new Decimal(text))));
     }
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allocate } from '../src/core/allocate.js';
 import { readPreviousAllocations } from '../src/core/previous.js';
+import { eachStep } from '../src/core/state.js';
 import { buildInputs, csv, plainPolicy, table, yuanOf } from './build-inputs.js';
 
 const COUNTIES = csv('county_code,county_name,poverty_county,poor_population,rural_population', [
@@ -47,7 +48,19 @@ describe('hold_harmless', () => {
     const result = run('10000000.00', csv(PREVIOUS_HEADER, ['520112,乙县,1000000.00,0.00,1000000.00']));
     expect(['520111', '520112'].map((code) => special(result, code))).toEqual(['5000000.00', '5000000.00']);
     expect(result.countyByCode.get('520111')!.floors).toEqual([]);
-    expect(result.steps.find((step) => step.rule === 'hold_harmless' && step.subject === '520111')!.label).toContain('absent');
+    expect([...eachStep(result.steps)].find((step) => step.rule === 'hold_harmless' && step.subject === '520111')!.label).toContain('absent');
+  });
+
+  it("records each eligible county's step, in order, with every value named and formatted", () => {
+    // Made when the audit log reads them (a series, not an object per village): the entries are what they were as objects.
+    const result = run('10000000.00', csv(PREVIOUS_HEADER, ['520113,丙县,5.00,0.00,5.00', '520112,乙县,1000000.00,0.05,1000000.05']));
+    const steps = [...eachStep(result.steps)].filter((step) => step.rule === 'hold_harmless');
+    // 520113 is not eligible: no step.
+    expect(steps.map((step) => [step.type, step.clause, step.subject, step.label, Object.entries(step.values)])).toEqual([
+      ['rule_applied', 'IV.2', '520111', "no guarantee: absent from last year's allocations", [['previous_total', ''], ['guarantee', '']]],
+      ['rule_applied', 'IV.2', '520112', "guarantee: 0.9 of last year's special fund", [['previous_special_poverty_central', '1000000.00'], ['previous_special_poverty_provincial', '0.05'], ['previous_total', '1000000.05'], ['share', '0.9'], ['guarantee', '900000.04']]],
+    ]);
+    expect(result.countyByCode.get('520112')!.floors.map((floor) => [floor.rule, floor.label, yuanOf(floor.amount)])).toEqual([['hold_harmless', 'hold-harmless guarantee 0.9 x last year', '900000.04']]);
   });
 
   it('rounds the guarantee down to the fen and uses the policy share', () => {
@@ -108,6 +121,22 @@ describe('hold_harmless on a village table (12-digit codes)', () => {
     // As the county table above with the same figures: 甲 held at 9,000,000.00, 乙 gets the rest.
     expect([amount('520111000001'), amount('520111000002'), amount('520111000003')]).toEqual(['9000000.00', '1000000.00', '0.00']);
     expect(result.countyByCode.get('520111000001')!.binding).toBe('floor');
+  });
+
+  it('keeps every row of a long file with its amounts and line, the largest amount a table holds too', () => {
+    // More rows than the store first makes room for (1,024): it grows without losing any.
+    const rows = Array.from({ length: 1500 }, (_, index) => `${520111000001 + index},村${index},${index}.${String(index % 100).padStart(2, '0')},${index === 1499 ? '999999999999999.99' : '0.01'},0`);
+    const read = readPreviousAllocations(table('allocations.csv', csv(PREVIOUS_HEADER, rows)));
+    expect(read.problems).toEqual([]);
+    const byCounty = read.result!.byCounty;
+    expect(byCounty.size).toBe(1500);
+    for (const index of [0, 1, 1023, 1024, 1025, 1499]) {
+      const row = byCounty.get(String(520111000001 + index))!;
+      expect([row.specialPovertyCentral, row.line]).toEqual([BigInt(index * 100 + (index % 100)), index + 2]);
+      expect(row.specialPovertyProvincial).toBe(index === 1499 ? 99999999999999999n : 1n);
+    }
+    expect(byCounty.get('520111001501')).toBeUndefined();
+    expect(read.result!.centralTotal).toBe(Array.from({ length: 1500 }, (_, index) => BigInt(index * 100 + (index % 100))).reduce((sum, fen) => sum + fen, 0n));
   });
 
   it('refuses mixed code lengths, and codes of neither length, each with its line', () => {

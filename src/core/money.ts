@@ -113,6 +113,25 @@ export function floorToFen(fen: Dec): Fen {
   return BigInt(fen.floor().toFixed(0));
 }
 
+/**
+ * floorToFen(decimalFromBigInt(fen).times(factor)): an amount of fen times a
+ * policy factor (a share), rounded down to the fen. In integers when the
+ * product has at most 50 significant digits, which decimal.js then does not
+ * round; otherwise (and for a negative amount or factor) through decimal.js.
+ */
+export function floorFenTimes(fen: Fen, factor: Dec): Fen {
+  if (fen >= 0n && factor.isFinite() && !factor.isNegative()) {
+    if (fen === 0n || factor.isZero()) return 0n;
+    const scaled = scaledOf(factor);
+    if (bigintDigits(fen) + scaled.digits <= SIGNIFICANT_DIGITS) {
+      const product = fen * scaled.coefficient;
+      // Non-negative: the quotient bigint division truncates to is the floor.
+      return scaled.exponent >= 0 ? product * powerOfTen(scaled.exponent) : product / powerOfTen(-scaled.exponent);
+    }
+  }
+  return floorToFen(decimalFromBigInt(fen).times(factor));
+}
+
 /** Rounds a decimal amount of yuan to the nearest fen, half-even. */
 export function roundYuanToFen(yuan: Dec): Fen {
   return BigInt(yuan.times(decimalFromBigInt(FEN_PER_YUAN)).toDecimalPlaces(0, DecimalJs.ROUND_HALF_EVEN).toFixed(0));

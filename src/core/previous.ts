@@ -8,7 +8,7 @@
  */
 import { cellOf, mapHeader, type ColumnSpec, type HeaderMap } from './columns.js';
 import { codeLengthMismatch, isUnitCode, parseMoney, type CodeLength } from './grammar.js';
-import type { Fen } from './money.js';
+import { fitsInt64, type Fen } from './money.js';
 import { appendAll, type Problem } from './problems.js';
 import type { Table, TableVisitor } from './table.js';
 
@@ -25,14 +25,79 @@ export interface PreviousCounty {
   readonly line: number;
 }
 
+/** Last year's rows by county (or village) code. */
+export interface PreviousByCounty {
+  get(code: string): PreviousCounty | undefined;
+  readonly size: number;
+}
+
 export interface PreviousAllocations {
   /** By county code. */
-  readonly byCounty: ReadonlyMap<string, PreviousCounty>;
+  readonly byCounty: PreviousByCounty;
   /** Sum of special_poverty_central over every row: last year's central special fund paid out. */
   readonly centralTotal: Fen;
   readonly skippedBlankRows: number;
   /** The length of its codes (6 for counties, 12 for villages; one per file), and the first line that has one. */
   readonly codeLength: CodeLength | undefined;
+}
+
+/**
+ * Last year's rows as columns: a village table's has a million, which as an
+ * object and two bigints each (and a second map to find the first line of a
+ * code) held about 170 MB for the garbage collector to trace. A row's object
+ * is made when it is asked for. Rows are numbered in the order read.
+ */
+class PreviousStore implements PreviousByCounty {
+  private readonly rowOf = new Map<string, number>();
+  private capacity = 1024;
+  private lines = new Uint32Array(this.capacity);
+  private central = new BigInt64Array(this.capacity);
+  private provincial = new BigInt64Array(this.capacity);
+
+  get size(): number {
+    return this.rowOf.size;
+  }
+
+  /** The line that first had `code`, if any row did. */
+  lineOf(code: string): number | undefined {
+    const row = this.rowOf.get(code);
+    return row === undefined ? undefined : this.lines[row];
+  }
+
+  /** Numbers a new code's row; its amounts are set by `setAmounts`. */
+  add(code: string, line: number): number {
+    const row = this.rowOf.size;
+    if (row === this.capacity) this.grow();
+    this.rowOf.set(code, row);
+    this.lines[row] = line;
+    return row;
+  }
+
+  /** A row's amounts: money a table holds has at most 15 digits of yuan (parseMoney), which a 64-bit slot holds in fen. */
+  setAmounts(row: number, central: Fen, provincial: Fen): void {
+    if (!fitsInt64(central) || !fitsInt64(provincial)) throw new RangeError(`amounts of row ${row} do not fit 64 bits`);
+    this.central[row] = central;
+    this.provincial[row] = provincial;
+  }
+
+  get(code: string): PreviousCounty | undefined {
+    const row = this.rowOf.get(code);
+    if (row === undefined) return undefined;
+    return { code, specialPovertyCentral: this.central[row]!, specialPovertyProvincial: this.provincial[row]!, line: this.lines[row]! };
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    const lines = new Uint32Array(this.capacity);
+    lines.set(this.lines);
+    this.lines = lines;
+    const central = new BigInt64Array(this.capacity);
+    central.set(this.central);
+    this.central = central;
+    const provincial = new BigInt64Array(this.capacity);
+    provincial.set(this.provincial);
+    this.provincial = provincial;
+  }
 }
 
 /**
@@ -43,8 +108,8 @@ export interface PreviousAllocations {
  */
 export function previousReader(file: string): { visitor: TableVisitor; finish: (skippedBlankRows: number) => { result?: PreviousAllocations; problems: Problem[] } } {
   const problems: Problem[] = [];
-  const byCounty = new Map<string, PreviousCounty>();
-  const firstLineOfCode = new Map<string, number>();
+  // Every well-formed code read, with the first line that had it (its amounts are set only when they are well-formed too).
+  const byCounty = new PreviousStore();
   let header: HeaderMap | undefined;
   let centralTotal = 0n;
   let codeLength: CodeLength | undefined;
@@ -65,15 +130,19 @@ export function previousReader(file: string): { visitor: TableVisitor; finish: (
       const before = problems.length;
       const code = cellOf(header, row, 'county_code') ?? '';
       const mismatch = codeLengthMismatch(code, codeLength);
+      let added: number | undefined;
       if (!isUnitCode(code)) {
         problems.push({ file, line, column: 'county_code', message: `${JSON.stringify(code)} is not a 6-digit administrative code or a 12-digit village code` });
       } else if (mismatch !== undefined) {
         problems.push({ file, line, column: 'county_code', message: mismatch });
-      } else if (firstLineOfCode.has(code)) {
-        problems.push({ file, line, column: 'county_code', message: `"${code}" appears twice (also on line ${firstLineOfCode.get(code)!})` });
       } else {
-        codeLength ??= { length: code.length, line };
-        firstLineOfCode.set(code, line);
+        const first = byCounty.lineOf(code);
+        if (first !== undefined) {
+          problems.push({ file, line, column: 'county_code', message: `"${code}" appears twice (also on line ${first})` });
+        } else {
+          codeLength ??= { length: code.length, line };
+          added = byCounty.add(code, line);
+        }
       }
       const amount = (column: string): Fen => {
         const text = cellOf(header!, row, column) ?? '';
@@ -84,8 +153,9 @@ export function previousReader(file: string): { visitor: TableVisitor; finish: (
       };
       const central = amount('special_poverty_central');
       const provincial = amount('special_poverty_provincial');
-      if (problems.length > before) return;
-      byCounty.set(code, { code, specialPovertyCentral: central, specialPovertyProvincial: provincial, line });
+      // A row with a problem gives no result (every problem is reported instead): its amounts need not be kept.
+      if (problems.length > before || added === undefined) return;
+      byCounty.setAmounts(added, central, provincial);
       centralTotal += central;
     },
   };

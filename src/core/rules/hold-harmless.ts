@@ -22,14 +22,20 @@
  * (9,900,000.00) cannot all be paid: reduced ratably to 8,181,818.18 and
  * 818,181.82.
  */
-import { decimalFromBigInt, floorToFen, formatYuan } from '../money.js';
-import { tracing, type CountyState, type RunState } from '../state.js';
+import { floorFenTimes, formatYuan } from '../money.js';
+import { StepSeries, tracing, UnitStep, type CountyState, type RunState } from '../state.js';
 import { skipRule, type Rule } from './rule.js';
 import { SPECIAL_PROVINCIAL } from './special-poverty-counties.js';
 import { SPECIAL_CENTRAL } from './special-poverty-provinces.js';
 
 const RULE = 'hold_harmless';
 const CLAUSE = 'IV.2';
+
+/** What a county's step says: amounts formatted here and the policy share (nothing JSON escapes). */
+const GUARANTEE_COLUMNS: readonly string[] = Object.freeze(['previous_special_poverty_central', 'previous_special_poverty_provincial', 'previous_total', 'share', 'guarantee']);
+const ABSENT_LABEL = "no guarantee: absent from last year's allocations";
+const ABSENT_COLUMNS: readonly string[] = Object.freeze(['previous_total', 'guarantee']);
+const ABSENT_CELLS: readonly string[] = Object.freeze(['', '']);
 
 function guaranteeOf(countyState: CountyState): bigint | undefined {
   return countyState.floors.find((floor) => floor.rule === RULE)?.amount;
@@ -47,39 +53,39 @@ export const holdHarmless: Rule = {
       return;
     }
     const share = state.inputs.policy.holdHarmlessShare;
+    const shareText = share.toFixed();
+    const floorLabel = `hold-harmless guarantee ${shareText} x last year`;
+    // The eligible counties in order, and each one's guarantee (none when absent last year).
+    const eligible: CountyState[] = [];
+    const guarantees: (bigint | undefined)[] = [];
     for (const countyState of state.counties) {
       if (!countyState.eligible) continue;
-      const code = countyState.county.code;
-      const last = previous.byCounty.get(code);
-      if (!last) {
-        if (tracing(state)) state.steps.push({
-          type: 'rule_applied',
-          rule: RULE,
-          clause: CLAUSE,
-          subject: code,
-          label: 'no guarantee: absent from last year\'s allocations',
-          values: { previous_total: '', guarantee: '' },
-        });
-        continue;
-      }
-      const lastTotal = last.specialPovertyCentral + last.specialPovertyProvincial;
-      const guarantee = floorToFen(decimalFromBigInt(lastTotal).times(share));
-      countyState.addFloor({ rule: RULE, clause: CLAUSE, label: `hold-harmless guarantee ${share.toFixed()} x last year`, amount: guarantee });
-      if (tracing(state)) state.steps.push({
-        type: 'rule_applied',
-        rule: RULE,
-        clause: CLAUSE,
-        subject: code,
-        label: `guarantee: ${share.toFixed()} of last year's special fund`,
-        values: {
-          previous_special_poverty_central: formatYuan(last.specialPovertyCentral),
-          previous_special_poverty_provincial: formatYuan(last.specialPovertyProvincial),
-          previous_total: formatYuan(lastTotal),
-          share: share.toFixed(),
-          guarantee: formatYuan(guarantee),
-        },
-      });
+      const last = previous.byCounty.get(countyState.county.code);
+      const guarantee = last ? floorFenTimes(last.specialPovertyCentral + last.specialPovertyProvincial, share) : undefined;
+      if (guarantee !== undefined) countyState.addFloor({ rule: RULE, clause: CLAUSE, label: floorLabel, amount: guarantee });
+      eligible.push(countyState);
+      guarantees.push(guarantee);
     }
+    if (!tracing(state)) return;
+    // One step per eligible county, made when the audit log reads it (a village table has half a million):
+    // from the code, last year's row and the guarantee, which no later rule changes.
+    const guaranteeLabel = `guarantee: ${shareText} of last year's special fund`;
+    state.steps.push(
+      new StepSeries(eligible.length, (index) => {
+        const code = eligible[index]!.county.code;
+        const guarantee = guarantees[index];
+        const last = guarantee === undefined ? undefined : previous.byCounty.get(code);
+        if (last === undefined || guarantee === undefined) return new UnitStep('rule_applied', RULE, CLAUSE, code, ABSENT_LABEL, ABSENT_COLUMNS, ABSENT_CELLS, true);
+        const cells = [
+          formatYuan(last.specialPovertyCentral),
+          formatYuan(last.specialPovertyProvincial),
+          formatYuan(last.specialPovertyCentral + last.specialPovertyProvincial),
+          shareText,
+          formatYuan(guarantee),
+        ];
+        return new UnitStep('rule_applied', RULE, CLAUSE, code, guaranteeLabel, GUARANTEE_COLUMNS, cells, true);
+      }),
+    );
   },
   review(state: RunState) {
     if (!state.inputs.previous) return;

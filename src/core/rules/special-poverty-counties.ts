@@ -334,9 +334,11 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   const traced = tracing(state);
   const largeRun = isLargeRun(state.counties.length);
   let provincialAllocated = 0n;
-  // Multipliers and floors of earlier rules, captured now (only for the counties that have any).
+  // Multipliers and floors of earlier rules, captured now (only for the counties that have any). A county's
+  // floors are a list it replaces, never changes (CountyRecord.addFloor), so the list itself is kept: with
+  // --previous every eligible village has one (hold_harmless), half a million lists not copied again.
   const capturedMultipliers = new Map<number, readonly { rule: string; value: Dec }[]>();
-  const capturedFloors = new Map<number, readonly { rule: string; amount: Fen }[]>();
+  const capturedFloors: (readonly { rule: string; amount: Fen }[] | undefined)[] = [];
   eligible.forEach((countyState, index) => {
     const amount = pot.amount(index);
     const central = index < split.length ? split.amount(index) : 0n;
@@ -348,7 +350,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     countyState.amounts.set(SPECIAL_PROVINCIAL, provincial);
     if (!traced) return;
     if (countyState.scoreMultipliers.length > 0) capturedMultipliers.set(index, [...countyState.scoreMultipliers]);
-    if (countyState.floors.length > 0) capturedFloors.set(index, [...countyState.floors]);
+    if (countyState.floors.length > 0) capturedFloors[index] = countyState.floors;
   });
   // What each county's step shows, formatted only when the audit log reads it (once, while it is
   // written): a run of many counties holds no step object per county, and no ~25 strings each.
@@ -367,7 +369,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     const provincial = amount - central;
     const numerator = pot.exactNumerator(index);
     const multipliers = capturedMultipliers.get(index);
-    const ruleFloors = capturedFloors.get(index);
+    const ruleFloors = capturedFloors[index];
     const cells: string[] = [];
     for (let f = 0; f < weightTexts.length; f++) cells.push(group.valueText(index, f, 6), group.shareText(index, f, 10), weightTexts[f]!);
     cells.push(group.scoreText(index, 10), focus[index]!.flags, focus[index]!.text);
@@ -393,16 +395,29 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   // The value names of a step, in the order stepAt writes them: one list for every county with the
   // same multipliers, floors and central split (most counties of a province share one).
   const columnsByKind = new Map<string, { names: readonly string[]; pick: readonly number[] | undefined }>();
+  // The kind of a county with one floor of an earlier rule and no multiplier, by that rule and central split.
+  const oneFloorKinds = [new Map<string, string>(), new Map<string, string>()];
+  function oneFloorKind(rule: string, centralSplit: boolean): string {
+    const kinds = oneFloorKinds[centralSplit ? 1 : 0]!;
+    let kind = kinds.get(rule);
+    if (kind === undefined) {
+      kind = `|${rule}|${centralSplit}`;
+      kinds.set(rule, kind);
+    }
+    return kind;
+  }
   function stepColumns(
     multipliers: readonly { rule: string }[] | undefined,
     ruleFloors: readonly { rule: string }[] | undefined,
     centralSplit: boolean,
   ): { names: readonly string[]; pick: readonly number[] | undefined } {
-    // Most counties have neither: their kind is one of two texts, not made again for each.
+    // Most counties have neither, or (with --previous) one floor: their kind is one of a few texts, not made again for each.
     const kind =
       multipliers === undefined && ruleFloors === undefined
         ? (centralSplit ? PLAIN_KIND_SPLIT : PLAIN_KIND)
-        : `${(multipliers ?? []).map((multiplier) => multiplier.rule).join(',')}|${(ruleFloors ?? []).map((ruleFloor) => ruleFloor.rule).join(',')}|${centralSplit}`;
+        : multipliers === undefined && ruleFloors!.length === 1
+          ? oneFloorKind(ruleFloors![0]!.rule, centralSplit)
+          : `${(multipliers ?? []).map((multiplier) => multiplier.rule).join(',')}|${(ruleFloors ?? []).map((ruleFloor) => ruleFloor.rule).join(',')}|${centralSplit}`;
     let columns = columnsByKind.get(kind);
     if (columns === undefined) {
       const names: string[] = [];
