@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allocate } from '../src/core/allocate.js';
 import { readPreviousAllocations } from '../src/core/previous.js';
@@ -137,6 +138,45 @@ describe('hold_harmless on a village table (12-digit codes)', () => {
     }
     expect(byCounty.get('520111001501')).toBeUndefined();
     expect(read.result!.centralTotal).toBe(Array.from({ length: 1500 }, (_, index) => BigInt(index * 100 + (index % 100))).reduce((sum, fen) => sum + fen, 0n));
+  });
+
+  it('finds every code, in any order asked, and every repeated code with its first line, whatever the order of the rows', () => {
+    // The rows are kept in code order and searched from where the last search ended: checked against a map.
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 80 }),
+        fc.array(fc.integer({ min: -5, max: 65 }), { maxLength: 100 }),
+        fc.constantFrom(6, 12),
+        (codeNumbers, asked, length) => {
+          const codeOf = (n: number): string => (length === 6 ? String(520100 + n) : String(520111000000 + n * 7));
+          const rows = codeNumbers.map((n, index) => `${codeOf(n)},村,${index}.00,0.01,0`);
+          const read = readPreviousAllocations(table('allocations.csv', csv(PREVIOUS_HEADER, rows)));
+          const model = new Map<string, { fen: bigint; line: number }>();
+          const repeated: string[] = [];
+          codeNumbers.forEach((n, index) => {
+            const first = model.get(codeOf(n));
+            if (first) repeated.push(`${index + 2}: "${codeOf(n)}" appears twice (also on line ${first.line})`);
+            else model.set(codeOf(n), { fen: BigInt(index * 100), line: index + 2 });
+          });
+          if (repeated.length > 0) {
+            expect(read.result).toBeUndefined();
+            expect(read.problems.map((problem) => `${problem.line}: ${problem.message}`)).toEqual(repeated);
+            return;
+          }
+          const byCounty = read.result!.byCounty;
+          expect(byCounty.size).toBe(model.size);
+          for (const n of [...asked, ...codeNumbers]) {
+            const expected = model.get(codeOf(n));
+            const found = byCounty.get(codeOf(n));
+            expect(found === undefined ? undefined : { fen: found.specialPovertyCentral, line: found.line }).toEqual(expected);
+          }
+          // A code of the other length, or not a code, is never found.
+          expect(byCounty.get(length === 6 ? `000000${codeOf(codeNumbers[0]!)}` : codeOf(codeNumbers[0]!).slice(6))).toBeUndefined();
+          expect(byCounty.get('52011x')).toBeUndefined();
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('refuses mixed code lengths, and codes of neither length, each with its line', () => {

@@ -9,7 +9,7 @@
 import { cellOf, mapHeader, type ColumnSpec, type HeaderMap } from './columns.js';
 import { codeLengthMismatch, isUnitCode, parseMoney, type CodeLength } from './grammar.js';
 import { fitsInt64, type Fen } from './money.js';
-import { appendAll, type Problem } from './problems.js';
+import { appendAll, sortProblems, type Problem } from './problems.js';
 import type { Table, TableVisitor } from './table.js';
 
 export const PREVIOUS_COLUMNS: readonly ColumnSpec[] = [
@@ -43,51 +43,122 @@ export interface PreviousAllocations {
 
 /**
  * Last year's rows as columns: a village table's has a million, which as an
- * object and two bigints each (and a second map to find the first line of a
- * code) held about 170 MB for the garbage collector to trace. A row's object
- * is made when it is asked for. Rows are numbered in the order read.
+ * object and two bigints each, found through a map of a million strings,
+ * held about 250 MB for the garbage collector to trace, and each look-up
+ * cost a string hash and a few cache misses. A code is kept as the number its
+ * digits make (exact: 12 digits at most, one length a file), the rows are put
+ * in code order once read (allocations.csv is in code order already: then
+ * nothing moves), and a look-up is a search from where the last one ended, as
+ * hold_harmless asks in code order. A row's object is made when asked for.
  */
 class PreviousStore implements PreviousByCounty {
-  private readonly rowOf = new Map<string, number>();
+  private count = 0;
   private capacity = 1024;
+  private codes = new Float64Array(this.capacity);
   private lines = new Uint32Array(this.capacity);
   private central = new BigInt64Array(this.capacity);
   private provincial = new BigInt64Array(this.capacity);
+  /** After `seal`: the distinct codes in order, and the row of each (the first row that had it). */
+  private sorted = new Float64Array(0);
+  private rowAt = new Uint32Array(0);
+  /** Where the last look-up ended. */
+  private cursor = 0;
+  private codeLength = 0;
 
   get size(): number {
-    return this.rowOf.size;
+    return this.sorted.length;
   }
 
-  /** The line that first had `code`, if any row did. */
-  lineOf(code: string): number | undefined {
-    const row = this.rowOf.get(code);
-    return row === undefined ? undefined : this.lines[row];
-  }
-
-  /** Numbers a new code's row; its amounts are set by `setAmounts`. */
-  add(code: string, line: number): number {
-    const row = this.rowOf.size;
-    if (row === this.capacity) this.grow();
-    this.rowOf.set(code, row);
+  /** A row with a well-formed code (6 or 12 digits, the file's length); amounts of a row with a problem do not matter. */
+  add(code: string, line: number, central: Fen, provincial: Fen): void {
+    if (this.count === this.capacity) this.grow();
+    const row = this.count++;
+    this.codeLength = code.length;
+    this.codes[row] = Number(code);
     this.lines[row] = line;
-    return row;
-  }
-
-  /** A row's amounts: money a table holds has at most 15 digits of yuan (parseMoney), which a 64-bit slot holds in fen. */
-  setAmounts(row: number, central: Fen, provincial: Fen): void {
-    if (!fitsInt64(central) || !fitsInt64(provincial)) throw new RangeError(`amounts of row ${row} do not fit 64 bits`);
+    // Money a table holds has at most 15 digits of yuan (parseMoney), which a 64-bit slot holds in fen.
+    if (!fitsInt64(central) || !fitsInt64(provincial)) throw new RangeError(`amounts on line ${line} do not fit 64 bits`);
     this.central[row] = central;
     this.provincial[row] = provincial;
   }
 
+  /** Puts the rows in code order; each row whose code an earlier row had, with that row's line. */
+  seal(): { code: string; line: number; first: number }[] {
+    const { codes, lines, count } = this;
+    const order = new Uint32Array(count);
+    let inOrder = true;
+    for (let row = 0; row < count; row++) {
+      order[row] = row;
+      if (row > 0 && codes[row]! < codes[row - 1]!) inOrder = false;
+    }
+    // Equal codes stay in the order read, the first line first.
+    if (!inOrder) order.sort((a, b) => codes[a]! - codes[b]! || a - b);
+    const sorted = new Float64Array(count);
+    const rowAt = new Uint32Array(count);
+    const repeated: { code: string; line: number; first: number }[] = [];
+    let distinct = 0;
+    for (let at = 0; at < count; at++) {
+      const row = order[at]!;
+      if (distinct > 0 && sorted[distinct - 1] === codes[row]) {
+        repeated.push({ code: this.codeText(codes[row]!), line: lines[row]!, first: lines[rowAt[distinct - 1]!]! });
+        continue;
+      }
+      sorted[distinct] = codes[row]!;
+      rowAt[distinct] = row;
+      distinct++;
+    }
+    this.sorted = sorted.slice(0, distinct);
+    this.rowAt = rowAt.slice(0, distinct);
+    this.codes = new Float64Array(0);
+    return repeated;
+  }
+
   get(code: string): PreviousCounty | undefined {
-    const row = this.rowOf.get(code);
-    if (row === undefined) return undefined;
+    if (code.length !== this.codeLength || !isUnitCode(code)) return undefined;
+    const at = this.find(Number(code));
+    if (at === undefined) return undefined;
+    const row = this.rowAt[at]!;
     return { code, specialPovertyCentral: this.central[row]!, specialPovertyProvincial: this.provincial[row]!, line: this.lines[row]! };
+  }
+
+  /** The position of `value` among the sorted codes: searched forward from the last look-up, doubling the step, then halving. */
+  private find(value: number): number | undefined {
+    const sorted = this.sorted;
+    const length = sorted.length;
+    let low = 0;
+    let high = length;
+    const start = this.cursor;
+    if (start < length && sorted[start]! <= value) {
+      low = start;
+      let step = 1;
+      while (low + step < length && sorted[low + step]! <= value) {
+        low += step;
+        step *= 2;
+      }
+      high = Math.min(length, low + step);
+    }
+    // The first position whose code is not below `value`, in [low, high).
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (sorted[middle]! < value) low = middle + 1;
+      else high = middle;
+    }
+    if (low < length && sorted[low] === value) {
+      this.cursor = low + 1;
+      return low;
+    }
+    return undefined;
+  }
+
+  private codeText(code: number): string {
+    return String(code).padStart(this.codeLength, '0');
   }
 
   private grow(): void {
     this.capacity *= 2;
+    const codes = new Float64Array(this.capacity);
+    codes.set(this.codes);
+    this.codes = codes;
     const lines = new Uint32Array(this.capacity);
     lines.set(this.lines);
     this.lines = lines;
@@ -108,7 +179,6 @@ class PreviousStore implements PreviousByCounty {
  */
 export function previousReader(file: string): { visitor: TableVisitor; finish: (skippedBlankRows: number) => { result?: PreviousAllocations; problems: Problem[] } } {
   const problems: Problem[] = [];
-  // Every well-formed code read, with the first line that had it (its amounts are set only when they are well-formed too).
   const byCounty = new PreviousStore();
   let header: HeaderMap | undefined;
   let centralTotal = 0n;
@@ -130,19 +200,14 @@ export function previousReader(file: string): { visitor: TableVisitor; finish: (
       const before = problems.length;
       const code = cellOf(header, row, 'county_code') ?? '';
       const mismatch = codeLengthMismatch(code, codeLength);
-      let added: number | undefined;
+      let wellFormed = false;
       if (!isUnitCode(code)) {
         problems.push({ file, line, column: 'county_code', message: `${JSON.stringify(code)} is not a 6-digit administrative code or a 12-digit village code` });
       } else if (mismatch !== undefined) {
         problems.push({ file, line, column: 'county_code', message: mismatch });
       } else {
-        const first = byCounty.lineOf(code);
-        if (first !== undefined) {
-          problems.push({ file, line, column: 'county_code', message: `"${code}" appears twice (also on line ${first})` });
-        } else {
-          codeLength ??= { length: code.length, line };
-          added = byCounty.add(code, line);
-        }
+        codeLength ??= { length: code.length, line };
+        wellFormed = true;
       }
       const amount = (column: string): Fen => {
         const text = cellOf(header!, row, column) ?? '';
@@ -153,15 +218,18 @@ export function previousReader(file: string): { visitor: TableVisitor; finish: (
       };
       const central = amount('special_poverty_central');
       const provincial = amount('special_poverty_provincial');
-      // A row with a problem gives no result (every problem is reported instead): its amounts need not be kept.
-      if (problems.length > before || added === undefined) return;
-      byCounty.setAmounts(added, central, provincial);
-      centralTotal += central;
+      // Every well-formed code is kept, to find a code that appears twice once all are read; a row with a
+      // problem gives no result (every problem is reported instead), so its amounts do not matter.
+      if (wellFormed) byCounty.add(code, line, central, provincial);
+      if (problems.length === before) centralTotal += central;
     },
   };
   return {
     visitor,
-    finish: (skippedBlankRows) => (problems.length > 0 ? { problems } : { problems: [], result: { byCounty, centralTotal, skippedBlankRows, codeLength } }),
+    finish: (skippedBlankRows) => {
+      for (const { code, line, first } of byCounty.seal()) problems.push({ file, line, column: 'county_code', message: `"${code}" appears twice (also on line ${first})` });
+      return problems.length > 0 ? { problems: sortProblems(problems) } : { problems: [], result: { byCounty, centralTotal, skippedBlankRows, codeLength } };
+    },
   };
 }
 
