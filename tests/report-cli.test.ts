@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsvText, readAuditLogInfo, readAuditLogInfoPieces } from '../src/io/report-folder.js';
 import { checkWithVerify, hashedFilesOf, manifestFacts } from '../src/io/run-integrity.js';
 import { amountColumnsOf, binAmounts, fundAndLevel } from '../src/render/report-model.js';
+import { renderCsv } from '../src/render/csv.js';
 import { runCli, SMALL, tempDir } from './helpers.js';
 
 let work: string;
@@ -83,6 +84,35 @@ describe('figures behind the charts', () => {
     expect(csv!.lines).toEqual([2, 4]);
     expect(parseCsvText('x.csv', 'a,a\n1,2\n').problems[0]).toMatchObject({ file: 'x.csv', line: 1, column: 'a' });
     expect(parseCsvText('x.csv', 'a,b\n1,2,3\n').problems[0]!.message).toMatch(/cannot be read as CSV/);
+  });
+
+  it('reads any cells povalloc writes (renderCsv), a record over several lines at its first line, a __proto__ column too (property)', () => {
+    // No cell begins or ends with white space in a file povalloc wrote (its tokenizer trims them, as it trims inputs).
+    const cell = fc
+      .string({ unit: fc.constantFrom('a', '7', '.', ',', '"', '\n', '\r\n', ' ', '甲', '𠀀'), maxLength: 8 })
+      .map((text) => text.trim());
+    fc.assert(
+      fc.property(fc.array(fc.array(cell, { minLength: 3, maxLength: 3 }), { maxLength: 12 }), (records) => {
+        const header = ['code', '__proto__', 'name'];
+        const text = renderCsv({ columns: header, rows: records });
+        const { csv, problems } = parseCsvText('x.csv', text);
+        expect(problems).toEqual([]);
+        // Blank records (every cell empty) are skipped, as csv-parse's skip_empty_lines skipped them.
+        const kept = records.filter((record) => record.some((value) => value !== ''));
+        expect(csv!.rows.map((row) => header.map((name) => row[name]))).toEqual(kept);
+        expect(csv!.rows.every((row) => Object.getPrototypeOf(row) === Object.prototype && Object.keys(row).length === 3)).toBe(true);
+        // Each record's first line: the header's line plus the lines of the records before it.
+        let line = 2;
+        const starts: number[] = [];
+        for (const record of records) {
+          if (record.some((value) => value !== '')) starts.push(line);
+          line += renderCsv({ columns: record, rows: [] }).split('\n').length - 1;
+        }
+        expect(csv!.lines).toEqual(starts);
+      }),
+      { numRuns: 300 },
+    );
+    expect(parseCsvText('x.csv', 'a,b\n1,"2\n').problems[0]!.message).toMatch(/^cannot be read as CSV: /);
   });
 
   it("counts a large log's entries and reads its head from its pieces, split anywhere (property)", () => {

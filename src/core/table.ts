@@ -341,7 +341,7 @@ export interface VisitedTable {
  * allocations.csv read by compare) would keep a village table's whole text,
  * hundreds of MB, from being freed.
  */
-function ownText(text: string): string {
+export function ownText(text: string): string {
   return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8');
 }
 
