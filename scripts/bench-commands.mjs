@@ -3,7 +3,8 @@
  * What the other commands cost on a large run (not a test): on the
  * benchmark's village table (1,000,000 rows unless --size says otherwise),
  * one run of allocate, then verify, explain (a village, a province), replay,
- * report (HTML, workbook) and compare of the run with itself, each timed as a
+ * report (HTML, workbook), compare of the run with itself and allocate with
+ * the run's allocations.csv as last year's (--previous), each timed as a
  * whole process, with its peak memory from the OS (GNU time). Prints a
  * Markdown table. Run `npm run build` first (npm run bench does); `npm run
  * bench` runs scripts/bench.mjs first, which writes the table and the bench
@@ -79,6 +80,8 @@ const commands = [
   { name: 'report --html', argv: ['report', run, '--html', join(work, 'report.html')] },
   { name: 'report --xlsx', argv: ['report', run, '--xlsx', join(work, 'report.xlsx')] },
   { name: 'compare RUN RUN --out', argv: ['compare', run, run, '--out', join(work, 'compare'), '--force'] },
+  // The run's own allocations.csv as last year's (hold_harmless, growth_check): a file of 26 columns, twice the table's size.
+  { name: 'allocate --previous RUN/allocations.csv', argv: ['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--previous', join(run, 'allocations.csv'), '--out', join(work, 'with-previous'), '--force'] },
 ];
 
 console.log(`povalloc commands on a large run: ${size.toLocaleString('en-US')} rows (${(tables.meta.bytes / 1e6).toFixed(1)} MB), median of ${runs} run(s) each`);

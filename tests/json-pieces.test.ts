@@ -23,6 +23,24 @@ describe('prettyJsonPieces', () => {
     );
   });
 
+  it('writes rows as JSON.stringify writes them: any names and strings, numeric names first, getters, toJSON, inherited and non-string values (property)', () => {
+    const text = fc.string({ unit: fc.oneof(fc.constantFrom('a', '1', '"', '\\', '\n', '\t', '\u2028', '甲', '\ud800', '\udc00', '𠀀'), fc.string({ maxLength: 1 })), maxLength: 6 });
+    const row = fc.dictionary(fc.oneof(text, fc.constantFrom('10', '2', '__proto__', 'toJSON')), text, { maxKeys: 6 });
+    const odd = fc.oneof(
+      row.map((values) => ({ ...values, n: 1 })),
+      row.map((values) => Object.defineProperty({ ...values }, 'got', { get: () => 'by getter', enumerable: true })),
+      row.map((values) => ({ ...values, toJSON: () => ({ replaced: 'yes' }) })),
+      row.map((values) => Object.assign(Object.create({ inherited: 'no' }) as object, values)),
+      fc.constant(new Date(0)),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(row, odd), { maxLength: 6 }), (elements) => {
+        expect([...prettyJsonPieces({ kind: 'compare' }, 'counties', elements)].join('')).toBe(JSON.stringify({ kind: 'compare', counties: elements }, null, 2));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('writes a long list in several pieces, the same text as in one', () => {
     for (const count of [0, 1, 2_047, 2_048, 2_049, 5_000]) {
       const rows = Array.from({ length: count }, (_, index) => ({ county_code: String(520100 + index), name: '甲\n"乙"', change: index % 7 === 0 ? null : -index }));
