@@ -335,8 +335,8 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   const largeRun = isLargeRun(state.counties.length);
   let provincialAllocated = 0n;
   // Multipliers and floors of earlier rules, captured now (only for the counties that have any). A county's
-  // floors are a list it replaces, never changes (CountyRecord.addFloor), so the list itself is kept: with
-  // --previous every eligible village has one (hold_harmless), half a million lists not copied again.
+  // multipliers and floors are lists it replaces, never changes (CountyRecord.addFloor), so the lists themselves
+  // are kept: with --previous every eligible village has a floor (hold_harmless), half a million lists not copied.
   const capturedMultipliers = new Map<number, readonly { rule: string; value: Dec }[]>();
   const capturedFloors: (readonly { rule: string; amount: Fen }[] | undefined)[] = [];
   eligible.forEach((countyState, index) => {
@@ -349,7 +349,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     countyState.amounts.set(SPECIAL_CENTRAL, central);
     countyState.amounts.set(SPECIAL_PROVINCIAL, provincial);
     if (!traced) return;
-    if (countyState.scoreMultipliers.length > 0) capturedMultipliers.set(index, [...countyState.scoreMultipliers]);
+    if (countyState.scoreMultipliers.length > 0) capturedMultipliers.set(index, countyState.scoreMultipliers);
     if (countyState.floors.length > 0) capturedFloors[index] = countyState.floors;
   });
   // What each county's step shows, formatted only when the audit log reads it (once, while it is
