@@ -71,6 +71,31 @@ describe('exactSpreadsheetNumber', () => {
     expect(exactSpreadsheetNumber('1234.50')).toBe(1234.5);
     expect(exactSpreadsheetNumber('-0.00')).toBe(0);
   });
+
+  it('gives what comparing canonical decimals gives, for any plain decimal or not (its quick paths settle most cells; property)', () => {
+    // The rule before the quick paths: a number only when the double's shortest form is the same canonical decimal.
+    const canonical = (text: string): string => {
+      const negative = text.startsWith('-');
+      const [whole = '0', fraction = ''] = (negative ? text.slice(1) : text).split('.');
+      const body = fraction.replace(/0+$/, '') === '' ? whole.replace(/^0+(?=\d)/, '') : `${whole.replace(/^0+(?=\d)/, '')}.${fraction.replace(/0+$/, '')}`;
+      return negative && body !== '0' ? `-${body}` : body;
+    };
+    const reference = (text: string): number | undefined => {
+      if (!/^-?\d+(\.\d+)?$/.test(text)) return undefined;
+      const value = Number(text);
+      if (!Number.isFinite(value) || !/^-?\d+(\.\d+)?$/.test(String(value))) return undefined;
+      return canonical(String(value)) === canonical(text) ? (Object.is(value, -0) ? 0 : value) : undefined;
+    };
+    const decimalText = fc
+      .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,22}$/), fc.option(fc.stringMatching(/^[0-9]{1,20}$/)))
+      .map(([negative, whole, fraction]) => `${negative ? '-' : ''}${whole}${fraction === null ? '' : `.${fraction}`}`);
+    fc.assert(
+      fc.property(fc.oneof(decimalText, fc.string({ maxLength: 6 }), fc.constantFrom('0', '-0', '0.0', '00.50', '1e21', '100', '100.000', '-100.10')), (text) => {
+        expect(Object.is(exactSpreadsheetNumber(text), reference(text))).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
 });
 
 describe('looksLikeFormula, settled by the first character where it can be', () => {

@@ -67,6 +67,18 @@ export function exactSpreadsheetNumber(text: string): number | undefined {
   const value = Number(text);
   if (!Number.isFinite(value)) return undefined;
   const shortest = String(value);
+  // Most cells (a million rows of them in a village table's workbook) settle here: the double writes the text back
+  // as it is, or as it is without its fraction's trailing zeros (`757097.50`, `0.00`). Both are the same canonical decimal.
+  if (shortest === text || shortest === withoutTrailingZeros(text)) return Object.is(value, -0) ? 0 : value;
   if (!PLAIN_DECIMAL.test(shortest)) return undefined;
   return canonicalDecimal(shortest) === canonicalDecimal(text) ? (Object.is(value, -0) ? 0 : value) : undefined;
+}
+
+/** A plain decimal without the trailing zeros of its fraction, nor its point when nothing is left after it. */
+function withoutTrailingZeros(text: string): string {
+  if (!text.includes('.')) return text;
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 0x30) end--;
+  if (text.charCodeAt(end - 1) === 0x2e) end--;
+  return end === text.length ? text : text.slice(0, end);
 }

@@ -95,6 +95,9 @@ type Worksheet = ReturnType<Workbook['addWorksheet']>;
  */
 export const EXCEL_MAX_ROWS = 1_048_576;
 
+/** The style of a cell that has none of its own (a text cell of a table), shared: see addTableSheet. */
+const NO_STYLE: Partial<ExcelJS.Style> = {};
+
 /** The text of a table's cell, and its width as shown. */
 function cellWidth(column: SheetColumn, text: string): number {
   return formattedWidth(column.kind, text, column.places) + 1;
@@ -127,6 +130,12 @@ function addTableSheet(workbook: Workbook, name: string, columns: readonly Sheet
       cell.alignment = { vertical: 'top', wrapText: false };
     });
     header.commit();
+    // One style object for each column's numbers and one for text: exceljs finds the style of a cell by the object
+    // it has seen before (a WeakMap), and otherwise serialises the cell's own style to find it, for each of a
+    // million rows' cells. The same styles, and the same file, as a format set on each cell's own style.
+    const numberStyles = columns.map((column): Partial<ExcelJS.Style> => ({
+      numFmt: column.kind === 'amount' || column.kind === 'wan' ? AMOUNT_FORMAT : column.kind === 'whole' ? WHOLE_FORMAT : `0.${'0'.repeat(column.places ?? 1)}`,
+    }));
     partRows.forEach((row, rowIndex) => {
       const sheetRow = sheet.getRow(rowIndex + 2);
       columns.forEach((column, index) => {
@@ -137,11 +146,12 @@ function addTableSheet(workbook: Workbook, name: string, columns: readonly Sheet
           const number = exactSpreadsheetNumber(text);
           if (number !== undefined) {
             cell.value = number;
-            cell.numFmt = column.kind === 'amount' || column.kind === 'wan' ? AMOUNT_FORMAT : column.kind === 'whole' ? WHOLE_FORMAT : `0.${'0'.repeat(column.places ?? 1)}`;
+            cell.style = numberStyles[index]!;
             return;
           }
         }
         cell.value = neutraliseFormula(text);
+        cell.style = NO_STYLE;
       });
       sheetRow.commit();
     });
