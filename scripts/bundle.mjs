@@ -50,8 +50,6 @@ const shebang = readFileSync(`${root}bin/povalloc.js`, 'utf8').split('\n', 1)[0]
 const shebangOptions = shebang.replace(/^#!.*?\bnode\b/, '').trim().split(/\s+/).filter(Boolean);
 for (const options of [[], shebangOptions]) {
   const made = spawnSync(process.execPath, [...options, `${root}scripts/code-cache.mjs`], { cwd: root, stdio: 'inherit' });
-  if (made.status !== 0) {
-    console.error(`bundle: could not make the code cache for node ${options.join(' ')} (the CLI works without it, only starts slower)`);
-    process.exitCode = 1;
-  }
+  // Not a failure of the build: the CLI compiles the bundle as before without it (the tests check that it is made).
+  if (made.status !== 0) console.error(`bundle: warning: could not make the code cache for node ${options.join(' ')}; povalloc works without it, only starts slower`);
 }
