@@ -156,19 +156,18 @@ class PreviousStore implements PreviousByCounty {
 
   private grow(): void {
     this.capacity *= 2;
-    const codes = new Float64Array(this.capacity);
-    codes.set(this.codes);
-    this.codes = codes;
-    const lines = new Uint32Array(this.capacity);
-    lines.set(this.lines);
-    this.lines = lines;
-    const central = new BigInt64Array(this.capacity);
-    central.set(this.central);
-    this.central = central;
-    const provincial = new BigInt64Array(this.capacity);
-    provincial.set(this.provincial);
-    this.provincial = provincial;
+    this.codes = widened(this.codes, this.capacity);
+    this.lines = widened(this.lines, this.capacity);
+    this.central = widened(this.central, this.capacity);
+    this.provincial = widened(this.provincial, this.capacity);
   }
+}
+
+/** ARRAY copied into a new array of its kind, LENGTH long. */
+function widened<T extends Float64Array | Uint32Array | BigInt64Array>(array: T, length: number): T {
+  const next = new (array.constructor as new (length: number) => T)(length);
+  (next as unknown as { set(source: T): void }).set(array);
+  return next;
 }
 
 /**
