@@ -3,12 +3,12 @@
  * of its rows (see allocation-rows.ts) while the main thread writes the audit
  * log: the table's bytes, in pieces, with their size and SHA-256; or, given a
  * path, the table written there as it is made, with its size and SHA-256. The same
- * code as on the main thread (allocationRows, renderCsvPieces), so the same
- * bytes. See table-worker.ts for the other end.
+ * bytes as on the main thread (allocationCsvLines writes what allocationRows
+ * and renderCsvPieces write there, a test holds them equal). See table-worker.ts for the other end.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { allocationRows, type AllocationRowsData } from '../render/allocation-rows.js';
-import { csvPieces } from '../render/csv.js';
+import { allocationCsvLines, type AllocationRowsData } from '../render/allocation-rows.js';
+import { csvLinePieces } from '../render/csv.js';
 import { measurePieces, writeToFile } from '../io/run-folder.js';
 
 const { data, columns, numberColumns, path, done, port } = workerData as {
@@ -24,7 +24,7 @@ const flag = new Int32Array(done);
 
 try {
   const pieces: Buffer[] = [];
-  const rows = csvPieces({ columns, numberColumns, rows: { [Symbol.iterator]: () => allocationRows(data) } });
+  const rows = csvLinePieces(columns, allocationCsvLines(data, columns, numberColumns));
   const { bytes, sha256 } = path === undefined ? measurePieces(rows, (piece) => pieces.push(piece)) : writeToFile(path, (sink) => measurePieces(rows, sink));
   // A piece with a buffer of its own is handed over without a copy; a small one may share Node's pool, and is copied.
   const owned = pieces.map((piece) => (piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength ? piece : Buffer.from(piece)));

@@ -18,7 +18,7 @@ import {
   type Parsed,
   type ParsedRatio,
 } from './grammar.js';
-import { decimal, scaledFromDecimal, scaledFromDigits, unitsText, ZERO, ZERO_SCALED, type Dec, type Fen, type LimbAccumulator, type Scaled } from './money.js';
+import { decimal, formatScaled, scaledFromDecimal, scaledFromDigits, unitsText, ZERO, ZERO_SCALED, type Dec, type Fen, type LimbAccumulator, type Scaled } from './money.js';
 import type { Problem } from './problems.js';
 import { normaliseAreaName, type Province, type Reference } from './reference.js';
 import { visitCsvTable, type Table, type TableRow, type TableVisitor } from './table.js';
@@ -236,6 +236,44 @@ class FigureStore {
     else sum.addDigitsProduct(this.digits[column]![county]!, places, this.digits[weightColumn]![county]!, weightPlaces);
   }
 
+  /**
+   * formatScaled(scaled(column, county), places) for a figure packed with at
+   * most `places` decimal places (the usual population or income): its digits
+   * with the point put in and zeros after, as toFixed writes them; undefined
+   * for any other figure (then format its integer form).
+   */
+  fixedText(column: number, county: number, places: number): string | undefined {
+    const own = this.places[column]![county]!;
+    if (own === ABSENT || own === AS_ZERO) return formatScaled(ZERO_SCALED, places);
+    if (own > places) return undefined;
+    const whole = this.digits[column]![county]!;
+    if (whole === 0) return formatScaled(ZERO_SCALED, places);
+    const digits = whole.toString();
+    return places === 0 ? digits : unitsText(own === places ? digits : digits + '0'.repeat(places - own), places);
+  }
+
+  /** Copies the figure in `column` of `county` into slot `at` of a packed column; false when it is held as text or a decimal. */
+  copyPacked(column: number | undefined, county: number, into: PackedColumn, at: number): boolean {
+    if (column === undefined) {
+      into.places[at] = ABSENT;
+      return true;
+    }
+    const places = this.places[column]![county]!;
+    if (places === AS_TEXT || places === AS_DECIMAL) return false;
+    into.places[at] = places;
+    into.digits[at] = this.digits[column]![county]!;
+    return true;
+  }
+
+  /** A packed figure's digits and places into INTO ([whole, places]); false when the figure is not packed as digits. */
+  packed(column: number, county: number, into: Float64Array): boolean {
+    const places = this.places[column]![county]!;
+    if (places >= AS_ZERO) return false;
+    into[0] = this.digits[column]![county]!;
+    into[1] = places;
+    return true;
+  }
+
   /** A packed figure without decimal places, as a number (its digits as the table has them, leading zeros aside); else undefined. */
   whole(column: number, county: number): number | undefined {
     return this.places[column]![county] === 0 ? this.digits[column]![county]! : undefined;
@@ -273,6 +311,81 @@ export function figureScaled(county: County, column: string): Scaled {
   const figures = county.figures;
   if (figures instanceof CountyFigures) return figures.scaledOf(column);
   return scaledFromDecimal(figures.get(column) ?? ZERO);
+}
+
+/**
+ * One figure of each county of a group, as the table's store packs it: the
+ * digits as a whole number and the count of decimal places (or ABSENT,
+ * AS_ZERO): plain typed arrays, to hand to another thread.
+ */
+export interface PackedColumn {
+  readonly digits: Uint32Array;
+  readonly places: Uint8Array;
+}
+
+/**
+ * The figures in COLUMNS of the counties, one packed column each; undefined
+ * when a county's figures are not in a table's store or one of them is not
+ * packed (held as text or as a decimal).
+ */
+export function packedColumns(counties: readonly County[], columns: readonly string[]): PackedColumn[] | undefined {
+  const packed = columns.map(() => ({ digits: new Uint32Array(counties.length), places: new Uint8Array(counties.length) }));
+  for (let index = 0; index < counties.length; index++) {
+    const figures = counties[index]!.figures;
+    if (!(figures instanceof CountyFigures)) return undefined;
+    for (let at = 0; at < columns.length; at++) if (!figures.copyPackedOf(columns[at]!, packed[at]!, index)) return undefined;
+  }
+  return packed;
+}
+
+/**
+ * A group's figures read from packed columns (see `packedColumns`): each
+ * figure in exact integer form and added to sums as the store reads and adds
+ * it (FigureStore.scaled, FigureStore.addTo), so the numbers computed from
+ * them are the same.
+ */
+export class PackedGroupFigures {
+  private readonly byName: ReadonlyMap<string, PackedColumn>;
+  constructor(
+    readonly count: number,
+    columns: readonly string[],
+    packed: readonly PackedColumn[],
+  ) {
+    this.byName = new Map(columns.map((column, at) => [column, packed[at]!]));
+  }
+
+  scaled(index: number, column: string): Scaled {
+    const packed = this.byName.get(column);
+    if (packed === undefined) return ZERO_SCALED;
+    const places = packed.places[index]!;
+    if (places === ABSENT || places === AS_ZERO) return ZERO_SCALED;
+    return scaledFromDigits(packed.digits[index]!, places);
+  }
+
+  addTo(sum: LimbAccumulator, index: number, column: string): void {
+    const packed = this.byName.get(column);
+    if (packed === undefined) return;
+    const places = packed.places[index]!;
+    if (places === ABSENT || places === AS_ZERO) return;
+    sum.addDigits(packed.digits[index]!, places);
+  }
+}
+
+/**
+ * A county's figure as its digits and decimal places ([whole, places], the
+ * value whole x 10^-places) written into INTO, when the table packed it so:
+ * the figure's integer form without a bigint. False otherwise (use figureScaled).
+ */
+export function packedFigure(county: County, column: string, into: Float64Array): boolean {
+  const figures = county.figures;
+  return figures instanceof CountyFigures && figures.packedOf(column, into);
+}
+
+/** formatScaled(figureScaled(county, column), places): for a figure the table packed, without its integer form. */
+export function figureFixedText(county: County, column: string, places: number): string {
+  const figures = county.figures;
+  if (figures instanceof CountyFigures) return figures.fixedTextOf(column, places);
+  return formatScaled(figureScaled(county, column), places);
 }
 
 /** Adds a county's figure (0 when absent) to an exact sum: straight from the table's store when it can. */
@@ -323,6 +436,24 @@ class CountyFigures implements ReadonlyMap<string, Dec> {
     const index = this.store.indexOf.get(column);
     const weightIndex = this.store.indexOf.get(weightColumn);
     if (index !== undefined && weightIndex !== undefined) this.store.addProductTo(sum, index, weightIndex, this.county);
+  }
+
+  /** Copies the figure into slot `at` of a packed column (see FigureStore.copyPacked). */
+  copyPackedOf(column: string, into: PackedColumn, at: number): boolean {
+    return this.store.copyPacked(this.store.indexOf.get(column), this.county, into, at);
+  }
+
+  /** See FigureStore.packed; false when the table has no such column. */
+  packedOf(column: string, into: Float64Array): boolean {
+    const index = this.store.indexOf.get(column);
+    return index !== undefined && this.store.packed(index, this.county, into);
+  }
+
+  /** The figure as fixed-point text with `places` decimals (`formatScaled(scaledOf(column), places)`), straight from the store when it can. */
+  fixedTextOf(column: string, places: number): string {
+    const index = this.store.indexOf.get(column);
+    if (index === undefined) return formatScaled(ZERO_SCALED, places);
+    return this.store.fixedText(index, this.county, places) ?? formatScaled(this.store.scaled(index, this.county), places);
   }
 
   /** The figure as a number when it is a whole number packed in the store (the usual population), else undefined. */

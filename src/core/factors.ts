@@ -3,7 +3,7 @@
  * of several factors. A factor is a county column, optionally divided by
  * another; for provinces the columns are first aggregated over all counties.
  */
-import { addFigure, addFigureProduct, figureScaled, type County } from './counties.js';
+import { addFigure, addFigureProduct, figureFixedText, figureScaled, packedFigure, type County } from './counties.js';
 import {
   addScaled,
   decimalFromScaled,
@@ -211,6 +211,14 @@ const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
 const HIGH_WORD = 1 - LOW_WORD;
 const TWO_TO_32 = 2 ** 32;
 
+/** What a ScaledColumn is kept in: plain typed arrays and a map, which another thread can be given. */
+export interface ScaledColumnArrays {
+  readonly limbs: BigUint64Array;
+  readonly exponents: Int32Array;
+  readonly digits: Uint16Array;
+  readonly wide: Map<number, bigint> | undefined;
+}
+
 export class ScaledColumn {
   private readonly limbs: BigUint64Array;
   /** The limbs as 32-bit words: read as numbers, a coefficient's nearest doubles need no bigint. */
@@ -218,11 +226,23 @@ export class ScaledColumn {
   private readonly exponents: Int32Array;
   private readonly digits: Uint16Array;
   private wide: Map<number, bigint> | undefined = undefined;
-  constructor(readonly length: number) {
-    this.limbs = new BigUint64Array(length * 3);
-    this.words = new Uint32Array(this.limbs.buffer);
-    this.exponents = new Int32Array(length);
-    this.digits = new Uint16Array(length);
+  constructor(
+    readonly length: number,
+    raw?: ScaledColumnArrays,
+  ) {
+    if (raw !== undefined && (raw.limbs.length !== length * 3 || raw.exponents.length !== length || raw.digits.length !== length)) {
+      throw new RangeError(`a scaled column of ${length} entries cannot be made of arrays of other lengths`);
+    }
+    this.limbs = raw?.limbs ?? new BigUint64Array(length * 3);
+    this.words = new Uint32Array(this.limbs.buffer, this.limbs.byteOffset, this.limbs.length * 2);
+    this.exponents = raw?.exponents ?? new Int32Array(length);
+    this.digits = raw?.digits ?? new Uint16Array(length);
+    this.wide = raw?.wide;
+  }
+
+  /** The arrays the column is kept in (for another thread: `new ScaledColumn(length, arrays)` there is the same column). */
+  arrays(): ScaledColumnArrays {
+    return { limbs: this.limbs, exponents: this.exponents, digits: this.digits, wide: this.wide };
   }
   set(index: number, value: Scaled): void {
     this.exponents[index] = value.exponent;
@@ -310,6 +330,8 @@ interface ScoresEntry {
  */
 interface CountySharesEntry {
   readonly counties: readonly County[];
+  /** The counties' figures (see GroupFigures). */
+  readonly figures: GroupFigures;
   readonly key: string;
   readonly factors: readonly FactorSpec[];
   /**
@@ -388,12 +410,35 @@ export function withSharesKeptUpTo<T>(limit: number, work: () => T): T {
   }
 }
 
-type GroupNumbers = Pick<CountySharesEntry, 'counties' | 'factors' | 'values' | 'valueSlots' | 'ratios' | 'totals' | 'shares'>;
+/**
+ * Where the figures of a group's counties are read from: the counties
+ * themselves (their table's store, or their decimals), or columns of packed
+ * digits handed to another thread (see PackedGroupFigures). The same values
+ * either way, so the same numbers come out.
+ */
+export interface GroupFigures {
+  readonly count: number;
+  /** County `index`'s figure in `column` in exact integer form (0 when absent), as figureScaled reads it. */
+  scaled(index: number, column: string): Scaled;
+  /** Adds that figure to an exact sum, as addFigure adds it. */
+  addTo(sum: LimbAccumulator, index: number, column: string): void;
+}
+
+/** The figures of the counties, read from them. */
+function countyFigures(counties: readonly County[]): GroupFigures {
+  return {
+    count: counties.length,
+    scaled: (index, column) => figureScaled(counties[index]!, column),
+    addTo: (sum, index, column) => addFigure(sum, counties[index]!, column),
+  };
+}
+
+type GroupNumbers = Pick<CountySharesEntry, 'figures' | 'factors' | 'values' | 'valueSlots' | 'ratios' | 'totals' | 'shares'>;
 
 /** County `index`'s value of factor `f`: a ratio's as computed, a figure's read from the county. */
 function valueOf(entry: GroupNumbers, index: number, f: number): Scaled {
   const slot = entry.valueSlots[f]!;
-  return slot === -1 ? figureScaled(entry.counties[index]!, entry.factors[f]!.numerator) : entry.values.get(index * entry.ratios + slot);
+  return slot === -1 ? entry.figures.scaled(index, entry.factors[f]!.numerator) : entry.values.get(index * entry.ratios + slot);
 }
 
 /**
@@ -402,16 +447,29 @@ function valueOf(entry: GroupNumbers, index: number, f: number): Scaled {
  * a few units in the last place, which formatApproximate allows for) when
  * that settles the text, else from the share divided exactly.
  */
-function shareTextOf(entry: GroupNumbers, index: number, f: number, places: number): string {
+/** Scratch for packedFigure: a figure's digits and places. */
+const FIGURE_SCRATCH = new Float64Array(2);
+
+function shareTextOf(entry: GroupNumbers & { readonly counties: readonly County[] }, index: number, f: number, places: number): string {
   const total = entry.totals[f]!;
   const slot = entry.valueSlots[f]!;
   let coefficient: number | undefined;
   let exponent = 0;
   if (slot === -1) {
-    const value = figureScaled(entry.counties[index]!, entry.factors[f]!.numerator);
-    if (value.digits !== 0) {
-      coefficient = Number(value.coefficient);
-      exponent = value.exponent;
+    const county = entry.counties[index]!;
+    const column = entry.factors[f]!.numerator;
+    if (packedFigure(county, column, FIGURE_SCRATCH)) {
+      // A figure packed as digits: its integer form as numbers (exact: at most nine digits).
+      if (FIGURE_SCRATCH[0] !== 0) {
+        coefficient = FIGURE_SCRATCH[0]!;
+        exponent = -FIGURE_SCRATCH[1]!;
+      }
+    } else {
+      const value = figureScaled(county, column);
+      if (value.digits !== 0) {
+        coefficient = Number(value.coefficient);
+        exponent = value.exponent;
+      }
     }
   } else {
     coefficient = entry.values.approximately(index * entry.ratios + slot);
@@ -440,32 +498,35 @@ function shareOf(entry: GroupNumbers, index: number, f: number): Scaled {
  * first county with a zero denominator is reported, as `countyFactorValues`
  * reports it.
  */
-function computeGroupShares(counties: readonly County[], factors: readonly FactorSpec[], file: string): Omit<GroupNumbers, 'counties' | 'factors'> {
-  const count = counties.length;
+function computeGroupShares(
+  figures: GroupFigures,
+  factors: readonly FactorSpec[],
+  zeroDenominator: (index: number, factor: FactorSpec) => Problem,
+  keepShares = keepsShares(figures.count),
+): Omit<GroupNumbers, 'figures' | 'factors'> {
+  const count = figures.count;
   const width = factors.length;
-  let ratios = 0;
-  const valueSlots = factors.map((factor) => (factor.denominator ? ratios++ : -1));
+  const { valueSlots, ratios } = ratioSlots(factors);
   const values = new ScaledColumn(count * ratios);
   // A factor without a denominator is a figure (populations): its total is exact, see money.ts LimbAccumulator.
   const figureTotals = factors.map((factor) => (factor.denominator ? undefined : new LimbAccumulator()));
   // A ratio's total as sumDecimals adds it: left to right, each partial sum rounded; added as each value is made.
   const ratioTotals: Scaled[] = factors.map(() => ZERO_SCALED);
   for (let index = 0; index < count; index++) {
-    const county = counties[index]!;
     let problems: Problem[] | undefined;
     for (let f = 0; f < width; f++) {
       const factor = factors[f]!;
       if (!factor.denominator) {
-        addFigure(figureTotals[f]!, county, factor.numerator);
+        figures.addTo(figureTotals[f]!, index, factor.numerator);
         continue;
       }
       // A ratio's figures straight from the table, as integers: no decimal per county and figure.
-      const denominator = figureScaled(county, factor.denominator);
+      const denominator = figures.scaled(index, factor.denominator);
       if (denominator.digits === 0) {
-        (problems ??= []).push(zeroDenominator(county, factor, file));
+        (problems ??= []).push(zeroDenominator(index, factor));
         continue;
       }
-      const value = divideScaled(figureScaled(county, factor.numerator), denominator);
+      const value = divideScaled(figures.scaled(index, factor.numerator), denominator);
       values.set(index * ratios + valueSlots[f]!, value);
       ratioTotals[f] = addScaled(ratioTotals[f]!, value);
     }
@@ -477,13 +538,13 @@ function computeGroupShares(counties: readonly County[], factors: readonly Facto
     let total = valueSlots[f] === -1 ? figureTotals[f]!.total() : ratioTotals[f]!;
     if (total === undefined) {
       total = ZERO_SCALED;
-      for (let index = 0; index < count; index++) total = addScaled(total, figureScaled(counties[index]!, factors[f]!.numerator));
+      for (let index = 0; index < count; index++) total = addScaled(total, figures.scaled(index, factors[f]!.numerator));
     }
     totals.push(total);
   }
   const numbers = { values, valueSlots, ratios, totals, shares: undefined };
-  if (!keepsShares(count)) return numbers;
-  const group = { ...numbers, counties, factors };
+  if (!keepShares) return numbers;
+  const group = { ...numbers, figures, factors };
   const shares = new ScaledColumn(count * width);
   for (let f = 0; f < width; f++) {
     const total = totals[f]!;
@@ -491,6 +552,66 @@ function computeGroupShares(counties: readonly County[], factors: readonly Facto
     for (let index = 0; index < count; index++) shares.set(index * width + f, divideScaled(valueOf(group, index, f), total));
   }
   return { ...numbers, shares };
+}
+
+/** Each factor's place among the ratio factors (-1 for a figure factor), and how many ratio factors there are. */
+function ratioSlots(factors: readonly FactorSpec[]): { valueSlots: number[]; ratios: number } {
+  let ratios = 0;
+  const valueSlots = factors.map((factor) => (factor.denominator ? ratios++ : -1));
+  return { valueSlots, ratios };
+}
+
+/** A group's factor values, totals, shares (when kept) and scores (see `groupNumbers`). */
+export interface GroupNumbersResult {
+  readonly values: ScaledColumn;
+  readonly totals: readonly Scaled[];
+  readonly shares: ScaledColumn | undefined;
+  readonly scores: ScaledColumn;
+}
+
+/**
+ * The factor values, totals, shares (when KEEP_SHARES, as a group of at most
+ * SHARES_KEPT_UP_TO counties keeps them) and weighted scores of a group
+ * whose figures FIGURES reads, with the factors and county weights given:
+ * what `countyGroupScores` computes for the same figures, by the same code.
+ * For another thread, given the figures as columns (PackedGroupFigures).
+ * Throws InputError at a zero denominator (the problem names no file or
+ * line: the caller computes the group again from its counties to report it).
+ */
+export function groupNumbers(figures: GroupFigures, factors: readonly FactorSpec[], weights: ReadonlyMap<string, Dec>, keepShares: boolean): GroupNumbersResult {
+  const numbers = computeGroupShares(figures, factors, (_, factor) => ({ file: '', line: 0, column: factor.denominator, message: `is 0, but factor ${factor.id} divides by it` }), keepShares);
+  const scores = computeScores({ ...numbers, figures, factors }, weights);
+  return { values: numbers.values, totals: numbers.totals, shares: numbers.shares, scores };
+}
+
+/**
+ * Computes the numbers of some large groups elsewhere (a worker thread) while
+ * this thread allocates others: the CLI installs one for a run (see
+ * `withGroupNumbersHelper`); the core only offers groups and takes what comes back.
+ */
+export interface GroupNumbersHelper {
+  /** The eligible counties of each province of a stage-2 allocation, in the order they will be asked for, before any is. */
+  begin(groups: readonly (readonly County[])[], policy: Policy): void;
+  /** The numbers of this group computed elsewhere for this policy (waited for), or undefined: then compute them here. */
+  take(counties: readonly County[], policy: Policy): GroupNumbersResult | undefined;
+}
+
+let groupNumbersHelper: GroupNumbersHelper | undefined;
+
+/** WORK run with HELPER computing groups elsewhere (see GroupNumbersHelper); the numbers are the same without. */
+export function withGroupNumbersHelper<T>(helper: GroupNumbersHelper, work: () => T): T {
+  const before = groupNumbersHelper;
+  groupNumbersHelper = helper;
+  try {
+    return work();
+  } finally {
+    groupNumbersHelper = before;
+  }
+}
+
+/** Offers the groups of a stage-2 allocation (listed by GROUPS when asked) to the helper, if one is installed (see GroupNumbersHelper). */
+export function beginGroupNumbers(groups: () => readonly (readonly County[])[], policy: Policy): void {
+  groupNumbersHelper?.begin(groups(), policy);
 }
 
 function groupEntry(counties: readonly County[], policy: Policy, file: string): CountySharesEntry {
@@ -505,8 +626,16 @@ function groupEntry(counties: readonly County[], policy: Policy, file: string): 
       entry.counties.every((county, index) => county === counties[index]),
   );
   if (hit) return hit;
-  const numbers = computeGroupShares(counties, policy.factors, file);
-  const entry: CountySharesEntry = { counties: [...counties], key, factors: [...policy.factors], ...numbers, scores: new Map() };
+  const kept = [...counties];
+  const figures = countyFigures(kept);
+  // Numbers computed elsewhere (another thread, see GroupNumbersHelper) for these counties and this policy, if any.
+  const taken = groupNumbersHelper?.take(counties, policy);
+  const offloaded = taken !== undefined && (taken.shares !== undefined) === keepsShares(counties.length) ? taken : undefined;
+  const numbers = offloaded
+    ? { ...ratioSlots(policy.factors), values: offloaded.values, totals: offloaded.totals, shares: offloaded.shares }
+    : computeGroupShares(figures, policy.factors, (index, factor) => zeroDenominator(counties[index]!, factor, file));
+  const entry: CountySharesEntry = { counties: kept, figures, key, factors: [...policy.factors], ...numbers, scores: new Map() };
+  if (offloaded) entry.scores.set(weightsKey(policy), { scores: offloaded.scores, derived: new Map() });
   if (first !== undefined) {
     const list = entries ?? [];
     if (list.length >= COUNTY_SHARES_ENTRIES) list.shift();
@@ -521,10 +650,10 @@ function groupEntry(counties: readonly County[], policy: Policy, file: string): 
  * every product and partial sum rounded as decimal.js rounds them
  * (`scoresFromShares` on the same shares).
  */
-function computeScores(entry: CountySharesEntry, weights: ReadonlyMap<string, Dec>): ScaledColumn {
+function computeScores(entry: GroupNumbers, weights: ReadonlyMap<string, Dec>): ScaledColumn {
   const factors = entry.factors;
   const width = factors.length;
-  const count = entry.counties.length;
+  const count = entry.figures.count;
   const scores = new ScaledColumn(count);
   const factorWeights = factors.map((factor) => weights.get(factor.id) ?? ZERO);
   if (width === 0) return scores;
@@ -621,7 +750,7 @@ export function countyGroupScores(counties: readonly County[], policy: Policy, f
     score: (index) => scores.get(index),
     valueText: (index, factor, places) => {
       const slot = entry.valueSlots[factor]!;
-      return slot === -1 ? formatScaled(value(index, factor), places) : entry.values.format(index * entry.ratios + slot, places);
+      return slot === -1 ? figureFixedText(entry.counties[index]!, entry.factors[factor]!.numerator, places) : entry.values.format(index * entry.ratios + slot, places);
     },
     shareText: (index, factor, places) => (entry.shares ? entry.shares.format(index * width + factor, places) : shareTextOf(entry, index, factor, places)),
     scoreText: (index, places) => scores.format(index, places),

@@ -97,29 +97,56 @@ export function* csvPieces(table: CsvSource): Generator<Buffer> {
   for (const chunk of csvChunks(table)) yield Buffer.from(chunk, 'utf8');
 }
 
+/**
+ * A cell as renderCsv writes it, in a column of numbers or of text: a plain
+ * number (most cells of a table of amounts) in a number column as it is;
+ * anything else made safe (see spreadsheet-safe.ts) and quoted if need be.
+ */
+export function csvCell(cell: string, isNumber: boolean | undefined): string {
+  return isNumber && (cell === '' || PLAIN_NUMBER.test(cell)) ? cell : csvField(safeCell(cell, isNumber));
+}
+
 /** renderCsv's text in pieces: the BOM with the header, then a few thousand lines at a time. */
-function* csvChunks(table: CsvSource): Generator<string> {
+function csvChunks(table: CsvSource): Generator<string> {
+  return csvLineChunks(table.columns, csvLines(table));
+}
+
+/** Each row of the table as its line of CSV (without the line end). */
+function* csvLines(table: CsvSource): Generator<string> {
   const isNumber = numberColumnFlags(table);
-  // Lines are joined a few thousand at a time: a million short-lived line strings would otherwise all be kept to the end.
-  let lines: string[] = [table.columns.map((column) => csvField(neutraliseText(column))).join(',')];
-  let first = true;
   // Each line joined from its fields in one reused array: flat strings, not chains of concatenations.
   const fields: string[] = [];
   for (const row of table.rows) {
     fields.length = row.length;
-    for (let column = 0; column < row.length; column++) {
-      const cell = row[column]!;
-      // A plain number (most cells of a table of amounts) is written as it is: nothing in it needs quotes.
-      fields[column] = isNumber[column] && (cell === '' || PLAIN_NUMBER.test(cell)) ? cell : csvField(safeCell(cell, isNumber[column]));
-    }
-    lines.push(fields.join(','));
-    if (lines.length === LINES_PER_CHUNK) {
-      yield `${first ? '\uFEFF' : ''}${lines.join('\r\n')}\r\n`;
+    for (let column = 0; column < row.length; column++) fields[column] = csvCell(row[column]!, isNumber[column]);
+    yield fields.join(',');
+  }
+}
+
+/**
+ * The text of a CSV file whose header is COLUMNS and whose rows are LINES
+ * (each a row's cells as `csvCell` writes them, joined by commas), in pieces:
+ * the BOM with the header, then a few thousand lines at a time, each line
+ * ended by CRLF.
+ */
+export function* csvLineChunks(columns: readonly string[], lines: Iterable<string>): Generator<string> {
+  // Lines are joined a few thousand at a time: a million short-lived line strings would otherwise all be kept to the end.
+  let chunk: string[] = [columns.map((column) => csvField(neutraliseText(column))).join(',')];
+  let first = true;
+  for (const line of lines) {
+    chunk.push(line);
+    if (chunk.length === LINES_PER_CHUNK) {
+      yield `${first ? '\uFEFF' : ''}${chunk.join('\r\n')}\r\n`;
       first = false;
-      lines = [];
+      chunk = [];
     }
   }
-  if (lines.length > 0 || first) yield `${first ? '\uFEFF' : ''}${lines.join('\r\n')}\r\n`;
+  if (chunk.length > 0 || first) yield `${first ? '\uFEFF' : ''}${chunk.join('\r\n')}\r\n`;
+}
+
+/** csvLineChunks as UTF-8 bytes, one piece per chunk, each made when asked for. */
+export function* csvLinePieces(columns: readonly string[], lines: Iterable<string>): Generator<Buffer> {
+  for (const chunk of csvLineChunks(columns, lines)) yield Buffer.from(chunk, 'utf8');
 }
 
 const LINES_PER_CHUNK = 4_096;

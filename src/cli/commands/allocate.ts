@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { allocate } from '../../core/allocate.js';
+import { allocateOnTwoCores } from '../group-numbers-helper.js';
 import { readSigningKey } from '../../io/keys.js';
 import { formatProblem, type Problem } from '../../core/problems.js';
 import { checkOutputDir, RunFolderWriter } from '../../io/run-folder.js';
@@ -79,7 +79,7 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
     try {
       if (isLargeRun(loaded.run.counties.counties.length)) loaded = spoolInputCopies(loaded, (name) => writer.spoolPath(name));
       progress.stage('allocating');
-      result = allocate(loaded.run);
+      result = allocateOnTwoCores(loaded.run);
       progress.stage('writing');
       rendered = assembleRunFolder(result, loaded, {
         povallocVersion: povallocVersion(),

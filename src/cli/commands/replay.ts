@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allocate } from '../../core/allocate.js';
+import { allocateOnTwoCores } from '../group-numbers-helper.js';
 import { sha256Hex } from '../../core/audit.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, MANIFEST_FILE, manifestSignedText, type Manifest } from '../../core/manifest.js';
 import { formatProblem, InputError, UsageError } from '../../core/problems.js';
@@ -80,7 +80,7 @@ function replayInto(dir: string, files: RunFolderFiles, manifest: Manifest, repl
     return { loadProblems: error.problems.map(formatProblem) };
   }
   const roles = loaded.files.map(({ role }) => role);
-  const result = allocate(loaded.run);
+  const result = allocateOnTwoCores(loaded.run);
   const temporary = mkdtempSync(join(tmpdir(), 'povalloc-replay-'));
   const target = join(temporary, 'run');
   try {

@@ -24,7 +24,7 @@
  */
 import { isLargeRun } from '../audit-blocks.js';
 import { budgetKey, provincialAmounts } from '../budget.js';
-import { countyGroupScores, keepsShares, ScaledColumn } from '../factors.js';
+import { beginGroupNumbers, countyGroupScores, keepsShares, ScaledColumn } from '../factors.js';
 import {
   bigintDigits,
   decimalFromBigInt,
@@ -501,6 +501,11 @@ export const specialPovertyCounties: Rule = {
       declareColumn(state, { name, rule: 'special_poverty_counties', fund, kind: 'transfer', payingLevel: level, fromBudget: true, inTotal: true, shownIn: 'both' });
     }
     const provincialLines = provincialAmounts(state.inputs.budget, fund);
+    // A large run may have the scores of some provinces computed on another thread meanwhile (the same numbers).
+    beginGroupNumbers(
+      () => state.provinces.map((province) => province.counties.filter((countyState) => countyState.eligible).map((countyState) => countyState.county)),
+      state.inputs.policy,
+    );
     for (const province of state.provinces) {
       const provincialLine = provincialLines.get(province.province.code) ?? 0n;
       if (provincialLines.has(province.province.code)) state.consumedBudgetLines.add(budgetKey(fund, 'provincial', province.province.code));

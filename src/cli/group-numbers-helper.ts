@@ -1,0 +1,157 @@
+/**
+ * Stage 2 of a large run on two cores: the factor values, totals and scores
+ * of the last provinces' large groups (most of the eligible villages) are
+ * computed on a worker thread (group-numbers-worker.ts) while this thread
+ * computes the first provinces' and allocates them; by the time it reaches
+ * the others, their numbers are there. The worker runs the core's own
+ * `groupNumbers` on the same figures, so the run's outputs are the same
+ * bytes with or without it (the tests compare them). Groups whose figures are
+ * not all packed in the table's store, and any group the worker could not
+ * compute, are computed here as before. Where the worker's module is not
+ * beside this one (tests run on the TypeScript sources), nothing is offloaded.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { allocate, type AllocationResult } from '../core/allocate.js';
+import type { RunInputs } from '../core/state.js';
+import { isLargeRun } from '../core/audit-blocks.js';
+import { packedColumns, type County } from '../core/counties.js';
+import { keepsShares, ScaledColumn, withGroupNumbersHelper, type GroupNumbersHelper, type GroupNumbersResult, type ScaledColumnArrays } from '../core/factors.js';
+import { ZERO, type Scaled } from '../core/money.js';
+import type { Policy } from '../core/policy.js';
+import { InternalError } from '../core/problems.js';
+
+/** Offload only when the groups the worker would take have at least this many villages in all: below, starting it costs more than it saves. */
+export const MIN_OFFLOADED_UNITS = 20_000;
+/**
+ * The part of the eligible units whose groups go to the worker, taken from
+ * the last province back. This thread also pools and allocates every province,
+ * and reads the figures out for the worker, so the worker takes more than half.
+ */
+const WORKER_PART = 0.65;
+/** Gives up when the worker has not answered in this long (it is stuck, or gone). */
+const STALL_MS = 600_000;
+
+interface Answer {
+  readonly id: number;
+  readonly failed?: string;
+  readonly values?: { readonly length: number; readonly arrays: ScaledColumnArrays };
+  readonly totals?: readonly Scaled[];
+  readonly shares?: { readonly length: number; readonly arrays: ScaledColumnArrays };
+  readonly scores?: { readonly length: number; readonly arrays: ScaledColumnArrays };
+}
+
+/** A group sent to the worker: its counties (to know it again when asked) and, once here, the answer. */
+interface GroupJob {
+  readonly id: number;
+  readonly counties: readonly County[];
+  answer?: Answer;
+}
+
+/**
+ * A helper that computes groups on a worker thread, or undefined when the
+ * worker's module is not there. Call `close` when the run is allocated.
+ */
+export function workerGroupNumbers(): (GroupNumbersHelper & { close(): void }) | undefined {
+  const url = new URL('./group-numbers-worker.js', import.meta.url);
+  if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
+  let worker: Worker | undefined;
+  let port: MessagePort | undefined;
+  let counter: Int32Array | undefined;
+  let received = 0;
+  let policyOffered: Policy | undefined;
+  const jobs: GroupJob[] = [];
+  const byId = new Map<number, GroupJob>();
+
+  const start = (): void => {
+    const answered = new SharedArrayBuffer(4);
+    counter = new Int32Array(answered);
+    const channel = new MessageChannel();
+    port = channel.port1;
+    worker = new Worker(url, { workerData: { port: channel.port2, answered }, transferList: [channel.port2] });
+    // The run never waits for the worker to end: it is stopped once done, and never keeps the process alive.
+    worker.unref();
+  };
+
+  /** Waits for the answer of JOB, reading every answer that comes before it. */
+  const await_ = (job: GroupJob): Answer => {
+    const deadline = Date.now() + STALL_MS;
+    while (job.answer === undefined) {
+      const message = receiveMessageOnPort(port!) as { message: Answer } | undefined;
+      if (message !== undefined) {
+        received++;
+        const answered = byId.get(message.message.id);
+        if (answered) answered.answer = message.message;
+        continue;
+      }
+      if (Date.now() > deadline) throw new InternalError(`stage 2: no answer from the worker thread computing scores in ${STALL_MS / 1000} s`);
+      // Sleeps until the worker has counted another answer (or a moment has passed: the count may be up already).
+      Atomics.wait(counter!, 0, received, 100);
+    }
+    return job.answer;
+  };
+
+  return {
+    begin(groups, policy) {
+      if (worker !== undefined) return;
+      const total = groups.reduce((sum, group) => sum + group.length, 0);
+      // From the last province back, whole groups, until the worker has its part.
+      const chosen: (readonly County[])[] = [];
+      let taken = 0;
+      for (let at = groups.length - 1; at >= 0 && taken < total * WORKER_PART; at--) {
+        const group = groups[at]!;
+        if (group.length === 0) continue;
+        if (taken + group.length > total * WORKER_PART && taken > 0) continue;
+        chosen.unshift(group);
+        taken += group.length;
+      }
+      if (taken < MIN_OFFLOADED_UNITS) return;
+      const columns = [...new Set(policy.factors.flatMap((factor) => (factor.denominator ? [factor.numerator, factor.denominator] : [factor.numerator])))];
+      const weights = policy.factors.map((factor) => [factor.id, (policy.countyWeights.get(factor.id) ?? ZERO).toFixed()] as const);
+      policyOffered = policy;
+      for (const counties of chosen) {
+        const packed = packedColumns(counties, columns);
+        if (packed === undefined) continue;
+        if (worker === undefined) start();
+        const job: GroupJob = { id: jobs.length, counties };
+        jobs.push(job);
+        byId.set(job.id, job);
+        const transfer = packed.flatMap((column) => [column.digits.buffer as ArrayBuffer, column.places.buffer as ArrayBuffer]);
+        port!.postMessage({ id: job.id, count: counties.length, columns, packed, factors: policy.factors, weights, keepShares: keepsShares(counties.length) }, transfer);
+      }
+    },
+    take(counties, policy): GroupNumbersResult | undefined {
+      if (policy !== policyOffered || worker === undefined) return undefined;
+      const job = jobs.find((candidate) => candidate.counties.length === counties.length && candidate.counties.every((county, index) => county === counties[index]));
+      if (job === undefined) return undefined;
+      const answer = await_(job);
+      if (answer.failed !== undefined || !answer.values || !answer.totals || !answer.scores) return undefined;
+      return {
+        values: new ScaledColumn(answer.values.length, answer.values.arrays),
+        totals: answer.totals,
+        shares: answer.shares === undefined ? undefined : new ScaledColumn(answer.shares.length, answer.shares.arrays),
+        scores: new ScaledColumn(answer.scores.length, answer.scores.arrays),
+      };
+    },
+    close() {
+      port?.close();
+      void worker?.terminate();
+      worker = undefined;
+    },
+  };
+}
+
+/**
+ * allocate(input), with a large run's stage-2 scores computed partly on a
+ * worker thread (see above): the same result.
+ */
+export function allocateOnTwoCores(input: RunInputs): AllocationResult {
+  const helper = isLargeRun(input.counties.counties.length) ? workerGroupNumbers() : undefined;
+  if (helper === undefined) return allocate(input);
+  try {
+    return withGroupNumbersHelper(helper, () => allocate(input));
+  } finally {
+    helper.close();
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Shortcuts a large run takes, each held equal to the general path it stands
+ * for: allocations.csv's lines written from its snapshot (allocationCsvLines,
+ * what the table's worker thread writes) against its rows written cell by
+ * cell (renderCsv of allocationRows), and a figure's fixed-point text from
+ * the table's store (figureFixedText, the stage-2 audit entries' factor
+ * values) against the text of its integer form.
+ */
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { figureFixedText, figureScaled, readCountiesCsv } from '../src/core/counties.js';
+import { formatScaled } from '../src/core/money.js';
+import { parseReference } from '../src/core/reference.js';
+import { allocationCsvLines, allocationRows, type AllocationRowsData, type AmountColumnData } from '../src/render/allocation-rows.js';
+import { csvLineChunks, renderCsv } from '../src/render/csv.js';
+import { ROOT } from './helpers.js';
+
+const AMOUNTS = ['special_poverty_central', 'special_poverty_provincial', 'relocation'];
+const COLUMNS = [
+  'county_code',
+  'county_name',
+  'province_code',
+  'province_name',
+  'region',
+  'prefecture',
+  'eligible',
+  'poverty_county',
+  'key_county',
+  'contiguous_area',
+  'priority_province',
+  'poor_population',
+  'rural_population',
+  'incidence',
+  'focus_multiplier',
+  'score',
+  'binding',
+  ...AMOUNTS,
+  'total',
+];
+const NUMBER_COLUMNS = ['poor_population', 'rural_population', 'incidence', 'focus_multiplier', 'score', ...AMOUNTS, 'total'];
+
+/** Texts a cell may hold: plain, formula-like, quoted, full-width, numbers in text columns, empty. */
+const text = fc.oneof(
+  fc.constantFrom('', '中坝村', '=SUM(A1)', '+1', '-2', '@x', '＝1', ' =1', 'a,b', 'say "hi"', 'line\nbreak', '12.50', '-0.05', 'share', 'floor', '1.15', '\tx'),
+  fc.string({ maxLength: 6 }),
+);
+const fen = fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n });
+
+/** A column of amounts with some rows blank. */
+const amountColumn = (count: number): fc.Arbitrary<AmountColumnData> =>
+  fc.array(fc.option(fen, { nil: undefined }), { minLength: count, maxLength: count }).map((amounts) => ({
+    fen: BigInt64Array.from(amounts.map((amount) => amount ?? 0n)),
+    present: Uint8Array.from(amounts.map((amount) => (amount === undefined ? 0 : 1))),
+    wide: undefined,
+  }));
+
+const snapshot: fc.Arbitrary<AllocationRowsData> = fc.integer({ min: 0, max: 12 }).chain((count) =>
+  fc
+    .record({
+      texts: fc.array(text, { minLength: 1, maxLength: 8 }),
+      numericCodes: fc.boolean(),
+      codes: fc.array(fc.oneof(fc.integer({ min: 1, max: 999_999_999 }).map(String), text), { minLength: count, maxLength: count }),
+      picks: fc.array(fc.array(fc.nat(), { minLength: 6, maxLength: 6 }), { minLength: count, maxLength: count }),
+      flags: fc.array(fc.integer({ min: 0, max: 15 }), { minLength: count, maxLength: count }),
+      populations: fc.array(
+        fc.oneof(
+          fc.tuple(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 100_000 })).map(([poor, rural]) => ({ kind: 'numbers' as const, poor, rural })),
+          fc.constantFrom({ kind: 'texts' as const, poor: '12.5', rural: '100.25' }, { kind: 'cells' as const, cells: ['=1', 'a,b', '-3'] as const }),
+        ),
+        { minLength: count, maxLength: count },
+      ),
+      scores: fc.array(fc.oneof(fc.constant(''), fc.integer({ min: 0, max: 10 ** 9 }).map((units) => `0.${String(units).padStart(10, '0')}`)), { minLength: count, maxLength: count }),
+      amounts: fc.tuple(amountColumn(count), fc.option(amountColumn(count), { nil: undefined }), amountColumn(count)),
+      total: amountColumn(count),
+      province: fc.record({ code: fc.oneof(fc.constant('52'), text), name: fc.oneof(fc.constant('贵州省'), text), region: text }),
+    })
+    .map((drawn) => {
+      const texts = ['', ...drawn.texts];
+      const pick = (row: number, at: number): number => drawn.picks[row]![at]! % texts.length;
+      const numericCodes = drawn.numericCodes && drawn.codes.every((code) => /^[1-9]\d{0,14}$/.test(code));
+      const populationTexts = new Map<number, readonly [string, string]>();
+      const populationCells = new Map<number, readonly [string, string, string]>();
+      const poor = new Float64Array(count);
+      const rural = new Float64Array(count);
+      drawn.populations.forEach((population, row) => {
+        if (population.kind === 'numbers') {
+          poor[row] = population.poor;
+          rural[row] = population.rural;
+          return;
+        }
+        poor[row] = NaN;
+        rural[row] = NaN;
+        if (population.kind === 'texts') populationTexts.set(row, [population.poor, population.rural]);
+        else populationCells.set(row, population.cells);
+      });
+      const indices = (at: number): Uint32Array => Uint32Array.from({ length: count }, (_, row) => pick(row, at));
+      return {
+        count,
+        codeNumbers: numericCodes ? Float64Array.from(drawn.codes.map(Number)) : undefined,
+        codes: numericCodes ? [] : drawn.codes,
+        name: indices(0),
+        prefecture: indices(1),
+        area: indices(2),
+        focus: indices(3),
+        binding: indices(4),
+        texts,
+        province: new Uint16Array(count),
+        provinces: [drawn.province],
+        flags: Uint8Array.from(drawn.flags),
+        scores: drawn.scores.map((score) => `${score}\n`).join(''),
+        poor,
+        rural,
+        populationTexts,
+        populationCells,
+        amountNames: AMOUNTS,
+        amounts: drawn.amounts,
+        total: drawn.total,
+      };
+    }),
+);
+
+describe('allocations.csv written from its snapshot', () => {
+  it('is the text of its rows written cell by cell', () => {
+    fc.assert(
+      fc.property(snapshot, (data) => {
+        const fast = [...csvLineChunks(COLUMNS, allocationCsvLines(data, COLUMNS, NUMBER_COLUMNS))].join('');
+        expect(fast).toBe(renderCsv({ columns: COLUMNS, numberColumns: NUMBER_COLUMNS, rows: [...allocationRows(data)] }));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('refuses columns that are not the rows\'', () => {
+    fc.assert(
+      fc.property(snapshot, (data) => {
+        expect(() => [...allocationCsvLines(data, COLUMNS.slice(1), NUMBER_COLUMNS)]).toThrow(RangeError);
+      }),
+      { numRuns: 5 },
+    );
+  });
+});
+
+describe('a figure as fixed-point text from the store', () => {
+  const reference = parseReference(readFileSync(join(ROOT, 'data', 'provinces.csv'), 'utf8'), readFileSync(join(ROOT, 'data', 'contiguous_areas.csv'), 'utf8'));
+  // A factor's figures are greater than 0; the poor population may be 0 (and is whole).
+  const figure = fc.oneof(
+    fc.constantFrom('5', '0.05', '1234567890', '12345678.901', '007.50', '999999999', '0.000000001'),
+    fc.tuple(fc.integer({ min: 1, max: 999_999_999 }), fc.integer({ min: 0, max: 8 })).map(([whole, places]) => {
+      const digits = String(whole).padStart(places + 1, '0');
+      return places === 0 ? digits : `${digits.slice(0, -places)}.${digits.slice(-places)}`;
+    }),
+  );
+
+  it('is the text of its integer form, for any places asked for', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(figure, fc.constantFrom('0', '000', '7', '0100')), { minLength: 1, maxLength: 10 }), fc.integer({ min: 0, max: 10 }), (figures, places) => {
+        const lines = ['county_code,county_name,poor_population,rural_population,extra_factor'];
+        figures.forEach(([value, poor], index) => lines.push(`520111${String(index + 1).padStart(6, '0')},村,${poor},1000,${value}`));
+        const read = readCountiesCsv('villages.csv', `${lines.join('\n')}\n`, reference, ['extra_factor']);
+        expect([...read.tableProblems, ...read.problems]).toEqual([]);
+        for (const county of read.result!.counties) {
+          for (const column of ['extra_factor', 'poor_population', 'no_such_column']) {
+            expect(figureFixedText(county, column, places)).toBe(formatScaled(figureScaled(county, column), places));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

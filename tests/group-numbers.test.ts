@@ -1,0 +1,241 @@
+/**
+ * Stage 2 on two cores: a large run's factor values, totals, shares and
+ * scores of some provinces are computed on a worker thread from the figures
+ * packed as columns (group-numbers-helper.ts). The worker runs the core's
+ * own `groupNumbers`; these tests hold its numbers equal to those
+ * `countyGroupScores` computes from the counties, and a whole run with the
+ * worker equal, byte for byte, to one without.
+ */
+import fc from 'fast-check';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTables } from '../scripts/bench/generate-tables.mjs';
+import { packedColumns, PackedGroupFigures, readCountiesCsv, type County } from '../src/core/counties.js';
+import { countyGroupScores, groupNumbers, withSharesKeptUpTo } from '../src/core/factors.js';
+import { decimal, type Dec } from '../src/core/money.js';
+import type { FactorSpec, Policy } from '../src/core/policy.js';
+import { InputError } from '../src/core/problems.js';
+import { parseReference } from '../src/core/reference.js';
+import { ROOT, runCli } from './helpers.js';
+
+const reference = parseReference(readFileSync(join(ROOT, 'data', 'provinces.csv'), 'utf8'), readFileSync(join(ROOT, 'data', 'contiguous_areas.csv'), 'utf8'));
+
+const FACTORS: FactorSpec[] = [
+  { id: 'scale', numerator: 'poor_population', denominator: undefined, description: '' },
+  { id: 'incidence', numerator: 'poor_population', denominator: 'rural_population', description: '' },
+  { id: 'depth', numerator: 'poor_population', denominator: 'rural_income_per_capita', description: '' },
+  { id: 'extra', numerator: 'extra_factor', denominator: undefined, description: '' },
+  // Divides by a figure that may be 0 (poor_population may be).
+  { id: 'inverse', numerator: 'rural_population', denominator: 'poor_population', description: '' },
+];
+
+/** A policy as far as countyGroupScores reads one. */
+function policyOf(factors: readonly FactorSpec[], weights: Record<string, string>): Policy {
+  return { factors, countyWeights: new Map(Object.entries(weights).map(([id, text]) => [id, decimal(text)])) } as unknown as Policy;
+}
+
+/** Village rows (12-digit codes under one county of Guizhou) with the figures given. */
+function villageTable(rows: readonly { poor: string; rural: string; income: string; extra: string }[]): County[] {
+  const lines = ['county_code,county_name,poverty_county,key_county,contiguous_area,poor_population,rural_population,rural_income_per_capita,extra_factor'];
+  rows.forEach((row, index) => lines.push(`520111${String(index + 1).padStart(6, '0')},村${index},1,0,,${row.poor},${row.rural},${row.income},${row.extra}`));
+  const read = readCountiesCsv('villages.csv', `${lines.join('\n')}\n`, reference, ['rural_income_per_capita', 'extra_factor']);
+  expect([...read.tableProblems, ...read.problems]).toEqual([]);
+  return [...read.result!.counties];
+}
+
+const figure = (places: number): fc.Arbitrary<string> =>
+  fc.tuple(fc.integer({ min: 1, max: 99_999_999 }), fc.integer({ min: 0, max: places })).map(([whole, decimals]) => {
+    const digits = String(whole).padStart(decimals + 1, '0');
+    return decimals === 0 ? digits : `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
+  });
+// The rural population is at least the poor population (a reader's rule).
+const row = fc
+  .record({ poor: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 999_999 })), more: fc.integer({ min: 0, max: 9_000_000 }), income: figure(2), extra: figure(3) })
+  .map(({ poor, more, income, extra }) => ({ poor: String(poor), rural: String(Math.max(poor, 1) + more), income, extra }));
+const weight = fc.integer({ min: 0, max: 100 }).map((percent) => (percent / 100).toFixed(2));
+
+describe('groupNumbers on packed columns', () => {
+  const columns = ['poor_population', 'rural_population', 'rural_income_per_capita', 'extra_factor'];
+
+  it('gives the values, shares and scores countyGroupScores gives, shares kept or not', () => {
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 40 }), fc.tuple(weight, weight, weight, weight), fc.boolean(), (rows, [a, b, c, d], keep) => {
+        // No zero denominator: that case is below.
+        const usable = rows.map((figures) => (figures.poor === '0' ? { ...figures, poor: '1' } : figures));
+        const counties = villageTable(usable);
+        const policy = policyOf(FACTORS, { scale: a, incidence: b, depth: c, extra: d });
+        const packed = packedColumns(counties, columns)!;
+        expect(packed).toBeDefined();
+        const numbers = groupNumbers(new PackedGroupFigures(counties.length, columns, packed), policy.factors, policy.countyWeights as Map<string, Dec>, keep);
+        // The same group kept or not kept as countyGroupScores decides by its size.
+        const group = withSharesKeptUpTo(keep ? 10_000 : 0, () => countyGroupScores(counties, policy, 'villages.csv'));
+        expect(numbers.shares !== undefined).toBe(keep);
+        const ratios = FACTORS.filter((factor) => factor.denominator).length;
+        for (let index = 0; index < counties.length; index++) {
+          expect(numbers.scores.get(index)).toEqual(group.score(index));
+          let slot = 0;
+          FACTORS.forEach((factor, f) => {
+            if (factor.denominator) expect(numbers.values.get(index * ratios + slot++)).toEqual(group.value(index, f));
+            if (numbers.shares) expect(numbers.shares.get(index * FACTORS.length + f)).toEqual(group.share(index, f));
+          });
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('refuses a zero denominator, as countyGroupScores does', () => {
+    const counties = villageTable([
+      { poor: '5', rural: '10', income: '4000.00', extra: '1' },
+      { poor: '0', rural: '10', income: '4000.00', extra: '1' },
+    ]);
+    const policy = policyOf(FACTORS, { scale: '1' });
+    const packed = packedColumns(counties, columns)!;
+    expect(() => groupNumbers(new PackedGroupFigures(2, columns, packed), FACTORS, policy.countyWeights as Map<string, Dec>, false)).toThrow(InputError);
+    let problems: unknown;
+    try {
+      countyGroupScores(counties, policy, 'villages.csv');
+    } catch (error) {
+      problems = (error as InputError).problems;
+    }
+    expect(problems).toEqual([{ file: 'villages.csv', line: 3, column: 'poor_population', message: 'is 0, but factor inverse divides by it' }]);
+  });
+
+  it('packs only figures the table holds as digits: a figure of more than nine digits is not packed', () => {
+    const counties = villageTable([
+      { poor: '5', rural: '10', income: '4000.00', extra: '1' },
+      { poor: '5', rural: '10', income: '4000.00', extra: '12345678.901' },
+    ]);
+    expect(packedColumns(counties, ['poor_population', 'extra_factor'])).toBeUndefined();
+    expect(packedColumns(counties, ['poor_population', 'rural_income_per_capita'])).toBeDefined();
+  });
+});
+
+describe('allocate with stage 2 partly on a worker thread', () => {
+  let dir: string;
+  let tables: { file: string; budget: string };
+  let policy: string;
+  // Built code: the worker's module is beside the helper there (npm test builds first).
+  type Dist = {
+    helper: typeof import('../src/cli/group-numbers-helper.js');
+    factors: typeof import('../src/core/factors.js');
+    allocate: typeof import('../src/core/allocate.js');
+    load: typeof import('../src/io/load-inputs.js');
+    csv: typeof import('../src/render/csv.js');
+    tables: typeof import('../src/render/tables.js');
+    audit: typeof import('../src/core/audit.js');
+  };
+  let dist: Dist;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'povalloc-group-numbers-'));
+    // Enough villages that the worker is given provinces (at least MIN_OFFLOADED_UNITS eligible ones).
+    tables = ensureTables({ root: ROOT, dir, size: 60_000, seed: 11 });
+    const document = JSON.parse(readFileSync(join(ROOT, 'data', 'policies', 'default.json'), 'utf8'));
+    document.special_poverty.county.floor.value = '0.00';
+    document.special_poverty.county.cap_share.value = '1';
+    policy = join(dir, 'policy.json');
+    writeFileSync(policy, JSON.stringify(document));
+    const at = (path: string): string => join(ROOT, 'dist', path);
+    dist = {
+      helper: await import(at('cli/group-numbers-helper.js')),
+      factors: await import(at('core/factors.js')),
+      allocate: await import(at('core/allocate.js')),
+      load: await import(at('io/load-inputs.js')),
+      csv: await import(at('render/csv.js')),
+      tables: await import(at('render/tables.js')),
+      audit: await import(at('core/audit.js')),
+    };
+  }, 120_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The run's allocations.csv and audit entries, allocated with the worker or without. */
+  function run(counties: string, withWorker: boolean): { table: Buffer; audit: string; taken: number } {
+    const loaded = dist.load.loadInputs({ counties, budget: tables.budget, policy, encoding: 'auto' });
+    let taken = 0;
+    let result;
+    if (withWorker) {
+      const helper = dist.helper.workerGroupNumbers()!;
+      expect(helper).toBeDefined();
+      const counting = {
+        begin: helper.begin,
+        take: (group: readonly County[], groupPolicy: Policy) => {
+          const numbers = helper.take(group as never, groupPolicy as never);
+          if (numbers) taken += 1;
+          return numbers;
+        },
+      };
+      try {
+        result = dist.factors.withGroupNumbersHelper(counting as never, () => dist.allocate.allocate(loaded.run));
+      } finally {
+        helper.close();
+      }
+    } else result = dist.allocate.allocate(loaded.run);
+    const audit = JSON.stringify(dist.audit.buildAuditRecords({ inputs: [], policy: { name: '', path: '', sha256: '' }, result, tables: [], outputs: [] }));
+    return { table: dist.csv.renderCsvBytes(dist.tables.allocationsTable(result)), audit, taken };
+  }
+
+  it('writes the same table and audit entries as allocating on one thread, with most provinces computed on the worker', () => {
+    const here = run(tables.file, false);
+    const there = run(tables.file, true);
+    expect(there.taken).toBeGreaterThan(5);
+    expect(Buffer.compare(there.table, here.table)).toBe(0);
+    expect(there.audit).toBe(here.audit);
+  }, 120_000);
+
+  it('reports a zero denominator in a province the worker computes as a run on one thread reports it', () => {
+    // A factor dividing by the poor population, and the last village (the worker's part) with none.
+    const document = JSON.parse(readFileSync(policy, 'utf8'));
+    const factors = document.special_poverty.factors;
+    factors.inverse = { numerator: 'rural_population', denominator: 'poor_population', description: 'rural over poor' };
+    for (const level of ['province', 'county']) document.special_poverty[level].weights.inverse = { value: '0', unit: 'share', description: 'unused', clause: 'IV.2' };
+    const changedPolicy = join(dir, 'policy-inverse.json');
+    writeFileSync(changedPolicy, JSON.stringify(document));
+    const lines = readFileSync(tables.file, 'utf8').trimEnd().split('\n');
+    const header = lines[0]!.split(',');
+    const poorAt = header.indexOf('poor_population');
+    // No village without poor people but the last.
+    for (let line = 1; line < lines.length; line++) {
+      const cells = lines[line]!.split(',');
+      if (cells[poorAt] === '0') {
+        cells[poorAt] = '1';
+        lines[line] = cells.join(',');
+      }
+    }
+    const last = lines.length - 1;
+    const cells = lines[last]!.split(',');
+    cells[header.indexOf('poor_population')] = '0';
+    cells[header.indexOf('poverty_county')] = '1';
+    lines[last] = cells.join(',');
+    const changed = join(dir, 'zero-poor.csv');
+    writeFileSync(changed, `${lines.join('\n')}\n`);
+    const saved = policy;
+    policy = changedPolicy;
+    try {
+      const message = (withWorker: boolean): string => {
+        try {
+          run(changed, withWorker);
+        } catch (error) {
+          const problems = (error as { problems?: readonly { file: string; line: number; column?: string; message: string }[] }).problems ?? [];
+          return problems.map((problem) => `${problem.file}:${problem.line}: ${problem.column}: ${problem.message}`).join('\n') || (error as Error).message;
+        }
+        return 'no error';
+      };
+      const expected = `zero-poor.csv:${last + 1}: poor_population: is 0, but factor inverse divides by it`;
+      expect(message(false)).toContain(expected);
+      expect(message(true)).toBe(message(false));
+    } finally {
+      policy = saved;
+    }
+  }, 120_000);
+
+  it('the command writes the same allocations.csv as allocating on one thread', () => {
+    const out = join(dir, 'run');
+    const result = runCli(['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(Buffer.compare(readFileSync(join(out, 'allocations.csv')), run(tables.file, false).table)).toBe(0);
+  }, 120_000);
+});
