@@ -13,7 +13,7 @@ import { COUNTY_COLUMNS } from '../src/core/counties.js';
 import { parseDecimal, parseMoney, parseRatioOrPercent, parseWholeNumber, parseYear, parseYesNo } from '../src/core/grammar.js';
 import { formatProblem } from '../src/core/problems.js';
 import { MAX_FIELD_CHARS, parseCsvTable } from '../src/core/table.js';
-import { MAX_INPUT_BYTES } from '../src/io/read-inputs.js';
+import { MAX_INPUT_BYTES, MAX_WRITTEN_TABLE_BYTES } from '../src/io/read-inputs.js';
 import { ROOT, runCli, SMALL, tempDir } from './helpers.js';
 
 const BAD = {
@@ -296,6 +296,25 @@ describe('size caps (end to end)', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`counties.csv: the file is ${MAX_INPUT_BYTES + 1} bytes, more than the 128 MiB povalloc reads (${MAX_INPUT_BYTES} bytes); split it, e.g. one file per province`);
   });
+
+  it(`reads last year's allocations.csv (--previous, povalloc's own wider table) up to ${MAX_WRITTEN_TABLE_BYTES} bytes, not ${MAX_INPUT_BYTES}`, () => {
+    const dir = tempDir();
+    const sparse = (name: string, size: number): string => {
+      const path = join(dir, name);
+      const descriptor = openSync(path, 'w');
+      ftruncateSync(descriptor, size);
+      closeSync(descriptor);
+      return path;
+    };
+    const over = runCli(['validate', '--counties', SMALL.counties, '--budget', SMALL.budget, '--policy', SMALL.policy, '--previous', sparse('previous.csv', MAX_WRITTEN_TABLE_BYTES + 1)]);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toContain(`previous.csv: the file is ${MAX_WRITTEN_TABLE_BYTES + 1} bytes, more than the 384 MiB povalloc reads (${MAX_WRITTEN_TABLE_BYTES} bytes)`);
+    // Over the input limit but within this one: read (and refused for what it holds, not for its size).
+    const within = runCli(['validate', '--counties', SMALL.counties, '--budget', SMALL.budget, '--policy', SMALL.policy, '--previous', sparse('within.csv', MAX_INPUT_BYTES + 1)]);
+    expect(within.code).toBe(2);
+    expect(within.stderr).toContain('within.csv');
+    expect(within.stderr).not.toContain('more than the');
+  }, 60_000);
 
   it('refuses an oversized field in a real file with file, line and cell', () => {
     const dir = tempDir();

@@ -14,7 +14,7 @@ import { parseReference, type Reference } from '../core/reference.js';
 import type { RunInputs } from '../core/state.js';
 import { applyOverrides, explainOverrideProblems, isParameterValue, parseOverride, type Override } from '../core/scenario.js';
 import { parseCsvTable, visitCsvTable } from '../core/table.js';
-import { readInputFile, readPackageText, packagePath, type EncodingChoice, type InputFile } from './read-inputs.js';
+import { MAX_WRITTEN_TABLE_BYTES, readInputFile, readPackageText, packagePath, type EncodingChoice, type InputFile } from './read-inputs.js';
 import type { SpooledFile } from './run-folder.js';
 
 export const DEFAULT_POLICY = 'data/policies/default.json';
@@ -182,7 +182,8 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
     }
   }
   let previous: PreviousAllocations | undefined;
-  const previousRead = options.previous === undefined ? undefined : readInputFile(options.previous, options.encoding, stdin);
+  // Last year's allocations.csv, written by povalloc: a table wider than the counties.csv it came from.
+  const previousRead = options.previous === undefined ? undefined : readInputFile(options.previous, options.encoding, stdin, MAX_WRITTEN_TABLE_BYTES);
   if (previousRead?.problem) problems.push(previousRead.problem);
   if (previousRead?.file) {
     // Row by row: last year's allocations.csv of a village table has a million rows.

@@ -33,6 +33,14 @@ export function packagePath(relative: string): string {
 
 /** Input files larger than this are refused before they are read. */
 export const MAX_INPUT_BYTES = 128 * 1024 * 1024;
+/**
+ * The limit for a table povalloc wrote itself and reads back: last year's
+ * allocations.csv (--previous), a run folder's tables (compare). A run's
+ * allocations.csv has 26 or more columns, about 130 bytes a village: 125 MiB
+ * for a million villages, where their counties.csv is 56 MiB. Three times
+ * the input limit, so that the table of any input povalloc reads is read back.
+ */
+export const MAX_WRITTEN_TABLE_BYTES = 3 * MAX_INPUT_BYTES;
 
 /** Offset of the first byte sequence that is not valid UTF-8, or -1. */
 function firstInvalidUtf8Offset(bytes: Uint8Array): number {
@@ -195,13 +203,16 @@ export function decodeBytes(bytes: Buffer, choice: EncodingChoice, displayName: 
   }
 }
 
-function tooLarge(displayName: string, size: number): Problem {
+function tooLarge(displayName: string, size: number, limit: number): Problem {
   const mib = (bytes: number): string => `${Math.floor(bytes / 1048576)} MiB`;
-  return { file: displayName, line: 0, message: `the file is ${size} bytes, more than the ${mib(MAX_INPUT_BYTES)} povalloc reads (${MAX_INPUT_BYTES} bytes); split it, e.g. one file per province` };
+  return { file: displayName, line: 0, message: `the file is ${size} bytes, more than the ${mib(limit)} povalloc reads (${limit} bytes); split it, e.g. one file per province` };
 }
 
-/** Reads one input file ('-' reads standard input). Files over MAX_INPUT_BYTES are refused unread. */
-export function readInputFile(path: string, choice: EncodingChoice, stdin: () => Buffer): { file?: InputFile; problem?: Problem } {
+/**
+ * Reads one input file ('-' reads standard input). Files over LIMIT bytes
+ * (MAX_INPUT_BYTES, or MAX_WRITTEN_TABLE_BYTES for a table povalloc wrote) are refused unread.
+ */
+export function readInputFile(path: string, choice: EncodingChoice, stdin: () => Buffer, limit: number = MAX_INPUT_BYTES): { file?: InputFile; problem?: Problem } {
   const displayName = path === '-' ? '<stdin>' : basename(path);
   let bytes: Buffer;
   try {
@@ -212,7 +223,7 @@ export function readInputFile(path: string, choice: EncodingChoice, stdin: () =>
       try {
         const stats = fstatSync(descriptor);
         if (stats.isDirectory()) return { problem: { file: path, line: 0, message: 'cannot read: is a folder, not a file' } };
-        if (stats.size > MAX_INPUT_BYTES) return { problem: tooLarge(displayName, stats.size) };
+        if (stats.size > limit) return { problem: tooLarge(displayName, stats.size, limit) };
         bytes = readFileSync(descriptor);
       } finally {
         closeSync(descriptor);
@@ -223,7 +234,7 @@ export function readInputFile(path: string, choice: EncodingChoice, stdin: () =>
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : String(error);
     return { problem: { file: path, line: 0, message: `cannot read: ${reason}` } };
   }
-  if (bytes.length > MAX_INPUT_BYTES) return { problem: tooLarge(displayName, bytes.length) };
+  if (bytes.length > limit) return { problem: tooLarge(displayName, bytes.length, limit) };
   const decoded = decodeBytes(bytes, choice, displayName);
   if (decoded.problem) return { problem: decoded.problem };
   return { file: { path, displayName, bytes, text: decoded.text!, encoding: decoded.encoding! } };

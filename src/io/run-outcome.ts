@@ -13,7 +13,7 @@ import { FUND_LEVEL_COLUMNS } from '../core/allocate.js';
 import { appendAll, InputError, type Problem } from '../core/problems.js';
 import { AmountStore, CountyAmounts } from '../core/state.js';
 import { parseCsvTable, visitCsvTable, type Table } from '../core/table.js';
-import { readInputFile } from './read-inputs.js';
+import { MAX_WRITTEN_TABLE_BYTES, readInputFile } from './read-inputs.js';
 
 export interface RunOutcome {
   readonly outcome: Outcome;
@@ -25,7 +25,8 @@ export interface RunOutcome {
 const MONEY_CELL = /^-?\d+\.\d{2}$/;
 
 function readText(path: string, problems: Problem[]): string | undefined {
-  const { file, problem } = readInputFile(path, 'utf8', () => Buffer.alloc(0));
+  // A run folder's tables are povalloc's own: a run's allocations.csv is wider than its counties.csv.
+  const { file, problem } = readInputFile(path, 'utf8', () => Buffer.alloc(0), MAX_WRITTEN_TABLE_BYTES);
   if (!file) problems.push({ ...problem!, file: path });
   return file?.text;
 }
