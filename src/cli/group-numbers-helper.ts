@@ -12,7 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { allocate, type AllocationResult } from '../core/allocate.js';
 import type { RunInputs } from '../core/state.js';
 import { isLargeRun } from '../core/audit-blocks.js';
@@ -51,34 +51,32 @@ interface GroupJob {
 
 /**
  * A helper that computes groups on a worker thread, or undefined when the
- * worker's module is not there. Call `close` when the run is allocated.
+ * worker's module is not there. The thread is started at once, so that it
+ * has loaded its modules by the time stage 2 offers it groups (the rules
+ * before stage 2 take a few tenths of a second at 100,000 villages). Call
+ * `close` when the run is allocated.
  */
 export function workerGroupNumbers(): (GroupNumbersHelper & { close(): void }) | undefined {
   const url = new URL('./group-numbers-worker.js', import.meta.url);
   if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
-  let worker: Worker | undefined;
-  let port: MessagePort | undefined;
-  let counter: Int32Array | undefined;
+  const answered = new SharedArrayBuffer(4);
+  const counter = new Int32Array(answered);
+  const channel = new MessageChannel();
+  const port = channel.port1;
+  let worker: Worker | undefined = new Worker(url, { workerData: { port: channel.port2, answered }, transferList: [channel.port2] });
+  // The run never waits for the worker to end: it is stopped once done, and never keeps the process alive.
+  worker.unref();
+  let offered = false;
   let received = 0;
   let policyOffered: Policy | undefined;
   const jobs: GroupJob[] = [];
   const byId = new Map<number, GroupJob>();
 
-  const start = (): void => {
-    const answered = new SharedArrayBuffer(4);
-    counter = new Int32Array(answered);
-    const channel = new MessageChannel();
-    port = channel.port1;
-    worker = new Worker(url, { workerData: { port: channel.port2, answered }, transferList: [channel.port2] });
-    // The run never waits for the worker to end: it is stopped once done, and never keeps the process alive.
-    worker.unref();
-  };
-
   /** Waits for the answer of JOB, reading every answer that comes before it. */
   const await_ = (job: GroupJob): Answer => {
     const deadline = Date.now() + STALL_MS;
     while (job.answer === undefined) {
-      const message = receiveMessageOnPort(port!) as { message: Answer } | undefined;
+      const message = receiveMessageOnPort(port) as { message: Answer } | undefined;
       if (message !== undefined) {
         received++;
         const answered = byId.get(message.message.id);
@@ -87,14 +85,15 @@ export function workerGroupNumbers(): (GroupNumbersHelper & { close(): void }) |
       }
       if (Date.now() > deadline) throw new InternalError(`stage 2: no answer from the worker thread computing scores in ${STALL_MS / 1000} s`);
       // Sleeps until the worker has counted another answer (or a moment has passed: the count may be up already).
-      Atomics.wait(counter!, 0, received, 100);
+      Atomics.wait(counter, 0, received, 100);
     }
     return job.answer;
   };
 
   return {
     begin(groups, policy) {
-      if (worker !== undefined) return;
+      if (offered || worker === undefined) return;
+      offered = true;
       const total = groups.reduce((sum, group) => sum + group.length, 0);
       // From the last province back, whole groups, until the worker has its part.
       const chosen: (readonly County[])[] = [];
@@ -113,12 +112,11 @@ export function workerGroupNumbers(): (GroupNumbersHelper & { close(): void }) |
       for (const counties of chosen) {
         const packed = packedColumns(counties, columns);
         if (packed === undefined) continue;
-        if (worker === undefined) start();
         const job: GroupJob = { id: jobs.length, counties };
         jobs.push(job);
         byId.set(job.id, job);
         const transfer = packed.flatMap((column) => [column.digits.buffer as ArrayBuffer, column.places.buffer as ArrayBuffer]);
-        port!.postMessage({ id: job.id, count: counties.length, columns, packed, factors: policy.factors, weights, keepShares: keepsShares(counties.length) }, transfer);
+        port.postMessage({ id: job.id, count: counties.length, columns, packed, factors: policy.factors, weights, keepShares: keepsShares(counties.length) }, transfer);
       }
     },
     take(counties, policy): GroupNumbersResult | undefined {
@@ -135,7 +133,7 @@ export function workerGroupNumbers(): (GroupNumbersHelper & { close(): void }) |
       };
     },
     close() {
-      port?.close();
+      port.close();
       void worker?.terminate();
       worker = undefined;
     },
