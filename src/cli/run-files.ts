@@ -21,6 +21,7 @@ import { isSpooled, measurePieces, writeToFile, type FileContent, type OutputFil
 import { workerCompressor } from '../io/worker-compressor.js';
 import { writeTableOnWorker, type PendingTable } from './table-worker.js';
 import { csvPieces, renderCsvPieces, type CsvTable } from '../render/csv.js';
+import { ownsItsMemory, spoolOnWorker } from '../io/spool-worker.js';
 import { summaryDocument } from '../render/summary.js';
 import { checksTable, projectsTable, provincesTable, streamedAllocationsTable } from '../render/tables.js';
 
@@ -153,10 +154,31 @@ export function spoolInputCopies(loaded: LoadedInputs, spool: (name: string) => 
     if (isSpooled(file.bytes)) return { role, file };
     const bytes = file.bytes;
     const path = spool(inputCopyPath(role, file));
+    // A large table is handed to a worker thread to write and hash while this one allocates (see spool-worker.ts).
+    if (Buffer.isBuffer(bytes) && bytes.byteLength >= SPOOL_ON_WORKER_BYTES && ownsItsMemory(bytes)) return { role, file: { ...file, bytes: spoolOnWorker(bytes, path) } };
     const measured = writeToFile(path, (sink) => measurePieces([bytes], sink));
     return { role, file: { ...file, bytes: { spooled: path, ...measured } } };
   });
   return { ...loaded, files };
+}
+
+/** Input copies of at least this many bytes are written on a worker thread. */
+const SPOOL_ON_WORKER_BYTES = 1 << 20;
+
+/**
+ * Waits until every input copy spoolInputCopies began is written (before
+ * the run folder is given up after a failure): nothing then writes into it
+ * while it is removed. A copy that failed is left to the failure at hand.
+ */
+export function settleInputCopies(loaded: LoadedInputs | undefined): void {
+  for (const { file } of loaded?.files ?? []) {
+    if (!isSpooled(file.bytes)) continue;
+    try {
+      void file.bytes.sha256;
+    } catch {
+      // Reported where the hash is read, if the run gets that far.
+    }
+  }
 }
 
 /** A file's size and SHA-256, its pieces (if any) read one after another. */

@@ -9,7 +9,7 @@ import { langOption, resolveLang } from '../lang.js';
 import { addInputOptions, loadFromOptions, painterFor, type InputOptions } from '../options.js';
 import { groupThousands, progressBar } from '../progress.js';
 import { isLargeRun } from '../../core/audit-blocks.js';
-import { assembleRunFolder, commandLineOf, povallocVersion, recordedOptions, spoolInputCopies } from '../run-files.js';
+import { assembleRunFolder, commandLineOf, povallocVersion, recordedOptions, settleInputCopies, spoolInputCopies } from '../run-files.js';
 
 interface AllocateOptions extends InputOptions {
   out: string;
@@ -94,6 +94,7 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
       progress.detail('files');
       writer.finish(rendered.files);
     } finally {
+      settleInputCopies(loaded);
       writer.abandon();
     }
   } finally {
