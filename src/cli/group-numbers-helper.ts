@@ -20,7 +20,6 @@ import { packedColumns, type County } from '../core/counties.js';
 import { keepsShares, ScaledColumn, withGroupNumbersHelper, type GroupNumbersHelper, type GroupNumbersResult, type ScaledColumnArrays } from '../core/factors.js';
 import { ZERO, type Scaled } from '../core/money.js';
 import type { Policy } from '../core/policy.js';
-import { InternalError } from '../core/problems.js';
 
 /** Offload only when the groups the worker would take have at least this many villages in all: below, starting it costs more than it saves. */
 export const MIN_OFFLOADED_UNITS = 20_000;
@@ -30,8 +29,12 @@ export const MIN_OFFLOADED_UNITS = 20_000;
  * and reads the figures out for the worker, so the worker takes more than half.
  */
 const WORKER_PART = 0.65;
-/** Gives up when the worker has not answered in this long (it is stuck, or gone). */
-const STALL_MS = 600_000;
+/**
+ * Gives up on the worker when it has not answered in this long (a group takes
+ * it a fraction of a second: it is stuck, or gone): the main thread then
+ * computes that group and every later one itself, with the same result.
+ */
+const STALL_MS = 60_000;
 
 interface Answer {
   readonly id: number;
@@ -72,8 +75,15 @@ export function workerGroupNumbers(): (GroupNumbersHelper & { close(): void }) |
   const jobs: GroupJob[] = [];
   const byId = new Map<number, GroupJob>();
 
-  /** Waits for the answer of JOB, reading every answer that comes before it. */
-  const await_ = (job: GroupJob): Answer => {
+  /** Stops the worker: from then on every group is computed on the main thread. */
+  const stop = (): void => {
+    port.close();
+    void worker?.terminate();
+    worker = undefined;
+  };
+
+  /** Waits for the answer of JOB, reading every answer that comes before it; undefined when the worker does not answer. */
+  const await_ = (job: GroupJob): Answer | undefined => {
     const deadline = Date.now() + STALL_MS;
     while (job.answer === undefined) {
       const message = receiveMessageOnPort(port) as { message: Answer } | undefined;
@@ -83,7 +93,10 @@ export function workerGroupNumbers(): (GroupNumbersHelper & { close(): void }) |
         if (answered) answered.answer = message.message;
         continue;
       }
-      if (Date.now() > deadline) throw new InternalError(`stage 2: no answer from the worker thread computing scores in ${STALL_MS / 1000} s`);
+      if (Date.now() > deadline) {
+        stop();
+        return undefined;
+      }
       // Sleeps until the worker has counted another answer (or a moment has passed: the count may be up already).
       Atomics.wait(counter, 0, received, 100);
     }
@@ -109,14 +122,19 @@ export function workerGroupNumbers(): (GroupNumbersHelper & { close(): void }) |
       const columns = [...new Set(policy.factors.flatMap((factor) => (factor.denominator ? [factor.numerator, factor.denominator] : [factor.numerator])))];
       const weights = policy.factors.map((factor) => [factor.id, (policy.countyWeights.get(factor.id) ?? ZERO).toFixed()] as const);
       policyOffered = policy;
-      for (const counties of chosen) {
-        const packed = packedColumns(counties, columns);
-        if (packed === undefined) continue;
-        const job: GroupJob = { id: jobs.length, counties };
-        jobs.push(job);
-        byId.set(job.id, job);
-        const transfer = packed.flatMap((column) => [column.digits.buffer as ArrayBuffer, column.places.buffer as ArrayBuffer]);
-        port.postMessage({ id: job.id, count: counties.length, columns, packed, factors: policy.factors, weights, keepShares: keepsShares(counties.length) }, transfer);
+      try {
+        for (const counties of chosen) {
+          const packed = packedColumns(counties, columns);
+          if (packed === undefined) continue;
+          const job: GroupJob = { id: jobs.length, counties };
+          jobs.push(job);
+          byId.set(job.id, job);
+          const transfer = packed.flatMap((column) => [column.digits.buffer as ArrayBuffer, column.places.buffer as ArrayBuffer]);
+          port.postMessage({ id: job.id, count: counties.length, columns, packed, factors: policy.factors, weights, keepShares: keepsShares(counties.length) }, transfer);
+        }
+      } catch {
+        // A group that cannot be sent (a factor the worker cannot be given): this thread computes them all.
+        stop();
       }
     },
     take(counties, policy): GroupNumbersResult | undefined {
@@ -124,7 +142,7 @@ export function workerGroupNumbers(): (GroupNumbersHelper & { close(): void }) |
       const job = jobs.find((candidate) => candidate.counties.length === counties.length && candidate.counties.every((county, index) => county === counties[index]));
       if (job === undefined) return undefined;
       const answer = await_(job);
-      if (answer.failed !== undefined || !answer.values || !answer.totals || !answer.scores) return undefined;
+      if (answer === undefined || answer.failed !== undefined || !answer.values || !answer.totals || !answer.scores) return undefined;
       return {
         values: new ScaledColumn(answer.values.length, answer.values.arrays),
         totals: answer.totals,
@@ -132,11 +150,7 @@ export function workerGroupNumbers(): (GroupNumbersHelper & { close(): void }) |
         scores: new ScaledColumn(answer.scores.length, answer.scores.arrays),
       };
     },
-    close() {
-      port.close();
-      void worker?.terminate();
-      worker = undefined;
-    },
+    close: stop,
   };
 }
 
