@@ -111,6 +111,16 @@ const AS_ZERO = 252;
 /** Digits that always fit the unsigned 32-bit integer column. */
 const MAX_PACKED_DIGITS = 9;
 
+/** The integer form of a figure packed as WHOLE with PLACES decimal places (or ABSENT, AS_ZERO: 0). */
+function packedScaled(whole: number, places: number): Scaled {
+  return places === ABSENT || places === AS_ZERO ? ZERO_SCALED : scaledFromDigits(whole, places);
+}
+
+/** Adds a figure packed as WHOLE with PLACES decimal places (ABSENT, AS_ZERO: nothing) to an exact sum. */
+function addPacked(sum: LimbAccumulator, whole: number, places: number): void {
+  if (places !== ABSENT && places !== AS_ZERO) sum.addDigits(whole, places);
+}
+
 /**
  * The figures of all the counties of one table, column by column, so that a
  * million counties do not each hold a map, strings and decimal objects that
@@ -222,9 +232,8 @@ class FigureStore {
   /** Adds a figure (none: 0) to an exact sum; a packed figure by its digits, without a decimal. */
   addTo(sum: LimbAccumulator, column: number, county: number): void {
     const places = this.places[column]![county]!;
-    if (places === ABSENT || places === AS_ZERO) return;
     if (places === AS_TEXT || places === AS_DECIMAL) sum.add(this.value(column, county)!);
-    else sum.addDigits(this.digits[column]![county]!, places);
+    else addPacked(sum, this.digits[column]![county]!, places);
   }
 
   /** Adds figure x weight figure (either absent: nothing) to an exact sum, packed figures by their digits. */
@@ -282,9 +291,8 @@ class FigureStore {
   /** A figure in exact integer form (the value of `value`), 0 when absent; packed figures need no decimal. */
   scaled(column: number, county: number): Scaled {
     const places = this.places[column]![county]!;
-    if (places === ABSENT || places === AS_ZERO) return ZERO_SCALED;
     if (places === AS_TEXT || places === AS_DECIMAL) return scaledFromDecimal(this.value(column, county)!);
-    return scaledFromDigits(this.digits[column]![county]!, places);
+    return packedScaled(this.digits[column]![county]!, places);
   }
 
   /**
@@ -356,18 +364,12 @@ export class PackedGroupFigures {
 
   scaled(index: number, column: string): Scaled {
     const packed = this.byName.get(column);
-    if (packed === undefined) return ZERO_SCALED;
-    const places = packed.places[index]!;
-    if (places === ABSENT || places === AS_ZERO) return ZERO_SCALED;
-    return scaledFromDigits(packed.digits[index]!, places);
+    return packed === undefined ? ZERO_SCALED : packedScaled(packed.digits[index]!, packed.places[index]!);
   }
 
   addTo(sum: LimbAccumulator, index: number, column: string): void {
     const packed = this.byName.get(column);
-    if (packed === undefined) return;
-    const places = packed.places[index]!;
-    if (places === ABSENT || places === AS_ZERO) return;
-    sum.addDigits(packed.digits[index]!, places);
+    if (packed !== undefined) addPacked(sum, packed.digits[index]!, packed.places[index]!);
   }
 }
 

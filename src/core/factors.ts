@@ -441,15 +441,15 @@ function valueOf(entry: GroupNumbers, index: number, f: number): Scaled {
   return slot === -1 ? entry.figures.scaled(index, entry.factors[f]!.numerator) : entry.values.get(index * entry.ratios + slot);
 }
 
+/** Scratch for packedFigure: a figure's digits and places. */
+const FIGURE_SCRATCH = new Float64Array(2);
+
 /**
  * formatScaled(shareOf(entry, index, f), places) for a group that does not
  * keep its shares: from the value and the total as doubles (a quotient within
  * a few units in the last place, which formatApproximate allows for) when
  * that settles the text, else from the share divided exactly.
  */
-/** Scratch for packedFigure: a figure's digits and places. */
-const FIGURE_SCRATCH = new Float64Array(2);
-
 function shareTextOf(entry: GroupNumbers & { readonly counties: readonly County[] }, index: number, f: number, places: number): string {
   const total = entry.totals[f]!;
   const slot = entry.valueSlots[f]!;
