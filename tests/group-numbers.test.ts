@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../scripts/bench/generate-tables.mjs';
 import { packedColumns, PackedGroupFigures, readCountiesCsv, type County } from '../src/core/counties.js';
@@ -229,6 +230,44 @@ describe('allocate with stage 2 partly on a worker thread', () => {
       expect(message(true)).toBe(message(false));
     } finally {
       policy = saved;
+    }
+  }, 120_000);
+
+  it('gives up on a worker that does not answer, or answers with a failure, and allocates the same run on this thread', () => {
+    const silent = join(dir, 'silent-worker.mjs');
+    // Takes every group and never answers.
+    writeFileSync(silent, "import { workerData } from 'node:worker_threads';\nworkerData.port.on('message', () => {});\n");
+    const failing = join(dir, 'failing-worker.mjs');
+    writeFileSync(
+      failing,
+      "import { workerData } from 'node:worker_threads';\nconst counter = new Int32Array(workerData.answered);\nworkerData.port.on('message', (job) => { workerData.port.postMessage({ id: job.id, failed: 'no' }); Atomics.add(counter, 0, 1); Atomics.notify(counter, 0); });\n",
+    );
+    const expected = run(tables.file, false);
+    for (const module of [silent, failing]) {
+      const loaded = dist.load.loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' });
+      const helper = dist.helper.workerGroupNumbers({ worker: pathToFileURL(module), stallMs: 300 })!;
+      let offered = 0;
+      let taken = 0;
+      const counting = {
+        begin: (groups: readonly (readonly County[])[], groupPolicy: Policy) => {
+          offered = groups.length;
+          helper.begin(groups as never, groupPolicy as never);
+        },
+        take: (group: readonly County[], groupPolicy: Policy) => {
+          const numbers = helper.take(group as never, groupPolicy as never);
+          if (numbers) taken += 1;
+          return numbers;
+        },
+      };
+      let result;
+      try {
+        result = dist.factors.withGroupNumbersHelper(counting as never, () => dist.allocate.allocate(loaded.run));
+      } finally {
+        helper.close();
+      }
+      expect(offered).toBe(31);
+      expect(taken).toBe(0);
+      expect(Buffer.compare(dist.csv.renderCsvBytes(dist.tables.allocationsTable(result)), expected.table)).toBe(0);
     }
   }, 120_000);
 

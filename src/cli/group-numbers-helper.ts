@@ -57,10 +57,12 @@ interface GroupJob {
  * worker's module is not there. The thread is started at once, so that it
  * has loaded its modules by the time stage 2 offers it groups (the rules
  * before stage 2 take a few tenths of a second at 100,000 villages). Call
- * `close` when the run is allocated.
+ * `close` when the run is allocated. The options are for tests: another
+ * worker module, and a shorter wait before it is given up.
  */
-export function workerGroupNumbers(): (GroupNumbersHelper & { close(): void }) | undefined {
-  const url = new URL('./group-numbers-worker.js', import.meta.url);
+export function workerGroupNumbers(options: { readonly worker?: URL; readonly stallMs?: number } = {}): (GroupNumbersHelper & { close(): void }) | undefined {
+  const url = options.worker ?? new URL('./group-numbers-worker.js', import.meta.url);
+  const stallMs = options.stallMs ?? STALL_MS;
   if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
   const answered = new SharedArrayBuffer(4);
   const counter = new Int32Array(answered);
@@ -84,7 +86,7 @@ export function workerGroupNumbers(): (GroupNumbersHelper & { close(): void }) |
 
   /** Waits for the answer of JOB, reading every answer that comes before it; undefined when the worker does not answer. */
   const await_ = (job: GroupJob): Answer | undefined => {
-    const deadline = Date.now() + STALL_MS;
+    const deadline = Date.now() + stallMs;
     while (job.answer === undefined) {
       const message = receiveMessageOnPort(port) as { message: Answer } | undefined;
       if (message !== undefined) {
