@@ -1,7 +1,7 @@
 /**
- * Stage 2 of a large run on two cores: the factor values, totals and scores
- * of the last provinces' large groups (most of the eligible villages) are
- * computed on a worker thread (group-numbers-worker.ts) while this thread
+ * Stage 2 of a large run on two cores: the factor values, totals (and, for a
+ * province of at most 10,000 eligible units, shares) and scores of the last
+ * provinces (about 65% of the eligible units) are computed on a worker thread (group-numbers-worker.ts) while this thread
  * computes the first provinces' and allocates them; by the time it reaches
  * the others, their numbers are there. The worker runs the core's own
  * `groupNumbers` on the same figures, so the run's outputs are the same
