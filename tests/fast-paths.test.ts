@@ -15,31 +15,12 @@ import { formatScaled } from '../src/core/money.js';
 import { parseReference } from '../src/core/reference.js';
 import { allocationCsvLines, allocationRows, type AllocationRowsData, type AmountColumnData } from '../src/render/allocation-rows.js';
 import { csvLineChunks, renderCsv } from '../src/render/csv.js';
+import { allocationsColumns } from '../src/render/tables.js';
 import { ROOT } from './helpers.js';
 
 const AMOUNTS = ['special_poverty_central', 'special_poverty_provincial', 'relocation'];
-const COLUMNS = [
-  'county_code',
-  'county_name',
-  'province_code',
-  'province_name',
-  'region',
-  'prefecture',
-  'eligible',
-  'poverty_county',
-  'key_county',
-  'contiguous_area',
-  'priority_province',
-  'poor_population',
-  'rural_population',
-  'incidence',
-  'focus_multiplier',
-  'score',
-  'binding',
-  ...AMOUNTS,
-  'total',
-];
-const NUMBER_COLUMNS = ['poor_population', 'rural_population', 'incidence', 'focus_multiplier', 'score', ...AMOUNTS, 'total'];
+// allocations.csv's own columns (the rows' order is allocationRows'), as the table's worker is given them.
+const { columns: COLUMNS, numberColumns: NUMBER_COLUMNS } = allocationsColumns(AMOUNTS);
 
 /** Texts a cell may hold: plain, formula-like, quoted, full-width, numbers in text columns, empty. */
 const text = fc.oneof(

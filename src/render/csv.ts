@@ -93,8 +93,8 @@ export function renderCsvPieces(table: CsvSource): Buffer[] {
 }
 
 /** renderCsvPieces one piece at a time, each made when asked for (for writing as they come). */
-export function* csvPieces(table: CsvSource): Generator<Buffer> {
-  for (const chunk of csvChunks(table)) yield Buffer.from(chunk, 'utf8');
+export function csvPieces(table: CsvSource): Generator<Buffer> {
+  return csvLinePieces(table.columns, csvLines(table));
 }
 
 /**

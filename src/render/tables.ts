@@ -28,7 +28,8 @@ function amountCell(amount: Fen | undefined): string {
 }
 
 /** The columns of allocations.csv, and which of them hold numbers. */
-function allocationsColumns(amounts: readonly string[]): { columns: string[]; numberColumns: string[] } {
+/** allocations.csv's columns and which of them hold numbers, with the amount columns given (before `total`). */
+export function allocationsColumns(amounts: readonly string[]): { columns: string[]; numberColumns: string[] } {
   return {
     columns: [
       'county_code',
