@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allocate } from '../src/core/allocate.js';
 import { readPreviousAllocations } from '../src/core/previous.js';
-import { eachStep } from '../src/core/state.js';
+import { RULES, type Rule } from '../src/core/rules/index.js';
+import { AmountStore, CountyRecord, eachStep, type CountyFloor } from '../src/core/state.js';
 import { buildInputs, csv, plainPolicy, table, yuanOf } from './build-inputs.js';
 
 const COUNTIES = csv('county_code,county_name,poverty_county,poor_population,rural_population', [
@@ -187,5 +188,64 @@ describe('hold_harmless on a village table (12-digit codes)', () => {
       '4: "5201110000" is not a 6-digit administrative code or a 12-digit village code',
       '5: "520111000001" appears twice (also on line 2)',
     ]);
+  });
+});
+
+describe('floors as a county keeps them', () => {
+  const county = () => buildInputs({ counties: COUNTIES, budget: csv('fund,level,province_code,amount', ['special_poverty,central,,1.00']) }).counties.counties[0]!;
+  const floor = (amount: bigint, rule = 'hold_harmless'): CountyFloor => ({ rule, clause: 'IV.2', label: `${rule} floor`, amount });
+
+  // A county of a run keeps its amounts in the run's store, where a lone floor goes to a column of its kind; one made alone keeps a map.
+  const records = (count: number, inStore: boolean): CountyRecord[] => {
+    const store = new AmountStore(count);
+    return Array.from({ length: count }, (_, index) => (inStore ? new CountyRecord(county(), store, index) : new CountyRecord(county())));
+  };
+  const multiplier = { rule: 'assessment', clause: 'IV.3', label: 'grade', value: plainPolicy().countyCapShare };
+
+  it.each([true, false])('gives back every floor added, in order, with or without multipliers, whichever came first (in a store: %s)', (inStore) => {
+    const [one, multiplierFirst, wide] = records(3, inStore) as [CountyRecord, CountyRecord, CountyRecord];
+    one.addFloor(floor(5n));
+    expect(one.floors).toEqual([floor(5n)]);
+    expect(one.scoreMultipliers).toEqual([]);
+    one.addScoreMultiplier(multiplier);
+    one.addFloor(floor(7n, 'other'));
+    expect(one.floors).toEqual([floor(5n), floor(7n, 'other')]);
+    expect(one.scoreMultipliers.map((each) => each.rule)).toEqual(['assessment']);
+    multiplierFirst.addScoreMultiplier(multiplier);
+    multiplierFirst.addFloor(floor(5n));
+    expect(multiplierFirst.floors).toEqual([floor(5n)]);
+    expect(multiplierFirst.scoreMultipliers).toHaveLength(1);
+    // An amount wider than a 64-bit slot is kept as it is.
+    wide.addFloor(floor(1n << 70n));
+    expect(wide.floors).toEqual([floor(1n << 70n)]);
+  });
+
+  it.each([true, false])('keeps each county its own floors when their kinds are alike or not (in a store: %s)', (inStore) => {
+    const given = [floor(1n), floor(2n, 'other'), floor(3n), floor(-4n)];
+    const counties = records(given.length + 1, inStore);
+    given.forEach((each, index) => counties[index]!.addFloor(each));
+    expect(counties.map((countyState) => countyState.floors)).toEqual([...given.map((each) => [each]), []]);
+    counties[0]!.addFloor(floor(9n));
+    expect(counties.map((countyState) => countyState.floors)).toEqual([[floor(1n), floor(9n)], ...given.slice(1).map((each) => [each]), []]);
+  });
+
+  it("shows in stage 2's step the floors a county had then, not one a later rule adds", () => {
+    const late: Rule = {
+      id: 'late_floor',
+      clause: 'test',
+      title: 'adds a floor after stage 2',
+      seed: '',
+      apply(state) {
+        for (const countyState of state.counties) if (countyState.eligible) countyState.addFloor(floor(1n, 'late_floor'));
+      },
+    };
+    const at = RULES.findIndex((rule) => rule.id === 'special_poverty_counties');
+    const inputs = buildInputs({ counties: COUNTIES, budget: csv('fund,level,province_code,amount', ['special_poverty,central,,10000000.00']), previous: PREVIOUS, policy: plainPolicy() });
+    const stageTwo = (rules: readonly Rule[]) =>
+      [...eachStep(allocate(inputs, rules).steps)].filter((step) => step.rule === 'special_poverty_counties' && step.subject.length === 6).map((step) => step.values);
+    const withLate = stageTwo([...RULES.slice(0, at + 1), late, ...RULES.slice(at + 1)]);
+    expect(withLate).toEqual(stageTwo(RULES));
+    expect(withLate.map((values) => values['hold_harmless.floor'])).toEqual(['9000000.00', '900000.00']);
+    expect(withLate.some((values) => 'late_floor.floor' in values)).toBe(false);
   });
 });

@@ -246,6 +246,35 @@ class AmountColumnStore {
 }
 
 /**
+ * One kind of floor (a rule's, with its clause and label) of the counties of a
+ * run that have it as their only extra (no multiplier, no other floor): the
+ * amounts in 64-bit fen slots by the county's place in the store. With
+ * --previous each of half a million eligible villages has its hold-harmless
+ * guarantee; kept here, none has an object, a list and a floor of its own.
+ * A county's list is made when read.
+ */
+class FloorColumn {
+  readonly rule: string;
+  readonly clause: string;
+  readonly label: string;
+  readonly fen: BigInt64Array;
+  constructor(kind: CountyFloor, size: number) {
+    this.rule = kind.rule;
+    this.clause = kind.clause;
+    this.label = kind.label;
+    this.fen = new BigInt64Array(size);
+  }
+
+  isKindOf(floor: CountyFloor): boolean {
+    return floor.rule === this.rule && floor.clause === this.clause && floor.label === this.label;
+  }
+
+  floorsOf(index: number): readonly CountyFloor[] {
+    return [{ rule: this.rule, clause: this.clause, label: this.label, amount: this.fen[index]! }];
+  }
+}
+
+/**
  * The amount columns of all counties of a run, column by column (the order
  * in which columns were first written). A run over a million villages keeps
  * its amounts in a few flat arrays rather than a map and a handful of bigints
@@ -257,7 +286,19 @@ export class AmountStore {
   private readonly stores: AmountColumnStore[] = [];
   readonly names: string[] = [];
 
+  private readonly floorColumns: FloorColumn[] = [];
+
   constructor(readonly size: number) {}
+
+  /** The column of floors of FLOOR's kind (same rule, clause and label), made when first asked for. */
+  floorColumn(floor: CountyFloor): FloorColumn {
+    let column = this.floorColumns.find((candidate) => candidate.isKindOf(floor));
+    if (column === undefined) {
+      column = new FloorColumn(floor, this.size);
+      this.floorColumns.push(column);
+    }
+    return column;
+  }
 
   private columnOf(name: string): AmountColumnStore {
     let column = this.byName.get(name);
@@ -450,6 +491,7 @@ interface Extras {
 }
 const NO_EXTRAS: Extras = Object.freeze({ scoreMultipliers: NONE, floors: NONE });
 
+
 /**
  * A county's state; the stage-2 figures are built as decimals when first read
  * (see `StageTwoScores`). A village table has a million of these: yes/no
@@ -461,7 +503,8 @@ export class CountyRecord implements CountyState {
   private bits = 0;
   eligibilityReasons: readonly string[] = [];
   focusMultiplier: Dec | undefined = undefined;
-  private extras: Extras = NO_EXTRAS;
+  /** Multipliers and floors of earlier rules, or (one floor and nothing else) the store's column of that floor. */
+  private extras: Extras | FloorColumn = NO_EXTRAS;
   appliedFloor: Fen | undefined = undefined;
   private source: StageTwoScores | undefined = undefined;
   private sourceIndex = 0;
@@ -514,27 +557,28 @@ export class CountyRecord implements CountyState {
   }
 
   get scoreMultipliers(): readonly ScoreMultiplier[] {
-    return this.extras.scoreMultipliers;
-  }
-  set scoreMultipliers(scoreMultipliers: readonly ScoreMultiplier[]) {
-    this.extras = { ...this.extras, scoreMultipliers };
+    const extras = this.extras;
+    return extras instanceof FloorColumn ? NONE : extras.scoreMultipliers;
   }
   get floors(): readonly CountyFloor[] {
-    return this.extras.floors;
-  }
-  set floors(floors: readonly CountyFloor[]) {
-    this.extras = { ...this.extras, floors };
+    const extras = this.extras;
+    return extras instanceof FloorColumn ? extras.floorsOf(this.amountsIndex) : extras.floors;
   }
 
-  // A new list each time (a list once set is never changed: stage 2 keeps it as it is), made by concat, which sizes
-  // it exactly: a spread into a literal leaves room for some 16 elements, about 130 bytes more, which with --previous
-  // is half a million villages' floors.
+  // A new list each time (a list once set is never changed: stage 2 keeps multipliers as they are), made by concat,
+  // which sizes it exactly: a spread into a literal leaves room for some 16 elements, about 130 bytes more each.
   addScoreMultiplier(multiplier: ScoreMultiplier): void {
-    this.scoreMultipliers = this.scoreMultipliers.concat(multiplier);
+    this.extras = { scoreMultipliers: this.scoreMultipliers.concat(multiplier), floors: this.floors };
   }
 
+  // Floors are only ever added, after those there are (stage 2 counts them: see special-poverty-counties.ts).
   addFloor(floor: CountyFloor): void {
-    this.floors = this.floors.concat(floor);
+    const store = this.amountsSource;
+    if (this.extras === NO_EXTRAS && store instanceof AmountStore && fitsInt64(floor.amount)) {
+      const column = store.floorColumn(floor);
+      column.fen[this.amountsIndex] = floor.amount;
+      this.extras = column;
+    } else this.extras = { scoreMultipliers: this.scoreMultipliers, floors: this.floors.concat(floor) };
   }
 
   scoredBy(source: StageTwoScores, index: number): void {

@@ -138,25 +138,33 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
   const { policy, file: policyFile, problems: policyProblems } = loadPolicy(options.policy, options.overrides ?? [], options.overrideSource);
   appendAll(problems, policyProblems);
 
-  const countiesRead = readInputFile(options.counties, options.encoding, stdin);
-  const budgetRead = readInputFile(options.budget, options.encoding, stdin);
-  if (countiesRead.problem) problems.push(countiesRead.problem);
-  if (budgetRead.problem) problems.push(budgetRead.problem);
+  /**
+   * Reads an input file and hands it to PARSE; keeps the file without its text. The text (a million
+   * villages' table is some 120 MB of UTF-16, last year's allocations.csv twice that) can be freed as
+   * soon as it is parsed, before the next file is read.
+   */
+  const readAndParse = (path: string, limit: number | undefined, parse: (file: InputFile) => void): KeptInputFile | undefined => {
+    const read = readInputFile(path, options.encoding, stdin, limit);
+    if (read.problem) problems.push(read.problem);
+    if (!read.file) return undefined;
+    parse(read.file);
+    return kept(read.file);
+  };
 
   let counties: CountyTable | undefined;
   let budget: Budget | undefined;
   const warnings: (Problem & { role: string })[] = [];
   const skippedBlankRows: Record<string, number> = {};
-  if (countiesRead.file) {
+  const countiesFile = readAndParse(options.counties, undefined, (file) => {
     // Read row by row: a million-row table never sits in memory as cells.
-    const read = readCountiesCsv(countiesRead.file.displayName, countiesRead.file.text, reference, policy?.factorColumns ?? []);
+    const read = readCountiesCsv(file.displayName, file.text, reference, policy?.factorColumns ?? []);
     for (const problem of [...read.tableProblems, ...read.problems]) problems.push(problem);
     if (read.skippedBlankRows !== undefined) skippedBlankRows['counties'] = read.skippedBlankRows;
     counties = read.result;
     if (counties) appendAll(warnings, counties.warnings.map((warning) => ({ ...warning, role: 'counties' })));
-  }
-  if (budgetRead.file) {
-    const { table, problems: tableProblems } = parseCsvTable(budgetRead.file.displayName, budgetRead.file.text);
+  });
+  const budgetFile = readAndParse(options.budget, undefined, (file) => {
+    const { table, problems: tableProblems } = parseCsvTable(file.displayName, file.text);
     appendAll(problems, tableProblems);
     if (table) {
       skippedBlankRows['budget'] = table.skippedBlankRows;
@@ -165,12 +173,10 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
       budget = read.result;
       if (budget) appendAll(warnings, budget.warnings.map((warning) => ({ ...warning, role: 'budget' })));
     }
-  }
+  });
   let projects: ProjectTable | undefined;
-  const projectsRead = options.projects === undefined ? undefined : readInputFile(options.projects, options.encoding, stdin);
-  if (projectsRead?.problem) problems.push(projectsRead.problem);
-  if (projectsRead?.file) {
-    const { table, problems: tableProblems } = parseCsvTable(projectsRead.file.displayName, projectsRead.file.text);
+  const projectsFile = options.projects === undefined ? undefined : readAndParse(options.projects, undefined, (file) => {
+    const { table, problems: tableProblems } = parseCsvTable(file.displayName, file.text);
     appendAll(problems, tableProblems);
     if (table) {
       skippedBlankRows['projects'] = table.skippedBlankRows;
@@ -180,16 +186,14 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
       projects = read.result;
       if (projects) appendAll(warnings, projects.warnings.map((warning) => ({ ...warning, role: 'projects' })));
     }
-  }
+  });
   let previous: PreviousAllocations | undefined;
   // Last year's allocations.csv, written by povalloc: a table wider than the counties.csv it came from.
-  const previousRead = options.previous === undefined ? undefined : readInputFile(options.previous, options.encoding, stdin, MAX_WRITTEN_TABLE_BYTES);
-  if (previousRead?.problem) problems.push(previousRead.problem);
-  if (previousRead?.file) {
+  const previousFile = options.previous === undefined ? undefined : readAndParse(options.previous, MAX_WRITTEN_TABLE_BYTES, (input) => {
     // Row by row: last year's allocations.csv of a village table has a million rows.
-    const file = previousRead.file.displayName;
+    const file = input.displayName;
     let reader = previousReader(file);
-    const visited = visitCsvTable(file, previousRead.file.text, () => (reader = previousReader(file)).visitor);
+    const visited = visitCsvTable(file, input.text, () => (reader = previousReader(file)).visitor);
     appendAll(problems, visited.problems);
     if (visited.header !== undefined) {
       skippedBlankRows['previous'] = visited.skippedBlankRows;
@@ -206,16 +210,16 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
         });
       }
     }
-  }
-  if (problems.length > 0 || !policy || !counties || !budget || !countiesRead.file || !budgetRead.file || !policyFile) {
+  });
+  if (problems.length > 0 || !policy || !counties || !budget || !countiesFile || !budgetFile || !policyFile) {
     throw new InputError(sortProblems(problems));
   }
   const files: RoleFile[] = [
-    { role: 'counties', file: kept(countiesRead.file) },
-    { role: 'budget', file: kept(budgetRead.file) },
+    { role: 'counties', file: countiesFile },
+    { role: 'budget', file: budgetFile },
   ];
-  if (projectsRead?.file) files.push({ role: 'projects', file: kept(projectsRead.file) });
-  if (previousRead?.file) files.push({ role: 'previous', file: kept(previousRead.file) });
+  if (projectsFile) files.push({ role: 'projects', file: projectsFile });
+  if (previousFile) files.push({ role: 'previous', file: previousFile });
   return {
     run: {
       counties,
@@ -225,10 +229,10 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
       ...(projects ? { projects } : {}),
       ...(previous ? { previous } : {}),
       files: {
-        counties: countiesRead.file.displayName,
-        budget: budgetRead.file.displayName,
-        ...(projectsRead?.file ? { projects: projectsRead.file.displayName } : {}),
-        ...(previousRead?.file ? { previous: previousRead.file.displayName } : {}),
+        counties: countiesFile.displayName,
+        budget: budgetFile.displayName,
+        ...(projectsFile ? { projects: projectsFile.displayName } : {}),
+        ...(previousFile ? { previous: previousFile.displayName } : {}),
       },
     },
     files,

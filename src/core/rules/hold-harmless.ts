@@ -55,25 +55,24 @@ export const holdHarmless: Rule = {
     const share = state.inputs.policy.holdHarmlessShare;
     const shareText = share.toFixed();
     const floorLabel = `hold-harmless guarantee ${shareText} x last year`;
-    // The eligible counties in order, and each one's guarantee (none when absent last year).
+    // The eligible counties in order; each one present last year is given its guarantee as a floor.
     const eligible: CountyState[] = [];
-    const guarantees: (bigint | undefined)[] = [];
     for (const countyState of state.counties) {
       if (!countyState.eligible) continue;
       const last = previous.byCounty.get(countyState.county.code);
-      const guarantee = last ? floorFenTimes(last.specialPovertyCentral + last.specialPovertyProvincial, share) : undefined;
-      if (guarantee !== undefined) countyState.addFloor({ rule: RULE, clause: CLAUSE, label: floorLabel, amount: guarantee });
+      if (last) countyState.addFloor({ rule: RULE, clause: CLAUSE, label: floorLabel, amount: floorFenTimes(last.specialPovertyCentral + last.specialPovertyProvincial, share) });
       eligible.push(countyState);
-      guarantees.push(guarantee);
     }
     if (!tracing(state)) return;
     // One step per eligible county, made when the audit log reads it (a village table has half a million):
-    // from the code, last year's row and the guarantee, which no later rule changes.
+    // from the code, last year's row and the guarantee (the county's floor of this rule: floors are only ever
+    // added), which no later rule changes.
     const guaranteeLabel = `guarantee: ${shareText} of last year's special fund`;
     state.steps.push(
       new StepSeries(eligible.length, (index) => {
-        const code = eligible[index]!.county.code;
-        const guarantee = guarantees[index];
+        const countyState = eligible[index]!;
+        const code = countyState.county.code;
+        const guarantee = guaranteeOf(countyState);
         const last = guarantee === undefined ? undefined : previous.byCounty.get(code);
         if (last === undefined || guarantee === undefined) return new UnitStep('rule_applied', RULE, CLAUSE, code, ABSENT_LABEL, ABSENT_COLUMNS, ABSENT_CELLS, true);
         const cells = [

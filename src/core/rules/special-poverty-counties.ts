@@ -299,9 +299,14 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   const weights = remembered.weights;
   const integers = remembered.integers ?? commonScaleIntegersOfScaled(weights);
 
-  const floors = eligible.map((countyState) => {
+  // How many floors of earlier rules each county has now. Floors are only ever added, after those there are
+  // (CountyRecord.addFloor): the step shows the first so many, read again when the audit log is written.
+  const floorCounts = new Uint32Array(eligible.length);
+  const floors = eligible.map((countyState, index) => {
     let countyFloor = floor;
-    for (const ruleFloor of countyState.floors) if (ruleFloor.amount > countyFloor) countyFloor = ruleFloor.amount;
+    const ruleFloors = countyState.floors;
+    for (const ruleFloor of ruleFloors) if (ruleFloor.amount > countyFloor) countyFloor = ruleFloor.amount;
+    floorCounts[index] = ruleFloors.length;
     countyState.appliedFloor = countyFloor;
     return countyFloor;
   });
@@ -334,11 +339,10 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   const traced = tracing(state);
   const largeRun = isLargeRun(state.counties.length);
   let provincialAllocated = 0n;
-  // Multipliers and floors of earlier rules, captured now (only for the counties that have any). A county's
-  // multipliers and floors are lists it replaces, never changes (CountyRecord.addFloor), so the lists themselves
-  // are kept: with --previous every eligible village has a floor (hold_harmless), half a million lists not copied.
+  // Multipliers of earlier rules, captured now (only for the counties that have any). A county's multipliers are a
+  // list it replaces, never changes (CountyRecord.addScoreMultiplier), so the lists themselves are kept. Floors are
+  // counted instead (floorCounts): with --previous every eligible village has one, made as a list only when read.
   const capturedMultipliers = new Map<number, readonly { rule: string; value: Dec }[]>();
-  const capturedFloors: (readonly { rule: string; amount: Fen }[] | undefined)[] = [];
   eligible.forEach((countyState, index) => {
     const amount = pot.amount(index);
     const central = index < split.length ? split.amount(index) : 0n;
@@ -350,7 +354,6 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     countyState.amounts.set(SPECIAL_PROVINCIAL, provincial);
     if (!traced) return;
     if (countyState.scoreMultipliers.length > 0) capturedMultipliers.set(index, countyState.scoreMultipliers);
-    if (countyState.floors.length > 0) capturedFloors[index] = countyState.floors;
   });
   // What each county's step shows, formatted only when the audit log reads it (once, while it is
   // written): a run of many counties holds no step object per county, and no ~25 strings each.
@@ -369,7 +372,8 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     const provincial = amount - central;
     const numerator = pot.exactNumerator(index);
     const multipliers = capturedMultipliers.get(index);
-    const ruleFloors = capturedFloors[index];
+    const floorCount = floorCounts[index]!;
+    const ruleFloors = floorCount === 0 ? undefined : eligible[index]!.floors.slice(0, floorCount);
     const cells: string[] = [];
     for (let f = 0; f < weightTexts.length; f++) cells.push(group.valueText(index, f, 6), group.shareText(index, f, 10), weightTexts[f]!);
     cells.push(group.scoreText(index, 10), focus[index]!.flags, focus[index]!.text);
