@@ -491,7 +491,6 @@ interface Extras {
 }
 const NO_EXTRAS: Extras = Object.freeze({ scoreMultipliers: NONE, floors: NONE });
 
-
 /**
  * A county's state; the stage-2 figures are built as decimals when first read
  * (see `StageTwoScores`). A village table has a million of these: yes/no
