@@ -3,7 +3,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decimal, decimalFromBigInt, floorFenTimes, floorToFen, formatYuan, sumOfProducts, toScaledInteger, unitsText, ZERO, type Dec } from '../src/core/money.js';
+import { decimal, decimalFromBigInt, floorFenTimes, floorToFen, formatYuan, sumOfProducts, toScaledInteger, unitsText, wholeUnitsText, ZERO, type Dec } from '../src/core/money.js';
 
 /** The clone money.ts uses (50 digits, half-even); its constructor keeps every digit given. */
 const Decimal = ZERO.constructor as new (text: string) => Dec;
@@ -123,5 +123,21 @@ describe('unitsText', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  test('wholeUnitsText writes a whole number below 2^53 as unitsText writes its digits', () => {
+    const expected = (units: number, places: number): string => (places === 0 ? String(units) : unitsText(String(units), places));
+    // Around each power of ten, 2^31 (where V8's integer path for String ends) and 2^53.
+    const edges = [0, 1, 9, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 53 - 1, 2 ** 53 - 2, ...Array.from({ length: 16 }, (_, exponent) => 10 ** exponent).flatMap((power) => [power - 1, power, power + 1])];
+    for (const units of edges) for (let places = 0; places <= 10; places++) expect(wholeUnitsText(units, places)).toBe(expected(units, places));
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 2 ** 31 }), fc.maxSafeNat()), fc.integer({ min: 0, max: 12 }), (units, places) => {
+        expect(wholeUnitsText(units, places)).toBe(expected(units, places));
+      }),
+      { numRuns: 5000 },
+    );
+    // Outside its range it writes what String and unitsText write.
+    expect(wholeUnitsText(2 ** 53, 2)).toBe(unitsText(String(2 ** 53), 2));
+    expect(wholeUnitsText(1.5, 0)).toBe('1.5');
   });
 });
