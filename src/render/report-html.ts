@@ -226,7 +226,7 @@ export function countyCategories(lang: Lang, reference: Reference): { categories
 
 /** Counties drawn in the scatter: eligible, with poor people. */
 export function scatterCounties(figures: RunFigures): CountyFigures[] {
-  return figures.counties.filter((county) => county.eligible && county.perPoor !== undefined);
+  return figures.counties.filter((county) => county.eligible && county.hasPoor);
 }
 
 /**

@@ -9,7 +9,7 @@
  * per fund and paying level without changes here; `<fund>_<level>` names
  * give the level.
  */
-import { decimal, fenToYuanDecimal, parseYuan, type Dec, type Fen } from '../core/money.js';
+import { decimal, fenToYuanDecimal, fitsInt64, parseYuan, type Dec, type Fen } from '../core/money.js';
 import { InputError, type Problem } from '../core/problems.js';
 import { AmountStore, CountyAmounts } from '../core/state.js';
 import type { CsvFile } from '../io/report-folder.js';
@@ -73,6 +73,8 @@ export interface CountyFigures {
   readonly total: Fen;
   /** Special fund per poor person in yuan; undefined without poor people. */
   readonly perPoor: Dec | undefined;
+  /** Whether the poor population is above 0 (then perPoor is defined): without building a decimal. */
+  readonly hasPoor: boolean;
   /** Every amount column's value (fen), for the county table. */
   readonly amounts: ReadonlyMap<string, Fen>;
   readonly row: Readonly<Record<string, string>>;
@@ -112,6 +114,82 @@ function isTrue(value: string | undefined): boolean {
   return value === 'true';
 }
 
+/** What the rows of allocations.csv share: the amount columns, and the special fund of each row (fen; wider ones aside). */
+interface CountyTable {
+  readonly store: AmountStore;
+  readonly specialFen: BigInt64Array;
+  readonly special: Fen[];
+}
+
+/** A decimal cell's text is 0 (`0`, `0.00`, ...). */
+const ZERO_TEXT = /^0+(\.0*)?$/;
+
+/**
+ * A row of allocations.csv as the report reads it: its cells (checked when
+ * the figures were built) and its place in the table's columns. A million
+ * villages' report holds this and the row, not an object with three
+ * decimals, two bigints and an amounts view each: every figure is read from
+ * the cells or the columns when asked for, and comes out the same each time.
+ */
+class CountyRow implements CountyFigures {
+  constructor(
+    private readonly table: CountyTable,
+    private readonly index: number,
+    readonly row: Readonly<Record<string, string>>,
+  ) {}
+
+  get code(): string {
+    return this.row['county_code'] ?? '';
+  }
+  get name(): string {
+    return this.row['county_name'] ?? '';
+  }
+  get provinceCode(): string {
+    return this.row['province_code'] ?? '';
+  }
+  get provinceName(): string {
+    return this.row['province_name'] ?? '';
+  }
+  get prefecture(): string {
+    return this.row['prefecture'] ?? '';
+  }
+  get area(): string {
+    return this.row['contiguous_area'] ?? '';
+  }
+  get keyCounty(): boolean {
+    return isTrue(this.row['key_county']);
+  }
+  get eligible(): boolean {
+    const eligible = this.row['eligible'];
+    return eligible === undefined ? this.special > 0n : isTrue(eligible);
+  }
+  get priority(): boolean {
+    return isTrue(this.row['priority_province']);
+  }
+  get poorPopulation(): Dec {
+    return decimal(this.row['poor_population']!);
+  }
+  get incidence(): Dec {
+    return decimal(this.row['incidence']!);
+  }
+  get special(): Fen {
+    return this.table.special[this.index] ?? this.table.specialFen[this.index]!;
+  }
+  get total(): Fen {
+    return this.table.store.get('total', this.index) ?? 0n;
+  }
+  get hasPoor(): boolean {
+    return !ZERO_TEXT.test(this.row['poor_population']!);
+  }
+  get perPoor(): Dec | undefined {
+    const poorPopulation = this.poorPopulation;
+    return poorPopulation.isZero() ? undefined : fenToYuanDecimal(this.special).div(poorPopulation);
+  }
+  get amounts(): CountyAmounts {
+    return new CountyAmounts(this.table.store, this.index);
+  }
+}
+
 
 function summaryFen(value: unknown): Fen | undefined {
   return typeof value === 'string' ? (yuanToFen(value) ?? undefined) : undefined;
@@ -139,32 +217,19 @@ export function buildRunFigures(allocations: CsvFile, provinces: CsvFile, summar
   };
 
   const amountColumns = amountColumnsOf(allocations);
-  // A village table has a million rows: their amounts go into flat columns, with a small view per row.
+  // A village table has a million rows: their amounts go into flat columns, and each row's figures are read
+  // from its cells and the columns when asked for (see CountyRow).
   const store = new AmountStore(allocations.rows.length);
+  const table: CountyTable = { store, special: [], specialFen: new BigInt64Array(allocations.rows.length) };
   const counties = allocations.rows.map((row, index): CountyFigures => {
     for (const column of amountColumns) store.set(column, index, (row[column] ?? '') === '' ? 0n : fenCell(allocations, index, column));
-    const amounts = new CountyAmounts(store, index);
     const special = fenCell(allocations, index, 'special_poverty_central') + fenCell(allocations, index, 'special_poverty_provincial');
-    const poorPopulation = decimalCell(allocations, index, 'poor_population');
-    const incidence = decimalCell(allocations, index, 'incidence');
-    return {
-      code: row['county_code'] ?? '',
-      name: row['county_name'] ?? '',
-      provinceCode: row['province_code'] ?? '',
-      provinceName: row['province_name'] ?? '',
-      prefecture: row['prefecture'] ?? '',
-      area: row['contiguous_area'] ?? '',
-      keyCounty: isTrue(row['key_county']),
-      eligible: row['eligible'] === undefined ? special > 0n : isTrue(row['eligible']),
-      priority: isTrue(row['priority_province']),
-      poorPopulation,
-      incidence,
-      special,
-      total: amounts.get('total') ?? 0n,
-      perPoor: poorPopulation.isZero() ? undefined : fenToYuanDecimal(special).div(poorPopulation),
-      amounts,
-      row,
-    };
+    if (fitsInt64(special)) table.specialFen[index] = special;
+    else table.special[index] = special;
+    // Checked here, read as decimals when asked for.
+    decimalCell(allocations, index, 'poor_population');
+    decimalCell(allocations, index, 'incidence');
+    return new CountyRow(table, index, row);
   });
   const provinceRows = provinces.rows.map((row, index): ProvinceFigures => {
     const central = fenCell(provinces, index, 'special_poverty_central');
