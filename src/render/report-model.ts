@@ -207,13 +207,10 @@ export function buildRunFigures(allocations: CsvFile, provinces: CsvFile, summar
     }
     return fen;
   };
-  const decimalCell = (csv: CsvFile, index: number, column: string): Dec => {
+  /** Checks that a cell is a non-negative decimal (CountyRow reads it as one when asked for). */
+  const checkDecimalCell = (csv: CsvFile, index: number, column: string): void => {
     const text = csv.rows[index]![column] ?? '';
-    if (!DECIMAL_CELL.test(text)) {
-      problems.push({ file: csv.file, line: csv.lines[index] ?? 0, column, message: `${JSON.stringify(text)} is not a non-negative decimal` });
-      return decimal('0');
-    }
-    return decimal(text);
+    if (!DECIMAL_CELL.test(text)) problems.push({ file: csv.file, line: csv.lines[index] ?? 0, column, message: `${JSON.stringify(text)} is not a non-negative decimal` });
   };
 
   const amountColumns = amountColumnsOf(allocations);
@@ -226,9 +223,8 @@ export function buildRunFigures(allocations: CsvFile, provinces: CsvFile, summar
     const special = fenCell(allocations, index, 'special_poverty_central') + fenCell(allocations, index, 'special_poverty_provincial');
     if (fitsInt64(special)) table.specialFen[index] = special;
     else table.special[index] = special;
-    // Checked here, read as decimals when asked for.
-    decimalCell(allocations, index, 'poor_population');
-    decimalCell(allocations, index, 'incidence');
+    checkDecimalCell(allocations, index, 'poor_population');
+    checkDecimalCell(allocations, index, 'incidence');
     return new CountyRow(table, index, row);
   });
   const provinceRows = provinces.rows.map((row, index): ProvinceFigures => {
