@@ -31,6 +31,7 @@ import {
   ZERO_SCALED,
 } from '../src/core/money.js';
 import { ScaledColumn } from '../src/core/factors.js';
+import { commonScaleIntegersOfScaled } from '../src/core/pot.js';
 
 /** The clone money.ts uses (50 digits, half-even); its constructor keeps every digit given. */
 const Decimal = ZERO.constructor as unknown as new (text: string) => Dec;
@@ -294,5 +295,37 @@ describe('ScaledColumn.format', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('ScaledColumn.commonScaleIntegers', () => {
+  test('gives the integers commonScaleIntegersOfScaled gives: trailing zeros, zeros, limbs of every size and coefficients kept aside', () => {
+    const coefficient = fc.oneof(
+      fc.bigInt({ min: 1n, max: 10n ** 19n }),
+      fc.bigInt({ min: 1n, max: 10n ** 57n - 1n }),
+      // Ending in zeros (their places are fewer than the exponent says), and limb edges.
+      fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 20n }), fc.integer({ min: 1, max: 30 })).map(([units, zeros]) => units * 10n ** BigInt(zeros)),
+      fc.constantFrom(2n ** 32n, 2n ** 64n - 1n, 2n ** 64n, 2n ** 96n, 2n ** 128n - 1n, 2n ** 128n, 2n ** 160n, 10n ** 57n - 1n, 10n ** 57n, 10n ** 60n + 7n),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.option(coefficient, { freq: 8, nil: undefined }), fc.integer({ min: -40, max: 5 })), { minLength: 1, maxLength: 25 }), (entries) => {
+        const column = new ScaledColumn(entries.length);
+        entries.forEach(([value, exponent], index) => column.set(index, value === undefined ? ZERO_SCALED : { coefficient: value, exponent, digits: value.toString().length }));
+        expect(column.commonScaleIntegers()).toEqual(commonScaleIntegersOfScaled(column));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('reads the last digit of a coefficient from its words: one entry of many places ending in 0 does not set the scale', () => {
+    const column = new ScaledColumn(3);
+    // 1.5 (15 x 10^-1), 2.50 (250 x 10^-2: one place), 0.25 (25 x 10^-2).
+    column.set(0, { coefficient: 15n, exponent: -1, digits: 2 });
+    column.set(1, { coefficient: 250n, exponent: -2, digits: 3 });
+    column.set(2, { coefficient: 25n, exponent: -2, digits: 2 });
+    expect(column.commonScaleIntegers()).toEqual([150n, 250n, 25n]);
+    column.set(2, { coefficient: 2n ** 64n * 10n, exponent: -2, digits: 21 });
+    // Now no entry needs two places: scale 1.
+    expect(column.commonScaleIntegers()).toEqual([15n, 25n, 2n ** 64n]);
   });
 });

@@ -15,12 +15,14 @@ import {
   scaledOf,
   sumDecimals,
   sumOfProducts,
+  timesPowerOfTen,
   ZERO,
   ZERO_SCALED,
   type Dec,
   type Scaled,
 } from './money.js';
 import type { Aggregation, FactorSpec, Policy } from './policy.js';
+import { commonScaleIntegersOfScaled } from './pot.js';
 import { InputError, type Problem } from './problems.js';
 
 /** Aggregates one column over counties: a sum, or a weighted mean. */
@@ -300,6 +302,43 @@ export class ScaledColumn {
 
   exponent(index: number): number {
     return this.exponents[index]!;
+  }
+
+  /**
+   * commonScaleIntegersOfScaled(this), the same integers: each entry as a
+   * whole number at the scale of the most decimal places among them. The
+   * places are read from the exponents, and whether the coefficient of an
+   * entry with the most ends in 0 from its 32-bit words (2^32, 2^64, ... are
+   * each 6 modulo 10): no Scaled object and no bigint but the integers
+   * themselves. When every entry with the most places ends in 0, or one is
+   * kept aside as a bigint, the general way works it out.
+   */
+  commonScaleIntegers(): bigint[] {
+    const { length, digits, exponents, words } = this;
+    let most = 0;
+    for (let index = 0; index < length; index++) {
+      const entryDigits = digits[index]!;
+      if (entryDigits === 0) continue;
+      if (entryDigits > LIMB_DIGITS) return commonScaleIntegersOfScaled(this);
+      if (-exponents[index]! > most) most = -exponents[index]!;
+    }
+    if (most > 0) {
+      let settled = false;
+      for (let index = 0; index < length && !settled; index++) {
+        if (digits[index] === 0 || -exponents[index]! !== most) continue;
+        const at = index * 6;
+        let sixes = 0;
+        for (let word = 1; word < 6; word++) sixes += words[at + (word & 1 ? HIGH_WORD : LOW_WORD) + (word & ~1)]!;
+        settled = (words[at + LOW_WORD]! + 6 * sixes) % 10 !== 0;
+      }
+      if (!settled) return commonScaleIntegersOfScaled(this);
+    }
+    const integers = new Array<bigint>(length);
+    for (let index = 0; index < length; index++) {
+      const entryDigits = digits[index]!;
+      integers[index] = entryDigits === 0 ? 0n : timesPowerOfTen(this.coefficient(index, entryDigits), exponents[index]! + most);
+    }
+    return integers;
   }
 
   private coefficient(index: number, digits: number): bigint {

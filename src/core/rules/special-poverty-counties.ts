@@ -46,7 +46,7 @@ import {
   type Scaled,
 } from '../money.js';
 import { FOCUS_FLAGS } from '../policy.js';
-import { allocatePotAsColumns, commonScaleIntegersOfScaled } from '../pot.js';
+import { allocatePotAsColumns } from '../pot.js';
 import { invariant } from '../problems.js';
 import { declareColumn, StepSeries, tracing, UnitStep, type CountyState, type ProvinceState, type RunState, type StageTwoScores } from '../state.js';
 import type { Rule } from './rule.js';
@@ -286,7 +286,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
       for (const multiplier of countyState.scoreMultipliers) score = multiplyScaled(score, scaledOf(multiplier.value));
       weights.set(index, score);
     });
-    return keepIntegers ? { weights, integers: commonScaleIntegersOfScaled(weights) } : { weights };
+    return keepIntegers ? { weights, integers: weights.commonScaleIntegers() } : { weights };
   };
   // They depend only on the scores, the focus parameters and the other multipliers: a sweep that
   // keeps the county weights, focus and assessment multipliers reuses them (see countyGroupScores).
@@ -297,7 +297,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     : 'none';
   const remembered = group.remember(`${focusKey}|${multipliersKey}`, potWeights);
   const weights = remembered.weights;
-  const integers = remembered.integers ?? commonScaleIntegersOfScaled(weights);
+  const integers = remembered.integers ?? weights.commonScaleIntegers();
 
   // How many floors of earlier rules each county has now. Floors are only ever added, after those there are
   // (CountyRecord.addFloor): the step shows the first so many, read again when the audit log is written.
