@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import { chainAuditRecords, serializeAuditLog, writeAuditLog, type AuditRecord } from '../src/core/audit.js';
 import { expandAuditBlocks, isLargeRun, isUnitBlock, LARGE_RUN_UNITS, withUnitBlocks } from '../src/core/audit-blocks.js';
-import { UnitStep } from '../src/core/state.js';
+import { StepSeries, UnitStep } from '../src/core/state.js';
 
 const eligibility = (subject: string, eligible: boolean): AuditRecord => ({
   type: 'rule_applied',
@@ -226,5 +226,34 @@ describe('unit steps with shared, frozen cells', () => {
       { eligible: 'true', because: 'poverty_county' },
       { eligible: 'true', because: 'poverty_county' },
     ]);
+  });
+});
+
+describe('series of steps among the records', () => {
+  it('give the same entries as their steps one by one, wherever the series begin and end', () => {
+    const step = (code: string, kind: number, label: string): UnitStep =>
+      new UnitStep('pot_allocated', kind === 0 ? 'special_poverty_counties' : 'relocation', 'IV.2', code, label, ['amount', 'binding'], [`${kind}.00`, kind === 2 ? 'a\tb' : 'share'], kind !== 2);
+    const item = fc.oneof(
+      // A unit step: code in one of two provinces, three kinds (the last with a tab: never blocked), a label or a tabbed one.
+      fc.tuple(fc.constantFrom('5201', '4501'), fc.integer({ min: 10, max: 99 }), fc.integer({ min: 0, max: 2 }), fc.constantFrom('share', 'x\ty')).map(([prefix, n, kind, label]) => ({ unit: step(`${prefix}${n}`, kind, label) })),
+      fc.constant({ other: { type: 'check', rule: 'x', clause: 'I', subject: '45', label: 'province check', values: { a: '1' } } as AuditRecord }),
+    );
+    // Runs of items, each run either as its records or as one series standing for them.
+    const runs = fc.array(fc.tuple(fc.array(item, { maxLength: 12 }), fc.boolean()), { maxLength: 8 });
+    const plain = (record: AuditRecord): unknown => [record.type, record.rule, record.clause, record.subject, record.label, record.values];
+    fc.assert(
+      fc.property(runs, (groups) => {
+        const flat: AuditRecord[] = [];
+        const mixed: (AuditRecord | StepSeries)[] = [];
+        for (const [items, asSeries] of groups) {
+          const records = items.map((entry) => ('unit' in entry ? entry.unit : entry.other));
+          flat.push(...records);
+          if (asSeries) mixed.push(new StepSeries(records.length, (index) => records[index]!));
+          else mixed.push(...records);
+        }
+        expect([...withUnitBlocks(mixed)].map(plain)).toEqual([...withUnitBlocks(flat)].map(plain));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
 import type { AllocationResult } from '../core/allocate.js';
 import { isLargeRun, withUnitBlocks } from '../core/audit-blocks.js';
-import { auditRecords, sha256Hex, writeAuditLog, AUDIT_SCHEMA_VERSION, type InputRecord, type OutputRecord } from '../core/audit.js';
+import { auditRecords, auditRecordsWithSeries, sha256Hex, writeAuditLog, AUDIT_SCHEMA_VERSION, type InputRecord, type OutputRecord } from '../core/audit.js';
 import { canonicalJson, type JsonValue } from '../core/canonical-json.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, buildManifest, EFFECTIVE_POLICY_FILE, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, signManifest } from '../core/manifest.js';
 import type { KeptInputFile, LoadedInputs } from '../io/load-inputs.js';
@@ -245,14 +245,15 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
     if (compressed && path === 'allocations.csv') return [];
     return table ? [{ path, subjectColumn, columns: table.columns, rows: table.rows }] : [];
   });
-  const records = auditRecords({ inputs, policy, result, tables, outputs: { [Symbol.iterator]: () => outputRecords()[Symbol.iterator]() } });
+  const source = { inputs, policy, result, tables, outputs: { [Symbol.iterator]: () => outputRecords()[Symbol.iterator]() } };
   // Its chunks are compressed on a worker thread while the next entries are written (and written to disk, when spooled).
+  // A large run's unit blocks are made straight from the rules' series of steps.
   const auditPath = spool?.(AUDIT_GZ_FILE);
   const audit = compressed
     ? auditPath === undefined
-      ? writeAuditLog(withUnitBlocks(records), true, context.onAuditProgress, workerCompressor())
-      : writeToFile(auditPath, (sink) => writeAuditLog(withUnitBlocks(records), true, context.onAuditProgress, workerCompressor(), sink))
-    : writeAuditLog(records, false, context.onAuditProgress);
+      ? writeAuditLog(withUnitBlocks(auditRecordsWithSeries(source)), true, context.onAuditProgress, workerCompressor())
+      : writeToFile(auditPath, (sink) => writeAuditLog(withUnitBlocks(auditRecordsWithSeries(source)), true, context.onAuditProgress, workerCompressor(), sink))
+    : writeAuditLog(auditRecords(source), false, context.onAuditProgress);
   const auditFile: OutputFile = {
     name: compressed ? AUDIT_GZ_FILE : AUDIT_FILE,
     content: auditPath === undefined ? audit.pieces : { spooled: auditPath, bytes: audit.bytes, sha256: audit.sha256 },

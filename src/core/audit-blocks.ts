@@ -28,6 +28,7 @@
  */
 import type { AuditEntry, AuditRecord, PiecedValue } from './audit.js';
 import { isUnitCode } from './grammar.js';
+import { StepSeries } from './state.js';
 
 /**
  * Above this many counties (or villages) a run is large: its audit log is
@@ -94,15 +95,17 @@ function fieldsKind(fields: readonly string[]): FieldKind {
 }
 
 /** A unit entry read once (a rule may hand its values as a getter that formats them on demand). */
-interface Pending {
-  readonly record: AuditRecord;
-  /** The value names, in order, and the values in the same order. */
-  readonly keys: readonly string[];
-  readonly fields: readonly string[];
-  /** The values object, when it was read (to pass the record on without reading its getter again). */
-  readonly values?: Readonly<Record<string, string>>;
-  /** No field holds a character JSON escapes (see PLAIN). */
-  readonly plain: boolean;
+class Pending {
+  constructor(
+    readonly record: AuditRecord,
+    /** The value names, in order, and the values in the same order. */
+    readonly keys: readonly string[],
+    readonly fields: readonly string[],
+    /** No field holds a character JSON escapes (see PLAIN). */
+    readonly plain: boolean,
+    /** The values object, when it was read (to pass the record on without reading its getter again). */
+    readonly values?: Readonly<Record<string, string>>,
+  ) {}
 }
 
 /** The record with its values as read (spreading the record would read a getter again). */
@@ -236,13 +239,13 @@ function cellsKind(cells: readonly string[]): FieldKind {
 }
 
 /** A unit entry as names and values in order, or the record to pass on as it is when it cannot go into a block. */
-function pendingOf(record: AuditRecord): { readonly pending: Pending } | { readonly alone: AuditRecord } {
+function pendingOf(record: AuditRecord): Pending | AuditRecord {
   const { columns, cells } = record;
   if (columns !== undefined && cells !== undefined && cells.length === columns.length) {
-    if (!keysBlockable(columns)) return { alone: record };
+    if (!keysBlockable(columns)) return record;
     const kind = record.cellsPlain === true ? PLAIN : cellsKind(cells);
-    if (kind === NOT_BLOCKABLE) return { alone: record };
-    return { pending: { record, keys: columns, fields: cells, plain: kind === PLAIN } };
+    if (kind === NOT_BLOCKABLE) return record;
+    return new Pending(record, columns, cells, kind === PLAIN);
   }
   const values = record.values;
   // An object's names are distinct: only the block prefix and the separators need a look.
@@ -258,40 +261,80 @@ function pendingOf(record: AuditRecord): { readonly pending: Pending } | { reado
     ok = kind !== NOT_BLOCKABLE && blockable(key) && !key.startsWith(BLOCK_VALUE_PREFIX);
     fields[index] = value!;
   }
-  return ok ? { pending: { record, keys, fields, values, plain } } : { alone: withValues(record, values) };
+  return ok ? new Pending(record, keys, fields, plain, values) : withValues(record, values);
+}
+
+/**
+ * Gathers unit entries into blocks, one entry at a time (`add`); what is
+ * ready to be written, blocks and entries passed on, waits in `ready` in order.
+ */
+class UnitBlocks {
+  private group: Pending[] = [];
+  ready: AuditRecord[] = [];
+  /** The label of the last entry looked at and whether it may go into a block (units of a kind share one label or a few). */
+  private lastLabel: string | undefined = undefined;
+  private lastLabelBlockable = false;
+
+  add(record: AuditRecord): void {
+    // County (6-digit) and village (12-digit) codes are the subjects a block gathers.
+    if (record.label !== this.lastLabel) {
+      this.lastLabel = record.label;
+      this.lastLabelBlockable = blockable(record.label);
+    }
+    if (!this.lastLabelBlockable || !isUnitCode(record.subject)) {
+      this.flush();
+      this.ready.push(record);
+      return;
+    }
+    const pending = pendingOf(record);
+    if (!(pending instanceof Pending)) {
+      this.flush();
+      this.ready.push(pending);
+      return;
+    }
+    const group = this.group;
+    if (group.length >= MAX_BLOCK_UNITS || (group.length > 0 && !sameKind(group[0]!, record, pending.keys))) this.flush();
+    this.group.push(pending);
+  }
+
+  flush(): void {
+    const group = this.group;
+    if (group.length >= MIN_BLOCK_UNITS) this.ready.push(blockRecord(group));
+    else for (const pending of group) this.ready.push(passOn(pending));
+    if (group.length > 0) this.group = [];
+  }
+
+  /** What is ready, taken out. */
+  take(): AuditRecord[] {
+    const ready = this.ready;
+    this.ready = [];
+    return ready;
+  }
 }
 
 /**
  * The records with every run of at least two consecutive unit entries of the
  * same type, rule, clause, province and value names gathered into blocks of
  * at most MAX_BLOCK_UNITS.
- * Everything else passes through in order.
+ * Everything else passes through in order. A series of steps (StepSeries)
+ * among the records stands for its steps, read one by one here: a million
+ * villages' steps are not handed through a generator each.
  */
-export function* withUnitBlocks(records: Iterable<AuditRecord>): Generator<AuditRecord> {
-  let group: Pending[] = [];
-  const flush = function* (): Generator<AuditRecord> {
-    if (group.length >= MIN_BLOCK_UNITS) yield blockRecord(group);
-    else for (const pending of group) yield passOn(pending);
-    group = [];
-  };
+export function* withUnitBlocks(records: Iterable<AuditRecord | StepSeries>): Generator<AuditRecord> {
+  const blocks = new UnitBlocks();
   for (const record of records) {
-    // County (6-digit) and village (12-digit) codes are the subjects a block gathers.
-    if (!isUnitCode(record.subject) || !blockable(record.label)) {
-      yield* flush();
-      yield record;
-      continue;
+    if (record instanceof StepSeries) {
+      for (let index = 0; index < record.length; index++) {
+        blocks.add(record.at(index));
+        if (blocks.ready.length > 0) yield* blocks.take();
+      }
+    } else {
+      blocks.add(record);
+      if (blocks.ready.length > 0) yield* blocks.take();
     }
-    const read = pendingOf(record);
-    if ('alone' in read) {
-      yield* flush();
-      yield read.alone;
-      continue;
-    }
-    const pending = read.pending;
-    if (group.length >= MAX_BLOCK_UNITS || (group.length > 0 && !sameKind(group[0]!, record, pending.keys))) yield* flush();
-    group.push(pending);
   }
-  yield* flush();
+  blocks.flush();
+  yield* blocks.take();
 }
 
 /** Whether an entry is a block of unit entries. */

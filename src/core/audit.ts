@@ -24,7 +24,7 @@ import type { AllocationResult } from './allocate.js';
 import { LARGE_RUN_UNITS } from './audit-blocks.js';
 import { canonicalJson } from './canonical-json.js';
 import { formatYuan } from './money.js';
-import { eachStep } from './state.js';
+import { eachStep, type StepSeries } from './state.js';
 
 export const AUDIT_SCHEMA_VERSION = 1;
 export const GENESIS_HASH = '0'.repeat(64);
@@ -141,7 +141,19 @@ export function buildAuditRecords(source: AuditSource): AuditRecord[] {
  * The entries of a run one at a time (what `buildAuditRecords` lists), so that
  * a large run's log can be hashed and written without holding every entry.
  */
-export function* auditRecords(source: AuditSource): Generator<AuditRecord> {
+export function auditRecords(source: AuditSource): Generator<AuditRecord> {
+  return auditEntries(source, false) as Generator<AuditRecord>;
+}
+
+/**
+ * `auditRecords` with each series of steps (StepSeries) as it is, standing for
+ * its steps in order: for `withUnitBlocks`, which reads a series' steps itself.
+ */
+export function auditRecordsWithSeries(source: AuditSource): Generator<AuditRecord | StepSeries> {
+  return auditEntries(source, true);
+}
+
+function* auditEntries(source: AuditSource, keepSeries: boolean): Generator<AuditRecord | StepSeries> {
   const { result } = source;
   for (const input of source.inputs) {
     yield {
@@ -164,7 +176,8 @@ export function* auditRecords(source: AuditSource): Generator<AuditRecord> {
   for (const skipped of result.skippedRules) {
     yield { type: 'rule_applied', rule: skipped.rule, clause: skipped.clause, subject: 'national', label: 'rule skipped', values: { reason: skipped.reason } };
   }
-  yield* eachStep(result.steps);
+  if (keepSeries) yield* result.steps;
+  else yield* eachStep(result.steps);
   for (const pot of result.pots) {
     const subject = pot.provinceCode === '' ? 'national' : pot.provinceCode;
     yield {

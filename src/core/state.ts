@@ -97,6 +97,11 @@ export class StepSeries implements Iterable<Step> {
     private readonly stepAt: (index: number) => Step,
   ) {}
 
+  /** The step of entry `index` (0 to length - 1), made now. */
+  at(index: number): Step {
+    return this.stepAt(index);
+  }
+
   *[Symbol.iterator](): Iterator<Step> {
     for (let index = 0; index < this.length; index++) yield this.stepAt(index);
   }
