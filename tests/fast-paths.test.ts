@@ -42,7 +42,7 @@ const snapshot: fc.Arbitrary<AllocationRowsData> = fc.integer({ min: 0, max: 12 
     .record({
       texts: fc.array(text, { minLength: 1, maxLength: 8 }),
       numericCodes: fc.boolean(),
-      codes: fc.array(fc.oneof(fc.integer({ min: 1, max: 999_999_999 }).map(String), text), { minLength: count, maxLength: count }),
+      codes: fc.array(fc.oneof(fc.integer({ min: 1, max: 999_999_999 }).map(String), fc.integer({ min: 100_000_000_000, max: 999_999_999_999 }).map(String), text), { minLength: count, maxLength: count }),
       picks: fc.array(fc.array(fc.nat(), { minLength: 6, maxLength: 6 }), { minLength: count, maxLength: count }),
       flags: fc.array(fc.integer({ min: 0, max: 15 }), { minLength: count, maxLength: count }),
       populations: fc.array(

@@ -339,6 +339,11 @@ export function* allocationCsvLines(data: AllocationRowsData, columns: readonly 
   const flag = (column: number, value: boolean): string => csvCell(yesNo(value), isNumber[column]);
   const flagCells = [6, 7, 8, 10].map((column) => [flag(column, false), flag(column, true)] as const);
   const [eligibleCell, povertyCell, keyCell, priorityCell] = flagCells as [readonly [string, string], readonly [string, string], readonly [string, string], readonly [string, string]];
+  // The eligible, poverty-county and key-county cells side by side, joined once for each of their eight combinations:
+  // a line is joined from fewer pieces (see below for the amounts).
+  const threeFlags = Array.from({ length: 8 }, (_, bits) => [eligibleCell[bits & 1]!, povertyCell[(bits >> 1) & 1]!, keyCell[(bits >> 2) & 1]!].join(','));
+  // A run of empty amount cells as one piece: k empty cells between two others are k - 1 commas once joined by commas.
+  const emptyRuns = Array.from({ length: data.amounts.length + 1 }, (_, cells) => ','.repeat(Math.max(0, cells - 1)));
   // A number formatted here is plain: in a number column it is written as it is, elsewhere as csvCell writes it.
   const numberCell = (column: number): ((cell: string) => string) => (isNumber[column] ? (cell) => cell : (cell) => csvCell(cell, false));
   const codeCell = numberCell(0);
@@ -359,32 +364,38 @@ export function* allocationCsvLines(data: AllocationRowsData, columns: readonly 
     fields[1] = nameCell(data.name[index]!);
     fields[2] = provinceCells[data.province[index]!]!;
     fields[3] = prefectureCell(data.prefecture[index]!);
-    fields[4] = eligibleCell[bits & 1]!;
-    fields[5] = povertyCell[(bits >> 1) & 1]!;
-    fields[6] = keyCell[(bits >> 2) & 1]!;
-    fields[7] = areaCell(data.area[index]!);
-    fields[8] = priorityCell[(bits >> 3) & 1]!;
+    fields[4] = threeFlags[bits & 7]!;
+    fields[5] = areaCell(data.area[index]!);
+    fields[6] = priorityCell[(bits >> 3) & 1]!;
     const poor = data.poor[index]!;
     if (!Number.isNaN(poor)) {
       const rural = data.rural[index]!;
-      fields[9] = poorCell(String(poor));
-      fields[10] = ruralCell(String(rural));
-      fields[11] = incidenceCell(rural === 0 ? formatIncidence(ZERO) : formatSafeIntegerQuotient(poor, rural, 6));
+      fields[7] = poorCell(String(poor));
+      fields[8] = ruralCell(String(rural));
+      fields[9] = incidenceCell(rural === 0 ? formatIncidence(ZERO) : formatSafeIntegerQuotient(poor, rural, 6));
     } else {
       // Figures that are not both whole (rare): their cells as allocationRows makes them, written one by one.
       const cells = populationCells(data, index);
-      fields[9] = csvCell(cells[0], isNumber[11]);
-      fields[10] = csvCell(cells[1], isNumber[12]);
-      fields[11] = csvCell(cells[2], isNumber[13]);
+      fields[7] = csvCell(cells[0], isNumber[11]);
+      fields[8] = csvCell(cells[1], isNumber[12]);
+      fields[9] = csvCell(cells[2], isNumber[13]);
     }
-    fields[12] = focusCell(data.focus[index]!);
-    fields[13] = scoreCell(score);
-    fields[14] = bindingCell(data.binding[index]!);
-    let at = 15;
+    fields[10] = focusCell(data.focus[index]!);
+    fields[11] = scoreCell(score);
+    fields[12] = bindingCell(data.binding[index]!);
+    let at = 13;
+    let empty = 0;
     for (let column = 0; column < data.amounts.length; column++) {
       const amount = amountAt(data.amounts[column], index);
-      fields[at++] = amount === undefined ? '' : amountCells[column]!(formatYuan(amount));
+      if (amount === undefined) {
+        empty++;
+        continue;
+      }
+      if (empty > 0) fields[at++] = emptyRuns[empty]!;
+      empty = 0;
+      fields[at++] = amountCells[column]!(formatYuan(amount));
     }
+    if (empty > 0) fields[at++] = emptyRuns[empty]!;
     fields[at++] = totalCell(formatYuan(amountAt(data.total, index) ?? 0n));
     fields.length = at;
     yield fields.join(',');
