@@ -151,3 +151,17 @@ describe('a figure as fixed-point text from the store', () => {
     );
   });
 });
+
+describe('CSV text in chunks', () => {
+  it('is the BOM, the header and every line each ended by CRLF, a few thousand lines a chunk, whatever the count', () => {
+    const columns = ['county_code', 'name'];
+    for (const count of [0, 1, 4_094, 4_095, 4_096, 4_097, 8_191, 8_192, 10_000]) {
+      const lines = Array.from({ length: count }, (_, index) => `${520000 + index},村${index}`);
+      const chunks = [...csvLineChunks(columns, lines)];
+      expect(chunks.join('')).toBe(`\uFEFFcounty_code,name\r\n${lines.map((line) => `${line}\r\n`).join('')}`);
+      // The header and the lines, 4,096 to a chunk: at least one chunk, none empty.
+      expect(chunks.length).toBe(Math.max(1, Math.ceil((count + 1) / 4_096)));
+      expect(chunks.every((chunk) => chunk.endsWith('\r\n'))).toBe(true);
+    }
+  });
+});

@@ -131,17 +131,21 @@ function* csvLines(table: CsvSource): Generator<string> {
  */
 export function* csvLineChunks(columns: readonly string[], lines: Iterable<string>): Generator<string> {
   // Lines are joined a few thousand at a time: a million short-lived line strings would otherwise all be kept to the end.
-  let chunk: string[] = [columns.map((column) => csvField(neutraliseText(column))).join(',')];
-  let first = true;
+  // The BOM goes in front of the header and an empty last piece gives the last CRLF, so that each chunk is the one flat
+  // string join makes (with them added around it, it would be a rope, copied again to be encoded).
+  let chunk: string[] = [`\uFEFF${columns.map((column) => csvField(neutraliseText(column))).join(',')}`];
   for (const line of lines) {
     chunk.push(line);
     if (chunk.length === LINES_PER_CHUNK) {
-      yield `${first ? '\uFEFF' : ''}${chunk.join('\r\n')}\r\n`;
-      first = false;
+      chunk.push('');
+      yield chunk.join('\r\n');
       chunk = [];
     }
   }
-  if (chunk.length > 0 || first) yield `${first ? '\uFEFF' : ''}${chunk.join('\r\n')}\r\n`;
+  if (chunk.length > 0) {
+    chunk.push('');
+    yield chunk.join('\r\n');
+  }
 }
 
 /** csvLineChunks as UTF-8 bytes, one piece per chunk, each made when asked for. */
