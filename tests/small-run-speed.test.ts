@@ -65,6 +65,8 @@ describe('audit log of unit steps', () => {
     new UnitStep('rule_applied', 'eligibility', 'I', '520114', 'eligible', ['__proto__', 'z'], ['p', 'z']),
     new UnitStep('pot_allocated', 'special_poverty_counties', 'IV.2', '520115', 'share', ['amount', 'binding', 'floor'], ['1.00', 'share']),
     new UnitStep('pot_allocated', 'special_poverty_counties', 'IV.2', '520116', 'share', ['z', 'a'], ['1.00', '2.00', 'extra'], true),
+    // Cells vouched plain are written between quotes as they are: the same bytes as JSON.stringify writes.
+    new UnitStep('pot_allocated', 'special_poverty_counties', 'IV.2', '520117', 'share', ['z', 'a', 'm'], ['1.00', '乌蒙山区 2', 'share'], true),
   ];
   const source = (): AuditSource => ({
     inputs: [],
@@ -77,8 +79,9 @@ describe('audit log of unit steps', () => {
   it('are the bytes and hashes of their values chained as objects', () => {
     const written = writeAuditLog(auditRecords(source()), false);
     const entries = chainAuditRecords(buildAuditRecords(source()));
-    expect(entries).toHaveLength(7);
+    expect(entries).toHaveLength(8);
     expect(entries[5]!.values).toEqual({ amount: '1.00', binding: 'share' });
+    expect(entries[7]!.values).toEqual({ z: '1.00', a: '乌蒙山区 2', m: 'share' });
     expect(Object.keys(entries[2]!.values)).toEqual(['2', '10', 'b', 'a']);
     expect(written.content.toString()).toBe(serializeAuditLog(entries));
     expect(written.headHash).toBe(entries.at(-1)!.hash);

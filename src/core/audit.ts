@@ -49,7 +49,7 @@ export interface AuditRecord {
   /**
    * Set when the maker of `cells` vouches that none holds a character JSON
    * escapes (a control character such as a tab or a line feed, a quote, a
-   * backslash) or a surrogate: unit blocks need not look.
+   * backslash) or a surrogate: unit blocks and the log's writer need not look.
    */
   readonly cellsPlain?: boolean;
   /**
@@ -540,10 +540,12 @@ function rowMembers(record: AuditRecord, columns: readonly string[], cells: read
   const plan = rowPlan(columns);
   if (plan === undefined || (!blankMissing && cells.length !== plan.names.length)) return valueMembers(record);
   const inOrder = new Array<string>(plan.names.length);
+  // Cells their maker vouches hold nothing JSON escapes (AuditRecord.cellsPlain) are put between quotes as they are.
+  const plain = record.cellsPlain === true;
   for (let index = 0; index < plan.names.length; index++) {
     const cell = cells[index];
     if (cell === undefined && !blankMissing) return valueMembers(record);
-    inOrder[index] = plan.names[index]! + quoted(cell ?? '');
+    inOrder[index] = plain ? `${plan.names[index]!}"${cell!}"` : plan.names[index]! + quoted(cell ?? '');
   }
   return { inOrder, sorted: plan.order === undefined ? undefined : plan.order.map((index) => inOrder[index]!) };
 }
