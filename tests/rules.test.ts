@@ -1,6 +1,7 @@
 /**
  * Per-rule tables of cases, computed by hand, on small in-memory inputs.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allocate } from '../src/core/allocate.js';
 import { formatYuan } from '../src/core/money.js';
@@ -36,6 +37,33 @@ describe('eligibility (I)', () => {
     policy.eligibility.any_of = ['key_county'];
     const result = allocate(buildInputs(`${HEADER}\n520101,a,1,0,,0,0,0,10,100\n520102,b,0,1,,0,0,0,10,100\n`, 'fund,level,province_code,amount\nspecial_poverty,central,,100.00\n', policy));
     expect(result.counties.map((c) => c.eligible)).toEqual([false, true]);
+  });
+});
+
+describe('eligibility (I) over many counties', () => {
+  it('gives each county the reasons of its own flags, in the order the policy lists them, whatever the mix of areas and flags', () => {
+    const areas = ['', '乌蒙山区', '六盘山区', '大别山区'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.boolean(), fc.constantFrom(...areas)), { minLength: 1, maxLength: 40 }),
+        fc.shuffledSubarray(['poverty_county', 'key_county', 'contiguous_area'] as const, { minLength: 1 }),
+        (rows, anyOf) => {
+          const policy = smallPolicyDocument();
+          policy.eligibility.any_of = [...anyOf];
+          const lines = rows.map(([poverty, key, area], index) => `${520101 + index},c${index},${poverty ? 1 : 0},${key ? 1 : 0},${area},0,0,0,10,100`);
+          const result = allocate(buildInputs(`${HEADER}\n${lines.join('\n')}\n`, 'fund,level,province_code,amount\nspecial_poverty,central,,100.00\n', policy));
+          rows.forEach(([poverty, key, area], index) => {
+            const expected = anyOf.flatMap((flag) =>
+              flag === 'poverty_county' ? (poverty ? [flag] : []) : flag === 'key_county' ? (key ? [flag] : []) : area !== '' ? [`contiguous_area ${area}`] : [],
+            );
+            const county = result.countyByCode.get(String(520101 + index))!;
+            expect(county.eligibilityReasons).toEqual(expected);
+            expect(county.eligible).toBe(expected.length > 0);
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
 

@@ -24,25 +24,37 @@ export const eligibility: Rule = {
     const flags = state.inputs.policy.eligibilityFlags;
     // Reasons and step cells are the same for every county with the same reasons: made once each
     // and shared (a village table has a million counties and a handful of combinations).
-    const shared = new Map<string, readonly string[]>();
     const cellsByReasons = new Map<readonly string[], readonly string[]>();
     const none = `none of ${flags.join(', ')}`;
+    // A county's reasons depend only on its three flags and its area: looked up by the area, then by which of the
+    // policy's flags hold (a bit each), and worked out once for each combination met.
+    const byArea = new Map<string, (readonly string[] | undefined)[]>();
+    const povertyFlag = flags.includes('poverty_county');
+    const keyFlag = flags.includes('key_county');
+    const areaFlag = flags.includes('contiguous_area');
     for (const countyState of state.counties) {
       const county = countyState.county;
-      const reasons: string[] = [];
-      for (const flag of flags) {
-        if (flag === 'poverty_county' && county.povertyCounty) reasons.push('poverty_county');
-        if (flag === 'key_county' && county.keyCounty) reasons.push('key_county');
-        if (flag === 'contiguous_area' && county.contiguousArea !== '') reasons.push(`contiguous_area ${county.contiguousArea}`);
+      const area = county.contiguousArea;
+      const bits = (povertyFlag && county.povertyCounty ? 1 : 0) | (keyFlag && county.keyCounty ? 2 : 0) | (areaFlag && area !== '' ? 4 : 0);
+      let entries = byArea.get(area);
+      if (entries === undefined) {
+        entries = new Array<readonly string[] | undefined>(8).fill(undefined);
+        byArea.set(area, entries);
       }
-      const key = reasons.join('\u0000');
-      let entry = shared.get(key);
+      let entry = entries[bits];
       if (entry === undefined) {
+        // In the policy's order of flags.
+        const reasons: string[] = [];
+        for (const flag of flags) {
+          if (flag === 'poverty_county' && bits & 1) reasons.push('poverty_county');
+          if (flag === 'key_county' && bits & 2) reasons.push('key_county');
+          if (flag === 'contiguous_area' && bits & 4) reasons.push(`contiguous_area ${area}`);
+        }
         entry = Object.freeze(reasons);
-        shared.set(key, entry);
+        entries[bits] = entry;
         cellsByReasons.set(entry, Object.freeze([String(reasons.length > 0), reasons.join('; ') || none]));
       }
-      countyState.eligible = reasons.length > 0;
+      countyState.eligible = entry.length > 0;
       countyState.eligibilityReasons = entry;
     }
     // One step per county, made when the audit log reads it (no other rule changes eligibility).
