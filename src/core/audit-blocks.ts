@@ -181,8 +181,10 @@ function blockRecord(group: readonly Pending[]): AuditRecord {
     }
     if (inPiece === rows.length || index === group.length - 1) {
       rows.length = inPiece;
-      // Pieces after the first begin with the separator that ends the row before.
-      pieces.push(pieces.length === 0 ? rows.join(rowSeparator) : rowSeparator + rows.join(rowSeparator));
+      // Pieces after the first begin with the separator that ends the row before: put before their first row, so
+      // that the piece is the flat string join makes (separator + piece would be a rope, copied again when written).
+      if (pieces.length > 0) rows[0] = rowSeparator + rows[0]!;
+      pieces.push(rows.join(rowSeparator));
       inPiece = 0;
     }
   }
