@@ -13,9 +13,9 @@ import {
   LimbAccumulator,
   multiplyScaled,
   scaledOf,
+  scaledToInteger,
   sumDecimals,
   sumOfProducts,
-  timesPowerOfTen,
   ZERO,
   ZERO_SCALED,
   type Dec,
@@ -309,9 +309,9 @@ export class ScaledColumn {
    * whole number at the scale of the most decimal places among them. The
    * places are read from the exponents, and whether the coefficient of an
    * entry with the most ends in 0 from its 32-bit words (2^32, 2^64, ... are
-   * each 6 modulo 10): no Scaled object and no bigint but the integers
-   * themselves. When every entry with the most places ends in 0, or one is
-   * kept aside as a bigint, the general way works it out.
+   * each 6 modulo 10), without a bigint. When every entry with the most
+   * places ends in 0, or one is kept aside as a bigint, the general way works
+   * it out.
    */
   commonScaleIntegers(): bigint[] {
     const { length, digits, exponents, words } = this;
@@ -326,18 +326,17 @@ export class ScaledColumn {
       let settled = false;
       for (let index = 0; index < length && !settled; index++) {
         if (digits[index] === 0 || -exponents[index]! !== most) continue;
+        // The lowest word counts as itself, each of the five others as 6 times itself.
         const at = index * 6;
-        let sixes = 0;
-        for (let word = 1; word < 6; word++) sixes += words[at + (word & 1 ? HIGH_WORD : LOW_WORD) + (word & ~1)]!;
-        settled = (words[at + LOW_WORD]! + 6 * sixes) % 10 !== 0;
+        let all = 0;
+        for (let word = at; word < at + 6; word++) all += words[word]!;
+        const lowest = words[at + LOW_WORD]!;
+        settled = (lowest + 6 * (all - lowest)) % 10 !== 0;
       }
       if (!settled) return commonScaleIntegersOfScaled(this);
     }
     const integers = new Array<bigint>(length);
-    for (let index = 0; index < length; index++) {
-      const entryDigits = digits[index]!;
-      integers[index] = entryDigits === 0 ? 0n : timesPowerOfTen(this.coefficient(index, entryDigits), exponents[index]! + most);
-    }
+    for (let index = 0; index < length; index++) integers[index] = scaledToInteger(this.get(index), most);
     return integers;
   }
 

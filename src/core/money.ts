@@ -498,12 +498,6 @@ function powerOfTen(exponent: number): bigint {
   return POWERS_OF_TEN[exponent]!;
 }
 
-/** value * 10^exponent, for a whole exponent >= 0. */
-export function timesPowerOfTen(value: bigint, exponent: number): bigint {
-  if (!(Number.isInteger(exponent) && exponent >= 0)) throw new RangeError(`timesPowerOfTen: exponent ${exponent} is not a whole number >= 0`);
-  return exponent === 0 ? value : value * powerOfTen(exponent);
-}
-
 /**
  * An exact non-negative decimal in integer form: coefficient * 10^exponent,
  * the coefficient positive with `digits` digits (or 0 with 0 digits). Trailing
