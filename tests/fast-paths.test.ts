@@ -1,6 +1,6 @@
 /**
  * Shortcuts a large run takes, each held equal to the general path it stands
- * for: allocations.csv's lines written from its snapshot (allocationCsvLines,
+ * for: allocations.csv's bytes written from its snapshot (writeAllocationCsv,
  * what the table's worker thread writes) against its rows written cell by
  * cell (renderCsv of allocationRows), and a figure's fixed-point text from
  * the table's store (figureFixedText, the stage-2 audit entries' factor
@@ -13,8 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { figureFixedText, figureScaled, readCountiesCsv } from '../src/core/counties.js';
 import { formatScaled } from '../src/core/money.js';
 import { parseReference } from '../src/core/reference.js';
-import { allocationCsvLines, allocationRows, type AllocationRowsData, type AmountColumnData } from '../src/render/allocation-rows.js';
-import { csvLineChunks, renderCsv } from '../src/render/csv.js';
+import { allocationRows, writeAllocationCsv, type AllocationRowsData, type AmountColumnData } from '../src/render/allocation-rows.js';
+import { csvHeaderText, csvLineChunks, renderCsv } from '../src/render/csv.js';
 import { allocationsColumns } from '../src/render/tables.js';
 import { ROOT } from './helpers.js';
 
@@ -24,7 +24,7 @@ const { columns: COLUMNS, numberColumns: NUMBER_COLUMNS } = allocationsColumns(A
 
 /** Texts a cell may hold: plain, formula-like, quoted, full-width, numbers in text columns, empty. */
 const text = fc.oneof(
-  fc.constantFrom('', '中坝村', '=SUM(A1)', '+1', '-2', '@x', '＝1', ' =1', 'a,b', 'say "hi"', 'line\nbreak', '12.50', '-0.05', 'share', 'floor', '1.15', '\tx'),
+  fc.constantFrom('', '中坝村', 'Gräfelfing·1', '=SUM(A1)', '+1', '-2', '@x', '＝1', ' =1', 'a,b', 'say "hi"', 'line\nbreak', '12.50', '-0.05', 'share', 'floor', '1.15', '\tx'),
   fc.string({ maxLength: 6 }),
 );
 const fen = fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n });
@@ -42,12 +42,22 @@ const snapshot: fc.Arbitrary<AllocationRowsData> = fc.integer({ min: 0, max: 12 
     .record({
       texts: fc.array(text, { minLength: 1, maxLength: 8 }),
       numericCodes: fc.boolean(),
-      codes: fc.array(fc.oneof(fc.integer({ min: 1, max: 999_999_999 }).map(String), fc.integer({ min: 100_000_000_000, max: 999_999_999_999 }).map(String), text), { minLength: count, maxLength: count }),
+      codes: fc.array(
+        fc.oneof(
+          fc.integer({ min: 1, max: 999_999_999 }).map(String),
+          fc.integer({ min: 100_000_000_000, max: 999_999_999_999 }).map(String),
+          // Either side of 2^31 and of a part of eight digits, and the longest whole number of digits a double holds.
+          fc.constantFrom('2147483647', '2147483648', '100000000000', '100000000001', '520102000099', '999999999999', '999999999999999'),
+          text,
+        ),
+        { minLength: count, maxLength: count },
+      ),
       picks: fc.array(fc.array(fc.nat(), { minLength: 6, maxLength: 6 }), { minLength: count, maxLength: count }),
       flags: fc.array(fc.integer({ min: 0, max: 15 }), { minLength: count, maxLength: count }),
       populations: fc.array(
         fc.oneof(
           fc.tuple(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 100_000 })).map(([poor, rural]) => ({ kind: 'numbers' as const, poor, rural })),
+          fc.constantFrom({ kind: 'numbers' as const, poor: 2_147_483_648, rural: 9_007_199_254_740_991 }, { kind: 'numbers' as const, poor: 0, rural: 0 }),
           fc.constantFrom({ kind: 'texts' as const, poor: '12.5', rural: '100.25' }, { kind: 'cells' as const, cells: ['=1', 'a,b', '-3'] as const }),
         ),
         { minLength: count, maxLength: count },
@@ -103,11 +113,22 @@ const snapshot: fc.Arbitrary<AllocationRowsData> = fc.integer({ min: 0, max: 12 
 );
 
 describe('allocations.csv written from its snapshot', () => {
-  it('is the text of its rows written cell by cell', () => {
+  const HEADER_BYTES = Buffer.byteLength(`${csvHeaderText(COLUMNS)}\r\n`);
+  /** The bytes writeAllocationCsv hands on, each piece copied as it comes (the next is written over it), and the pieces. */
+  const written = (data: AllocationRowsData, pieceBytes?: number, columns = COLUMNS): { bytes: Buffer; pieces: number[] } => {
+    const pieces: Buffer[] = [];
+    writeAllocationCsv(data, columns, NUMBER_COLUMNS, (piece) => pieces.push(Buffer.from(piece)), pieceBytes);
+    return { bytes: Buffer.concat(pieces), pieces: pieces.map((piece) => piece.byteLength) };
+  };
+
+  it('is the UTF-8 of its rows written cell by cell, whatever the size of the pieces it comes in', () => {
     fc.assert(
-      fc.property(snapshot, (data) => {
-        const fast = [...csvLineChunks(COLUMNS, allocationCsvLines(data, COLUMNS, NUMBER_COLUMNS))].join('');
-        expect(fast).toBe(renderCsv({ columns: COLUMNS, numberColumns: NUMBER_COLUMNS, rows: [...allocationRows(data)] }));
+      fc.property(snapshot, fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined }), (data, pieceBytes) => {
+        const { bytes, pieces } = written(data, pieceBytes);
+        expect(bytes.toString('utf8')).toBe(renderCsv({ columns: COLUMNS, numberColumns: NUMBER_COLUMNS, rows: [...allocationRows(data)] }));
+        // Every piece holds something; none is longer than asked for, unless the header alone is (its buffer is then grown to hold it).
+        expect(pieces.every((length) => length > 0)).toBe(true);
+        if (pieceBytes !== undefined) expect(Math.max(...pieces)).toBeLessThanOrEqual(Math.max(pieceBytes, HEADER_BYTES));
       }),
       { numRuns: 400 },
     );
@@ -116,7 +137,7 @@ describe('allocations.csv written from its snapshot', () => {
   it('refuses columns that are not the rows\'', () => {
     fc.assert(
       fc.property(snapshot, (data) => {
-        expect(() => [...allocationCsvLines(data, COLUMNS.slice(1), NUMBER_COLUMNS)]).toThrow(RangeError);
+        expect(() => written(data, undefined, COLUMNS.slice(1))).toThrow(RangeError);
       }),
       { numRuns: 5 },
     );

@@ -3,13 +3,13 @@
  * of its rows (see allocation-rows.ts) while the main thread writes the audit
  * log: the table's bytes, in pieces, with their size and SHA-256; or, given a
  * path, the table written there as it is made, with its size and SHA-256. The same
- * bytes as on the main thread (allocationCsvLines writes what allocationRows
+ * bytes as on the main thread (writeAllocationCsv writes what allocationRows
  * and renderCsvPieces write there, a test holds them equal). See table-worker.ts for the other end.
  */
+import { createHash } from 'node:crypto';
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { allocationCsvLines, type AllocationRowsData } from '../render/allocation-rows.js';
-import { csvLinePieces } from '../render/csv.js';
-import { measurePieces, writeToFile } from '../io/run-folder.js';
+import { writeAllocationCsv, type AllocationRowsData } from '../render/allocation-rows.js';
+import { writeToFile } from '../io/run-folder.js';
 
 const { data, columns, numberColumns, path, done, port } = workerData as {
   data: AllocationRowsData;
@@ -22,13 +22,29 @@ const { data, columns, numberColumns, path, done, port } = workerData as {
 };
 const flag = new Int32Array(done);
 
+/** A copy of PIECE in memory of its own (never Node's shared pool, which must not be handed over). */
+function ownCopy(piece: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(piece.byteLength);
+  piece.copy(copy);
+  return copy;
+}
+
 try {
+  // The table's bytes come a megabyte at a time in one buffer written over next: each piece is hashed and written
+  // to the file, or kept as a copy (with a buffer of its own, handed over without another copy).
   const pieces: Buffer[] = [];
-  const rows = csvLinePieces(columns, allocationCsvLines(data, columns, numberColumns));
-  const { bytes, sha256 } = path === undefined ? measurePieces(rows, (piece) => pieces.push(piece)) : writeToFile(path, (sink) => measurePieces(rows, sink));
-  // A piece with a buffer of its own is handed over without a copy; a small one may share Node's pool, and is copied.
-  const owned = pieces.map((piece) => (piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength ? piece : Buffer.from(piece)));
-  port.postMessage({ pieces: owned, bytes, sha256 }, owned.map((piece) => piece.buffer as ArrayBuffer));
+  const measured = (sink: (piece: Buffer) => void): { bytes: number; sha256: string } => {
+    const digest = createHash('sha256');
+    let bytes = 0;
+    writeAllocationCsv(data, columns, numberColumns, (piece) => {
+      digest.update(piece);
+      bytes += piece.byteLength;
+      sink(piece);
+    });
+    return { bytes, sha256: digest.digest('hex') };
+  };
+  const { bytes, sha256 } = path === undefined ? measured((piece) => pieces.push(ownCopy(piece))) : writeToFile(path, measured);
+  port.postMessage({ pieces, bytes, sha256 }, pieces.map((piece) => piece.buffer as ArrayBuffer));
 } catch (error) {
   port.postMessage({ error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });
 }

@@ -9,7 +9,7 @@ import type { AllocationResult } from '../core/allocate.js';
 import type { County } from '../core/counties.js';
 import { fitsInt64, formatDecimal, formatFraction, formatQuotient, formatSafeIntegerQuotient, formatYuan, ZERO, type Dec, type Fen } from '../core/money.js';
 import { sharedAmountStore, type CountyState } from '../core/state.js';
-import { csvCell, yesNo } from './csv.js';
+import { csvCell, csvHeaderText, yesNo } from './csv.js';
 
 /** One amount column of every row: fen slots, presence flags, and amounts too wide for a slot by row. */
 export interface AmountColumnData {
@@ -306,100 +306,230 @@ export function* allocationRows(data: AllocationRowsData): Generator<string[]> {
   }
 }
 
+/** Bytes of allocations.csv gathered before they are handed on (see writeAllocationCsv). */
+const PIECE_BYTES = 1 << 20;
+
 /**
- * The lines of allocations.csv (without line ends) for the rows `allocationRows`
- * gives, as csv.ts writes them (`csvCell` of each cell, joined by commas), made
- * faster for a village table: a text the rows share (a name, a prefecture, a
- * province, a binding) is made safe and quoted once, not in every row where it
- * appears; and a number formatted here (a code of digits, a population, an
- * incidence, an amount) is written as it is in a number column, where csvCell
- * leaves every plain number unchanged. COLUMNS and NUMBER_COLUMNS are the
- * table's (tables.ts allocationsColumns); the test holds the lines equal to
- * the rows' written one cell at a time.
+ * A CSV file's bytes written into one buffer and handed on whenever it is
+ * full (and at the end), as a view of the buffer: whoever takes a piece
+ * uses it (hashes it, writes it to disk) or copies it before the next is
+ * written over it.
  */
-export function* allocationCsvLines(data: AllocationRowsData, columns: readonly string[], numberColumns: readonly string[]): Generator<string> {
+class CsvBytes {
+  private buffer: Buffer;
+  private at = 0;
+
+  constructor(
+    private readonly pieceBytes: number,
+    private readonly emit: (piece: Buffer) => void,
+  ) {
+    this.buffer = Buffer.allocUnsafe(pieceBytes);
+  }
+
+  /** Room for N more bytes: what is written so far is handed on when they would not fit. */
+  private room(bytes: number): void {
+    if (this.at + bytes <= this.buffer.length) return;
+    this.flush();
+    if (bytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(Math.max(bytes, this.pieceBytes));
+  }
+
+  /** Hands on what is written, if anything. */
+  flush(): void {
+    if (this.at > 0) this.emit(this.buffer.subarray(0, this.at));
+    this.at = 0;
+  }
+
+  byte(value: number): void {
+    this.room(1);
+    this.buffer[this.at++] = value;
+  }
+
+  /** The line end, CRLF. */
+  lineEnd(): void {
+    this.room(2);
+    this.buffer[this.at++] = 13;
+    this.buffer[this.at++] = 10;
+  }
+
+  /** Bytes made before (a cell's UTF-8, see `encoded`). */
+  bytes(bytes: Uint8Array): void {
+    const length = bytes.length;
+    this.room(length);
+    const buffer = this.buffer;
+    let at = this.at;
+    // A few bytes (most cells) are quicker copied one by one than by a call to set.
+    if (length <= 16) for (let index = 0; index < length; index++) buffer[at++] = bytes[index]!;
+    else {
+      buffer.set(bytes, at);
+      at += length;
+    }
+    this.at = at;
+  }
+
+  /** TEXT's characters FROM to TO (exclusive) as UTF-8: byte for character while they are ASCII (numbers always are). */
+  text(text: string, from = 0, to = text.length): void {
+    this.room(to - from);
+    const buffer = this.buffer;
+    const start = this.at;
+    let at = start;
+    for (let index = from; index < to; index++) {
+      const code = text.charCodeAt(index);
+      if (code >= 0x80) {
+        this.at = start;
+        this.bytes(Buffer.from(from === 0 && to === text.length ? text : text.slice(from, to), 'utf8'));
+        return;
+      }
+      buffer[at++] = code;
+    }
+    this.at = at;
+  }
+
+  /** The digits of a whole number 0 <= n < 2^53 (a population, a code of digits: not money), as String(n) writes them. */
+  whole(n: number): void {
+    if (n <= INT32_MAX) {
+      this.digits(n, digitCount(n));
+      return;
+    }
+    // A village's 12-digit code: two parts below 2^31, each written in integer arithmetic. The quotient of doubles
+    // may round up, which the remainder tells.
+    let high = Math.floor(n / 1e8);
+    let low = n - high * 1e8;
+    if (low < 0) {
+      high -= 1;
+      low += 1e8;
+    }
+    this.whole(high);
+    this.digits(low, 8);
+  }
+
+  /** The last COUNT digits of a whole number 0 <= n <= 2^31 - 1, zeros in front if it has fewer. */
+  private digits(n: number, count: number): void {
+    this.room(count);
+    const buffer = this.buffer;
+    let rest = n | 0;
+    for (let place = this.at + count - 1; place >= this.at; place--) {
+      const next = (rest / 10) | 0;
+      buffer[place] = 48 + rest - next * 10;
+      rest = next;
+    }
+    this.at += count;
+  }
+}
+
+/** How many digits a whole number 0 <= n <= 2^31 - 1 has. */
+function digitCount(n: number): number {
+  if (n < 100_000) return n < 10 ? 1 : n < 100 ? 2 : n < 1_000 ? 3 : n < 10_000 ? 4 : 5;
+  return n < 1_000_000 ? 6 : n < 10_000_000 ? 7 : n < 100_000_000 ? 8 : n < 1_000_000_000 ? 9 : 10;
+}
+
+const INT32_MAX = 0x7fffffff;
+
+/** A cell's text as UTF-8 bytes. */
+function encoded(text: string): Uint8Array {
+  return Buffer.from(text, 'utf8');
+}
+
+/**
+ * allocations.csv for the rows `allocationRows` gives, as csv.ts writes them
+ * (renderCsv: a BOM and the header, then each row's `csvCell`s joined by
+ * commas, every line ended by CRLF), written straight into bytes for a
+ * village table, and handed to EMIT a megabyte at a time as a view of a
+ * buffer that is written over next (see CsvBytes): no string per line or per
+ * cell. A text the rows share (a name, a prefecture, a province, a binding)
+ * is made safe, quoted and encoded once, not in every row where it appears;
+ * and a number formatted here (a code of digits, a population, an incidence,
+ * an amount) is written as it is in a number column, where csvCell leaves
+ * every plain number unchanged. COLUMNS and NUMBER_COLUMNS are the table's
+ * (tables.ts allocationsColumns); the test holds the bytes equal to the rows'
+ * written one cell at a time.
+ */
+export function writeAllocationCsv(data: AllocationRowsData, columns: readonly string[], numberColumns: readonly string[], emit: (piece: Buffer) => void, pieceBytes = PIECE_BYTES): void {
   const width = FIXED_COLUMNS + data.amountNames.length + 1;
   if (columns.length !== width) throw new RangeError(`allocations.csv has ${columns.length} columns, its rows ${width}`);
   const numeric = new Set(numberColumns);
   const isNumber = columns.map((column) => numeric.has(column));
   const { texts, provinces, flags, scores } = data;
-  // A text column's cells by index into `texts`, each written once when first met.
-  const textCells = (column: number): ((text: number) => string) => {
-    const cells: (string | undefined)[] = [];
+  const out = new CsvBytes(pieceBytes, emit);
+  out.bytes(encoded(csvHeaderText(columns)));
+  out.lineEnd();
+  // A text column's cells by index into `texts`, each made and encoded once, when first met.
+  const textCells = (column: number): ((text: number) => Uint8Array) => {
+    const cells: (Uint8Array | undefined)[] = [];
     const number = isNumber[column];
-    return (text) => (cells[text] ??= csvCell(texts[text]!, number));
+    return (text) => (cells[text] ??= encoded(csvCell(texts[text]!, number)));
   };
   const nameCell = textCells(1);
   const prefectureCell = textCells(5);
   const areaCell = textCells(9);
   const focusCell = textCells(14);
   const bindingCell = textCells(16);
-  // Province code, name and region, joined: the same three cells for every row of a province.
-  const provinceCells = provinces.map((province) => [csvCell(province.code, isNumber[2]), csvCell(province.name, isNumber[3]), csvCell(province.region, isNumber[4])].join(','));
+  // Province code, name and region, with the commas after each: the same three cells for every row of a province.
+  const provinceCells = provinces.map((province) => encoded(`${csvCell(province.code, isNumber[2])},${csvCell(province.name, isNumber[3])},${csvCell(province.region, isNumber[4])},`));
   const flag = (column: number, value: boolean): string => csvCell(yesNo(value), isNumber[column]);
-  const flagCells = [6, 7, 8, 10].map((column) => [flag(column, false), flag(column, true)] as const);
-  const [eligibleCell, povertyCell, keyCell, priorityCell] = flagCells as [readonly [string, string], readonly [string, string], readonly [string, string], readonly [string, string]];
-  // The eligible, poverty-county and key-county cells side by side, joined once for each of their eight combinations:
-  // a line is joined from fewer pieces (see below for the amounts).
-  const threeFlags = Array.from({ length: 8 }, (_, bits) => [eligibleCell[bits & 1]!, povertyCell[(bits >> 1) & 1]!, keyCell[(bits >> 2) & 1]!].join(','));
-  // A run of empty amount cells as one piece: k empty cells between two others are k - 1 commas once joined by commas.
-  const emptyRuns = Array.from({ length: data.amounts.length + 1 }, (_, cells) => ','.repeat(Math.max(0, cells - 1)));
-  // A number formatted here is plain: in a number column it is written as it is, elsewhere as csvCell writes it.
-  const numberCell = (column: number): ((cell: string) => string) => (isNumber[column] ? (cell) => cell : (cell) => csvCell(cell, false));
-  const codeCell = numberCell(0);
-  const poorCell = numberCell(11);
-  const ruralCell = numberCell(12);
-  const incidenceCell = numberCell(13);
-  const scoreCell = numberCell(15);
-  const amountCells = data.amounts.map((_, at) => numberCell(FIXED_COLUMNS + at));
-  const totalCell = numberCell(width - 1);
-  const fields = new Array<string>(width);
+  // The eligible, poverty-county and key-county cells side by side with their commas, once for each of their eight combinations.
+  const threeFlags = Array.from({ length: 8 }, (_, bits) => encoded(`${flag(6, (bits & 1) !== 0)},${flag(7, (bits & 2) !== 0)},${flag(8, (bits & 4) !== 0)},`));
+  const priorityCell = [encoded(`${flag(10, false)},`), encoded(`${flag(10, true)},`)] as const;
+  const amountIsNumber = data.amounts.map((_, at) => isNumber[FIXED_COLUMNS + at] === true);
+  const totalIsNumber = isNumber[width - 1] === true;
+  /** A number formatted here: as it is in a number column, else as csvCell writes it. */
+  const number = (text: string, inNumberColumn: boolean | undefined): void => out.text(inNumberColumn ? text : csvCell(text, false));
+  /** A whole number written as String writes it: its digits alone are the cell in any column (no formula, nothing to quote). */
+  const whole = (value: number, inNumberColumn: boolean | undefined): void => {
+    if (Number.isSafeInteger(value) && value >= 0) out.whole(value);
+    else number(String(value), inNumberColumn);
+  };
   let scoreAt = 0;
   for (let index = 0; index < data.count; index++) {
     const scoreEnd = scores.indexOf('\n', scoreAt);
-    const score = scores.slice(scoreAt, scoreEnd);
-    scoreAt = scoreEnd + 1;
     const bits = flags[index]!;
-    fields[0] = data.codeNumbers ? codeCell(String(data.codeNumbers[index]!)) : csvCell(data.codes[index]!, isNumber[0]);
-    fields[1] = nameCell(data.name[index]!);
-    fields[2] = provinceCells[data.province[index]!]!;
-    fields[3] = prefectureCell(data.prefecture[index]!);
-    fields[4] = threeFlags[bits & 7]!;
-    fields[5] = areaCell(data.area[index]!);
-    fields[6] = priorityCell[(bits >> 3) & 1]!;
+    if (data.codeNumbers) whole(data.codeNumbers[index]!, isNumber[0]);
+    else out.text(csvCell(data.codes[index]!, isNumber[0]));
+    out.byte(44);
+    out.bytes(nameCell(data.name[index]!));
+    out.byte(44);
+    out.bytes(provinceCells[data.province[index]!]!);
+    out.bytes(prefectureCell(data.prefecture[index]!));
+    out.byte(44);
+    out.bytes(threeFlags[bits & 7]!);
+    out.bytes(areaCell(data.area[index]!));
+    out.byte(44);
+    out.bytes(priorityCell[(bits >> 3) & 1]!);
     const poor = data.poor[index]!;
     if (!Number.isNaN(poor)) {
       const rural = data.rural[index]!;
-      fields[7] = poorCell(String(poor));
-      fields[8] = ruralCell(String(rural));
-      fields[9] = incidenceCell(rural === 0 ? formatIncidence(ZERO) : formatSafeIntegerQuotient(poor, rural, 6));
+      whole(poor, isNumber[11]);
+      out.byte(44);
+      whole(rural, isNumber[12]);
+      out.byte(44);
+      number(rural === 0 ? formatIncidence(ZERO) : formatSafeIntegerQuotient(poor, rural, 6), isNumber[13]);
     } else {
       // Figures that are not both whole (rare): their cells as allocationRows makes them, written one by one.
       const cells = populationCells(data, index);
-      fields[7] = csvCell(cells[0], isNumber[11]);
-      fields[8] = csvCell(cells[1], isNumber[12]);
-      fields[9] = csvCell(cells[2], isNumber[13]);
+      out.text(csvCell(cells[0], isNumber[11]));
+      out.byte(44);
+      out.text(csvCell(cells[1], isNumber[12]));
+      out.byte(44);
+      out.text(csvCell(cells[2], isNumber[13]));
     }
-    fields[10] = focusCell(data.focus[index]!);
-    fields[11] = scoreCell(score);
-    fields[12] = bindingCell(data.binding[index]!);
-    let at = 13;
-    let empty = 0;
+    out.byte(44);
+    out.bytes(focusCell(data.focus[index]!));
+    out.byte(44);
+    // The score's characters straight from the scores' text, in a number column.
+    if (isNumber[15]) out.text(scores, scoreAt, scoreEnd);
+    else out.text(csvCell(scores.slice(scoreAt, scoreEnd), false));
+    scoreAt = scoreEnd + 1;
+    out.byte(44);
+    out.bytes(bindingCell(data.binding[index]!));
     for (let column = 0; column < data.amounts.length; column++) {
+      out.byte(44);
       const amount = amountAt(data.amounts[column], index);
-      if (amount === undefined) {
-        empty++;
-        continue;
-      }
-      if (empty > 0) fields[at++] = emptyRuns[empty]!;
-      empty = 0;
-      fields[at++] = amountCells[column]!(formatYuan(amount));
+      if (amount !== undefined) number(formatYuan(amount), amountIsNumber[column]);
     }
-    if (empty > 0) fields[at++] = emptyRuns[empty]!;
-    fields[at++] = totalCell(formatYuan(amountAt(data.total, index) ?? 0n));
-    fields.length = at;
-    yield fields.join(',');
+    out.byte(44);
+    number(formatYuan(amountAt(data.total, index) ?? 0n), totalIsNumber);
+    out.lineEnd();
   }
+  out.flush();
 }
 
 /** Columns before the amounts: code, name, province code, name and region, prefecture, the flags and area, populations, incidence, focus, score, binding. */

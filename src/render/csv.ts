@@ -133,7 +133,7 @@ export function* csvLineChunks(columns: readonly string[], lines: Iterable<strin
   // Lines are joined a few thousand at a time: a million short-lived line strings would otherwise all be kept to the end.
   // The BOM goes in front of the header and an empty last piece gives the last CRLF, so that each chunk is the one flat
   // string join makes (with them added around it, it would be a rope, copied again to be encoded).
-  let chunk: string[] = [`\uFEFF${columns.map((column) => csvField(neutraliseText(column))).join(',')}`];
+  let chunk: string[] = [csvHeaderText(columns)];
   for (const line of lines) {
     chunk.push(line);
     if (chunk.length === LINES_PER_CHUNK) {
@@ -146,6 +146,11 @@ export function* csvLineChunks(columns: readonly string[], lines: Iterable<strin
     chunk.push('');
     yield chunk.join('\r\n');
   }
+}
+
+/** The first line of a CSV file whose header is COLUMNS, without its line end: the BOM, then the column names. */
+export function csvHeaderText(columns: readonly string[]): string {
+  return `\uFEFF${columns.map((column) => csvField(neutraliseText(column))).join(',')}`;
 }
 
 /** csvLineChunks as UTF-8 bytes, one piece per chunk, each made when asked for. */
