@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { figureFixedText, figureScaled, readCountiesCsv } from '../src/core/counties.js';
 import { formatScaled } from '../src/core/money.js';
 import { parseReference } from '../src/core/reference.js';
-import { allocationRows, writeAllocationCsv, type AllocationRowsData, type AmountColumnData } from '../src/render/allocation-rows.js';
+import { allocationRows, wholeNumberOf, writeAllocationCsv, type AllocationRowsData, type AmountColumnData } from '../src/render/allocation-rows.js';
 import { csvHeaderText, csvLineChunks, renderCsv } from '../src/render/csv.js';
 import { allocationsColumns } from '../src/render/tables.js';
 import { ROOT } from './helpers.js';
@@ -140,6 +140,19 @@ describe('allocations.csv written from its snapshot', () => {
         expect(() => written(data, undefined, COLUMNS.slice(1))).toThrow(RangeError);
       }),
       { numRuns: 5 },
+    );
+  });
+});
+
+describe('a code of digits as a number', () => {
+  it('is what Number makes of digits without a leading zero (at most 15), and nothing for any other text', () => {
+    const digits = fc.string({ unit: fc.constantFrom('0', '1', '5', '9'), maxLength: 17 });
+    const other = fc.string({ unit: fc.constantFrom('0', '7', '/', ':', '.', '-', ' ', '٣', 'e'), maxLength: 5 });
+    fc.assert(
+      fc.property(fc.oneof(digits, other, fc.constantFrom('0', '00', '520102000099', '999999999999999', '1000000000000000', '9007199254740993')), (text) => {
+        expect(wholeNumberOf(text)).toBe(/^(0|[1-9]\d{0,14})$/.test(text) ? Number(text) : undefined);
+      }),
+      { numRuns: 2_000 },
     );
   });
 });
