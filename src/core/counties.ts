@@ -521,18 +521,19 @@ const RURAL_POPULATION_DERIVED = 32;
 const GRADE_SHIFT = 6;
 
 /**
- * What the counties of one table have besides their codes, names and figures
- * (those are in `figures`), column by column: flags, line numbers, and
- * numbers standing for the texts that repeat (province, prefecture,
+ * What the counties of one table have besides their codes and figures (the
+ * figures are in `figures`), column by column: flags, line numbers, and
+ * numbers standing for the texts that repeat (name, province, prefecture,
  * contiguous area, exit year), each text kept once. A village table holds a
- * million counties; each is then an object of four fields (ReadCounty).
+ * million counties; each is then an object of three fields (ReadCounty).
  * County numbers are the figure store's.
  */
 class CountyStore {
   private capacity = 0;
   private flags = new Uint16Array(0);
   private lines = new Uint32Array(0);
-  /** Each county's province, prefecture, contiguous area and exit year, as numbers in `texts` / `provinces`. */
+  /** Each county's name, province, prefecture, contiguous area and exit year, as numbers in `texts` / `provinces`. */
+  private nameIds = new Uint32Array(0);
   private provinceIds = new Uint16Array(0);
   private prefectureIds = new Uint32Array(0);
   private areaIds = new Uint32Array(0);
@@ -548,6 +549,7 @@ class CountyStore {
 
   /** Adds the county being read, with the figures staged for it in `figures`; its number. */
   add(
+    name: string,
     province: Province,
     prefecture: string,
     flags: number,
@@ -563,6 +565,7 @@ class CountyStore {
       provinceId = this.provinces.push(province) - 1;
       this.provinceIdOf.set(province, provinceId);
     }
+    this.nameIds[county] = this.textId(name);
     this.provinceIds[county] = provinceId;
     this.prefectureIds[county] = this.textId(prefecture);
     this.areaIds[county] = this.textId(contiguousArea);
@@ -573,6 +576,9 @@ class CountyStore {
     return county;
   }
 
+  name(county: number): string {
+    return this.texts[this.nameIds[county]!]!;
+  }
   province(county: number): Province {
     return this.provinces[this.provinceIds[county]!]!;
   }
@@ -613,6 +619,7 @@ class CountyStore {
     };
     this.flags = grown(this.flags, (length) => new Uint16Array(length));
     this.lines = grown(this.lines, (length) => new Uint32Array(length));
+    this.nameIds = grown(this.nameIds, (length) => new Uint32Array(length));
     this.provinceIds = grown(this.provinceIds, (length) => new Uint16Array(length));
     this.prefectureIds = grown(this.prefectureIds, (length) => new Uint32Array(length));
     this.areaIds = grown(this.areaIds, (length) => new Uint32Array(length));
@@ -642,17 +649,21 @@ function countyFlags(
 }
 
 /**
- * A county as read: its code and name, and its number in the table's
- * CountyStore, which holds the rest (its figures in a FigureStore).
+ * A county as read: its code, and its number in the table's CountyStore,
+ * which holds the rest (its figures in a FigureStore). Its name is kept there
+ * as a text met before: a village table of a million rows has a few thousand
+ * names, each then held once.
  */
 class ReadCounty implements County {
   constructor(
     readonly code: string,
-    readonly name: string,
     private readonly store: CountyStore,
     private readonly storeIndex: number,
   ) {}
 
+  get name(): string {
+    return this.store.name(this.storeIndex);
+  }
   get province(): Province {
     return this.store.province(this.storeIndex);
   }
@@ -1155,9 +1166,9 @@ export class CountyReader implements TableVisitor {
     this.counties.push(
       new ReadCounty(
         compactCode(code),
-        compactText(name),
         this.countyStore,
         this.countyStore.add(
+          name,
           province,
           cellAt(cells, this.prefectureAt) ?? '',
           countyFlags(ruralDerived, yesNo[0]!, yesNo[1]!, yesNo[2]!, yesNo[3]!, yesNo[4]!, assessment),
