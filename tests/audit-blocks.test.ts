@@ -181,6 +181,8 @@ describe('unit blocks', () => {
         const written = writeAuditLog(blocked, true);
         expect(gunzipSync(written.content).toString('utf8')).toBe(joined);
         expect(writeAuditLog(blocked, false).content.toString('utf8')).toBe(joined);
+        // Read once, as the run writes its log: each block's pieces are let go once written, the same bytes.
+        expect(gunzipSync(writeAuditLog(withUnitBlocks(records, { readOnce: true }), true).content).toString('utf8')).toBe(joined);
       }),
       { numRuns: 200 },
     );
@@ -205,6 +207,23 @@ describe('unit blocks', () => {
     const line = writeAuditLog([quotedBlock!], false).content.toString('utf8');
     expect(line).toContain('"block.rows":"520111\\t0.00\\tshare\\n520112\\t1.00\\ta \\"b\\"\\n520113');
     expect(JSON.parse(line).values['block.rows']).toBe(quotedBlock!.values['block.rows']);
+  });
+
+  it('read once, let a block\'s pieces go when the next record is asked for, and only then', () => {
+    const steps = Array.from({ length: 200 }, (_, index) => new UnitStep('rule_applied', 'eligibility', 'I', `5201${String(index).padStart(8, '0')}`, 'eligible', ['eligible'], ['true'], true));
+    const province = new UnitStep('rule_applied', 'priority_province', 'IV.1', '52', 'priority', ['priority'], ['true'], true);
+    const records = withUnitBlocks([...steps, province, ...steps], { readOnce: true });
+    const first = records.next().value!;
+    expect(first.pieced!.pieces.join('').split('\\n')).toHaveLength(200);
+    expect(records.next().value!.subject).toBe('52');
+    expect(first.pieced!.pieces).toEqual([]);
+    const last = records.next().value!;
+    expect(last.pieced!.pieces.length).toBeGreaterThan(1);
+    expect(records.next().done).toBe(true);
+    expect(last.pieced!.pieces).toEqual([]);
+    // Not read once (the default): the blocks keep their rows.
+    const kept = [...withUnitBlocks(steps)];
+    expect(kept[0]!.values['block.rows']!.split('\n')).toHaveLength(200);
   });
 
   it(`apply above ${LARGE_RUN_UNITS} units`, () => {

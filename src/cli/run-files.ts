@@ -251,8 +251,8 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
   const auditPath = spool?.(AUDIT_GZ_FILE);
   const audit = compressed
     ? auditPath === undefined
-      ? writeAuditLog(withUnitBlocks(auditRecordsWithSeries(source)), true, context.onAuditProgress, workerCompressor())
-      : writeToFile(auditPath, (sink) => writeAuditLog(withUnitBlocks(auditRecordsWithSeries(source)), true, context.onAuditProgress, workerCompressor(), sink))
+      ? writeAuditLog(withUnitBlocks(auditRecordsWithSeries(source), { readOnce: true }), true, context.onAuditProgress, workerCompressor())
+      : writeToFile(auditPath, (sink) => writeAuditLog(withUnitBlocks(auditRecordsWithSeries(source), { readOnce: true }), true, context.onAuditProgress, workerCompressor(), sink))
     : writeAuditLog(auditRecords(source), false, context.onAuditProgress);
   const auditFile: OutputFile = {
     name: compressed ? AUDIT_GZ_FILE : AUDIT_FILE,
