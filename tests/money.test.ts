@@ -3,7 +3,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decimal, decimalFromBigInt, floorFenTimes, floorToFen, formatYuan, sumOfProducts, toScaledInteger, unitsText, wholeUnitsText, ZERO, type Dec } from '../src/core/money.js';
+import { decimal, decimalFromBigInt, floorFenTimes, floorToFen, formatYuan, parseYuan, sumOfProducts, toScaledInteger, unitsText, wholeUnitsText, ZERO, type Dec } from '../src/core/money.js';
 
 /** The clone money.ts uses (50 digits, half-even); its constructor keeps every digit given. */
 const Decimal = ZERO.constructor as new (text: string) => Dec;
@@ -139,5 +139,31 @@ describe('unitsText', () => {
     // Outside its range it writes what String and unitsText write.
     expect(wholeUnitsText(2 ** 53, 2)).toBe(unitsText(String(2 ** 53), 2));
     expect(wholeUnitsText(1.5, 0)).toBe('1.5');
+  });
+});
+
+describe('parseYuan', () => {
+  /** What parseYuan did before it read digit by digit: a regular expression and two bigints parsed from texts. */
+  const byExpression = (text: string): bigint | null => {
+    const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(text);
+    return match ? BigInt(match[1]!) * 100n + BigInt((match[2] ?? '').padEnd(2, '0')) : null;
+  };
+
+  test('reads what the regular expression reads, the same fen, and refuses what it refuses', () => {
+    // Digits around the 13 read in a double (and 2^53), points, signs, spaces and digits \\d does not match.
+    const unit = fc.constantFrom('0', '1', '5', '9', '.', '-', '+', ' ', 'e', '１', '٣', '/', ':');
+    const digits = (min: number, max: number) => fc.stringMatching(new RegExp(`^[0-9]{${min},${max}}$`));
+    const texts = fc.oneof(
+      fc.string({ unit, maxLength: 20 }),
+      fc.tuple(digits(1, 20), fc.constantFrom('', '.', '.5', '.05', '.50', '.500', '.x', '..5')).map(([whole, rest]) => whole + rest),
+      fc.tuple(digits(12, 17), digits(0, 3)).map(([whole, places]) => (places === '' ? whole : `${whole}.${places}`)),
+    );
+    fc.assert(fc.property(texts, (text) => {
+      expect(parseYuan(text)).toBe(byExpression(text));
+    }), { numRuns: 5_000 });
+    for (const text of ['9999999999999.99', '10000000000000.00', '90071992547409.91', '0000000000000000001.5', '', '.', '1.', '.1', '-1.00'])
+      expect(parseYuan(text)).toBe(byExpression(text));
+    expect(parseYuan('9999999999999.99')).toBe(999999999999999n);
+    expect(parseYuan('12345678901234567890.12')).toBe(1234567890123456789012n);
   });
 });

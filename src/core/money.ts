@@ -54,6 +54,32 @@ export function sumDecimals(values: Iterable<Dec>): Dec {
 
 /** Parses yuan text (`1234`, `1234.5`, `1234.56`) into fen; null when malformed. */
 export function parseYuan(text: string): Fen | null {
+  // Read digit by digit: digits, then optionally a point and one or two digits (YUAN_TEXT, which the
+  // longer texts are read by). Up to 13 digits before the point the fen are a whole number below
+  // 10^15, which a double holds exactly: one bigint made of it rather than two parsed from texts.
+  const length = text.length;
+  let at = 0;
+  let whole = 0;
+  while (at < length) {
+    const digit = text.charCodeAt(at) - 48;
+    if (digit < 0 || digit > 9) break;
+    whole = whole * 10 + digit;
+    at++;
+  }
+  if (at === 0 || at > MAX_WHOLE_DIGITS_IN_A_DOUBLE) return parseLongYuan(text);
+  if (at === length) return BigInt(whole * 100);
+  const places = length - at - 1;
+  if (text.charCodeAt(at) !== 46 || places < 1 || places > 2) return null;
+  const tenths = text.charCodeAt(at + 1) - 48;
+  const hundredths = places === 2 ? text.charCodeAt(at + 2) - 48 : 0;
+  if (tenths < 0 || tenths > 9 || hundredths < 0 || hundredths > 9) return null;
+  return BigInt(whole * 100 + tenths * 10 + hundredths);
+}
+
+/** Digits before the point that parseYuan reads in a double: 13 digits and 2 places are below 10^15 < 2^53. */
+const MAX_WHOLE_DIGITS_IN_A_DOUBLE = 13;
+
+function parseLongYuan(text: string): Fen | null {
   const match = YUAN_TEXT.exec(text);
   if (!match) return null;
   const whole = match[1] ?? '0';
