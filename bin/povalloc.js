@@ -10,7 +10,7 @@
 //   villages; what it makes and drops on the way, unchecked, piled up to about 300 MB more.
 // Incremental marking is on (V8's default): an earlier version turned it off when a million
 //   villages kept several GB, which made every step of it slow; they keep far less now. With these,
-//   a 1,000,000-village run peaks at about 0.88 GB, a 100,000-village run at about 0.28 GB.
+//   a 1,000,000-village run peaks at about 0.84 GB, a 100,000-village run at about 0.27 GB.
 import { setFlagsFromString } from 'node:v8';
 import { loadCli } from './load-cli.js';
 
