@@ -143,14 +143,14 @@ describe('unitsText', () => {
 });
 
 describe('parseYuan', () => {
-  /** What parseYuan did before it read digit by digit: a regular expression and two bigints parsed from texts. */
+  /** What parseYuan did before it checked the text character by character: a regular expression and two bigints. */
   const byExpression = (text: string): bigint | null => {
     const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(text);
     return match ? BigInt(match[1]!) * 100n + BigInt((match[2] ?? '').padEnd(2, '0')) : null;
   };
 
   test('reads what the regular expression reads, the same fen, and refuses what it refuses', () => {
-    // Digits around the 13 read in a double (and 2^53), points, signs, spaces and digits \\d does not match.
+    // Long and short runs of digits, points, signs, spaces and digits \d does not match.
     const unit = fc.constantFrom('0', '1', '5', '9', '.', '-', '+', ' ', 'e', '１', '٣', '/', ':');
     const digits = (min: number, max: number) => fc.stringMatching(new RegExp(`^[0-9]{${min},${max}}$`));
     const texts = fc.oneof(

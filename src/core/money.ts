@@ -30,7 +30,6 @@ export const FEN_PER_YUAN = 100n;
 export const FEN_PER_WAN_YUAN = 1_000_000n;
 
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
-const YUAN_TEXT = /^(\d+)(?:\.(\d{1,2}))?$/;
 
 /** A decimal from its text (digits, optional fraction). Throws on anything else. */
 export function decimal(text: string): Dec {
@@ -54,37 +53,23 @@ export function sumDecimals(values: Iterable<Dec>): Dec {
 
 /** Parses yuan text (`1234`, `1234.5`, `1234.56`) into fen; null when malformed. */
 export function parseYuan(text: string): Fen | null {
-  // Read digit by digit: digits, then optionally a point and one or two digits (YUAN_TEXT, which the
-  // longer texts are read by). Up to 13 digits before the point the fen are a whole number below
-  // 10^15, which a double holds exactly: one bigint made of it rather than two parsed from texts.
+  // What /^(\d+)(?:\.(\d{1,2}))?$/ matches, checked character by character: digits, then optionally a point and one
+  // or two digits. The fen are then the digits without the point, padded to two places: one bigint
+  // parsed from one text, with no match object and no second bigint.
   const length = text.length;
   let at = 0;
-  let whole = 0;
-  while (at < length) {
-    const digit = text.charCodeAt(at) - 48;
-    if (digit < 0 || digit > 9) break;
-    whole = whole * 10 + digit;
-    at++;
-  }
-  if (at === 0 || at > MAX_WHOLE_DIGITS_IN_A_DOUBLE) return parseLongYuan(text);
-  if (at === length) return BigInt(whole * 100);
+  while (at < length && isDigit(text.charCodeAt(at))) at++;
+  if (at === 0) return null;
+  if (at === length) return BigInt(text) * FEN_PER_YUAN;
   const places = length - at - 1;
   if (text.charCodeAt(at) !== 46 || places < 1 || places > 2) return null;
-  const tenths = text.charCodeAt(at + 1) - 48;
-  const hundredths = places === 2 ? text.charCodeAt(at + 2) - 48 : 0;
-  if (tenths < 0 || tenths > 9 || hundredths < 0 || hundredths > 9) return null;
-  return BigInt(whole * 100 + tenths * 10 + hundredths);
+  for (let after = at + 1; after < length; after++) if (!isDigit(text.charCodeAt(after))) return null;
+  return BigInt(text.slice(0, at) + text.slice(at + 1) + (places === 1 ? '0' : ''));
 }
 
-/** Digits before the point that parseYuan reads in a double: 13 digits and 2 places are below 10^15 < 2^53. */
-const MAX_WHOLE_DIGITS_IN_A_DOUBLE = 13;
-
-function parseLongYuan(text: string): Fen | null {
-  const match = YUAN_TEXT.exec(text);
-  if (!match) return null;
-  const whole = match[1] ?? '0';
-  const fraction = (match[2] ?? '').padEnd(2, '0');
-  return BigInt(whole) * FEN_PER_YUAN + BigInt(fraction);
+/** An ASCII digit (what `\d` matches without the u flag). */
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 /** `0.`, `0.0`, `0.00`, ...: the start of a fixed-point text below 1, made once each. */
