@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decimal } from '../src/core/money.js';
+import { decimal, ZERO, type Dec } from '../src/core/money.js';
 import { InputError } from '../src/core/problems.js';
 import { parseCsvText, type CsvFile } from '../src/io/report-folder.js';
-import { buildRunFigures, isYuanCell, yuanToFen, type CountyFigures } from '../src/render/report-model.js';
+import { buildRunFigures, compareDecimalTexts, isYuanCell, largestIncidence, largestPerPoor, yuanToFen, type CountyFigures } from '../src/render/report-model.js';
 
 // The report reads each row's figures from its cells and the amount columns when asked for (a million villages'
 // report keeps no decimals per row): they must be what the cells say, every time they are read.
@@ -138,5 +138,40 @@ describe('yuan cells', () => {
     expect(yuanToFen('-0.00')).toBe(0n);
     expect(yuanToFen('-1234567890123456789.01')).toBe(-123456789012345678901n);
     for (const text of ['', '-', '.00', '-.00', '1.0', '1.000', '1,00', ' 1.00', '1.00 ']) expect(isYuanCell(text)).toBe(false);
+  });
+});
+
+describe('the largest figures the axes of a scatter plot reach', () => {
+  const decimalText = fc.stringMatching(/^[0-9]{1,4}(\.[0-9]{1,8})?$/);
+  const largest = (values: readonly Dec[]): Dec => values.reduce((max, value) => (value.greaterThan(max) ? value : max), ZERO);
+
+  it('are the largest of the decimals each county gives (yuan per poor person, incidence), found without them', () => {
+    const anyRow = fc.record({
+      poor: fc.oneof(fc.constantFrom('0', '0.00', '000', '1', '12.5', '0.25', '007', '3.000'), fc.integer({ min: 0, max: 10_000_000 }).map(String), decimalText),
+      incidence: decimalText,
+      central: fc.oneof(amount, fc.bigInt({ min: -(10n ** 6n), max: 0n })),
+      provincial: amount,
+      eligible: fc.boolean(),
+      key: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(anyRow, { minLength: 0, maxLength: 40 }), (rows) => {
+        const counties = rows.length === 0 ? [] : buildRunFigures(allocations(rows, true), csv('provinces.csv', PROVINCES), {}).counties;
+        const withPoor = counties.filter((county) => county.hasPoor);
+        expect(largestPerPoor(withPoor).toFixed()).toBe(largest(withPoor.map((county) => county.perPoor!)).toFixed());
+        expect(largestPerPoor(counties).toFixed()).toBe(largest(withPoor.map((county) => county.perPoor!)).toFixed());
+        expect(largestIncidence(counties).toFixed()).toBe(largest(counties.map((county) => county.incidence)).toFixed());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('compare decimal texts as decimal.js compares their values (leading and trailing zeros, no places)', () => {
+    fc.assert(
+      fc.property(fc.oneof(decimalText, fc.constantFrom('0', '00', '0.0', '1', '01.10', '10')), fc.oneof(decimalText, fc.constantFrom('0', '000.000', '1.0', '10.00')), (a, b) => {
+        expect(compareDecimalTexts(a, b)).toBe(decimal(a).comparedTo(decimal(b)));
+      }),
+      { numRuns: 3_000 },
+    );
   });
 });

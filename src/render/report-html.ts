@@ -11,7 +11,7 @@ import type { Integrity } from '../io/run-integrity.js';
 import { htmlPage, legendHtml, searchBox, tableHtml, type TableRow } from './html-page.js';
 import { areaName, checkMessage, columnLabel, fundName, levelName, provinceName, provinceShortName, ruleName, valueLabel } from './labels.js';
 import { message, type Lang } from './messages.js';
-import { binAmounts, buildRunFigures, type CountyFigures, type RunFigures } from './report-model.js';
+import { binAmounts, buildRunFigures, largestIncidence, largestPerPoor, type CountyFigures, type RunFigures } from './report-model.js';
 import { CATEGORY_COLORS, escapeHtml, histogramChart, scatterChart, stackedBarChart } from './svg-charts.js';
 import { objectField, textField } from './json-fields.js';
 
@@ -238,10 +238,6 @@ export function scatterCounties(figures: RunFigures): CountyFigures[] {
 export const TABLE_ROWS_SHOWN = 20_000;
 export const SCATTER_POINTS_DRAWN = 5_000;
 
-function largest(values: readonly Dec[]): Dec {
-  return values.reduce((max, value) => (value.greaterThan(max) ? value : max), ZERO);
-}
-
 function scatterSection(input: RunReportInput, figures: RunFigures): string {
   const { lang, reference } = input;
   const { categories, categoryOf } = countyCategories(lang, reference);
@@ -262,7 +258,7 @@ function scatterSection(input: RunReportInput, figures: RunFigures): string {
     };
   });
   // A sample's axes still span every unit.
-  const bounds = step > 1 ? { maxX: largest(shown.map((county) => county.incidence)), maxY: largest(shown.map((county) => county.perPoor!)) } : {};
+  const bounds = step > 1 ? { maxX: largestIncidence(shown), maxY: largestPerPoor(shown) } : {};
   const chart = scatterChart({ title: message(lang, 'report.section.scatter'), points, xLabel: message(lang, 'chart.incidence'), yLabel: message(lang, 'chart.per_poor'), ...bounds });
   const legend = legendHtml(categories.filter((category) => used.has(category.id)));
   const hidden = figures.counties.length - shown.length;
