@@ -3,7 +3,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decimal, decimalFromBigInt, floorFenTimes, floorToFen, formatYuan, parseYuan, sumOfProducts, toScaledInteger, unitsText, wholeUnitsText, ZERO, type Dec } from '../src/core/money.js';
+import { decimal, decimalFromBigInt, floorFenTimes, floorToFen, formatYuan, isYuanCell, parseYuan, sumOfProducts, toScaledInteger, unitsText, wholeUnitsText, yuanToFen, ZERO, type Dec } from '../src/core/money.js';
 
 /** The clone money.ts uses (50 digits, half-even); its constructor keeps every digit given. */
 const Decimal = ZERO.constructor as new (text: string) => Dec;
@@ -165,5 +165,32 @@ describe('parseYuan', () => {
       expect(parseYuan(text)).toBe(byExpression(text));
     expect(parseYuan('9999999999999.99')).toBe(999999999999999n);
     expect(parseYuan('12345678901234567890.12')).toBe(1234567890123456789012n);
+  });
+});
+
+describe('yuan cells', () => {
+  test('are what /^-?\\d+\\.\\d{2}$/ matches, read to the fen as before (sign, digits, point, two places)', () => {
+    const byExpression = (text: string): bigint | null => {
+      if (!/^-?\d+\.\d{2}$/.test(text)) return null;
+      const negative = text.startsWith('-');
+      const [whole, places] = (negative ? text.slice(1) : text).split('.');
+      const fen = BigInt(whole!) * 100n + BigInt(places!);
+      return negative ? -fen : fen;
+    };
+    const unit = fc.constantFrom('0', '3', '9', '.', '-', '+', ' ', 'e', '１', '٣');
+    const texts = fc.oneof(
+      fc.string({ unit, maxLength: 12 }),
+      fc.tuple(fc.constantFrom('', '-', '--', '+'), fc.stringMatching(/^[0-9]{0,22}$/), fc.constantFrom('', '.', '.5', '.05', '.500', '.x5', '..50')).map((parts) => parts.join('')),
+    );
+    fc.assert(
+      fc.property(texts, (text) => {
+        expect(isYuanCell(text)).toBe(/^-?\d+\.\d{2}$/.test(text));
+        expect(yuanToFen(text)).toBe(byExpression(text));
+      }),
+      { numRuns: 5_000 },
+    );
+    expect(yuanToFen('-0.00')).toBe(0n);
+    expect(yuanToFen('-1234567890123456789.01')).toBe(-123456789012345678901n);
+    for (const text of ['', '-', '.00', '-.00', '1.0', '1.000', '1,00', ' 1.00', '1.00 ']) expect(isYuanCell(text)).toBe(false);
   });
 });

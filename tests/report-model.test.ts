@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decimal, ZERO, type Dec } from '../src/core/money.js';
 import { InputError } from '../src/core/problems.js';
 import { parseCsvText, type CsvFile } from '../src/io/report-folder.js';
-import { buildRunFigures, compareDecimalTexts, isYuanCell, largestIncidence, largestPerPoor, yuanToFen, type CountyFigures } from '../src/render/report-model.js';
+import { buildRunFigures, compareDecimalTexts, largestIncidence, largestPerPoor, type CountyFigures } from '../src/render/report-model.js';
 
 // The report reads each row's figures from its cells and the amount columns when asked for (a million villages'
 // report keeps no decimals per row): they must be what the cells say, every time they are read.
@@ -111,33 +111,6 @@ describe('the report figures of each row', () => {
       [3, 'poor_population'],
       [4, 'incidence'],
     ]);
-  });
-});
-
-describe('yuan cells', () => {
-  it('are what /^-?\\d+\\.\\d{2}$/ matches, read to the fen as before (sign, digits, point, two places)', () => {
-    const byExpression = (text: string): bigint | null => {
-      if (!/^-?\d+\.\d{2}$/.test(text)) return null;
-      const negative = text.startsWith('-');
-      const [whole, places] = (negative ? text.slice(1) : text).split('.');
-      const fen = BigInt(whole!) * 100n + BigInt(places!);
-      return negative ? -fen : fen;
-    };
-    const unit = fc.constantFrom('0', '3', '9', '.', '-', '+', ' ', 'e', '１', '٣');
-    const texts = fc.oneof(
-      fc.string({ unit, maxLength: 12 }),
-      fc.tuple(fc.constantFrom('', '-', '--', '+'), fc.stringMatching(/^[0-9]{0,22}$/), fc.constantFrom('', '.', '.5', '.05', '.500', '.x5', '..50')).map((parts) => parts.join('')),
-    );
-    fc.assert(
-      fc.property(texts, (text) => {
-        expect(isYuanCell(text)).toBe(/^-?\d+\.\d{2}$/.test(text));
-        expect(yuanToFen(text)).toBe(byExpression(text));
-      }),
-      { numRuns: 5_000 },
-    );
-    expect(yuanToFen('-0.00')).toBe(0n);
-    expect(yuanToFen('-1234567890123456789.01')).toBe(-123456789012345678901n);
-    for (const text of ['', '-', '.00', '-.00', '1.0', '1.000', '1,00', ' 1.00', '1.00 ']) expect(isYuanCell(text)).toBe(false);
   });
 });
 

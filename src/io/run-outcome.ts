@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseYuan, formatYuan, type Fen } from '../core/money.js';
+import { formatYuan, yuanToFen, type Fen } from '../core/money.js';
 import type { CountyOutcome, FundLevelOutcome, Outcome } from '../core/outcome.js';
 import { FUND_LEVEL_COLUMNS } from '../core/allocate.js';
 import { appendAll, InputError, type Problem } from '../core/problems.js';
@@ -22,7 +22,6 @@ export interface RunOutcome {
   readonly policyPath: string | undefined;
 }
 
-const MONEY_CELL = /^-?\d+\.\d{2}$/;
 
 function readText(path: string, problems: Problem[]): string | undefined {
   // A run folder's tables are povalloc's own: a run's allocations.csv is wider than its counties.csv.
@@ -45,12 +44,6 @@ function cell(table: Table, row: Table['rows'][number], column: string): string 
   return index < 0 ? '' : (row.cells[index] ?? '');
 }
 
-function money(text: string): Fen | null {
-  if (!MONEY_CELL.test(text)) return null;
-  const negative = text.startsWith('-');
-  const fen = parseYuan(negative ? text.slice(1) : text);
-  return fen === null ? null : negative ? -fen : fen;
-}
 
 const REQUIRED_COLUMNS = ['county_code', 'county_name', 'province_code', 'province_name', 'region', 'eligible', 'contiguous_area', 'priority_province', 'poor_population', 'binding', 'total'];
 
@@ -118,11 +111,11 @@ function readAllocations(path: string, text: string): ReadAllocations {
         const cell = (column: string): string => cells[at.get(column) ?? -1] ?? '';
         const index = counties.length;
         for (const column of candidates) {
-          const value = money(cell(column));
+          const value = yuanToFen(cell(column));
           if (value === null) notAmounts.add(column);
           else store.set(column, index, value);
         }
-        const total = money(cell('total'));
+        const total = yuanToFen(cell('total'));
         if (total === null) rowProblems.push({ file: path, line, column: 'total', message: `${JSON.stringify(cell('total'))} is not an amount in yuan` });
         else store.set('total', index, total);
         const poorText = cell('poor_population');
@@ -179,9 +172,9 @@ export function readRunOutcome(dir: string): RunOutcome {
     for (const level of ['central', 'provincial'] as const) {
       const account = summaryFunds[fund]?.[level];
       if (!account) continue;
-      const budget = money(account.budget ?? '');
-      const allocated = money(account.allocated ?? '');
-      const unallocated = money(account.unallocated ?? '');
+      const budget = yuanToFen(account.budget ?? '');
+      const allocated = yuanToFen(account.allocated ?? '');
+      const unallocated = yuanToFen(account.unallocated ?? '');
       if (budget === null || allocated === null || unallocated === null) {
         problems.push({ file: summaryPath, line: 0, column: `funds.${fund}.${level}`, message: 'budget, allocated and unallocated must be amounts in yuan' });
         continue;
@@ -189,7 +182,7 @@ export function readRunOutcome(dir: string): RunOutcome {
       funds.push({ fund, level, budget, allocated, unallocated });
     }
   }
-  const unallocated = money(summary.unallocated?.total ?? '');
+  const unallocated = yuanToFen(summary.unallocated?.total ?? '');
   if (unallocated === null) problems.push({ file: summaryPath, line: 0, column: 'unallocated.total', message: 'is not an amount in yuan' });
   if (problems.length > 0) throw new InputError(problems);
 
@@ -232,7 +225,7 @@ function checkConsistency(dir: string, counties: readonly CountyOutcome[], amoun
   for (const county of counties) totals.set(county.provinceCode, (totals.get(county.provinceCode) ?? 0n) + (county.amounts.get('total') ?? 0n));
   for (const row of provinces.rows) {
     const code = cell(provinces, row, 'province_code');
-    const total = money(cell(provinces, row, 'total'));
+    const total = yuanToFen(cell(provinces, row, 'total'));
     if (total === null || total !== (totals.get(code) ?? 0n)) {
       problems.push({
         file: provincesPath,

@@ -9,7 +9,7 @@
  * per fund and paying level without changes here; `<fund>_<level>` names
  * give the level.
  */
-import { decimal, fenToYuanDecimal, fitsInt64, ZERO, type Dec, type Fen } from '../core/money.js';
+import { decimal, fenToYuanDecimal, fitsInt64, isYuanCell, yuanToFen, ZERO, type Dec, type Fen } from '../core/money.js';
 import { InputError, type Problem } from '../core/problems.js';
 import { AmountStore, CountyAmounts } from '../core/state.js';
 import type { CsvFile } from '../io/report-folder.js';
@@ -21,28 +21,6 @@ const DECIMAL_CELL = /^\d+(\.\d+)?$/;
 const NOT_AMOUNT = /(^|_)(code|name|population|incidence|multiplier|score|share|ratio|rate|weight|count|counties|year|per_poor|per_poor_person|households|point|percent|pct)($|_)/;
 
 export const PAYING_LEVELS = ['central', 'provincial', 'prefecture', 'county'] as const;
-
-/**
- * Whether a cell is yuan with two decimals, optionally negative (what
- * /^-?\d+\.\d{2}$/ matches), checked character by character: a table of a
- * million villages has some twenty million cells to look at.
- */
-export function isYuanCell(text: string): boolean {
-  const length = text.length;
-  const first = length > 0 && text.charCodeAt(0) === 45 ? 1 : 0;
-  const point = length - 3;
-  if (point <= first || text.charCodeAt(point) !== 46) return false;
-  for (let at = first; at < length; at++) {
-    const code = text.charCodeAt(at);
-    if (at !== point && (code < 48 || code > 57)) return false;
-  }
-  return true;
-}
-
-/** yuan text with two decimals (optionally negative) to fen: its digits without the point, as one bigint. */
-export function yuanToFen(text: string): Fen | null {
-  return isYuanCell(text) ? BigInt(text.slice(0, -3) + text.slice(-2)) : null;
-}
 
 /** The money columns of a table, in their order, `total` last when present. */
 export function amountColumnsOf(csv: CsvFile): string[] {

@@ -9,14 +9,14 @@
  */
 import ExcelJS from 'exceljs';
 import { PassThrough } from 'node:stream';
-import { decimalFromBigInt, FEN_PER_WAN_YUAN, formatDecimalExact, formatYuan } from '../core/money.js';
+import { decimalFromBigInt, FEN_PER_WAN_YUAN, formatDecimalExact, formatYuan, yuanToFen } from '../core/money.js';
 import type { Reference } from '../core/reference.js';
 import type { CompareFolderFiles, CsvFile, RunFolderFiles, SweepFolderFiles } from '../io/report-folder.js';
 import type { Integrity } from '../io/run-integrity.js';
 import { checkMessage, columnLabel, fundName, levelName, provinceName, valueLabel } from './labels.js';
 import { message, messageOr, type Lang, type MessageKey } from './messages.js';
 import { integrityText } from './report-html.js';
-import { amountColumnsOf, buildRunFigures, yuanToFen, type RunFigures } from './report-model.js';
+import { amountColumnsOf, buildRunFigures, type RunFigures } from './report-model.js';
 import { exactSpreadsheetNumber, neutraliseFormula } from './spreadsheet-safe.js';
 import { displayWidth } from './summary.js';
 import { objectField, textField } from './json-fields.js';
