@@ -226,4 +226,18 @@ describe('compare: the changes add up per pot', () => {
     expect(thrown).toBeInstanceOf(InputError);
     expect((thrown as InputError).problems[0]!.message).toMatch(/^covers different counties from base \(only in base: 520001; only in other: 520002\)/);
   });
+
+  test('the same counties in another order compare; one code changed in the same order does not', () => {
+    const base = outcome([county('520001', 10n, 300n), county('520002', 10n, 300n)], 1_000n);
+    const reordered = outcome([county('520002', 10n, 300n), county('520001', 10n, 300n)], 1_000n);
+    expect(() => compareOutcomes(side('base', base), [side('reordered', reordered)])).not.toThrow();
+    const changed = outcome([county('520001', 10n, 300n), county('520003', 10n, 300n)], 1_000n);
+    let thrown: unknown;
+    try {
+      compareOutcomes(side('base', base), [side('changed', changed)]);
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as InputError).problems[0]!.message).toMatch(/only in base: 520002; only in changed: 520003/);
+  });
 });

@@ -210,6 +210,9 @@ function addInto(target: Map<string, Fen>, amounts: ReadonlyMap<string, Fen>): v
 }
 
 function checkSameCounties(base: CompareSide, scenario: CompareSide): void {
+  // Two runs of one table list the same codes in the same order (the tables are in code order): looked at
+  // pairwise first, which at a million villages saves building two sets of a million codes each.
+  if (sameCodesInOrder(base.outcome.counties, scenario.outcome.counties)) return;
   const baseCodes = new Set(base.outcome.counties.map((county) => county.code));
   const scenarioCodes = new Set(scenario.outcome.counties.map((county) => county.code));
   const onlyBase = [...baseCodes].filter((code) => !scenarioCodes.has(code));
@@ -220,6 +223,12 @@ function checkSameCounties(base: CompareSide, scenario: CompareSide): void {
   if (onlyBase.length > 0) parts.push(`only in ${base.name}: ${list(onlyBase)}`);
   if (onlyScenario.length > 0) parts.push(`only in ${scenario.name}: ${list(onlyScenario)}`);
   throw new InputError([{ file: scenario.source, line: 0, message: `covers different counties from ${base.source} (${parts.join('; ')}): compare runs of the same county table` }]);
+}
+
+function sameCodesInOrder(first: readonly CountyOutcome[], second: readonly CountyOutcome[]): boolean {
+  if (first.length !== second.length) return false;
+  for (let index = 0; index < first.length; index++) if (first[index]!.code !== second[index]!.code) return false;
+  return true;
 }
 
 function groupKeys(county: CountyOutcome): Record<BandDimension, string> {
