@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decimal, ZERO, type Dec } from '../src/core/money.js';
+import { compareDecimalTexts, decimal, ZERO, type Dec } from '../src/core/money.js';
 import { InputError } from '../src/core/problems.js';
 import { parseCsvText, type CsvFile } from '../src/io/report-folder.js';
-import { buildRunFigures, compareDecimalTexts, largestIncidence, largestPerPoor, type CountyFigures } from '../src/render/report-model.js';
+import { buildRunFigures, largestIncidence, largestPerPoor, type CountyFigures } from '../src/render/report-model.js';
 
 // The report reads each row's figures from its cells and the amount columns when asked for (a million villages'
 // report keeps no decimals per row): they must be what the cells say, every time they are read.

@@ -18,7 +18,7 @@ import {
   type Parsed,
   type ParsedRatio,
 } from './grammar.js';
-import { decimal, formatScaled, scaledFromDecimal, scaledFromDigits, unitsText, ZERO, ZERO_SCALED, type Dec, type Fen, type LimbAccumulator, type Scaled } from './money.js';
+import { compareDecimalTexts, decimal, formatScaled, scaledFromDecimal, scaledFromDigits, unitsText, ZERO, ZERO_SCALED, type Dec, type Fen, type LimbAccumulator, type Scaled } from './money.js';
 import type { Problem } from './problems.js';
 import { normaliseAreaName, type Province, type Reference } from './reference.js';
 import { visitCsvTable, type Table, type TableRow, type TableVisitor } from './table.js';
@@ -765,22 +765,6 @@ function isZeroText(text: string): boolean {
   return true;
 }
 
-/** Compares two whole-number texts (ASCII digits, maybe leading zeros) by value. */
-function compareWholeTexts(left: string, right: string): number {
-  let leftStart = 0;
-  while (leftStart < left.length - 1 && left.charCodeAt(leftStart) === 48) leftStart++;
-  let rightStart = 0;
-  while (rightStart < right.length - 1 && right.charCodeAt(rightStart) === 48) rightStart++;
-  const lengthDifference = left.length - leftStart - (right.length - rightStart);
-  if (lengthDifference !== 0) return lengthDifference;
-  for (let offset = 0; leftStart + offset < left.length; offset++) {
-    const difference = left.charCodeAt(leftStart + offset) - right.charCodeAt(rightStart + offset);
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
-
-
 /**
  * A unit code (6 or 12 checked ASCII digits) as a one-byte string. Cells are
  * cut from the decoded file, and a file with any Chinese in it is held as a
@@ -1028,7 +1012,7 @@ export class CountyReader implements TableVisitor {
       problems.push({ file, line, column: this.ruralAt !== -1 ? 'rural_population' : 'incidence', message: 'is empty: rural_population or incidence is required' });
       rowOk = false;
     }
-    if (poor !== undefined && typeof rural === 'string' && compareWholeTexts(poor, rural) > 0) {
+    if (poor !== undefined && typeof rural === 'string' && compareDecimalTexts(poor, rural) > 0) {
       problems.push({ file, line, column: 'poor_population', message: `poor_population ${decimal(poor).toFixed()} is greater than rural_population ${decimal(rural).toFixed()}` });
       rowOk = false;
     }

@@ -78,16 +78,52 @@ export function isYuanCell(text: string): boolean {
   const first = length > 0 && text.charCodeAt(0) === 45 ? 1 : 0;
   const point = length - 3;
   if (point <= first || text.charCodeAt(point) !== 46) return false;
-  for (let at = first; at < length; at++) {
-    const code = text.charCodeAt(at);
-    if (at !== point && (code < 48 || code > 57)) return false;
-  }
+  for (let at = first; at < length; at++) if (at !== point && !isDigit(text.charCodeAt(at))) return false;
   return true;
 }
 
 /** yuan text with two decimals (optionally negative) to fen: its digits without the point, as one bigint. */
 export function yuanToFen(text: string): Fen | null {
   return isYuanCell(text) ? BigInt(text.slice(0, -3) + text.slice(-2)) : null;
+}
+
+/**
+ * -1, 0 or 1 as the non-negative decimal text `a` (ASCII digits, optionally a
+ * point and digits; leading and trailing zeros allowed) is below, equal to or
+ * above `b`, compared as numbers without making either.
+ */
+export function compareDecimalTexts(a: string, b: string): number {
+  const endA = wholeEnd(a);
+  const endB = wholeEnd(b);
+  const startA = firstSignificant(a, endA);
+  const startB = firstSignificant(b, endB);
+  if (endA - startA !== endB - startB) return endA - startA < endB - startB ? -1 : 1;
+  for (let offset = 0; offset < endA - startA; offset++) {
+    const difference = a.charCodeAt(startA + offset) - b.charCodeAt(startB + offset);
+    if (difference !== 0) return difference < 0 ? -1 : 1;
+  }
+  // The places, a missing one read as 0.
+  const placesA = a.length - endA - 1;
+  const placesB = b.length - endB - 1;
+  for (let place = 0; place < Math.max(placesA, placesB); place++) {
+    const digitA = place < placesA ? a.charCodeAt(endA + 1 + place) : 48;
+    const digitB = place < placesB ? b.charCodeAt(endB + 1 + place) : 48;
+    if (digitA !== digitB) return digitA < digitB ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Where a decimal text's whole part ends: its point, or its end. */
+function wholeEnd(text: string): number {
+  const point = text.indexOf('.');
+  return point === -1 ? text.length : point;
+}
+
+/** Where a whole part ending at `end` begins after its leading zeros. */
+function firstSignificant(text: string, end: number): number {
+  let start = 0;
+  while (start < end && text.charCodeAt(start) === 48) start++;
+  return start;
 }
 
 /** An ASCII digit (what `\d` matches without the u flag). */

@@ -9,7 +9,7 @@
  * per fund and paying level without changes here; `<fund>_<level>` names
  * give the level.
  */
-import { decimal, fenToYuanDecimal, fitsInt64, isYuanCell, yuanToFen, ZERO, type Dec, type Fen } from '../core/money.js';
+import { compareDecimalTexts, decimal, fenToYuanDecimal, fitsInt64, isYuanCell, yuanToFen, ZERO, type Dec, type Fen } from '../core/money.js';
 import { InputError, type Problem } from '../core/problems.js';
 import { AmountStore, CountyAmounts } from '../core/state.js';
 import type { CsvFile } from '../io/report-folder.js';
@@ -218,35 +218,6 @@ export function largestIncidence(counties: readonly CountyFigures[]): Dec {
     if (compareDecimalTexts(text, best) > 0) best = text;
   }
   return best === '0' ? ZERO : decimal(best);
-}
-
-/** -1, 0 or 1 as the non-negative decimal text `a` (digits, optionally a point and digits) is below, equal to or above `b`. */
-export function compareDecimalTexts(a: string, b: string): number {
-  const wholeA = wholeDigitsOf(a);
-  const wholeB = wholeDigitsOf(b);
-  if (wholeA.end - wholeA.start !== wholeB.end - wholeB.start) return wholeA.end - wholeA.start < wholeB.end - wholeB.start ? -1 : 1;
-  for (let offset = 0; offset < wholeA.end - wholeA.start; offset++) {
-    const difference = a.charCodeAt(wholeA.start + offset) - b.charCodeAt(wholeB.start + offset);
-    if (difference !== 0) return difference < 0 ? -1 : 1;
-  }
-  // The places, a missing one read as 0.
-  const placesA = a.length - wholeA.end - 1;
-  const placesB = b.length - wholeB.end - 1;
-  for (let place = 0; place < Math.max(placesA, placesB); place++) {
-    const digitA = place < placesA ? a.charCodeAt(wholeA.end + 1 + place) : 48;
-    const digitB = place < placesB ? b.charCodeAt(wholeB.end + 1 + place) : 48;
-    if (digitA !== digitB) return digitA < digitB ? -1 : 1;
-  }
-  return 0;
-}
-
-/** Where a decimal text's whole part begins after its leading zeros, and where it ends (the point, or the end). */
-function wholeDigitsOf(text: string): { readonly start: number; readonly end: number } {
-  const point = text.indexOf('.');
-  const end = point === -1 ? text.length : point;
-  let start = 0;
-  while (start < end && text.charCodeAt(start) === 48) start++;
-  return { start, end };
 }
 
 function summaryFen(value: unknown): Fen | undefined {
