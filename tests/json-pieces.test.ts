@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { prettyJsonPieces } from '../src/render/json-pieces.js';
+import { prettyJsonPieces, prettyJsonRowPieces } from '../src/render/json-pieces.js';
 
 describe('prettyJsonPieces', () => {
   it('joined, is JSON.stringify(document with the list, null, 2) (property)', () => {
@@ -56,4 +56,32 @@ describe('prettyJsonPieces', () => {
     const elements = [undefined, () => 1, Symbol('s'), 1];
     expect([...prettyJsonPieces({ a: undefined, b: 1 }, 'list', elements)].join('')).toBe(JSON.stringify({ a: undefined, b: 1, list: elements }, null, 2));
   });
+
+  it('writes rows of strings as JSON.stringify writes their objects: any names and cells, names twice, array indices, no names (property)', () => {
+    const text = fc.string({ unit: fc.oneof(fc.constantFrom('a', '1', '"', '\\', '\n', '\t', '\u001f', '\u2028', '甲', '\ud800', '\udc00', '𠀀'), fc.string({ maxLength: 1 })), maxLength: 6 });
+    const name = fc.oneof(text, fc.constantFrom('10', '2', '01', '4294967295', '__proto__', 'toJSON', 'county_code'));
+    fc.assert(
+      fc.property(
+        fc.array(name, { maxLength: 6 }),
+        fc.array(fc.array(text, { minLength: 6, maxLength: 6 }), { maxLength: 140 }),
+        fc.constantFrom({ kind: 'compare' }, { kind: 'compare', counties: 1, after: [2] }, {}),
+        (columns, rows, document) => {
+          const objects = rows.map((cells) => Object.fromEntries(columns.map((column, at) => [column, cells[at]!])));
+          const pieces = [...prettyJsonRowPieces(document, 'counties', columns, rows)];
+          expect(pieces.join('')).toBe(JSON.stringify({ ...document, counties: objects }, null, 2));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('writes rows of strings in pieces of a few dozen rows, each one flat string', () => {
+    const columns = ['county_code', 'county_name', 'change'];
+    const rows = Array.from({ length: 1_000 }, (_, index) => [String(520100 + index), '甲"乙"\n', String(-index)]);
+    const pieces = [...prettyJsonRowPieces({ kind: 'compare' }, 'counties', columns, rows)];
+    expect(pieces.join('')).toBe(JSON.stringify({ kind: 'compare', counties: rows.map(([a, b, c]) => ({ county_code: a, county_name: b, change: c })) }, null, 2));
+    // The opening, 16 pieces of at most 64 rows, the closing.
+    expect(pieces).toHaveLength(18);
+  });
 });
+

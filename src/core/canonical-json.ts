@@ -64,3 +64,20 @@ export function canonicalJson(value: unknown): string {
       throw new TypeError(`canonical JSON: cannot serialise a value of type ${typeof value}`);
   }
 }
+
+/**
+ * Value names with a later repeat of a name dropped, and which values to keep
+ * (undefined when every name is distinct): as an object keeps only the first
+ * place of a name written twice, with the last value written. (An object
+ * also puts names that are array indices, such as "2", first: the callers'
+ * names never are.) Two multipliers (or floors) of one rule would write one
+ * step's value name twice; an amount column named like a fund would repeat a
+ * column of compare's county rows.
+ */
+export function distinctNames(names: readonly string[]): { names: readonly string[]; pick: readonly number[] | undefined } {
+  if (new Set(names).size === names.length) return { names: Object.freeze([...names]), pick: undefined };
+  const last = new Map<string, number>();
+  names.forEach((name, at) => last.set(name, at));
+  const kept = [...last.keys()];
+  return { names: Object.freeze(kept), pick: kept.map((name) => last.get(name)!) };
+}

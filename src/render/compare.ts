@@ -5,11 +5,12 @@
  * leading columns are a contract: `povalloc report` reads them.
  */
 import { BANDS, COMPARE_SCHEMA_VERSION, type Band, type Comparison, type CountyChange, type ProvinceChange } from '../core/compare.js';
+import { distinctNames } from '../core/canonical-json.js';
 import { METRICS } from '../core/metrics.js';
 import { formatYuan, groupThousands, type Fen } from '../core/money.js';
 import type { FileContent, OutputFile } from '../io/run-folder.js';
 import { csvPieces, renderCsv, yesNo, type CsvTable } from './csv.js';
-import { prettyJsonPieces } from './json-pieces.js';
+import { prettyJsonRowPieces } from './json-pieces.js';
 import { displayWidth, type Painter } from './summary.js';
 
 type Row = Record<string, string | number | boolean>;
@@ -25,30 +26,63 @@ function amountCells(prefixFirst: boolean, comparison: Comparison, change: { bas
   return cells;
 }
 
-/** The rows of counties.csv (and compare.json's `counties`), one at a time, each made when asked for. */
-function* eachCountyRow(comparison: Comparison): Generator<Row> {
-  for (const change of comparison.counties) yield countyRow(comparison, change);
+/**
+ * The columns of counties.csv (and of compare.json's `counties` rows) and
+ * each county's cells in their order: what an object built as countyRow's
+ * order of names reads (a name written twice keeps its first place and its
+ * last value). A row is an array, with no object per county: a village
+ * table has a row per village and scenario.
+ */
+export function countyRowCells(comparison: Comparison): { columns: readonly string[]; cells: (change: CountyChange) => string[] } {
+  const { funds, amountColumns } = comparison;
+  const names = [
+    'county_code',
+    'county_name',
+    'province_code',
+    'scenario',
+    ...funds.flatMap((key) => [`base_${key}`, `scenario_${key}`]),
+    'base_total',
+    'scenario_total',
+    'change',
+    'change_percent',
+    'band',
+    'province_name',
+    'region',
+    'contiguous_area',
+    'priority_province',
+    'poor_population',
+    ...amountColumns.flatMap((key) => [`base_${key}`, `scenario_${key}`, `change_${key}`]),
+  ];
+  const { names: columns, pick } = distinctNames(names);
+  const cells = (change: CountyChange): string[] => {
+    const { county, base, scenario } = change;
+    const row = [county.code, county.name, county.provinceCode, change.scenarioName];
+    for (const key of funds) row.push(formatYuan(base.get(key) ?? 0n), formatYuan(scenario.get(key) ?? 0n));
+    row.push(
+      formatYuan(base.get('total') ?? 0n),
+      formatYuan(scenario.get('total') ?? 0n),
+      formatYuan(change.change),
+      change.changePercent,
+      change.band,
+      county.provinceName,
+      county.region,
+      county.contiguousArea,
+      yesNo(county.priorityProvince),
+      county.poorPopulation.toString(),
+    );
+    for (const key of amountColumns) {
+      const baseAmount = base.get(key) ?? 0n;
+      const scenarioAmount = scenario.get(key) ?? 0n;
+      row.push(formatYuan(baseAmount), formatYuan(scenarioAmount), formatYuan(scenarioAmount - baseAmount));
+    }
+    return pick === undefined ? row : pick.map((at) => row[at]!);
+  };
+  return { columns, cells };
 }
 
-function countyRow(comparison: Comparison, change: CountyChange): Row {
-  return {
-    county_code: change.county.code,
-    county_name: change.county.name,
-    province_code: change.county.provinceCode,
-    scenario: change.scenarioName,
-    ...amountCells(true, comparison, change),
-    base_total: formatYuan(change.base.get('total') ?? 0n),
-    scenario_total: formatYuan(change.scenario.get('total') ?? 0n),
-    change: formatYuan(change.change),
-    change_percent: change.changePercent,
-    band: change.band,
-    province_name: change.county.provinceName,
-    region: change.county.region,
-    contiguous_area: change.county.contiguousArea,
-    priority_province: yesNo(change.county.priorityProvince),
-    poor_population: change.county.poorPopulation.toString(),
-    ...amountCells(false, comparison, change),
-  };
+/** Each county's cells (see countyRowCells), made when asked for. */
+function* eachCountyCells(comparison: Comparison, cells: (change: CountyChange) => string[]): Generator<string[]> {
+  for (const change of comparison.counties) yield cells(change);
 }
 
 export function provinceRows(comparison: Comparison): Row[] {
@@ -121,7 +155,8 @@ function columnsOf(rows: readonly Row[], fallback: readonly string[]): string[] 
  * many for one string.
  */
 export function compareJsonPieces(comparison: Comparison): Generator<string> {
-  return prettyJsonPieces(documentWithoutCounties(comparison), 'counties', eachCountyRow(comparison));
+  const { columns, cells } = countyRowCells(comparison);
+  return prettyJsonRowPieces(documentWithoutCounties(comparison), 'counties', columns, eachCountyCells(comparison, cells));
 }
 
 function documentWithoutCounties(comparison: Comparison): Record<string, unknown> {
@@ -164,11 +199,9 @@ const PROVINCE_FALLBACK = ['province_code', 'province_name', 'scenario', 'base_s
  */
 export function compareFiles(comparison: Comparison, place: (name: string, pieces: Iterable<Buffer>) => FileContent = (_, pieces) => [...pieces]): OutputFile[] {
   const provinces = provinceRows(comparison);
-  const first = comparison.counties[0];
-  const countyColumns = first === undefined ? [...COUNTY_FALLBACK] : Object.keys(countyRow(comparison, first));
-  const countyCells = function* (): Generator<string[]> {
-    for (const row of eachCountyRow(comparison)) yield countyColumns.map((column) => String(row[column] ?? ''));
-  };
+  const { columns, cells } = countyRowCells(comparison);
+  const countyColumns = comparison.counties.length === 0 ? [...COUNTY_FALLBACK] : columns;
+  const countyCells = (): Generator<string[]> => eachCountyCells(comparison, cells);
   const jsonBytes = function* (): Generator<Buffer> {
     for (const piece of compareJsonPieces(comparison)) yield Buffer.from(piece, 'utf8');
     yield Buffer.from('\n', 'utf8');

@@ -23,6 +23,7 @@
  * 1,200,000.00.
  */
 import { isLargeRun } from '../audit-blocks.js';
+import { distinctNames } from '../canonical-json.js';
 import { budgetKey, provincialAmounts } from '../budget.js';
 import { beginGroupNumbers, countyGroupScores, keepsShares, ScaledColumn } from '../factors.js';
 import {
@@ -163,20 +164,6 @@ const STEP_LABEL = 'stage 2: share of the province pool';
 /** The kind of columns (see stepColumns) of a county with no multiplier or floor of an earlier rule, with and without a central split. */
 const PLAIN_KIND_SPLIT = '||true';
 const PLAIN_KIND = '||false';
-
-/**
- * Value names with a later repeat of a name dropped, and which values to keep
- * (undefined when every name is distinct): as an object keeps only the first
- * place of a name written twice. Two multipliers (or floors) of one rule
- * would write one name twice; the value kept is the last one written.
- */
-function distinctNames(names: readonly string[]): { names: readonly string[]; pick: readonly number[] | undefined } {
-  if (new Set(names).size === names.length) return { names: Object.freeze([...names]), pick: undefined };
-  const last = new Map<string, number>();
-  names.forEach((name, at) => last.set(name, at));
-  const kept = [...last.keys()];
-  return { names: Object.freeze(kept), pick: kept.map((name) => last.get(name)!) };
-}
 
 function allocateProvince(state: RunState, province: ProvinceState, provincialLine: Fen): void {
   const policy = state.inputs.policy;
