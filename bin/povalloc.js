@@ -18,11 +18,8 @@ const { cli } = loadCli();
 // The bundle runs as a script, where import() needs a flag: it loads modules through the bin's (see src/cli/module-import.ts).
 cli.setModuleImporter((url) => import(url));
 
-// A reader that stops early (`povalloc sweep ... | head`) closes the pipe: that ends the run, it is not a failure.
-process.stdout.on('error', (error) => {
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
-});
+// Standard output is written synchronously, waiting while a pipe is full; a reader that stops early ends the run
+// with exit code 0 (src/cli/io.ts, writeStdout).
 
 // --interrupt-budget=1000000: a function is optimised (TurboFan) after about 15 times more work
 // than by default (67,584). A small run is over before most of its functions would repay their
@@ -32,7 +29,7 @@ process.stdout.on('error', (error) => {
 // optimised a few thousand iterations later. Set here rather than in the shebang, so that
 // `node bin/povalloc.js` (npm start, the tests) has it too, and only now: V8 rejects its cached
 // compilation of Node's own modules (and its cache of povalloc's, see load-cli.js) once a flag has
-// changed, so the bundle and the modules it needs are loaded first (and stdout's above); the budget applies to the functions
+// changed, so the bundle and the modules it needs are loaded first; the budget applies to the functions
 // as they begin to run.
 setFlagsFromString('--interrupt-budget=1000000');
 // The #! line's --max-semi-space-size is for this, the main thread, whose young generation is sized once it

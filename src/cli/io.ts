@@ -2,7 +2,8 @@
  * The outside world as the CLI sees it: output streams, terminal, environment
  * and standard input. Tests pass their own.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 
 export interface Io {
   stdout(text: string): void;
@@ -13,10 +14,37 @@ export interface Io {
   readStdin(): Buffer;
 }
 
+/** Waited on for a millisecond while a pipe is full. */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * TEXT written to standard output before this returns, all of it. Node's
+ * process.stdout.write holds what a pipe cannot take yet in memory, without
+ * limit: `povalloc compare RUN RUN --json | jq ...` on a million villages
+ * (840 MB of JSON, a reader slower than the writer) held it all and failed
+ * with ENOBUFS when more than 2 GB waited. A full pipe (EAGAIN) is waited
+ * for instead. A reader that stops early (`povalloc sweep ... | head`) closes
+ * the pipe: that ends the run, it is not a failure (exit code 0).
+ */
+export function writeStdout(text: string, fd = 1): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let written = 0;
+  while (written < bytes.length) {
+    try {
+      written += writeSync(fd, bytes, written, bytes.length - written);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') process.exit(0);
+      if (code !== 'EAGAIN') throw error;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
+}
+
 export const processIo: Io = {
-  stdout: (text) => process.stdout.write(text),
+  stdout: (text) => writeStdout(text),
   stderr: (text) => process.stderr.write(text),
-  stdoutIsTty: Boolean(process.stdout.isTTY),
+  stdoutIsTty: isatty(1),
   stderrIsTty: Boolean(process.stderr.isTTY),
   env: process.env,
   readStdin: () => readFileSync(0),
