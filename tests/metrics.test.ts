@@ -153,6 +153,33 @@ describe('outcome metrics', () => {
     expect([metrics.per_poor_min, metrics.per_poor_median, metrics.per_poor_max]).toEqual(['0.06', '0.33', '1.25']);
   });
 
+  test('per-person figures whose doubles are equal are still ordered exactly', () => {
+    // 0.005 yuan a person (to 0.00, half-even) and 0.00500000000000000005 (to 0.01): as doubles, the same number.
+    const above = county('520001', 200_000_000_000_000_000n, 100_000_000_000_000_001n);
+    const half = county('520002', 2n, 1n);
+    for (const counties of [
+      [above, half],
+      [half, above],
+    ]) {
+      const metrics = computeMetrics(outcome(counties, 100_000_000_000_000_002n));
+      expect([metrics.per_poor_min, metrics.per_poor_median, metrics.per_poor_max]).toEqual(['0.00', '0.01', '0.01']);
+    }
+  });
+
+  test('the metrics do not depend on the order of the counties (property)', () => {
+    const near = fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 18n }), fc.bigInt({ min: 0n, max: 3n })).map(([poor, extra]) => [poor, poor / 200n + extra] as const);
+    const any = fc.tuple(fc.bigInt({ min: 1n, max: 1_000n }), fc.bigInt({ min: 0n, max: 100_000n }));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(near, any), { minLength: 1, maxLength: 12 }), fc.integer(), (figures, seed) => {
+        const counties = figures.map(([poor, fen], index) => county(String(520001 + index), poor, fen));
+        const shuffled = [...counties].sort((a, b) => ((Number(a.code) * 7919 + seed) % 101) - ((Number(b.code) * 7919 + seed) % 101));
+        const budget = counties.reduce((sum, entry) => sum + entry.amounts.get('special_poverty_central')!, 0n);
+        expect(computeMetrics(outcome(shuffled, budget))).toEqual(computeMetrics(outcome(counties, budget)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('no eligible county with poor people: the per-person metrics are null', () => {
     const metrics = computeMetrics(outcome([county('520001', 0n, 0n)], 0n));
     expect(metrics.per_poor_median).toBeNull();

@@ -205,19 +205,21 @@ class CountyAmountsView implements ReadonlyMap<string, Fen> {
   }
 }
 
-function addInto(target: Map<string, Fen>, amounts: ReadonlyMap<string, Fen>): void {
-  for (const [key, value] of amounts) target.set(key, (target.get(key) ?? 0n) + value);
+/** Adds a county's amounts (every key of the layout) into a province's. */
+function addInto(target: Map<string, Fen>, amounts: ReadonlyMap<string, Fen>, keys: readonly string[]): void {
+  for (const key of keys) target.set(key, (target.get(key) ?? 0n) + (amounts.get(key) ?? 0n));
 }
 
-function checkSameCounties(base: CompareSide, scenario: CompareSide): void {
+/** Whether the scenario lists the same counties in the same order as the base; an input problem if it lists others. */
+function checkSameCounties(base: CompareSide, scenario: CompareSide): boolean {
   // Two runs of one table list the same codes in the same order (the tables are in code order): looked at
   // pairwise first, which at a million villages saves building two sets of a million codes each.
-  if (sameCodesInOrder(base.outcome.counties, scenario.outcome.counties)) return;
+  if (sameCodesInOrder(base.outcome.counties, scenario.outcome.counties)) return true;
   const baseCodes = new Set(base.outcome.counties.map((county) => county.code));
   const scenarioCodes = new Set(scenario.outcome.counties.map((county) => county.code));
   const onlyBase = [...baseCodes].filter((code) => !scenarioCodes.has(code));
   const onlyScenario = [...scenarioCodes].filter((code) => !baseCodes.has(code));
-  if (onlyBase.length === 0 && onlyScenario.length === 0) return;
+  if (onlyBase.length === 0 && onlyScenario.length === 0) return false;
   const list = (codes: string[]): string => codes.slice(0, 5).join(', ') + (codes.length > 5 ? `, ... (${codes.length})` : '');
   const parts: string[] = [];
   if (onlyBase.length > 0) parts.push(`only in ${base.name}: ${list(onlyBase)}`);
@@ -231,14 +233,20 @@ function sameCodesInOrder(first: readonly CountyOutcome[], second: readonly Coun
   return true;
 }
 
-function groupKeys(county: CountyOutcome): Record<BandDimension, string> {
-  return {
-    overall: 'all',
-    province: county.provinceCode,
-    region: county.region,
-    contiguous_area: county.contiguousArea === '' ? 'none' : county.contiguousArea,
-    priority: county.priorityProvince ? 'priority' : 'other',
-  };
+/** The county's group in one band dimension. */
+function groupKey(county: CountyOutcome, dimension: BandDimension): string {
+  switch (dimension) {
+    case 'overall':
+      return 'all';
+    case 'province':
+      return county.provinceCode;
+    case 'region':
+      return county.region;
+    case 'contiguous_area':
+      return county.contiguousArea === '' ? 'none' : county.contiguousArea;
+    case 'priority':
+      return county.priorityProvince ? 'priority' : 'other';
+  }
 }
 
 function potBalances(scenarioName: string, base: Outcome, scenario: Outcome, counties: readonly CountyChange[]): PotBalance[] {
@@ -294,10 +302,11 @@ export function compareOutcomes(base: CompareSide, scenarios: readonly CompareSi
   const policyDiffs: ScenarioPolicyDiff[] = [];
 
   for (const scenario of scenarios) {
-    checkSameCounties(base, scenario);
-    const scenarioByCode = new Map(scenario.outcome.counties.map((county) => [county.code, county]));
-    const scenarioCounties: CountyChange[] = base.outcome.counties.map((county) => {
-      const other = scenarioByCode.get(county.code)!;
+    const inOrder = checkSameCounties(base, scenario);
+    // Runs in the same order are read side by side; others by code (a map of a million codes for a village table).
+    const scenarioByCode = inOrder ? undefined : new Map(scenario.outcome.counties.map((county) => [county.code, county]));
+    const scenarioCounties: CountyChange[] = base.outcome.counties.map((county, index) => {
+      const other = scenarioByCode === undefined ? scenario.outcome.counties[index]! : scenarioByCode.get(county.code)!;
       const baseAmounts = new CountyAmountsView(county.amounts, layout);
       const scenarioAmounts = new CountyAmountsView(other.amounts, layout);
       const baseTotal = baseAmounts.get('total')!;
@@ -324,8 +333,8 @@ export function compareOutcomes(base: CompareSide, scenarios: readonly CompareSi
       }
       entry.counties++;
       entry.poor += change.county.poorPopulation;
-      addInto(entry.base, change.base);
-      addInto(entry.scenario, change.scenario);
+      addInto(entry.base, change.base, layout.keys);
+      addInto(entry.scenario, change.scenario, layout.keys);
     }
     for (const code of [...byProvince.keys()].sort()) {
       const entry = byProvince.get(code)!;
@@ -348,7 +357,7 @@ export function compareOutcomes(base: CompareSide, scenarios: readonly CompareSi
     for (const dimension of BAND_DIMENSIONS) {
       const groups = new Map<string, Map<Band, { counties: number; poor: bigint }>>();
       for (const change of scenarioCounties) {
-        const group = groupKeys(change.county)[dimension];
+        const group = groupKey(change.county, dimension);
         let tally = groups.get(group);
         if (!tally) {
           tally = new Map(BANDS.map((band) => [band, { counties: 0, poor: 0n }]));

@@ -77,6 +77,37 @@ function compareExact(a: PerPoor, b: PerPoor): number {
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
+/**
+ * The values in compareExact's order. Half a million villages sorted through
+ * that comparator of bigints took 0.7 s: their fixed-point figures' nearest
+ * doubles (which never invert the order of two figures, at most make them
+ * equal) are sorted first, and only values whose doubles are equal are
+ * ordered exactly. Values that compare equal have the same fen per person:
+ * whichever comes first, the statistics are the same.
+ */
+function sortedExactly(values: readonly PerPoor[]): PerPoor[] {
+  const count = values.length;
+  const keys = new Float64Array(count);
+  const order = new Uint32Array(count);
+  for (let index = 0; index < count; index++) {
+    keys[index] = Number(values[index]!.fixed);
+    order[index] = index;
+  }
+  order.sort((a, b) => keys[a]! - keys[b]!);
+  const sorted = new Array<PerPoor>(count);
+  for (let at = 0; at < count; at++) sorted[at] = values[order[at]!]!;
+  for (let start = 0; start < count; ) {
+    let end = start + 1;
+    while (end < count && keys[order[end]!] === keys[order[start]!]) end++;
+    if (end - start > 1) {
+      const tied = sorted.slice(start, end).sort(compareExact);
+      for (let at = start; at < end; at++) sorted[at] = tied[at - start]!;
+    }
+    start = end;
+  }
+  return sorted;
+}
+
 /** Yuan per person (2 decimals) of fen / poor. */
 function perPersonText(fen: bigint, poor: bigint): string {
   return formatFraction(fen, poor * 100n, 2);
@@ -123,7 +154,7 @@ export function computeMetrics(outcome: Outcome): Metrics {
 function perPoorStatistics(values: PerPoor[]): Pick<Metrics, 'per_poor_min' | 'per_poor_median' | 'per_poor_max' | 'per_poor_cv' | 'per_poor_gini'> {
   const count = values.length;
   if (count === 0) return { per_poor_min: null, per_poor_median: null, per_poor_max: null, per_poor_cv: null, per_poor_gini: null };
-  const sorted = [...values].sort(compareExact);
+  const sorted = sortedExactly(values);
   const first = sorted[0]!;
   const last = sorted[count - 1]!;
   let median: string;
