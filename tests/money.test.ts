@@ -3,7 +3,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decimal, decimalFromBigInt, floorFenTimes, floorToFen, formatYuan, isYuanCell, parseYuan, sumOfProducts, toScaledInteger, unitsText, wholeUnitsText, yuanToFen, ZERO, type Dec } from '../src/core/money.js';
+import { decimal, decimalFromBigInt, floorFenTimes, floorToFen, formatFenAsWan, formatYuan, isYuanCell, parseYuan, sumOfProducts, toScaledInteger, unitsText, wholeUnitsText, yuanToFen, ZERO, type Dec } from '../src/core/money.js';
 
 /** The clone money.ts uses (50 digits, half-even); its constructor keeps every digit given. */
 const Decimal = ZERO.constructor as new (text: string) => Dec;
@@ -194,3 +194,16 @@ describe('yuan cells', () => {
     for (const text of ['', '-', '.00', '-.00', '1.0', '1.000', '1,00', ' 1.00', '1.00 ']) expect(isYuanCell(text)).toBe(false);
   });
 });
+
+describe('formatFenAsWan', () => {
+  test('is the text decimal.js writes for fen / 1,000,000 (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.bigInt({ min: -(10n ** 24n), max: 10n ** 24n }), fc.bigInt({ min: -3_000_000n, max: 3_000_000n }), fc.constantFrom(0n, 1n, -1n, 1_000_000n, -1_500_000n, 10n ** 6n * 10n ** 12n)), (fen) => {
+        expect(formatFenAsWan(fen)).toBe(decimalFromBigInt(fen).div(decimalFromBigInt(1_000_000n)).toFixed());
+      }),
+      { numRuns: 5_000 },
+    );
+    expect([formatFenAsWan(1_234_567n), formatFenAsWan(150_000_000n), formatFenAsWan(-1_500n), formatFenAsWan(0n)]).toEqual(['1.234567', '150', '-0.0015', '0']);
+  });
+});
+

@@ -9,8 +9,8 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decimal } from '../src/core/money.js';
-import { columnLabel } from '../src/render/labels.js';
-import { message } from '../src/render/messages.js';
+import { columnLabel, valueLabel, valueLabeller } from '../src/render/labels.js';
+import { message, messageOr } from '../src/render/messages.js';
 import { readCsvRows, ROOT, runCli, SAMPLE, SMALL, tempDir } from './helpers.js';
 import { readReportFolder } from '../src/io/report-folder.js';
 import { checkWithVerify } from '../src/io/run-integrity.js';
@@ -268,3 +268,40 @@ describe('a table of more rows than a sheet holds', () => {
     expect(workbook.worksheets.filter((sheet) => sheet.name.startsWith(message('en', 'sheet.provinces'))).length).toBe(Math.ceil(readCsvRows(join(run, 'provinces.csv')).length / 4));
   });
 });
+
+describe('value labels', () => {
+  it('label coded values by their column, in both languages; anything else is shown as it is', () => {
+    const reference = loadReference();
+    const cases: [column: string, value: string, key: string | undefined][] = [
+      ['eligible', 'true', 'value.true'],
+      ['border_area', 'false', 'value.false'],
+      ['priority_province', 'maybe', undefined],
+      ['region', 'west', 'region.west'],
+      ['binding', 'floor_reduced', 'binding.floor_reduced'],
+      ['severity', 'warning', 'severity.warning'],
+      ['scope', 'province', 'scope.province'],
+      ['rule', 'matching_waiver', 'rule.matching_waiver'],
+      ['check', 'floor_reduced', 'check.floor_reduced.title'],
+      ['band', 'gain_over_5', 'band.gain_over_5'],
+      ['dimension', 'region', 'dimension.region'],
+      ['metric', 'per_poor_gini', 'metric.per_poor_gini'],
+      ['region', 'nowhere', 'region.nowhere'],
+      ['county_name', 'true', undefined],
+      ['total', 'west', undefined],
+    ];
+    for (const lang of ['zh', 'en'] as const) {
+      for (const [column, value, key] of cases) {
+        const expected = key === undefined ? value : messageOr(lang, key, value);
+        expect(valueLabel(lang, column, value, reference), `${lang} ${column} ${value}`).toBe(expected);
+        expect(valueLabel(lang, column, '', reference)).toBe('');
+      }
+      expect(valueLabel(lang, 'eligible', 'true')).not.toBe('true');
+      expect(valueLabeller(lang, 'county_name', reference)).toBeUndefined();
+      expect(valueLabeller(lang, 'contiguous_area')).toBeUndefined();
+    }
+    // Areas by the reference's spelling: the Chinese name in Chinese.
+    expect(valueLabel('zh', 'contiguous_area', '乌蒙山区', reference)).toBe('乌蒙山区');
+    expect(valueLabel('en', 'contiguous_area', '乌蒙山区', reference)).not.toBe('乌蒙山区');
+  });
+});
+

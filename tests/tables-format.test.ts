@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { allocate } from '../src/core/allocate.js';
 import { decimal, ZERO } from '../src/core/money.js';
 import { loadInputs } from '../src/io/load-inputs.js';
+import { displayWidth } from '../src/render/summary.js';
 import { allocationsTable, formatIncidence, formatIncidenceTexts, formatPopulation, formatPopulationText } from '../src/render/tables.js';
 import { SMALL } from './helpers.js';
 
@@ -89,3 +90,27 @@ describe('allocations.csv population cells, however the figures are held', () =>
     }
   });
 });
+
+describe('displayWidth', () => {
+  it('counts a cell per character and two for wide (CJK, full-width) ones, a surrogate pair as one character (property)', () => {
+    // The rule, character by character (code points).
+    const reference = (text: string): number => {
+      let width = 0;
+      for (const char of text) {
+        const code = char.codePointAt(0)!;
+        const wide = (code >= 0x1100 && code <= 0x115f) || (code >= 0x2e80 && code <= 0xa4cf) || (code >= 0xac00 && code <= 0xd7a3) || (code >= 0xf900 && code <= 0xfaff) || (code >= 0xfe30 && code <= 0xfe4f) || (code >= 0xff00 && code <= 0xff60) || (code >= 0xffe0 && code <= 0xffe6);
+        width += wide ? 2 : 1;
+      }
+      return width;
+    };
+    const unit = fc.oneof(fc.constantFrom('a', '甲', '１', '한', '\ud800', '\udc00', '𠀀', '😀', '\u1100', '\u115f', '\u1160', '\ua4cf', '\ua4d0', '\uffe6', '\uffe7'), fc.string({ maxLength: 1, unit: 'binary' }));
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 12 }), (text) => {
+        expect(displayWidth(text)).toBe(reference(text));
+      }),
+      { numRuns: 3_000 },
+    );
+    expect([displayWidth('贵州 ab'), displayWidth('𠀀x'), displayWidth('\ud800')]).toEqual([7, 2, 1]);
+  });
+});
+

@@ -197,6 +197,23 @@ export function formatYuan(fen: Fen): string {
   return negative ? `-${text}` : text;
 }
 
+/**
+ * 万元 exactly (fen / 1,000,000), without trailing zeros or a point with
+ * nothing after it: `1234567` fen -> `1.234567`, `150000000` -> `150`,
+ * `-1500` -> `-0.0015`. The text decimal.js's `toFixed()` writes for the
+ * quotient, made from the fen's digits.
+ */
+export function formatFenAsWan(fen: Fen): string {
+  if (fen === 0n) return '0';
+  const negative = fen < 0n;
+  let text = unitsText((negative ? -fen : fen).toString(), 6);
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 48) end--;
+  if (text.charCodeAt(end - 1) === 46) end--;
+  text = text.slice(0, end);
+  return negative ? `-${text}` : text;
+}
+
 /** 万元 with two decimals, rounded half-even: for human summaries only. */
 export function formatWanYuan(fen: Fen): string {
   return decimalFromBigInt(fen).div(decimalFromBigInt(FEN_PER_WAN_YUAN)).toFixed(2);

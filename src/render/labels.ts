@@ -17,18 +17,34 @@ const YES_NO_COLUMNS = new Set(['eligible', 'poverty_county', 'key_county', 'pri
 /** The value of a cell as a person reads it: `true` -> 是/yes, `west` -> 西部, ... */
 export function valueLabel(lang: Lang, column: string, value: string, reference?: Reference): string {
   if (value === '') return '';
-  if (YES_NO_COLUMNS.has(column) && (value === 'true' || value === 'false')) return messageOr(lang, `value.${value}`, value);
-  if (column === 'region') return messageOr(lang, `region.${value}`, value);
-  if (column === 'binding') return messageOr(lang, `binding.${value}`, value);
-  if (column === 'severity') return messageOr(lang, `severity.${value}`, value);
-  if (column === 'scope') return messageOr(lang, `scope.${value}`, value);
-  if (column === 'rule') return messageOr(lang, `rule.${value}`, value);
-  if (column === 'check') return messageOr(lang, `check.${value}.title`, value);
-  if (column === 'band') return messageOr(lang, `band.${value}`, value);
-  if (column === 'dimension') return messageOr(lang, `dimension.${value}`, value);
-  if (column === 'metric') return messageOr(lang, `metric.${value}`, value);
-  if (column === 'contiguous_area' && reference) return areaName(lang, value, reference);
-  return value;
+  const label = valueLabeller(lang, column, reference);
+  return label === undefined ? value : label(value);
+}
+
+/** Message keys of coded values, by column: `west` in `region` is `region.west`; a check's name is its title. */
+const VALUE_KEYS: Readonly<Record<string, (value: string) => string>> = {
+  region: (value) => `region.${value}`,
+  binding: (value) => `binding.${value}`,
+  severity: (value) => `severity.${value}`,
+  scope: (value) => `scope.${value}`,
+  rule: (value) => `rule.${value}`,
+  check: (value) => `check.${value}.title`,
+  band: (value) => `band.${value}`,
+  dimension: (value) => `dimension.${value}`,
+  metric: (value) => `metric.${value}`,
+};
+
+/**
+ * valueLabel of a column's values, as a function of the value (not '');
+ * undefined when the column's values are shown as they are. A table's
+ * column is looked at once, not for each of its cells.
+ */
+export function valueLabeller(lang: Lang, column: string, reference?: Reference): ((value: string) => string) | undefined {
+  if (YES_NO_COLUMNS.has(column)) return (value) => (value === 'true' || value === 'false' ? messageOr(lang, `value.${value}`, value) : value);
+  const key = Object.prototype.hasOwnProperty.call(VALUE_KEYS, column) ? VALUE_KEYS[column] : undefined;
+  if (key !== undefined) return (value) => messageOr(lang, key(value), value);
+  if (column === 'contiguous_area' && reference) return (value) => areaName(lang, value, reference);
+  return undefined;
 }
 
 export function ruleName(lang: Lang, ruleId: string): string {

@@ -160,8 +160,13 @@ export function summaryDocument(result: AllocationResult, context: SummaryContex
 /** Display width of text in a terminal: CJK characters take two cells. */
 export function displayWidth(text: string): number {
   let width = 0;
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    // A surrogate pair is one character (of width 1: none of the wide ranges is beyond U+FFFF); a lone surrogate too.
+    if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) {
+      const next = text.charCodeAt(index + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) index++;
+    }
     width += (code >= 0x1100 && code <= 0x115f) || (code >= 0x2e80 && code <= 0xa4cf) || (code >= 0xac00 && code <= 0xd7a3) || (code >= 0xf900 && code <= 0xfaff) || (code >= 0xfe30 && code <= 0xfe4f) || (code >= 0xff00 && code <= 0xff60) || (code >= 0xffe0 && code <= 0xffe6) ? 2 : 1;
   }
   return width;

@@ -9,11 +9,11 @@
  */
 import ExcelJS from 'exceljs';
 import { PassThrough } from 'node:stream';
-import { decimalFromBigInt, FEN_PER_WAN_YUAN, formatDecimalExact, formatYuan, yuanToFen } from '../core/money.js';
+import { formatFenAsWan, formatYuan, yuanToFen } from '../core/money.js';
 import type { Reference } from '../core/reference.js';
 import type { CompareFolderFiles, CsvFile, RunFolderFiles, SweepFolderFiles } from '../io/report-folder.js';
 import type { Integrity } from '../io/run-integrity.js';
-import { checkMessage, columnLabel, fundName, levelName, provinceName, valueLabel } from './labels.js';
+import { checkMessage, columnLabel, fundName, levelName, provinceName, valueLabel, valueLabeller } from './labels.js';
 import { message, messageOr, type Lang, type MessageKey } from './messages.js';
 import { integrityText } from './report-html.js';
 import { amountColumnsOf, buildRunFigures, type RunFigures } from './report-model.js';
@@ -44,16 +44,24 @@ const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
 function columnKind(csv: CsvFile, column: string, amountColumns: ReadonlySet<string>): { kind: ColumnKind; places?: number } {
   if (IDENTIFIER.test(column)) return { kind: 'text' };
   if (amountColumns.has(column)) return { kind: 'amount' };
-  const values = csv.rows.map((row) => row[column] ?? '').filter((value) => value !== '');
-  if (values.length === 0 || !values.every((value) => PLAIN_NUMBER.test(value))) return { kind: 'text' };
-  const places = values.reduce((most, value) => Math.max(most, (value.split('.')[1] ?? '').length), 0);
+  let any = false;
+  let places = 0;
+  for (const row of csv.rows) {
+    const value = row[column] ?? '';
+    if (value === '') continue;
+    if (!PLAIN_NUMBER.test(value)) return { kind: 'text' };
+    any = true;
+    const point = value.indexOf('.');
+    if (point !== -1) places = Math.max(places, value.length - point - 1);
+  }
+  if (!any) return { kind: 'text' };
   return places === 0 ? { kind: 'whole' } : { kind: 'decimal', places };
 }
 
-/** 万元 as an exact decimal text (fen / 1,000,000). */
+/** 万元 as an exact decimal text (fen / 1,000,000), without trailing zeros: `12345.67` -> `1.234567`, `-150.00` -> `-0.015`. */
 export function wanYuanText(yuan: string): string {
   const fen = yuanToFen(yuan);
-  return fen === null ? '' : formatDecimalExact(decimalFromBigInt(fen).div(decimalFromBigInt(FEN_PER_WAN_YUAN)));
+  return fen === null ? '' : formatFenAsWan(fen);
 }
 
 function csvColumns(lang: Lang, csv: CsvFile, reference: Reference | undefined, options: { wanAfterTotal?: boolean; translateValues?: boolean } = {}): SheetColumn[] {
@@ -61,12 +69,12 @@ function csvColumns(lang: Lang, csv: CsvFile, reference: Reference | undefined, 
   const columns: SheetColumn[] = [];
   for (const column of csv.columns) {
     const { kind, places } = columnKind(csv, column, amounts);
-    const translate = options.translateValues !== false && kind === 'text';
+    const label = options.translateValues !== false && kind === 'text' ? valueLabeller(lang, column, reference) : undefined;
     columns.push({
       header: columnLabel(lang, column),
       kind,
       ...(places !== undefined ? { places } : {}),
-      value: translate ? (row) => valueLabel(lang, column, row[column] ?? '', reference) : (row) => row[column] ?? '',
+      value: label === undefined ? (row) => row[column] ?? '' : labelledValue(column, label),
     });
     if (column === 'total' && options.wanAfterTotal && kind === 'amount') {
       columns.push({ header: message(lang, 'col.total_wan'), kind: 'wan', value: (row) => wanYuanText(row['total'] ?? '') });
@@ -75,13 +83,37 @@ function csvColumns(lang: Lang, csv: CsvFile, reference: Reference | undefined, 
   return columns;
 }
 
+/**
+ * A column's cells with their values' labels (see valueLabeller), each label
+ * made once: a column of coded values (regions, yes/no, bindings) repeats a
+ * few values over a million rows.
+ */
+function labelledValue(column: string, label: (value: string) => string): (row: Readonly<Record<string, string>>) => string {
+  const labels = new Map<string, string>();
+  return (row) => {
+    const value = row[column] ?? '';
+    if (value === '') return '';
+    let text = labels.get(value);
+    if (text === undefined) {
+      text = label(value);
+      if (labels.size < MAX_LABELS_KEPT) labels.set(value, text);
+    }
+    return text;
+  };
+}
+
+/** Labels kept per column (a column of names, all different, would otherwise keep a label per row). */
+const MAX_LABELS_KEPT = 10_000;
+
 function formattedWidth(kind: ColumnKind, text: string, places: number | undefined): number {
-  if (kind === 'text') return Math.max(...text.split(/\r?\n/).map(displayWidth));
-  // Numbers are shown grouped, with the format's decimals.
-  const [whole = ''] = text.replace('-', '').split('.');
-  const groups = Math.floor((whole.length - 1) / 3);
+  if (kind === 'text') return text.includes('\n') ? Math.max(...text.split(/\r?\n/).map(displayWidth)) : displayWidth(text);
+  // Numbers are shown grouped, with the format's decimals: the digits before the point (the first '-' not counted).
+  const dash = text.indexOf('-');
+  const point = text.indexOf('.');
+  const wholeLength = point === -1 ? text.length - (dash === -1 ? 0 : 1) : dash !== -1 && dash < point ? point - 1 : point;
+  const groups = Math.floor((wholeLength - 1) / 3);
   const decimals = kind === 'amount' || kind === 'wan' ? 3 : kind === 'decimal' ? (places ?? 0) + 1 : 0;
-  return whole.length + groups + decimals + (text.startsWith('-') ? 1 : 0);
+  return wholeLength + groups + decimals + (text.startsWith('-') ? 1 : 0);
 }
 
 /** A workbook written as it is made (exceljs's streaming writer): a sheet's rows go into the file as they are committed. */
