@@ -114,10 +114,17 @@ describe('province aggregates', () => {
           { column: 'poor_population', aggregation: undefined },
           { column: 'rural_income_per_capita', aggregation: { method: 'weighted_mean', weight: 'rural_population' } as const },
           { column: 'poor_population', aggregation: { method: 'weighted_mean', weight: 'rural_income_per_capita' } as const },
+          // Columns the table does not have, as a figure and as a weight: 0.
+          { column: 'relocation_population', aggregation: undefined },
+          { column: 'poor_population', aggregation: { method: 'weighted_mean', weight: 'no_such_column' } as const },
+          { column: 'no_such_column', aggregation: { method: 'weighted_mean', weight: 'rural_population' } as const },
         ];
-        aggregateColumns(counties, wanted).forEach((value, index) => {
-          expect(value.toFixed()).toBe(aggregateColumnByDecimals(counties, wanted[index]!.column, wanted[index]!.aggregation).toFixed());
-        });
+        // Read from the table's store; and with a county not read from it among them, county by county.
+        for (const group of [counties, [...counties, county(99, ['7', '70', '1.5'])]]) {
+          aggregateColumns(group, wanted).forEach((value, index) => {
+            expect(value.toFixed()).toBe(aggregateColumnByDecimals(group, wanted[index]!.column, wanted[index]!.aggregation).toFixed());
+          });
+        }
       }),
       { numRuns: 200 },
     );

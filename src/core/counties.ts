@@ -390,6 +390,33 @@ export function figureFixedText(county: County, column: string, places: number):
   return formatScaled(figureScaled(county, column), places);
 }
 
+/**
+ * addFigure of every county (and, with WEIGHT, addFigureProduct into its
+ * products), when all were read from one table: the column looked up once,
+ * and each figure added straight from the store, without a view of each
+ * county's figures. False, and nothing added, when a county was not read
+ * from that table.
+ */
+export function addTableFigures(counties: readonly County[], column: string, sum: LimbAccumulator, weight?: { readonly column: string; readonly products: LimbAccumulator }): boolean {
+  const first = counties[0];
+  if (!(first instanceof ReadCounty)) return false;
+  const store = first.figureStore;
+  for (const county of counties) if (!(county instanceof ReadCounty) || county.figureStore !== store) return false;
+  const index = store.indexOf.get(column);
+  if (weight === undefined) {
+    if (index !== undefined) for (const county of counties as readonly ReadCounty[]) store.addTo(sum, index, county.storeNumber);
+    return true;
+  }
+  // sum: the weights; products: figure x weight (either absent: nothing).
+  const weightIndex = store.indexOf.get(weight.column);
+  if (weightIndex === undefined) return true;
+  for (const county of counties as readonly ReadCounty[]) {
+    store.addTo(sum, weightIndex, county.storeNumber);
+    if (index !== undefined) store.addProductTo(weight.products, index, weightIndex, county.storeNumber);
+  }
+  return true;
+}
+
 /** Adds a county's figure (0 when absent) to an exact sum: straight from the table's store when it can. */
 export function addFigure(sum: LimbAccumulator, county: County, column: string): void {
   const figures = county.figures;
@@ -707,6 +734,14 @@ class ReadCounty implements County {
   get assessment(): AssessmentGrade | undefined {
     const grade = this.flags >> GRADE_SHIFT;
     return grade === 0 ? undefined : ASSESSMENT_GRADES[grade - 1];
+  }
+
+  /** The store of the table's figures, and this county's number in it (for sums over many counties). */
+  get figureStore(): FigureStore {
+    return this.store.figures;
+  }
+  get storeNumber(): number {
+    return this.storeIndex;
   }
 
   /** A view of this county's figures (cheap: nothing is copied). */

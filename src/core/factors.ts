@@ -3,7 +3,7 @@
  * of several factors. A factor is a county column, optionally divided by
  * another; for provinces the columns are first aggregated over all counties.
  */
-import { addFigure, addFigureProduct, figureFixedText, figureScaled, packedFigure, type County } from './counties.js';
+import { addFigure, addFigureProduct, addTableFigures, figureFixedText, figureScaled, packedFigure, type County } from './counties.js';
 import {
   addScaled,
   decimalFromScaled,
@@ -57,14 +57,19 @@ export function aggregateColumns(counties: readonly County[], wanted: readonly {
     const weight = aggregation?.method === 'weighted_mean' && aggregation.weight ? aggregation.weight : undefined;
     return { column, aggregation, weight, sum: new LimbAccumulator(), products: weight === undefined ? undefined : new LimbAccumulator() };
   });
-  for (const county of counties) {
-    for (const spec of specs) {
-      if (spec.weight === undefined) {
-        addFigure(spec.sum, county, spec.column);
-      } else {
-        // For a weighted mean, `sum` adds the weights and `products` figure x weight.
-        addFigure(spec.sum, county, spec.weight);
-        addFigureProduct(spec.products!, county, spec.column, spec.weight);
+  // Counties read from one table: column by column from its store. Otherwise (the first spec refused, so nothing
+  // was added) county by county.
+  const fromTable = specs.every((spec) => addTableFigures(counties, spec.column, spec.sum, spec.weight === undefined ? undefined : { column: spec.weight, products: spec.products! }));
+  if (!fromTable) {
+    for (const county of counties) {
+      for (const spec of specs) {
+        if (spec.weight === undefined) {
+          addFigure(spec.sum, county, spec.column);
+        } else {
+          // For a weighted mean, `sum` adds the weights and `products` figure x weight.
+          addFigure(spec.sum, county, spec.weight);
+          addFigureProduct(spec.products!, county, spec.column, spec.weight);
+        }
       }
     }
   }
