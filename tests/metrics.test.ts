@@ -225,6 +225,11 @@ describe('compare: the changes add up per pot', () => {
     expect(change.base.get('no such column')).toBeUndefined();
     expect(change.base.has('special_poverty')).toBe(true);
     expect(change.change).toBe(-60n);
+    // Made when read: the same each time, and the percent change of the totals.
+    expect([...change.base.entries()]).toEqual([...change.base.entries()]);
+    expect(change.changePercent).toBe(percentChange(700n, 640n));
+    expect(change.changePercent).toBe('-8.5714');
+    expect(change.band).toBe(bandOf(700n, 640n));
   });
 
   test('money that became unallocated is part of the balance', () => {

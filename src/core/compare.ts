@@ -206,6 +206,35 @@ class CountyAmountsView implements ReadonlyMap<string, Fen> {
 }
 
 /** Adds a county's amounts (every key of the layout) into a province's. */
+/**
+ * A county's change, its amounts and percent change made when read: a
+ * comparison of village tables holds one for each village and scenario, and
+ * two views and a text each, kept, were about 150 MB at a million villages.
+ */
+class CountyChangeOf implements CountyChange {
+  constructor(
+    readonly scenarioName: string,
+    readonly county: CountyOutcome,
+    private readonly other: CountyOutcome,
+    private readonly layout: AmountKeys,
+    readonly change: Fen,
+    readonly band: Band,
+  ) {}
+
+  get base(): ReadonlyMap<string, Fen> {
+    return new CountyAmountsView(this.county.amounts, this.layout);
+  }
+
+  get scenario(): ReadonlyMap<string, Fen> {
+    return new CountyAmountsView(this.other.amounts, this.layout);
+  }
+
+  get changePercent(): string {
+    const baseTotal = this.county.amounts.get('total') ?? 0n;
+    return percentChange(baseTotal, baseTotal + this.change);
+  }
+}
+
 function addInto(target: Map<string, Fen>, amounts: ReadonlyMap<string, Fen>, keys: readonly string[]): void {
   for (const key of keys) target.set(key, (target.get(key) ?? 0n) + (amounts.get(key) ?? 0n));
 }
@@ -307,19 +336,9 @@ export function compareOutcomes(base: CompareSide, scenarios: readonly CompareSi
     const scenarioByCode = inOrder ? undefined : new Map(scenario.outcome.counties.map((county) => [county.code, county]));
     const scenarioCounties: CountyChange[] = base.outcome.counties.map((county, index) => {
       const other = scenarioByCode === undefined ? scenario.outcome.counties[index]! : scenarioByCode.get(county.code)!;
-      const baseAmounts = new CountyAmountsView(county.amounts, layout);
-      const scenarioAmounts = new CountyAmountsView(other.amounts, layout);
-      const baseTotal = baseAmounts.get('total')!;
-      const scenarioTotal = scenarioAmounts.get('total')!;
-      return {
-        scenarioName: scenario.name,
-        county,
-        base: baseAmounts,
-        scenario: scenarioAmounts,
-        change: scenarioTotal - baseTotal,
-        changePercent: percentChange(baseTotal, scenarioTotal),
-        band: bandOf(baseTotal, scenarioTotal),
-      };
+      const baseTotal = county.amounts.get('total') ?? 0n;
+      const scenarioTotal = other.amounts.get('total') ?? 0n;
+      return new CountyChangeOf(scenario.name, county, other, layout, scenarioTotal - baseTotal, bandOf(baseTotal, scenarioTotal));
     });
     appendAll(counties, scenarioCounties);
 
