@@ -170,13 +170,18 @@ function perPoorStatistics(values: PerPoor[]): Pick<Metrics, 'per_poor_min' | 'p
   const n = BigInt(count);
   let sum = 0n;
   let sumOfSquares = 0n;
-  let rankWeighted = 0n;
-  sorted.forEach((value, index) => {
-    sum += value.fixed;
-    sumOfSquares += value.fixed * value.fixed;
-    // Gini = sum over ranks i = 1..n of (2i - n - 1) x_(i), over n * sum x.
-    rankWeighted += (2n * BigInt(index + 1) - n - 1n) * value.fixed;
-  });
+  // Gini = sum over ranks i = 1..n of (2i - n - 1) x_(i), over n * sum x; the sum over i of i x_(i) is the sum of
+  // the sums of x_(i) from each rank to the last (x_(i) is in i of them), added up from the last rank down.
+  let fromRank = 0n;
+  let ranked = 0n;
+  for (let index = count - 1; index >= 0; index--) {
+    const fixed = sorted[index]!.fixed;
+    sum += fixed;
+    sumOfSquares += fixed * fixed;
+    fromRank += fixed;
+    ranked += fromRank;
+  }
+  const rankWeighted = 2n * ranked - (n + 1n) * sum;
   let cv: string;
   let gini: string;
   if (sum === 0n) {
