@@ -15,7 +15,8 @@ import { readCsvRows, ROOT, runCli, SAMPLE, SMALL, tempDir } from './helpers.js'
 import { readReportFolder } from '../src/io/report-folder.js';
 import { checkWithVerify } from '../src/io/run-integrity.js';
 import { loadReference } from '../src/io/load-inputs.js';
-import { renderRunWorkbook } from '../src/render/workbook.js';
+import { renderRunWorkbook, zipBacklog } from '../src/render/workbook.js';
+import { PassThrough } from 'node:stream';
 
 let work: string;
 
@@ -302,6 +303,32 @@ describe('value labels', () => {
     // Areas by the reference's spelling: the Chinese name in Chinese.
     expect(valueLabel('zh', 'contiguous_area', '乌蒙山区', reference)).toBe('乌蒙山区');
     expect(valueLabel('en', 'contiguous_area', '乌蒙山区', reference)).not.toBe('乌蒙山区');
+  });
+});
+
+describe("a sheet's rows and the zip", () => {
+  it('shows what a sheet wrote and the zip has not taken, which the zip takes once the event loop turns', async () => {
+    const stream = new PassThrough();
+    let zipped = 0;
+    stream.on('data', (piece: Buffer) => (zipped += piece.length));
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
+    const sheet = workbook.addWorksheet('rows');
+    for (let index = 1; index <= 3_000; index++) {
+      const row = sheet.getRow(index);
+      for (let column = 1; column <= 10; column++) row.getCell(column).value = `village ${index} ${column}`;
+      row.commit();
+    }
+    // Written in one go: all of it waits (about 300 kB of XML), none is zipped yet.
+    expect(zipBacklog(sheet)).toBeGreaterThan(200_000);
+    let turns = 0;
+    while (zipBacklog(sheet) > 70_000 && turns < 100_000) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turns++;
+    }
+    expect(zipBacklog(sheet)).toBeLessThanOrEqual(70_000);
+    sheet.commit();
+    await workbook.commit();
+    expect(zipped).toBeGreaterThan(0);
   });
 });
 

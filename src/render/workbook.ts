@@ -127,6 +127,28 @@ type Worksheet = ReturnType<Workbook['addWorksheet']>;
  */
 export const EXCEL_MAX_ROWS = 1_048_576;
 
+/**
+ * What a sheet has written that its zip has not taken yet, in bytes: what
+ * waits in exceljs's stream of the sheet and in the stream archiver reads it
+ * through. The zip reads and compresses a sheet's XML only while the event
+ * loop turns: written in one go, a million villages' sheet (about 700 MB of
+ * XML) was held whole until its last row. Read from exceljs 4's and
+ * archiver's own fields; 0 where they are not (the rows are then written
+ * without waiting, as before).
+ */
+export function zipBacklog(sheet: Worksheet): number {
+  const stream = (sheet as unknown as { _stream?: { buffers?: unknown[]; pipes?: unknown[] } })._stream;
+  const through = stream?.pipes?.[0] as { _readableState?: { length?: number }; _writableState?: { length?: number } } | undefined;
+  const waiting = (stream?.buffers?.length ?? 0) * STREAM_BUFFER_BYTES;
+  return waiting + (through?._readableState?.length ?? 0) + (through?._writableState?.length ?? 0);
+}
+
+/** The size of exceljs's buffers for a sheet's stream (WorkbookWriter._openStream). */
+const STREAM_BUFFER_BYTES = 65_536;
+/** Rows written between two looks at the zip's backlog, and the backlog the rows wait for the zip to get under. */
+const ROWS_BETWEEN_CHECKS = 1_000;
+const MAX_ZIP_BACKLOG = 4 << 20;
+
 /** The style of a cell that has none of its own (a text cell of a table), shared: see addTableSheet. */
 const NO_STYLE: Partial<ExcelJS.Style> = {};
 
@@ -141,7 +163,14 @@ function cellWidth(column: SheetColumn, text: string): number {
  * to every row (measured first, as a streamed sheet's widths come before its
  * rows), cells typed, each row committed as it is written.
  */
-function addTableSheet(workbook: Workbook, name: string, columns: readonly SheetColumn[], rows: readonly Readonly<Record<string, string>>[], freezeColumns = 0, maxRows = EXCEL_MAX_ROWS): void {
+async function addTableSheet(
+  workbook: Workbook,
+  name: string,
+  columns: readonly SheetColumn[],
+  rows: readonly Readonly<Record<string, string>>[],
+  freezeColumns = 0,
+  maxRows = EXCEL_MAX_ROWS,
+): Promise<void> {
   const widths = columns.map((column) => displayWidth(column.header) + 2);
   for (const row of rows) columns.forEach((column, index) => (widths[index] = Math.max(widths[index]!, cellWidth(column, column.value(row)))));
   const perSheet = maxRows - 1;
@@ -168,7 +197,10 @@ function addTableSheet(workbook: Workbook, name: string, columns: readonly Sheet
     const numberStyles = columns.map((column): Partial<ExcelJS.Style> => ({
       numFmt: column.kind === 'amount' || column.kind === 'wan' ? AMOUNT_FORMAT : column.kind === 'whole' ? WHOLE_FORMAT : `0.${'0'.repeat(column.places ?? 1)}`,
     }));
-    partRows.forEach((row, rowIndex) => {
+    for (let rowIndex = 0; rowIndex < partRows.length; rowIndex++) {
+      // Now and then the zip is let catch up with the rows (see zipBacklog).
+      if (rowIndex > 0 && rowIndex % ROWS_BETWEEN_CHECKS === 0) while (zipBacklog(sheet) > MAX_ZIP_BACKLOG) await new Promise((resolve) => setImmediate(resolve));
+      const row = partRows[rowIndex]!;
       const sheetRow = sheet.getRow(rowIndex + 2);
       columns.forEach((column, index) => {
         const text = column.value(row);
@@ -186,7 +218,7 @@ function addTableSheet(workbook: Workbook, name: string, columns: readonly Sheet
         cell.style = NO_STYLE;
       });
       sheetRow.commit();
-    });
+    }
     sheet.commit();
   }
 }
@@ -342,16 +374,16 @@ export async function renderRunWorkbook(input: RunWorkbookInput): Promise<Buffer
   const figures = buildRunFigures(folder.allocations, folder.provinces, folder.summary);
   const { workbook, finish } = newWorkbook(input.createdAt);
   const maxRows = input.maxRowsPerSheet ?? EXCEL_MAX_ROWS;
-  addTableSheet(workbook, message(lang, 'sheet.counties'), csvColumns(lang, folder.allocations, reference, { wanAfterTotal: true }), folder.allocations.rows, 2, maxRows);
-  addTableSheet(workbook, message(lang, 'sheet.provinces'), csvColumns(lang, folder.provinces, reference, { wanAfterTotal: true }), folder.provinces.rows, 2, maxRows);
-  if (folder.projects) addTableSheet(workbook, message(lang, 'sheet.projects'), csvColumns(lang, folder.projects, reference), folder.projects.rows, 1, maxRows);
+  await addTableSheet(workbook, message(lang, 'sheet.counties'), csvColumns(lang, folder.allocations, reference, { wanAfterTotal: true }), folder.allocations.rows, 2, maxRows);
+  await addTableSheet(workbook, message(lang, 'sheet.provinces'), csvColumns(lang, folder.provinces, reference, { wanAfterTotal: true }), folder.provinces.rows, 2, maxRows);
+  if (folder.projects) await addTableSheet(workbook, message(lang, 'sheet.projects'), csvColumns(lang, folder.projects, reference), folder.projects.rows, 1, maxRows);
   const checkColumns: SheetColumn[] = folder.checks.columns.map((column) => ({
     header: columnLabel(lang, column),
     kind: 'text' as const,
     value: column === 'message' ? (row: Readonly<Record<string, string>>) => checkMessage(lang, row) : (row: Readonly<Record<string, string>>) => valueLabel(lang, column, row[column] ?? '', reference),
   }));
   if (lang !== 'en' && folder.checks.columns.includes('message')) checkColumns.push({ header: message(lang, 'checks.original'), kind: 'text', value: (row) => row['message'] ?? '' });
-  addTableSheet(workbook, message(lang, 'sheet.checks'), checkColumns, folder.checks.rows, 1, maxRows);
+  await addTableSheet(workbook, message(lang, 'sheet.checks'), checkColumns, folder.checks.rows, 1, maxRows);
   addSummarySheet(workbook, lang, identityLines(input, figures), fundTotalsTable(lang, figures));
   return finish();
 }
@@ -378,7 +410,7 @@ export async function renderScenarioWorkbook(input: ScenarioWorkbookInput): Prom
         ]
       : [['sheet.sweep', folder.points]];
   for (const [key, csv] of sheets) {
-    if (csv) addTableSheet(workbook, message(lang, key), csvColumns(lang, csv, reference, { translateValues: true }), csv.rows, 1);
+    if (csv) await addTableSheet(workbook, message(lang, key), csvColumns(lang, csv, reference, { translateValues: true }), csv.rows, 1);
   }
   const document = folder.kind === 'compare' ? folder.compare : folder.sweep;
   const lines: SummaryLine[] = Object.entries(document).map(([key, value]) => ({
