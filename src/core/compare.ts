@@ -205,7 +205,6 @@ class CountyAmountsView implements ReadonlyMap<string, Fen> {
   }
 }
 
-/** Adds a county's amounts (every key of the layout) into a province's. */
 /**
  * A county's change, its amounts and percent change made when read: a
  * comparison of village tables holds one for each village and scenario, and
@@ -235,6 +234,7 @@ class CountyChangeOf implements CountyChange {
   }
 }
 
+/** Adds a county's amounts (every key of the layout) into a province's. */
 function addInto(target: Map<string, Fen>, amounts: ReadonlyMap<string, Fen>, keys: readonly string[]): void {
   for (const key of keys) target.set(key, (target.get(key) ?? 0n) + (amounts.get(key) ?? 0n));
 }
