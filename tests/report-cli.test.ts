@@ -3,7 +3,7 @@
  * run identity and its verification, the columns later rules add, the
  * language, and bad usage or a bad folder (exit 2, nothing written).
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -266,6 +266,21 @@ describe('bad usage and bad folders: exit 2, nothing written', () => {
     const result = runCli(['report', smallRun, '--html', work]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('is a folder');
+    const workbook = runCli(['report', smallRun, '--xlsx', work]);
+    expect(workbook.code).toBe(2);
+    expect(workbook.stderr).toContain('--xlsx');
+    expect(workbook.stderr).toContain('is a folder');
+  });
+
+  it('writes neither file when the workbook cannot be written, and leaves no temporary file', () => {
+    const out = join(work, 'unwritten.html');
+    const missing = join(work, 'no-such-folder');
+    const result = runCli(['report', smallRun, '--html', out, '--xlsx', join(missing, 'x.xlsx')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('cannot write the file (ENOENT)');
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(missing)).toBe(false);
+    expect(readdirSync(work).filter((name) => name.includes('povalloc-tmp'))).toEqual([]);
   });
 
   it('has an example in --help', () => {

@@ -281,11 +281,10 @@ function addSummarySheet(workbook: Workbook, lang: Lang, lines: readonly Summary
 
 
 
-/** A streamed workbook whose bytes are gathered in memory: `finish` gives them (the zip of a million rows is some 100 MB). */
-function newWorkbook(createdAt: Date): { workbook: Workbook; finish: () => Promise<Buffer> } {
-  const pieces: Buffer[] = [];
+/** A streamed workbook whose zip's bytes go to WRITE as they are made (a million rows' zip is some 120 MB); `finish` ends it. */
+function newWorkbook(createdAt: Date, write: (piece: Buffer) => void): { workbook: Workbook; finish: () => Promise<void> } {
   const stream = new PassThrough();
-  stream.on('data', (piece: Buffer) => pieces.push(piece));
+  stream.on('data', (piece: Buffer) => write(piece));
   const ended = new Promise<void>((resolve, reject) => {
     stream.on('end', resolve);
     stream.on('error', reject);
@@ -299,9 +298,15 @@ function newWorkbook(createdAt: Date): { workbook: Workbook; finish: () => Promi
     finish: async () => {
       await workbook.commit();
       await ended;
-      return Buffer.concat(pieces);
     },
   };
+}
+
+/** A workbook's bytes in memory, made by MAKE as writeRunWorkbook and writeScenarioWorkbook make them. */
+async function inMemory(make: (write: (piece: Buffer) => void) => Promise<void>): Promise<Buffer> {
+  const pieces: Buffer[] = [];
+  await make((piece) => pieces.push(piece));
+  return Buffer.concat(pieces);
 }
 
 export interface RunWorkbookInput {
@@ -369,10 +374,15 @@ function identityLines(input: RunWorkbookInput, figures: RunFigures): SummaryLin
 }
 
 /** The run's workbook as xlsx bytes. */
-export async function renderRunWorkbook(input: RunWorkbookInput): Promise<Buffer> {
+export function renderRunWorkbook(input: RunWorkbookInput): Promise<Buffer> {
+  return inMemory((write) => writeRunWorkbook(input, write));
+}
+
+/** The run's workbook, its bytes handed to WRITE as they are made. */
+export async function writeRunWorkbook(input: RunWorkbookInput, write: (piece: Buffer) => void): Promise<void> {
   const { folder, lang, reference } = input;
   const figures = buildRunFigures(folder.allocations, folder.provinces, folder.summary);
-  const { workbook, finish } = newWorkbook(input.createdAt);
+  const { workbook, finish } = newWorkbook(input.createdAt, write);
   const maxRows = input.maxRowsPerSheet ?? EXCEL_MAX_ROWS;
   await addTableSheet(workbook, message(lang, 'sheet.counties'), csvColumns(lang, folder.allocations, reference, { wanAfterTotal: true }), folder.allocations.rows, 2, maxRows);
   await addTableSheet(workbook, message(lang, 'sheet.provinces'), csvColumns(lang, folder.provinces, reference, { wanAfterTotal: true }), folder.provinces.rows, 2, maxRows);
@@ -396,9 +406,14 @@ export interface ScenarioWorkbookInput {
 }
 
 /** A compare or sweep folder as a workbook: one sheet per CSV, and the folder's JSON as the summary. */
-export async function renderScenarioWorkbook(input: ScenarioWorkbookInput): Promise<Buffer> {
+export function renderScenarioWorkbook(input: ScenarioWorkbookInput): Promise<Buffer> {
+  return inMemory((write) => writeScenarioWorkbook(input, write));
+}
+
+/** renderScenarioWorkbook, its bytes handed to WRITE as they are made. */
+export async function writeScenarioWorkbook(input: ScenarioWorkbookInput, write: (piece: Buffer) => void): Promise<void> {
   const { folder, lang, reference } = input;
-  const { workbook, finish } = newWorkbook(input.createdAt);
+  const { workbook, finish } = newWorkbook(input.createdAt, write);
   const sheets: [MessageKey, CsvFile | undefined][] =
     folder.kind === 'compare'
       ? [

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../../core/problems.js';
 import { loadReference } from '../../io/load-inputs.js';
@@ -39,22 +39,76 @@ A large table (a province's villages, more than 20,000 rows): the page shows
 the first 20,000 rows and draws at most 5,000 points, and says so; the
 workbook has every row (over several sheets beyond Excel's 1,048,576).`;
 
-/** Writes a file through a temporary sibling, so a failed write leaves no half file. */
-export function writeFileAtomically(path: string, content: string | Buffer, option: string): void {
+/** Where a file is written first: a temporary sibling, renamed over it once whole (a failed write leaves no half file). */
+function temporarySibling(path: string, option: string): { target: string; temporary: string } {
   const target = resolve(path);
   if (existsSync(target) && statSync(target).isDirectory()) throw new UsageError(`${option} ${path}: is a folder; give a file name`);
-  const temporary = join(dirname(target), `.${basename(target)}.povalloc-tmp-${process.pid}`);
+  return { target, temporary: join(dirname(target), `.${basename(target)}.povalloc-tmp-${process.pid}`) };
+}
+
+/** A failure to write PATH as a usage problem (exit code 2) where the file system refused it; anything else as it is. */
+function writeFailure(error: unknown, path: string, option: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'ENOSPC' || code === 'EISDIR') {
+    return new UsageError(`${option} ${path}: cannot write the file (${code})`);
+  }
+  return error;
+}
+
+/** Writes a file through a temporary sibling, so a failed write leaves no half file. */
+export function writeFileAtomically(path: string, content: string | Buffer, option: string): void {
+  const { target, temporary } = temporarySibling(path, option);
   try {
     writeFileSync(temporary, content);
     renameSync(temporary, target);
   } catch (error) {
     rmSync(temporary, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'ENOSPC' || code === 'EISDIR') {
-      throw new UsageError(`${option} ${path}: cannot write the file (${code})`);
-    }
-    throw error;
+    throw writeFailure(error, path, option);
   }
+}
+
+/** A file written as it was made, into its temporary sibling: renamed into place by `place`, or removed by `discard`. */
+interface SpooledFile {
+  readonly bytes: number;
+  place(): void;
+  discard(): void;
+}
+
+/**
+ * The bytes MAKE hands over, written as they come into PATH's temporary
+ * sibling: a million villages' workbook (some 120 MB) is not held in memory,
+ * nor copied into one buffer, before it is written.
+ */
+async function spoolFile(path: string, option: string, make: (write: (piece: Buffer) => void) => Promise<void>): Promise<SpooledFile> {
+  const { target, temporary } = temporarySibling(path, option);
+  let fd: number | undefined;
+  let bytes = 0;
+  try {
+    fd = openSync(temporary, 'w');
+    const open = fd;
+    await make((piece) => {
+      for (let written = 0; written < piece.length; ) written += writeSync(open, piece, written, piece.length - written);
+      bytes += piece.length;
+    });
+    closeSync(fd);
+    fd = undefined;
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw writeFailure(error, path, option);
+  }
+  return {
+    bytes,
+    place: () => {
+      try {
+        renameSync(temporary, target);
+      } catch (error) {
+        rmSync(temporary, { force: true });
+        throw writeFailure(error, path, option);
+      }
+    },
+    discard: () => rmSync(temporary, { force: true }),
+  };
 }
 
 function sizeText(bytes: number): string {
@@ -69,23 +123,37 @@ export async function runReport(folderArgument: string, options: ReportOptions, 
   const createdAt = new Date();
   // exceljs is large: load it only when a workbook is asked for, so other commands start fast.
   const workbooks = options.xlsx ? await importPackageModule<typeof import('../../render/workbook.js')>('dist/render/workbook.js') : undefined;
-  const outputs: { path: string; option: string; content: string | Buffer }[] = [];
-  if (folder.kind === 'run') {
-    const integrity = checkIntegrity(folder.dir, folder.manifest, folder.manifestPresent);
-    if (options.html) outputs.push({ path: options.html, option: '--html', content: renderRunReportHtml({ folder, integrity, reference, lang, folderLabel: folderArgument }) });
-    if (options.xlsx && workbooks) outputs.push({ path: options.xlsx, option: '--xlsx', content: await workbooks.renderRunWorkbook({ folder, integrity, reference, lang, createdAt }) });
-  } else {
-    if (options.html) {
-      const html = folder.kind === 'compare' ? renderCompareReportHtml({ folder, reference, lang, folderLabel: folderArgument }) : renderSweepReportHtml({ folder, reference, lang, folderLabel: folderArgument });
-      outputs.push({ path: options.html, option: '--html', content: html });
+  // The HTML as text; the workbook written as it is made into a temporary file beside its place.
+  const outputs: { path: string; option: string; content: string | SpooledFile }[] = [];
+  try {
+    if (folder.kind === 'run') {
+      const integrity = checkIntegrity(folder.dir, folder.manifest, folder.manifestPresent);
+      if (options.html) outputs.push({ path: options.html, option: '--html', content: renderRunReportHtml({ folder, integrity, reference, lang, folderLabel: folderArgument }) });
+      if (options.xlsx && workbooks) {
+        const content = await spoolFile(options.xlsx, '--xlsx', (write) => workbooks.writeRunWorkbook({ folder, integrity, reference, lang, createdAt }, write));
+        outputs.push({ path: options.xlsx, option: '--xlsx', content });
+      }
+    } else {
+      if (options.html) {
+        const html = folder.kind === 'compare' ? renderCompareReportHtml({ folder, reference, lang, folderLabel: folderArgument }) : renderSweepReportHtml({ folder, reference, lang, folderLabel: folderArgument });
+        outputs.push({ path: options.html, option: '--html', content: html });
+      }
+      if (options.xlsx && workbooks) {
+        const content = await spoolFile(options.xlsx, '--xlsx', (write) => workbooks.writeScenarioWorkbook({ folder, reference, lang, createdAt }, write));
+        outputs.push({ path: options.xlsx, option: '--xlsx', content });
+      }
     }
-    if (options.xlsx && workbooks) outputs.push({ path: options.xlsx, option: '--xlsx', content: await workbooks.renderScenarioWorkbook({ folder, reference, lang, createdAt }) });
-  }
-  // Everything is rendered before anything is written: a bad folder writes nothing.
-  for (const output of outputs) {
-    writeFileAtomically(output.path, output.content, output.option);
-    const bytes = typeof output.content === 'string' ? Buffer.byteLength(output.content) : output.content.length;
-    io.stdout(`${message(lang, 'report.written', { file: output.path, size: sizeText(bytes) })}\n`);
+    // Everything is made before anything is put in place: a bad folder writes nothing.
+    for (const output of outputs) {
+      const { content } = output;
+      if (typeof content === 'string') writeFileAtomically(output.path, content, output.option);
+      else content.place();
+      const bytes = typeof content === 'string' ? Buffer.byteLength(content) : content.bytes;
+      io.stdout(`${message(lang, 'report.written', { file: output.path, size: sizeText(bytes) })}\n`);
+    }
+  } finally {
+    // A workbook not put in place (something failed first) leaves nothing behind.
+    for (const output of outputs) if (typeof output.content !== 'string') output.content.discard();
   }
   return EXIT_OK;
 }
