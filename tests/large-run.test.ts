@@ -15,7 +15,7 @@ import { ensureTables } from '../scripts/bench/generate-tables.mjs';
 import { AUDIT_GZIP_THRESHOLD, chainAuditRecords, checkAuditChain, checkStoredAuditLog, inThreadCompressor, serializeAuditLog, writeAuditLog, type AuditRecord } from '../src/core/audit.js';
 import { entriesToExplain, explainCounty, explainProvince, rowsHolding, withTableRows } from '../src/core/explain.js';
 import { workerCompressor } from '../src/io/worker-compressor.js';
-import { progressBar } from '../src/cli/progress.js';
+import { COMPARE_STAGES, progressBar, REPORT_STAGES } from '../src/cli/progress.js';
 import type { Io } from '../src/cli/io.js';
 import { allocate } from '../src/core/allocate.js';
 import { loadInputs } from '../src/io/load-inputs.js';
@@ -142,6 +142,25 @@ describe('progress bar', () => {
     progress.done();
     expect(err.at(-1)).toBe('\r\x1b[2K');
     expect(out).toEqual([]);
+  });
+
+  it("draws compare's and report's own stages", () => {
+    const { io, err } = fakeIo(true);
+    let time = 0;
+    const compare = progressBar(io, () => time, COMPARE_STAGES);
+    compare.stage('reading');
+    time = 2000;
+    compare.stage('comparing');
+    expect(err.join('')).toMatch(/2\/3 comparing 2\.0 s/);
+    compare.done();
+    const report = progressBar(io, () => time, REPORT_STAGES);
+    time = 4000;
+    report.stage('checking');
+    expect(err.join('')).toMatch(/2\/3 checking 2\.0 s/);
+    report.stage('writing');
+    expect(err.at(-1)).toMatch(/\[#{16}-{8}\] 3\/3 writing/);
+    report.done();
+    expect(err.at(-1)).toBe('\r\x1b[2K');
   });
 });
 

@@ -1,6 +1,8 @@
 /**
- * A progress bar on stderr for a long `allocate`: the stages reading,
- * allocating and writing, and within writing the audit entries written.
+ * A progress bar on stderr for a long command: `allocate`'s stages reading,
+ * allocating and writing (and within writing the audit entries written);
+ * `compare`'s reading, comparing and writing; `report`'s reading, checking
+ * and writing.
  *
  * Shown only when stderr is a terminal and the run has taken more than a
  * second (a quick run, a pipe, a file or a test sees nothing), never on
@@ -12,15 +14,18 @@ import type { Io } from './io.js';
 
 export const PROGRESS_STAGES = ['reading', 'allocating', 'writing'] as const;
 export type ProgressStage = (typeof PROGRESS_STAGES)[number];
+/** `compare`'s stages, and `report`'s. */
+export const COMPARE_STAGES = ['reading', 'comparing', 'writing'] as const;
+export const REPORT_STAGES = ['reading', 'checking', 'writing'] as const;
 
 /** Only after this many milliseconds is the bar drawn. */
 export const PROGRESS_DELAY_MS = 1000;
 const REDRAW_MS = 100;
 const WIDTH = 24;
 
-export interface Progress {
+export interface Progress<Stage extends string = ProgressStage> {
   /** A stage begins. */
-  stage(stage: ProgressStage): void;
+  stage(stage: Stage): void;
   /** Something more was done within the stage (shown as text, e.g. '120,000 audit entries'). */
   detail(text: string): void;
   /** The run is over (or failed): the bar is wiped. */
@@ -41,10 +46,12 @@ export function groupThousands(count: number): string {
   return sign + grouped;
 }
 
-export function progressBar(io: Io, now: () => number = () => performance.now()): Progress {
+export function progressBar(io: Io, now?: () => number): Progress;
+export function progressBar<Stage extends string>(io: Io, now: (() => number) | undefined, stages: readonly [Stage, ...Stage[]]): Progress<Stage>;
+export function progressBar(io: Io, now: () => number = () => performance.now(), stages: readonly [string, ...string[]] = PROGRESS_STAGES): Progress<string> {
   if (!io.stderrIsTty) return { stage: () => {}, detail: () => {}, done: () => {} };
   const started = now();
-  let stage: ProgressStage = 'reading';
+  let stage = stages[0];
   let detailText = '';
   let drawn = false;
   let lastDraw = -Infinity;
@@ -53,11 +60,11 @@ export function progressBar(io: Io, now: () => number = () => performance.now())
     if (time - started < PROGRESS_DELAY_MS) return;
     if (!force && time - lastDraw < REDRAW_MS) return;
     lastDraw = time;
-    const index = PROGRESS_STAGES.indexOf(stage);
-    const filled = Math.round((WIDTH * index) / PROGRESS_STAGES.length);
+    const index = stages.indexOf(stage);
+    const filled = Math.round((WIDTH * index) / stages.length);
     const bar = `${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}`;
     const seconds = ((time - started) / 1000).toFixed(1);
-    io.stderr(`\r\x1b[2K[${bar}] ${index + 1}/${PROGRESS_STAGES.length} ${stage}${detailText ? `: ${detailText}` : ''} ${seconds} s`);
+    io.stderr(`\r\x1b[2K[${bar}] ${index + 1}/${stages.length} ${stage}${detailText ? `: ${detailText}` : ''} ${seconds} s`);
     drawn = true;
   };
   return {

@@ -11,6 +11,7 @@ import { readRunOutcome } from '../../io/run-outcome.js';
 import { compareFiles, compareJsonPieces, compareSummary } from '../../render/compare.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { addInputOptions, collect, encodingOf, painterFor, type InputOptions } from '../options.js';
+import { COMPARE_STAGES, progressBar } from '../progress.js';
 import { reportWarnings } from './allocate.js';
 
 interface CompareOptions extends Partial<InputOptions> {
@@ -170,9 +171,23 @@ function writeComparison(dir: string, comparison: Comparison, force: boolean): v
 
 function run(runs: string[], options: CompareOptions, io: Io): number {
   if (options.out !== undefined) checkOutputDir(options.out, Boolean(options.force));
-  const { base, scenarios, warnings } = runs.length > 0 ? sidesFromRuns(runs, options) : sidesFromPolicies(options, io);
-  const comparison = compareOutcomes(base, scenarios);
-  if (options.out !== undefined) writeComparison(options.out, comparison, Boolean(options.force));
+  // A bar on stderr when a terminal waits more than a second (two runs of a million villages take about 20 s).
+  const progress = progressBar(io, undefined, COMPARE_STAGES);
+  let comparison: Comparison;
+  let warnings: Problem[];
+  try {
+    progress.stage('reading');
+    const sides = runs.length > 0 ? sidesFromRuns(runs, options) : sidesFromPolicies(options, io);
+    warnings = sides.warnings;
+    progress.stage('comparing');
+    comparison = compareOutcomes(sides.base, sides.scenarios);
+    if (options.out !== undefined) {
+      progress.stage('writing');
+      writeComparison(options.out, comparison, Boolean(options.force));
+    }
+  } finally {
+    progress.done();
+  }
   reportWarnings(io, warnings);
   if (options.json) {
     // A village table's comparison is too long for one string: printed as it is made.

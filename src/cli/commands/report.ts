@@ -11,6 +11,7 @@ import { renderCompareReportHtml, renderSweepReportHtml } from '../../render/sce
 import { EXIT_OK, type Io } from '../io.js';
 import { langOption, resolveLang } from '../lang.js';
 import { importPackageModule } from '../module-import.js';
+import { progressBar, REPORT_STAGES } from '../progress.js';
 
 interface ReportOptions {
   html?: string;
@@ -118,22 +119,29 @@ function sizeText(bytes: number): string {
 export async function runReport(folderArgument: string, options: ReportOptions, io: Io, checkIntegrity: IntegrityChecker = checkWithVerify): Promise<number> {
   const lang: Lang = resolveLang(options.lang, io.env);
   if (!options.html && !options.xlsx) throw new UsageError('report: give --html FILE, --xlsx FILE or both');
-  const folder = readReportFolder(folderArgument);
-  const reference = loadReference();
-  const createdAt = new Date();
-  // exceljs is large: load it only when a workbook is asked for, so other commands start fast.
-  const workbooks = options.xlsx ? await importPackageModule<typeof import('../../render/workbook.js')>('dist/render/workbook.js') : undefined;
+  // A bar on stderr when a terminal waits more than a second (a million villages' workbook takes about 45 s).
+  const progress = progressBar(io, undefined, REPORT_STAGES);
   // The HTML as text; the workbook written as it is made into a temporary file beside its place.
   const outputs: { path: string; option: string; content: string | SpooledFile }[] = [];
+  const written: string[] = [];
   try {
+    progress.stage('reading');
+    const folder = readReportFolder(folderArgument);
+    const reference = loadReference();
+    const createdAt = new Date();
+    // exceljs is large: load it only when a workbook is asked for, so other commands start fast.
+    const workbooks = options.xlsx ? await importPackageModule<typeof import('../../render/workbook.js')>('dist/render/workbook.js') : undefined;
     if (folder.kind === 'run') {
+      progress.stage('checking');
       const integrity = checkIntegrity(folder.dir, folder.manifest, folder.manifestPresent);
+      progress.stage('writing');
       if (options.html) outputs.push({ path: options.html, option: '--html', content: renderRunReportHtml({ folder, integrity, reference, lang, folderLabel: folderArgument }) });
       if (options.xlsx && workbooks) {
         const content = await spoolFile(options.xlsx, '--xlsx', (write) => workbooks.writeRunWorkbook({ folder, integrity, reference, lang, createdAt }, write));
         outputs.push({ path: options.xlsx, option: '--xlsx', content });
       }
     } else {
+      progress.stage('writing');
       if (options.html) {
         const html = folder.kind === 'compare' ? renderCompareReportHtml({ folder, reference, lang, folderLabel: folderArgument }) : renderSweepReportHtml({ folder, reference, lang, folderLabel: folderArgument });
         outputs.push({ path: options.html, option: '--html', content: html });
@@ -149,12 +157,14 @@ export async function runReport(folderArgument: string, options: ReportOptions, 
       if (typeof content === 'string') writeFileAtomically(output.path, content, output.option);
       else content.place();
       const bytes = typeof content === 'string' ? Buffer.byteLength(content) : content.bytes;
-      io.stdout(`${message(lang, 'report.written', { file: output.path, size: sizeText(bytes) })}\n`);
+      written.push(`${message(lang, 'report.written', { file: output.path, size: sizeText(bytes) })}\n`);
     }
   } finally {
+    progress.done();
     // A workbook not put in place (something failed first) leaves nothing behind.
     for (const output of outputs) if (typeof output.content !== 'string') output.content.discard();
   }
+  for (const line of written) io.stdout(line);
   return EXIT_OK;
 }
 
