@@ -27,6 +27,7 @@
  * are never put in a block, so splitting the rows is unambiguous.
  */
 import type { AuditEntry, AuditRecord, PiecedValue } from './audit.js';
+import { escapedInJson } from './canonical-json.js';
 import { isUnitCode } from './grammar.js';
 import { StepSeries } from './state.js';
 
@@ -60,8 +61,6 @@ const SUBJECT_COLUMN = 'block.subject';
 const LABEL_COLUMN = 'block.unit_label';
 
 const SEPARATORS = /[\t\n]/;
-/** What JSON escapes (control characters, quote, backslash) and surrogates, which it escapes when they stand alone. */
-const ESCAPED_IN_JSON = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
 function blockable(text: string): boolean {
   return !SEPARATORS.test(text);
@@ -79,7 +78,7 @@ type FieldKind = typeof PLAIN | typeof ESCAPED | typeof NOT_BLOCKABLE;
 
 function fieldKind(text: string): FieldKind {
   // Almost every field is plain: one test tells.
-  if (!ESCAPED_IN_JSON.test(text)) return PLAIN;
+  if (!escapedInJson(text)) return PLAIN;
   return blockable(text) ? ESCAPED : NOT_BLOCKABLE;
 }
 

@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AllocationResult } from './allocate.js';
 import { LARGE_RUN_UNITS } from './audit-blocks.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson, isArrayIndex } from './canonical-json.js';
 import { formatYuan } from './money.js';
 import { eachStep, type StepSeries } from './state.js';
 
@@ -557,12 +557,11 @@ interface RowPlan {
 }
 
 const rowPlans = new WeakMap<readonly string[], RowPlan | undefined>();
-const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
 
 function rowPlan(columns: readonly string[]): RowPlan | undefined {
   if (rowPlans.has(columns)) return rowPlans.get(columns);
   const plain =
-    new Set(columns).size === columns.length && !columns.some((column) => column === '__proto__' || (ARRAY_INDEX.test(column) && Number(column) < 2 ** 32 - 1));
+    new Set(columns).size === columns.length && !columns.some((column) => column === '__proto__' || isArrayIndex(column));
   const plan = plain ? { names: columns.map((column) => `${quotedName(column)}:`), order: columns.length > 1 ? sortOrder(columns) : undefined } : undefined;
   rowPlans.set(columns, plan);
   return plan;

@@ -81,3 +81,17 @@ export function distinctNames(names: readonly string[]): { names: readonly strin
   const kept = [...last.keys()];
   return { names: Object.freeze(kept), pick: kept.map((name) => last.get(name)!) };
 }
+
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
+
+/** A name an object puts before its other names, in the order of its number (an array index: 0 to 2^32 - 2, no leading zero). */
+export function isArrayIndex(name: string): boolean {
+  return ARRAY_INDEX.test(name) && Number(name) < 2 ** 32 - 1;
+}
+
+const ESCAPED_IN_JSON = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
+/** Whether JSON.stringify may escape anything in TEXT: a control character, a quote or backslash, or a surrogate (escaped when it stands alone). */
+export function escapedInJson(text: string): boolean {
+  return ESCAPED_IN_JSON.test(text);
+}

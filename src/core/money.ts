@@ -206,12 +206,17 @@ export function formatYuan(fen: Fen): string {
 export function formatFenAsWan(fen: Fen): string {
   if (fen === 0n) return '0';
   const negative = fen < 0n;
-  let text = unitsText((negative ? -fen : fen).toString(), 6);
-  let end = text.length;
-  while (text.charCodeAt(end - 1) === 48) end--;
-  if (text.charCodeAt(end - 1) === 46) end--;
-  text = text.slice(0, end);
+  const text = withoutTrailingZeros(unitsText((negative ? -fen : fen).toString(), 6));
   return negative ? `-${text}` : text;
+}
+
+/** A plain decimal without the trailing zeros of its fraction, nor its point when nothing is left after it: `1234.50` -> `1234.5`, `7.00` -> `7`. */
+export function withoutTrailingZeros(text: string): string {
+  if (!text.includes('.')) return text;
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 0x30) end--;
+  if (text.charCodeAt(end - 1) === 0x2e) end--;
+  return end === text.length ? text : text.slice(0, end);
 }
 
 /** 万元 with two decimals, rounded half-even: for human summaries only. */

@@ -5,6 +5,7 @@
  * villages' rows would otherwise be one string of about 900 million
  * characters, which V8 cannot make (its strings end at about 512 million).
  */
+import { escapedInJson, isArrayIndex } from '../core/canonical-json.js';
 
 /** Elements joined into one piece. */
 const ELEMENTS_PER_PIECE = 2_048;
@@ -76,10 +77,6 @@ function* objectsOf(columns: readonly string[], rows: Iterable<readonly string[]
   for (const cells of rows) yield Object.fromEntries(columns.map((column, at) => [column, cells[at]!]));
 }
 
-/** What JSON escapes in a string (control characters, quote, backslash) and surrogates, which it escapes when they stand alone. */
-const ESCAPED_IN_JSON = /[\u0000-\u001f"\\\ud800-\udfff]/;
-/** A name an object puts before the others (an array index). */
-const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 
 /**
  * A row's text as JSON.stringify writes the row's object two levels deep,
@@ -89,7 +86,7 @@ const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
  */
 function rowWriter(columns: readonly string[]): ((cells: readonly string[]) => string) | undefined {
   if (columns.length === 0 || new Set(columns).size !== columns.length) return undefined;
-  if (columns.some((column) => ARRAY_INDEX.test(column) && Number(column) < 2 ** 32 - 1)) return undefined;
+  if (columns.some(isArrayIndex)) return undefined;
   // [opening and first name, cell, between and next name, cell, ..., closing]: cells at the odd places.
   const parts = new Array<string>(2 * columns.length + 1);
   columns.forEach((column, at) => {
@@ -99,7 +96,7 @@ function rowWriter(columns: readonly string[]): ((cells: readonly string[]) => s
   return (cells) => {
     for (let at = 0; at < columns.length; at++) {
       const cell = cells[at]!;
-      parts[2 * at + 1] = ESCAPED_IN_JSON.test(cell) ? JSON.stringify(cell).slice(1, -1) : cell;
+      parts[2 * at + 1] = escapedInJson(cell) ? JSON.stringify(cell).slice(1, -1) : cell;
     }
     return parts.join('');
   };

@@ -11,6 +11,7 @@
  * Only text cells go through here: amounts are validated decimals and are
  * written as numbers, never prefixed.
  */
+import { withoutTrailingZeros } from '../core/money.js';
 import { isTrimmable } from '../core/table.js';
 
 /**
@@ -80,11 +81,3 @@ export function exactSpreadsheetNumber(text: string): number | undefined {
 /** Decimal digits every double holds (DBL_DIG). */
 const MOST_DIGITS_EXACT = 15;
 
-/** A plain decimal without the trailing zeros of its fraction, nor its point when nothing is left after it. */
-function withoutTrailingZeros(text: string): string {
-  if (!text.includes('.')) return text;
-  let end = text.length;
-  while (text.charCodeAt(end - 1) === 0x30) end--;
-  if (text.charCodeAt(end - 1) === 0x2e) end--;
-  return end === text.length ? text : text.slice(0, end);
-}
