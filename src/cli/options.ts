@@ -9,6 +9,7 @@ import { loadInputs, parseOverrides, type LoadedInputs } from '../io/load-inputs
 import type { EncodingChoice } from '../io/read-inputs.js';
 import { PLAIN, type Painter } from '../render/summary.js';
 import type { Io } from './io.js';
+import { readPreviousOnWorker } from './previous-aside.js';
 
 export interface InputOptions {
   counties: string;
@@ -74,5 +75,6 @@ export function loadFromOptions(options: InputOptions, io: Io): LoadedInputs {
     encoding: encodingOf(options.encoding),
     stdin: () => io.readStdin(),
     overrides: parseOverrides(options.set ?? []),
+    readPreviousAside: readPreviousOnWorker,
   });
 }

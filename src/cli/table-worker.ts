@@ -8,9 +8,10 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { InternalError } from '../core/problems.js';
 import type { StreamedTable } from '../render/tables.js';
+import { waitForAnswer } from './worker-answer.js';
 
 /** A table's bytes in pieces (none when it was written to a file), with their size and SHA-256. */
 export interface WrittenTable {
@@ -52,15 +53,8 @@ export function writeTableOnWorker(table: StreamedTable, path?: string): Pending
     finish() {
       if (result) return result;
       try {
-        if (Atomics.wait(flag, 0, 0, STALL_MS) === 'timed-out') throw new InternalError(`writing allocations.csv: no answer from its worker thread in ${STALL_MS / 1000} s`);
-        // The worker posts before it raises the flag: the message is there (looked for a few times more, to be sure).
-        type Answer = { message: { pieces?: Uint8Array[]; bytes?: number; sha256?: string; error?: string } };
-        let received = receiveMessageOnPort(port1) as Answer | undefined;
-        for (let attempt = 0; !received && attempt < 100; attempt++) {
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-          received = receiveMessageOnPort(port1) as Answer | undefined;
-        }
-        const message = received?.message;
+        const message = waitForAnswer<{ pieces?: Uint8Array[]; bytes?: number; sha256?: string; error?: string }>(flag, port1, STALL_MS);
+        if (message === 'timed-out') throw new InternalError(`writing allocations.csv: no answer from its worker thread in ${STALL_MS / 1000} s`);
         if (!message?.pieces || message.bytes === undefined || message.sha256 === undefined) {
           throw new InternalError(`writing allocations.csv on a worker thread failed: ${message?.error ?? 'no answer'}`);
         }

@@ -150,6 +150,32 @@ class PreviousStore implements PreviousByCounty {
     return undefined;
   }
 
+  /** The sealed store's arrays, to hand to another thread (they are not this store's any more). */
+  parts(): PreviousStoreParts {
+    const { lines, central, provincial, sorted, rowAt, codeLength } = this;
+    this.lines = new Uint32Array(0);
+    this.central = new BigInt64Array(0);
+    this.provincial = new BigInt64Array(0);
+    this.sorted = new Float64Array(0);
+    this.rowAt = new Uint32Array(0);
+    return { lines, central, provincial, sorted, rowAt, codeLength };
+  }
+
+  /** A sealed store made of the arrays another thread's store gave (`parts`). */
+  static fromParts(parts: PreviousStoreParts): PreviousStore {
+    const store = new PreviousStore();
+    store.lines = parts.lines;
+    store.central = parts.central;
+    store.provincial = parts.provincial;
+    store.sorted = parts.sorted;
+    store.rowAt = parts.rowAt;
+    store.codeLength = parts.codeLength;
+    store.codes = new Float64Array(0);
+    store.count = parts.rowAt.length;
+    store.capacity = 0;
+    return store;
+  }
+
   private codeText(code: number): string {
     return String(code).padStart(this.codeLength, '0');
   }
@@ -161,6 +187,35 @@ class PreviousStore implements PreviousByCounty {
     this.central = widened(this.central, this.capacity);
     this.provincial = widened(this.provincial, this.capacity);
   }
+}
+
+/** A sealed PreviousStore's arrays: typed arrays only, which a worker thread hands over without copying them. */
+export interface PreviousStoreParts {
+  readonly lines: Uint32Array<ArrayBuffer>;
+  readonly central: BigInt64Array<ArrayBuffer>;
+  readonly provincial: BigInt64Array<ArrayBuffer>;
+  readonly sorted: Float64Array<ArrayBuffer>;
+  readonly rowAt: Uint32Array<ArrayBuffer>;
+  readonly codeLength: number;
+}
+
+/** Last year's allocations as plain data and typed arrays, to pass between threads (see `previousFromParts`). */
+export interface PreviousAllocationsParts {
+  readonly store: PreviousStoreParts;
+  readonly centralTotal: Fen;
+  readonly skippedBlankRows: number;
+  readonly codeLength: CodeLength | undefined;
+}
+
+/** PREVIOUS as parts: its store's arrays are the parts' from then on (PREVIOUS is not to be used after). */
+export function previousParts(previous: PreviousAllocations): PreviousAllocationsParts {
+  if (!(previous.byCounty instanceof PreviousStore)) throw new TypeError('only a store read by previousReader can be handed over');
+  return { store: previous.byCounty.parts(), centralTotal: previous.centralTotal, skippedBlankRows: previous.skippedBlankRows, codeLength: previous.codeLength };
+}
+
+/** Last year's allocations made again from their parts (`previousParts`, on another thread). */
+export function previousFromParts(parts: PreviousAllocationsParts): PreviousAllocations {
+  return { byCounty: PreviousStore.fromParts(parts.store), centralTotal: parts.centralTotal, skippedBlankRows: parts.skippedBlankRows, codeLength: parts.codeLength };
 }
 
 /** ARRAY copied into a new array of its kind, LENGTH long. */

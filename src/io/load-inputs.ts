@@ -7,14 +7,15 @@
 import { readBudget, type Budget } from '../core/budget.js';
 import { readCountiesCsv, type CountyTable } from '../core/counties.js';
 import { compileCheckedPolicy, compilePolicy, type Policy, type PolicyDocument } from '../core/policy.js';
-import { previousReader, type PreviousAllocations } from '../core/previous.js';
+import type { PreviousAllocations } from '../core/previous.js';
 import { appendAll, InputError, sortProblems, type Problem } from '../core/problems.js';
 import { readProjects, type ProjectTable } from '../core/projects.js';
 import { parseReference, type Reference } from '../core/reference.js';
 import type { RunInputs } from '../core/state.js';
 import { applyOverrides, explainOverrideProblems, isParameterValue, parseOverride, type Override } from '../core/scenario.js';
-import { parseCsvTable, visitCsvTable } from '../core/table.js';
-import { MAX_WRITTEN_TABLE_BYTES, readInputFile, readPackageText, packagePath, type EncodingChoice, type InputFile } from './read-inputs.js';
+import { parseCsvTable } from '../core/table.js';
+import { readInputFile, readPackageText, packagePath, type EncodingChoice, type InputFile } from './read-inputs.js';
+import { readPreviousFile, type PreviousRead } from './read-previous.js';
 import type { SpooledFile } from './run-folder.js';
 
 export const DEFAULT_POLICY = 'data/policies/default.json';
@@ -33,6 +34,19 @@ export interface LoadOptions {
   readonly overrides?: readonly Override[];
   /** How problems name the overrides: `--set` (default) or e.g. `--scenario NAME`. */
   readonly overrideSource?: string;
+  /**
+   * Starts reading last year's allocations.csv elsewhere (a worker thread,
+   * while this thread reads the county table), or declines (undefined).
+   * `finish` gives what `readPreviousFile` gives, or undefined when it could
+   * not be read there (then it is read here); `cancel` stops it unread.
+   */
+  readonly readPreviousAside?: (path: string, encoding: EncodingChoice) => PreviousAside | undefined;
+}
+
+/** Last year's allocations.csv being read elsewhere (see LoadOptions.readPreviousAside). */
+export interface PreviousAside {
+  finish(): PreviousRead | undefined;
+  cancel(): void;
 }
 
 /**
@@ -57,7 +71,7 @@ export interface RoleFile {
  * The file without its text: a village table's text (over 100 MB as a
  * string) is not held for the rest of the run once its rows are read.
  */
-function kept(file: InputFile): KeptInputFile {
+function kept(file: Pick<InputFile, 'path' | 'displayName' | 'bytes' | 'encoding'>): KeptInputFile {
   return { path: file.path, displayName: file.displayName, bytes: file.bytes, encoding: file.encoding };
 }
 
@@ -127,6 +141,20 @@ export function parseOverrides(texts: readonly string[], source = '--set'): Over
 }
 
 export function loadInputs(options: LoadOptions): LoadedInputs {
+  // Begun first: it is read while the policy, the county table and the budget are.
+  let previousAside = options.previous !== undefined && options.previous !== '-' ? options.readPreviousAside?.(options.previous, options.encoding) : undefined;
+  try {
+    return loadAll(options, () => {
+      const aside = previousAside;
+      previousAside = undefined;
+      return aside?.finish();
+    });
+  } finally {
+    previousAside?.cancel();
+  }
+}
+
+function loadAll(options: LoadOptions, previousReadAside: () => PreviousRead | undefined): LoadedInputs {
   const problems: Problem[] = [];
   let stdinUsed = false;
   const stdin = (): Buffer => {
@@ -188,29 +216,23 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
     }
   });
   let previous: PreviousAllocations | undefined;
-  // Last year's allocations.csv, written by povalloc: a table wider than the counties.csv it came from.
-  const previousFile = options.previous === undefined ? undefined : readAndParse(options.previous, MAX_WRITTEN_TABLE_BYTES, (input) => {
-    // Row by row: last year's allocations.csv of a village table has a million rows.
-    const file = input.displayName;
-    let reader = previousReader(file);
-    const visited = visitCsvTable(file, input.text, () => (reader = previousReader(file)).visitor);
-    appendAll(problems, visited.problems);
-    if (visited.header !== undefined) {
-      skippedBlankRows['previous'] = visited.skippedBlankRows;
-      const read = reader.finish(visited.skippedBlankRows);
-      appendAll(problems, read.problems);
-      previous = read.result;
-      const thisYear = counties?.counties[0]?.code.length;
-      if (previous?.codeLength !== undefined && thisYear !== undefined && previous.codeLength.length !== thisYear) {
-        problems.push({
-          file,
-          line: previous.codeLength.line,
-          column: 'county_code',
-          message: `has ${previous.codeLength.length}-digit codes but the county table has ${thisYear}-digit ones: give last year's allocations.csv of the same kind of table (${thisYear === 12 ? 'villages' : 'counties'})`,
-        });
-      }
+  let previousFile: KeptInputFile | undefined;
+  if (options.previous !== undefined) {
+    const read = previousReadAside() ?? readPreviousFile(options.previous, options.encoding, stdin);
+    appendAll(problems, read.problems);
+    if (read.file) previousFile = kept(read.file);
+    if (read.skippedBlankRows !== undefined) skippedBlankRows['previous'] = read.skippedBlankRows;
+    previous = read.previous;
+    const thisYear = counties?.counties[0]?.code.length;
+    if (previous?.codeLength !== undefined && thisYear !== undefined && previous.codeLength.length !== thisYear) {
+      problems.push({
+        file: read.file!.displayName,
+        line: previous.codeLength.line,
+        column: 'county_code',
+        message: `has ${previous.codeLength.length}-digit codes but the county table has ${thisYear}-digit ones: give last year's allocations.csv of the same kind of table (${thisYear === 12 ? 'villages' : 'counties'})`,
+      });
     }
-  });
+  }
   if (problems.length > 0 || !policy || !counties || !budget || !countiesFile || !budgetFile || !policyFile) {
     throw new InputError(sortProblems(problems));
   }

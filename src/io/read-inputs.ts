@@ -9,7 +9,7 @@ import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TextDecoder } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import type { Problem } from '../core/problems.js';
+import { InputError, type Problem } from '../core/problems.js';
 
 export type EncodingChoice = 'auto' | 'utf8' | 'gb18030';
 export type DetectedEncoding = 'utf8' | 'utf8-bom' | 'gb18030';
@@ -230,6 +230,8 @@ export function readInputFile(path: string, choice: EncodingChoice, stdin: () =>
       }
     }
   } catch (error) {
+    // Standard input asked for by a second input: its own problem, not a reason to read.
+    if (error instanceof InputError && error.problems.length === 1) return { problem: error.problems[0]! };
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : String(error);
     return { problem: { file: path, line: 0, message: `cannot read: ${reason}` } };
