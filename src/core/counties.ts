@@ -976,6 +976,9 @@ export class CountyReader implements TableVisitor {
     // county_code and county_name are required columns, so present.
     const code = cells[this.codeAt]!;
     let province: Province | undefined;
+    // The code as the county keeps it, once checked: also what the duplicate check holds (one string a row
+    // outlives the reading, not two).
+    let compact: string | undefined;
     const mismatch = codeLengthMismatch(code, this.codeLength);
     if (code === '') {
       problems.push({ file, line, column: 'county_code', message: 'is empty but required' });
@@ -996,7 +999,8 @@ export class CountyReader implements TableVisitor {
       }
       // A code seen before is a problem (added in `finish`); the row is then not a county,
       // and since there is a problem no county is returned anyway.
-      this.checkedCodes.push(code);
+      compact = compactCode(code);
+      this.checkedCodes.push(compact);
       this.checkedLines.push(line);
       this.checkedProblemIndexes.push(problems.length);
     }
@@ -1184,7 +1188,7 @@ export class CountyReader implements TableVisitor {
     if (!rowOk || !province || poor === undefined || rural === undefined) return;
     this.counties.push(
       new ReadCounty(
-        compactCode(code),
+        compact!,
         this.countyStore,
         this.countyStore.add(
           name,
