@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { figureScaled, readCounties, readCountiesCsv, type County, type CountyTable } from '../src/core/counties.js';
+import { copyTableTextIds, figureScaled, readCounties, readCountiesCsv, type County, type CountyTable } from '../src/core/counties.js';
 import { decimal, decimalFromScaled } from '../src/core/money.js';
 import { formatProblem, type Problem } from '../src/core/problems.js';
 import { parseReference } from '../src/core/reference.js';
@@ -204,5 +204,30 @@ describe('reading counties row by row', () => {
     expect(county.figures.get('rural_income_per_capita')!.equals(expected)).toBe(true);
     const figures = county.figures as ReadonlyMap<string, unknown> & { textOf(column: string): string | undefined };
     expect(decimal(figures.textOf('rural_income_per_capita')!).equals(expected)).toBe(true);
+  });
+});
+
+describe('copyTableTextIds', () => {
+  const table = (rows: string): readonly County[] =>
+    readCountiesCsv('c.csv', `county_code,county_name,poor_population,rural_population,prefecture,contiguous_area\n${rows}`, reference, []).result!.counties;
+
+  it("gives each county's name, prefecture and area as its number in the table's texts, plus the offset", () => {
+    const counties = table('520111,甲,1,10,遵义,乌蒙山区\n520112,乙,1,10,,\n520113,甲,1,10,遵义,\n');
+    const into = { name: new Uint32Array(3), prefecture: new Uint32Array(3), area: new Uint32Array(3) };
+    const texts = copyTableTextIds(counties, (county) => county, into, 5)!;
+    expect(texts).toBeDefined();
+    const at = (ids: Uint32Array) => [...ids].map((id) => texts[id - 5]);
+    expect(at(into.name)).toEqual(counties.map((county) => county.name));
+    expect(at(into.prefecture)).toEqual(counties.map((county) => county.prefecture));
+    expect(at(into.area)).toEqual(counties.map((county) => county.contiguousArea));
+    expect(into.name[0]).toBe(into.name[2]);
+  });
+
+  it('declines counties of two tables, and writes nothing', () => {
+    const mixed = [...table('520111,甲,1,10,遵义,\n'), ...table('520112,乙,1,10,,\n')];
+    const into = { name: new Uint32Array(2), prefecture: new Uint32Array(2), area: new Uint32Array(2) };
+    expect(copyTableTextIds(mixed, (county) => county, into, 1)).toBeUndefined();
+    expect([...into.name, ...into.prefecture, ...into.area]).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(copyTableTextIds([], (county: County) => county, into, 1)).toBeUndefined();
   });
 });

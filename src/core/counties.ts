@@ -628,6 +628,17 @@ class CountyStore {
     return this.remittedOf.get(county) ?? NO_REMITTED;
   }
 
+  /** Every text the store keeps once (names, prefectures, areas, exit years), by number. */
+  get allTexts(): readonly string[] {
+    return this.texts;
+  }
+  /** The numbers in `allTexts` of a county's name, prefecture and contiguous area, plus OFFSET, written at AT. */
+  copyTextIds(county: number, into: TextIdColumns, at: number, offset: number): void {
+    into.name[at] = this.nameIds[county]! + offset;
+    into.prefecture[at] = this.prefectureIds[county]! + offset;
+    into.area[at] = this.areaIds[county]! + offset;
+  }
+
   private textId(text: string): number {
     let id = this.textIdOf.get(text);
     if (id === undefined) {
@@ -652,6 +663,36 @@ class CountyStore {
     this.areaIds = grown(this.areaIds, (length) => new Uint32Array(length));
     this.exitYearIds = grown(this.exitYearIds, (length) => new Uint32Array(length));
   }
+}
+
+/** Columns of numbers of texts: each county's name, prefecture and contiguous area (see `copyTableTextIds`). */
+export interface TextIdColumns {
+  readonly name: Uint32Array;
+  readonly prefecture: Uint32Array;
+  readonly area: Uint32Array;
+}
+
+/**
+ * When every one of UNITS' counties was read from one table: each one's
+ * name, prefecture and contiguous area as its number in the texts of the
+ * table's store plus OFFSET, written into INTO at the unit's place, and
+ * those texts returned. A reader of every county (allocations.csv's
+ * snapshot) then looks up no text a county. Undefined, with nothing
+ * written, otherwise.
+ */
+export function copyTableTextIds<T>(units: readonly T[], countyOf: (unit: T) => County, into: TextIdColumns, offset: number): readonly string[] | undefined {
+  const first = units.length > 0 ? countyOf(units[0]!) : undefined;
+  if (!(first instanceof ReadCounty)) return undefined;
+  const store = first.countyStore;
+  for (const unit of units) {
+    const county = countyOf(unit);
+    if (!(county instanceof ReadCounty) || county.countyStore !== store) return undefined;
+  }
+  for (let at = 0; at < units.length; at++) {
+    const county = countyOf(units[at]!) as ReadCounty;
+    store.copyTextIds(county.storeNumber, into, at, offset);
+  }
+  return store.allTexts;
 }
 
 /** The flags of a county as CountyStore keeps them (see the bits above). */
@@ -736,6 +777,10 @@ class ReadCounty implements County {
     return grade === 0 ? undefined : ASSESSMENT_GRADES[grade - 1];
   }
 
+  /** The store of the table the county was read from. */
+  get countyStore(): CountyStore {
+    return this.store;
+  }
   /** The store of the table's figures, and this county's number in it (for sums over many counties). */
   get figureStore(): FigureStore {
     return this.store.figures;

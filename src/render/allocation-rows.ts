@@ -6,7 +6,7 @@
  * the same cells, whichever formats them.
  */
 import type { AllocationResult } from '../core/allocate.js';
-import type { County } from '../core/counties.js';
+import { copyTableTextIds, type County } from '../core/counties.js';
 import { fitsInt64, formatDecimal, formatFraction, formatQuotient, formatSafeIntegerQuotient, formatYuan, ZERO, type Dec, type Fen } from '../core/money.js';
 import { sharedAmountStore, type CountyState } from '../core/state.js';
 import { csvCell, csvHeaderText, yesNo } from './csv.js';
@@ -190,11 +190,19 @@ export function snapshotAllocationRows(result: AllocationResult, amountNames: re
   const codes = codeNumbers ? [] : counties.map((countyState) => countyState.county.code);
   const name = shared(Uint32Array, count);
   const prefecture = shared(Uint32Array, count);
+  const area = shared(Uint32Array, count);
+  // Counties read from one table: their names, prefectures and areas are numbers in its store's texts (after the
+  // empty text, number 0 here), copied without a look-up a county.
+  const tableTexts = copyTableTextIds(counties, (countyState) => countyState.county, { name, prefecture, area }, texts.length);
+  if (tableTexts !== undefined) for (const text of tableTexts) texts.push(text);
   const province = shared(Uint16Array, count);
   const flags = shared(Uint8Array, count);
-  const area = shared(Uint32Array, count);
   const focus = shared(Uint32Array, count);
   const binding = shared(Uint32Array, count);
+  let lastProvince: County['province'] | undefined;
+  let lastProvinceId = 0;
+  let lastBinding = '';
+  let lastBindingId = indexOf('');
   // Scores gathered a few thousand at a time into one text (see AllocationRowsData.scores).
   const scoreParts: string[] = [];
   let scoreBatch: string[] = [];
@@ -205,17 +213,25 @@ export function snapshotAllocationRows(result: AllocationResult, amountNames: re
   for (let index = 0; index < count; index++) {
     const countyState = counties[index]!;
     const county = countyState.county;
-    name[index] = indexOf(county.name);
-    prefecture[index] = indexOf(county.prefecture);
-    let at = provinceIndex.get(county.province.code);
-    if (at === undefined) {
-      at = provinces.length;
-      provinces.push({ code: county.province.code, name: county.province.nameZh, region: county.province.region });
-      provinceIndex.set(county.province.code, at);
+    if (tableTexts === undefined) {
+      name[index] = indexOf(county.name);
+      prefecture[index] = indexOf(county.prefecture);
+      area[index] = indexOf(county.contiguousArea);
     }
-    province[index] = at;
+    // Most counties are of the province of the one before.
+    const countyProvince = county.province;
+    if (countyProvince !== lastProvince) {
+      lastProvince = countyProvince;
+      let at = provinceIndex.get(countyProvince.code);
+      if (at === undefined) {
+        at = provinces.length;
+        provinces.push({ code: countyProvince.code, name: countyProvince.nameZh, region: countyProvince.region });
+        provinceIndex.set(countyProvince.code, at);
+      }
+      lastProvinceId = at;
+    }
+    province[index] = lastProvinceId;
     flags[index] = (countyState.eligible ? 1 : 0) | (county.povertyCounty ? 2 : 0) | (county.keyCounty ? 4 : 0) | (countyState.priorityProvince ? 8 : 0);
-    area[index] = indexOf(county.contiguousArea);
     const multiplier = countyState.focusMultiplier;
     if (multiplier) {
       let text = focusTexts.get(multiplier);
@@ -225,7 +241,13 @@ export function snapshotAllocationRows(result: AllocationResult, amountNames: re
       }
       focus[index] = text;
     }
-    binding[index] = indexOf(countyState.binding ?? '');
+    // Bindings are a few texts, most counties' the same as the one before.
+    const bindingText = countyState.binding ?? '';
+    if (bindingText !== lastBinding) {
+      lastBinding = bindingText;
+      lastBindingId = indexOf(bindingText);
+    }
+    binding[index] = lastBindingId;
     scoreBatch.push(countyState.scoreText(10) ?? '');
     if (scoreBatch.length === SCORES_PER_PART) {
       scoreParts.push(`${scoreBatch.join('\n')}\n`);
