@@ -8,15 +8,13 @@
  * everything where the worker's module is not beside this one (tests that
  * run the TypeScript sources).
  */
-import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { statSync } from 'node:fs';
 import { previousFromParts, type PreviousAllocationsParts } from '../core/previous.js';
 import type { Problem } from '../core/problems.js';
 import type { PreviousAside } from '../io/load-inputs.js';
 import type { EncodingChoice, InputFile } from '../io/read-inputs.js';
 import type { PreviousRead } from '../io/read-previous.js';
-import { waitForAnswer } from './worker-answer.js';
+import { startAnsweringWorker } from './worker-answer.js';
 
 /**
  * Files smaller than this are read on this thread: starting a worker and
@@ -28,28 +26,11 @@ export const MIN_ASIDE_BYTES = 4 * 1024 * 1024;
 /** Gives up when the worker has not answered in this long (it is stuck, or gone): the file is then read here. */
 const STALL_MS = 600_000;
 
-/**
- * The worker thread's script: it loads the worker's module, whose own code
- * answers; a module that cannot be loaded or fails before it answers is
- * answered for here, so the main thread is never left waiting for it.
- */
-const LOADER = `
-const { workerData } = require('node:worker_threads');
-import(workerData.module).catch((error) => {
-  workerData.port.postMessage({ error: String((error && error.stack) || error) });
-  const flag = new Int32Array(workerData.done);
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
-  workerData.port.close();
-});
-`;
-
 interface Answer {
   readonly file?: Pick<InputFile, 'path' | 'displayName' | 'encoding'> & { readonly bytes: Uint8Array };
   readonly problems?: readonly Problem[];
   readonly skippedBlankRows?: number;
   readonly parts?: PreviousAllocationsParts;
-  readonly error?: string;
 }
 
 /**
@@ -58,8 +39,6 @@ interface Answer {
  * is no worker module to run. The options are for tests.
  */
 export function readPreviousOnWorker(path: string, encoding: EncodingChoice, options: { readonly minBytes?: number; readonly worker?: URL } = {}): PreviousAside | undefined {
-  const url = options.worker ?? new URL('./previous-worker.js', import.meta.url);
-  if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
   try {
     const stats = statSync(path);
     if (!stats.isFile() || stats.size < (options.minBytes ?? MIN_ASIDE_BYTES)) return undefined;
@@ -67,32 +46,20 @@ export function readPreviousOnWorker(path: string, encoding: EncodingChoice, opt
     // Not there, or not to be read: this thread reads it and says why.
     return undefined;
   }
-  const done = new SharedArrayBuffer(4);
-  const flag = new Int32Array(done);
-  const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(LOADER, { eval: true, workerData: { module: url.href, path, encoding, done, port: port2 }, transferList: [port2] });
-  // The run never waits for the worker to end: it is stopped once it has answered, and never keeps the process alive.
-  worker.unref();
-  const stop = (): void => {
-    port1.close();
-    void worker.terminate();
-  };
+  const worker = startAnsweringWorker(options.worker ?? new URL('./previous-worker.js', import.meta.url), () => ({ path, encoding }));
+  if (worker === undefined) return undefined;
   return {
     finish(): PreviousRead | undefined {
-      try {
-        const answer = waitForAnswer<Answer>(flag, port1, STALL_MS);
-        if (answer === 'timed-out' || answer === undefined || answer.error !== undefined || answer.problems === undefined) return undefined;
-        const { file, parts } = answer;
-        return {
-          problems: answer.problems,
-          ...(file ? { file: { ...file, bytes: Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength) } } : {}),
-          ...(answer.skippedBlankRows !== undefined ? { skippedBlankRows: answer.skippedBlankRows } : {}),
-          ...(parts ? { previous: previousFromParts(parts) } : {}),
-        };
-      } finally {
-        stop();
-      }
+      const answer = worker.answer<Answer>(STALL_MS);
+      if ('failed' in answer || answer.problems === undefined) return undefined;
+      const { file, parts } = answer;
+      return {
+        problems: answer.problems,
+        ...(file ? { file: { ...file, bytes: Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength) } } : {}),
+        ...(answer.skippedBlankRows !== undefined ? { skippedBlankRows: answer.skippedBlankRows } : {}),
+        ...(parts ? { previous: previousFromParts(parts) } : {}),
+      };
     },
-    cancel: stop,
+    cancel: worker.stop,
   };
 }

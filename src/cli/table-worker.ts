@@ -6,12 +6,9 @@
  * file's SHA-256). Where the worker's module is not beside this one (tests
  * that run the TypeScript sources), the table is written on this thread.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { MessageChannel, Worker } from 'node:worker_threads';
 import { InternalError } from '../core/problems.js';
 import type { StreamedTable } from '../render/tables.js';
-import { waitForAnswer } from './worker-answer.js';
+import { startAnsweringWorker } from './worker-answer.js';
 
 /** A table's bytes in pieces (none when it was written to a file), with their size and SHA-256. */
 export interface WrittenTable {
@@ -40,30 +37,22 @@ const STALL_MS = 600_000;
  * there is no worker module to run (then write it here).
  */
 export function writeTableOnWorker(table: StreamedTable, path?: string): PendingTable | undefined {
-  const url = new URL('./csv-worker.js', import.meta.url);
-  if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
-  const done = new SharedArrayBuffer(4);
-  const flag = new Int32Array(done);
-  const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }, workerData: { data: table.snapshot(), columns: table.columns, numberColumns: table.numberColumns, path, done, port: port2 }, transferList: [port2] });
-  // The run never waits for the worker to end: it is stopped once it has answered, and never keeps the process alive.
-  worker.unref();
+  const worker = startAnsweringWorker(
+    new URL('./csv-worker.js', import.meta.url),
+    () => ({ data: table.snapshot(), columns: table.columns, numberColumns: table.numberColumns, path }),
+    { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } },
+  );
+  if (worker === undefined) return undefined;
   let result: WrittenTable | undefined;
   return {
     finish() {
       if (result) return result;
-      try {
-        const message = waitForAnswer<{ pieces?: Uint8Array[]; bytes?: number; sha256?: string; error?: string }>(flag, port1, STALL_MS);
-        if (message === 'timed-out') throw new InternalError(`writing allocations.csv: no answer from its worker thread in ${STALL_MS / 1000} s`);
-        if (!message?.pieces || message.bytes === undefined || message.sha256 === undefined) {
-          throw new InternalError(`writing allocations.csv on a worker thread failed: ${message?.error ?? 'no answer'}`);
-        }
-        result = { pieces: message.pieces.map((piece) => Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength)), bytes: message.bytes, sha256: message.sha256 };
-        return result;
-      } finally {
-        port1.close();
-        void worker.terminate();
+      const answer = worker.answer<{ pieces?: Uint8Array[]; bytes?: number; sha256?: string }>(STALL_MS);
+      if ('failed' in answer || !answer.pieces || answer.bytes === undefined || answer.sha256 === undefined) {
+        throw new InternalError(`writing allocations.csv on a worker thread failed: ${'failed' in answer ? answer.failed : 'no table in its answer'}`);
       }
+      result = { pieces: answer.pieces.map((piece) => Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength)), bytes: answer.bytes, sha256: answer.sha256 };
+      return result;
     },
   };
 }

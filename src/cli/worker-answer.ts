@@ -4,10 +4,12 @@
  * waited for here without turning the event loop, as the run's own code is
  * synchronous.
  */
-import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 
 /** The message, 'timed-out' when the flag was not raised in STALL_MS, or undefined when it was but no message came. */
-export function waitForAnswer<T>(flag: Int32Array, port: MessagePort, stallMs: number): T | 'timed-out' | undefined {
+function waitForAnswer<T>(flag: Int32Array, port: MessagePort, stallMs: number): T | 'timed-out' | undefined {
   if (Atomics.wait(flag, 0, 0, stallMs) === 'timed-out') return 'timed-out';
   // The worker posts before it raises the flag: the message is there (looked for a few times more, to be sure).
   let received = receiveMessageOnPort(port) as { message: T } | undefined;
@@ -16,4 +18,71 @@ export function waitForAnswer<T>(flag: Int32Array, port: MessagePort, stallMs: n
     received = receiveMessageOnPort(port) as { message: T } | undefined;
   }
   return received?.message;
+}
+
+/**
+ * The worker thread's script: it loads the worker's module, whose own code
+ * answers; a module that cannot be loaded or fails before it answers is
+ * answered for here, so the main thread is never left waiting for it.
+ */
+const LOADER = `
+const { workerData } = require('node:worker_threads');
+import(workerData.module).catch((error) => {
+  workerData.port.postMessage({ error: String((error && error.stack) || error) });
+  const flag = new Int32Array(workerData.done);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+  workerData.port.close();
+});
+`;
+
+/** A worker thread started to answer once (see `startAnsweringWorker`). */
+export interface AnsweringWorker {
+  /** Its answer; or why there is none (it failed, said an error, or did not answer within STALL_MS). The worker is stopped. */
+  answer<T extends object>(stallMs: number): T | { readonly failed: string };
+  /** Stops it, unanswered or not. */
+  stop(): void;
+}
+
+/**
+ * Starts the module at URL on a worker thread that answers once: it is
+ * given DATA (made only when the module is there) and, as `port` and `done`, where to post its one message (with
+ * `error` when it failed) and the flag to raise after. Undefined when the
+ * module is not there (tests that run the TypeScript sources). The run never
+ * waits for the worker to end: it is stopped once it has answered, and never
+ * keeps the process alive.
+ */
+export function startAnsweringWorker(
+  url: URL,
+  data: () => Record<string, unknown>,
+  options: { readonly transferList?: readonly TransferListItem[]; readonly resourceLimits?: ResourceLimits } = {},
+): AnsweringWorker | undefined {
+  if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
+  const done = new SharedArrayBuffer(4);
+  const flag = new Int32Array(done);
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(LOADER, {
+    eval: true,
+    workerData: { ...data(), module: url.href, done, port: port2 },
+    transferList: [port2, ...(options.transferList ?? [])],
+    ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+  });
+  worker.unref();
+  const stop = (): void => {
+    port1.close();
+    void worker.terminate();
+  };
+  return {
+    answer<T extends object>(stallMs: number): T | { readonly failed: string } {
+      try {
+        const answer = waitForAnswer<T & { error?: unknown }>(flag, port1, stallMs);
+        if (answer === 'timed-out') return { failed: `no answer in ${stallMs / 1000} s` };
+        if (answer === undefined) return { failed: 'no answer' };
+        return answer.error !== undefined ? { failed: String(answer.error) } : answer;
+      } finally {
+        stop();
+      }
+    },
+    stop,
+  };
 }
