@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyTableTextIds, figureScaled, readCounties, readCountiesCsv, type County, type CountyTable } from '../src/core/counties.js';
+import { copyTableTextIds, figureScaled, packedWholeFigure, readCounties, readCountiesCsv, type County, type CountyTable } from '../src/core/counties.js';
 import { decimal, decimalFromScaled } from '../src/core/money.js';
 import { formatProblem, type Problem } from '../src/core/problems.js';
 import { parseReference } from '../src/core/reference.js';
@@ -229,5 +229,19 @@ describe('copyTableTextIds', () => {
     expect(copyTableTextIds(mixed, (county) => county, into, 1)).toBeUndefined();
     expect([...into.name, ...into.prefecture, ...into.area]).toEqual([0, 0, 0, 0, 0, 0]);
     expect(copyTableTextIds([], (county: County) => county, into, 1)).toBeUndefined();
+  });
+});
+
+describe('packedWholeFigure', () => {
+  it("is the figure's whole number where the table packed it so, and undefined where its decimal must be read", () => {
+    const texts = ['0', '7', '007', '123456789', '1234567890', '999999999999999', '', '12'];
+    const rows = texts.map((text, index) => `5201${String(11 + index)},甲,1,10,${text}`).join('\n');
+    const counties = readCountiesCsv('c.csv', `county_code,county_name,poor_population,rural_population,relocation_population\n${rows}\n`, reference, []).result!.counties;
+    const wholes = counties.map((county) => packedWholeFigure(county, 'relocation_population'));
+    expect(wholes).toEqual([0, 7, 7, 123456789, undefined, undefined, undefined, 12]);
+    counties.forEach((county, index) => {
+      if (wholes[index] !== undefined) expect(String(wholes[index])).toBe(county.relocationPopulation!.toFixed(0));
+    });
+    expect(packedWholeFigure(counties[0]!, 'no_such_column')).toBeUndefined();
   });
 });

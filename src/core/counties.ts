@@ -383,6 +383,16 @@ export function packedFigure(county: County, column: string, into: Float64Array)
   return figures instanceof CountyFigures && figures.packedOf(column, into);
 }
 
+/**
+ * A county's figure in COLUMN as a number, when the table packed it as a
+ * whole number (a population: at most nine digits, exact); else undefined
+ * (read its decimal).
+ */
+export function packedWholeFigure(county: County, column: string): number | undefined {
+  const figures = county.figures;
+  return figures instanceof CountyFigures ? figures.wholeOf(column) : undefined;
+}
+
 /** formatScaled(figureScaled(county, column), places): for a figure the table packed, without its integer form. */
 export function figureFixedText(county: County, column: string, places: number): string {
   const figures = county.figures;

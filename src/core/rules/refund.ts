@@ -61,14 +61,18 @@ export const refund: Rule = {
 
     const policy = state.inputs.policy;
     const traced = tracing(state);
+    // The column names made once (a sweep applies the rule to every county at every point).
+    const names = present.map((level) => ({ level, remitted: remittedColumn(level), refund: refundColumn(level) }));
+    const none = new Set<RefundLevel>();
     for (const countyState of state.counties) {
       const county = countyState.county;
       const inArea = county.contiguousArea !== '';
-      const levels = inArea ? policy.refundLevelsContiguous : county.keyCounty ? policy.refundLevelsKeyCounty : new Set<RefundLevel>();
+      const levels = inArea ? policy.refundLevelsContiguous : county.keyCounty ? policy.refundLevelsKeyCounty : none;
       let total: Fen = 0n;
-      for (const level of present) {
-        const amount = levels.has(level) ? (county.remitted[remittedColumn(level)] ?? 0n) : 0n;
-        countyState.amounts.set(refundColumn(level), amount);
+      const remitted = county.remitted;
+      for (const { level, remitted: remittedName, refund: refundName } of names) {
+        const amount = levels.has(level) ? (remitted[remittedName] ?? 0n) : 0n;
+        countyState.amounts.set(refundName, amount);
         total += amount;
       }
       countyState.amounts.set(REFUND_TOTAL, total);

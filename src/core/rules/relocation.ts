@@ -24,6 +24,7 @@
  * 599,999.99 and 480,000.00, and checks.csv reports a shortfall of 0.01.
  */
 import { budgetKey, centralAmount, provincialAmounts } from '../budget.js';
+import { packedWholeFigure } from '../counties.js';
 import { decimalFromBigInt, formatDecimal, formatYuan } from '../money.js';
 import { allocatePot, allocatePotByIntegers } from '../pot.js';
 import { invariant } from '../problems.js';
@@ -39,11 +40,19 @@ export const RELOCATION_PROVINCIAL = 'relocation_provincial';
 /** A county's relocation need in fen: standard for its region x people to relocate. */
 export function relocationNeed(state: RunState, countyState: CountyState): bigint {
   const county = countyState.county;
-  const people = county.relocationPopulation;
-  if (people === undefined || people.isZero()) return 0n;
+  // relocation_population is a whole number (the grammar allows digits only): read as one from the table when
+  // it was packed so (a sweep reads it at every point), else from its decimal.
+  const whole = packedWholeFigure(county, 'relocation_population');
+  let people: bigint;
+  if (whole !== undefined) {
+    people = BigInt(whole);
+  } else {
+    const decimal = county.relocationPopulation;
+    people = decimal === undefined ? 0n : BigInt(decimal.toFixed(0));
+  }
+  if (people === 0n) return 0n;
   const standard = state.inputs.policy.relocationStandards.get(county.province.region) ?? 0n;
-  // relocation_population is a whole number (the grammar allows digits only).
-  return standard * BigInt(people.toFixed(0));
+  return standard * people;
 }
 
 function payProvince(state: RunState, province: ProvinceState, centralShare: bigint, provincialLine: bigint, needs: Map<string, bigint>): void {
