@@ -112,3 +112,39 @@ describe('cached factor values and shares', () => {
     expect(tables(allocate(loaded.run))).toBe(tables(result));
   });
 });
+
+describe("relocation's remembered outcome", () => {
+  test('untraced runs one after another (a sweep) give what each policy gives on freshly loaded inputs, whether relocation is varied or not', () => {
+    const sample = () => loadInputs({ counties: SAMPLE.counties, budget: SAMPLE.budget, encoding: 'auto' });
+    const shared = sample();
+    // A few standards, so that later runs meet the relocation inputs of earlier ones; some short of the need (warnings).
+    const standard = fc.constantFrom('12000.00', '30000.00', '400000.00');
+    const multiplier = fc.integer({ min: 100, max: 199 }).map((value) => `${Math.floor(value / 100)}.${String(value % 100).padStart(2, '0')}`);
+    let shortfalls = 0;
+    fc.assert(
+      fc.property(standard, multiplier, (west, priority) => {
+        const document = structuredClone(shared.run.policy.document);
+        document.relocation.standard_per_person['west']!.value = west;
+        document.special_poverty.province.priority_multiplier.value = priority;
+        const { policy } = compilePolicy('policy.json', document);
+        expect(policy).toBeDefined();
+        const onShared = allocate({ ...shared.run, policy: policy!, trace: false });
+        const onFresh = allocate({ ...sample().run, policy: policy! });
+        expect(tables(onShared)).toBe(tables(onFresh));
+        if (onShared.checks.some((check) => check.check === 'relocation_shortfall')) shortfalls++;
+      }),
+      { numRuns: 12 },
+    );
+    expect(shortfalls).toBeGreaterThan(0);
+  });
+
+  test('a table of other counties, or another budget, is never given an outcome remembered for another', () => {
+    const first = loadSmall();
+    const second = loadInputs({ counties: SAMPLE.counties, budget: SAMPLE.budget, encoding: 'auto' });
+    for (const loaded of [first, second, first, second]) {
+      expect(tables(allocate({ ...loaded.run, trace: false }))).toBe(tables(allocate(loaded.run)));
+    }
+    const otherBudget = loadInputs({ counties: SAMPLE.counties, budget: SAMPLE.budget, encoding: 'auto' });
+    expect(tables(allocate({ ...second.run, budget: otherBudget.run.budget, trace: false }))).toBe(tables(allocate({ ...second.run, budget: otherBudget.run.budget })));
+  });
+});
