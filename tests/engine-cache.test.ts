@@ -113,8 +113,8 @@ describe('cached factor values and shares', () => {
   });
 });
 
-describe("relocation's remembered outcome", () => {
-  test('untraced runs one after another (a sweep) give what each policy gives on freshly loaded inputs, whether relocation is varied or not', () => {
+describe("relocation's and refund's remembered outcomes", () => {
+  test('untraced runs one after another (a sweep) give what each policy gives on freshly loaded inputs, whether relocation and refund are varied or not', () => {
     const sample = () => loadInputs({ counties: SAMPLE.counties, budget: SAMPLE.budget, encoding: 'auto' });
     const shared = sample();
     // A few standards, so that later runs meet the relocation inputs of earlier ones; some short of the need (warnings).
@@ -122,9 +122,10 @@ describe("relocation's remembered outcome", () => {
     const multiplier = fc.integer({ min: 100, max: 199 }).map((value) => `${Math.floor(value / 100)}.${String(value % 100).padStart(2, '0')}`);
     let shortfalls = 0;
     fc.assert(
-      fc.property(standard, multiplier, (west, priority) => {
+      fc.property(standard, multiplier, fc.boolean(), (west, priority, provincialRefund) => {
         const document = structuredClone(shared.run.policy.document);
         document.relocation.standard_per_person['west']!.value = west;
+        document.refund.key_county_outside_areas['provincial']!.value = provincialRefund;
         document.special_poverty.province.priority_multiplier.value = priority;
         const { policy } = compilePolicy('policy.json', document);
         expect(policy).toBeDefined();
@@ -133,7 +134,7 @@ describe("relocation's remembered outcome", () => {
         expect(tables(onShared)).toBe(tables(onFresh));
         if (onShared.checks.some((check) => check.check === 'relocation_shortfall')) shortfalls++;
       }),
-      { numRuns: 12 },
+      { numRuns: 16 },
     );
     expect(shortfalls).toBeGreaterThan(0);
   });

@@ -22,7 +22,8 @@
 import type { RemittedColumn } from '../counties.js';
 import { formatYuan, type Fen } from '../money.js';
 import { REFUND_LEVELS, type RefundLevel } from '../policy.js';
-import { declareColumn, tracing } from '../state.js';
+import { declareColumn, tracing, type RunState } from '../state.js';
+import { withRememberedOutcome } from './remembered.js';
 import { skipRule, type Rule } from './rule.js';
 
 const RULE = 'refund';
@@ -59,39 +60,48 @@ export const refund: Rule = {
       skipRule(state, refund, `counties.csv has no ${remittedColumn(level)} column: ${refundColumn(level)} not computed`, 'warning');
     }
 
+    // The rule reads nothing but the county table and which levels each kind of county gets back: a sweep's later
+    // points with the same levels write the first one's outcome (see remembered.ts).
     const policy = state.inputs.policy;
-    const traced = tracing(state);
-    // The column names made once (a sweep applies the rule to every county at every point).
-    const names = present.map((level) => ({ level, remitted: remittedColumn(level), refund: refundColumn(level) }));
-    const none = new Set<RefundLevel>();
-    for (const countyState of state.counties) {
-      const county = countyState.county;
-      const inArea = county.contiguousArea !== '';
-      const levels = inArea ? policy.refundLevelsContiguous : county.keyCounty ? policy.refundLevelsKeyCounty : none;
-      let total: Fen = 0n;
-      const remitted = county.remitted;
-      for (const { level, remitted: remittedName, refund: refundName } of names) {
-        const amount = levels.has(level) ? (remitted[remittedName] ?? 0n) : 0n;
-        countyState.amounts.set(refundName, amount);
-        total += amount;
-      }
-      countyState.amounts.set(REFUND_TOTAL, total);
-      if (!traced) continue;
-      const category = inArea ? `contiguous area ${county.contiguousArea}` : county.keyCounty ? 'key county outside the contiguous areas' : 'neither in a contiguous area nor a key county';
-      const values: Record<string, string> = { category };
-      for (const level of present) {
-        values[remittedColumn(level)] = formatYuan(county.remitted[remittedColumn(level)] ?? 0n);
-        values[refundColumn(level)] = formatYuan(countyState.amounts.get(refundColumn(level))!);
-      }
-      values['refund_total'] = formatYuan(total);
-      state.steps.push({
-        type: 'rule_applied',
-        rule: RULE,
-        clause: CLAUSE,
-        subject: county.code,
-        label: levels.size === 0 ? 'no refund' : `refund of remitted revenue: ${[...levels].join(', ')}`,
-        values,
-      });
-    }
+    const key = `${[...policy.refundLevelsContiguous].join(',')}|${[...policy.refundLevelsKeyCounty].join(',')}`;
+    withRememberedOutcome(state, RULE, key, [...present.map(refundColumn), REFUND_TOTAL], () => refundAll(state, present));
   },
 };
+
+/** Each county's refunds at the levels PRESENT in the table, and their total. */
+function refundAll(state: RunState, present: readonly RefundLevel[]): void {
+  const policy = state.inputs.policy;
+  const traced = tracing(state);
+  // The column names made once (a sweep applies the rule to every county at every point).
+  const names = present.map((level) => ({ level, remitted: remittedColumn(level), refund: refundColumn(level) }));
+  const none = new Set<RefundLevel>();
+  for (const countyState of state.counties) {
+    const county = countyState.county;
+    const inArea = county.contiguousArea !== '';
+    const levels = inArea ? policy.refundLevelsContiguous : county.keyCounty ? policy.refundLevelsKeyCounty : none;
+    let total: Fen = 0n;
+    const remitted = county.remitted;
+    for (const { level, remitted: remittedName, refund: refundName } of names) {
+      const amount = levels.has(level) ? (remitted[remittedName] ?? 0n) : 0n;
+      countyState.amounts.set(refundName, amount);
+      total += amount;
+    }
+    countyState.amounts.set(REFUND_TOTAL, total);
+    if (!traced) continue;
+    const category = inArea ? `contiguous area ${county.contiguousArea}` : county.keyCounty ? 'key county outside the contiguous areas' : 'neither in a contiguous area nor a key county';
+    const values: Record<string, string> = { category };
+    for (const level of present) {
+      values[remittedColumn(level)] = formatYuan(county.remitted[remittedColumn(level)] ?? 0n);
+      values[refundColumn(level)] = formatYuan(countyState.amounts.get(refundColumn(level))!);
+    }
+    values['refund_total'] = formatYuan(total);
+    state.steps.push({
+      type: 'rule_applied',
+      rule: RULE,
+      clause: CLAUSE,
+      subject: county.code,
+      label: levels.size === 0 ? 'no refund' : `refund of remitted revenue: ${[...levels].join(', ')}`,
+      values,
+    });
+  }
+}

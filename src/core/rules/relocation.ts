@@ -28,7 +28,8 @@ import { packedWholeFigure } from '../counties.js';
 import { decimalFromBigInt, formatDecimal, formatYuan } from '../money.js';
 import { allocatePot, allocatePotByIntegers } from '../pot.js';
 import { invariant } from '../problems.js';
-import { declareColumn, type Check, type CountyState, type PotRecord, type ProvinceState, type RunState, tracing } from '../state.js';
+import { declareColumn, type CountyState, type ProvinceState, type RunState, tracing } from '../state.js';
+import { withRememberedOutcome } from './remembered.js';
 import { skipRule, type Rule } from './rule.js';
 
 const RULE = 'relocation';
@@ -157,144 +158,66 @@ export const relocation: Rule = {
       return;
     }
 
-    // An untraced run (a sweep's point) whose relocation inputs are those of an earlier point takes that point's outcome.
-    const memo = tracing(state) ? undefined : outcomeMemo(state);
-    if (memo?.outcome !== undefined && replayOutcome(state, memo.outcome)) return;
-    const firstPot = state.pots.length;
-    const firstCheck = state.checks.length;
-    const consumedBefore = new Set(state.consumedBudgetLines);
-
-    const needs = new Map<string, bigint>();
-    for (const countyState of state.counties) {
-      needs.set(countyState.county.code, relocationNeed(state, countyState));
-      countyState.amounts.set(RELOCATION, 0n);
-      countyState.amounts.set(RELOCATION_CENTRAL, 0n);
-      countyState.amounts.set(RELOCATION_PROVINCIAL, 0n);
-    }
-    const provinceNeed = (province: ProvinceState): bigint => province.counties.reduce((sum, countyState) => sum + needs.get(countyState.county.code)!, 0n);
-
-    // Stage 1: the central line to provinces by need.
-    const line = centralAmount(state.inputs.budget, fund);
-    state.consumedBudgetLines.add(budgetKey(fund, 'central', ''));
-    const withNeed = state.provinces.filter((province) => provinceNeed(province) > 0n);
-    const central = allocatePot(
-      line,
-      withNeed.map((province) => ({ id: province.province.code, weight: decimalFromBigInt(provinceNeed(province)) })),
-    );
-    state.pots.push({
-      id: `${fund}.central`,
-      fund,
-      level: 'central',
-      provinceCode: '',
-      rule: RULE,
-      clause: CLAUSE,
-      amount: line,
-      allocated: central.allocated,
-      unallocated: central.unallocated,
-      unallocatedReason: central.unallocated > 0n ? 'no county has people to relocate' : '',
-      recipients: withNeed.length,
-      roundingFen: central.roundingFen,
-    });
-    const centralShares = new Map(central.parts.map((part) => [part.id, part.amount]));
-    withNeed.forEach((province, index) => {
-      if (tracing(state)) state.steps.push({
-        type: 'pot_allocated',
-        rule: RULE,
-        clause: CLAUSE,
-        subject: province.province.code,
-        label: 'relocation: share of the central line, in proportion to need',
-        values: { need: formatYuan(provinceNeed(province)), central_line: formatYuan(line), amount: formatYuan(central.parts[index]!.amount) },
-      });
-    });
-
-    // Stage 2: each province pool to its counties.
-    const provincialLines = provincialAmounts(state.inputs.budget, fund);
-    for (const province of state.provinces) {
-      const code = province.province.code;
-      const centralShare = centralShares.get(code) ?? 0n;
-      const provincialLine = provincialLines.get(code) ?? 0n;
-      if (provincialLines.has(code)) state.consumedBudgetLines.add(budgetKey(fund, 'provincial', code));
-      if (centralShare === 0n && provincialLine === 0n && provinceNeed(province) === 0n) continue;
-      payProvince(state, province, centralShare, provincialLine, needs);
-    }
-    memo?.remember(recordOutcome(state, firstPot, firstCheck, consumedBefore));
+    // The rule reads nothing but the county table, the budget, the fund and the per-person standards: a sweep's
+    // later points with the same ones write the first one's outcome (see remembered.ts).
+    const standards = [...state.inputs.policy.relocationStandards].map(([region, standard]) => `${region}=${standard}`).join(',');
+    withRememberedOutcome(state, RULE, `${fund}|${standards}`, [RELOCATION, RELOCATION_CENTRAL, RELOCATION_PROVINCIAL], () => allocateRelocation(state, fund));
   },
 };
 
-/**
- * What relocation wrote in an untraced run: each county's three amounts (in
- * state.counties' order, with the counties to know them again), the pots and
- * checks it added (read-only records, shared), the budget lines it used.
- */
-interface RelocationOutcome {
-  readonly counties: readonly CountyState['county'][];
-  /** RELOCATION, RELOCATION_CENTRAL and RELOCATION_PROVINCIAL of county i at 3i, 3i + 1, 3i + 2. */
-  readonly amounts: BigInt64Array;
-  readonly pots: readonly PotRecord[];
-  readonly checks: readonly Check[];
-  readonly consumed: readonly string[];
-}
-
-const AMOUNT_COLUMNS = [RELOCATION, RELOCATION_CENTRAL, RELOCATION_PROVINCIAL] as const;
-/** Outcomes kept per county table (and budget): a sweep varies one thing at a time, most often not relocation's. */
-const OUTCOMES_KEPT = 2;
-const outcomes = new WeakMap<object, WeakMap<object, Map<string, RelocationOutcome>>>();
-
-/**
- * The outcome remembered for this run's relocation inputs (the county
- * table and budget read, the fund and the per-person standards: nothing
- * else enters the rule), and where to remember this run's.
- */
-function outcomeMemo(state: RunState): { outcome?: RelocationOutcome; remember(outcome: RelocationOutcome | undefined): void } {
-  const policy = state.inputs.policy;
-  const key = `${policy.relocationFund}|${[...policy.relocationStandards].map(([region, standard]) => `${region}=${standard}`).join(',')}`;
-  let byBudget = outcomes.get(state.inputs.counties);
-  if (byBudget === undefined) outcomes.set(state.inputs.counties, (byBudget = new WeakMap()));
-  let byKey = byBudget.get(state.inputs.budget);
-  if (byKey === undefined) byBudget.set(state.inputs.budget, (byKey = new Map()));
-  const kept = byKey;
-  const outcome = kept.get(key);
-  return {
-    ...(outcome ? { outcome } : {}),
-    remember(made) {
-      if (made === undefined) return;
-      if (kept.size >= OUTCOMES_KEPT) kept.delete(kept.keys().next().value!);
-      kept.set(key, made);
-    },
-  };
-}
-
-function recordOutcome(state: RunState, firstPot: number, firstCheck: number, consumedBefore: ReadonlySet<string>): RelocationOutcome | undefined {
-  const amounts = new BigInt64Array(state.counties.length * 3);
-  for (let index = 0; index < state.counties.length; index++) {
-    const countyAmounts = state.counties[index]!.amounts;
-    for (let column = 0; column < 3; column++) {
-      const amount = countyAmounts.get(AMOUNT_COLUMNS[column]!) ?? 0n;
-      // An amount beyond 64 bits is not remembered (no table holds one).
-      if (amount !== BigInt.asIntN(64, amount)) return undefined;
-      amounts[index * 3 + column] = amount;
-    }
+/** Relocation's two stages: the central line to provinces by need, then each province pool to its counties. */
+function allocateRelocation(state: RunState, fund: string): void {
+  const needs = new Map<string, bigint>();
+  for (const countyState of state.counties) {
+    needs.set(countyState.county.code, relocationNeed(state, countyState));
+    countyState.amounts.set(RELOCATION, 0n);
+    countyState.amounts.set(RELOCATION_CENTRAL, 0n);
+    countyState.amounts.set(RELOCATION_PROVINCIAL, 0n);
   }
-  return {
-    counties: state.counties.map((countyState) => countyState.county),
-    amounts,
-    pots: state.pots.slice(firstPot),
-    checks: state.checks.slice(firstCheck),
-    consumed: [...state.consumedBudgetLines].filter((line) => !consumedBefore.has(line)),
-  };
-}
+  const provinceNeed = (province: ProvinceState): bigint => province.counties.reduce((sum, countyState) => sum + needs.get(countyState.county.code)!, 0n);
 
-/** Writes a remembered outcome into this run, when its counties are the same in the same order; false (nothing written) otherwise. */
-function replayOutcome(state: RunState, outcome: RelocationOutcome): boolean {
-  const counties = state.counties;
-  if (counties.length !== outcome.counties.length || counties.some((countyState, index) => countyState.county !== outcome.counties[index])) return false;
-  const amounts = outcome.amounts;
-  for (let index = 0; index < counties.length; index++) {
-    const countyAmounts = counties[index]!.amounts;
-    for (let column = 0; column < 3; column++) countyAmounts.set(AMOUNT_COLUMNS[column]!, amounts[index * 3 + column]!);
+  // Stage 1: the central line to provinces by need.
+  const line = centralAmount(state.inputs.budget, fund);
+  state.consumedBudgetLines.add(budgetKey(fund, 'central', ''));
+  const withNeed = state.provinces.filter((province) => provinceNeed(province) > 0n);
+  const central = allocatePot(
+    line,
+    withNeed.map((province) => ({ id: province.province.code, weight: decimalFromBigInt(provinceNeed(province)) })),
+  );
+  state.pots.push({
+    id: `${fund}.central`,
+    fund,
+    level: 'central',
+    provinceCode: '',
+    rule: RULE,
+    clause: CLAUSE,
+    amount: line,
+    allocated: central.allocated,
+    unallocated: central.unallocated,
+    unallocatedReason: central.unallocated > 0n ? 'no county has people to relocate' : '',
+    recipients: withNeed.length,
+    roundingFen: central.roundingFen,
+  });
+  const centralShares = new Map(central.parts.map((part) => [part.id, part.amount]));
+  withNeed.forEach((province, index) => {
+    if (tracing(state)) state.steps.push({
+      type: 'pot_allocated',
+      rule: RULE,
+      clause: CLAUSE,
+      subject: province.province.code,
+      label: 'relocation: share of the central line, in proportion to need',
+      values: { need: formatYuan(provinceNeed(province)), central_line: formatYuan(line), amount: formatYuan(central.parts[index]!.amount) },
+    });
+  });
+
+  // Stage 2: each province pool to its counties.
+  const provincialLines = provincialAmounts(state.inputs.budget, fund);
+  for (const province of state.provinces) {
+    const code = province.province.code;
+    const centralShare = centralShares.get(code) ?? 0n;
+    const provincialLine = provincialLines.get(code) ?? 0n;
+    if (provincialLines.has(code)) state.consumedBudgetLines.add(budgetKey(fund, 'provincial', code));
+    if (centralShare === 0n && provincialLine === 0n && provinceNeed(province) === 0n) continue;
+    payProvince(state, province, centralShare, provincialLine, needs);
   }
-  for (const pot of outcome.pots) state.pots.push(pot);
-  for (const check of outcome.checks) state.checks.push(check);
-  for (const line of outcome.consumed) state.consumedBudgetLines.add(line);
-  return true;
 }
