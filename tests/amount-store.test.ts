@@ -18,6 +18,20 @@ const setOrDelete = (counties: number, columns: readonly string[], largest: bigi
   });
 
 describe('AmountStore', () => {
+  it('sets a whole column as setting each county would: every county has its value, a wide one before is gone, columns keep the order made', () => {
+    const store = new AmountStore(3);
+    store.set('refund_total', 1, 2n ** 70n);
+    store.setColumn('relocation', BigInt64Array.from([1n, -2n, 3n]));
+    store.setColumn('refund_total', BigInt64Array.from([0n, 5n, 0n]));
+    const byCounty = [0, 1, 2].map((index) => [...new CountyAmounts(store, index)]);
+    expect(byCounty).toEqual([
+      [['refund_total', 0n], ['relocation', 1n]],
+      [['refund_total', 5n], ['relocation', -2n]],
+      [['refund_total', 0n], ['relocation', 3n]],
+    ]);
+    expect(() => store.setColumn('relocation', new BigInt64Array(2))).toThrow(/3 counties/);
+  });
+
   it('reads back what was set, per county and column, and nothing else', () => {
     const store = new AmountStore(3);
     const first = new CountyAmounts(store, 0);

@@ -1,8 +1,9 @@
 /**
- * The answer of a worker thread that posts one message and then raises a
- * flag (an Int32Array over a SharedArrayBuffer set to 1, and notified):
- * waited for here without turning the event loop, as the run's own code is
- * synchronous.
+ * Worker threads that answer once (last year's allocations.csv read, a
+ * large run's allocations.csv written): each posts one message and then
+ * raises a flag (an Int32Array over a SharedArrayBuffer set to 1, and
+ * notified), which the main thread waits for without turning the event
+ * loop, as the run's own code is synchronous.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -46,11 +47,12 @@ export interface AnsweringWorker {
 
 /**
  * Starts the module at URL on a worker thread that answers once: it is
- * given DATA (made only when the module is there) and, as `port` and `done`, where to post its one message (with
- * `error` when it failed) and the flag to raise after. Undefined when the
- * module is not there (tests that run the TypeScript sources). The run never
- * waits for the worker to end: it is stopped once it has answered, and never
- * keeps the process alive.
+ * given DATA (made only when the module is there) and, as `port` and
+ * `done`, where to post its one message (with `error` when it failed) and
+ * the flag to raise after. Undefined when the module is not there (tests
+ * that run the TypeScript sources). The run never waits for the worker to
+ * end: it is stopped once it has answered, and never keeps the process
+ * alive.
  */
 export function startAnsweringWorker(
   url: URL,

@@ -359,6 +359,15 @@ export class AmountStore {
     }
   }
 
+  /** Sets every county's value in column NAME (made if new) to VALUES, which has one for each county, all within 64 bits. */
+  setColumn(name: string, values: BigInt64Array): void {
+    if (values.length !== this.size) throw new RangeError(`a column of ${this.size} counties cannot be set from ${values.length} values`);
+    const column = this.columnOf(name);
+    column.fen.set(values);
+    column.present.fill(1);
+    column.wide = undefined;
+  }
+
   /** Drops a column and every value in it. */
   deleteColumn(name: string): void {
     const column = this.byName.get(name);

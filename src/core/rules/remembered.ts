@@ -9,12 +9,12 @@
  * their steps are made afresh.
  */
 import type { County } from '../counties.js';
-import { tracing, type Check, type PotRecord, type RunState } from '../state.js';
+import { sharedAmountStore, tracing, type Check, type PotRecord, type RunState } from '../state.js';
 
 interface Outcome {
   readonly counties: readonly County[];
-  /** Column c of county i at i * columns + c. */
-  readonly amounts: BigInt64Array;
+  /** Each column's amounts, county by county. */
+  readonly amounts: readonly BigInt64Array[];
   readonly pots: readonly PotRecord[];
   readonly checks: readonly Check[];
   readonly consumed: readonly string[];
@@ -54,15 +54,14 @@ export function withRememberedOutcome(state: RunState, rule: string, key: string
 }
 
 function record(state: RunState, columns: readonly string[], firstPot: number, firstCheck: number, consumedBefore: ReadonlySet<string>): Outcome | undefined {
-  const width = columns.length;
-  const amounts = new BigInt64Array(state.counties.length * width);
+  const amounts = columns.map(() => new BigInt64Array(state.counties.length));
   for (let index = 0; index < state.counties.length; index++) {
     const countyAmounts = state.counties[index]!.amounts;
-    for (let column = 0; column < width; column++) {
+    for (let column = 0; column < columns.length; column++) {
       const amount = countyAmounts.get(columns[column]!);
       // A county without an amount in a column, or one beyond 64 bits (no table holds one), is not remembered.
       if (amount === undefined || amount !== BigInt.asIntN(64, amount)) return undefined;
-      amounts[index * width + column] = amount;
+      amounts[column]![index] = amount;
     }
   }
   return {
@@ -78,12 +77,16 @@ function record(state: RunState, columns: readonly string[], firstPot: number, f
 function replay(state: RunState, outcome: Outcome, columns: readonly string[]): boolean {
   const counties = state.counties;
   if (counties.length !== outcome.counties.length || counties.some((countyState, index) => countyState.county !== outcome.counties[index])) return false;
-  const width = columns.length;
   const amounts = outcome.amounts;
-  // Column by column within each county, as the rules write them: the amount store makes its columns in that order.
-  for (let index = 0; index < counties.length; index++) {
-    const countyAmounts = counties[index]!.amounts;
-    for (let column = 0; column < width; column++) countyAmounts.set(columns[column]!, amounts[index * width + column]!);
+  // Columns are made in the order the rules write them (the first county's, column by column).
+  const store = sharedAmountStore(counties);
+  if (store !== undefined) {
+    for (let column = 0; column < columns.length; column++) store.setColumn(columns[column]!, amounts[column]!);
+  } else {
+    for (let index = 0; index < counties.length; index++) {
+      const countyAmounts = counties[index]!.amounts;
+      for (let column = 0; column < columns.length; column++) countyAmounts.set(columns[column]!, amounts[column]![index]!);
+    }
   }
   for (const pot of outcome.pots) state.pots.push(pot);
   for (const check of outcome.checks) state.checks.push(check);
