@@ -233,6 +233,33 @@ describe('allocate with stage 2 partly on a worker thread', () => {
     }
   }, 120_000);
 
+  it('gives up at once on a worker whose module cannot be loaded, and allocates the same run on this thread', () => {
+    const broken = join(dir, 'broken-worker.mjs');
+    writeFileSync(broken, "throw new Error('broken at load');\n");
+    const expected = run(tables.file, false);
+    const loaded = dist.load.loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' });
+    // Without the loader's answer the worker would be given up only after the stall limit, for not answering.
+    const helper = dist.helper.workerGroupNumbers({ worker: pathToFileURL(broken), stallMs: 20_000 })!;
+    let taken = 0;
+    const counting = {
+      begin: (groups: readonly (readonly County[])[], groupPolicy: Policy) => helper.begin(groups as never, groupPolicy as never),
+      take: (group: readonly County[], groupPolicy: Policy) => {
+        const numbers = helper.take(group as never, groupPolicy as never);
+        if (numbers) taken += 1;
+        return numbers;
+      },
+    };
+    let result;
+    try {
+      result = dist.factors.withGroupNumbersHelper(counting as never, () => dist.allocate.allocate(loaded.run));
+    } finally {
+      helper.close();
+    }
+    expect(taken).toBe(0);
+    expect(helper.givenUp).toMatch(/^its module could not be loaded: Error: broken at load/);
+    expect(Buffer.compare(dist.csv.renderCsvBytes(dist.tables.allocationsTable(result)), expected.table)).toBe(0);
+  }, 120_000);
+
   it('gives up on a worker that does not answer, or answers with a failure, and allocates the same run on this thread', () => {
     const silent = join(dir, 'silent-worker.mjs');
     // Takes every group and never answers.
@@ -267,6 +294,7 @@ describe('allocate with stage 2 partly on a worker thread', () => {
       }
       expect(offered).toBe(31);
       expect(taken).toBe(0);
+      expect(helper.givenUp).toBe(module === silent ? 'no answer in 0.3 s' : undefined);
       expect(Buffer.compare(dist.csv.renderCsvBytes(dist.tables.allocationsTable(result)), expected.table)).toBe(0);
     }
   }, 120_000);

@@ -36,7 +36,25 @@ const WORKER_PART = 0.65;
  */
 const STALL_MS = 60_000;
 
+/**
+ * The worker thread's script: it loads the worker's module, which answers
+ * each group it is sent; a module that cannot be loaded says so (`loadFailed`)
+ * and counts it as an answer, so the main thread does not wait out STALL_MS
+ * for the first group.
+ */
+const LOADER = `
+const { workerData } = require('node:worker_threads');
+import(workerData.module).catch((error) => {
+  workerData.port.postMessage({ loadFailed: String((error && error.stack) || error) });
+  const counter = new Int32Array(workerData.answered);
+  Atomics.add(counter, 0, 1);
+  Atomics.notify(counter, 0);
+});
+`;
+
 interface Answer {
+  /** The module could not be loaded: no group will be answered. */
+  readonly loadFailed?: string;
   readonly id: number;
   readonly failed?: string;
   readonly values?: { readonly length: number; readonly arrays: ScaledColumnArrays };
@@ -60,7 +78,7 @@ interface GroupJob {
  * `close` when the run is allocated. The options are for tests: another
  * worker module, and a shorter wait before it is given up.
  */
-export function workerGroupNumbers(options: { readonly worker?: URL; readonly stallMs?: number } = {}): (GroupNumbersHelper & { close(): void }) | undefined {
+export function workerGroupNumbers(options: { readonly worker?: URL; readonly stallMs?: number } = {}): (GroupNumbersHelper & { close(): void; readonly givenUp: string | undefined }) | undefined {
   const url = options.worker ?? new URL('./group-numbers-worker.js', import.meta.url);
   const stallMs = options.stallMs ?? STALL_MS;
   if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
@@ -68,7 +86,7 @@ export function workerGroupNumbers(options: { readonly worker?: URL; readonly st
   const counter = new Int32Array(answered);
   const channel = new MessageChannel();
   const port = channel.port1;
-  let worker: Worker | undefined = new Worker(url, { workerData: { port: channel.port2, answered }, transferList: [channel.port2] });
+  let worker: Worker | undefined = new Worker(LOADER, { eval: true, workerData: { module: url.href, port: channel.port2, answered }, transferList: [channel.port2] });
   // The run never waits for the worker to end: it is stopped once done, and never keeps the process alive.
   worker.unref();
   let offered = false;
@@ -77,6 +95,8 @@ export function workerGroupNumbers(options: { readonly worker?: URL; readonly st
   const jobs: GroupJob[] = [];
   const byId = new Map<number, GroupJob>();
 
+  /** Why the worker was given up, if it was (for tests). */
+  let givenUp: string | undefined;
   /** Stops the worker: from then on every group is computed on the main thread. */
   const stop = (): void => {
     port.close();
@@ -91,11 +111,17 @@ export function workerGroupNumbers(options: { readonly worker?: URL; readonly st
       const message = receiveMessageOnPort(port) as { message: Answer } | undefined;
       if (message !== undefined) {
         received++;
+        if (message.message.loadFailed !== undefined) {
+          givenUp = `its module could not be loaded: ${message.message.loadFailed}`;
+          stop();
+          return undefined;
+        }
         const answered = byId.get(message.message.id);
         if (answered) answered.answer = message.message;
         continue;
       }
       if (Date.now() > deadline) {
+        givenUp = `no answer in ${stallMs / 1000} s`;
         stop();
         return undefined;
       }
@@ -153,6 +179,9 @@ export function workerGroupNumbers(options: { readonly worker?: URL; readonly st
       };
     },
     close: stop,
+    get givenUp() {
+      return givenUp;
+    },
   };
 }
 
