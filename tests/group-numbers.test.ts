@@ -233,16 +233,17 @@ describe('allocate with stage 2 partly on a worker thread', () => {
     }
   }, 120_000);
 
-  it('gives up at once on a worker whose module cannot be loaded, and allocates the same run on this thread', () => {
-    const broken = join(dir, 'broken-worker.mjs');
-    writeFileSync(broken, "throw new Error('broken at load');\n");
-    const expected = run(tables.file, false);
+  /** A run allocated with the worker module MODULE: how many groups were offered and taken, why the worker was given up, the table. */
+  function runWithWorker(module: string, stallMs: number): { offered: number; taken: number; givenUp: string | undefined; table: Buffer } {
     const loaded = dist.load.loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' });
-    // Without the loader's answer the worker would be given up only after the stall limit, for not answering.
-    const helper = dist.helper.workerGroupNumbers({ worker: pathToFileURL(broken), stallMs: 20_000 })!;
+    const helper = dist.helper.workerGroupNumbers({ worker: pathToFileURL(module), stallMs })!;
+    let offered = 0;
     let taken = 0;
     const counting = {
-      begin: (groups: readonly (readonly County[])[], groupPolicy: Policy) => helper.begin(groups as never, groupPolicy as never),
+      begin: (groups: readonly (readonly County[])[], groupPolicy: Policy) => {
+        offered = groups.length;
+        helper.begin(groups as never, groupPolicy as never);
+      },
       take: (group: readonly County[], groupPolicy: Policy) => {
         const numbers = helper.take(group as never, groupPolicy as never);
         if (numbers) taken += 1;
@@ -255,9 +256,18 @@ describe('allocate with stage 2 partly on a worker thread', () => {
     } finally {
       helper.close();
     }
-    expect(taken).toBe(0);
-    expect(helper.givenUp).toMatch(/^its module could not be loaded: Error: broken at load/);
-    expect(Buffer.compare(dist.csv.renderCsvBytes(dist.tables.allocationsTable(result)), expected.table)).toBe(0);
+    return { offered, taken, givenUp: helper.givenUp, table: dist.csv.renderCsvBytes(dist.tables.allocationsTable(result)) };
+  }
+
+  it('gives up at once on a worker whose module cannot be loaded, and allocates the same run on this thread', () => {
+    const broken = join(dir, 'broken-worker.mjs');
+    writeFileSync(broken, "throw new Error('broken at load');\n");
+    const expected = run(tables.file, false);
+    // Without the loader's answer the worker would be given up only after the stall limit, for not answering.
+    const withBroken = runWithWorker(broken, 20_000);
+    expect(withBroken.taken).toBe(0);
+    expect(withBroken.givenUp).toMatch(/^its module could not be loaded: Error: broken at load/);
+    expect(Buffer.compare(withBroken.table, expected.table)).toBe(0);
   }, 120_000);
 
   it('gives up on a worker that does not answer, or answers with a failure, and allocates the same run on this thread', () => {
@@ -271,31 +281,11 @@ describe('allocate with stage 2 partly on a worker thread', () => {
     );
     const expected = run(tables.file, false);
     for (const module of [silent, failing]) {
-      const loaded = dist.load.loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' });
-      const helper = dist.helper.workerGroupNumbers({ worker: pathToFileURL(module), stallMs: 300 })!;
-      let offered = 0;
-      let taken = 0;
-      const counting = {
-        begin: (groups: readonly (readonly County[])[], groupPolicy: Policy) => {
-          offered = groups.length;
-          helper.begin(groups as never, groupPolicy as never);
-        },
-        take: (group: readonly County[], groupPolicy: Policy) => {
-          const numbers = helper.take(group as never, groupPolicy as never);
-          if (numbers) taken += 1;
-          return numbers;
-        },
-      };
-      let result;
-      try {
-        result = dist.factors.withGroupNumbersHelper(counting as never, () => dist.allocate.allocate(loaded.run));
-      } finally {
-        helper.close();
-      }
-      expect(offered).toBe(31);
-      expect(taken).toBe(0);
-      expect(helper.givenUp).toBe(module === silent ? 'no answer in 0.3 s' : undefined);
-      expect(Buffer.compare(dist.csv.renderCsvBytes(dist.tables.allocationsTable(result)), expected.table)).toBe(0);
+      const withModule = runWithWorker(module, 300);
+      expect(withModule.offered).toBe(31);
+      expect(withModule.taken).toBe(0);
+      expect(withModule.givenUp).toBe(module === silent ? 'no answer in 0.3 s' : undefined);
+      expect(Buffer.compare(withModule.table, expected.table)).toBe(0);
     }
   }, 120_000);
 

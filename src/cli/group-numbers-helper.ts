@@ -20,6 +20,7 @@ import { packedColumns, type County } from '../core/counties.js';
 import { keepsShares, ScaledColumn, withGroupNumbersHelper, type GroupNumbersHelper, type GroupNumbersResult, type ScaledColumnArrays } from '../core/factors.js';
 import { ZERO, type Scaled } from '../core/money.js';
 import type { Policy } from '../core/policy.js';
+import { WORKER_LOADER } from './worker-answer.js';
 
 /** Offload only when the groups the worker would take have at least this many villages in all: below, starting it costs more than it saves. */
 export const MIN_OFFLOADED_UNITS = 20_000;
@@ -36,25 +37,9 @@ const WORKER_PART = 0.65;
  */
 const STALL_MS = 60_000;
 
-/**
- * The worker thread's script: it loads the worker's module, which answers
- * each group it is sent; a module that cannot be loaded says so (`loadFailed`)
- * and counts it as an answer, so the main thread does not wait out STALL_MS
- * for the first group.
- */
-const LOADER = `
-const { workerData } = require('node:worker_threads');
-import(workerData.module).catch((error) => {
-  workerData.port.postMessage({ loadFailed: String((error && error.stack) || error) });
-  const counter = new Int32Array(workerData.answered);
-  Atomics.add(counter, 0, 1);
-  Atomics.notify(counter, 0);
-});
-`;
-
 interface Answer {
-  /** The module could not be loaded: no group will be answered. */
-  readonly loadFailed?: string;
+  /** Set, with no id, when the module could not be loaded (see WORKER_LOADER): no group will be answered. */
+  readonly error?: string;
   readonly id: number;
   readonly failed?: string;
   readonly values?: { readonly length: number; readonly arrays: ScaledColumnArrays };
@@ -86,7 +71,7 @@ export function workerGroupNumbers(options: { readonly worker?: URL; readonly st
   const counter = new Int32Array(answered);
   const channel = new MessageChannel();
   const port = channel.port1;
-  let worker: Worker | undefined = new Worker(LOADER, { eval: true, workerData: { module: url.href, port: channel.port2, answered }, transferList: [channel.port2] });
+  let worker: Worker | undefined = new Worker(WORKER_LOADER, { eval: true, workerData: { module: url.href, port: channel.port2, answered, signal: answered }, transferList: [channel.port2] });
   // The run never waits for the worker to end: it is stopped once done, and never keeps the process alive.
   worker.unref();
   let offered = false;
@@ -111,8 +96,8 @@ export function workerGroupNumbers(options: { readonly worker?: URL; readonly st
       const message = receiveMessageOnPort(port) as { message: Answer } | undefined;
       if (message !== undefined) {
         received++;
-        if (message.message.loadFailed !== undefined) {
-          givenUp = `its module could not be loaded: ${message.message.loadFailed}`;
+        if (message.message.error !== undefined) {
+          givenUp = `its module could not be loaded: ${message.message.error}`;
           stop();
           return undefined;
         }

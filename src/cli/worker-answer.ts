@@ -22,18 +22,21 @@ function waitForAnswer<T>(flag: Int32Array, port: MessagePort, stallMs: number):
 }
 
 /**
- * The worker thread's script: it loads the worker's module, whose own code
- * answers; a module that cannot be loaded or fails before it answers is
- * answered for here, so the main thread is never left waiting for it.
+ * The script a worker thread runs: it loads the worker's module (its
+ * `workerData.module`), whose own code answers. A module that cannot be
+ * loaded, or fails before it answers, is answered for here: an `error`
+ * message, then the count in `workerData.signal` raised by one and
+ * notified, so the main thread is never left waiting for it. Used by the
+ * workers that answer once (their flag is the signal) and by the stage-2
+ * worker, which answers many groups (its count of answers is).
  */
-const LOADER = `
+export const WORKER_LOADER = `
 const { workerData } = require('node:worker_threads');
 import(workerData.module).catch((error) => {
   workerData.port.postMessage({ error: String((error && error.stack) || error) });
-  const flag = new Int32Array(workerData.done);
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
-  workerData.port.close();
+  const signal = new Int32Array(workerData.signal);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
 });
 `;
 
@@ -63,9 +66,9 @@ export function startAnsweringWorker(
   const done = new SharedArrayBuffer(4);
   const flag = new Int32Array(done);
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(LOADER, {
+  const worker = new Worker(WORKER_LOADER, {
     eval: true,
-    workerData: { ...data(), module: url.href, done, port: port2 },
+    workerData: { ...data(), module: url.href, done, signal: done, port: port2 },
     transferList: [port2, ...(options.transferList ?? [])],
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
   });
