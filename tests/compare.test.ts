@@ -211,6 +211,63 @@ describe('compare RUN_A RUN_B', () => {
     for (const county of outcome.counties) expect([...county.amounts.keys()]).toEqual([...outcome.amountColumns, 'total']);
   });
 
+  test('each county of a run folder reads as its row of allocations.csv: texts, yes/no cells, poor population of any length, amounts', () => {
+    const dir = tempDir();
+    const run = join(dir, 'a');
+    expect(runCli(['allocate', '--counties', SAMPLE.counties, '--budget', SAMPLE.budget, '--out', run]).code).toBe(0);
+    const path = join(run, 'allocations.csv');
+    const original = readFileSync(path, 'utf8');
+    const lines = original.split('\r\n');
+    const header = lines[0]!.replace(/^\uFEFF/, '').split(',');
+    const poorAt = header.indexOf('poor_population');
+    const eligibleAt = header.indexOf('eligible');
+    // A poor population of more than nine digits (kept as a bigint), one written with leading zeros, and (every
+    // county of the sample is eligible) one county read as not eligible.
+    let edited = 0;
+    writeFileSync(
+      path,
+      lines
+        .map((line, index) => {
+          if (index === 0 || line === '' || line.includes('"')) return line;
+          const cells = line.split(',');
+          if (edited === 0) cells[poorAt] = '12345678901234567890';
+          else if (edited === 1) cells[poorAt] = `00${cells[poorAt]}`;
+          else if (edited === 2) cells[eligibleAt] = 'false';
+          else return line;
+          edited++;
+          return cells.join(',');
+        })
+        .join('\r\n'),
+    );
+    expect(edited).toBe(3);
+    const rows = readCsvRows(path);
+    const { outcome } = readRunOutcome(run);
+    expect(outcome.counties).toHaveLength(rows.length);
+    const byCode = new Map(rows.map((row) => [row['county_code']!, row]));
+    let priority = 0;
+    let eligible = 0;
+    for (const county of outcome.counties) {
+      const row = byCode.get(county.code)!;
+      expect([county.name, county.provinceCode, county.provinceName, county.region, county.contiguousArea, county.binding]).toEqual([
+        row['county_name'],
+        row['province_code'],
+        row['province_name'],
+        row['region'],
+        row['contiguous_area'],
+        row['binding'],
+      ]);
+      expect(county.priorityProvince).toBe(row['priority_province'] === 'true');
+      expect(county.eligible).toBe(row['eligible'] === 'true');
+      expect(county.poorPopulation).toBe(BigInt(row['poor_population']!));
+      expect([...county.amounts]).toEqual([...outcome.amountColumns, 'total'].map((column) => [column, sumFen([row], column)]));
+      if (county.priorityProvince) priority++;
+      if (county.eligible) eligible++;
+    }
+    // Both kinds of each yes/no cell occur, and the long poor population was read whole.
+    expect([priority > 0, priority < rows.length, eligible > 0, eligible < rows.length]).toEqual([true, true, true, true]);
+    expect(outcome.counties.some((county) => county.poorPopulation === 12345678901234567890n)).toBe(true);
+  });
+
   test('usage errors', () => {
     expect(runCli(['compare', 'only-one']).stderr).toContain('give exactly two run folders');
     const withSet = runCli(['compare', 'a', 'b', '--set', 'x=1']);

@@ -45,6 +45,52 @@ function cell(table: Table, row: Table['rows'][number], column: string): string 
 }
 
 
+const PRIORITY_PROVINCE = 1;
+const ELIGIBLE = 2;
+
+/** A whole number's digits as a number when it is a small integer (no object), else as a bigint. */
+function wholeOrBig(digits: string): number | bigint {
+  return digits.length <= 9 ? Number(digits) : BigInt(digits);
+}
+
+/**
+ * A county (or village) of a run's allocations.csv: its texts (those that
+ * repeat, such as names and provinces, held once for the table), its yes/no
+ * cells as bits, its poor population as a small integer, and its place in
+ * the table's amount store, whose view is made when read. Two runs of a
+ * million villages held about 130 MB more as objects with a view and a
+ * bigint each.
+ */
+class RunCounty implements CountyOutcome {
+  constructor(
+    readonly code: string,
+    readonly name: string,
+    readonly provinceCode: string,
+    readonly provinceName: string,
+    readonly region: string,
+    readonly contiguousArea: string,
+    private readonly bits: number,
+    private readonly poor: number | bigint,
+    readonly binding: string,
+    private readonly store: AmountStore,
+    private readonly index: number,
+  ) {}
+
+  get priorityProvince(): boolean {
+    return (this.bits & PRIORITY_PROVINCE) !== 0;
+  }
+  get eligible(): boolean {
+    return (this.bits & ELIGIBLE) !== 0;
+  }
+  get poorPopulation(): bigint {
+    const poor = this.poor;
+    return typeof poor === 'bigint' ? poor : BigInt(poor);
+  }
+  get amounts(): ReadonlyMap<string, Fen> {
+    return new CountyAmounts(this.store, this.index);
+  }
+}
+
 const REQUIRED_COLUMNS = ['county_code', 'county_name', 'province_code', 'province_name', 'region', 'eligible', 'contiguous_area', 'priority_province', 'poor_population', 'binding', 'total'];
 
 /** allocations.csv as read row by row: the counties, or the problems that keep them from being read. */
@@ -120,19 +166,21 @@ function readAllocations(path: string, text: string): ReadAllocations {
         else store.set('total', index, total);
         const poorText = cell('poor_population');
         if (!/^\d+$/.test(poorText)) rowProblems.push({ file: path, line, column: 'poor_population', message: `${JSON.stringify(poorText)} is not a whole number` });
-        counties.push({
-          code: cell('county_code'),
-          name: cell('county_name'),
-          provinceCode: once(cell('province_code')),
-          provinceName: once(cell('province_name')),
-          region: once(cell('region')),
-          contiguousArea: once(cell('contiguous_area')),
-          priorityProvince: cell('priority_province') === 'true',
-          eligible: cell('eligible') === 'true',
-          poorPopulation: /^\d+$/.test(poorText) ? BigInt(poorText) : 0n,
-          binding: once(cell('binding')),
-          amounts: new CountyAmounts(store, index),
-        });
+        counties.push(
+          new RunCounty(
+            cell('county_code'),
+            cell('county_name'),
+            once(cell('province_code')),
+            once(cell('province_name')),
+            once(cell('region')),
+            once(cell('contiguous_area')),
+            (cell('priority_province') === 'true' ? PRIORITY_PROVINCE : 0) | (cell('eligible') === 'true' ? ELIGIBLE : 0),
+            /^\d+$/.test(poorText) ? wholeOrBig(poorText) : 0,
+            once(cell('binding')),
+            store,
+            index,
+          ),
+        );
       },
     };
   });
