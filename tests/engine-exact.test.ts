@@ -12,7 +12,7 @@ import { readCountiesCsv, type County } from '../src/core/counties.js';
 import { parseReference } from '../src/core/reference.js';
 import { ROOT } from './helpers.js';
 import { aggregateColumn, aggregateColumnByDecimals, aggregateColumns, countyFactorValues, countyGroupScores, factorShares, scoresFromShares, SHARES_KEPT_UP_TO, withSharesKeptUpTo } from '../src/core/factors.js';
-import { decimal, formatDecimal, formatScaled, LimbAccumulator, ZERO, type Dec } from '../src/core/money.js';
+import { decimal, formatDecimal, formatScaled, LimbAccumulator, PackedSums, ZERO, type Dec } from '../src/core/money.js';
 import type { FactorSpec, Policy } from '../src/core/policy.js';
 import { countyCapByDecimals, countyCapByIntegers } from '../src/core/rules/special-poverty-counties.js';
 
@@ -99,6 +99,51 @@ describe('province aggregates', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  test('figures summed many at a time (PackedSums) give the accumulator the total, written the same, that adding each gives', () => {
+    // Wholes of up to nine digits, places up to 30 (beyond 28 they are added one by one); runs of one figure repeated,
+    // so that the partial sums of products fill up and are added part way.
+    const whole = fc.oneof(fc.integer({ min: 0, max: 999_999_999 }), fc.constantFrom(0, 1, 10, 10_000_000, 999_999_999, 100_000_000));
+    const packed = fc.tuple(whole, fc.integer({ min: 0, max: 30 }));
+    const run = fc.tuple(packed, packed, fc.integer({ min: 1, max: 300 }));
+    fc.assert(
+      fc.property(fc.array(run, { maxLength: 25 }), (runs) => {
+        const oneByOne = new LimbAccumulator();
+        const productsOneByOne = new LimbAccumulator();
+        const many = new LimbAccumulator();
+        const productsMany = new LimbAccumulator();
+        const sums = new PackedSums(many);
+        const products = new PackedSums(productsMany);
+        for (const [a, b, times] of runs) {
+          for (let time = 0; time < times; time++) {
+            oneByOne.addDigits(a[0], a[1]);
+            productsOneByOne.addDigitsProduct(a[0], a[1], b[0], b[1]);
+            sums.add(a[0], a[1]);
+            products.addProduct(a[0], a[1], b[0], b[1]);
+          }
+        }
+        sums.finish();
+        products.finish();
+        expect(many.total()).toEqual(oneByOne.total());
+        expect(productsMany.total()).toEqual(productsOneByOne.total());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('a partial sum that would pass 2^52 is added to the accumulator first: exact over millions of large figures', () => {
+    const oneByOne = new LimbAccumulator();
+    const many = new LimbAccumulator();
+    const sums = new PackedSums(many);
+    // 5,000,000 x 999,999,999 is about 5 x 10^15, past 2^52 (4.5 x 10^15): the partial sum of places 3 is added part way.
+    for (let time = 0; time < 5_000_000; time++) {
+      oneByOne.addDigits(999_999_999, 3);
+      sums.add(999_999_999, 3);
+    }
+    sums.finish();
+    expect(many.total()).toEqual(oneByOne.total());
+    expect(formatScaled(many.total()!, 3)).toBe('4999999995000.000');
   });
 
   test('aggregates of a table read from CSV (figures packed in its store) equal decimal.js', () => {

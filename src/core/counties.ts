@@ -18,7 +18,7 @@ import {
   type Parsed,
   type ParsedRatio,
 } from './grammar.js';
-import { compareDecimalTexts, decimal, formatScaled, scaledFromDecimal, scaledFromDigits, unitsText, ZERO, ZERO_SCALED, type Dec, type Fen, type LimbAccumulator, type Scaled } from './money.js';
+import { compareDecimalTexts, decimal, formatScaled, PackedSums, scaledFromDecimal, scaledFromDigits, unitsText, ZERO, ZERO_SCALED, type Dec, type Fen, type LimbAccumulator, type Scaled } from './money.js';
 import type { Problem } from './problems.js';
 import { normaliseAreaName, type Province, type Reference } from './reference.js';
 import { visitCsvTable, type Table, type TableRow, type TableVisitor } from './table.js';
@@ -236,6 +236,32 @@ class FigureStore {
     else addPacked(sum, this.digits[column]![county]!, places);
   }
 
+  /**
+   * addTo of the figure of each county numbered in COUNTIES (and, with
+   * WEIGHT, addProductTo of figure x weight figure into its products), the
+   * packed figures summed many at a time (PackedSums): the same sums.
+   */
+  addColumnTo(sum: LimbAccumulator, column: number, counties: readonly ReadCounty[], weight?: { readonly column: number; readonly products: LimbAccumulator }): void {
+    const places = this.places[column]!;
+    const digits = this.digits[column]!;
+    const packed = new PackedSums(sum);
+    const weightPlaces = weight === undefined ? undefined : this.places[weight.column]!;
+    const weightDigits = weight === undefined ? undefined : this.digits[weight.column]!;
+    const products = weight === undefined ? undefined : new PackedSums(weight.products);
+    for (let at = 0; at < counties.length; at++) {
+      const county = counties[at]!.storeNumber;
+      const figurePlaces = places[county]!;
+      if (figurePlaces < AS_ZERO) packed.add(digits[county]!, figurePlaces);
+      else if (figurePlaces === AS_TEXT || figurePlaces === AS_DECIMAL) sum.add(this.value(column, county)!);
+      if (weight === undefined) continue;
+      const otherPlaces = weightPlaces![county]!;
+      if (figurePlaces < AS_ZERO && otherPlaces < AS_ZERO) products!.addProduct(digits[county]!, figurePlaces, weightDigits![county]!, otherPlaces);
+      else this.addProductTo(weight.products, weight.column, column, county);
+    }
+    packed.finish();
+    products?.finish();
+  }
+
   /** Adds figure x weight figure (either absent: nothing) to an exact sum, packed figures by their digits. */
   addProductTo(sum: LimbAccumulator, column: number, weightColumn: number, county: number): void {
     const places = this.places[column]![county]!;
@@ -412,18 +438,17 @@ export function addTableFigures(counties: readonly County[], column: string, sum
   if (!(first instanceof ReadCounty)) return false;
   const store = first.figureStore;
   for (const county of counties) if (!(county instanceof ReadCounty) || county.figureStore !== store) return false;
+  const read = counties as readonly ReadCounty[];
   const index = store.indexOf.get(column);
   if (weight === undefined) {
-    if (index !== undefined) for (const county of counties as readonly ReadCounty[]) store.addTo(sum, index, county.storeNumber);
+    if (index !== undefined) store.addColumnTo(sum, index, read);
     return true;
   }
   // sum: the weights; products: figure x weight (either absent: nothing).
   const weightIndex = store.indexOf.get(weight.column);
   if (weightIndex === undefined) return true;
-  for (const county of counties as readonly ReadCounty[]) {
-    store.addTo(sum, weightIndex, county.storeNumber);
-    if (index !== undefined) store.addProductTo(weight.products, index, weightIndex, county.storeNumber);
-  }
+  if (index === undefined) store.addColumnTo(sum, weightIndex, read);
+  else store.addColumnTo(sum, weightIndex, read, { column: index, products: weight.products });
   return true;
 }
 

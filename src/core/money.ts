@@ -1029,6 +1029,42 @@ export class LimbAccumulator {
     this.bound = LIMB;
   }
 
+  /**
+   * Adds coefficient x 10^-places (a whole number >= 0, of any size), as
+   * adding terms that sum to it would add it; the lowest place those terms
+   * touched, which `total` writes the sum to, is told by `touched` (see
+   * PackedSums).
+   */
+  addSum(coefficient: bigint, places: number): void {
+    if (coefficient === 0n || this.unfit) return;
+    const up = Math.ceil(places / 7);
+    let rest = coefficient * powerOfTen(up * 7 - places);
+    let cell = ACCUMULATOR_OFFSET - up;
+    if (cell < 0) {
+      this.unfit = true;
+      return;
+    }
+    if (this.bound + LIMB > CELL_BOUND) this.carry();
+    const cells = this.cells;
+    while (rest > 0n) {
+      if (cell >= ACCUMULATOR_CELLS - 3) {
+        this.unfit = true;
+        return;
+      }
+      const limb = rest % LIMB_BASE;
+      cells[cell] = cells[cell]! + Number(limb);
+      rest /= LIMB_BASE;
+      cell++;
+    }
+    this.bound += LIMB;
+    if (cell - 1 > this.high) this.high = cell - 1;
+  }
+
+  /** Notes that a term added through `addSum` had its lowest non-zero limb in CELL (as addLimbs notes it). */
+  touched(cell: number): void {
+    if (cell < this.low) this.low = cell;
+  }
+
   /** The total as decimal.js would have added it, or undefined when this accumulator cannot tell (see above). */
   total(): Scaled | undefined {
     if (this.unfit) return undefined;
@@ -1039,5 +1075,116 @@ export class LimbAccumulator {
     const digits = bigintDigits(coefficient);
     if (digits > SIGNIFICANT_DIGITS) return undefined;
     return digits === 0 ? ZERO_SCALED : { coefficient, exponent: 7 * (this.low - ACCUMULATOR_OFFSET), digits };
+  }
+}
+
+/** Partial sums stay below this (2^52), so that every one of them, and each term added to it, is an exact double. */
+const PARTIAL_BOUND = 2 ** 52;
+/** Terms of more places than this are added to the accumulator one by one. */
+const PARTIAL_MAX_PLACES = 28;
+/** A packed figure's digits as a whole number are below this (at most nine digits). */
+const PACKED_WHOLE_BOUND = 1e9;
+/** Products are split at this power of two: a figure below 10^9 (< 2^30) times a part below 2^15 is below 2^45. */
+const PRODUCT_SPLIT = 32_768;
+
+/**
+ * The limb cell of the lowest non-zero limb of whole x 10^-places (whole > 0
+ * and below 10^9, places at most PARTIAL_MAX_PLACES), as limbsOfDigits lays
+ * it out from limbBottom(places).
+ */
+function lowestLimbCell(whole: number, places: number): number {
+  const up = Math.ceil(places / 7);
+  let scaled = whole * 10 ** (up * 7 - places);
+  let cell = ACCUMULATOR_OFFSET - up;
+  while (scaled % LIMB === 0) {
+    scaled /= LIMB;
+    cell++;
+  }
+  return cell;
+}
+
+/**
+ * Figures packed as digits (whole x 10^-places, whole below 10^9) and
+ * products of two, added into a LimbAccumulator many at a time: terms of the
+ * same places are summed in a double while that stays exact (below 2^52), a
+ * product's in two doubles (the second figure split at 2^15), and each such
+ * sum goes into the accumulator once it is full and at `finish`. The
+ * accumulator ends with the same total as adding each term with addDigits
+ * and addDigitsProduct (property-tested), and the same lowest place touched,
+ * which fixes how `total` writes it; a million villages' figures are added in
+ * a few milliseconds rather than a few hundred.
+ */
+export class PackedSums {
+  private readonly sums = new Float64Array(PARTIAL_MAX_PLACES + 1);
+  private readonly productHighs = new Float64Array(2 * PARTIAL_MAX_PLACES + 1);
+  private readonly productLows = new Float64Array(2 * PARTIAL_MAX_PLACES + 1);
+  /** The lowest limb cell any term's non-zero limbs reach (ACCUMULATOR_CELLS: none yet). */
+  private lowest = ACCUMULATOR_CELLS;
+
+  constructor(private readonly into: LimbAccumulator) {}
+
+  /** Adds whole x 10^-places, as into.addDigits(whole, places) would. */
+  add(whole: number, places: number): void {
+    if (whole === 0) return;
+    if (!(whole > 0 && whole < PACKED_WHOLE_BOUND && Number.isInteger(whole) && places >= 0 && places <= PARTIAL_MAX_PLACES)) {
+      this.into.addDigits(whole, places);
+      return;
+    }
+    // A term's lowest limb is at limbBottom(places) or above: worked out only while it could lower the lowest.
+    if (this.lowest > ACCUMULATOR_OFFSET - Math.ceil(places / 7)) {
+      const cell = lowestLimbCell(whole, places);
+      if (cell < this.lowest) this.lowest = cell;
+    }
+    const sum = this.sums[places]! + whole;
+    if (sum < PARTIAL_BOUND) {
+      this.sums[places] = sum;
+      return;
+    }
+    this.into.addSum(BigInt(this.sums[places]!), places);
+    this.sums[places] = whole;
+  }
+
+  /** Adds (wholeA x 10^-placesA) x (wholeB x 10^-placesB), as into.addDigitsProduct would. */
+  addProduct(wholeA: number, placesA: number, wholeB: number, placesB: number): void {
+    if (wholeA === 0 || wholeB === 0) return;
+    const fits = (whole: number, places: number): boolean => whole > 0 && whole < PACKED_WHOLE_BOUND && Number.isInteger(whole) && places >= 0 && places <= PARTIAL_MAX_PLACES;
+    if (!fits(wholeA, placesA) || !fits(wholeB, placesB)) {
+      this.into.addDigitsProduct(wholeA, placesA, wholeB, placesB);
+      return;
+    }
+    // The product's lowest non-zero limb is where the two figures' lowest ones meet (see addDigitsProduct).
+    if (this.lowest > ACCUMULATOR_OFFSET - Math.ceil(placesA / 7) - Math.ceil(placesB / 7)) {
+      const cell = lowestLimbCell(wholeA, placesA) + lowestLimbCell(wholeB, placesB) - ACCUMULATOR_OFFSET;
+      if (cell < this.lowest) this.lowest = cell;
+    }
+    const places = placesA + placesB;
+    const low = wholeB % PRODUCT_SPLIT;
+    const high = (wholeB - low) / PRODUCT_SPLIT;
+    const highSum = this.productHighs[places]! + wholeA * high;
+    const lowSum = this.productLows[places]! + wholeA * low;
+    if (highSum < PARTIAL_BOUND && lowSum < PARTIAL_BOUND) {
+      this.productHighs[places] = highSum;
+      this.productLows[places] = lowSum;
+      return;
+    }
+    this.flushProduct(places);
+    this.productHighs[places] = wholeA * high;
+    this.productLows[places] = wholeA * low;
+  }
+
+  private flushProduct(places: number): void {
+    this.into.addSum(BigInt(this.productHighs[places]!) * BigInt(PRODUCT_SPLIT) + BigInt(this.productLows[places]!), places);
+  }
+
+  /** Adds what is still summed here into the accumulator: call once, after the last term. */
+  finish(): void {
+    for (let places = 0; places < this.sums.length; places++) if (this.sums[places] !== 0) this.into.addSum(BigInt(this.sums[places]!), places);
+    for (let places = 0; places < this.productHighs.length; places++) {
+      if (this.productHighs[places] !== 0 || this.productLows[places] !== 0) this.flushProduct(places);
+    }
+    this.sums.fill(0);
+    this.productHighs.fill(0);
+    this.productLows.fill(0);
+    if (this.lowest < ACCUMULATOR_CELLS) this.into.touched(this.lowest);
   }
 }
