@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decimal } from '../src/core/money.js';
-import { allocatePot, type PotRecipient } from '../src/core/pot.js';
+import { allocatePot, kthSmallest, type PotRecipient } from '../src/core/pot.js';
 
 const r = (id: string, weight: string, floor?: bigint, cap?: bigint): PotRecipient => ({ id, weight: decimal(weight), floor, cap });
 const amounts = (result: ReturnType<typeof allocatePot>): Record<string, bigint> =>
@@ -108,5 +108,31 @@ describe('allocatePot: properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('kthSmallest: the largest remainders threshold', () => {
+  it('gives what sorting ascending puts at k, for any values and k (many equal values too), and keeps the same values', () => {
+    const value = fc.oneof(fc.double({ noNaN: true, min: 0, max: 1e30 }), fc.integer({ min: 0, max: 5 }), fc.constant(1e15));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 400 }), fc.nat(), (values, pick) => {
+        const k = pick % values.length;
+        const sorted = Float64Array.from(values).sort();
+        const work = Float64Array.from(values);
+        expect(kthSmallest(work, k)).toBe(sorted[k]);
+        expect(Float64Array.from(work).sort()).toEqual(sorted);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('selects in long runs of sorted, reversed and equal values (where a poor pivot would partition often)', () => {
+    const n = 100_000;
+    const ascending = Float64Array.from({ length: n }, (_, index) => index);
+    for (const values of [ascending, ascending.slice().reverse(), new Float64Array(n).fill(7), Float64Array.from({ length: n }, (_, index) => index % 3)]) {
+      const sorted = values.slice().sort();
+      for (const k of [0, 1, n >> 1, n - 2, n - 1]) expect(kthSmallest(values.slice(), k)).toBe(sorted[k]);
+    }
+    expect(() => kthSmallest(new Float64Array(3), 3)).toThrow(RangeError);
   });
 });

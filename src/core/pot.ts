@@ -295,11 +295,12 @@ function roundLargestRemainder(
   exact: readonly Exact[],
   denominator: bigint,
   target: bigint,
-): { amounts: bigint[]; extra: bigint[]; leftover: bigint } {
+): { amounts: bigint[]; extra: Uint8Array; leftover: bigint } {
   const count = exact.length;
   const amounts = new Array<bigint>(count);
   const remainders = new Array<bigint>(count);
-  const extra = new Array<bigint>(count).fill(0n);
+  // The fen each part gets by rounding: 0 or 1.
+  const extra = new Uint8Array(count);
   const candidates: number[] = [];
   let rounded = 0n;
   for (let i = 0; i < count; i++) {
@@ -317,7 +318,7 @@ function roundLargestRemainder(
   const chosen = leftover >= BigInt(candidates.length) ? candidates : largestRemainders(candidates, remainders, ids, Number(leftover));
   for (const index of chosen) {
     amounts[index] = amounts[index]! + 1n;
-    extra[index] = 1n;
+    extra[index] = 1;
     leftover -= 1n;
   }
   return { amounts, extra, leftover };
@@ -328,13 +329,13 @@ function roundLargestRemainder(
  * ascending (in no particular order among themselves). Sorting half a million
  * bigints through a comparator is slow; instead the remainders' nearest
  * doubles (which never invert the order of two remainders, at most make them
- * equal) find the threshold with a native numeric sort, and only the
+ * equal) find the threshold by selection (kthSmallest), and only the
  * candidates whose double equals the threshold are ordered exactly.
  */
 function largestRemainders(candidates: readonly number[], remainders: readonly bigint[], ids: readonly string[], count: number): number[] {
   const keys = new Float64Array(candidates.length);
   for (let j = 0; j < candidates.length; j++) keys[j] = Number(remainders[candidates[j]!]!);
-  const threshold = keys.slice().sort()[candidates.length - count]!;
+  const threshold = kthSmallest(keys.slice(), candidates.length - count);
   const chosen: number[] = [];
   const tied: number[] = [];
   for (let j = 0; j < candidates.length; j++) {
@@ -352,6 +353,44 @@ function largestRemainders(candidates: readonly number[], remainders: readonly b
   });
   for (let j = 0; chosen.length < count; j++) chosen.push(tied[j]!);
   return chosen;
+}
+
+/**
+ * The K-th smallest (from 0) of VALUES, which it reorders: what sorting them
+ * ascending puts at K. A quickselect (pivot the median of three, values equal
+ * to it kept together), in linear time where a sort takes n log n; should it
+ * partition more often than a sort would need, it sorts what is left.
+ */
+export function kthSmallest(values: Float64Array, k: number): number {
+  if (!(Number.isInteger(k) && k >= 0 && k < values.length)) throw new RangeError(`no value number ${k} among ${values.length}`);
+  let low = 0;
+  let high = values.length - 1;
+  let partitions = 2 * Math.ceil(Math.log2(values.length + 1)) + 8;
+  while (high > low) {
+    if (partitions-- === 0) return values.subarray(low, high + 1).sort()[k - low]!;
+    const a = values[low]!;
+    const b = values[(low + high) >>> 1]!;
+    const c = values[high]!;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    // Below the pivot to [low, less), equal to [less, at), above to (greater, high].
+    let less = low;
+    let at = low;
+    let greater = high;
+    while (at <= greater) {
+      const value = values[at]!;
+      if (value < pivot) {
+        values[at++] = values[less]!;
+        values[less++] = value;
+      } else if (value > pivot) {
+        values[at] = values[greater]!;
+        values[greater--] = value;
+      } else at++;
+    }
+    if (k < less) high = less - 1;
+    else if (k > greater) low = greater + 1;
+    else return pivot;
+  }
+  return values[k]!;
 }
 
 /** A recipient whose weight is already a whole number (fen, persons): no decimal conversion needed. */
@@ -505,7 +544,7 @@ function solvedColumns(amount: Fen, columns: Required<Omit<PotColumns, 'idsUniqu
     const binding = weights[index] === 0n && exact[index]!.binding === 'floor' && floors[index] === 0n ? 'none' : exact[index]!.binding;
     bindings[index] = BINDINGS.indexOf(binding);
     numerators[index] = exact[index]!.numerator;
-    rounding[index] = extra[index] === 0n ? 0 : 1;
+    rounding[index] = extra[index]!;
   }
   const allocated = amounts.reduce((sum, value) => sum + value, 0n);
   return new PotColumnsResult(ids, amounts, numerators, denominator, bindings, rounding, {
@@ -513,7 +552,7 @@ function solvedColumns(amount: Fen, columns: Required<Omit<PotColumns, 'idsUniqu
     unallocated: amount - allocated,
     floorsReduced,
     capsDropped,
-    roundingFen: extra.reduce((sum, value) => sum + value, 0n),
+    roundingFen: BigInt(extra.reduce((sum, value) => sum + value, 0)),
   });
 }
 
