@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { County } from '../src/core/counties.js';
-import { AmountStore, anyCountyHas, countiesColumnSum, CountyAmounts, CountyRecord, everyCountyHas, FenWordSum, fenWords, sharedAmountStore } from '../src/core/state.js';
+import { AmountStore, anyCountyHas, countiesColumnSum, CountyAmounts, CountyRecord, everyCountyHas, sharedAmountStore } from '../src/core/state.js';
 
 /** One county's amount in one column set (to an amount within ±largest) or deleted (amount undefined). */
 const setOrDelete = (counties: number, columns: readonly string[], largest: bigint) =>
@@ -160,54 +160,5 @@ describe('AmountStore.deleteColumn', () => {
     store.set('b', 1, 4n);
     expect(store.names).toEqual(['a', 'c', 'b']);
     expect([...new CountyAmounts(store, 1)]).toEqual([['c', 3n], ['b', 4n]]);
-  });
-});
-
-describe('FenWordSum: sums of 64-bit slots kept as two doubles of 32-bit words', () => {
-  const slot = fc.oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.bigInt({ min: -1000n, max: 1000n }), fc.constantFrom(-(2n ** 63n), 2n ** 63n - 1n, 2n ** 32n - 1n, -(2n ** 32n), 0n));
-
-  it('adds exactly, compares and writes back as bigints would, whatever the values and signs', () => {
-    fc.assert(
-      fc.property(fc.array(slot, { minLength: 1, maxLength: 300 }), fc.array(fc.boolean(), { minLength: 300, maxLength: 300 }), (values, picks) => {
-        const fen = BigInt64Array.from(values);
-        const words = fenWords(fen);
-        const all = new FenWordSum();
-        const some = new FenWordSum();
-        const rest = new FenWordSum();
-        let expectedAll = 0n;
-        let expectedSome = 0n;
-        values.forEach((value, index) => {
-          all.add(words, index);
-          expectedAll += value;
-          if (picks[index]) {
-            some.add(words, index);
-            expectedSome += value;
-          } else rest.add(words, index);
-        });
-        expect(all.fen()).toBe(expectedAll);
-        expect(some.fen()).toBe(expectedSome);
-        const joined = new FenWordSum();
-        joined.addSum(some);
-        joined.addSum(rest);
-        expect(joined.equals(all)).toBe(true);
-        expect(some.equals(all)).toBe(expectedSome === expectedAll);
-        // Written into a slot when it fits 64 bits, refused (nothing written) when it does not.
-        const target = BigInt64Array.from([7n]);
-        const fits = expectedAll >= -(2n ** 63n) && expectedAll < 2n ** 63n;
-        expect(all.writeTo(fenWords(target), 0)).toBe(fits);
-        expect(target[0]).toBe(fits ? expectedAll : 7n);
-        all.reset();
-        expect(all.fen()).toBe(0n);
-      }),
-      { numRuns: 1000 },
-    );
-  });
-
-  it('stays exact over many large slots (the low words carried before they pass 2^52)', () => {
-    const fen = new BigInt64Array(1_000_000).fill(2n ** 62n + 2n ** 32n - 1n);
-    const words = fenWords(fen);
-    const sum = new FenWordSum();
-    for (let index = 0; index < fen.length; index++) sum.add(words, index);
-    expect(sum.fen()).toBe(1_000_000n * (2n ** 62n + 2n ** 32n - 1n));
   });
 });

@@ -10,7 +10,7 @@ import { formatYuan, ZERO, type Dec, type Fen } from './money.js';
 import type { Aggregation } from './policy.js';
 import { invariant } from './problems.js';
 import { RULES, type Rule } from './rules/index.js';
-import { AmountStore, countiesColumnSum, CountyRecord, FenWordSum, fenWords, sharedAmountStore, type CountyState, type FenWords, type ProvinceState, type RunInputs, type RunState } from './state.js';
+import { AmountStore, countiesColumnSum, CountyRecord, sharedAmountStore, type CountyState, type ProvinceState, type RunInputs, type RunState } from './state.js';
 
 /**
  * The allocations.csv column that carries each (fund, paying level) of the
@@ -57,89 +57,6 @@ const provinceSummed = new WeakSet<RunState>();
  * no county has a value for stays empty. One pass over each county's amounts.
  */
 function sumByProvince(state: RunState): void {
-  if (!(sumInWords && sumByProvinceInWords(state))) sumByProvinceAmounts(state);
-  provinceSummed.add(state);
-}
-
-let sumInWords = true;
-
-/** WORK run with province sums made county by county as bigints (INWORDS false) or in words where they can be: for tests, which show the same sums. */
-export function withProvinceSumsInWords<T>(inWords: boolean, work: () => T): T {
-  const before = sumInWords;
-  sumInWords = inWords;
-  try {
-    return work();
-  } finally {
-    sumInWords = before;
-  }
-}
-
-/** Provinces of fewer counties than this are summed in words (see FenWordSum): every sum then stays exact. */
-const WORD_SUM_COUNTIES = 2 ** 21;
-
-/**
- * sumByProvince for the counties of a run, their amounts in its store: each
- * slot read as two 32-bit words and added in doubles (FenWordSum), not as a
- * bigint per county and column, which at a million villages took about 0.15 s
- * and in a sweep about 7% of each point. False, with nothing changed but
- * totals it writes again, when it cannot: counties not the store's own, a
- * value kept aside for being wider than 64 bits, a province of 2^21 counties
- * or more, a total wider than 64 bits; then sumByProvinceAmounts does it.
- */
-function sumByProvinceInWords(state: RunState): boolean {
-  const store = sharedAmountStore(state.counties);
-  if (store === undefined) return false;
-  if (state.provinces.some((province) => province.counties.length >= WORD_SUM_COUNTIES)) return false;
-  // The declared columns that have values, as words; one with a value kept aside leaves it to the bigints.
-  const columns: { readonly position: number; readonly name: string; readonly words: FenWords; readonly present: Uint8Array; readonly inTotal: boolean; readonly transfer: boolean }[] = [];
-  for (let position = 0; position < state.amountColumns.length; position++) {
-    const column = state.amountColumns[position]!;
-    const data = store.columnData(column.name);
-    if (data === undefined) continue;
-    if (data.wide !== undefined && data.wide.size > 0) return false;
-    columns.push({ position, name: column.name, words: fenWords(data.fen), present: data.present, inTotal: column.inTotal, transfer: column.kind === 'transfer' });
-  }
-  const totalColumn = store.writableColumn('total');
-  const totalWords = fenWords(totalColumn.fen);
-  const total = new FenWordSum();
-  const transfers = new FenWordSum();
-  for (const province of state.provinces) {
-    const sums = columns.map(() => new FenWordSum());
-    const had = new Uint8Array(columns.length);
-    const provinceTotal = new FenWordSum();
-    for (const countyState of province.counties) {
-      if (!(countyState instanceof CountyRecord)) return false;
-      const index = countyState.amountIndex;
-      total.reset();
-      transfers.reset();
-      for (let at = 0; at < columns.length; at++) {
-        const column = columns[at]!;
-        if (column.present[index] === 0) continue;
-        had[at] = 1;
-        sums[at]!.add(column.words, index);
-        if (column.inTotal) total.add(column.words, index);
-        if (column.transfer) transfers.add(column.words, index);
-      }
-      // The total counts every transfer exactly once, whichever columns it is shown in.
-      if (!total.equals(transfers)) invariant(false, `county ${countyState.county.code}: total does not equal the sum of its transfers`);
-      if (!total.writeTo(totalWords, index)) return false;
-      totalColumn.present[index] = 1;
-      provinceTotal.addSum(total);
-    }
-    columns.forEach((column, at) => {
-      if (had[at] === 1) province.amounts.set(column.name, sums[at]!.fen());
-      else province.amounts.delete(column.name);
-    });
-    // Declared columns no county of the run has a value in stay empty.
-    for (const column of state.amountColumns) if (store.columnData(column.name) === undefined) province.amounts.delete(column.name);
-    if (province.counties.length > 0) province.amounts.set('total', provinceTotal.fen());
-    else province.amounts.delete('total');
-  }
-  return true;
-}
-
-/** sumByProvince county by county, through each county's amounts. */
-function sumByProvinceAmounts(state: RunState): void {
   const names = [...state.amountColumns.map((column) => column.name), 'total'];
   const totalIndex = names.length - 1;
   const indexOf = new Map(state.amountColumns.map((column, index) => [column.name, index]));
@@ -182,6 +99,7 @@ function sumByProvinceAmounts(state: RunState): void {
       else province.amounts.set(column, sum);
     });
   }
+  provinceSummed.add(state);
 }
 
 function accountFunds(state: RunState): FundAccount[] {

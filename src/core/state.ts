@@ -359,16 +359,6 @@ export class AmountStore {
     }
   }
 
-  /**
-   * Column NAME (made if new) to be written slot by slot: its fen slots and
-   * presence flags, every value in it within 64 bits (none kept aside).
-   */
-  writableColumn(name: string): { readonly fen: BigInt64Array; readonly present: Uint8Array } {
-    const column = this.columnOf(name);
-    column.wide = undefined;
-    return column;
-  }
-
   /** Sets every county's value in column NAME (made if new) to VALUES, which has one for each county, all within 64 bits. */
   setColumn(name: string, values: BigInt64Array): void {
     if (values.length !== this.size) throw new RangeError(`a column of ${this.size} counties cannot be set from ${values.length} values`);
@@ -418,87 +408,6 @@ export function sharedAmountStore(counties: readonly CountyState[]): AmountStore
   }
   sharedStores.set(counties, { length: counties.length, store });
   return store;
-}
-
-/** Where the low and the high 32 bits of a 64-bit slot lie among the 32-bit words (the platform's byte order). */
-const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
-const HIGH_WORD = 1 - LOW_WORD;
-const TWO_TO_32 = 2 ** 32;
-/** A sum of low words is carried into the high words before it could pass this (below 2^53, exact). */
-const LOW_SUM_BOUND = 2 ** 52;
-
-/**
- * A column's 64-bit fen slots as 32-bit words: slot i is high[2i + HIGH] x
- * 2^32 + low[2i + LOW] (the high word signed, the low one not), so that sums
- * of many slots can be kept in doubles, exactly, rather than as a bigint for
- * each slot read (see FenWordSum).
- */
-export interface FenWords {
-  readonly low: Uint32Array;
-  readonly high: Int32Array;
-}
-
-export function fenWords(fen: BigInt64Array): FenWords {
-  return { low: new Uint32Array(fen.buffer, fen.byteOffset, fen.length * 2), high: new Int32Array(fen.buffer, fen.byteOffset, fen.length * 2) };
-}
-
-/**
- * An exact sum of 64-bit fen slots kept as two doubles, the sum of their low
- * words and the sum of their high words: each stays an exact integer (the
- * low words' sum is carried into the high words' before it could pass 2^52;
- * the high words' sum of fewer than 2^21 slots is below 2^52). The total
- * is made a bigint once, when asked for.
- */
-export class FenWordSum {
-  private low = 0;
-  private high = 0;
-
-  /** Back to 0. */
-  reset(): void {
-    this.low = 0;
-    this.high = 0;
-  }
-
-  /** Adds slot INDEX of a column's words. */
-  add(words: FenWords, index: number): void {
-    this.low += words.low[2 * index + LOW_WORD]!;
-    this.high += words.high[2 * index + HIGH_WORD]!;
-    if (this.low >= LOW_SUM_BOUND) this.carry();
-  }
-
-  /** Adds another sum's words. */
-  addSum(other: FenWordSum): void {
-    this.low += other.low;
-    this.high += other.high;
-    if (this.low >= LOW_SUM_BOUND) this.carry();
-  }
-
-  private carry(): void {
-    const carried = Math.floor(this.low / TWO_TO_32);
-    this.low -= carried * TWO_TO_32;
-    this.high += carried;
-  }
-
-  /** Whether two sums are equal (each carried first). */
-  equals(other: FenWordSum): boolean {
-    this.carry();
-    other.carry();
-    return this.low === other.low && this.high === other.high;
-  }
-
-  /** Writes the sum into slot INDEX of a column's words, if it fits 64 bits; false when it does not (nothing written). */
-  writeTo(words: FenWords, index: number): boolean {
-    this.carry();
-    if (this.high < -TWO_TO_32 / 2 || this.high >= TWO_TO_32 / 2) return false;
-    words.low[2 * index + LOW_WORD] = this.low;
-    words.high[2 * index + HIGH_WORD] = this.high;
-    return true;
-  }
-
-  fen(): Fen {
-    this.carry();
-    return BigInt(this.high) * BigInt(TWO_TO_32) + BigInt(this.low);
-  }
 }
 
 /** Whether any of COUNTIES has a value in COLUMN. */
