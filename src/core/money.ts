@@ -1093,14 +1093,18 @@ const PRODUCT_SPLIT = 32_768;
  * it out from limbBottom(places).
  */
 function lowestLimbCell(whole: number, places: number): number {
-  const up = Math.ceil(places / 7);
-  let scaled = whole * 10 ** (up * 7 - places);
-  let cell = ACCUMULATOR_OFFSET - up;
+  let scaled = whole * 10 ** (Math.ceil(places / 7) * 7 - places);
+  let cell = limbBottom(places);
   while (scaled % LIMB === 0) {
     scaled /= LIMB;
     cell++;
   }
   return cell;
+}
+
+/** Whether PackedSums sums a figure whole x 10^-places itself (else it goes to the accumulator as it is). */
+function packable(whole: number, places: number): boolean {
+  return whole > 0 && whole < PACKED_WHOLE_BOUND && Number.isInteger(whole) && places >= 0 && places <= PARTIAL_MAX_PLACES;
 }
 
 /**
@@ -1126,12 +1130,12 @@ export class PackedSums {
   /** Adds whole x 10^-places, as into.addDigits(whole, places) would. */
   add(whole: number, places: number): void {
     if (whole === 0) return;
-    if (!(whole > 0 && whole < PACKED_WHOLE_BOUND && Number.isInteger(whole) && places >= 0 && places <= PARTIAL_MAX_PLACES)) {
+    if (!packable(whole, places)) {
       this.into.addDigits(whole, places);
       return;
     }
     // A term's lowest limb is at limbBottom(places) or above: worked out only while it could lower the lowest.
-    if (this.lowest > ACCUMULATOR_OFFSET - Math.ceil(places / 7)) {
+    if (this.lowest > limbBottom(places)) {
       const cell = lowestLimbCell(whole, places);
       if (cell < this.lowest) this.lowest = cell;
     }
@@ -1147,13 +1151,12 @@ export class PackedSums {
   /** Adds (wholeA x 10^-placesA) x (wholeB x 10^-placesB), as into.addDigitsProduct would. */
   addProduct(wholeA: number, placesA: number, wholeB: number, placesB: number): void {
     if (wholeA === 0 || wholeB === 0) return;
-    const fits = (whole: number, places: number): boolean => whole > 0 && whole < PACKED_WHOLE_BOUND && Number.isInteger(whole) && places >= 0 && places <= PARTIAL_MAX_PLACES;
-    if (!fits(wholeA, placesA) || !fits(wholeB, placesB)) {
+    if (!packable(wholeA, placesA) || !packable(wholeB, placesB)) {
       this.into.addDigitsProduct(wholeA, placesA, wholeB, placesB);
       return;
     }
     // The product's lowest non-zero limb is where the two figures' lowest ones meet (see addDigitsProduct).
-    if (this.lowest > ACCUMULATOR_OFFSET - Math.ceil(placesA / 7) - Math.ceil(placesB / 7)) {
+    if (this.lowest > limbBottom(placesA) + limbBottom(placesB) - ACCUMULATOR_OFFSET) {
       const cell = lowestLimbCell(wholeA, placesA) + lowestLimbCell(wholeB, placesB) - ACCUMULATOR_OFFSET;
       if (cell < this.lowest) this.lowest = cell;
     }
