@@ -154,9 +154,41 @@ function columnsOf(rows: readonly Row[], fallback: readonly string[]): string[] 
  * a comparison of a village table has a row per village and scenario, too
  * many for one string.
  */
-export function compareJsonPieces(comparison: Comparison): Generator<string> {
+export function compareJsonPieces(comparison: Comparison, rows?: Iterable<readonly string[]>): Generator<string> {
   const { columns, cells } = countyRowCells(comparison);
-  return prettyJsonRowPieces(documentWithoutCounties(comparison), 'counties', columns, eachCountyCells(comparison, cells));
+  return prettyJsonRowPieces(documentWithoutCounties(comparison), 'counties', columns, rows ?? eachCountyCells(comparison, cells));
+}
+
+/**
+ * counties.csv written elsewhere (a worker thread) from the rows compare.json
+ * is made of, handed over part by part as they are made: each row's cells are
+ * then made once for both files, and the second core writes the table while
+ * this thread writes the document.
+ */
+export interface RowsAside {
+  /** Rows to write next, in order (copied: the caller keeps them). */
+  add(rows: readonly (readonly string[])[]): void;
+  /** The file's content once every row was added; undefined when it could not be written there (then write it here). */
+  finish(): FileContent | undefined;
+  /** Gives up (the rows will not all come). */
+  cancel(): void;
+}
+
+/** Rows handed to a RowsAside at a time. */
+const ASIDE_ROWS = 64;
+
+/** ROWS in turn, each part of ASIDE_ROWS (and the last, shorter) also handed to ASIDE once it is read. */
+function* teed(rows: Iterable<string[]>, aside: RowsAside): Generator<string[]> {
+  let part: string[][] = [];
+  for (const row of rows) {
+    yield row;
+    part.push(row);
+    if (part.length === ASIDE_ROWS) {
+      aside.add(part);
+      part = [];
+    }
+  }
+  if (part.length > 0) aside.add(part);
 }
 
 function documentWithoutCounties(comparison: Comparison): Record<string, unknown> {
@@ -197,18 +229,33 @@ const PROVINCE_FALLBACK = ['province_code', 'province_name', 'scenario', 'base_s
  * writes them where they go and gives what the folder is to hold (by default,
  * the pieces themselves).
  */
-export function compareFiles(comparison: Comparison, place: (name: string, pieces: Iterable<Buffer>) => FileContent = (_, pieces) => [...pieces]): OutputFile[] {
+export function compareFiles(
+  comparison: Comparison,
+  place: (name: string, pieces: Iterable<Buffer>) => FileContent = (_, pieces) => [...pieces],
+  countiesAside?: (columns: readonly string[]) => RowsAside | undefined,
+): OutputFile[] {
   const provinces = provinceRows(comparison);
   const { columns, cells } = countyRowCells(comparison);
   const countyColumns = comparison.counties.length === 0 ? [...COUNTY_FALLBACK] : columns;
   const countyCells = (): Generator<string[]> => eachCountyCells(comparison, cells);
+  // counties.csv elsewhere, from compare.json's rows as they are made (see RowsAside), when whoever places the files can.
+  const aside = comparison.counties.length === 0 ? undefined : countiesAside?.(countyColumns);
   const jsonBytes = function* (): Generator<Buffer> {
-    for (const piece of compareJsonPieces(comparison)) yield Buffer.from(piece, 'utf8');
+    for (const piece of compareJsonPieces(comparison, aside === undefined ? undefined : teed(countyCells(), aside))) yield Buffer.from(piece, 'utf8');
     yield Buffer.from('\n', 'utf8');
   };
+  let json: FileContent;
+  let counties: FileContent | undefined;
+  try {
+    json = place('compare.json', jsonBytes());
+    counties = aside?.finish();
+  } catch (error) {
+    aside?.cancel();
+    throw error;
+  }
   return [
-    { name: 'compare.json', content: place('compare.json', jsonBytes()) },
-    { name: 'counties.csv', content: place('counties.csv', csvPieces({ columns: countyColumns, rows: { [Symbol.iterator]: countyCells } })) },
+    { name: 'compare.json', content: json },
+    { name: 'counties.csv', content: counties ?? place('counties.csv', csvPieces({ columns: countyColumns, rows: { [Symbol.iterator]: countyCells } })) },
     { name: 'provinces.csv', content: renderCsv(tableOf(provinces, columnsOf(provinces, PROVINCE_FALLBACK))) },
     { name: 'bands.csv', content: renderCsv(tableOf(bandRows(comparison), ['scenario', 'dimension', 'group', 'band', 'counties', 'poor_population'])) },
     { name: 'metrics.csv', content: renderCsv(tableOf(metricRows(comparison), ['scenario', 'metric', 'value'])) },

@@ -153,6 +153,19 @@ export function csvHeaderText(columns: readonly string[]): string {
   return `\uFEFF${columns.map((column) => csvField(neutraliseText(column))).join(',')}`;
 }
 
+/**
+ * The lines of ROWS as csvPieces writes them after the header, each ended by
+ * CRLF ('' for no rows): a table written a part at a time (see
+ * csv-rows-worker.ts) is csvHeaderText and CRLF, then this for each part,
+ * the same text as csvPieces of all its rows.
+ */
+export function csvRowsText(table: CsvSource): string {
+  const lines = [...csvLines(table)];
+  if (lines.length === 0) return '';
+  lines.push('');
+  return lines.join('\r\n');
+}
+
 /** csvLineChunks as UTF-8 bytes, one piece per chunk, each made when asked for. */
 export function* csvLinePieces(columns: readonly string[], lines: Iterable<string>): Generator<Buffer> {
   for (const chunk of csvLineChunks(columns, lines)) yield Buffer.from(chunk, 'utf8');

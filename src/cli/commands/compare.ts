@@ -1,6 +1,7 @@
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { allocate } from '../../core/allocate.js';
+import { isLargeRun } from '../../core/audit-blocks.js';
 import { BASE_NAME, compareOutcomes, type Comparison, type CompareSide } from '../../core/compare.js';
 import { outcomeFromResult } from '../../core/outcome.js';
 import { InputError, UsageError, type Problem } from '../../core/problems.js';
@@ -9,6 +10,7 @@ import { loadInputs, parseOverrides, type LoadedInputs } from '../../io/load-inp
 import { checkOutputDir, measurePieces, RunFolderWriter, writeToFile } from '../../io/run-folder.js';
 import { readRunOutcome } from '../../io/run-outcome.js';
 import { compareFiles, compareJsonPieces, compareSummary } from '../../render/compare.js';
+import { writeCsvRowsOnWorker } from '../csv-rows-aside.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { addInputOptions, collect, encodingOf, painterFor, type InputOptions } from '../options.js';
 import { COMPARE_STAGES, progressBar } from '../progress.js';
@@ -154,15 +156,22 @@ function sidesFromRuns(runs: readonly string[], options: CompareOptions): { base
   };
 }
 
-/** The comparison's folder, its long files (compare.json, counties.csv) written into it as they are made, not held. */
+/**
+ * The comparison's folder, its long files (compare.json, counties.csv) written into it as they are made, not held;
+ * a large one's counties.csv on a worker thread, from compare.json's rows as they are made (see csv-rows-aside.ts).
+ */
 function writeComparison(dir: string, comparison: Comparison, force: boolean): void {
   const writer = RunFolderWriter.open(dir, force);
   try {
     writer.finish(
-      compareFiles(comparison, (name, pieces) => {
-        const spooled = writer.spoolPath(name);
-        return { spooled, ...writeToFile(spooled, (sink) => measurePieces(pieces, sink)) };
-      }),
+      compareFiles(
+        comparison,
+        (name, pieces) => {
+          const spooled = writer.spoolPath(name);
+          return { spooled, ...writeToFile(spooled, (sink) => measurePieces(pieces, sink)) };
+        },
+        (columns) => (isLargeRun(comparison.counties.length) ? writeCsvRowsOnWorker(writer.spoolPath('counties.csv'), columns) : undefined),
+      ),
     );
   } finally {
     writer.abandon();
