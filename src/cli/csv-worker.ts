@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { writeAllocationCsv, type AllocationRowsData } from '../render/allocation-rows.js';
 import { writeToFile } from '../io/run-folder.js';
+import { ownCopy } from '../io/spool-worker.js';
 
 const { data, columns, numberColumns, path, done, port } = workerData as {
   data: AllocationRowsData;
@@ -21,13 +22,6 @@ const { data, columns, numberColumns, path, done, port } = workerData as {
   port: MessagePort;
 };
 const flag = new Int32Array(done);
-
-/** A copy of PIECE in memory of its own (never Node's shared pool, which must not be handed over). */
-function ownCopy(piece: Buffer): Buffer {
-  const copy = Buffer.allocUnsafeSlow(piece.byteLength);
-  piece.copy(copy);
-  return copy;
-}
 
 try {
   // The table's bytes come a megabyte at a time in one buffer written over next: each piece is hashed and written

@@ -55,6 +55,13 @@ export function ownsItsMemory(bytes: Buffer): boolean {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !(bytes.buffer instanceof SharedArrayBuffer);
 }
 
+/** A copy of PIECE in memory of its own (never Node's shared pool, which must not be handed over). */
+export function ownCopy(piece: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(piece.byteLength);
+  piece.copy(copy);
+  return copy;
+}
+
 /**
  * Writes BYTES (see `ownsItsMemory`; they are this thread's no more) to the
  * new file PATH on a worker thread: the spooled file, whose `sha256` waits

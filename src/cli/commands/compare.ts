@@ -7,6 +7,7 @@ import { outcomeFromResult } from '../../core/outcome.js';
 import { InputError, UsageError, type Problem } from '../../core/problems.js';
 import { parseOverride, type Override } from '../../core/scenario.js';
 import { loadInputs, parseOverrides, type LoadedInputs } from '../../io/load-inputs.js';
+import { writePiecesOnWorker } from '../../io/piece-writer.js';
 import { checkOutputDir, measurePieces, RunFolderWriter, writeToFile } from '../../io/run-folder.js';
 import { readRunOutcome } from '../../io/run-outcome.js';
 import { compareFiles, compareJsonPieces, compareSummary } from '../../render/compare.js';
@@ -157,20 +158,29 @@ function sidesFromRuns(runs: readonly string[], options: CompareOptions): { base
 }
 
 /**
- * The comparison's folder, its long files (compare.json, counties.csv) written into it as they are made, not held;
- * a large one's counties.csv on a worker thread, from compare.json's rows as they are made (see csv-rows-aside.ts).
+ * The comparison's folder, its long files (compare.json, counties.csv) written into it as they are made, not held.
+ * A large one's are written on worker threads while this thread makes compare.json: that document's bytes as they
+ * come (see piece-writer.ts), and counties.csv from its rows (see csv-rows-aside.ts).
  */
 function writeComparison(dir: string, comparison: Comparison, force: boolean): void {
   const writer = RunFolderWriter.open(dir, force);
+  const large = isLargeRun(comparison.counties.length);
   try {
     writer.finish(
       compareFiles(
         comparison,
         (name, pieces) => {
           const spooled = writer.spoolPath(name);
-          return { spooled, ...writeToFile(spooled, (sink) => measurePieces(pieces, sink)) };
+          if (!large) return { spooled, ...writeToFile(spooled, (sink) => measurePieces(pieces, sink)) };
+          const onWorker = writePiecesOnWorker(spooled);
+          try {
+            for (const piece of pieces) onWorker.write(piece);
+            return onWorker.finish();
+          } finally {
+            onWorker.cancel();
+          }
         },
-        (columns) => (isLargeRun(comparison.counties.length) ? writeCsvRowsOnWorker(writer.spoolPath('counties.csv'), columns) : undefined),
+        (columns) => (large ? writeCsvRowsOnWorker(writer.spoolPath('counties.csv'), columns) : undefined),
       ),
     );
   } finally {
