@@ -27,6 +27,7 @@ import { message } from '../src/render/messages.js';
 import { SCATTER_POINTS_DRAWN, TABLE_ROWS_SHOWN } from '../src/render/report-html.js';
 import { assembleRunFolder, spoolInputCopies } from '../src/cli/run-files.js';
 import { RunFolderWriter } from '../src/io/run-folder.js';
+import { MIN_CHECKED_ASIDE_BYTES } from '../src/cli/integrity-aside.js';
 
 describe('writeAuditLog', () => {
   const records: AuditRecord[] = [
@@ -277,6 +278,9 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     const reported = runCli(['report', run, '--html', html, '--xlsx', xlsx, '--lang', 'en']);
     expect(reported.code, reported.stderr).toBe(0);
     const page = readFileSync(html, 'utf8');
+    // Checked on a worker thread (allocations.csv is above MIN_CHECKED_ASIDE_BYTES): verified, as verify finds it.
+    expect(statSync(join(run, 'allocations.csv')).size).toBeGreaterThan(MIN_CHECKED_ASIDE_BYTES);
+    expect(page).toContain('data-integrity="verified"');
     const rows = readFileSync(join(run, 'allocations.csv'), 'utf8').replace(/^\uFEFF/, '').trimEnd().split('\r\n').slice(1);
     expect(rows.length).toBe(TABLE_ROWS_SHOWN + 1);
     const table = page.slice(page.indexOf('<section id="counties">'));

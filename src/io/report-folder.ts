@@ -214,6 +214,20 @@ export function detectFolderKind(dir: string): ReportFolder['kind'] {
   );
 }
 
+/** A run folder's manifest.json, parsed (undefined when absent or not JSON), and whether the file is there. */
+export function readRunManifest(dir: string): { manifest: unknown; manifestPresent: boolean } {
+  const manifestPresent = existsSync(join(dir, 'manifest.json'));
+  let manifest: unknown;
+  if (manifestPresent) {
+    try {
+      manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8').replace(/^\uFEFF/, '')) as unknown;
+    } catch {
+      manifest = undefined;
+    }
+  }
+  return { manifest, manifestPresent };
+}
+
 /** Reads the whole folder; every problem in it is reported together. */
 export function readReportFolder(dir: string): ReportFolder {
   const kind = detectFolderKind(dir);
@@ -225,15 +239,7 @@ export function readReportFolder(dir: string): ReportFolder {
     const checks = readCsv(dir, 'checks.csv', problems);
     const summary = readJsonObject(dir, 'summary.json', problems);
     const projects = readOptionalCsv(dir, 'projects.csv', problems);
-    const manifestPresent = existsSync(join(dir, 'manifest.json'));
-    let manifest: unknown;
-    if (manifestPresent) {
-      try {
-        manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8').replace(/^\uFEFF/, '')) as unknown;
-      } catch {
-        manifest = undefined;
-      }
-    }
+    const { manifest, manifestPresent } = readRunManifest(dir);
     const auditPath = join(dir, 'audit.jsonl');
     const gzipPath = join(dir, 'audit.jsonl.gz');
     let audit: AuditLogInfo | undefined;

@@ -5,6 +5,7 @@ import { UsageError } from '../../core/problems.js';
 import { loadReference } from '../../io/load-inputs.js';
 import { readReportFolder } from '../../io/report-folder.js';
 import { checkWithVerify, type IntegrityChecker } from '../../io/run-integrity.js';
+import { checkIntegrityOnWorker } from '../integrity-aside.js';
 import { message, type Lang } from '../../render/messages.js';
 import { renderRunReportHtml } from '../../render/report-html.js';
 import { renderCompareReportHtml, renderSweepReportHtml } from '../../render/scenario-report-html.js';
@@ -124,6 +125,8 @@ export async function runReport(folderArgument: string, options: ReportOptions, 
   // The HTML as text; the workbook written as it is made into a temporary file beside its place.
   const outputs: { path: string; option: string; content: string | SpooledFile }[] = [];
   const written: string[] = [];
+  // A large run folder is checked on a worker thread while this one reads it (the default check only: see integrity-aside.ts).
+  const integrityAside = checkIntegrity === checkWithVerify ? checkIntegrityOnWorker(folderArgument) : undefined;
   try {
     progress.stage('reading');
     const folder = readReportFolder(folderArgument);
@@ -133,7 +136,7 @@ export async function runReport(folderArgument: string, options: ReportOptions, 
     const workbooks = options.xlsx ? await importPackageModule<typeof import('../../render/workbook.js')>('dist/render/workbook.js') : undefined;
     if (folder.kind === 'run') {
       progress.stage('checking');
-      const integrity = checkIntegrity(folder.dir, folder.manifest, folder.manifestPresent);
+      const integrity = integrityAside?.finish() ?? checkIntegrity(folder.dir, folder.manifest, folder.manifestPresent);
       progress.stage('writing');
       if (options.html) outputs.push({ path: options.html, option: '--html', content: renderRunReportHtml({ folder, integrity, reference, lang, folderLabel: folderArgument }) });
       if (options.xlsx && workbooks) {
@@ -160,6 +163,7 @@ export async function runReport(folderArgument: string, options: ReportOptions, 
       written.push(`${message(lang, 'report.written', { file: output.path, size: sizeText(bytes) })}\n`);
     }
   } finally {
+    integrityAside?.cancel();
     progress.done();
     // A workbook not put in place (something failed first) leaves nothing behind.
     for (const output of outputs) if (typeof output.content !== 'string') output.content.discard();
