@@ -28,6 +28,7 @@ import { SCATTER_POINTS_DRAWN, TABLE_ROWS_SHOWN } from '../src/render/report-htm
 import { assembleRunFolder, spoolInputCopies } from '../src/cli/run-files.js';
 import { RunFolderWriter } from '../src/io/run-folder.js';
 import { MIN_CHECKED_ASIDE_BYTES } from '../src/cli/integrity-aside.js';
+import { MIN_CHAIN_ASIDE_BYTES } from '../src/cli/chain-aside.js';
 
 describe('writeAuditLog', () => {
   const records: AuditRecord[] = [
@@ -417,6 +418,8 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     const header = csv[0]!.split(',');
     const province = csv[1]!.split(',')[header.indexOf('province_code')]!;
     const villages = csv.slice(1).filter((line) => line.split(',')[header.indexOf('province_code')] === province).length;
+    // The log is large enough to be checked on a worker thread while the province's rows are read here.
+    expect(statSync(join(run, 'audit.jsonl.gz')).size).toBeGreaterThan(MIN_CHAIN_ASIDE_BYTES);
     const explained = runCli(['explain', run, '--province', province, '--json']);
     expect(explained.code, explained.stderr).toBe(0);
     const document = JSON.parse(explained.stdout) as { counties: unknown[] };
@@ -431,6 +434,10 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`allocations.csv is not the file the audit log records (seq ${written.seq})`);
     expect(refused.stdout).toBe('');
+    const refusedProvince = runCli(['explain', copy, '--province', province]);
+    expect(refusedProvince.code).toBe(1);
+    expect(refusedProvince.stderr).toContain(`allocations.csv is not the file the audit log records (seq ${written.seq})`);
+    expect(refusedProvince.stdout).toBe('');
   }, 120_000);
 
   it('killed while its table and log are being written into the folder, leaves no run folder; the next run cleans up and writes the same bytes', async () => {

@@ -150,9 +150,19 @@ export function withTableRows(
   subjectColumn: string,
   wanted: (code: string, provinceCode: string) => boolean,
 ): AuditEntry[] {
-  const written = fileWrittenEntry(entries, file);
-  if (!written) return [...entries];
-  const rows: AuditEntry[] = [];
+  if (!fileWrittenEntry(entries, file)) return [...entries];
+  return withRowsOf(entries, file, tableRowsOf(file, text, subjectColumn, wanted));
+}
+
+/** A row of a table as withTableRows puts it back: its subject (its code) and its cells by column. */
+export interface PickedRow {
+  readonly subject: string;
+  readonly values: Record<string, string>;
+}
+
+/** The rows of `file` (its text) that `wanted` selects, in file order: the reading withTableRows does, before it has the log. */
+export function tableRowsOf(file: string, text: string, subjectColumn: string, wanted: (code: string, provinceCode: string) => boolean): PickedRow[] {
+  const rows: PickedRow[] = [];
   let header: readonly string[] = [];
   visitCsvTable(file, text, () => ({
     header: (cells) => {
@@ -164,9 +174,16 @@ export function withTableRows(
       if (!wanted(subject, cells[header.indexOf('province_code')] ?? subject.slice(0, 2))) return;
       const values: Record<string, string> = {};
       header.forEach((column, index) => (values[column] = cells[index] ?? ''));
-      rows.push({ ...written, subject, label: `row of ${file}`, values });
+      rows.push({ subject, values });
     },
   }));
+  return rows;
+}
+
+/** The entries with ROWS (of `file`, see tableRowsOf) put back as withTableRows puts them. */
+export function withRowsOf(entries: readonly AuditEntry[], file: string, rows: readonly PickedRow[]): AuditEntry[] {
+  const written = fileWrittenEntry(entries, file);
+  if (!written) return [...entries];
   const at = entries.indexOf(written);
-  return [...entries.slice(0, at), ...rows, ...entries.slice(at)];
+  return [...entries.slice(0, at), ...rows.map(({ subject, values }) => ({ ...written, subject, label: `row of ${file}`, values })), ...entries.slice(at)];
 }
