@@ -6,7 +6,7 @@
  * on the same file, so the explanation is the same whichever thread checked.
  * A log smaller than MIN_CHAIN_ASIDE_BYTES is checked on this thread, as is
  * every log where the worker's module is not beside this one (tests that run
- * the TypeScript sources) or the worker fails (`finish` answers undefined).
+ * the TypeScript sources) or the worker fails (`finish` answers `failed`).
  */
 import { statSync } from 'node:fs';
 import type { ChainCheck } from '../core/audit.js';

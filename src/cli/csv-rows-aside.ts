@@ -17,9 +17,6 @@ import type { RowsAside } from '../render/compare.js';
 import type { SpooledFile } from '../io/run-folder.js';
 import { startAnsweringWorker } from './worker-answer.js';
 
-/** What the worker counts as written once it failed: the main thread never waits beyond it. */
-export const GAVE_UP = 0x3fffffff;
-
 /** Parts handed over but not yet written, at most. */
 const MAX_AHEAD = 512;
 
@@ -60,8 +57,9 @@ export function writeCsvRowsOnWorker(path: string, columns: readonly string[], o
       port1.postMessage({ rows });
       added++;
       // No more than MAX_AHEAD parts waiting: the worker counts each it has written.
+      // (A worker that failed counts GAVE_UP: then none is waited for, and `finish` finds its answer.)
       for (let seen = Atomics.load(count, 0); !failed && added - seen > MAX_AHEAD; seen = Atomics.load(count, 0)) {
-        if (seen >= GAVE_UP || Atomics.wait(count, 0, seen, STALL_MS) === 'timed-out') failed = true;
+        if (Atomics.wait(count, 0, seen, STALL_MS) === 'timed-out') failed = true;
       }
     },
     finish(): SpooledFile | undefined {

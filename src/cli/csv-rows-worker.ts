@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { csvHeaderText, csvRowsText } from '../render/csv.js';
-import { GAVE_UP } from './csv-rows-aside.js';
+import { GAVE_UP } from '../io/piece-writer.js';
 
 const { path, columns, rows, written, done, port } = workerData as {
   path: string;

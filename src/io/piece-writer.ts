@@ -13,6 +13,12 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { SpooledFile } from './run-folder.js';
 import { ownCopy, ownsItsMemory } from './spool-worker.js';
 
+/**
+ * What a worker writing a file part by part counts as written once it failed (here, and in csv-rows-worker.ts): a
+ * thread waiting for parts to be written never waits beyond it.
+ */
+export const GAVE_UP = 0x3fffffff;
+
 /** The worker: a script of its own (no file to find), CommonJS as eval workers are. */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -30,11 +36,11 @@ function done(ok, message) {
   descriptor = undefined;
   const encoded = Buffer.from(message, 'utf8').subarray(0, text.length);
   text.set(encoded);
-  // A piece count this thread never waits beyond: it stops waiting for pieces to be written.
-  Atomics.store(count, 0, ${0x3fffffff});
-  Atomics.notify(count, 0);
   Atomics.store(state, 0, ok ? encoded.length + 1 : -(encoded.length + 1));
   Atomics.notify(state, 0);
+  // A piece count the main thread never waits beyond: it stops waiting for pieces to be written (and finds the answer).
+  Atomics.store(count, 0, ${GAVE_UP});
+  Atomics.notify(count, 0);
   pieces.close();
 }
 try {
@@ -71,7 +77,6 @@ const ANSWER_BYTES = 4 + 1024;
 const MAX_AHEAD = 64;
 /** Gives up when the worker has written nothing for this long (it is stuck, or gone). */
 const STALL_MS = 600_000;
-const GAVE_UP = 0x3fffffff;
 
 export interface PieceWriter {
   /** Hands PIECE over to be written next (it is this thread's no more). */
