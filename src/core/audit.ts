@@ -724,6 +724,18 @@ function isGzip(buffer: Buffer): boolean {
 /** The first 10 bytes of each member `gzipMember` writes: magic, deflate, no flags, mtime 0 (then XFL, any), OS 255. */
 const MEMBER_HEADER = [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, -1, 0xff] as const;
 
+/**
+ * Where a gzip member of a povalloc log may begin at or after AT (the bytes
+ * of a member header), or -1: where to split a large log's check in two
+ * (see checkAuditChainPart). It may be a member's inside that looks like a
+ * header: the parts then do not read as a chain that meets, and the whole is
+ * checked instead.
+ */
+export function memberNear(stored: Uint8Array, at: number): number {
+  const buffer = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  return isGzip(buffer) ? nextMemberHeader(buffer, Math.max(1, at)) : -1;
+}
+
 /** Where the next povalloc member header begins at or after FROM, or -1. */
 function nextMemberHeader(buffer: Buffer, from: number): number {
   for (let at = buffer.indexOf(0x1f, from); at >= 0 && at + MEMBER_HEADER.length <= buffer.length; at = buffer.indexOf(0x1f, at + 1)) {
@@ -781,6 +793,14 @@ export function checkStoredAuditLog(stored: Uint8Array, keep?: (entry: AuditEntr
     return undefined;
   }
 }
+
+/**
+ * Which entries a reader of a stored log keeps, by name: a check made on
+ * another thread keeps the same ones (see keepOf in log-readers.ts).
+ * `records-a-file`: the entries verify reads; `explain`: those an
+ * explanation of CODE reads.
+ */
+export type KeepSpec = { readonly kind: 'records-a-file' } | { readonly kind: 'explain'; readonly code: string };
 
 /** Where the chain first fails: the entry's seq (its line number) and why. */
 export interface ChainProblem {
@@ -886,14 +906,22 @@ function* linesOf(text: string | Uint8Array | Iterable<Uint8Array>): Generator<s
  * entries of a large run's log need not hold them all).
  */
 export function checkAuditChain(text: string | Uint8Array | Iterable<Uint8Array>, keep?: (entry: AuditEntry) => boolean): ChainCheck {
+  return checkLines(linesOf(text), keep, 0, GENESIS_HASH);
+}
+
+/**
+ * checkAuditChain of the lines after entry START_SEQ, whose hash is START_PREV:
+ * the seq and hash of the last intact entry and the count of entries are
+ * counted from there (a log's first line follows entry 0, the genesis hash).
+ */
+function checkLines(lines: Generator<string, boolean | undefined>, keep: ((entry: AuditEntry) => boolean) | undefined, startSeq: number, startPrev: string): ChainCheck {
   const entries: AuditEntry[] = [];
-  let prev = GENESIS_HASH;
-  const lines = linesOf(text);
-  let seq = 0;
+  let prev = startPrev;
+  let seq = startSeq;
   for (;;) {
     const next = lines.next();
     if (next.done) {
-      if (next.value === undefined) return { entries, count: 0, headHash: prev };
+      if (next.value === undefined) return { entries, count: seq, headHash: prev };
       if (!next.value) return { entries, count: seq, problem: { seq, message: `entry seq ${seq} is not ended by a newline: the file was cut short` }, headHash: prev };
       return { entries, count: seq, headHash: prev };
     }
@@ -907,4 +935,37 @@ export function checkAuditChain(text: string | Uint8Array | Iterable<Uint8Array>
     if (keep === undefined || keep(entry)) entries.push(entry);
     prev = entry.hash;
   }
+}
+
+/**
+ * The chain of a part of a log that begins at an entry other than the first
+ * (the text from a gzip member on, see memberNear): its first entry is taken
+ * to be what it says it is, the entry after seq - 1 whose hash is its prev,
+ * and every entry is checked from there as checkAuditChain checks them. The
+ * caller compares that START with the end of the part before: when the two
+ * meet (and the part before is intact), the chain of the whole is the chain
+ * of the part before followed by this one, with this one's count and head.
+ * Undefined when the part's first line does not say where it begins (not an
+ * entry with a whole-number seq and a prev), or there is no text.
+ */
+export function checkAuditChainPart(
+  text: Iterable<Uint8Array>,
+  keep?: (entry: AuditEntry) => boolean,
+): { readonly start: { readonly seq: number; readonly prev: string }; readonly chain: ChainCheck } | undefined {
+  const lines = linesOf(text);
+  const first = lines.next();
+  if (first.done) return undefined;
+  let start: { seq: number; prev: string } | undefined;
+  try {
+    const parsed = JSON.parse(first.value) as { seq?: unknown; prev?: unknown };
+    if (typeof parsed.seq === 'number' && Number.isInteger(parsed.seq) && parsed.seq >= 1 && typeof parsed.prev === 'string') start = { seq: parsed.seq, prev: parsed.prev };
+  } catch {
+    start = undefined;
+  }
+  if (start === undefined) return undefined;
+  const again = (function* (): Generator<string, boolean | undefined> {
+    yield first.value;
+    return yield* lines;
+  })();
+  return { start, chain: checkLines(again, keep, start.seq - 1, start.prev) };
 }

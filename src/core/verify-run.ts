@@ -10,7 +10,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import * as z from 'zod';
-import { auditLogPieces, AUDIT_SCHEMA_VERSION, checkStoredAuditLog, sha256Hex, type AuditEntry } from './audit.js';
+import { auditLogPieces, AUDIT_SCHEMA_VERSION, checkStoredAuditLog, sha256Hex, type AuditEntry, type ChainCheck, type KeepSpec } from './audit.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, checkSignature, manifestSignedText, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, type Manifest, type SignatureStatus } from './manifest.js';
 
 export interface Finding {
@@ -109,11 +109,17 @@ function readable(stored: Uint8Array): boolean {
 }
 
 /** Whether compareLogWithManifest looks at an entry: those that record a file by its hash. */
-function recordsAFile(entry: AuditEntry): boolean {
+/** The entries verify keeps of a log: those that record a file (an input read, an output written). */
+export function recordsAFile(entry: AuditEntry): boolean {
   return entry.type === 'input_loaded' || (entry.type === 'output_written' && entry.subject === 'national');
 }
 
-function checkAudit(stored: Uint8Array | undefined, manifest: Manifest, findings: Finding[], auditName: string): VerifyReport['audit'] {
+/** How a stored log's chain is checked (checkStoredAuditLog, or the same made on two threads), keeping the entries KEEP names. */
+export type LogChecker = (stored: Uint8Array, keep: KeepSpec) => ChainCheck | undefined;
+
+const checkOnThisThread: LogChecker = (stored) => checkStoredAuditLog(stored, recordsAFile);
+
+function checkAudit(stored: Uint8Array | undefined, manifest: Manifest, findings: Finding[], auditName: string, checkLog: LogChecker): VerifyReport['audit'] {
   if (stored === undefined) {
     findings.push({ file: auditName, seq: 1, message: 'is missing' });
     return { entries: 0, intact: false, headHash: '' };
@@ -128,7 +134,7 @@ function checkAudit(stored: Uint8Array | undefined, manifest: Manifest, findings
     return { entries: 0, intact: false, headHash: '' };
   }
   // Every entry's hash is checked; only those that record a file are kept (a large run's log is read a member at a time).
-  const chain = checkStoredAuditLog(stored, recordsAFile);
+  const chain = checkLog(stored, { kind: 'records-a-file' });
   if (chain === undefined) return unreadable();
   const count = chain.count;
   const before = findings.length;
@@ -174,7 +180,7 @@ function sha256Of(files: RunFiles, path: string): string | undefined {
   return bytes === undefined ? undefined : sha256Hex(bytes);
 }
 
-export function verifyRun(files: RunFiles, options: { publicKey?: KeyObject } = {}): VerifyReport {
+export function verifyRun(files: RunFiles, options: { publicKey?: KeyObject; checkLog?: LogChecker } = {}): VerifyReport {
   const findings: Finding[] = [];
   const manifestBytes = files.get(MANIFEST_FILE);
   const { manifest, finding } = parseManifest(manifestBytes);
@@ -191,7 +197,7 @@ export function verifyRun(files: RunFiles, options: { publicKey?: KeyObject } = 
 
   // A large run's log is audit.jsonl.gz; its entries are checked on the gunzipped text.
   const auditName = files.has(AUDIT_FILE) || !files.has(AUDIT_GZ_FILE) ? AUDIT_FILE : AUDIT_GZ_FILE;
-  const audit = checkAudit(files.get(auditName), manifest, findings, auditName);
+  const audit = checkAudit(files.get(auditName), manifest, findings, auditName, options.checkLog ?? checkOnThisThread);
 
   const recorded = [...manifest.inputs.map(({ path, sha256 }) => ({ path, sha256 })), { path: manifest.policy.path, sha256: manifest.policy.sha256 }, ...manifest.outputs];
   const fileChecks: FileCheck[] = recorded.map(({ path, sha256 }) => {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkStoredAuditLog, sha256Hex, type AuditEntry, type ChainCheck } from '../../core/audit.js';
-import { entriesToExplain, explainCounty, explainProvince, fileWrittenEntry, recordsRowsOf, rowsHolding, tableRowsOf, withRowsOf, type PickedRow } from '../../core/explain.js';
+import { sha256Hex, type AuditEntry, type ChainCheck } from '../../core/audit.js';
+import { explainCounty, explainProvince, fileWrittenEntry, recordsRowsOf, rowsHolding, tableRowsOf, withRowsOf, type PickedRow } from '../../core/explain.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, MANIFEST_FILE } from '../../core/manifest.js';
 import { UsageError } from '../../core/problems.js';
 import { parseManifest } from '../../core/verify-run.js';
@@ -10,6 +10,7 @@ import { explanationDocument, explanationText } from '../../render/explain.js';
 import { EXIT_DIFFERENCE, EXIT_OK, type Io } from '../io.js';
 import { painterFor } from '../options.js';
 import { checkChainOnWorker, type ChainAside } from '../chain-aside.js';
+import { checkStoredAuditLogOnTwoThreads } from '../chain-split.js';
 
 interface ExplainOptions {
   county?: string;
@@ -99,8 +100,8 @@ function checkedLog(dir: string, code: string, aside?: ChainAside): { chain: Cha
     auditName = plainBytes === undefined && existsSync(join(dir, AUDIT_GZ_FILE)) ? AUDIT_GZ_FILE : AUDIT_FILE;
     const auditBytes = plainBytes ?? readOptional(join(dir, AUDIT_GZ_FILE));
     if (auditBytes === undefined) throw new UsageError(`${dir}: no ${AUDIT_FILE} here (give the run folder that allocate --out wrote)`);
-    // Every entry is checked; only those the explanation reads are kept.
-    chain = checkStoredAuditLog(auditBytes, entriesToExplain(code));
+    // Every entry is checked (a large log on two threads, see chain-split.ts); only those the explanation reads are kept.
+    chain = checkStoredAuditLogOnTwoThreads(auditBytes, { kind: 'explain', code });
   }
   if (chain === undefined) return { broken: `${auditName}: is not a readable gzip file` };
   if (chain.problem) return { broken: `${auditName}: ${chain.problem.message}` };

@@ -4,6 +4,7 @@ import { readPublicKey } from '../../io/keys.js';
 import { openRunFolder } from '../../io/read-run-folder.js';
 import { EXIT_DIFFERENCE, EXIT_OK, type Io } from '../io.js';
 import { painterFor } from '../options.js';
+import { checkStoredAuditLogOnTwoThreads } from '../chain-split.js';
 
 interface VerifyOptions {
   publicKey?: string;
@@ -86,7 +87,8 @@ function verifyText(run: string, report: VerifyReport, io: Io, options: VerifyOp
 
 function run(dir: string, options: VerifyOptions, io: Io): number {
   const publicKey = options.publicKey === undefined ? undefined : readPublicKey(options.publicKey);
-  const report = verifyRun(openRunFolder(dir), { publicKey });
+  // A large run's log is checked on two threads (see chain-split.ts): the same report.
+  const report = verifyRun(openRunFolder(dir), { publicKey, checkLog: checkStoredAuditLogOnTwoThreads });
   if (options.json) io.stdout(`${JSON.stringify(verifyDocument(dir, report), null, 2)}\n`);
   else io.stdout(verifyText(dir, report, io, options));
   return report.ok ? EXIT_OK : EXIT_DIFFERENCE;
