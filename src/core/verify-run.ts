@@ -108,8 +108,7 @@ function readable(stored: Uint8Array): boolean {
   }
 }
 
-/** Whether compareLogWithManifest looks at an entry: those that record a file by its hash. */
-/** The entries verify keeps of a log: those that record a file (an input read, an output written). */
+/** Whether compareLogWithManifest looks at an entry, and so which entries verify keeps of a log: those that record a file by its hash (an input read, an output written). */
 export function recordsAFile(entry: AuditEntry): boolean {
   return entry.type === 'input_loaded' || (entry.type === 'output_written' && entry.subject === 'national');
 }
