@@ -190,7 +190,7 @@ function writeComparison(dir: string, comparison: Comparison, force: boolean): v
 
 function run(runs: string[], options: CompareOptions, io: Io): number {
   if (options.out !== undefined) checkOutputDir(options.out, Boolean(options.force));
-  // A bar on stderr when a terminal waits more than a second (two runs of a million villages take about 20 s).
+  // A bar on stderr when a terminal waits more than a second (two runs of a million villages take 16 to 19 s).
   const progress = progressBar(io, undefined, COMPARE_STAGES);
   let comparison: Comparison;
   let warnings: Problem[];

@@ -120,7 +120,7 @@ function sizeText(bytes: number): string {
 export async function runReport(folderArgument: string, options: ReportOptions, io: Io, checkIntegrity: IntegrityChecker = checkWithVerify): Promise<number> {
   const lang: Lang = resolveLang(options.lang, io.env);
   if (!options.html && !options.xlsx) throw new UsageError('report: give --html FILE, --xlsx FILE or both');
-  // A bar on stderr when a terminal waits more than a second (a million villages' workbook takes about 45 s).
+  // A bar on stderr when a terminal waits more than a second (a million villages' workbook takes about 41 s).
   const progress = progressBar(io, undefined, REPORT_STAGES);
   // The HTML as text; the workbook written as it is made into a temporary file beside its place.
   const outputs: { path: string; option: string; content: string | SpooledFile }[] = [];
