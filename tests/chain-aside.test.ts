@@ -10,12 +10,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ensureTables } from '../scripts/bench/generate-tables.mjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkChainOnWorker, MIN_CHAIN_ASIDE_BYTES } from '../src/cli/chain-aside.js';
 import { checkStoredAuditLog } from '../src/core/audit.js';
 import { entriesToExplain } from '../src/core/explain.js';
-import { ROOT, runCli, tempDir } from './helpers.js';
+import { allocateLargeRun, tempDir } from './helpers.js';
 
 /** The worker as built (tests run the TypeScript sources, beside which there is no worker module). */
 const WORKER = new URL('../dist/cli/chain-worker.js', import.meta.url);
@@ -25,15 +24,7 @@ describe("explain's audit log check on a worker thread", () => {
   let log: string;
 
   beforeAll(() => {
-    const tables = ensureTables({ root: ROOT, dir: work, size: 20_001, seed: 11 });
-    const document = JSON.parse(readFileSync(join(ROOT, 'data', 'policies', 'default.json'), 'utf8'));
-    document.special_poverty.county.floor.value = '0.00';
-    document.special_poverty.county.cap_share.value = '1';
-    const policy = join(work, 'policy.json');
-    writeFileSync(policy, JSON.stringify(document));
-    const run = join(work, 'run');
-    const result = runCli(['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--out', run]);
-    expect(result.code, result.stderr).toBe(0);
+    const { run } = allocateLargeRun(work, 11);
     log = gunzipSync(readFileSync(join(run, 'audit.jsonl.gz'))).toString('utf8');
   }, 120_000);
 

@@ -11,13 +11,12 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureTables } from '../scripts/bench/generate-tables.mjs';
 import { checkStoredAuditLogOnTwoThreads } from '../src/cli/chain-split.js';
 import { checkStoredAuditLog, gzipMember, memberNear, type KeepSpec } from '../src/core/audit.js';
 import { keepOf } from '../src/core/log-readers.js';
 import { verifyRun } from '../src/core/verify-run.js';
 import { openRunFolder } from '../src/io/read-run-folder.js';
-import { ROOT, runCli, tempDir } from './helpers.js';
+import { allocateLargeRun, runCli, tempDir } from './helpers.js';
 
 /** The worker as built (tests run the TypeScript sources, beside which there is no worker module). */
 const WORKER = new URL('../dist/cli/chain-part-worker.js', import.meta.url);
@@ -46,15 +45,7 @@ describe('an audit log checked on two threads', () => {
   let run: string;
 
   beforeAll(() => {
-    const tables = ensureTables({ root: ROOT, dir: work, size: 20_001, seed: 13 });
-    const document = JSON.parse(readFileSync(join(ROOT, 'data', 'policies', 'default.json'), 'utf8'));
-    document.special_poverty.county.floor.value = '0.00';
-    document.special_poverty.county.cap_share.value = '1';
-    const policy = join(work, 'policy.json');
-    writeFileSync(policy, JSON.stringify(document));
-    run = join(work, 'run');
-    const result = runCli(['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--out', run]);
-    expect(result.code, result.stderr).toBe(0);
+    ({ run } = allocateLargeRun(work, 13));
     const text = gunzipSync(readFileSync(join(run, 'audit.jsonl.gz'))).toString('utf8');
     lines = text.trimEnd().split('\n');
     village = /"block\.rows":"(\d{12})/.exec(text)![1]!;

@@ -3,10 +3,11 @@
  * and paths to the fixtures and sample data.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureTables } from '../scripts/bench/generate-tables.mjs';
 
 export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const BIN = join(ROOT, 'bin', 'povalloc.js');
@@ -88,4 +89,24 @@ export function sumFen(rows: readonly Record<string, string>[], column: string):
     const sign = whole.startsWith('-') ? -1n : 1n;
     return total + sign * (BigInt(whole.replace('-', '')) * 100n + BigInt(fraction.padEnd(2, '0')));
   }, 0n);
+}
+
+/**
+ * A run of more than 20,000 villages (a large run: audit.jsonl.gz, unit
+ * blocks): the benchmark's village table of SIZE rows made with SEED in DIR,
+ * allocated into DIR/run with the default policy without its county floor and
+ * cap (a floor cannot be paid to so many villages). The table, the policy
+ * file, the run folder and what allocate wrote on stderr; the run must succeed.
+ */
+export function allocateLargeRun(dir: string, seed: number, size = 20_001): { tables: { file: string; budget: string }; policy: string; run: string; stderr: string } {
+  const tables = ensureTables({ root: ROOT, dir, size, seed });
+  const document = JSON.parse(readFileSync(join(ROOT, 'data', 'policies', 'default.json'), 'utf8'));
+  document.special_poverty.county.floor.value = '0.00';
+  document.special_poverty.county.cap_share.value = '1';
+  const policy = join(dir, 'policy.json');
+  writeFileSync(policy, JSON.stringify(document));
+  const run = join(dir, 'run');
+  const result = runCli(['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--out', run]);
+  if (result.code !== 0) throw new Error(`allocate of ${size} villages failed (exit ${result.code}): ${result.stderr}`);
+  return { tables, policy, run, stderr: result.stderr };
 }

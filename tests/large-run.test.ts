@@ -11,7 +11,6 @@ import { basename, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTables } from '../scripts/bench/generate-tables.mjs';
 import { AUDIT_GZIP_THRESHOLD, chainAuditRecords, checkAuditChain, checkStoredAuditLog, inThreadCompressor, serializeAuditLog, writeAuditLog, type AuditRecord } from '../src/core/audit.js';
 import { entriesToExplain, explainCounty, explainProvince, rowsHolding, withTableRows } from '../src/core/explain.js';
 import { workerCompressor } from '../src/io/worker-compressor.js';
@@ -21,7 +20,7 @@ import { allocate } from '../src/core/allocate.js';
 import { loadInputs } from '../src/io/load-inputs.js';
 import { csvPieces, renderCsvBytes } from '../src/render/csv.js';
 import { allocationsTable } from '../src/render/tables.js';
-import { BIN, ROOT, runCli } from './helpers.js';
+import { allocateLargeRun, BIN, runCli } from './helpers.js';
 import ExcelJS from 'exceljs';
 import { message } from '../src/render/messages.js';
 import { SCATTER_POINTS_DRAWN, TABLE_ROWS_SHOWN } from '../src/render/report-html.js';
@@ -175,16 +174,7 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'povalloc-large-'));
-    tables = ensureTables({ root: ROOT, dir, size: AUDIT_GZIP_THRESHOLD + 1, seed: 7 });
-    const document = JSON.parse(readFileSync(join(ROOT, 'data', 'policies', 'default.json'), 'utf8'));
-    document.special_poverty.county.floor.value = '0.00';
-    document.special_poverty.county.cap_share.value = '1';
-    policy = join(dir, 'policy.json');
-    writeFileSync(policy, JSON.stringify(document));
-    run = join(dir, 'run');
-    const result = runCli(['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--out', run]);
-    expect(result.code, result.stderr).toBe(0);
-    allocateStderr = result.stderr;
+    ({ tables, policy, run, stderr: allocateStderr } = allocateLargeRun(dir, 7, AUDIT_GZIP_THRESHOLD + 1));
   }, 120_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
