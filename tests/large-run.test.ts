@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_GZIP_THRESHOLD, chainAuditRecords, checkAuditChain, checkStoredAuditLog, inThreadCompressor, serializeAuditLog, writeAuditLog, type AuditRecord } from '../src/core/audit.js';
 import { entriesToExplain, explainCounty, explainProvince, rowsHolding, withTableRows } from '../src/core/explain.js';
 import { workerCompressor } from '../src/io/worker-compressor.js';
-import { COMPARE_STAGES, progressBar, REPORT_STAGES } from '../src/cli/progress.js';
+import { COMPARE_STAGES, progressBar, REPLAY_STAGES, REPORT_STAGES } from '../src/cli/progress.js';
+import { main } from '../src/cli/main.js';
 import type { Io } from '../src/cli/io.js';
 import { allocate } from '../src/core/allocate.js';
 import { loadInputs } from '../src/io/load-inputs.js';
@@ -193,6 +194,40 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     const again = join(dir, 'again');
     expect(runCli(['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--out', again]).code).toBe(0);
     expect(Buffer.compare(readFileSync(join(run, 'audit.jsonl.gz')), readFileSync(join(again, 'audit.jsonl.gz')))).toBe(0);
+  }, 120_000);
+
+  it('on a terminal, allocate and replay draw their stages on stderr (and the audit entries written), wiped before the same report as in a pipe', async () => {
+    // A clock that moves a second at each reading: every stage and detail is drawn.
+    const terminal = (tty: boolean) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      let time = 0;
+      const io: Io = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), stdoutIsTty: false, stderrIsTty: tty, env: {}, readStdin: () => Buffer.alloc(0), now: () => (time += 1000) };
+      return { io, out, err };
+    };
+    const drawn = (err: readonly string[]) => err.filter((text) => text !== '\r\x1b[2K').map((text) => /\] (\d)\/(\d) (\w+)/.exec(text)![3]);
+    const allocated = terminal(true);
+    const again = join(dir, 'on-a-terminal');
+    expect(await main(['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--out', again], allocated.io)).toBe(0);
+    expect([...new Set(drawn(allocated.err))]).toEqual(['reading', 'allocating', 'writing']);
+    expect(allocated.err.some((text) => /3\/3 writing: [\d,]+ audit entries/.test(text))).toBe(true);
+    expect(allocated.err.at(-1)).toBe('\r\x1b[2K');
+    expect(Buffer.compare(readFileSync(join(run, 'audit.jsonl.gz')), readFileSync(join(again, 'audit.jsonl.gz')))).toBe(0);
+
+    const replayed = terminal(true);
+    expect(await main(['replay', run], replayed.io)).toBe(0);
+    expect([...new Set(drawn(replayed.err))]).toEqual([...REPLAY_STAGES]);
+    const joined = replayed.err.join('');
+    expect(joined).toMatch(/\[#{6}-{18}\] 2\/4 allocating/);
+    expect(joined).toMatch(/3\/4 writing: [\d,]+ audit entries/);
+    expect(joined).toMatch(/4\/4 comparing: allocations\.csv/);
+    expect(joined).toMatch(/4\/4 comparing: audit\.jsonl\.gz/);
+    expect(replayed.err.at(-1)).toBe('\r\x1b[2K');
+    const piped = terminal(false);
+    expect(await main(['replay', run], piped.io)).toBe(0);
+    expect(piped.err).toEqual([]);
+    expect(replayed.out.join('')).toBe(piped.out.join(''));
+    expect(piped.out.join('')).toMatch(/identical: every file of the replay matches the run byte for byte/);
   }, 120_000);
 
   it('verify, explain and replay read it', () => {

@@ -12,6 +12,8 @@ export interface Io {
   readonly stderrIsTty: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readStdin(): Buffer;
+  /** The progress bar's clock in milliseconds (see progress.ts); performance.now when absent. Tests pass their own. */
+  readonly now?: () => number;
 }
 
 /** Waited on for a millisecond while a pipe is full. */

@@ -1,6 +1,7 @@
 /**
  * A progress bar on stderr for a long command: `allocate`'s stages reading,
  * allocating and writing (and within writing the audit entries written);
+ * `replay`'s the same and then comparing (and within it the file compared);
  * `compare`'s reading, comparing and writing; `report`'s reading, checking
  * and writing.
  *
@@ -17,6 +18,8 @@ export type ProgressStage = (typeof PROGRESS_STAGES)[number];
 /** `compare`'s stages, and `report`'s. */
 export const COMPARE_STAGES = ['reading', 'comparing', 'writing'] as const;
 export const REPORT_STAGES = ['reading', 'checking', 'writing'] as const;
+/** `replay`'s: allocate's stages, then comparing the files with the run's. */
+export const REPLAY_STAGES = ['reading', 'allocating', 'writing', 'comparing'] as const;
 
 /** Only after this many milliseconds is the bar drawn. */
 export const PROGRESS_DELAY_MS = 1000;
@@ -48,7 +51,7 @@ export function groupThousands(count: number): string {
 
 export function progressBar(io: Io, now?: () => number): Progress;
 export function progressBar<Stage extends string>(io: Io, now: (() => number) | undefined, stages: readonly [Stage, ...Stage[]]): Progress<Stage>;
-export function progressBar(io: Io, now: () => number = () => performance.now(), stages: readonly [string, ...string[]] = PROGRESS_STAGES): Progress<string> {
+export function progressBar(io: Io, now: () => number = io.now ?? (() => performance.now()), stages: readonly [string, ...string[]] = PROGRESS_STAGES): Progress<string> {
   if (!io.stderrIsTty) return { stage: () => {}, detail: () => {}, done: () => {} };
   const started = now();
   let stage = stages[0];

@@ -12,6 +12,7 @@ import { openRunFolder, sameFileBytes, type RunFolderFiles } from '../../io/read
 import { RunFolderWriter } from '../../io/run-folder.js';
 import { EXIT_DIFFERENCE, EXIT_OK, type Io } from '../io.js';
 import { loadFromOptions, painterFor, type InputOptions } from '../options.js';
+import { groupThousands, progressBar, REPLAY_STAGES, type Progress } from '../progress.js';
 import { assembleRunFolder, povallocVersion, recordedOptions } from '../run-files.js';
 
 interface ReplayOptions {
@@ -34,7 +35,8 @@ allocates again into a temporary folder and compares every file. Exit 0 when
 all are identical; exit 1 listing each file that differs with its first
 differing line (for CSV files the county or province code and the column);
 exit 2 when RUN is not a run folder. It says so when this povalloc is not the
-version that made the run.`;
+version that made the run. A replay that takes more than a second shows a
+progress bar on stderr when stderr is a terminal (never on stdout).`;
 
 interface ReplayOutcome {
   readonly recordedVersion: string;
@@ -69,7 +71,14 @@ function replayInputOptions(dir: string, manifest: Manifest): { options: InputOp
  * loading. Only the folder's path comes back: a large run's state is let go
  * before its files are compared.
  */
-function replayInto(dir: string, files: RunFolderFiles, manifest: Manifest, replayVersion: string, io: Io): { temporary: string; target: string } | { loadProblems: string[] } {
+function replayInto(
+  dir: string,
+  files: RunFolderFiles,
+  manifest: Manifest,
+  replayVersion: string,
+  io: Io,
+  progress: Progress<ReplayStage>,
+): { temporary: string; target: string } | { loadProblems: string[] } {
   const { options, stdinPath } = replayInputOptions(dir, manifest);
   const replayIo: Io = { ...io, readStdin: () => (stdinPath ? (files.get(stdinPath) ?? Buffer.alloc(0)) : Buffer.alloc(0)) };
   let loaded;
@@ -80,7 +89,9 @@ function replayInto(dir: string, files: RunFolderFiles, manifest: Manifest, repl
     return { loadProblems: error.problems.map(formatProblem) };
   }
   const roles = loaded.files.map(({ role }) => role);
+  progress.stage('allocating');
   const result = allocateOnTwoCores(loaded.run);
+  progress.stage('writing');
   const temporary = mkdtempSync(join(tmpdir(), 'povalloc-replay-'));
   const target = join(temporary, 'run');
   try {
@@ -93,8 +104,10 @@ function replayInto(dir: string, files: RunFolderFiles, manifest: Manifest, repl
         commandLine: manifest.command_line.slice(1),
         createdAt: new Date().toISOString(),
         options: recordedOptions(options, roles),
+        onAuditProgress: (entries) => progress.detail(`${groupThousands(entries)} audit entries`),
         spool: (name) => writer.spoolPath(name),
       });
+      progress.detail('files');
       writer.finish(folder.files);
     } finally {
       writer.abandon();
@@ -118,13 +131,15 @@ function differenceOf(path: string, recorded: RunFolderFiles, replayed: RunFolde
   return diffFile(path, recorded.get(path), replayed.get(path));
 }
 
-function replay(dir: string, files: RunFolderFiles, manifest: Manifest, keep: boolean, io: Io): ReplayOutcome {
+type ReplayStage = (typeof REPLAY_STAGES)[number];
+
+function replay(dir: string, files: RunFolderFiles, manifest: Manifest, keep: boolean, io: Io, progress: Progress<ReplayStage>): ReplayOutcome {
   const base = {
     recordedVersion: manifest.povalloc_version,
     replayVersion: povallocVersion(),
     manifestEdited: sha256Hex(manifestSignedText(manifest)) !== manifest.manifest_hash,
   };
-  const made = replayInto(dir, files, manifest, base.replayVersion, io);
+  const made = replayInto(dir, files, manifest, base.replayVersion, io, progress);
   if ('loadProblems' in made) return { ...base, compared: [], differences: [], loadProblems: made.loadProblems };
   const { temporary, target } = made;
   try {
@@ -133,7 +148,9 @@ function replay(dir: string, files: RunFolderFiles, manifest: Manifest, keep: bo
       .filter((path) => path !== MANIFEST_FILE)
       .sort((a, b) => order(a) - order(b) || (a < b ? -1 : a > b ? 1 : 0));
     const differences: FileDifference[] = [];
+    progress.stage('comparing');
     for (const path of paths) {
+      progress.detail(path);
       const difference = differenceOf(path, files, replayed);
       if (difference) differences.push(difference);
     }
@@ -216,7 +233,15 @@ function run(dir: string, options: ReplayOptions, io: Io): number {
   const files = openRunFolder(dir);
   const { manifest, finding } = parseManifest(files.get(MANIFEST_FILE));
   if (!manifest) throw new UsageError(`${dir}: cannot replay: ${finding!.file} ${finding!.message} (povalloc verify ${dir} tells more)`);
-  const outcome = replay(dir, files, manifest, Boolean(options.keep), io);
+  // On stderr, only on a terminal and only once the replay has taken a second; wiped before the report.
+  const progress = progressBar(io, undefined, REPLAY_STAGES);
+  let outcome: ReplayOutcome;
+  try {
+    progress.stage('reading');
+    outcome = replay(dir, files, manifest, Boolean(options.keep), io, progress);
+  } finally {
+    progress.done();
+  }
   if (options.json) io.stdout(`${JSON.stringify(replayDocument(dir, outcome), null, 2)}\n`);
   else io.stdout(replayText(dir, outcome, io, options));
   return outcome.differences.length === 0 && outcome.loadProblems.length === 0 ? EXIT_OK : EXIT_DIFFERENCE;
