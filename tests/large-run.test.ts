@@ -16,6 +16,10 @@ import { entriesToExplain, explainCounty, explainProvince, rowsHolding, withTabl
 import { workerCompressor } from '../src/io/worker-compressor.js';
 import { COMPARE_STAGES, progressBar, REPLAY_STAGES, REPORT_STAGES } from '../src/cli/progress.js';
 import { main } from '../src/cli/main.js';
+import { readReportFolder } from '../src/io/report-folder.js';
+import { checkWithVerify } from '../src/io/run-integrity.js';
+import { loadReference } from '../src/io/load-inputs.js';
+import { renderRunWorkbook } from '../src/render/workbook.js';
 import type { Io } from '../src/cli/io.js';
 import { allocate } from '../src/core/allocate.js';
 import { loadInputs } from '../src/io/load-inputs.js';
@@ -228,6 +232,30 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(piped.err).toEqual([]);
     expect(replayed.out.join('')).toBe(piped.out.join(''));
     expect(piped.out.join('')).toMatch(/identical: every file of the replay matches the run byte for byte/);
+  }, 120_000);
+
+  it('report on a terminal draws its stages and the workbook rows written; the workbook tells them every thousand rows and at each sheet\'s end', async () => {
+    let time = 0;
+    const err: string[] = [];
+    const out: string[] = [];
+    const io: Io = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), stdoutIsTty: false, stderrIsTty: true, env: {}, readStdin: () => Buffer.alloc(0), now: () => (time += 1000) };
+    expect(await main(['report', run, '--xlsx', join(dir, 'on-a-terminal.xlsx'), '--lang', 'en'], io)).toBe(0);
+    const joined = err.join('');
+    expect(joined).toMatch(/1\/3 reading/);
+    expect(joined).toMatch(/2\/3 checking/);
+    expect(joined).toMatch(/3\/3 writing: 1,000 workbook rows/);
+    expect(joined).toMatch(/3\/3 writing: 20,001 workbook rows/);
+    expect(err.at(-1)).toBe('\r\x1b[2K');
+    expect(out.join('')).toMatch(/on-a-terminal\.xlsx/);
+
+    const folder = readReportFolder(run);
+    if (folder.kind !== 'run') throw new Error('not a run folder');
+    const told: number[] = [];
+    await renderRunWorkbook({ folder, integrity: checkWithVerify(run, folder.manifest, folder.manifestPresent), reference: loadReference(), lang: 'en', createdAt: new Date(0), onRows: (rows) => told.push(rows) });
+    const villages = AUDIT_GZIP_THRESHOLD + 1;
+    expect(told.slice(0, 21)).toEqual([...Array.from({ length: 20 }, (_, index) => (index + 1) * 1000), villages]);
+    expect(told.at(-1)).toBe(villages + folder.provinces.rows.length + folder.checks.rows.length);
+    expect(told.every((rows, index) => index === 0 || rows > told[index - 1]!)).toBe(true);
   }, 120_000);
 
   it('verify, explain and replay read it', () => {

@@ -170,6 +170,7 @@ async function addTableSheet(
   rows: readonly Readonly<Record<string, string>>[],
   freezeColumns = 0,
   maxRows = EXCEL_MAX_ROWS,
+  rowsWritten: RowsWritten = () => {},
 ): Promise<void> {
   const widths = columns.map((column) => displayWidth(column.header) + 2);
   for (const row of rows) columns.forEach((column, index) => (widths[index] = Math.max(widths[index]!, cellWidth(column, column.value(row)))));
@@ -198,8 +199,11 @@ async function addTableSheet(
       numFmt: column.kind === 'amount' || column.kind === 'wan' ? AMOUNT_FORMAT : column.kind === 'whole' ? WHOLE_FORMAT : `0.${'0'.repeat(column.places ?? 1)}`,
     }));
     for (let rowIndex = 0; rowIndex < partRows.length; rowIndex++) {
-      // Now and then the zip is let catch up with the rows (see zipBacklog).
-      if (rowIndex > 0 && rowIndex % ROWS_BETWEEN_CHECKS === 0) while (zipBacklog(sheet) > MAX_ZIP_BACKLOG) await new Promise((resolve) => setImmediate(resolve));
+      // Now and then the zip is let catch up with the rows (see zipBacklog), and the rows written are told.
+      if (rowIndex > 0 && rowIndex % ROWS_BETWEEN_CHECKS === 0) {
+        rowsWritten(ROWS_BETWEEN_CHECKS);
+        while (zipBacklog(sheet) > MAX_ZIP_BACKLOG) await new Promise((resolve) => setImmediate(resolve));
+      }
       const row = partRows[rowIndex]!;
       const sheetRow = sheet.getRow(rowIndex + 2);
       columns.forEach((column, index) => {
@@ -220,7 +224,20 @@ async function addTableSheet(
       sheetRow.commit();
     }
     sheet.commit();
+    if (partRows.length > 0) rowsWritten(((partRows.length - 1) % ROWS_BETWEEN_CHECKS) + 1);
   }
+}
+
+/** Told the rows of a sheet written since it was last told (every thousand rows, and at a sheet's end). */
+type RowsWritten = (rows: number) => void;
+
+/** A RowsWritten that tells `onRows` the rows written in all, if it is given. */
+function rowCounter(onRows: ((rows: number) => void) | undefined): RowsWritten {
+  let written = 0;
+  return (rows) => {
+    written += rows;
+    onRows?.(written);
+  };
 }
 
 interface SummaryLine {
@@ -318,6 +335,8 @@ export interface RunWorkbookInput {
   readonly createdAt: Date;
   /** Rows per sheet, the header included (EXCEL_MAX_ROWS unless a test asks for fewer). */
   readonly maxRowsPerSheet?: number;
+  /** Told the table rows written so far in all sheets, every thousand rows and at each sheet's end (a progress bar). */
+  readonly onRows?: (rows: number) => void;
 }
 
 function fundTotalsTable(lang: Lang, figures: RunFigures): { columns: SheetColumn[]; rows: Record<string, string>[] } {
@@ -384,16 +403,17 @@ export async function writeRunWorkbook(input: RunWorkbookInput, write: (piece: B
   const figures = buildRunFigures(folder.allocations, folder.provinces, folder.summary);
   const { workbook, finish } = newWorkbook(input.createdAt, write);
   const maxRows = input.maxRowsPerSheet ?? EXCEL_MAX_ROWS;
-  await addTableSheet(workbook, message(lang, 'sheet.counties'), csvColumns(lang, folder.allocations, reference, { wanAfterTotal: true }), folder.allocations.rows, 2, maxRows);
-  await addTableSheet(workbook, message(lang, 'sheet.provinces'), csvColumns(lang, folder.provinces, reference, { wanAfterTotal: true }), folder.provinces.rows, 2, maxRows);
-  if (folder.projects) await addTableSheet(workbook, message(lang, 'sheet.projects'), csvColumns(lang, folder.projects, reference), folder.projects.rows, 1, maxRows);
+  const rows = rowCounter(input.onRows);
+  await addTableSheet(workbook, message(lang, 'sheet.counties'), csvColumns(lang, folder.allocations, reference, { wanAfterTotal: true }), folder.allocations.rows, 2, maxRows, rows);
+  await addTableSheet(workbook, message(lang, 'sheet.provinces'), csvColumns(lang, folder.provinces, reference, { wanAfterTotal: true }), folder.provinces.rows, 2, maxRows, rows);
+  if (folder.projects) await addTableSheet(workbook, message(lang, 'sheet.projects'), csvColumns(lang, folder.projects, reference), folder.projects.rows, 1, maxRows, rows);
   const checkColumns: SheetColumn[] = folder.checks.columns.map((column) => ({
     header: columnLabel(lang, column),
     kind: 'text' as const,
     value: column === 'message' ? (row: Readonly<Record<string, string>>) => checkMessage(lang, row) : (row: Readonly<Record<string, string>>) => valueLabel(lang, column, row[column] ?? '', reference),
   }));
   if (lang !== 'en' && folder.checks.columns.includes('message')) checkColumns.push({ header: message(lang, 'checks.original'), kind: 'text', value: (row) => row['message'] ?? '' });
-  await addTableSheet(workbook, message(lang, 'sheet.checks'), checkColumns, folder.checks.rows, 1, maxRows);
+  await addTableSheet(workbook, message(lang, 'sheet.checks'), checkColumns, folder.checks.rows, 1, maxRows, rows);
   addSummarySheet(workbook, lang, identityLines(input, figures), fundTotalsTable(lang, figures));
   return finish();
 }
@@ -403,6 +423,8 @@ export interface ScenarioWorkbookInput {
   readonly reference: Reference;
   readonly lang: Lang;
   readonly createdAt: Date;
+  /** As RunWorkbookInput's. */
+  readonly onRows?: (rows: number) => void;
 }
 
 /** A compare or sweep folder as a workbook: one sheet per CSV, and the folder's JSON as the summary. */
@@ -424,8 +446,9 @@ export async function writeScenarioWorkbook(input: ScenarioWorkbookInput, write:
           ['sheet.policy_diff', folder.policyDiff],
         ]
       : [['sheet.sweep', folder.points]];
+  const rows = rowCounter(input.onRows);
   for (const [key, csv] of sheets) {
-    if (csv) await addTableSheet(workbook, message(lang, key), csvColumns(lang, csv, reference, { translateValues: true }), csv.rows, 1);
+    if (csv) await addTableSheet(workbook, message(lang, key), csvColumns(lang, csv, reference, { translateValues: true }), csv.rows, 1, EXCEL_MAX_ROWS, rows);
   }
   const document = folder.kind === 'compare' ? folder.compare : folder.sweep;
   const lines: SummaryLine[] = Object.entries(document).map(([key, value]) => ({

@@ -12,7 +12,7 @@ import { renderCompareReportHtml, renderSweepReportHtml } from '../../render/sce
 import { EXIT_OK, type Io } from '../io.js';
 import { langOption, resolveLang } from '../lang.js';
 import { importPackageModule } from '../module-import.js';
-import { progressBar, REPORT_STAGES } from '../progress.js';
+import { groupThousands, progressBar, REPORT_STAGES } from '../progress.js';
 
 interface ReportOptions {
   html?: string;
@@ -122,6 +122,8 @@ export async function runReport(folderArgument: string, options: ReportOptions, 
   if (!options.html && !options.xlsx) throw new UsageError('report: give --html FILE, --xlsx FILE or both');
   // A bar on stderr when a terminal waits more than a second (a million villages' workbook takes about 41 s).
   const progress = progressBar(io, undefined, REPORT_STAGES);
+  // The workbook's rows as they are written (a million villages' sheet takes most of a minute).
+  const onRows = (rows: number): void => progress.detail(`${groupThousands(rows)} workbook rows`);
   // The HTML as text; the workbook written as it is made into a temporary file beside its place.
   const outputs: { path: string; option: string; content: string | SpooledFile }[] = [];
   const written: string[] = [];
@@ -140,7 +142,7 @@ export async function runReport(folderArgument: string, options: ReportOptions, 
       progress.stage('writing');
       if (options.html) outputs.push({ path: options.html, option: '--html', content: renderRunReportHtml({ folder, integrity, reference, lang, folderLabel: folderArgument }) });
       if (options.xlsx && workbooks) {
-        const content = await spoolFile(options.xlsx, '--xlsx', (write) => workbooks.writeRunWorkbook({ folder, integrity, reference, lang, createdAt }, write));
+        const content = await spoolFile(options.xlsx, '--xlsx', (write) => workbooks.writeRunWorkbook({ folder, integrity, reference, lang, createdAt, onRows }, write));
         outputs.push({ path: options.xlsx, option: '--xlsx', content });
       }
     } else {
@@ -150,7 +152,7 @@ export async function runReport(folderArgument: string, options: ReportOptions, 
         outputs.push({ path: options.html, option: '--html', content: html });
       }
       if (options.xlsx && workbooks) {
-        const content = await spoolFile(options.xlsx, '--xlsx', (write) => workbooks.writeScenarioWorkbook({ folder, reference, lang, createdAt }, write));
+        const content = await spoolFile(options.xlsx, '--xlsx', (write) => workbooks.writeScenarioWorkbook({ folder, reference, lang, createdAt, onRows }, write));
         outputs.push({ path: options.xlsx, option: '--xlsx', content });
       }
     }
