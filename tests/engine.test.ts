@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { allocate } from '../src/core/allocate.js';
+import { RULES } from '../src/core/rules/index.js';
 import { eachStep } from '../src/core/state.js';
 import { formatYuan } from '../src/core/money.js';
 import { loadInputs } from '../src/io/load-inputs.js';
@@ -87,5 +88,29 @@ describe('hand-checkable fixture', () => {
     ]);
     expect(steps[2]!.values['binding']).toBe('cap');
     expect(steps[2]!.values['focus_multiplier']).toBe('1.265');
+  });
+});
+
+describe('an allocation observed (a progress bar)', () => {
+  it('is told each rule in order and stage 2\'s provinces one by one, and allocates the same', () => {
+    const inputs = loadInputs({ counties: SMALL.counties, budget: SMALL.budget, policy: SMALL.policy, encoding: 'auto' }).run;
+    const told: string[] = [];
+    const observed = allocate(inputs, RULES, {
+      rule: (id, number, count) => told.push(`${number}/${count} ${id}`),
+      provinces: (done, count) => told.push(`${done} of ${count}`),
+    });
+    const stageTwo = RULES.findIndex((rule) => rule.id === 'special_poverty_counties');
+    const provinces = observed.provinces.length;
+    expect(told).toEqual([
+      ...RULES.slice(0, stageTwo + 1).map((rule, index) => `${index + 1}/${RULES.length} ${rule.id}`),
+      ...Array.from({ length: provinces }, (_, index) => `${index + 1} of ${provinces}`),
+      ...RULES.slice(stageTwo + 1).map((rule, index) => `${stageTwo + index + 2}/${RULES.length} ${rule.id}`),
+    ]);
+    // The result keeps no observer, and is what an unobserved run gives.
+    expect(observed.observer).toBeUndefined();
+    const plain = allocate(inputs);
+    expect(observed.counties.map((countyState) => [...countyState.amounts])).toEqual(plain.counties.map((countyState) => [...countyState.amounts]));
+    expect([...eachStep(observed.steps)]).toEqual([...eachStep(plain.steps)]);
+    expect(observed.checks).toEqual(plain.checks);
   });
 });

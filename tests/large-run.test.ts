@@ -16,6 +16,7 @@ import { entriesToExplain, explainCounty, explainProvince, rowsHolding, withTabl
 import { workerCompressor } from '../src/io/worker-compressor.js';
 import { COMPARE_STAGES, progressBar, REPLAY_STAGES, REPORT_STAGES } from '../src/cli/progress.js';
 import { main } from '../src/cli/main.js';
+import { ROWS_TOLD } from '../src/core/counties.js';
 import { readReportFolder } from '../src/io/report-folder.js';
 import { checkWithVerify } from '../src/io/run-integrity.js';
 import { loadReference } from '../src/io/load-inputs.js';
@@ -200,7 +201,7 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(Buffer.compare(readFileSync(join(run, 'audit.jsonl.gz')), readFileSync(join(again, 'audit.jsonl.gz')))).toBe(0);
   }, 120_000);
 
-  it('on a terminal, allocate and replay draw their stages on stderr (and the audit entries written), wiped before the same report as in a pipe', async () => {
+  it('on a terminal, allocate and replay draw their stages on stderr (the rows read, each rule and stage 2\'s provinces, the audit entries written), wiped before the same report as in a pipe', async () => {
     // A clock that moves a second at each reading: every stage and detail is drawn.
     const terminal = (tty: boolean) => {
       const out: string[] = [];
@@ -214,6 +215,12 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     const again = join(dir, 'on-a-terminal');
     expect(await main(['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--out', again], allocated.io)).toBe(0);
     expect([...new Set(drawn(allocated.err))]).toEqual(['reading', 'allocating', 'writing']);
+    // While reading, the rows read (every ROWS_TOLD); while allocating, each rule and stage 2's provinces.
+    const told = allocated.err.join('');
+    expect(told).toContain(`1/3 reading: ${ROWS_TOLD.toLocaleString('en-US')} rows`);
+    expect(told).toContain('2/3 allocating: eligibility (rule 1 of ');
+    const provinces = [...told.matchAll(/2\/3 allocating: special_poverty_counties \(rule \d+ of \d+\), (\d+) of (\d+) provinces/g)];
+    expect(provinces.map((match) => Number(match[1]))).toEqual(Array.from({ length: Number(provinces[0]![2]) }, (_, index) => index + 1));
     expect(allocated.err.some((text) => /3\/3 writing: [\d,]+ audit entries/.test(text))).toBe(true);
     expect(allocated.err.at(-1)).toBe('\r\x1b[2K');
     expect(Buffer.compare(readFileSync(join(run, 'audit.jsonl.gz')), readFileSync(join(again, 'audit.jsonl.gz')))).toBe(0);
@@ -223,6 +230,8 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect([...new Set(drawn(replayed.err))]).toEqual([...REPLAY_STAGES]);
     const joined = replayed.err.join('');
     expect(joined).toMatch(/\[#{6}-{18}\] 2\/4 allocating/);
+    expect(joined).toMatch(/1\/4 reading: [\d,]+ rows/);
+    expect(joined).toMatch(/2\/4 allocating: special_poverty_counties \(rule \d+ of \d+\), 1 of \d+ provinces/);
     expect(joined).toMatch(/3\/4 writing: [\d,]+ audit entries/);
     expect(joined).toMatch(/4\/4 comparing: allocations\.csv/);
     expect(joined).toMatch(/4\/4 comparing: audit\.jsonl\.gz/);

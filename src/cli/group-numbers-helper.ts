@@ -14,7 +14,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { allocate, type AllocationResult } from '../core/allocate.js';
-import type { RunInputs } from '../core/state.js';
+import type { AllocationObserver, RunInputs } from '../core/state.js';
+import { RULES } from '../core/rules/index.js';
 import { isLargeRun } from '../core/audit-blocks.js';
 import { packedColumns, type County } from '../core/counties.js';
 import { keepsShares, ScaledColumn, withGroupNumbersHelper, type GroupNumbersHelper, type GroupNumbersResult, type ScaledColumnArrays } from '../core/factors.js';
@@ -174,11 +175,11 @@ export function workerGroupNumbers(options: { readonly worker?: URL; readonly st
  * allocate(input), with a large run's stage-2 scores computed partly on a
  * worker thread (see above): the same result.
  */
-export function allocateOnTwoCores(input: RunInputs): AllocationResult {
+export function allocateOnTwoCores(input: RunInputs, observer?: AllocationObserver): AllocationResult {
   const helper = isLargeRun(input.counties.counties.length) ? workerGroupNumbers() : undefined;
-  if (helper === undefined) return allocate(input);
+  if (helper === undefined) return allocate(input, RULES, observer);
   try {
-    return withGroupNumbersHelper(helper, () => allocate(input));
+    return withGroupNumbersHelper(helper, () => allocate(input, RULES, observer));
   } finally {
     helper.close();
   }

@@ -65,7 +65,7 @@ export function addInputOptions(command: Command, { inputsRequired = true }: { i
     .option('--no-color', 'plain text without colour (also when NO_COLOR is set or output is not a terminal)');
 }
 
-export function loadFromOptions(options: InputOptions, io: Io): LoadedInputs {
+export function loadFromOptions(options: InputOptions, io: Io, onRowsRead?: (rows: number) => void): LoadedInputs {
   return loadInputs({
     counties: options.counties,
     budget: options.budget,
@@ -76,5 +76,6 @@ export function loadFromOptions(options: InputOptions, io: Io): LoadedInputs {
     stdin: () => io.readStdin(),
     overrides: parseOverrides(options.set ?? []),
     readPreviousAside: readPreviousOnWorker,
+    onRowsRead,
   });
 }

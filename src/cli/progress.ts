@@ -1,6 +1,7 @@
 /**
  * A progress bar on stderr for a long command: `allocate`'s stages reading,
- * allocating and writing (and within writing the audit entries written);
+ * allocating and writing (within them the table's rows read, the rule
+ * applied with stage 2's provinces done, and the audit entries written);
  * `replay`'s the same and then comparing (and within it the file compared);
  * `compare`'s reading, comparing and writing; `report`'s reading, checking
  * and writing.
@@ -11,6 +12,7 @@
  * progress (at most every 100 ms), not by a timer; `done` wipes it before the
  * summary is printed.
  */
+import type { AllocationObserver } from '../core/state.js';
 import type { Io } from './io.js';
 
 export const PROGRESS_STAGES = ['reading', 'allocating', 'writing'] as const;
@@ -83,6 +85,30 @@ export function progressBar(io: Io, now: () => number = io.now ?? (() => perform
     done() {
       if (drawn) io.stderr('\r\x1b[2K');
       drawn = false;
+    },
+  };
+}
+
+/**
+ * What `allocate` and `replay` tell their bar while they read and allocate:
+ * the county table's rows read so far, then the rule being applied (and, in
+ * stage 2, the provinces done), so that a long stage still moves.
+ */
+export function allocationDetails(progress: Pick<Progress<string>, 'detail'>): { readonly rowsRead: (rows: number) => void; readonly observer: AllocationObserver } {
+  const tell = (text: string): void => progress.detail(text);
+  let rule = '';
+  let place = '';
+  return {
+    rowsRead: (rows) => tell(`${groupThousands(rows)} rows`),
+    observer: {
+      rule(id, number, count) {
+        rule = id;
+        place = `rule ${number} of ${count}`;
+        tell(`${rule} (${place})`);
+      },
+      provinces(done, count) {
+        tell(`${rule} (${place}), ${done} of ${count} provinces`);
+      },
     },
   };
 }

@@ -10,7 +10,7 @@ import { formatYuan, ZERO, type Dec, type Fen } from './money.js';
 import type { Aggregation } from './policy.js';
 import { invariant } from './problems.js';
 import { RULES, type Rule } from './rules/index.js';
-import { AmountStore, countiesColumnSum, CountyRecord, sharedAmountStore, type CountyState, type ProvinceState, type RunInputs, type RunState } from './state.js';
+import { AmountStore, countiesColumnSum, CountyRecord, sharedAmountStore, type AllocationObserver, type CountyState, type ProvinceState, type RunInputs, type RunState } from './state.js';
 
 /**
  * The allocations.csv column that carries each (fund, paying level) of the
@@ -231,7 +231,7 @@ class CountyIndex extends Map<string, CountyState> {
   }
 }
 
-function buildState(inputs: RunInputs): RunState {
+function buildState(inputs: RunInputs, observer: AllocationObserver | undefined): RunState {
   const counties = newCountyStates(inputs.counties.counties);
   const countyByCode: Map<string, CountyState> = new CountyIndex(counties);
   const byProvince = new Map<string, CountyState[]>();
@@ -278,6 +278,7 @@ function buildState(inputs: RunInputs): RunState {
   });
   return {
     inputs,
+    observer,
     counties,
     countyByCode,
     provinces,
@@ -340,9 +341,12 @@ function reportUnallocated(state: RunState): void {
 }
 
 /** Runs the rules over the inputs. Pure: same inputs, same result. */
-export function allocate(inputs: RunInputs, rules: readonly Rule[] = RULES): AllocationResult {
-  const state = buildState(inputs);
-  for (const rule of rules) rule.apply(state);
+export function allocate(inputs: RunInputs, rules: readonly Rule[] = RULES, observer?: AllocationObserver): AllocationResult {
+  const state = buildState(inputs, observer);
+  rules.forEach((rule, index) => {
+    observer?.rule?.(rule.id, index + 1, rules.length);
+    rule.apply(state);
+  });
   // Rules that set something a later rule acts on (a floor, a guarantee) report what became of it.
   for (const rule of rules) rule.review?.(state);
   accountForUntakenLines(state);
@@ -360,7 +364,8 @@ export function allocate(inputs: RunInputs, rules: readonly Rule[] = RULES): All
   for (const pot of state.pots) {
     invariant(pot.allocated + pot.unallocated === pot.amount, `pot ${pot.id} does not add up`);
   }
-  const result = { ...state, totalColumns, fundAccounts: accountFunds(state) };
+  // The observer is the caller's, not part of what the run found.
+  const result = { ...state, observer: undefined, totalColumns, fundAccounts: accountFunds(state) };
   provinceSummed.add(result);
   return result;
 }

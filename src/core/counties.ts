@@ -926,6 +926,9 @@ const YES_NO_COLUMNS = ['poverty_county', 'key_county', 'old_revolutionary_base'
  * header; each row is checked in the same order as always, so problems come
  * out in the same order.
  */
+/** A reader tells the rows it has read (`onRows`) every this many rows: a million-row table some 60 times. */
+export const ROWS_TOLD = 1 << 14;
+
 export class CountyReader implements TableVisitor {
   private problems: Problem[] = [];
   private readonly warnings: Problem[] = [];
@@ -975,6 +978,8 @@ export class CountyReader implements TableVisitor {
     private readonly file: string,
     private readonly reference: Reference,
     private readonly factorColumns: readonly string[],
+    /** Told the rows read so far, every ROWS_TOLD rows (see readCountiesCsv). */
+    private readonly onRows?: (rows: number) => void,
   ) {
     this.areaNames = reference.areas.map((area) => area.nameZh).join(', ');
     this.factorSet = new Set(factorColumns);
@@ -1045,7 +1050,7 @@ export class CountyReader implements TableVisitor {
   }
 
   row(row: TableRow): void {
-    this.rowCount++;
+    if (++this.rowCount % ROWS_TOLD === 0) this.onRows?.(this.rowCount);
     if (!this.readingRows) return;
     const file = this.file;
     const problems = this.problems;
@@ -1365,10 +1370,11 @@ export function readCountiesCsv(
   text: string,
   reference: Reference,
   factorColumns: readonly string[],
+  onRows?: (rows: number) => void,
 ): { result?: CountyTable; tableProblems: Problem[]; skippedBlankRows?: number; problems: Problem[] } {
   let reader: CountyReader | undefined;
   const visited = visitCsvTable(file, text, () => {
-    reader = new CountyReader(file, reference, factorColumns);
+    reader = new CountyReader(file, reference, factorColumns, onRows);
     return reader;
   });
   if (visited.header === undefined) return { tableProblems: visited.problems, problems: [] };

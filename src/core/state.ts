@@ -687,8 +687,18 @@ export interface RunInputs {
   readonly trace?: boolean;
 }
 
+/** Told how an allocation advances (a progress bar); nothing it is told changes the run. */
+export interface AllocationObserver {
+  /** A rule begins: its id, and its place among the rules (from 1). */
+  rule?(id: string, number: number, count: number): void;
+  /** A rule that works province by province (stage 2) has done so many of them. */
+  provinces?(done: number, count: number): void;
+}
+
 export interface RunState {
   readonly inputs: RunInputs;
+  /** Told how the run advances, if anyone asked (see `allocate`). */
+  readonly observer?: AllocationObserver;
   /** In county-code order. */
   readonly counties: CountyState[];
   readonly countyByCode: Map<string, CountyState>;

@@ -41,6 +41,8 @@ export interface LoadOptions {
    * not be read there (then it is read here); `cancel` stops it unread.
    */
   readonly readPreviousAside?: (path: string, encoding: EncodingChoice) => PreviousAside | undefined;
+  /** Told the county table's rows read so far, every ROWS_TOLD rows (a progress bar). */
+  readonly onRowsRead?: (rows: number) => void;
 }
 
 /** Last year's allocations.csv being read elsewhere (see LoadOptions.readPreviousAside). */
@@ -185,7 +187,7 @@ function loadAll(options: LoadOptions, previousReadAside: () => PreviousRead | u
   const skippedBlankRows: Record<string, number> = {};
   const countiesFile = readAndParse(options.counties, undefined, (file) => {
     // Read row by row: a million-row table never sits in memory as cells.
-    const read = readCountiesCsv(file.displayName, file.text, reference, policy?.factorColumns ?? []);
+    const read = readCountiesCsv(file.displayName, file.text, reference, policy?.factorColumns ?? [], options.onRowsRead);
     for (const problem of [...read.tableProblems, ...read.problems]) problems.push(problem);
     if (read.skippedBlankRows !== undefined) skippedBlankRows['counties'] = read.skippedBlankRows;
     counties = read.result;

@@ -7,7 +7,7 @@ import { terminalSummary } from '../../render/summary.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { langOption, resolveLang } from '../lang.js';
 import { addInputOptions, loadFromOptions, painterFor, type InputOptions } from '../options.js';
-import { groupThousands, progressBar } from '../progress.js';
+import { allocationDetails, groupThousands, progressBar } from '../progress.js';
 import { isLargeRun } from '../../core/audit-blocks.js';
 import { assembleRunFolder, commandLineOf, povallocVersion, recordedOptions, settleInputCopies, spoolInputCopies } from '../run-files.js';
 
@@ -69,7 +69,8 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
   let loaded;
   try {
     progress.stage('reading');
-    loaded = loadFromOptions(options, io);
+    const details = allocationDetails(progress);
+    loaded = loadFromOptions(options, io, details.rowsRead);
     // The folder is begun before the run is made: a large run's input copies go into it at once (their bytes are
     // then not held meanwhile), and its table and audit log as they are made. A failure leaves nothing behind.
     const writer = RunFolderWriter.open(options.out, Boolean(options.force), (note) => {
@@ -79,7 +80,7 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
     try {
       if (isLargeRun(loaded.run.counties.counties.length)) loaded = spoolInputCopies(loaded, (name) => writer.spoolPath(name));
       progress.stage('allocating');
-      result = allocateOnTwoCores(loaded.run);
+      result = allocateOnTwoCores(loaded.run, details.observer);
       progress.stage('writing');
       rendered = assembleRunFolder(result, loaded, {
         povallocVersion: povallocVersion(),

@@ -12,7 +12,7 @@ import { openRunFolder, sameFileBytes, type RunFolderFiles } from '../../io/read
 import { RunFolderWriter } from '../../io/run-folder.js';
 import { EXIT_DIFFERENCE, EXIT_OK, type Io } from '../io.js';
 import { loadFromOptions, painterFor, type InputOptions } from '../options.js';
-import { groupThousands, progressBar, REPLAY_STAGES, type Progress } from '../progress.js';
+import { allocationDetails, groupThousands, progressBar, REPLAY_STAGES, type Progress } from '../progress.js';
 import { assembleRunFolder, povallocVersion, recordedOptions } from '../run-files.js';
 
 interface ReplayOptions {
@@ -81,16 +81,17 @@ function replayInto(
 ): { temporary: string; target: string } | { loadProblems: string[] } {
   const { options, stdinPath } = replayInputOptions(dir, manifest);
   const replayIo: Io = { ...io, readStdin: () => (stdinPath ? (files.get(stdinPath) ?? Buffer.alloc(0)) : Buffer.alloc(0)) };
+  const details = allocationDetails(progress);
   let loaded;
   try {
-    loaded = loadFromOptions(options, replayIo);
+    loaded = loadFromOptions(options, replayIo, details.rowsRead);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return { loadProblems: error.problems.map(formatProblem) };
   }
   const roles = loaded.files.map(({ role }) => role);
   progress.stage('allocating');
-  const result = allocateOnTwoCores(loaded.run);
+  const result = allocateOnTwoCores(loaded.run, details.observer);
   progress.stage('writing');
   const temporary = mkdtempSync(join(tmpdir(), 'povalloc-replay-'));
   const target = join(temporary, 'run');

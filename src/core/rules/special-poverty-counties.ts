@@ -497,10 +497,11 @@ export const specialPovertyCounties: Rule = {
       () => state.provinces.map((province) => province.counties.filter((countyState) => countyState.eligible).map((countyState) => countyState.county)),
       state.inputs.policy,
     );
-    for (const province of state.provinces) {
+    state.provinces.forEach((province, index) => {
       const provincialLine = provincialLines.get(province.province.code) ?? 0n;
       if (provincialLines.has(province.province.code)) state.consumedBudgetLines.add(budgetKey(fund, 'provincial', province.province.code));
       allocateProvince(state, province, provincialLine);
-    }
+      state.observer?.provinces?.(index + 1, state.provinces.length);
+    });
   },
 };
