@@ -267,6 +267,26 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(told.every((rows, index) => index === 0 || rows > told[index - 1]!)).toBe(true);
   }, 120_000);
 
+  it('compare on a terminal draws the run being read and compare.json\'s megabytes as it is written', async () => {
+    let time = 0;
+    const err: string[] = [];
+    const io: Io = { stdout: () => {}, stderr: (t) => err.push(t), stdoutIsTty: false, stderrIsTty: true, env: {}, readStdin: () => Buffer.alloc(0), now: () => (time += 1000) };
+    const out = join(dir, 'compare-on-a-terminal');
+    expect(await main(['compare', run, run, '--out', out], io)).toBe(0);
+    const joined = err.join('');
+    expect(joined).toContain(`1/3 reading: ${run} (1 of 2)`);
+    expect(joined).toContain(`1/3 reading: ${run} (2 of 2)`);
+    expect(joined).toContain('2/3 comparing');
+    const megabytes = [...joined.matchAll(/3\/3 writing: compare\.json: (\d+) MB/g)].map((match) => Number(match[1]));
+    // Told every 8 MB as the file grows, from its start to within 8 MB of its size.
+    const size = statSync(join(out, 'compare.json')).size / 1e6;
+    expect(megabytes[0]).toBe(0);
+    expect(megabytes.length).toBeGreaterThan(1);
+    expect(megabytes.every((value, index) => index === 0 || (value > megabytes[index - 1]! && value - megabytes[index - 1]! < 9))).toBe(true);
+    expect(size - megabytes.at(-1)!).toBeLessThan(9);
+    expect(err.at(-1)).toBe('\r\x1b[2K');
+  }, 120_000);
+
   it('verify, explain and replay read it', () => {
     expect(runCli(['verify', run]).code).toBe(0);
     const code = readFileSync(tables.file, 'utf8').split('\n')[1]!.split(',')[0]!;

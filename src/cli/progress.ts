@@ -3,8 +3,9 @@
  * allocating and writing (within them the table's rows read, the rule
  * applied with stage 2's provinces done, and the audit entries written);
  * `replay`'s the same and then comparing (and within it the file compared);
- * `compare`'s reading, comparing and writing; `report`'s reading, checking
- * and writing.
+ * `compare`'s reading (the run being read), comparing and writing (the
+ * megabytes of compare.json written); `report`'s reading, checking and
+ * writing (the workbook's rows written).
  *
  * Shown only when stderr is a terminal and the run has taken more than a
  * second (a quick run, a pipe, a file or a test sees nothing), never on

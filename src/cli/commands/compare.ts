@@ -14,7 +14,7 @@ import { compareFiles, compareJsonPieces, compareSummary } from '../../render/co
 import { writeCsvRowsOnWorker } from '../csv-rows-aside.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { addInputOptions, collect, encodingOf, painterFor, type InputOptions } from '../options.js';
-import { COMPARE_STAGES, progressBar } from '../progress.js';
+import { COMPARE_STAGES, groupThousands, progressBar } from '../progress.js';
 import { reportWarnings } from './allocate.js';
 
 interface CompareOptions extends Partial<InputOptions> {
@@ -140,14 +140,16 @@ function sidesFromPolicies(options: CompareOptions, io: Io): { base: CompareSide
 }
 
 /** compare RUN_A RUN_B */
-function sidesFromRuns(runs: readonly string[], options: CompareOptions): { base: CompareSide; scenarios: CompareSide[]; warnings: Problem[] } {
+function sidesFromRuns(runs: readonly string[], options: CompareOptions, tell: (text: string) => void): { base: CompareSide; scenarios: CompareSide[]; warnings: Problem[] } {
   if (runs.length !== 2) throw new UsageError(`compare: give exactly two run folders (RUN_A RUN_B), got ${runs.length}`);
   const conflicting = (['counties', 'budget', 'policy', 'scenario', 'set'] as const).filter((name) => options[name] !== undefined);
   if (conflicting.length > 0) {
     throw new UsageError(`compare RUN_A RUN_B reads everything from the run folders: drop ${conflicting.map((name) => `--${name}`).join(', ')}`);
   }
   const [baseDir, scenarioDir] = runs as [string, string];
+  tell(`${baseDir} (1 of 2)`);
   const base = readRunOutcome(baseDir);
+  tell(`${scenarioDir} (2 of 2)`);
   const scenario = readRunOutcome(scenarioDir);
   const taken = new Set([BASE_NAME]);
   return {
@@ -162,14 +164,15 @@ function sidesFromRuns(runs: readonly string[], options: CompareOptions): { base
  * A large one's are written on worker threads while this thread makes compare.json: that document's bytes as they
  * come (see piece-writer.ts), and counties.csv from its rows (see csv-rows-aside.ts).
  */
-function writeComparison(dir: string, comparison: Comparison, force: boolean): void {
+function writeComparison(dir: string, comparison: Comparison, force: boolean, tell: (text: string) => void): void {
   const writer = RunFolderWriter.open(dir, force);
   const large = isLargeRun(comparison.counties.length);
   try {
     writer.finish(
       compareFiles(
         comparison,
-        (name, pieces) => {
+        (name, made) => {
+          const pieces = toldPieces(name, made, tell);
           const spooled = writer.spoolPath(name);
           if (!large) return { spooled, ...writeToFile(spooled, (sink) => measurePieces(pieces, sink)) };
           const onWorker = writePiecesOnWorker(spooled);
@@ -188,6 +191,23 @@ function writeComparison(dir: string, comparison: Comparison, force: boolean): v
   }
 }
 
+/** PIECES of a file as they are made, telling the megabytes made so far every MB_TOLD (a progress bar). */
+function* toldPieces(name: string, pieces: Iterable<Buffer>, tell: (text: string) => void): Generator<Buffer> {
+  let bytes = 0;
+  let next = 0;
+  for (const piece of pieces) {
+    if (bytes >= next) {
+      tell(`${name}: ${groupThousands(Math.floor(bytes / 1e6))} MB`);
+      next = bytes + MB_TOLD;
+    }
+    bytes += piece.length;
+    yield piece;
+  }
+}
+
+/** How often toldPieces tells (compare.json of a million villages is some 800 MB). */
+const MB_TOLD = 8e6;
+
 function run(runs: string[], options: CompareOptions, io: Io): number {
   if (options.out !== undefined) checkOutputDir(options.out, Boolean(options.force));
   // A bar on stderr when a terminal waits more than a second (two runs of a million villages take 16 to 19 s).
@@ -196,13 +216,14 @@ function run(runs: string[], options: CompareOptions, io: Io): number {
   let warnings: Problem[];
   try {
     progress.stage('reading');
-    const sides = runs.length > 0 ? sidesFromRuns(runs, options) : sidesFromPolicies(options, io);
+    const tell = (text: string): void => progress.detail(text);
+    const sides = runs.length > 0 ? sidesFromRuns(runs, options, tell) : sidesFromPolicies(options, io);
     warnings = sides.warnings;
     progress.stage('comparing');
     comparison = compareOutcomes(sides.base, sides.scenarios);
     if (options.out !== undefined) {
       progress.stage('writing');
-      writeComparison(options.out, comparison, Boolean(options.force));
+      writeComparison(options.out, comparison, Boolean(options.force), tell);
     }
   } finally {
     progress.done();
