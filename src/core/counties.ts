@@ -920,15 +920,15 @@ function cellAt(cells: readonly string[], position: number): string | undefined 
 const NO_REMITTED: Partial<Record<RemittedColumn, Fen>> = Object.freeze({});
 const YES_NO_COLUMNS = ['poverty_county', 'key_county', 'old_revolutionary_base', 'ethnic_minority_area', 'border_area'] as const;
 
+/** A reader tells the rows it has read (`onRows`) every this many rows: a million-row table some 60 times. */
+export const ROWS_TOLD = 1 << 14;
+
 /**
  * Reads county rows one at a time (a TableVisitor): the header first, then
  * each row, then `finish`. Column positions are looked up once, from the
  * header; each row is checked in the same order as always, so problems come
  * out in the same order.
  */
-/** A reader tells the rows it has read (`onRows`) every this many rows: a million-row table some 60 times. */
-export const ROWS_TOLD = 1 << 14;
-
 export class CountyReader implements TableVisitor {
   private problems: Problem[] = [];
   private readonly warnings: Problem[] = [];
@@ -1363,7 +1363,8 @@ export function readCounties(
 /**
  * Reads counties.csv text straight into counties, row by row, holding no
  * table of cells: the same problems as parseCsvTable then readCounties
- * (`tableProblems` from the first, `problems` from the second).
+ * (`tableProblems` from the first, `problems` from the second). ON_ROWS, if
+ * given, is told the rows read so far every ROWS_TOLD rows.
  */
 export function readCountiesCsv(
   file: string,
