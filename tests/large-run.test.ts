@@ -201,7 +201,7 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(Buffer.compare(readFileSync(join(run, 'audit.jsonl.gz')), readFileSync(join(again, 'audit.jsonl.gz')))).toBe(0);
   }, 120_000);
 
-  it('on a terminal, allocate and replay draw their stages on stderr (the rows read, each rule and stage 2\'s provinces, the audit entries written), wiped before the same report as in a pipe', async () => {
+  it('on a terminal, allocate, validate and replay draw their stages on stderr (the rows read, each rule and stage 2\'s provinces, the audit entries written), wiped before the same report as in a pipe', async () => {
     // A clock that moves a second at each reading: every stage and detail is drawn.
     const terminal = (tty: boolean) => {
       const out: string[] = [];
@@ -236,6 +236,19 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(joined).toMatch(/4\/4 comparing: allocations\.csv/);
     expect(joined).toMatch(/4\/4 comparing: audit\.jsonl\.gz/);
     expect(replayed.err.at(-1)).toBe('\r\x1b[2K');
+    // validate: reading and allocating (both cores, no steps traced), then the same line as in a pipe.
+    const validated = terminal(true);
+    const validateArgs = ['validate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy];
+    expect(await main(validateArgs, validated.io)).toBe(0);
+    expect([...new Set(drawn(validated.err))]).toEqual(['reading', 'allocating']);
+    expect(validated.err.join('')).toMatch(/2\/2 allocating: special_poverty_counties \(rule \d+ of \d+\), 1 of \d+ provinces/);
+    const validatedInPipe = terminal(false);
+    expect(await main(validateArgs, validatedInPipe.io)).toBe(0);
+    expect(validatedInPipe.err).toEqual([]);
+    expect(validated.out.join('')).toBe(validatedInPipe.out.join(''));
+    const eligible = readFileSync(join(run, 'allocations.csv'), 'utf8').split('\r\n').filter((line) => line.split(',')[6] === 'true').length;
+    expect(validated.out.join('')).toContain(`valid: ${AUDIT_GZIP_THRESHOLD + 1} villages (${eligible} eligible)`);
+
     const piped = terminal(false);
     expect(await main(['replay', run], piped.io)).toBe(0);
     expect(piped.err).toEqual([]);

@@ -3,6 +3,7 @@
  * allocating and writing (within them the table's rows read, the rule
  * applied with stage 2's provinces done, and the audit entries written);
  * `replay`'s the same and then comparing (and within it the file compared);
+ * `validate`'s reading and allocating, as allocate's;
  * `compare`'s reading (the run being read), comparing and writing (the
  * megabytes of compare.json written); `report`'s reading, checking and
  * writing (the workbook's rows written).
@@ -21,6 +22,8 @@ export type ProgressStage = (typeof PROGRESS_STAGES)[number];
 /** `compare`'s stages, and `report`'s. */
 export const COMPARE_STAGES = ['reading', 'comparing', 'writing'] as const;
 export const REPORT_STAGES = ['reading', 'checking', 'writing'] as const;
+/** `validate`'s: allocate's first two (it writes nothing). */
+export const VALIDATE_STAGES = ['reading', 'allocating'] as const;
 /** `replay`'s: allocate's stages, then comparing the files with the run's. */
 export const REPLAY_STAGES = ['reading', 'allocating', 'writing', 'comparing'] as const;
 

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { allocate } from '../../core/allocate.js';
 import { formatProblem } from '../../core/problems.js';
+import { allocateOnTwoCores } from '../group-numbers-helper.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { addInputOptions, loadFromOptions, painterFor, type InputOptions } from '../options.js';
+import { allocationDetails, progressBar, VALIDATE_STAGES } from '../progress.js';
 import { reportWarnings } from './allocate.js';
 
 const EXAMPLES = `
@@ -13,12 +14,24 @@ Examples:
   povalloc validate --counties counties.csv --budget budget.csv --set special_poverty.county.floor=1500000.00
 
 Every problem is listed with file, line and column; exit code 2 when any is
-found, 0 when the inputs are valid. Nothing is written.`;
+found, 0 when the inputs are valid. Nothing is written. A check that takes
+more than a second shows a progress bar on stderr when stderr is a terminal.`;
 
 function run(options: InputOptions, io: Io): number {
-  const loaded = loadFromOptions(options, io);
-  // Allocating in memory finds the problems only the rules can see (a zero denominator).
-  const result = allocate(loaded.run);
+  const progress = progressBar(io, undefined, VALIDATE_STAGES);
+  let loaded;
+  let result;
+  try {
+    progress.stage('reading');
+    const details = allocationDetails(progress);
+    loaded = loadFromOptions(options, io, details.rowsRead);
+    // Allocating in memory finds the problems only the rules can see (a zero denominator). Nothing is written, so
+    // no step is recorded; a large table's stage 2 uses both cores, as allocate's does.
+    progress.stage('allocating');
+    result = allocateOnTwoCores({ ...loaded.run, trace: false }, details.observer);
+  } finally {
+    progress.done();
+  }
   reportWarnings(io, loaded.warnings);
   const document = {
     schema_version: 1,
