@@ -157,10 +157,16 @@ describe('special_poverty_counties (IV.2, IV.3)', () => {
     policy.special_poverty.county.weights = { road_need: weight };
     const inputs = buildInputs(`${HEADER},villages_without_road,road_km\n520101,a,1,0,,0,0,0,10,100,30,0\n`, 'fund,level,province_code,amount\nspecial_poverty,central,,100.00\n', policy);
     expect(() => allocate(inputs)).toThrow(InputError);
-    try {
-      allocate(inputs);
-    } catch (error) {
-      expect((error as InputError).problems).toEqual([{ file: 'counties.csv', line: 2, column: 'road_km', message: 'is 0, but factor road_need divides by it' }]);
+    // Untraced too (validate allocates so, recording no steps): the same problem.
+    for (const run of [inputs, { ...inputs, trace: false }]) {
+      let thrown: unknown;
+      try {
+        allocate(run);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(InputError);
+      expect((thrown as InputError).problems).toEqual([{ file: 'counties.csv', line: 2, column: 'road_km', message: 'is 0, but factor road_need divides by it' }]);
     }
   });
 
