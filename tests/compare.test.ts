@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { readCsvRows, ROOT, runCli, SAMPLE, SMALL, sumFen, tempDir } from './helpers.js';
 import { readRunOutcome } from '../src/io/run-outcome.js';
+import { withTablesOf } from '../src/cli/commands/compare.js';
+import { loadInputs } from '../src/io/load-inputs.js';
+import { allocate } from '../src/core/allocate.js';
 
 const small = ['--counties', SMALL.counties, '--budget', SMALL.budget, '--policy', SMALL.policy];
 /** One weight moved: 0.1 of stage 2's weight from poverty scale to incidence. */
@@ -346,5 +349,45 @@ describe('compare output', () => {
     const result = runCli(['compare', '--counties', '-', '--budget', SMALL.budget, '--policy', SMALL.policy, '--scenario', MOVED, '--json'], { input });
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as CompareJson).counties).toHaveLength(8);
+  });
+});
+
+describe('compare --scenario reads the tables once', () => {
+  const base = () => loadInputs({ counties: SMALL.counties, budget: SMALL.budget, policy: SMALL.policy, encoding: 'auto' });
+
+  test('a scenario of overrides, or a policy file reading the same columns and funds, shares the base\'s county table and budget', () => {
+    const loaded = base();
+    const spec = {
+      policyPath: SMALL.policy,
+      overrides: [
+        { path: 'special_poverty.county.weights.incidence', value: '0.6' },
+        { path: 'special_poverty.county.weights.poverty_scale', value: '0.4' },
+      ],
+      overrideSource: '--scenario up',
+    };
+    const shared = withTablesOf(loaded, spec)!;
+    expect(shared.run.counties).toBe(loaded.run.counties);
+    expect(shared.run.budget).toBe(loaded.run.budget);
+    expect(shared.run.policy.countyWeights.get('incidence')!.toFixed()).toBe('0.6');
+    expect(shared.overrides).toEqual(spec.overrides);
+    // What it allocates is what a scenario read on its own allocates.
+    const own = loadInputs({ counties: SMALL.counties, budget: SMALL.budget, policy: SMALL.policy, encoding: 'auto', overrides: spec.overrides, overrideSource: spec.overrideSource });
+    const amounts = (run: typeof own.run) => allocate({ ...run, trace: false }).counties.map((countyState) => [countyState.county.code, [...countyState.amounts]]);
+    expect(amounts(shared.run)).toEqual(amounts(own.run));
+    // The same policy file as a scenario of its own.
+    expect(withTablesOf(loaded, { policyPath: SMALL.policy, overrides: [], overrideSource: '--set' })!.run.counties).toBe(loaded.run.counties);
+  });
+
+  test('a policy with another factor (other columns of the table), or with problems, is read on its own', () => {
+    const loaded = base();
+    const dir = tempDir();
+    const document = JSON.parse(readFileSync(SMALL.policy, 'utf8'));
+    document.special_poverty.factors.road = { numerator: 'road_km', description: 'road' };
+    for (const level of ['province', 'county']) document.special_poverty[level].weights.road = { value: '0', unit: 'share', description: 'unused', clause: 'IV.2' };
+    const other = join(dir, 'other-factor.json');
+    writeFileSync(other, JSON.stringify(document));
+    expect(withTablesOf(loaded, { policyPath: other, overrides: [], overrideSource: '--set' })).toBeUndefined();
+    expect(withTablesOf(loaded, { policyPath: join(dir, 'missing.json'), overrides: [], overrideSource: '--set' })).toBeUndefined();
+    expect(withTablesOf(loaded, { policyPath: SMALL.policy, overrides: [{ path: 'special_poverty.county.weights.incidence', value: 'x' }], overrideSource: '--scenario bad' })).toBeUndefined();
   });
 });

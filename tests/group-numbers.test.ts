@@ -187,6 +187,45 @@ describe('allocate with stage 2 partly on a worker thread', () => {
     expect(there.audit).toBe(here.audit);
   }, 120_000);
 
+  it('a second run on the same inputs with other county weights (compare --scenario) takes its scores from the worker, and allocates as on one thread', () => {
+    const loaded = dist.load.loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' });
+    const other = dist.load.compileWithOverrides('policy.json', loaded.run.policy, [
+      { path: 'special_poverty.county.weights.incidence', value: '0.30' },
+      { path: 'special_poverty.county.weights.poverty_scale', value: '0.35' },
+    ]).policy!;
+    expect(other).toBeDefined();
+    const table = (run: unknown): Buffer => dist.csv.renderCsvBytes(dist.tables.allocationsTable(dist.allocate.allocate(run as never)));
+    /** The run allocated with a worker, and how many groups' numbers it took from there. */
+    const withWorker = (run: unknown): { table: Buffer; taken: number } => {
+      const helper = dist.helper.workerGroupNumbers()!;
+      let taken = 0;
+      const counting = {
+        begin: helper.begin,
+        take: (group: readonly County[], groupPolicy: Policy) => {
+          const numbers = helper.take(group as never, groupPolicy as never);
+          if (numbers) taken += 1;
+          return numbers;
+        },
+      };
+      try {
+        return { table: dist.factors.withGroupNumbersHelper(counting as never, () => table(run)), taken };
+      } finally {
+        helper.close();
+      }
+    };
+    const base = { ...loaded.run, trace: false };
+    const scenario = { ...loaded.run, policy: other, trace: false };
+    const first = withWorker(base);
+    // Values and shares are now kept for these villages: the scenario's groups are found there, and their scores
+    // (other weights) come from the worker rather than this thread.
+    const second = withWorker(scenario);
+    expect(first.taken).toBeGreaterThan(5);
+    expect(second.taken).toBe(first.taken);
+    expect(Buffer.compare(first.table, table(base))).toBe(0);
+    expect(Buffer.compare(second.table, table(scenario))).toBe(0);
+    expect(Buffer.compare(second.table, first.table)).not.toBe(0);
+  }, 120_000);
+
   it('reports a zero denominator in a province the worker computes as a run on one thread reports it', () => {
     // A factor dividing by the poor population, and the last village (the worker's part) with none.
     const document = JSON.parse(readFileSync(policy, 'utf8'));

@@ -775,7 +775,10 @@ export function countyGroupScores(counties: readonly County[], policy: Policy, f
   const key = weightsKey(policy);
   let scoresEntry = entry.scores.get(key);
   if (scoresEntry === undefined) {
-    scoresEntry = { scores: computeScores(entry, policy.countyWeights), derived: new Map() };
+    // Values and shares kept from a run with other weights (compare --scenario): the scores may have been computed
+    // elsewhere meanwhile, with the values and shares (see GroupNumbersHelper), the same numbers as here.
+    const scores = groupNumbersHelper?.take(counties, policy)?.scores ?? computeScores(entry, policy.countyWeights);
+    scoresEntry = { scores, derived: new Map() };
     if (entry.scores.size >= SCORES_PER_GROUP) entry.scores.delete(entry.scores.keys().next().value!);
     entry.scores.set(key, scoresEntry);
   }

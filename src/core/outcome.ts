@@ -69,6 +69,10 @@ const poorPopulationCache = new WeakMap<County, bigint>();
 
 /** Poor population of a county as a whole number (it is one: the county table only accepts whole numbers). */
 function poorPopulationOf(county: County): bigint {
+  // A whole figure packed in the table's store is read as a number (a million villages: no decimal, and no
+  // cache entry, each).
+  const whole = (county.figures as { wholeOf?: (column: string) => number | undefined }).wholeOf?.('poor_population');
+  if (whole !== undefined) return BigInt(whole);
   let value = poorPopulationCache.get(county);
   if (value === undefined) {
     value = BigInt(county.poorPopulation.toFixed(0));
