@@ -3,8 +3,9 @@
  * What the other commands cost on a large run (not a test): on the
  * benchmark's village table (1,000,000 rows unless --size says otherwise),
  * one run of allocate, then verify, explain (a village, a province), replay,
- * report (HTML, workbook), compare of the run with itself and allocate with
- * the run's allocations.csv as last year's (--previous), each timed as a
+ * report (HTML, workbook), compare of the run with itself, compare of a
+ * scenario (two weights moved), validate and allocate with the run's
+ * allocations.csv as last year's (--previous), each timed as a
  * whole process, with its peak memory from the OS (GNU time). Prints a
  * Markdown table. Run `npm run build` first (npm run bench does); `npm run
  * bench` runs scripts/bench.mjs first, which writes the table and the bench
@@ -80,6 +81,12 @@ const commands = [
   { name: 'report --html', argv: ['report', run, '--html', join(work, 'report.html')] },
   { name: 'report --xlsx', argv: ['report', run, '--xlsx', join(work, 'report.xlsx')] },
   { name: 'compare RUN RUN --out', argv: ['compare', run, run, '--out', join(work, 'compare'), '--force'] },
+  // An analyst's scenario: two weights of stage 2 moved, both allocations made in the process.
+  {
+    name: 'compare --scenario (two weights) --out',
+    argv: ['compare', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--scenario', 'up:special_poverty.county.weights.incidence=0.30,special_poverty.county.weights.poverty_scale=0.35', '--out', join(work, 'scenario'), '--force'],
+  },
+  { name: 'validate', argv: ['validate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy] },
   // The run's own allocations.csv as last year's (hold_harmless, growth_check): a file of 26 columns, twice the table's size.
   { name: 'allocate --previous RUN/allocations.csv', argv: ['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--previous', join(run, 'allocations.csv'), '--out', join(work, 'with-previous'), '--force'] },
 ];
