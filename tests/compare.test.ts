@@ -10,6 +10,7 @@ import { readRunOutcome } from '../src/io/run-outcome.js';
 import { withTablesOf } from '../src/cli/commands/compare.js';
 import { loadInputs } from '../src/io/load-inputs.js';
 import { allocate } from '../src/core/allocate.js';
+import { outcomeFromResult, type CountyOutcome } from '../src/core/outcome.js';
 
 const small = ['--counties', SMALL.counties, '--budget', SMALL.budget, '--policy', SMALL.policy];
 /** One weight moved: 0.1 of stage 2's weight from poverty scale to incidence. */
@@ -389,5 +390,47 @@ describe('compare --scenario reads the tables once', () => {
     expect(withTablesOf(loaded, { policyPath: other, overrides: [], overrideSource: '--set' })).toBeUndefined();
     expect(withTablesOf(loaded, { policyPath: join(dir, 'missing.json'), overrides: [], overrideSource: '--set' })).toBeUndefined();
     expect(withTablesOf(loaded, { policyPath: SMALL.policy, overrides: [{ path: 'special_poverty.county.weights.incidence', value: 'x' }], overrideSource: '--scenario bad' })).toBeUndefined();
+  });
+});
+
+describe('an outcome from an allocation', () => {
+  test('reads each county\'s facts and amounts from the allocation, as the county and its state give them', () => {
+    const flags = new Set<string>();
+    for (const inputs of [{ counties: SAMPLE.counties, budget: SAMPLE.budget }, { counties: SMALL.counties, budget: SMALL.budget, policy: SMALL.policy }]) {
+      const loaded = loadInputs({ ...inputs, encoding: 'auto' });
+      const result = allocate({ ...loaded.run, trace: false });
+      const outcome = outcomeFromResult(result);
+      const facts = (county: CountyOutcome) => [
+        county.code,
+        county.name,
+        county.provinceCode,
+        county.provinceName,
+        county.region,
+        county.contiguousArea,
+        county.priorityProvince,
+        county.eligible,
+        county.poorPopulation,
+        county.binding,
+        [...county.amounts],
+      ];
+      expect(outcome.counties.map(facts)).toEqual(
+        result.counties.map((countyState) => [
+          countyState.county.code,
+          countyState.county.name,
+          countyState.county.province.code,
+          countyState.county.province.nameZh,
+          countyState.county.province.region,
+          countyState.county.contiguousArea,
+          countyState.priorityProvince,
+          countyState.eligible,
+          BigInt(countyState.county.poorPopulation.toFixed(0)),
+          countyState.binding ?? '',
+          [...countyState.amounts],
+        ]),
+      );
+      for (const county of outcome.counties) flags.add(`eligible ${county.eligible}`).add(`priority ${county.priorityProvince}`);
+    }
+    // Each flag is read both ways.
+    expect([...flags].sort()).toEqual(['eligible false', 'eligible true', 'priority false', 'priority true']);
   });
 });
