@@ -280,7 +280,7 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(told.every((rows, index) => index === 0 || rows > told[index - 1]!)).toBe(true);
   }, 120_000);
 
-  it('compare on a terminal draws the run being read and compare.json\'s megabytes as it is written', async () => {
+  it('compare on a terminal draws the run being read and compare.json\'s megabytes as it is written, and with --scenario each side\'s allocation', async () => {
     let time = 0;
     const err: string[] = [];
     const io: Io = { stdout: () => {}, stderr: (t) => err.push(t), stdoutIsTty: false, stderrIsTty: true, env: {}, readStdin: () => Buffer.alloc(0), now: () => (time += 1000) };
@@ -297,6 +297,15 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     expect(megabytes.length).toBeGreaterThan(1);
     expect(megabytes.every((value, index) => index === 0 || (value > megabytes[index - 1]! && value - megabytes[index - 1]! < 9))).toBe(true);
     expect(size - megabytes.at(-1)!).toBeLessThan(9);
+    expect(err.at(-1)).toBe('\r\x1b[2K');
+
+    // With --scenario: each side's allocation, by rule and stage 2's provinces.
+    err.length = 0;
+    const scenario = 'up:special_poverty.county.weights.incidence=0.30,special_poverty.county.weights.poverty_scale=0.35';
+    expect(await main(['compare', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--scenario', scenario], io)).toBe(0);
+    const scenarioBar = err.join('');
+    expect(scenarioBar).toMatch(/1\/3 reading: base: special_poverty_counties \(rule \d+ of \d+\), 1 of \d+ provinces/);
+    expect(scenarioBar).toMatch(/1\/3 reading: up: special_poverty_counties \(rule \d+ of \d+\), (\d+) of \1 provinces/);
     expect(err.at(-1)).toBe('\r\x1b[2K');
   }, 120_000);
 

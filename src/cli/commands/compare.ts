@@ -14,7 +14,7 @@ import { compareFiles, compareJsonPieces, compareSummary } from '../../render/co
 import { writeCsvRowsOnWorker } from '../csv-rows-aside.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { addInputOptions, collect, encodingOf, painterFor, type InputOptions } from '../options.js';
-import { COMPARE_STAGES, groupThousands, progressBar } from '../progress.js';
+import { allocationDetails, COMPARE_STAGES, groupThousands, progressBar } from '../progress.js';
 import { reportWarnings } from './allocate.js';
 
 interface CompareOptions extends Partial<InputOptions> {
@@ -142,10 +142,12 @@ function sidesFromPolicies(options: CompareOptions, io: Io, tell: (text: string)
 
   const side = (name: string, loaded: LoadedInputs, source: string): CompareSide => {
     tell(`${name}: allocating`);
+    // The bar names the side, then the rule and stage 2's provinces, as allocate's does.
+    const { observer } = allocationDetails({ detail: (text) => tell(`${name}: ${text}`) });
     return {
       name,
       // Scenarios need amounts, not derivations: no step tracing. A large table's stage 2 on both cores, as allocate's.
-      outcome: outcomeFromResult(allocateOnTwoCores({ ...loaded.run, trace: false })),
+      outcome: outcomeFromResult(allocateOnTwoCores({ ...loaded.run, trace: false }, observer)),
       policyDocument: loaded.run.policy.document,
       source,
     };
