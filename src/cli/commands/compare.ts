@@ -6,12 +6,12 @@ import { outcomeFromResult } from '../../core/outcome.js';
 import { InputError, UsageError, type Problem } from '../../core/problems.js';
 import { parseOverride, type Override } from '../../core/scenario.js';
 import { loadInputs, loadPolicy, parseOverrides, type LoadedInputs } from '../../io/load-inputs.js';
-import { allocateOnTwoCores } from '../group-numbers-helper.js';
 import { writePiecesOnWorker } from '../../io/piece-writer.js';
 import { checkOutputDir, measurePieces, RunFolderWriter, writeToFile } from '../../io/run-folder.js';
 import { readRunOutcome } from '../../io/run-outcome.js';
 import { compareFiles, compareJsonPieces, compareSummary } from '../../render/compare.js';
 import { writeCsvRowsOnWorker } from '../csv-rows-aside.js';
+import { allocateOnTwoCores } from '../group-numbers-helper.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { addInputOptions, collect, encodingOf, painterFor, type InputOptions } from '../options.js';
 import { allocationDetails, COMPARE_STAGES, groupThousands, progressBar } from '../progress.js';
@@ -97,7 +97,6 @@ function describePolicy(loaded: LoadedInputs): string {
   return overrides.length === 0 ? loaded.policyFile.displayName : `${loaded.policyFile.displayName} with ${overrides.join(', ')}`;
 }
 
-/** compare --counties ... --budget ... [--policy A] --scenario B [--scenario C ...] */
 /**
  * A scenario's inputs with the base's county table and budget, when its policy reads the same columns of the
  * table and the same funds of the budget (what reading them depends on), as a sweep's points share theirs: the
@@ -112,6 +111,7 @@ export function withTablesOf(base: LoadedInputs, spec: Pick<ScenarioSpec, 'polic
   return { ...base, run: { ...base.run, policy }, policyFile: file, overrides: spec.overrides };
 }
 
+/** compare --counties ... --budget ... [--policy A] --scenario B [--scenario C ...] */
 function sidesFromPolicies(options: CompareOptions, io: Io, tell: (text: string) => void): { base: CompareSide; scenarios: CompareSide[]; warnings: Problem[] } {
   if (!options.counties || !options.budget) throw new UsageError('compare: give --counties and --budget with --scenario, or two run folders (compare RUN_A RUN_B)');
   if (!options.scenario || options.scenario.length === 0) throw new UsageError('compare: give at least one --scenario (a policy file or NAME:PATH=VALUE,...)');
