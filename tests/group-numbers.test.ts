@@ -153,6 +153,23 @@ describe('allocate with stage 2 partly on a worker thread', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** HELPER as the core sees it, with the groups it is offered and the numbers taken from it counted. */
+  function counted(helper: NonNullable<ReturnType<Dist['helper']['workerGroupNumbers']>>): { counting: unknown; counts: { offered: number; taken: number } } {
+    const counts = { offered: 0, taken: 0 };
+    const counting = {
+      begin: (groups: readonly (readonly County[])[], groupPolicy: Policy) => {
+        counts.offered = groups.length;
+        helper.begin(groups as never, groupPolicy as never);
+      },
+      take: (group: readonly County[], groupPolicy: Policy) => {
+        const numbers = helper.take(group as never, groupPolicy as never);
+        if (numbers) counts.taken += 1;
+        return numbers;
+      },
+    };
+    return { counting, counts };
+  }
+
   /** The run's allocations.csv and audit entries, allocated with the worker or without. */
   function run(counties: string, withWorker: boolean): { table: Buffer; audit: string; taken: number } {
     const loaded = dist.load.loadInputs({ counties, budget: tables.budget, policy, encoding: 'auto' });
@@ -161,16 +178,10 @@ describe('allocate with stage 2 partly on a worker thread', () => {
     if (withWorker) {
       const helper = dist.helper.workerGroupNumbers()!;
       expect(helper).toBeDefined();
-      const counting = {
-        begin: helper.begin,
-        take: (group: readonly County[], groupPolicy: Policy) => {
-          const numbers = helper.take(group as never, groupPolicy as never);
-          if (numbers) taken += 1;
-          return numbers;
-        },
-      };
+      const { counting, counts } = counted(helper);
       try {
         result = dist.factors.withGroupNumbersHelper(counting as never, () => dist.allocate.allocate(loaded.run));
+        taken = counts.taken;
       } finally {
         helper.close();
       }
@@ -198,17 +209,9 @@ describe('allocate with stage 2 partly on a worker thread', () => {
     /** The run allocated with a worker, and how many groups' numbers it took from there. */
     const withWorker = (run: unknown): { table: Buffer; taken: number } => {
       const helper = dist.helper.workerGroupNumbers()!;
-      let taken = 0;
-      const counting = {
-        begin: helper.begin,
-        take: (group: readonly County[], groupPolicy: Policy) => {
-          const numbers = helper.take(group as never, groupPolicy as never);
-          if (numbers) taken += 1;
-          return numbers;
-        },
-      };
+      const { counting, counts } = counted(helper);
       try {
-        return { table: dist.factors.withGroupNumbersHelper(counting as never, () => table(run)), taken };
+        return { table: dist.factors.withGroupNumbersHelper(counting as never, () => table(run)), taken: counts.taken };
       } finally {
         helper.close();
       }
@@ -276,26 +279,14 @@ describe('allocate with stage 2 partly on a worker thread', () => {
   function runWithWorker(module: string, stallMs: number): { offered: number; taken: number; givenUp: string | undefined; table: Buffer } {
     const loaded = dist.load.loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' });
     const helper = dist.helper.workerGroupNumbers({ worker: pathToFileURL(module), stallMs })!;
-    let offered = 0;
-    let taken = 0;
-    const counting = {
-      begin: (groups: readonly (readonly County[])[], groupPolicy: Policy) => {
-        offered = groups.length;
-        helper.begin(groups as never, groupPolicy as never);
-      },
-      take: (group: readonly County[], groupPolicy: Policy) => {
-        const numbers = helper.take(group as never, groupPolicy as never);
-        if (numbers) taken += 1;
-        return numbers;
-      },
-    };
+    const { counting, counts } = counted(helper);
     let result;
     try {
       result = dist.factors.withGroupNumbersHelper(counting as never, () => dist.allocate.allocate(loaded.run));
     } finally {
       helper.close();
     }
-    return { offered, taken, givenUp: helper.givenUp, table: dist.csv.renderCsvBytes(dist.tables.allocationsTable(result)) };
+    return { ...counts, givenUp: helper.givenUp, table: dist.csv.renderCsvBytes(dist.tables.allocationsTable(result)) };
   }
 
   it('gives up at once on a worker whose module cannot be loaded, and allocates the same run on this thread', () => {

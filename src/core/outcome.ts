@@ -87,22 +87,61 @@ function wholePoorPopulationOf(county: County): number | undefined {
 const PRIORITY_PROVINCE = 1;
 const ELIGIBLE = 2;
 
+/** The yes/no facts of a county's outcome as the bits a PackedCountyOutcome keeps. */
+export function outcomeFlags(priorityProvince: boolean, eligible: boolean): number {
+  return (priorityProvince ? PRIORITY_PROVINCE : 0) | (eligible ? ELIGIBLE : 0);
+}
+
 /**
- * A county's outcome read from its county and its run's amount store when
- * asked: two flags, its binding, its poor population and its place in the
- * store, where an object of eleven fields, a view of its amounts and a bigint
- * each took some 100 MB more for a million villages (compare --scenario holds
- * two outcomes while it allocates).
+ * A county's outcome held small: its yes/no facts as bits, its binding, its
+ * poor population as a small integer (a bigint only beyond that), and its
+ * place in an amount store, whose view is made when read. Where an object of
+ * eleven fields, a view of its amounts and a bigint each took some 100 MB
+ * more for a million villages. Its texts are the subclass's.
  */
-class ResultCounty implements CountyOutcome {
+export abstract class PackedCountyOutcome implements CountyOutcome {
+  abstract readonly code: string;
+  abstract readonly name: string;
+  abstract readonly provinceCode: string;
+  abstract readonly provinceName: string;
+  abstract readonly region: Region | string;
+  abstract readonly contiguousArea: string;
+
   constructor(
-    private readonly county: County,
     private readonly bits: number,
-    readonly binding: string,
     private readonly poor: number | bigint,
+    readonly binding: string,
     private readonly store: AmountStore,
     private readonly index: number,
   ) {}
+
+  get priorityProvince(): boolean {
+    return (this.bits & PRIORITY_PROVINCE) !== 0;
+  }
+  get eligible(): boolean {
+    return (this.bits & ELIGIBLE) !== 0;
+  }
+  get poorPopulation(): bigint {
+    const poor = this.poor;
+    return typeof poor === 'bigint' ? poor : BigInt(poor);
+  }
+  get amounts(): ReadonlyMap<string, Fen> {
+    return new CountyAmounts(this.store, this.index);
+  }
+}
+
+/** A county's outcome from an allocation: its texts read from its county when asked (compare --scenario holds two outcomes while it allocates). */
+class ResultCounty extends PackedCountyOutcome {
+  constructor(
+    private readonly county: County,
+    bits: number,
+    binding: string,
+    poor: number | bigint,
+    store: AmountStore,
+    index: number,
+  ) {
+    super(bits, poor, binding, store, index);
+  }
 
   get code(): string {
     return this.county.code;
@@ -122,26 +161,12 @@ class ResultCounty implements CountyOutcome {
   get contiguousArea(): string {
     return this.county.contiguousArea;
   }
-  get priorityProvince(): boolean {
-    return (this.bits & PRIORITY_PROVINCE) !== 0;
-  }
-  get eligible(): boolean {
-    return (this.bits & ELIGIBLE) !== 0;
-  }
-  get poorPopulation(): bigint {
-    const poor = this.poor;
-    return typeof poor === 'bigint' ? poor : BigInt(poor);
-  }
-  get amounts(): ReadonlyMap<string, Fen> {
-    return new CountyAmounts(this.store, this.index);
-  }
 }
 
 function countyOutcome(countyState: CountyState, index: number, store: AmountStore | undefined): CountyOutcome {
   const county = countyState.county;
   if (store !== undefined) {
-    const bits = (countyState.priorityProvince ? PRIORITY_PROVINCE : 0) | (countyState.eligible ? ELIGIBLE : 0);
-    return new ResultCounty(county, bits, countyState.binding ?? '', wholePoorPopulationOf(county) ?? poorPopulationOf(county), store, index);
+    return new ResultCounty(county, outcomeFlags(countyState.priorityProvince, countyState.eligible), countyState.binding ?? '', wholePoorPopulationOf(county) ?? poorPopulationOf(county), store, index);
   }
   return {
     code: county.code,

@@ -8,10 +8,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatYuan, yuanToFen, type Fen } from '../core/money.js';
-import type { CountyOutcome, FundLevelOutcome, Outcome } from '../core/outcome.js';
+import { outcomeFlags, PackedCountyOutcome, type CountyOutcome, type FundLevelOutcome, type Outcome } from '../core/outcome.js';
 import { FUND_LEVEL_COLUMNS } from '../core/allocate.js';
 import { appendAll, InputError, type Problem } from '../core/problems.js';
-import { AmountStore, CountyAmounts } from '../core/state.js';
+import { AmountStore } from '../core/state.js';
 import { parseCsvTable, visitCsvTable, type Table } from '../core/table.js';
 import { MAX_WRITTEN_TABLE_BYTES, readInputFile } from './read-inputs.js';
 
@@ -44,10 +44,6 @@ function cell(table: Table, row: Table['rows'][number], column: string): string 
   return index < 0 ? '' : (row.cells[index] ?? '');
 }
 
-
-const PRIORITY_PROVINCE = 1;
-const ELIGIBLE = 2;
-
 /** A whole number's digits as a number when it is a small integer (no object), else as a bigint. */
 function wholeOrBig(digits: string): number | bigint {
   return digits.length <= 9 ? Number(digits) : BigInt(digits);
@@ -55,13 +51,11 @@ function wholeOrBig(digits: string): number | bigint {
 
 /**
  * A county (or village) of a run's allocations.csv: its texts (province,
- * region, area and binding held once for the table), its yes/no cells as
- * bits, its poor population as a small integer (a bigint beyond nine
- * digits), and its place in the table's amount store, whose view is made
- * when read. Two runs of a million villages held about 100 MB more as object
- * literals with a view and a bigint each.
+ * region, area and binding held once for the table) and the rest packed (see
+ * PackedCountyOutcome). Two runs of a million villages held about 100 MB
+ * more as object literals with a view and a bigint each.
  */
-class RunCounty implements CountyOutcome {
+class RunCounty extends PackedCountyOutcome {
   constructor(
     readonly code: string,
     readonly name: string,
@@ -69,25 +63,13 @@ class RunCounty implements CountyOutcome {
     readonly provinceName: string,
     readonly region: string,
     readonly contiguousArea: string,
-    private readonly bits: number,
-    private readonly poor: number | bigint,
-    readonly binding: string,
-    private readonly store: AmountStore,
-    private readonly index: number,
-  ) {}
-
-  get priorityProvince(): boolean {
-    return (this.bits & PRIORITY_PROVINCE) !== 0;
-  }
-  get eligible(): boolean {
-    return (this.bits & ELIGIBLE) !== 0;
-  }
-  get poorPopulation(): bigint {
-    const poor = this.poor;
-    return typeof poor === 'bigint' ? poor : BigInt(poor);
-  }
-  get amounts(): ReadonlyMap<string, Fen> {
-    return new CountyAmounts(this.store, this.index);
+    bits: number,
+    poor: number | bigint,
+    binding: string,
+    store: AmountStore,
+    index: number,
+  ) {
+    super(bits, poor, binding, store, index);
   }
 }
 
@@ -174,7 +156,7 @@ function readAllocations(path: string, text: string): ReadAllocations {
             once(cell('province_name')),
             once(cell('region')),
             once(cell('contiguous_area')),
-            (cell('priority_province') === 'true' ? PRIORITY_PROVINCE : 0) | (cell('eligible') === 'true' ? ELIGIBLE : 0),
+            outcomeFlags(cell('priority_province') === 'true', cell('eligible') === 'true'),
             /^\d+$/.test(poorText) ? wholeOrBig(poorText) : 0,
             once(cell('binding')),
             store,
