@@ -111,8 +111,8 @@ describe('AmountStore', () => {
       fc.property(fc.array(operation, { maxLength: 30 }), (operations) => {
         const counties = [0, 1, 2, 3].map((index) => ({ code: `52011${index}` }) as County);
         const store = new AmountStore(counties.length);
-        const inStore = counties.map((county, index) => new CountyRecord(county, store, index));
-        const ownMaps = counties.map((county) => new CountyRecord(county));
+        const inStore = counties.map((county, index) => CountyRecord.inStore(county, store, index));
+        const ownMaps = counties.map((county) => CountyRecord.alone(county));
         for (const { county, column, amount } of operations) {
           for (const list of [inStore, ownMaps]) {
             if (amount === undefined) list[county]!.amounts.delete(column);

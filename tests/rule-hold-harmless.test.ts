@@ -198,7 +198,7 @@ describe('floors as a county keeps them', () => {
   // A county of a run keeps its amounts in the run's store, where a lone floor goes to a column of its kind; one made alone keeps a map.
   const records = (count: number, inStore: boolean): CountyRecord[] => {
     const store = new AmountStore(count);
-    return Array.from({ length: count }, (_, index) => (inStore ? new CountyRecord(county(), store, index) : new CountyRecord(county())));
+    return Array.from({ length: count }, (_, index) => (inStore ? CountyRecord.inStore(county(), store, index) : CountyRecord.alone(county())));
   };
   const multiplier = { rule: 'assessment', clause: 'IV.3', label: 'grade', value: plainPolicy().countyCapShare };
 

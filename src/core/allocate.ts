@@ -10,7 +10,7 @@ import { formatYuan, ZERO, type Dec, type Fen } from './money.js';
 import type { Aggregation } from './policy.js';
 import { invariant } from './problems.js';
 import { RULES, type Rule } from './rules/index.js';
-import { AmountStore, countiesColumnSum, CountyRecord, sharedAmountStore, type AllocationObserver, type CountyState, type ProvinceState, type RunInputs, type RunState } from './state.js';
+import { countiesColumnSum, CountyRecord, sharedAmountStore, type AllocationObserver, type CountyState, type ProvinceState, type RunInputs, type RunState } from './state.js';
 
 /**
  * The allocations.csv column that carries each (fund, paying level) of the
@@ -124,8 +124,7 @@ function accountFunds(state: RunState): FundAccount[] {
 
 /** The counties' states, their amounts kept column by column in one store. */
 function newCountyStates(counties: readonly CountyState['county'][]): CountyState[] {
-  const store = new AmountStore(counties.length);
-  return counties.map((county, index) => new CountyRecord(county, store, index));
+  return CountyRecord.ofRun(counties);
 }
 
 /**

@@ -493,10 +493,12 @@ export class CountyAmounts implements FenMap {
   }
 }
 
-/** Bits of CountyRecord.bits: eligible, priority province, then the binding (0 none yet, 1 + its place in BINDINGS). */
+/** Bits of a county's byte in CountyColumns.bits: eligible, priority province, the binding (0 none yet, 1 + its place in BINDINGS), an applied floor. */
 const ELIGIBLE = 1;
 const PRIORITY_PROVINCE = 2;
 const BINDING_SHIFT = 2;
+const BINDING_BITS = 7 << BINDING_SHIFT;
+const HAS_APPLIED_FLOOR = 128;
 
 /** Score multipliers and floors of earlier rules: most counties have none, and share this. */
 interface Extras {
@@ -505,47 +507,158 @@ interface Extras {
 }
 const NO_EXTRAS: Extras = Object.freeze({ scoreMultipliers: NONE, floors: NONE });
 
+/** In CountyColumns.extraIds: no extras, a county's own extras (in `ownExtras`); between them, 1 + the place of a FloorColumn in `floorKinds`. */
+const NO_EXTRAS_ID = 0;
+const OWN_EXTRAS_ID = 255;
+
 /**
- * A county's state; the stage-2 figures are built as decimals when first read
- * (see `StageTwoScores`). A village table has a million of these: yes/no
- * fields and the binding are bits of one number, and what few counties have
- * (multipliers and floors of earlier rules) lies in one shared object until a
- * rule adds some.
+ * Values many counties share (reason lists, multipliers, stage-2 sources), each
+ * numbered once by identity: a county keeps the number.
+ */
+class Numbered<T> {
+  private readonly values: (T | undefined)[] = [undefined];
+  private readonly numbers = new Map<T, number>();
+
+  /** The number of VALUE (0 for undefined), numbering it if new. */
+  numberOf(value: T | undefined): number {
+    if (value === undefined) return 0;
+    let number = this.numbers.get(value);
+    if (number === undefined) {
+      number = this.values.push(value) - 1;
+      this.numbers.set(value, number);
+    }
+    return number;
+  }
+
+  valueOf(number: number): T | undefined {
+    return this.values[number];
+  }
+}
+
+/**
+ * What the rules record of each county of a run, column by column, at the
+ * county's place in the run (its place in `counties`, and in the amount
+ * store). A village table has a million counties: each keeps an object of
+ * two fields (CountyRecord), not one of ten.
+ */
+class CountyColumns {
+  readonly bits: Uint8Array;
+  readonly reasonIds: Uint32Array;
+  readonly reasons = new Numbered<readonly string[]>();
+  readonly focusIds: Uint32Array;
+  readonly focus = new Numbered<Dec>();
+  readonly extraIds: Uint8Array;
+  /** The store's floor columns that counties have as their only extra, by number (from 1). */
+  readonly floorKinds: FloorColumn[] = [];
+  readonly ownExtras = new Map<number, Extras>();
+  readonly appliedFloors: BigInt64Array;
+  /** Applied floors too large for 64 bits, by county. */
+  wideFloors: Map<number, Fen> | undefined = undefined;
+  readonly sourceIds: Uint32Array;
+  readonly sources = new Numbered<StageTwoScores>();
+  readonly sourceIndexes: Uint32Array;
+
+  constructor(
+    /** The counties, by place (a run's are the county table's, in order). */
+    readonly counties: readonly County[],
+    /** Where the amounts live: the run's store, or (a county made alone) a map of its own. */
+    readonly amounts: AmountStore | Map<string, Fen>,
+  ) {
+    const size = counties.length;
+    this.bits = new Uint8Array(size);
+    this.reasonIds = new Uint32Array(size);
+    this.focusIds = new Uint32Array(size);
+    this.extraIds = new Uint8Array(size);
+    this.appliedFloors = new BigInt64Array(size);
+    this.sourceIds = new Uint32Array(size);
+    this.sourceIndexes = new Uint32Array(size);
+  }
+
+  extrasOf(index: number): Extras | FloorColumn {
+    const id = this.extraIds[index]!;
+    if (id === NO_EXTRAS_ID) return NO_EXTRAS;
+    if (id === OWN_EXTRAS_ID) return this.ownExtras.get(index)!;
+    return this.floorKinds[id - 1]!;
+  }
+
+  setExtras(index: number, extras: Extras | FloorColumn): void {
+    this.ownExtras.delete(index);
+    if (extras === NO_EXTRAS) {
+      this.extraIds[index] = NO_EXTRAS_ID;
+      return;
+    }
+    if (extras instanceof FloorColumn) {
+      let at = this.floorKinds.indexOf(extras);
+      if (at === -1 && this.floorKinds.length < OWN_EXTRAS_ID - 1) at = this.floorKinds.push(extras) - 1;
+      if (at !== -1) {
+        this.extraIds[index] = at + 1;
+        return;
+      }
+      extras = { scoreMultipliers: NONE, floors: extras.floorsOf(index) };
+    }
+    this.extraIds[index] = OWN_EXTRAS_ID;
+    this.ownExtras.set(index, extras);
+  }
+}
+
+/** The columns of the counties whose records a test makes one by one in a store of its own (see CountyRecord.inStore). */
+const columnsOfStore = new WeakMap<AmountStore, { readonly columns: CountyColumns; readonly counties: County[] }>();
+
+/**
+ * A county's state: its place in the run's columns (see CountyColumns); the
+ * stage-2 figures are built as decimals when first read (see `StageTwoScores`).
  */
 export class CountyRecord implements CountyState {
-  private bits = 0;
-  eligibilityReasons: readonly string[] = [];
-  focusMultiplier: Dec | undefined = undefined;
-  /** Multipliers and floors of earlier rules, or (one floor and nothing else) the store's column of that floor. */
-  private extras: Extras | FloorColumn = NO_EXTRAS;
-  appliedFloor: Fen | undefined = undefined;
-  private source: StageTwoScores | undefined = undefined;
-  private sourceIndex = 0;
-  /** Where the amounts live: the run's store (at `amountsIndex`), or a map of this county's own. */
-  private readonly amountsSource: AmountStore | Map<string, Fen>;
+  private constructor(
+    private readonly columns: CountyColumns,
+    /** The county's place in the run, and in its amount store. */
+    readonly amountIndex: number,
+  ) {}
 
-  /** Amounts in `store` at `index` (every county of a run in one store), or in a map of its own. */
-  constructor(
-    readonly county: County,
-    store?: AmountStore,
-    private readonly amountsIndex = 0,
-  ) {
-    this.amountsSource = store ?? new Map<string, Fen>();
+  /** The states of a run's counties (in order), their amounts in one store at their places in the list. */
+  static ofRun(counties: readonly County[]): CountyRecord[] {
+    const columns = new CountyColumns(counties, new AmountStore(counties.length));
+    return counties.map((_, index) => new CountyRecord(columns, index));
+  }
+
+  /** A county's state with its amounts at INDEX in STORE, among others made so with the same store (the same columns). */
+  static inStore(county: County, store: AmountStore, index: number): CountyRecord {
+    let entry = columnsOfStore.get(store);
+    if (entry === undefined) {
+      const counties = new Array<County>(store.size);
+      entry = { columns: new CountyColumns(counties, store), counties };
+      columnsOfStore.set(store, entry);
+    }
+    entry.counties[index] = county;
+    return new CountyRecord(entry.columns, index);
+  }
+
+  /** A county's state on its own, its amounts in a map of its own. */
+  static alone(county: County): CountyRecord {
+    return new CountyRecord(new CountyColumns([county], new Map<string, Fen>()), 0);
+  }
+
+  get county(): County {
+    return this.columns.counties[this.amountIndex]!;
   }
 
   /** A view of the county's amounts in the store (made on each reading: a million villages keep no view object each). */
   get amounts(): FenMap {
-    const source = this.amountsSource;
-    return source instanceof AmountStore ? new CountyAmounts(source, this.amountsIndex) : source;
+    const source = this.columns.amounts;
+    return source instanceof AmountStore ? new CountyAmounts(source, this.amountIndex) : source;
   }
 
-  /** The store the amounts live in, if they do (see sharedAmountStore), and the county's place in it. */
+  /** The store the amounts live in, if they do (see sharedAmountStore). */
   get amountStore(): AmountStore | undefined {
-    const source = this.amountsSource;
+    const source = this.columns.amounts;
     return source instanceof AmountStore ? source : undefined;
   }
-  get amountIndex(): number {
-    return this.amountsIndex;
+
+  private get bits(): number {
+    return this.columns.bits[this.amountIndex]!;
+  }
+  private set bits(bits: number) {
+    this.columns.bits[this.amountIndex] = bits;
   }
 
   get eligible(): boolean {
@@ -561,55 +674,98 @@ export class CountyRecord implements CountyState {
     this.bits = priority ? this.bits | PRIORITY_PROVINCE : this.bits & ~PRIORITY_PROVINCE;
   }
   get binding(): PotBinding | undefined {
-    const code = this.bits >> BINDING_SHIFT;
+    const code = (this.bits & BINDING_BITS) >> BINDING_SHIFT;
     return code === 0 ? undefined : BINDINGS[code - 1];
   }
   set binding(binding: PotBinding | undefined) {
     const code = binding === undefined ? 0 : BINDINGS.indexOf(binding) + 1;
-    this.bits = (this.bits & (ELIGIBLE | PRIORITY_PROVINCE)) | (code << BINDING_SHIFT);
+    this.bits = (this.bits & ~BINDING_BITS) | (code << BINDING_SHIFT);
+  }
+
+  get eligibilityReasons(): readonly string[] {
+    return this.columns.reasons.valueOf(this.columns.reasonIds[this.amountIndex]!) ?? NONE;
+  }
+  set eligibilityReasons(reasons: readonly string[]) {
+    this.columns.reasonIds[this.amountIndex] = this.columns.reasons.numberOf(reasons);
+  }
+
+  get focusMultiplier(): Dec | undefined {
+    return this.columns.focus.valueOf(this.columns.focusIds[this.amountIndex]!);
+  }
+  set focusMultiplier(multiplier: Dec | undefined) {
+    this.columns.focusIds[this.amountIndex] = this.columns.focus.numberOf(multiplier);
+  }
+
+  get appliedFloor(): Fen | undefined {
+    if ((this.bits & HAS_APPLIED_FLOOR) === 0) return undefined;
+    return this.columns.wideFloors?.get(this.amountIndex) ?? this.columns.appliedFloors[this.amountIndex]!;
+  }
+  set appliedFloor(floor: Fen | undefined) {
+    const columns = this.columns;
+    const index = this.amountIndex;
+    columns.wideFloors?.delete(index);
+    if (floor === undefined) {
+      this.bits &= ~HAS_APPLIED_FLOOR;
+      columns.appliedFloors[index] = 0n;
+      return;
+    }
+    this.bits |= HAS_APPLIED_FLOOR;
+    if (fitsInt64(floor)) columns.appliedFloors[index] = floor;
+    else (columns.wideFloors ??= new Map()).set(index, floor);
   }
 
   get scoreMultipliers(): readonly ScoreMultiplier[] {
-    const extras = this.extras;
+    const extras = this.columns.extrasOf(this.amountIndex);
     return extras instanceof FloorColumn ? NONE : extras.scoreMultipliers;
   }
   get floors(): readonly CountyFloor[] {
-    const extras = this.extras;
-    return extras instanceof FloorColumn ? extras.floorsOf(this.amountsIndex) : extras.floors;
+    const extras = this.columns.extrasOf(this.amountIndex);
+    return extras instanceof FloorColumn ? extras.floorsOf(this.amountIndex) : extras.floors;
   }
 
   // A new list each time (a list once set is never changed: stage 2 keeps multipliers as they are), made by concat,
   // which sizes it exactly: a spread into a literal leaves room for some 16 elements, about 130 bytes more each.
   addScoreMultiplier(multiplier: ScoreMultiplier): void {
-    this.extras = { scoreMultipliers: this.scoreMultipliers.concat(multiplier), floors: this.floors };
+    this.columns.setExtras(this.amountIndex, { scoreMultipliers: this.scoreMultipliers.concat(multiplier), floors: this.floors });
   }
 
   // Floors are only ever added, after those there are (stage 2 counts them: see special-poverty-counties.ts).
   addFloor(floor: CountyFloor): void {
-    const store = this.amountsSource;
-    if (this.extras === NO_EXTRAS && store instanceof AmountStore && fitsInt64(floor.amount)) {
+    const columns = this.columns;
+    const index = this.amountIndex;
+    const store = columns.amounts;
+    if (columns.extraIds[index] === NO_EXTRAS_ID && store instanceof AmountStore && fitsInt64(floor.amount)) {
       const column = store.floorColumn(floor);
-      column.fen[this.amountsIndex] = floor.amount;
-      this.extras = column;
-    } else this.extras = { scoreMultipliers: this.scoreMultipliers, floors: this.floors.concat(floor) };
+      column.fen[index] = floor.amount;
+      columns.setExtras(index, column);
+    } else columns.setExtras(index, { scoreMultipliers: this.scoreMultipliers, floors: this.floors.concat(floor) });
   }
 
   scoredBy(source: StageTwoScores, index: number): void {
-    this.source = source;
-    this.sourceIndex = index;
+    this.columns.sourceIds[this.amountIndex] = this.columns.sources.numberOf(source);
+    this.columns.sourceIndexes[this.amountIndex] = index;
     decimalsSet.delete(this);
+  }
+
+  private get source(): StageTwoScores | undefined {
+    return this.columns.sources.valueOf(this.columns.sourceIds[this.amountIndex]!);
+  }
+  private get sourceIndex(): number {
+    return this.columns.sourceIndexes[this.amountIndex]!;
   }
 
   // Stage 2's figures as decimals, built on each reading (nothing in a run reads them more than
   // once; a million villages keep no decimals each). A rule that sets one keeps it aside.
   get factorValues(): Map<string, Dec> {
-    return decimalsSet.get(this)?.values ?? (this.source ? this.source.factorValues(this.sourceIndex) : new Map());
+    const source = this.source;
+    return decimalsSet.get(this)?.values ?? (source ? source.factorValues(this.sourceIndex) : new Map());
   }
   set factorValues(values: Map<string, Dec>) {
     setDecimals(this, { values });
   }
   get factorShares(): Map<string, Dec> {
-    return decimalsSet.get(this)?.shares ?? (this.source ? this.source.factorShares(this.sourceIndex) : new Map());
+    const source = this.source;
+    return decimalsSet.get(this)?.shares ?? (source ? source.factorShares(this.sourceIndex) : new Map());
   }
   set factorShares(shares: Map<string, Dec>) {
     setDecimals(this, { shares });
@@ -631,7 +787,8 @@ export class CountyRecord implements CountyState {
     setDecimals(this, { weighted });
   }
   scoreText(places: number): string | undefined {
-    if (!decimalsSet.has(this) && this.source?.scoreText) return this.source.scoreText(this.sourceIndex, places);
+    const source = this.source;
+    if (!decimalsSet.has(this) && source?.scoreText) return source.scoreText(this.sourceIndex, places);
     const score = this.score;
     return score === undefined ? undefined : formatDecimal(score, places);
   }
