@@ -32,6 +32,18 @@ cli.setModuleImporter((url) => import(url));
 // changed, so the bundle and the modules it needs are loaded first; the budget applies to the functions
 // as they begin to run.
 setFlagsFromString('--interrupt-budget=1000000');
+// --no-allocation-site-pretenuring: V8 otherwise starts allocating an array or object literal straight into the
+// old generation once nearly all of a few hundred made there since the last collection are still alive at one.
+// The audit log's lists (a unit's values, a block's rows) live until their block is written, a few
+// milliseconds: now and then two collections fell within one block, the site was moved to the old
+// generation, and from then on each collection of the young generation kept the strings those old, dead
+// lists still pointed to, and moved them to the old generation, which then needed a full collection every
+// second or so: at a million villages, one run in five or six did so at one sitting and three in five at
+// another, each for 1 to 1.4 s more of collection and up to 50 MB more memory. With it off, alternated with
+// runs without, at a million villages: the main thread's collections 1.21-1.83 s in 11 runs, against
+// 1.33-2.90 s (5 of 11 runs past 2.4 s); no slower at 3,000 or 100,000 villages (6 runs each). Set here,
+// after the bundle is loaded, for the same reason as the budget above.
+setFlagsFromString('--no-allocation-site-pretenuring');
 // The #! line's --max-semi-space-size is for this, the main thread, whose young generation is sized once it
 // starts. V8 would apply it to every worker thread started later as well, over the young generation each asks
 // for (resourceLimits): the worker that writes a large run's allocations.csv keeps a small one, and then holds
