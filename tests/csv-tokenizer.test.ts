@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_FIELD_CHARS, parseCsvTable, tokenizeCsvFast, tokenizeCsvWithCsvParse } from '../src/core/table.js';
+import { MAX_FIELD_CHARS, parseCsvTable, tokenizeCsvFast, tokenizeCsvWithCsvParse, visitCsvParts, visitCsvTable, type TableVisitor } from '../src/core/table.js';
+import { decodeBytes, decodedParts } from '../src/io/read-inputs.js';
 
 /** Pieces rich in what a tokenizer can get wrong: quotes, commas, every line end, white space csv-parse trims and some it does not. */
 const PIECES = [
@@ -118,5 +119,51 @@ describe('fast CSV tokenizer', () => {
     expect(tokenizeCsvFast(text)).toBeDefined();
     expect(parseCsvTable('t.csv', text).problems).toEqual(parseCsvTable('t.csv', text, { tokenizer: 'csv-parse' }).problems);
     expect(parseCsvTable('t.csv', text).problems).toHaveLength(1);
+  });
+});
+
+describe('a text read in parts (visitCsvParts over decodedParts)', () => {
+  /** What a reader is handed: the header and each row with its line, or nothing but problems. */
+  const visitRecorder = (): { visitor: TableVisitor; seen: unknown[] } => {
+    const seen: unknown[] = [];
+    return { seen, visitor: { header: (header, line) => seen.push(['header', line, [...header]]), row: (row) => seen.push([row.line, [...row.cells]]) } };
+  };
+  const whole = (bytes: Buffer): unknown => {
+    const decoded = decodeBytes(bytes, 'auto', 'x.csv');
+    if (decoded.problem) return { problem: decoded.problem };
+    let recorder = visitRecorder();
+    const visited = visitCsvTable('x.csv', decoded.text!, () => (recorder = visitRecorder()).visitor);
+    return { encoding: decoded.encoding, visited, seen: recorder.seen };
+  };
+  const inParts = (bytes: Buffer, partBytes: number): unknown => {
+    const decoded = decodedParts(bytes, 'auto', 'x.csv', partBytes);
+    if (decoded.problem) return { problem: decoded.problem };
+    let recorder = visitRecorder();
+    const visited = visitCsvParts('x.csv', decoded.parts!, () => (recorder = visitRecorder()).visitor);
+    return { encoding: decoded.encoding, visited, seen: recorder.seen };
+  };
+
+  it('gives the reader what the whole text gives it, header, rows, lines and problems, parts of 1 to 40 bytes (random and well-formed texts, with and without a BOM)', () => {
+    fc.assert(
+      fc.property(fc.oneof(randomText, wellFormedText), fc.boolean(), fc.integer({ min: 1, max: 40 }), (text, bom, partBytes) => {
+        const bytes = Buffer.from((bom ? '\uFEFF' : '') + text, 'utf8');
+        expect(inParts(bytes, partBytes)).toEqual(whole(bytes));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('decodes valid UTF-8 in parts that end at line ends outside quotes, and joined are the whole text', () => {
+    const text = 'code,name\n1,"a\nb"\n2,"c,""d"""\r\n3,甲乙\n4,"\n\n"\n';
+    const bytes = Buffer.from(`\uFEFF${text}`, 'utf8');
+    const decoded = decodedParts(bytes, 'auto', 'x.csv', 4);
+    const parts = [...decoded.parts!()];
+    expect(decoded.encoding).toBe('utf8-bom');
+    expect(parts.join('')).toBe(text);
+    expect(parts).toEqual(['code,name\n', '1,"a\nb"\n', '2,"c,""d"""\r\n', '3,甲乙\n', '4,"\n\n"\n']);
+    // Not UTF-8, or not longer than a part: decoded whole, as decodeBytes decodes it.
+    const gb = Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0xd6, 0xd0, 0x2c, 0x31, 0x0a]);
+    expect([...decodedParts(gb, 'auto', 'x.csv', 2).parts!()]).toEqual([decodeBytes(gb, 'auto', 'x.csv').text]);
+    expect([...decodedParts(bytes, 'auto', 'x.csv', bytes.length).parts!()]).toEqual([text]);
   });
 });

@@ -206,16 +206,18 @@ export function tokenizeCsvFast(text: string): CsvRecord[] | undefined {
 
 /**
  * tokenizeCsvFast handing each record to `onRecord` as it is read (a fresh
- * array each time) instead of collecting them. False when it declines the
- * text, possibly after some records were handed over: the caller starts
- * again with csv-parse.
+ * array each time) instead of collecting them. 0 when it declines the text,
+ * possibly after some records were handed over: the caller starts again
+ * with csv-parse. Otherwise the number of the line after the text's last:
+ * a text that is a part of a file (see visitCsvParts) begins on FIRST_LINE,
+ * and only the file's first part (AT_START) may begin with a BOM.
  */
-function scanCsvFast(text: string, onRecord: (cells: string[], line: number) => void): boolean {
+function scanCsvFast(text: string, onRecord: (cells: string[], line: number) => void, firstLine = 1, atStart = true): number {
   const length = text.length;
   // csv-parse drops a UTF-8 BOM at the very start only.
-  let position = length > 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
-  let recordLine = 1;
+  let position = atStart && length > 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = firstLine;
+  let recordLine = firstLine;
   let cells: string[] = [];
   for (;;) {
     // The start of a cell: leading white space is skipped (line ends end the record).
@@ -232,7 +234,7 @@ function scanCsvFast(text: string, onRecord: (cells: string[], line: number) => 
       cell = '';
       let segmentStart = position;
       for (;;) {
-        if (position >= length) return false; // never closed: csv-parse says so
+        if (position >= length) return 0; // never closed: csv-parse says so
         code = text.charCodeAt(position);
         if (code === QUOTE) {
           if (position + 1 < length && text.charCodeAt(position + 1) === QUOTE) {
@@ -252,9 +254,9 @@ function scanCsvFast(text: string, onRecord: (cells: string[], line: number) => 
           if (position + 1 < length && text.charCodeAt(position + 1) === LINE_FEED) position++;
           line++;
         } else if (code >= 0xd800 && code <= 0xdfff) {
-          if (code >= 0xdc00 || position + 1 >= length) return false;
+          if (code >= 0xdc00 || position + 1 >= length) return 0;
           const next = text.charCodeAt(position + 1);
-          if (next < 0xdc00 || next > 0xdfff) return false;
+          if (next < 0xdc00 || next > 0xdfff) return 0;
           position++;
         }
         position++;
@@ -264,11 +266,11 @@ function scanCsvFast(text: string, onRecord: (cells: string[], line: number) => 
       while (code !== -1 && code !== LINE_FEED && code !== CARRIAGE_RETURN && isTrimmable(code)) {
         // csv-parse steps over a multi-byte space after a closing quote byte by byte, and refuses
         // its second byte, unless the quoted cell is empty: leave such text to it.
-        if (code >= 0x80 && cell !== '') return false;
+        if (code >= 0x80 && cell !== '') return 0;
         position++;
         code = position < length ? text.charCodeAt(position) : -1;
       }
-      if (code !== -1 && code !== COMMA && code !== LINE_FEED && code !== CARRIAGE_RETURN) return false;
+      if (code !== -1 && code !== COMMA && code !== LINE_FEED && code !== CARRIAGE_RETURN) return 0;
     } else {
       const cellStart = position;
       code = -1;
@@ -282,11 +284,11 @@ function scanCsvFast(text: string, onRecord: (cells: string[], line: number) => 
           code = next;
           break;
         }
-        if (next === QUOTE) return false; // a quote inside an unquoted cell: csv-parse refuses it
+        if (next === QUOTE) return 0; // a quote inside an unquoted cell: csv-parse refuses it
         // A surrogate: a well-formed pair is two ordinary code units.
-        if (next >= 0xdc00 || position + 1 >= length) return false;
+        if (next >= 0xdc00 || position + 1 >= length) return 0;
         const low = text.charCodeAt(position + 1);
-        if (low < 0xdc00 || low > 0xdfff) return false;
+        if (low < 0xdc00 || low > 0xdfff) return 0;
         position += 2;
       }
       let cellEnd = position;
@@ -304,7 +306,7 @@ function scanCsvFast(text: string, onRecord: (cells: string[], line: number) => 
         cells.push(cell);
         onRecord(cells, recordLine);
       }
-      return true;
+      return line;
     }
     // A line end: CRLF, LF or a lone CR.
     cells.push(cell);
@@ -470,6 +472,28 @@ export function visitCsvTable(file: string, text: string, newVisitor: () => Tabl
   if (tokenized.problem) return { headerLine: 0, skippedBlankRows: 0, rowCount: 0, problems: [tokenized.problem] };
   const assembler = new TableAssembler(file, newVisitor());
   for (const record of tokenized.records!) assembler.add(record.cells, record.line);
+  return assembler.finish();
+}
+
+/**
+ * visitCsvTable of a text given in parts (see read-inputs.ts decodedParts):
+ * each part ends at a line end outside quotes, and together they are the
+ * text. The fast tokenizer reads them one after another, so that no more
+ * than one part of the text is held at a time (a run's allocations.csv of
+ * a million villages is some 250 MB as one string); if it declines any
+ * part, the parts are joined and read as visitCsvTable reads a text, into
+ * a fresh visitor. Either way the visitor sees what visitCsvTable would
+ * give it for the whole text.
+ */
+export function visitCsvParts(file: string, parts: () => Iterable<string>, newVisitor: () => TableVisitor): VisitedTable {
+  const assembler = new TableAssembler(file, newVisitor());
+  let line = 1;
+  let atStart = true;
+  for (const part of parts()) {
+    line = scanCsvFast(part, (cells, at) => assembler.add(cells, at), line, atStart);
+    if (line === 0) return visitCsvTable(file, [...parts()].join(''), newVisitor);
+    atStart = false;
+  }
   return assembler.finish();
 }
 

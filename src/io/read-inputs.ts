@@ -208,11 +208,8 @@ function tooLarge(displayName: string, size: number, limit: number): Problem {
   return { file: displayName, line: 0, message: `the file is ${size} bytes, more than the ${mib(limit)} povalloc reads (${limit} bytes); split it, e.g. one file per province` };
 }
 
-/**
- * Reads one input file ('-' reads standard input). Files over LIMIT bytes
- * (MAX_INPUT_BYTES, or MAX_WRITTEN_TABLE_BYTES for a table povalloc wrote) are refused unread.
- */
-export function readInputFile(path: string, choice: EncodingChoice, stdin: () => Buffer, limit: number = MAX_INPUT_BYTES): { file?: InputFile; problem?: Problem } {
+/** The bytes of one input file ('-' reads standard input), refused unread over LIMIT bytes. */
+function readInputBytes(path: string, stdin: () => Buffer, limit: number): { bytes?: Buffer; displayName: string; problem?: Problem } {
   const displayName = path === '-' ? '<stdin>' : basename(path);
   let bytes: Buffer;
   try {
@@ -222,8 +219,8 @@ export function readInputFile(path: string, choice: EncodingChoice, stdin: () =>
       const descriptor = openSync(path, 'r');
       try {
         const stats = fstatSync(descriptor);
-        if (stats.isDirectory()) return { problem: { file: path, line: 0, message: 'cannot read: is a folder, not a file' } };
-        if (stats.size > limit) return { problem: tooLarge(displayName, stats.size, limit) };
+        if (stats.isDirectory()) return { displayName, problem: { file: path, line: 0, message: 'cannot read: is a folder, not a file' } };
+        if (stats.size > limit) return { displayName, problem: tooLarge(displayName, stats.size, limit) };
         bytes = readFileSync(descriptor);
       } finally {
         closeSync(descriptor);
@@ -231,15 +228,96 @@ export function readInputFile(path: string, choice: EncodingChoice, stdin: () =>
     }
   } catch (error) {
     // Standard input asked for by a second input: its own problem, not a reason to read.
-    if (error instanceof InputError && error.problems.length === 1) return { problem: error.problems[0]! };
+    if (error instanceof InputError && error.problems.length === 1) return { displayName, problem: error.problems[0]! };
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : String(error);
-    return { problem: { file: path, line: 0, message: `cannot read: ${reason}` } };
+    return { displayName, problem: { file: path, line: 0, message: `cannot read: ${reason}` } };
   }
-  if (bytes.length > limit) return { problem: tooLarge(displayName, bytes.length, limit) };
+  if (bytes.length > limit) return { displayName, problem: tooLarge(displayName, bytes.length, limit) };
+  return { bytes, displayName };
+}
+
+/**
+ * Reads one input file ('-' reads standard input). Files over LIMIT bytes
+ * (MAX_INPUT_BYTES, or MAX_WRITTEN_TABLE_BYTES for a table povalloc wrote) are refused unread.
+ */
+export function readInputFile(path: string, choice: EncodingChoice, stdin: () => Buffer, limit: number = MAX_INPUT_BYTES): { file?: InputFile; problem?: Problem } {
+  const { bytes, displayName, problem } = readInputBytes(path, stdin, limit);
+  if (!bytes) return { problem };
   const decoded = decodeBytes(bytes, choice, displayName);
   if (decoded.problem) return { problem: decoded.problem };
   return { file: { path, displayName, bytes, text: decoded.text!, encoding: decoded.encoding! } };
+}
+
+/** An input file whose text is decoded a part at a time (see decodedParts). */
+export interface InputFileInParts extends Omit<InputFile, 'text'> {
+  /** The text in parts, each decoded when reached and ending at a line end outside quotes: joined, InputFile.text. */
+  parts(): Iterable<string>;
+}
+
+/** Bytes of text decoded at a time by decodedParts (about twice as many bytes of string, as most of a table's text is two bytes a character once any is). */
+export const TEXT_PART_BYTES = 8 * 1024 * 1024;
+
+const QUOTE_BYTE = 0x22;
+const LINE_FEED_BYTE = 0x0a;
+
+/**
+ * The text of valid UTF-8 BYTES from byte FROM, in parts of about PART_BYTES
+ * bytes, each ending just after a line feed with an even number of quotes
+ * before it in the part (outside any quoted cell of a well-formed CSV; in
+ * one that is not, the tokenizer declines a part and the whole text is read
+ * again). A line feed or a quote byte is never inside a longer UTF-8
+ * sequence, so each part decodes to the characters the whole would.
+ */
+function* utf8Parts(bytes: Buffer, from: number, partBytes: number): Generator<string> {
+  let start = from;
+  while (start < bytes.length) {
+    let end = bytes.length;
+    if (end - start > partBytes) {
+      let lineEnd = bytes.indexOf(LINE_FEED_BYTE, start + partBytes);
+      let quotes = 0;
+      let quoteAt = bytes.indexOf(QUOTE_BYTE, start);
+      while (lineEnd !== -1) {
+        while (quoteAt !== -1 && quoteAt < lineEnd) {
+          quotes++;
+          quoteAt = bytes.indexOf(QUOTE_BYTE, quoteAt + 1);
+        }
+        if (quotes % 2 === 0) {
+          end = lineEnd + 1;
+          break;
+        }
+        lineEnd = bytes.indexOf(LINE_FEED_BYTE, lineEnd + 1);
+      }
+    }
+    yield bytes.toString('utf8', start, end);
+    start = end;
+  }
+}
+
+/**
+ * decodeBytes with the text in parts (see InputFileInParts): valid UTF-8 of
+ * more than PART_BYTES is decoded a part at a time (after its BOM, which
+ * decodeBytes drops too), anything else whole, in one part.
+ */
+export function decodedParts(bytes: Buffer, choice: EncodingChoice, displayName: string, partBytes: number = TEXT_PART_BYTES): { parts?: () => Iterable<string>; encoding?: DetectedEncoding; problem?: Problem } {
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+  if (bytes.length > partBytes && choice !== 'gb18030' && !utf16 && firstInvalidUtf8Offset(bytes) === -1) {
+    const hasBom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    return { parts: () => utf8Parts(bytes, hasBom ? 3 : 0, partBytes), encoding: hasBom ? 'utf8-bom' : 'utf8' };
+  }
+  const decoded = decodeBytes(bytes, choice, displayName);
+  if (decoded.problem) return { problem: decoded.problem };
+  const text = decoded.text!;
+  return { parts: () => [text], encoding: decoded.encoding! };
+}
+
+/** readInputFile with the text decoded a part at a time (see decodedParts). */
+export function readInputFileInParts(path: string, choice: EncodingChoice, stdin: () => Buffer, limit: number = MAX_INPUT_BYTES): { file?: InputFileInParts; problem?: Problem } {
+  const { bytes, displayName, problem } = readInputBytes(path, stdin, limit);
+  if (!bytes) return { problem };
+  const decoded = decodedParts(bytes, choice, displayName);
+  if (decoded.problem) return { problem: decoded.problem };
+  return { file: { path, displayName, bytes, parts: decoded.parts!, encoding: decoded.encoding! } };
 }
 
 /** Text of a file bundled with povalloc (reference tables, default policy). */
