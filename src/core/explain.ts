@@ -7,7 +7,7 @@
  */
 import type { AuditEntry } from './audit.js';
 import { expandAuditBlocks, isUnitBlock } from './audit-blocks.js';
-import { visitCsvTable } from './table.js';
+import { visitCsvParts } from './table.js';
 
 export interface ExplainedStep {
   readonly seq: number;
@@ -160,11 +160,14 @@ export interface PickedRow {
   readonly values: Record<string, string>;
 }
 
-/** The rows of `file` (its text) that `wanted` selects, in file order: the reading withTableRows does, before it has the log. */
-export function tableRowsOf(file: string, text: string, subjectColumn: string, wanted: (code: string, provinceCode: string) => boolean): PickedRow[] {
+/**
+ * The rows of `file` (its text, or its text in parts: see visitCsvParts) that `wanted` selects, in file order: the
+ * reading withTableRows does, before it has the log.
+ */
+export function tableRowsOf(file: string, text: string | (() => Iterable<string>), subjectColumn: string, wanted: (code: string, provinceCode: string) => boolean): PickedRow[] {
   const rows: PickedRow[] = [];
   let header: readonly string[] = [];
-  visitCsvTable(file, text, () => ({
+  visitCsvParts(file, typeof text === 'string' ? () => [text] : text, () => ({
     header: (cells) => {
       header = cells;
       return undefined;

@@ -295,6 +295,16 @@ function* utf8Parts(bytes: Buffer, from: number, partBytes: number): Generator<s
 }
 
 /**
+ * The text of BYTES decoded as UTF-8 the way Buffer's toString does (a byte
+ * that is not UTF-8 becomes U+FFFD; a BOM stays, for the tokenizer to drop),
+ * in parts of about TEXT_PART_BYTES (see utf8Parts): for povalloc's own
+ * tables, read back as they were written.
+ */
+export function lenientUtf8Parts(bytes: Buffer): () => Iterable<string> {
+  return () => utf8Parts(bytes, 0, TEXT_PART_BYTES);
+}
+
+/**
  * decodeBytes with the text in parts (see InputFileInParts): valid UTF-8 of
  * more than PART_BYTES is decoded a part at a time (after its BOM, which
  * decodeBytes drops too), anything else whole, in one part.

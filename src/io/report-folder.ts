@@ -8,7 +8,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditLogPieces, byteLinesOf } from '../core/audit.js';
 import { InputError, UsageError, type Problem } from '../core/problems.js';
-import { ownText, visitCsvTable } from '../core/table.js';
+import { ownText, visitCsvParts } from '../core/table.js';
+import { lenientUtf8Parts } from './read-inputs.js';
 
 /** A CSV file read by column name. */
 export interface CsvFile {
@@ -88,6 +89,11 @@ const SHARED_VALUES_PER_COLUMN = 1_024;
  * into the file's text, which one kept value would keep whole).
  */
 export function parseCsvText(file: string, text: string): { csv?: CsvFile; problems: Problem[] } {
+  return parseCsvParts(file, () => [text]);
+}
+
+/** parseCsvText of a text given in parts (see visitCsvParts). */
+export function parseCsvParts(file: string, parts: () => Iterable<string>): { csv?: CsvFile; problems: Problem[] } {
   let columns: string[] | undefined;
   let shared: Map<string, string>[] = [];
   // Every row starts as a copy of this (same properties in the same order: one hidden class) and is then filled in:
@@ -103,7 +109,7 @@ export function parseCsvText(file: string, text: string): { csv?: CsvFile; probl
     return own;
   };
   // A visitor for each pass: the fast tokenizer hands a text it cannot read to csv-parse, which reads it again from the start.
-  const visited = visitCsvTable(file, text, () => {
+  const visited = visitCsvParts(file, parts, () => {
     columns = undefined;
     rows = [];
     lines = [];
@@ -133,19 +139,21 @@ export function parseCsvText(file: string, text: string): { csv?: CsvFile; probl
   return problems.length > 0 ? { problems } : { csv: { file, columns, rows, lines }, problems };
 }
 
-function readText(dir: string, file: string, problems: Problem[]): string | undefined {
+/** A file of the folder as bytes, or undefined (and a problem) when it is missing. */
+function readBytes(dir: string, file: string, problems: Problem[]): Buffer | undefined {
   const path = join(dir, file);
   if (!existsSync(path)) {
     problems.push({ file, line: 0, message: `is missing from ${dir}` });
     return undefined;
   }
-  return readFileSync(path, 'utf8');
+  return readFileSync(path);
 }
 
 function readCsv(dir: string, file: string, problems: Problem[], requiredKey = file): CsvFile | undefined {
-  const text = readText(dir, file, problems);
-  if (text === undefined) return undefined;
-  const { csv, problems: found } = parseCsvText(file, text);
+  const bytes = readBytes(dir, file, problems);
+  if (bytes === undefined) return undefined;
+  // Decoded a part at a time: a million villages' allocations.csv is some 250 MB as one string.
+  const { csv, problems: found } = parseCsvParts(file, lenientUtf8Parts(bytes));
   problems.push(...found);
   if (!csv) return undefined;
   for (const column of REQUIRED_COLUMNS[requiredKey] ?? []) {
@@ -159,7 +167,7 @@ function readOptionalCsv(dir: string, file: string, problems: Problem[]): CsvFil
 }
 
 function readJsonObject(dir: string, file: string, problems: Problem[]): Record<string, unknown> | undefined {
-  const text = readText(dir, file, problems);
+  const text = readBytes(dir, file, problems)?.toString('utf8');
   if (text === undefined) return undefined;
   try {
     const value = JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;

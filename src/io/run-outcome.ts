@@ -12,8 +12,8 @@ import { outcomeFlags, PackedCountyOutcome, type CountyOutcome, type FundLevelOu
 import { FUND_LEVEL_COLUMNS } from '../core/allocate.js';
 import { appendAll, InputError, type Problem } from '../core/problems.js';
 import { AmountStore } from '../core/state.js';
-import { parseCsvTable, visitCsvTable, type Table } from '../core/table.js';
-import { MAX_WRITTEN_TABLE_BYTES, readInputFile } from './read-inputs.js';
+import { parseCsvTable, visitCsvParts, type Table } from '../core/table.js';
+import { MAX_WRITTEN_TABLE_BYTES, readInputFile, readInputFileInParts, type InputFileInParts } from './read-inputs.js';
 
 export interface RunOutcome {
   readonly outcome: Outcome;
@@ -96,10 +96,11 @@ interface ReadAllocations {
  * `binding` and `total` is an amount column when every cell of it is an
  * amount in yuan (an empty column is a rule that did not run).
  */
-function readAllocations(path: string, text: string): ReadAllocations {
-  // At most a row per line: the amounts' columns are made that long.
+function readAllocations(path: string, file: InputFileInParts): ReadAllocations {
+  // At most a row per line: the amounts' columns are made that long. (A line feed is one byte in UTF-8, and no
+  // other character's.)
   let lines = 1;
-  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines++;
+  for (let at = file.bytes.indexOf(0x0a); at >= 0; at = file.bytes.indexOf(0x0a, at + 1)) lines++;
   const store = new AmountStore(lines);
   const texts = new Map<string, string>();
   const once = (value: string): string => {
@@ -113,7 +114,8 @@ function readAllocations(path: string, text: string): ReadAllocations {
   const counties: CountyOutcome[] = [];
   let candidates: string[] = [];
   const notAmounts = new Set<string>();
-  const visited = visitCsvTable(path, text, () => {
+  // The text a part at a time: two runs' allocations.csv of a million villages are some 500 MB as strings.
+  const visited = visitCsvParts(path, file.parts, () => {
     // A fresh reading (csv-parse's, when the fast tokenizer declines part way): begun again.
     let at = new Map<string, number>();
     let readable = false;
@@ -177,8 +179,9 @@ export function readRunOutcome(dir: string): RunOutcome {
     throw new InputError([{ file: dir, line: 0, message: 'is not a run folder (no such folder)' }]);
   }
   const allocationsPath = join(dir, 'allocations.csv');
-  const allocationsText = readText(allocationsPath, problems);
-  const allocations = allocationsText === undefined ? undefined : readAllocations(allocationsPath, allocationsText);
+  const allocationsRead = readInputFileInParts(allocationsPath, 'utf8', () => Buffer.alloc(0), MAX_WRITTEN_TABLE_BYTES);
+  if (!allocationsRead.file) problems.push({ ...allocationsRead.problem!, file: allocationsPath });
+  const allocations = allocationsRead.file === undefined ? undefined : readAllocations(allocationsPath, allocationsRead.file);
   if (allocations) appendAll(problems, allocations.tableProblems);
   const provinces = readTable(dir, 'provinces.csv', problems);
   let summary: { funds?: Record<string, Record<string, { budget?: string; allocated?: string; unallocated?: string }>>; unallocated?: { total?: string } } | undefined;

@@ -6,6 +6,7 @@ import { explainCounty, explainProvince, fileWrittenEntry, recordsRowsOf, rowsHo
 import { AUDIT_FILE, AUDIT_GZ_FILE, MANIFEST_FILE } from '../../core/manifest.js';
 import { UsageError } from '../../core/problems.js';
 import { parseManifest } from '../../core/verify-run.js';
+import { lenientUtf8Parts } from '../../io/read-inputs.js';
 import { explanationDocument, explanationText } from '../../render/explain.js';
 import { EXIT_DIFFERENCE, EXIT_OK, type Io } from '../io.js';
 import { painterFor } from '../options.js';
@@ -60,7 +61,9 @@ interface ReadTable {
 function readTable(dir: string, wanted: Wanted): ReadTable | undefined {
   const bytes = readOptional(join(dir, ALLOCATIONS));
   if (bytes === undefined) return undefined;
-  const text = ('county' in wanted ? rowsHolding(bytes, SUBJECT_COLUMN, wanted.county) : undefined) ?? bytes.toString('utf8').replace(/^\uFEFF/, '');
+  // A village's rows are found in the bytes; a province's are read from the text a part at a time (a million
+  // villages' table is some 250 MB as one string).
+  const text = ('county' in wanted ? rowsHolding(bytes, SUBJECT_COLUMN, wanted.county) : undefined) ?? lenientUtf8Parts(bytes);
   const rows = tableRowsOf(ALLOCATIONS, text, SUBJECT_COLUMN, 'county' in wanted ? (county) => county === wanted.county : (_, province) => province === wanted.province);
   return { sha256: sha256Hex(bytes), rows };
 }
