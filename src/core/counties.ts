@@ -21,7 +21,7 @@ import {
 import { compareDecimalTexts, decimal, formatScaled, PackedSums, scaledFromDecimal, scaledFromDigits, unitsText, ZERO, ZERO_SCALED, type Dec, type Fen, type LimbAccumulator, type Scaled } from './money.js';
 import type { Problem } from './problems.js';
 import { normaliseAreaName, type Province, type Reference } from './reference.js';
-import { visitCsvTable, type Table, type TableRow, type TableVisitor } from './table.js';
+import { visitCsvParts, type Table, type TableRow, type TableVisitor } from './table.js';
 
 export const ASSESSMENT_GRADES = ['excellent', 'good', 'fair', 'poor', 'failed'] as const;
 export type AssessmentGrade = (typeof ASSESSMENT_GRADES)[number];
@@ -1368,13 +1368,14 @@ export function readCounties(
  */
 export function readCountiesCsv(
   file: string,
-  text: string,
+  text: string | (() => Iterable<string>),
   reference: Reference,
   factorColumns: readonly string[],
   onRows?: (rows: number) => void,
 ): { result?: CountyTable; tableProblems: Problem[]; skippedBlankRows?: number; problems: Problem[] } {
   let reader: CountyReader | undefined;
-  const visited = visitCsvTable(file, text, () => {
+  // The text may come in parts (see visitCsvParts): a million villages' table is some 120 MB as one string.
+  const visited = visitCsvParts(file, typeof text === 'string' ? () => [text] : text, () => {
     reader = new CountyReader(file, reference, factorColumns, onRows);
     return reader;
   });

@@ -14,7 +14,7 @@ import { parseReference, type Reference } from '../core/reference.js';
 import type { RunInputs } from '../core/state.js';
 import { applyOverrides, explainOverrideProblems, isParameterValue, parseOverride, type Override } from '../core/scenario.js';
 import { parseCsvTable } from '../core/table.js';
-import { readInputFile, readPackageText, packagePath, type EncodingChoice, type InputFile } from './read-inputs.js';
+import { readInputFile, readInputFileInParts, readPackageText, packagePath, type EncodingChoice, type InputFile } from './read-inputs.js';
 import { readPreviousFile, type PreviousRead } from './read-previous.js';
 import type { SpooledFile } from './run-folder.js';
 
@@ -185,14 +185,18 @@ function loadAll(options: LoadOptions, previousReadAside: () => PreviousRead | u
   let budget: Budget | undefined;
   const warnings: (Problem & { role: string })[] = [];
   const skippedBlankRows: Record<string, number> = {};
-  const countiesFile = readAndParse(options.counties, undefined, (file) => {
-    // Read row by row: a million-row table never sits in memory as cells.
-    const read = readCountiesCsv(file.displayName, file.text, reference, policy?.factorColumns ?? [], options.onRowsRead);
+  // Read row by row, its text a part at a time: a million-row table never sits in memory as cells, nor as one string.
+  const countiesRead = readInputFileInParts(options.counties, options.encoding, stdin);
+  if (countiesRead.problem) problems.push(countiesRead.problem);
+  const countiesFile = countiesRead.file === undefined ? undefined : kept(countiesRead.file);
+  if (countiesRead.file) {
+    const file = countiesRead.file;
+    const read = readCountiesCsv(file.displayName, file.parts, reference, policy?.factorColumns ?? [], options.onRowsRead);
     for (const problem of [...read.tableProblems, ...read.problems]) problems.push(problem);
     if (read.skippedBlankRows !== undefined) skippedBlankRows['counties'] = read.skippedBlankRows;
     counties = read.result;
     if (counties) appendAll(warnings, counties.warnings.map((warning) => ({ ...warning, role: 'counties' })));
-  });
+  }
   const budgetFile = readAndParse(options.budget, undefined, (file) => {
     const { table, problems: tableProblems } = parseCsvTable(file.displayName, file.text);
     appendAll(problems, tableProblems);
