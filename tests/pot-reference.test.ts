@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { decimal } from '../src/core/money.js';
-import { allocatePot, allocatePotAsColumns, allocatePotByIntegers, allocatePotColumns, NaturalColumn, type PotResult } from '../src/core/pot.js';
+import { allocatePot, allocatePotAsColumns, allocatePotByIntegers, allocatePotColumns, type PotResult } from '../src/core/pot.js';
 import { allocatePot as referencePot, allocatePotByIntegers as referenceByIntegers } from './support/pot-reference.js';
 
 const same = (actual: PotResult, expected: unknown): void => {
@@ -93,18 +93,5 @@ describe('allocatePotAsColumns', () => {
       });
       expect(asColumns.amounts().reduce((sum, value) => sum + value, 0n)).toBe(asColumns.allocated);
     }
-  });
-});
-
-describe('NaturalColumn', () => {
-  test('gives back each whole number it was made of, in limbs as wide as the largest needs, or a list with a negative as it is (property)', () => {
-    const natural = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.bigInt({ min: 0n, max: 2n ** 300n }), fc.constantFrom(0n, 2n ** 64n, 2n ** 128n - 1n, 2n ** 192n));
-    fc.assert(
-      fc.property(fc.array(natural, { maxLength: 20 }), fc.option(fc.bigInt({ min: -(2n ** 80n), max: -1n }), { nil: undefined }), (values, negative) => {
-        const list = negative === undefined ? values : [...values, negative];
-        const column = new NaturalColumn(list);
-        expect(list.map((_, index) => column.get(index))).toEqual(list);
-      }),
-    );
   });
 });

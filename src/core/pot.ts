@@ -486,7 +486,7 @@ function solvedColumns(amount: Fen, columns: Required<Omit<PotColumns, 'idsUniqu
   if (!columns.idsUnique && new Set(ids).size !== ids.length) throw new RangeError('pot recipients have duplicate ids');
 
   if (ids.length === 0) {
-    return new PotColumnsResult(ids, [], new NaturalColumn([]), 1n, new Uint8Array(0), new Uint8Array(0), { allocated: 0n, unallocated: amount, floorsReduced: false, capsDropped: false, roundingFen: 0n });
+    return new PotColumnsResult(ids, [], [], 1n, new Uint8Array(0), new Uint8Array(0), { allocated: 0n, unallocated: amount, floorsReduced: false, capsDropped: false, roundingFen: 0n });
   }
 
   const floors = columns.floors;
@@ -547,69 +547,13 @@ function solvedColumns(amount: Fen, columns: Required<Omit<PotColumns, 'idsUniqu
     rounding[index] = extra[index]!;
   }
   const allocated = amounts.reduce((sum, value) => sum + value, 0n);
-  return new PotColumnsResult(ids, amounts, new NaturalColumn(numerators), denominator, bindings, rounding, {
+  return new PotColumnsResult(ids, amounts, numerators, denominator, bindings, rounding, {
     allocated,
     unallocated: amount - allocated,
     floorsReduced,
     capsDropped,
     roundingFen: BigInt(extra.reduce((sum, value) => sum + value, 0)),
   });
-}
-
-const LIMB_BITS = 64n;
-
-/**
- * Whole numbers >= 0 (a pot's exact numerators) in 64-bit limbs, as many for
- * each as the largest needs: a stage-2 pool of tens of thousands of villages
- * keeps no bigint per village (about 56 bytes each with its slot) but three or
- * four limbs (24 or 32 bytes); a split between two lines, one or two. A list
- * with a negative number is kept as it is.
- */
-export class NaturalColumn {
-  private readonly limbs: BigUint64Array | undefined;
-  private readonly width: number;
-  private readonly values: readonly bigint[] | undefined;
-
-  constructor(values: readonly bigint[]) {
-    let largest = 0n;
-    for (const value of values) {
-      if (value < 0n) {
-        largest = -1n;
-        break;
-      }
-      if (value > largest) largest = value;
-    }
-    if (largest < 0n) {
-      this.values = values;
-      this.width = 0;
-      return;
-    }
-    let width = 1;
-    for (let rest = largest >> LIMB_BITS; rest > 0n; rest >>= LIMB_BITS) width++;
-    const limbs = new BigUint64Array(values.length * width);
-    for (let index = 0; index < values.length; index++) {
-      let value = values[index]!;
-      const at = index * width;
-      // A BigUint64Array keeps the low 64 bits of what it is given.
-      limbs[at] = value;
-      for (let limb = 1; limb < width; limb++) {
-        value >>= LIMB_BITS;
-        limbs[at + limb] = value;
-      }
-    }
-    this.limbs = limbs;
-    this.width = width;
-  }
-
-  get(index: number): bigint {
-    const limbs = this.limbs;
-    if (limbs === undefined) return this.values![index]!;
-    const width = this.width;
-    const at = index * width;
-    let value = limbs[at + width - 1]!;
-    for (let limb = width - 2; limb >= 0; limb--) value = (value << LIMB_BITS) | limbs[at + limb]!;
-    return value;
-  }
 }
 
 /** Every binding, in a fixed order: its place is its code in a column of small numbers. */
@@ -633,7 +577,7 @@ export class PotColumnsResult {
   constructor(
     readonly ids: readonly string[],
     amounts: readonly Fen[],
-    private readonly numerators: NaturalColumn,
+    private readonly numerators: readonly bigint[],
     readonly exactDenominator: bigint,
     private readonly bindings: Uint8Array,
     private readonly rounding: Uint8Array,
@@ -665,7 +609,7 @@ export class PotColumnsResult {
   }
 
   exactNumerator(index: number): bigint {
-    return this.numerators.get(index);
+    return this.numerators[index]!;
   }
 
   /** Fen added by largest-remainder rounding (0 or 1). */
