@@ -21,7 +21,7 @@ import {
 import { compareDecimalTexts, decimal, formatScaled, PackedSums, scaledFromDecimal, scaledFromDigits, unitsText, ZERO, ZERO_SCALED, type Dec, type Fen, type LimbAccumulator, type Scaled } from './money.js';
 import type { Problem } from './problems.js';
 import { normaliseAreaName, type Province, type Reference } from './reference.js';
-import { visitCsvParts, type Table, type TableRow, type TableVisitor } from './table.js';
+import { visitCsvParts, type CsvText, type Table, type TableRow, type TableVisitor } from './table.js';
 
 export const ASSESSMENT_GRADES = ['excellent', 'good', 'fair', 'poor', 'failed'] as const;
 export type AssessmentGrade = (typeof ASSESSMENT_GRADES)[number];
@@ -1368,14 +1368,14 @@ export function readCounties(
  */
 export function readCountiesCsv(
   file: string,
-  text: string | (() => Iterable<string>),
+  text: CsvText,
   reference: Reference,
   factorColumns: readonly string[],
   onRows?: (rows: number) => void,
 ): { result?: CountyTable; tableProblems: Problem[]; skippedBlankRows?: number; problems: Problem[] } {
   let reader: CountyReader | undefined;
   // The text may come in parts (see visitCsvParts): a million villages' table is some 120 MB as one string.
-  const visited = visitCsvParts(file, typeof text === 'string' ? () => [text] : text, () => {
+  const visited = visitCsvParts(file, text, () => {
     reader = new CountyReader(file, reference, factorColumns, onRows);
     return reader;
   });

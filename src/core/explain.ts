@@ -7,7 +7,7 @@
  */
 import type { AuditEntry } from './audit.js';
 import { expandAuditBlocks, isUnitBlock } from './audit-blocks.js';
-import { visitCsvParts } from './table.js';
+import { visitCsvParts, type CsvText } from './table.js';
 
 export interface ExplainedStep {
   readonly seq: number;
@@ -164,10 +164,10 @@ export interface PickedRow {
  * The rows of `file` (its text, or its text in parts: see visitCsvParts) that `wanted` selects, in file order: the
  * reading withTableRows does, before it has the log.
  */
-export function tableRowsOf(file: string, text: string | (() => Iterable<string>), subjectColumn: string, wanted: (code: string, provinceCode: string) => boolean): PickedRow[] {
+export function tableRowsOf(file: string, text: CsvText, subjectColumn: string, wanted: (code: string, provinceCode: string) => boolean): PickedRow[] {
   const rows: PickedRow[] = [];
   let header: readonly string[] = [];
-  visitCsvParts(file, typeof text === 'string' ? () => [text] : text, () => ({
+  visitCsvParts(file, text, () => ({
     header: (cells) => {
       header = cells;
       return undefined;

@@ -475,17 +475,20 @@ export function visitCsvTable(file: string, text: string, newVisitor: () => Tabl
   return assembler.finish();
 }
 
+/** A table's text, whole or in parts that end at line ends outside quotes (see read-inputs.ts decodedParts). */
+export type CsvText = string | (() => Iterable<string>);
+
 /**
- * visitCsvTable of a text given in parts (see read-inputs.ts decodedParts):
- * each part ends at a line end outside quotes, and together they are the
- * text. The fast tokenizer reads them one after another, so that no more
- * than one part of the text is held at a time (a run's allocations.csv of
- * a million villages is some 250 MB as one string); if it declines any
- * part, the parts are joined and read as visitCsvTable reads a text, into
- * a fresh visitor. Either way the visitor sees what visitCsvTable would
+ * visitCsvTable of a text that may be given in parts (CsvText): together
+ * the parts are the text. The fast tokenizer reads them one after another,
+ * so that no more than one part of the text is held at a time (a run's
+ * allocations.csv of a million villages is some 250 MB as one string); if
+ * it declines any part, the parts are joined and read as visitCsvTable
+ * reads a text, into a fresh visitor. Either way the visitor sees what visitCsvTable would
  * give it for the whole text.
  */
-export function visitCsvParts(file: string, parts: () => Iterable<string>, newVisitor: () => TableVisitor): VisitedTable {
+export function visitCsvParts(file: string, text: CsvText, newVisitor: () => TableVisitor): VisitedTable {
+  const parts = typeof text === 'string' ? () => [text] : text;
   const assembler = new TableAssembler(file, newVisitor());
   let line = 1;
   let atStart = true;

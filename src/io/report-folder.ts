@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditLogPieces, byteLinesOf } from '../core/audit.js';
 import { InputError, UsageError, type Problem } from '../core/problems.js';
-import { ownText, visitCsvParts } from '../core/table.js';
+import { ownText, visitCsvParts, type CsvText } from '../core/table.js';
 import { lenientUtf8Parts } from './read-inputs.js';
 
 /** A CSV file read by column name. */
@@ -80,20 +80,15 @@ export const REQUIRED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
 const SHARED_VALUES_PER_COLUMN = 1_024;
 
 /**
- * Parses CSV text by header, with the tokenizer povalloc reads its inputs
- * with (visitCsvTable: several times faster than csv-parse on a million
+ * Parses CSV text (whole or in parts, see visitCsvParts) by header, with
+ * the tokenizer povalloc reads its inputs with (several times faster than csv-parse on a million
  * rows, and the same cells for the files povalloc writes); problems for
  * quoting errors, ragged rows and duplicate headers. Each record becomes its
  * row as it is read (a million rows are not held twice), with the values a
  * column repeats kept once, and every value as text of its own (not a view
  * into the file's text, which one kept value would keep whole).
  */
-export function parseCsvText(file: string, text: string): { csv?: CsvFile; problems: Problem[] } {
-  return parseCsvParts(file, () => [text]);
-}
-
-/** parseCsvText of a text given in parts (see visitCsvParts). */
-export function parseCsvParts(file: string, parts: () => Iterable<string>): { csv?: CsvFile; problems: Problem[] } {
+export function parseCsvText(file: string, text: CsvText): { csv?: CsvFile; problems: Problem[] } {
   let columns: string[] | undefined;
   let shared: Map<string, string>[] = [];
   // Every row starts as a copy of this (same properties in the same order: one hidden class) and is then filled in:
@@ -109,7 +104,7 @@ export function parseCsvParts(file: string, parts: () => Iterable<string>): { cs
     return own;
   };
   // A visitor for each pass: the fast tokenizer hands a text it cannot read to csv-parse, which reads it again from the start.
-  const visited = visitCsvParts(file, parts, () => {
+  const visited = visitCsvParts(file, text, () => {
     columns = undefined;
     rows = [];
     lines = [];
@@ -153,7 +148,7 @@ function readCsv(dir: string, file: string, problems: Problem[], requiredKey = f
   const bytes = readBytes(dir, file, problems);
   if (bytes === undefined) return undefined;
   // Decoded a part at a time: a million villages' allocations.csv is some 250 MB as one string.
-  const { csv, problems: found } = parseCsvParts(file, lenientUtf8Parts(bytes));
+  const { csv, problems: found } = parseCsvText(file, lenientUtf8Parts(bytes));
   problems.push(...found);
   if (!csv) return undefined;
   for (const column of REQUIRED_COLUMNS[requiredKey] ?? []) {
