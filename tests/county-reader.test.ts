@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyTableTextIds, figureScaled, packedWholeFigure, readCounties, readCountiesCsv, type County, type CountyTable } from '../src/core/counties.js';
+import { figureScaled, packedWholeFigure, readCounties, readCountiesCsv, TABLE_KEY_COUNTY, TABLE_POVERTY_COUNTY, tableColumnsOf, type County, type CountyTable } from '../src/core/counties.js';
 import { decimal, decimalFromScaled } from '../src/core/money.js';
 import { formatProblem, type Problem } from '../src/core/problems.js';
 import { parseReference } from '../src/core/reference.js';
@@ -207,28 +207,52 @@ describe('reading counties row by row', () => {
   });
 });
 
-describe('copyTableTextIds', () => {
+describe('tableColumnsOf', () => {
   const table = (rows: string): readonly County[] =>
-    readCountiesCsv('c.csv', `county_code,county_name,poor_population,rural_population,prefecture,contiguous_area\n${rows}`, reference, []).result!.counties;
+    readCountiesCsv('c.csv', `county_code,county_name,poor_population,rural_population,prefecture,contiguous_area,poverty_county,key_county\n${rows}`, reference, []).result!.counties;
+  /** What the columns say of each county, read as a reader of every county reads them. */
+  const seen = (counties: readonly County[]) => {
+    const columns = tableColumnsOf(counties);
+    const poor = columns.figureColumn('poor_population');
+    return counties.map((_, at) => {
+      const number = columns.numbers[at]!;
+      const flags = columns.flags[number]!;
+      return {
+        name: columns.texts[columns.nameIds[number]!],
+        prefecture: columns.texts[columns.prefectureIds[number]!],
+        area: columns.texts[columns.areaIds[number]!],
+        province: columns.provinces[columns.provinceIds[number]!],
+        poverty: (flags & TABLE_POVERTY_COUNTY) !== 0,
+        key: (flags & TABLE_KEY_COUNTY) !== 0,
+        poor: poor === undefined || poor.places[number] !== 0 ? undefined : poor.digits[number],
+      };
+    });
+  };
+  const expected = (counties: readonly County[], packed: boolean) =>
+    counties.map((county) => ({
+      name: county.name,
+      prefecture: county.prefecture,
+      area: county.contiguousArea,
+      province: county.province,
+      poverty: county.povertyCounty,
+      key: county.keyCounty,
+      poor: packed ? packedWholeFigure(county, 'poor_population') : undefined,
+    }));
 
-  it("gives each county's name, prefecture and area as its number in the table's texts, plus the offset", () => {
-    const counties = table('520111,甲,1,10,遵义,乌蒙山区\n520112,乙,1,10,,\n520113,甲,1,10,遵义,\n');
-    const into = { name: new Uint32Array(3), prefecture: new Uint32Array(3), area: new Uint32Array(3) };
-    const texts = copyTableTextIds(counties, (county) => county, into, 5)!;
-    expect(texts).toBeDefined();
-    const at = (ids: Uint32Array) => [...ids].map((id) => texts[id - 5]);
-    expect(at(into.name)).toEqual(counties.map((county) => county.name));
-    expect(at(into.prefecture)).toEqual(counties.map((county) => county.prefecture));
-    expect(at(into.area)).toEqual(counties.map((county) => county.contiguousArea));
-    expect(into.name[0]).toBe(into.name[2]);
+  it("reads each county's texts, province, flags and packed figures from the table's columns, in the list's order", () => {
+    const counties = table('520111,甲,3,10,遵义,乌蒙山区,yes,no\n520112,乙,1234567890,99999999999,,,yes,yes\n130113,甲,7,10,遵义,,no,no\n');
+    const reordered = [counties[2]!, counties[0]!, counties[1]!];
+    expect(seen(reordered)).toEqual(expected(reordered, true));
+    expect(seen(reordered).map((county) => county.poor)).toEqual([undefined, 7, 3]);
+    const columns = tableColumnsOf(reordered);
+    expect(columns.nameIds[columns.numbers[1]!]).toBe(columns.nameIds[columns.numbers[2]!]);
   });
 
-  it('declines counties of two tables, and writes nothing', () => {
-    const mixed = [...table('520111,甲,1,10,遵义,\n'), ...table('520112,乙,1,10,,\n')];
-    const into = { name: new Uint32Array(2), prefecture: new Uint32Array(2), area: new Uint32Array(2) };
-    expect(copyTableTextIds(mixed, (county) => county, into, 1)).toBeUndefined();
-    expect([...into.name, ...into.prefecture, ...into.area]).toEqual([0, 0, 0, 0, 0, 0]);
-    expect(copyTableTextIds([], (county: County) => county, into, 1)).toBeUndefined();
+  it('gathers the columns from the getters of counties of two tables, with no figure column', () => {
+    const mixed = [...table('520111,甲,1,10,遵义,,yes,yes\n'), ...table('520112,乙,1,10,,乌蒙山区,no,no\n')];
+    expect(seen(mixed)).toEqual(expected(mixed, false));
+    expect(tableColumnsOf(mixed).figureColumn('poor_population')).toBeUndefined();
+    expect(tableColumnsOf([]).numbers.length).toBe(0);
   });
 });
 

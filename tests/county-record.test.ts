@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { County } from '../src/core/counties.js';
 import { decimal, type Dec } from '../src/core/money.js';
 import { BINDINGS, type PotBinding } from '../src/core/pot.js';
-import { CountyRecord, type CountyFloor, type CountyState, type StageTwoScores } from '../src/core/state.js';
+import { bindingOfBits, COUNTY_ELIGIBLE, COUNTY_PRIORITY_PROVINCE, CountyRecord, runColumnsOf, type CountyFloor, type CountyState, type StageTwoScores } from '../src/core/state.js';
 
 // A run's county records keep what the rules set in columns shared by the run (CountyRecord.ofRun); a record made
 // alone keeps columns of its own. Whatever is set, in whatever order, both must read back what a plain model of
@@ -138,26 +138,53 @@ function seenInModel(county: County, state: Model): unknown {
   };
 }
 
+/** What runColumnsOf reads of each county (the fields a reader of every county takes from the columns). */
+function seenInColumns(states: readonly CountyState[]): unknown[] {
+  const columns = runColumnsOf(states);
+  return states.map((_, index) => {
+    const bits = columns.bits[index]!;
+    return {
+      code: columns.counties[index]!.code,
+      eligible: (bits & COUNTY_ELIGIBLE) !== 0,
+      priorityProvince: (bits & COUNTY_PRIORITY_PROVINCE) !== 0,
+      binding: bindingOfBits(bits),
+      focusMultiplier: columns.focusMultiplier(columns.focusIds[index]!)?.toFixed(),
+      scoreText: columns.scoreText(index, 4),
+    };
+  });
+}
+
+const COLUMN_FIELDS = ['code', 'eligible', 'priorityProvince', 'binding', 'focusMultiplier', 'scoreText'] as const;
+
 describe('county records', () => {
-  it('of a run, and made alone, read back what the rules set (property)', () => {
+  it('of a run, and made alone, read back what the rules set, by getter and by column (property)', () => {
+    const check = (operations: readonly { county: number; operation: Operation }[]): void => {
+      const run = CountyRecord.ofRun(counties);
+      const alone = counties.map((county) => CountyRecord.alone(county));
+      const models = counties.map(model);
+      for (const { county, operation } of operations) {
+        apply(run[county]!, operation);
+        apply(alone[county]!, operation);
+        applyToModel(models[county]!, operation);
+      }
+      const expected = counties.map((county, index) => seenInModel(county, models[index]!));
+      expect(run.map(seen)).toEqual(expected);
+      expect(alone.map(seen)).toEqual(expected);
+      // Read column by column: the run's own columns, or (records made alone) columns gathered from the getters.
+      const expectedInColumns = expected.map((fields) => Object.fromEntries(COLUMN_FIELDS.map((name) => [name, (fields as Record<string, unknown>)[name]])));
+      expect(seenInColumns(run)).toEqual(expectedInColumns);
+      expect(seenInColumns(alone)).toEqual(expectedInColumns);
+      // Shared lists and decimals come back as the very objects set.
+      run.forEach((state, index) => {
+        if (models[index]!.eligibilityReasons !== NO_REASONS_SET) expect(state.eligibilityReasons).toBe(models[index]!.eligibilityReasons);
+        expect(state.focusMultiplier).toBe(models[index]!.focusMultiplier);
+      });
+    };
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 40 }), (operations) => {
-        const run = CountyRecord.ofRun(counties);
-        const alone = counties.map((county) => CountyRecord.alone(county));
-        const models = counties.map(model);
-        for (const { county, operation } of operations) {
-          apply(run[county]!, operation);
-          apply(alone[county]!, operation);
-          applyToModel(models[county]!, operation);
-        }
-        const expected = counties.map((county, index) => seenInModel(county, models[index]!));
-        expect(run.map(seen)).toEqual(expected);
-        expect(alone.map(seen)).toEqual(expected);
-        // Shared lists and decimals come back as the very objects set.
-        run.forEach((state, index) => {
-          if (models[index]!.eligibilityReasons !== NO_REASONS_SET) expect(state.eligibilityReasons).toBe(models[index]!.eligibilityReasons);
-          expect(state.focusMultiplier).toBe(models[index]!.focusMultiplier);
-        });
+        check(operations);
+        // A score a rule sets is kept aside and read from the county: without one, the run's columns are read alone.
+        check(operations.filter(({ operation }) => !('score' in operation)));
       }),
     );
   });

@@ -309,6 +309,12 @@ class FigureStore {
     return true;
   }
 
+  /** A column's packed figures: the digits, and the places (0: `digits` is the figure; see the constants above for the rest). */
+  packedColumn(name: string): { readonly digits: Uint32Array; readonly places: Uint8Array } | undefined {
+    const column = this.indexOf.get(name);
+    return column === undefined ? undefined : { digits: this.digits[column]!, places: this.places[column]! };
+  }
+
   /** A packed figure without decimal places, as a number (its digits as the table has them, leading zeros aside); else undefined. */
   whole(column: number, county: number): number | undefined {
     return this.places[column]![county] === 0 ? this.digits[column]![county]! : undefined;
@@ -576,6 +582,8 @@ class CountyFigures implements ReadonlyMap<string, Dec> {
 /** Bits of ReadCounty.flags: the yes/no columns, then the assessment grade (0 none, 1 + its place in ASSESSMENT_GRADES). */
 const POVERTY_COUNTY = 1;
 const KEY_COUNTY = 2;
+export const TABLE_POVERTY_COUNTY = POVERTY_COUNTY;
+export const TABLE_KEY_COUNTY = KEY_COUNTY;
 const OLD_REVOLUTIONARY_BASE = 4;
 const ETHNIC_MINORITY_AREA = 8;
 const BORDER_AREA = 16;
@@ -663,15 +671,20 @@ class CountyStore {
     return this.remittedOf.get(county) ?? NO_REMITTED;
   }
 
-  /** Every text the store keeps once (names, prefectures, areas, exit years), by number. */
-  get allTexts(): readonly string[] {
-    return this.texts;
-  }
-  /** The numbers in `allTexts` of a county's name, prefecture and contiguous area, plus OFFSET, written at AT. */
-  copyTextIds(county: number, into: TextIdColumns, at: number, offset: number): void {
-    into.name[at] = this.nameIds[county]! + offset;
-    into.prefecture[at] = this.prefectureIds[county]! + offset;
-    into.area[at] = this.areaIds[county]! + offset;
+  /** The store's columns, for the counties numbered NUMBERS (see tableColumnsOf). */
+  columns(numbers: Uint32Array): TableColumns {
+    const figures = this.figures;
+    return {
+      numbers,
+      nameIds: this.nameIds,
+      prefectureIds: this.prefectureIds,
+      areaIds: this.areaIds,
+      texts: this.texts,
+      provinceIds: this.provinceIds,
+      provinces: this.provinces,
+      flags: this.flags,
+      figureColumn: (column) => figures.packedColumn(column),
+    };
   }
 
   private textId(text: string): number {
@@ -700,34 +713,85 @@ class CountyStore {
   }
 }
 
-/** Columns of numbers of texts: each county's name, prefecture and contiguous area (see `copyTableTextIds`). */
-export interface TextIdColumns {
-  readonly name: Uint32Array;
-  readonly prefecture: Uint32Array;
-  readonly area: Uint32Array;
+/**
+ * The columns of the table that every one of a list of counties was read
+ * from, for a reader of every county (allocations.csv's snapshot), which then
+ * calls no getter of each: `numbers[at]` is the number in the table of the
+ * county at AT in the list, and the other arrays are indexed by that number.
+ * Not to be changed.
+ */
+export interface TableColumns {
+  readonly numbers: Uint32Array;
+  /** Numbers in `texts` of each county's name, prefecture and contiguous area. */
+  readonly nameIds: Uint32Array;
+  readonly prefectureIds: Uint32Array;
+  readonly areaIds: Uint32Array;
+  readonly texts: readonly string[];
+  /** Numbers in `provinces` of each county's province. */
+  readonly provinceIds: Uint16Array;
+  readonly provinces: readonly Province[];
+  /** Each county's flags: TABLE_POVERTY_COUNTY, TABLE_KEY_COUNTY among others. */
+  readonly flags: Uint16Array;
+  /** A figure column as packed: `digits` is the figure where `places` is 0 (a whole number below 2^32); undefined when the table has no such column. */
+  figureColumn(column: string): { readonly digits: Uint32Array; readonly places: Uint8Array } | undefined;
 }
 
 /**
- * When every one of UNITS' counties was read from one table: each one's
- * name, prefecture and contiguous area as its number in the texts of the
- * table's store plus OFFSET, written into INTO at the unit's place, and
- * those texts returned. A reader of every county (allocations.csv's
- * snapshot) then looks up no text a county. Undefined, with nothing
- * written, otherwise.
+ * The columns of the one table all of COUNTIES were read from; when they were
+ * not, columns gathered from the counties' getters, numbered in list order,
+ * with no figure column (their figures are read from each county).
  */
-export function copyTableTextIds<T>(units: readonly T[], countyOf: (unit: T) => County, into: TextIdColumns, offset: number): readonly string[] | undefined {
-  const first = units.length > 0 ? countyOf(units[0]!) : undefined;
-  if (!(first instanceof ReadCounty)) return undefined;
-  const store = first.countyStore;
-  for (const unit of units) {
-    const county = countyOf(unit);
-    if (!(county instanceof ReadCounty) || county.countyStore !== store) return undefined;
+export function tableColumnsOf(counties: readonly County[]): TableColumns {
+  const first = counties[0];
+  const store = first instanceof ReadCounty ? first.countyStore : undefined;
+  const numbers = new Uint32Array(counties.length);
+  for (let at = 0; at < counties.length && store !== undefined; at++) {
+    const county = counties[at];
+    if (!(county instanceof ReadCounty) || county.countyStore !== store) return gatheredTableColumns(counties);
+    numbers[at] = county.storeNumber;
   }
-  for (let at = 0; at < units.length; at++) {
-    const county = countyOf(units[at]!) as ReadCounty;
-    store.copyTextIds(county.storeNumber, into, at, offset);
-  }
-  return store.allTexts;
+  return store === undefined ? gatheredTableColumns(counties) : store.columns(numbers);
+}
+
+/** TableColumns of any counties, read through their getters. */
+function gatheredTableColumns(counties: readonly County[]): TableColumns {
+  const count = counties.length;
+  const texts: string[] = [];
+  const textIds = new Map<string, number>();
+  const textId = (text: string): number => {
+    let id = textIds.get(text);
+    if (id === undefined) {
+      id = texts.push(text) - 1;
+      textIds.set(text, id);
+    }
+    return id;
+  };
+  const provinces: Province[] = [];
+  const provinceIds = new Map<Province, number>();
+  const columns = {
+    numbers: Uint32Array.from({ length: count }, (_, at) => at),
+    nameIds: new Uint32Array(count),
+    prefectureIds: new Uint32Array(count),
+    areaIds: new Uint32Array(count),
+    texts,
+    provinceIds: new Uint16Array(count),
+    provinces,
+    flags: new Uint16Array(count),
+    figureColumn: () => undefined,
+  };
+  counties.forEach((county, at) => {
+    columns.nameIds[at] = textId(county.name);
+    columns.prefectureIds[at] = textId(county.prefecture);
+    columns.areaIds[at] = textId(county.contiguousArea);
+    let province = provinceIds.get(county.province);
+    if (province === undefined) {
+      province = provinces.push(county.province) - 1;
+      provinceIds.set(county.province, province);
+    }
+    columns.provinceIds[at] = province;
+    columns.flags[at] = (county.povertyCounty ? POVERTY_COUNTY : 0) | (county.keyCounty ? KEY_COUNTY : 0);
+  });
+  return columns;
 }
 
 /** The flags of a county as CountyStore keeps them (see the bits above). */

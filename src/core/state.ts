@@ -557,6 +557,8 @@ class CountyColumns {
   readonly sourceIds: Uint32Array;
   readonly sources = new Numbered<StageTwoScores>();
   readonly sourceIndexes: Uint32Array;
+  /** Whether a rule ever set stage-2 decimals on one of these counties (kept aside, see `decimalsSet`). */
+  decimalsSetAside = false;
 
   constructor(
     /** The counties, by place (a run's are the county table's, in order). */
@@ -636,6 +638,16 @@ export class CountyRecord implements CountyState {
   /** A county's state on its own, its amounts in a map of its own. */
   static alone(county: County): CountyRecord {
     return new CountyRecord(new CountyColumns([county], new Map<string, Fen>()), 0);
+  }
+
+  /** The columns a record keeps its fields in (see runColumnsOf); undefined for any other county state. */
+  static columnsOf(countyState: CountyState): CountyColumns | undefined {
+    return countyState instanceof CountyRecord ? countyState.columns : undefined;
+  }
+
+  /** A rule set stage-2 decimals on this county (see setDecimals). */
+  noteDecimalsSet(): void {
+    this.columns.decimalsSetAside = true;
   }
 
   get county(): County {
@@ -804,7 +816,85 @@ interface SetDecimals {
 const decimalsSet = new WeakMap<CountyRecord, SetDecimals>();
 
 function setDecimals(county: CountyRecord, decimals: SetDecimals): void {
+  county.noteDecimalsSet();
   decimalsSet.set(county, { ...decimalsSet.get(county), ...decimals });
+}
+
+/**
+ * What the rules recorded of every county of a run, column by column, for a
+ * reader of every county (allocations.csv's snapshot), which then calls no
+ * getter of each county: `bits[index]` holds COUNTY_ELIGIBLE and
+ * COUNTY_PRIORITY_PROVINCE and the binding (`bindingOfBits`), `focusIds`
+ * the number of the county's focus multiplier (0: none).
+ */
+export interface RunColumns {
+  /** The counties, by place (the table's list). */
+  readonly counties: readonly County[];
+  readonly bits: Uint8Array;
+  readonly focusIds: Uint32Array;
+  /** The focus multiplier numbered NUMBER in `focusIds`. */
+  focusMultiplier(number: number): Dec | undefined;
+  /** What `scoreText(places)` of the county at INDEX gives. */
+  scoreText(index: number, places: number): string | undefined;
+}
+
+export const COUNTY_ELIGIBLE = ELIGIBLE;
+export const COUNTY_PRIORITY_PROVINCE = PRIORITY_PROVINCE;
+
+/** The binding a county's bits in `RunColumns.bits` hold. */
+export function bindingOfBits(bits: number): PotBinding | undefined {
+  const code = (bits & BINDING_BITS) >> BINDING_SHIFT;
+  return code === 0 ? undefined : BINDINGS[code - 1];
+}
+
+/**
+ * What each getter of the county at `index` of COUNTIES reads, at `index`:
+ * the records' own columns when they are the records of one run in their
+ * places (as `CountyRecord.ofRun` makes them, or `inStore` at every place of
+ * a store), else columns gathered from the getters.
+ */
+export function runColumnsOf(counties: readonly CountyState[]): RunColumns {
+  const columns = sharedAmountStore(counties) === undefined ? undefined : CountyRecord.columnsOf(counties[0]!);
+  if (columns === undefined || columns.counties.length !== counties.length || counties.some((countyState) => CountyRecord.columnsOf(countyState) !== columns)) {
+    return gatheredRunColumns(counties);
+  }
+  const { bits, focusIds, focus, sourceIds, sources, sourceIndexes } = columns;
+  return {
+    counties: columns.counties,
+    bits,
+    focusIds,
+    focusMultiplier: (number) => focus.valueOf(number),
+    scoreText: (index, places) => {
+      // A county whose decimals a rule set reads them (CountyRecord.scoreText); none has, in a run of the core's rules.
+      if (columns.decimalsSetAside) return counties[index]!.scoreText(places);
+      const source = sources.valueOf(sourceIds[index]!);
+      if (source === undefined) return undefined;
+      const at = sourceIndexes[index]!;
+      return source.scoreText ? source.scoreText(at, places) : formatDecimal(source.score(at), places);
+    },
+  };
+}
+
+/** RunColumns of any county states, read through their getters. */
+function gatheredRunColumns(counties: readonly CountyState[]): RunColumns {
+  const bits = new Uint8Array(counties.length);
+  const focusIds = new Uint32Array(counties.length);
+  const focus = new Numbered<Dec>();
+  counties.forEach((countyState, index) => {
+    const binding = countyState.binding;
+    bits[index] =
+      (countyState.eligible ? ELIGIBLE : 0) |
+      (countyState.priorityProvince ? PRIORITY_PROVINCE : 0) |
+      ((binding === undefined ? 0 : BINDINGS.indexOf(binding) + 1) << BINDING_SHIFT);
+    focusIds[index] = focus.numberOf(countyState.focusMultiplier);
+  });
+  return {
+    counties: counties.map((countyState) => countyState.county),
+    bits,
+    focusIds,
+    focusMultiplier: (number) => focus.valueOf(number),
+    scoreText: (index, places) => counties[index]!.scoreText(places),
+  };
 }
 
 export interface ProvinceState {

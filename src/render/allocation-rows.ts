@@ -6,9 +6,9 @@
  * the same cells, whichever formats them.
  */
 import type { AllocationResult } from '../core/allocate.js';
-import { copyTableTextIds, type County } from '../core/counties.js';
+import { TABLE_KEY_COUNTY, TABLE_POVERTY_COUNTY, tableColumnsOf, type County } from '../core/counties.js';
 import { fitsInt64, formatDecimal, formatFraction, formatQuotient, formatSafeIntegerQuotient, formatYuan, ZERO, type Dec, type Fen } from '../core/money.js';
-import { sharedAmountStore, type CountyState } from '../core/state.js';
+import { bindingOfBits, COUNTY_ELIGIBLE, COUNTY_PRIORITY_PROVINCE, runColumnsOf, sharedAmountStore, type CountyState } from '../core/state.js';
 import { csvCell, csvHeaderText, yesNo } from './csv.js';
 
 /** One amount column of every row: fen slots, presence flags, and amounts too wide for a slot by row. */
@@ -159,12 +159,15 @@ function amountColumnData(counties: readonly CountyState[], name: string): Amoun
   return { fen, present, wide: wide.size > 0 ? wide : undefined };
 }
 
-/** What allocations.csv shows of each county, gathered once (see AllocationRowsData). */
+/** What allocations.csv shows of each county, gathered once (see AllocationRowsData), read column by column from the run and its table. */
 export function snapshotAllocationRows(result: AllocationResult, amountNames: readonly string[]): AllocationRowsData {
   const counties = result.counties;
   const count = counties.length;
-  const texts: string[] = [''];
-  const textIndex = new Map<string, number>([['', 0]]);
+  const run = runColumnsOf(counties);
+  const table = tableColumnsOf(run.counties);
+  // The table's texts after the empty text (number 0 here), then the focus multipliers' and bindings' texts.
+  const texts: string[] = ['', ...table.texts];
+  const textIndex = new Map<string, number>();
   const indexOf = (text: string): number => {
     let index = textIndex.get(text);
     if (index === undefined) {
@@ -174,94 +177,82 @@ export function snapshotAllocationRows(result: AllocationResult, amountNames: re
     }
     return index;
   };
-  const provinces: { code: string; name: string; region: string }[] = [];
-  const provinceIndex = new Map<string, number>();
-  const focusTexts = new Map<Dec, number>();
   // Codes as numbers when every one is digits without a leading zero (a village table's are), else as text.
   let codeNumbers: Float64Array | undefined = shared(Float64Array, count);
   for (let index = 0; index < count; index++) {
-    const number = wholeNumberOf(counties[index]!.county.code);
+    const number = wholeNumberOf(run.counties[index]!.code);
     if (number === undefined) {
       codeNumbers = undefined;
       break;
     }
     codeNumbers[index] = number;
   }
-  const codes = codeNumbers ? [] : counties.map((countyState) => countyState.county.code);
+  const codes = codeNumbers ? [] : run.counties.map((county) => county.code);
   const name = shared(Uint32Array, count);
   const prefecture = shared(Uint32Array, count);
   const area = shared(Uint32Array, count);
-  // Counties read from one table: their names, prefectures and areas are numbers in its store's texts (after the
-  // empty text, number 0 here), copied without a look-up a county.
-  const tableTexts = copyTableTextIds(counties, (countyState) => countyState.county, { name, prefecture, area }, texts.length);
-  if (tableTexts !== undefined) for (const text of tableTexts) texts.push(text);
   const province = shared(Uint16Array, count);
   const flags = shared(Uint8Array, count);
   const focus = shared(Uint32Array, count);
   const binding = shared(Uint32Array, count);
-  let lastProvince: County['province'] | undefined;
-  let lastProvinceId = 0;
-  let lastBinding = '';
-  let lastBindingId = indexOf('');
+  const poor = shared(Float64Array, count);
+  const rural = shared(Float64Array, count);
+  // Provinces in the order the rows first show them; focus multipliers and bindings as texts, each looked up once.
+  const provinces: { code: string; name: string; region: string }[] = [];
+  const provinceAt = new Int32Array(table.provinces.length).fill(-1);
+  const focusText = new Map<number, number>([[0, 0]]);
+  const bindingText = new Int32Array(256).fill(-1);
+  const { numbers, nameIds, prefectureIds, areaIds, provinceIds, flags: tableFlags } = table;
+  const { bits: runBits, focusIds } = run;
+  const poorColumn = table.figureColumn('poor_population');
+  const ruralColumn = table.figureColumn('rural_population');
   // Scores gathered a few thousand at a time into one text (see AllocationRowsData.scores).
   const scoreParts: string[] = [];
   let scoreBatch: string[] = [];
-  const poor = shared(Float64Array, count);
-  const rural = shared(Float64Array, count);
   const populationTexts = new Map<number, readonly [string, string]>();
   const populationCells = new Map<number, readonly [string, string, string]>();
   for (let index = 0; index < count; index++) {
-    const countyState = counties[index]!;
-    const county = countyState.county;
-    if (tableTexts === undefined) {
-      name[index] = indexOf(county.name);
-      prefecture[index] = indexOf(county.prefecture);
-      area[index] = indexOf(county.contiguousArea);
+    const number = numbers[index]!;
+    name[index] = nameIds[number]! + 1;
+    prefecture[index] = prefectureIds[number]! + 1;
+    area[index] = areaIds[number]! + 1;
+    const provinceId = provinceIds[number]!;
+    let at = provinceAt[provinceId]!;
+    if (at < 0) {
+      const { code, nameZh, region } = table.provinces[provinceId]!;
+      at = provinces.push({ code, name: nameZh, region }) - 1;
+      provinceAt[provinceId] = at;
     }
-    // Most counties are of the province of the one before.
-    const countyProvince = county.province;
-    if (countyProvince !== lastProvince) {
-      lastProvince = countyProvince;
-      let at = provinceIndex.get(countyProvince.code);
-      if (at === undefined) {
-        at = provinces.length;
-        provinces.push({ code: countyProvince.code, name: countyProvince.nameZh, region: countyProvince.region });
-        provinceIndex.set(countyProvince.code, at);
-      }
-      lastProvinceId = at;
+    province[index] = at;
+    const bits = runBits[index]!;
+    const countyFlags = tableFlags[number]!;
+    flags[index] =
+      (bits & COUNTY_ELIGIBLE ? 1 : 0) | (countyFlags & TABLE_POVERTY_COUNTY ? 2 : 0) | (countyFlags & TABLE_KEY_COUNTY ? 4 : 0) | (bits & COUNTY_PRIORITY_PROVINCE ? 8 : 0);
+    const focusId = focusIds[index]!;
+    let focusAt = focusText.get(focusId);
+    if (focusAt === undefined) {
+      focusAt = indexOf(run.focusMultiplier(focusId)!.toFixed());
+      focusText.set(focusId, focusAt);
     }
-    province[index] = lastProvinceId;
-    flags[index] = (countyState.eligible ? 1 : 0) | (county.povertyCounty ? 2 : 0) | (county.keyCounty ? 4 : 0) | (countyState.priorityProvince ? 8 : 0);
-    const multiplier = countyState.focusMultiplier;
-    if (multiplier) {
-      let text = focusTexts.get(multiplier);
-      if (text === undefined) {
-        text = indexOf(multiplier.toFixed());
-        focusTexts.set(multiplier, text);
-      }
-      focus[index] = text;
+    focus[index] = focusAt;
+    let bindingAt = bindingText[bits]!;
+    if (bindingAt < 0) {
+      bindingAt = indexOf(bindingOfBits(bits) ?? '');
+      bindingText[bits] = bindingAt;
     }
-    // Bindings are a few texts, most counties' the same as the one before.
-    const bindingText = countyState.binding ?? '';
-    if (bindingText !== lastBinding) {
-      lastBinding = bindingText;
-      lastBindingId = indexOf(bindingText);
-    }
-    binding[index] = lastBindingId;
-    scoreBatch.push(countyState.scoreText(10) ?? '');
+    binding[index] = bindingAt;
+    scoreBatch.push(run.scoreText(index, 10) ?? '');
     if (scoreBatch.length === SCORES_PER_PART) {
       scoreParts.push(`${scoreBatch.join('\n')}\n`);
       scoreBatch = [];
     }
     // Whole populations packed in the table's store are read as numbers, without a text in between.
-    const figures = county.figures as { wholeOf?: (column: string) => number | undefined };
-    const poorWhole = figures.wholeOf?.('poor_population');
-    const ruralWhole = poorWhole === undefined ? undefined : figures.wholeOf!('rural_population');
-    if (poorWhole !== undefined && ruralWhole !== undefined) {
-      poor[index] = poorWhole;
-      rural[index] = ruralWhole;
+    if (poorColumn !== undefined && ruralColumn !== undefined && poorColumn.places[number] === 0 && ruralColumn.places[number] === 0) {
+      poor[index] = poorColumn.digits[number]!;
+      rural[index] = ruralColumn.digits[number]!;
       continue;
     }
+    const county = run.counties[index]!;
     const population = populationTextsOf(county);
     poor[index] = NaN;
     rural[index] = NaN;
