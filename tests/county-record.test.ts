@@ -148,7 +148,7 @@ function seenInColumns(states: readonly CountyState[]): unknown[] {
       eligible: (bits & COUNTY_ELIGIBLE) !== 0,
       priorityProvince: (bits & COUNTY_PRIORITY_PROVINCE) !== 0,
       binding: bindingOfBits(bits),
-      focusMultiplier: columns.focusMultiplier(columns.focusIds[index]!)?.toFixed(),
+      focusMultiplier: columns.focusMultipliers[columns.focusIds[index]!]?.toFixed(),
       scoreText: columns.scoreText(index, 4),
     };
   });

@@ -533,6 +533,11 @@ class Numbered<T> {
   valueOf(number: number): T | undefined {
     return this.values[number];
   }
+
+  /** Every value by its number (0: undefined). */
+  get all(): readonly (T | undefined)[] {
+    return this.values;
+  }
 }
 
 /**
@@ -832,8 +837,8 @@ export interface RunColumns {
   readonly counties: readonly County[];
   readonly bits: Uint8Array;
   readonly focusIds: Uint32Array;
-  /** The focus multiplier numbered NUMBER in `focusIds`. */
-  focusMultiplier(number: number): Dec | undefined;
+  /** The focus multipliers by their number in `focusIds` (0: none). */
+  readonly focusMultipliers: readonly (Dec | undefined)[];
   /** What `scoreText(places)` of the county at INDEX gives. */
   scoreText(index: number, places: number): string | undefined;
 }
@@ -863,7 +868,7 @@ export function runColumnsOf(counties: readonly CountyState[]): RunColumns {
     counties: columns.counties,
     bits,
     focusIds,
-    focusMultiplier: (number) => focus.valueOf(number),
+    focusMultipliers: focus.all,
     scoreText: (index, places) => {
       // A county whose decimals a rule set reads them (CountyRecord.scoreText); none has, in a run of the core's rules.
       if (columns.decimalsSetAside) return counties[index]!.scoreText(places);
@@ -892,7 +897,7 @@ function gatheredRunColumns(counties: readonly CountyState[]): RunColumns {
     counties: counties.map((countyState) => countyState.county),
     bits,
     focusIds,
-    focusMultiplier: (number) => focus.valueOf(number),
+    focusMultipliers: focus.all,
     scoreText: (index, places) => counties[index]!.scoreText(places),
   };
 }

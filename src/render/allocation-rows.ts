@@ -159,6 +159,38 @@ function amountColumnData(counties: readonly CountyState[], name: string): Amoun
   return { fen, present, wide: wide.size > 0 ? wide : undefined };
 }
 
+/** Each county's code as a number, when every one is digits without a leading zero (a village table's are); else undefined. */
+function codeNumbersOf(counties: readonly County[]): Float64Array | undefined {
+  const numbers = shared(Float64Array, counties.length);
+  for (let index = 0; index < counties.length; index++) {
+    const number = wholeNumberOf(counties[index]!.code);
+    if (number === undefined) return undefined;
+    numbers[index] = number;
+  }
+  return numbers;
+}
+
+/** The populations of the county at INDEX, when the table did not pack both as whole numbers: as numbers, texts or cells (see AllocationRowsData). */
+function populationOf(
+  county: County,
+  index: number,
+  into: Pick<AllocationRowsData, 'poor' | 'rural'> & { populationTexts: Map<number, readonly [string, string]>; populationCells: Map<number, readonly [string, string, string]> },
+): void {
+  const population = populationTextsOf(county);
+  into.poor[index] = NaN;
+  into.rural[index] = NaN;
+  if (!population) {
+    into.populationCells.set(index, populationCellsOf(county));
+    return;
+  }
+  const poorNumber = wholeNumberOf(population.poor);
+  const ruralNumber = poorNumber === undefined ? undefined : wholeNumberOf(population.rural);
+  if (poorNumber !== undefined && ruralNumber !== undefined) {
+    into.poor[index] = poorNumber;
+    into.rural[index] = ruralNumber;
+  } else into.populationTexts.set(index, [population.poor, population.rural]);
+}
+
 /** What allocations.csv shows of each county, gathered once (see AllocationRowsData), read column by column from the run and its table. */
 export function snapshotAllocationRows(result: AllocationResult, amountNames: readonly string[]): AllocationRowsData {
   const counties = result.counties;
@@ -167,7 +199,7 @@ export function snapshotAllocationRows(result: AllocationResult, amountNames: re
   const table = tableColumnsOf(run.counties);
   // The table's texts after the empty text (number 0 here), then the focus multipliers' and bindings' texts.
   const texts: string[] = ['', ...table.texts];
-  const textIndex = new Map<string, number>();
+  const textIndex = new Map<string, number>([['', 0]]);
   const indexOf = (text: string): number => {
     let index = textIndex.get(text);
     if (index === undefined) {
@@ -177,16 +209,7 @@ export function snapshotAllocationRows(result: AllocationResult, amountNames: re
     }
     return index;
   };
-  // Codes as numbers when every one is digits without a leading zero (a village table's are), else as text.
-  let codeNumbers: Float64Array | undefined = shared(Float64Array, count);
-  for (let index = 0; index < count; index++) {
-    const number = wholeNumberOf(run.counties[index]!.code);
-    if (number === undefined) {
-      codeNumbers = undefined;
-      break;
-    }
-    codeNumbers[index] = number;
-  }
+  const codeNumbers = codeNumbersOf(run.counties);
   const codes = codeNumbers ? [] : run.counties.map((county) => county.code);
   const name = shared(Uint32Array, count);
   const prefecture = shared(Uint32Array, count);
@@ -197,76 +220,44 @@ export function snapshotAllocationRows(result: AllocationResult, amountNames: re
   const binding = shared(Uint32Array, count);
   const poor = shared(Float64Array, count);
   const rural = shared(Float64Array, count);
-  // Provinces in the order the rows first show them; focus multipliers and bindings as texts, each looked up once.
-  const provinces: { code: string; name: string; region: string }[] = [];
-  const provinceAt = new Int32Array(table.provinces.length).fill(-1);
-  const focusText = new Map<number, number>([[0, 0]]);
-  const bindingText = new Int32Array(256).fill(-1);
+  // The texts of every province, focus multiplier and binding worked out before the rows, so that the loop over a
+  // million rows has no branch taken only now and then: each first taking would throw its optimised code away.
+  const provinces = table.provinces.map(({ code, nameZh, region }) => ({ code, name: nameZh, region }));
+  const focusText = Int32Array.from(run.focusMultipliers, (multiplier) => (multiplier === undefined ? 0 : indexOf(multiplier.toFixed())));
+  const bindingText = Int32Array.from({ length: 256 }, (_, bits) => indexOf(bindingOfBits(bits) ?? ''));
   const { numbers, nameIds, prefectureIds, areaIds, provinceIds, flags: tableFlags } = table;
   const { bits: runBits, focusIds } = run;
   const poorColumn = table.figureColumn('poor_population');
   const ruralColumn = table.figureColumn('rural_population');
-  // Scores gathered a few thousand at a time into one text (see AllocationRowsData.scores).
-  const scoreParts: string[] = [];
-  let scoreBatch: string[] = [];
   const populationTexts = new Map<number, readonly [string, string]>();
   const populationCells = new Map<number, readonly [string, string, string]>();
-  for (let index = 0; index < count; index++) {
-    const number = numbers[index]!;
-    name[index] = nameIds[number]! + 1;
-    prefecture[index] = prefectureIds[number]! + 1;
-    area[index] = areaIds[number]! + 1;
-    const provinceId = provinceIds[number]!;
-    let at = provinceAt[provinceId]!;
-    if (at < 0) {
-      const { code, nameZh, region } = table.provinces[provinceId]!;
-      at = provinces.push({ code, name: nameZh, region }) - 1;
-      provinceAt[provinceId] = at;
+  // Scores gathered a few thousand at a time into one text (see AllocationRowsData.scores).
+  const scoreParts: string[] = [];
+  const scoreBatch: string[] = [];
+  for (let start = 0; start < count; start += SCORES_PER_PART) {
+    const end = Math.min(count, start + SCORES_PER_PART);
+    scoreBatch.length = end - start;
+    for (let index = start; index < end; index++) {
+      const number = numbers[index]!;
+      name[index] = nameIds[number]! + 1;
+      prefecture[index] = prefectureIds[number]! + 1;
+      area[index] = areaIds[number]! + 1;
+      province[index] = provinceIds[number]!;
+      const bits = runBits[index]!;
+      const countyFlags = tableFlags[number]!;
+      flags[index] =
+        (bits & COUNTY_ELIGIBLE ? 1 : 0) | (countyFlags & TABLE_POVERTY_COUNTY ? 2 : 0) | (countyFlags & TABLE_KEY_COUNTY ? 4 : 0) | (bits & COUNTY_PRIORITY_PROVINCE ? 8 : 0);
+      focus[index] = focusText[focusIds[index]!]!;
+      binding[index] = bindingText[bits]!;
+      scoreBatch[index - start] = run.scoreText(index, 10) ?? '';
+      // Whole populations packed in the table's store are read as numbers, without a text in between.
+      if (poorColumn !== undefined && ruralColumn !== undefined && poorColumn.places[number] === 0 && ruralColumn.places[number] === 0) {
+        poor[index] = poorColumn.digits[number]!;
+        rural[index] = ruralColumn.digits[number]!;
+      } else populationOf(run.counties[index]!, index, { poor, rural, populationTexts, populationCells });
     }
-    province[index] = at;
-    const bits = runBits[index]!;
-    const countyFlags = tableFlags[number]!;
-    flags[index] =
-      (bits & COUNTY_ELIGIBLE ? 1 : 0) | (countyFlags & TABLE_POVERTY_COUNTY ? 2 : 0) | (countyFlags & TABLE_KEY_COUNTY ? 4 : 0) | (bits & COUNTY_PRIORITY_PROVINCE ? 8 : 0);
-    const focusId = focusIds[index]!;
-    let focusAt = focusText.get(focusId);
-    if (focusAt === undefined) {
-      focusAt = indexOf(run.focusMultiplier(focusId)!.toFixed());
-      focusText.set(focusId, focusAt);
-    }
-    focus[index] = focusAt;
-    let bindingAt = bindingText[bits]!;
-    if (bindingAt < 0) {
-      bindingAt = indexOf(bindingOfBits(bits) ?? '');
-      bindingText[bits] = bindingAt;
-    }
-    binding[index] = bindingAt;
-    scoreBatch.push(run.scoreText(index, 10) ?? '');
-    if (scoreBatch.length === SCORES_PER_PART) {
-      scoreParts.push(`${scoreBatch.join('\n')}\n`);
-      scoreBatch = [];
-    }
-    // Whole populations packed in the table's store are read as numbers, without a text in between.
-    if (poorColumn !== undefined && ruralColumn !== undefined && poorColumn.places[number] === 0 && ruralColumn.places[number] === 0) {
-      poor[index] = poorColumn.digits[number]!;
-      rural[index] = ruralColumn.digits[number]!;
-      continue;
-    }
-    const county = run.counties[index]!;
-    const population = populationTextsOf(county);
-    poor[index] = NaN;
-    rural[index] = NaN;
-    if (!population) populationCells.set(index, populationCellsOf(county));
-    else {
-      const poorNumber = wholeNumberOf(population.poor);
-      const ruralNumber = poorNumber === undefined ? undefined : wholeNumberOf(population.rural);
-      if (poorNumber !== undefined && ruralNumber !== undefined) {
-        poor[index] = poorNumber;
-        rural[index] = ruralNumber;
-      } else populationTexts.set(index, [population.poor, population.rural]);
-    }
+    scoreParts.push(`${scoreBatch.join('\n')}\n`);
   }
-  if (scoreBatch.length > 0) scoreParts.push(`${scoreBatch.join('\n')}\n`);
   return {
     count,
     codeNumbers,
