@@ -269,3 +269,27 @@ describe('packedWholeFigure', () => {
     expect(packedWholeFigure(counties[0]!, 'no_such_column')).toBeUndefined();
   });
 });
+
+describe('readCountiesCsv told of each province run', () => {
+  const header = 'county_code,county_name,poor_population,rural_population\n';
+  /** The runs told of, as the codes in each, and the table's counties. */
+  const runs = (rows: string) => {
+    const told: string[][] = [];
+    const read = readCountiesCsv('c.csv', header + rows, reference, [], undefined, (counties, start, end) => told.push(counties.slice(start, end).map((county) => county.code)));
+    return { told, counties: read.result?.counties };
+  };
+
+  it('tells of each province once its rows end, in file order, with the very counties the table then lists', () => {
+    const { told, counties } = runs('110101,甲,1,10\n110102,乙,1,10\n130101,丙,1,10\n520111,丁,1,10\n520112,戊,1,10\n');
+    expect(told).toEqual([['110101', '110102'], ['130101'], ['520111', '520112']]);
+    expect(counties!.map((county) => county.code)).toEqual(told.flat());
+  });
+
+  it('tells of a province twice when its rows are not together, and of nothing more once a row has a problem', () => {
+    expect(runs('520111,丁,1,10\n110101,甲,1,10\n520112,戊,1,10\n').told).toEqual([['520111'], ['110101'], ['520112']]);
+    // The last run is told of at the end only when the table has no problems (it is then not run).
+    const withProblem = runs('110101,甲,1,10\n520111,丁,x,10\n520112,戊,1,10\n');
+    expect(withProblem.told).toEqual([['110101']]);
+    expect(withProblem.counties).toBeUndefined();
+  });
+});

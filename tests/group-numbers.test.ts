@@ -319,6 +319,62 @@ describe('allocate with stage 2 partly on a worker thread', () => {
     }
   }, 120_000);
 
+  /**
+   * The run of COUNTIES with stage 2 begun while the table is read (EarlyStageTwo): how many groups it took from
+   * the worker, the table and audit entries. SETTLED: the worker has answered every group and is stopped first.
+   */
+  function runEarly(counties: string, settled = false): { taken: number; eligibleProvinces: number; table: Buffer; audit: string } {
+    const early = new dist.helper.EarlyStageTwo();
+    const loaded = dist.load.loadInputs({ counties, budget: tables.budget, policy, encoding: 'auto', onProvinceRead: early.onProvinceRead });
+    const helper = early.take(loaded.run.policy);
+    expect(helper).toBeDefined();
+    if (settled) {
+      expect(helper!.stopped).toBe(false);
+      helper!.settle();
+      expect(helper!.stopped).toBe(true);
+      expect(helper!.givenUp).toBeUndefined();
+    }
+    const { counting, counts } = counted(helper!);
+    let result;
+    try {
+      result = dist.factors.withGroupNumbersHelper(counting as never, () => dist.allocate.allocate(loaded.run));
+    } finally {
+      helper!.close();
+      early.close();
+    }
+    const audit = JSON.stringify(dist.audit.buildAuditRecords({ inputs: [], policy: { name: '', path: '', sha256: '' }, result, tables: [], outputs: [] }));
+    const eligibleProvinces = result.provinces.filter((province) => province.eligibleCounties > 0).length;
+    return { taken: counts.taken, eligibleProvinces, table: dist.csv.renderCsvBytes(dist.tables.allocationsTable(result)), audit };
+  }
+
+  it('begun while the table is read, takes every province from the worker and writes the same table and audit entries as one thread', () => {
+    const here = run(tables.file, false);
+    const early = runEarly(tables.file);
+    expect(early.eligibleProvinces).toBeGreaterThan(20);
+    expect(early.taken).toBe(early.eligibleProvinces);
+    expect(Buffer.compare(early.table, here.table)).toBe(0);
+    expect(early.audit).toBe(here.audit);
+  }, 120_000);
+
+  it('stops the worker once it has answered every group, and still gives the numbers it answered', () => {
+    const here = run(tables.file, false);
+    const early = runEarly(tables.file, true);
+    expect(early.taken).toBe(early.eligibleProvinces);
+    expect(Buffer.compare(early.table, here.table)).toBe(0);
+  }, 120_000);
+
+  it('begun while a table out of code order is read, computes here the provinces read out of order, with the same result', () => {
+    // The first village moved to the end: its province's first run lacks it, and its row at the end comes out of order.
+    const lines = readFileSync(tables.file, 'utf8').trimEnd().split('\n');
+    const moved = join(dir, 'moved.csv');
+    writeFileSync(moved, `${[lines[0], ...lines.slice(2), lines[1]].join('\n')}\n`);
+    const here = run(tables.file, false);
+    const early = runEarly(moved);
+    expect(early.taken).toBe(early.eligibleProvinces - 1);
+    expect(Buffer.compare(early.table, here.table)).toBe(0);
+    expect(early.audit).toBe(here.audit);
+  }, 120_000);
+
   it('the command writes the same allocations.csv as allocating on one thread', () => {
     const out = join(dir, 'run');
     const result = runCli(['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--out', out]);

@@ -1,9 +1,14 @@
 /**
  * Stage 2 of a large run on two cores: the factor values, totals (and, for a
- * province of at most 10,000 eligible units, shares) and scores of the last
- * provinces (about 65% of the eligible units) are computed on a worker thread (group-numbers-worker.ts) while this thread
- * computes the first provinces' and allocates them; by the time it reaches
- * the others, their numbers are there. The worker runs the core's own
+ * province of at most 10,000 eligible units, shares) and scores of the
+ * provinces are computed on a worker thread (group-numbers-worker.ts). When
+ * the county table is in code order, each province is given to the worker as
+ * soon as its last row is read (EarlyStageTwo, below), so that the worker
+ * computes every province while this thread reads the rest of the table and
+ * runs the rules before stage 2, which then only allocates. Otherwise, at
+ * stage 2, the last provinces (about 65% of the eligible units) are given to
+ * the worker while this thread computes the first provinces' and allocates
+ * them; by the time it reaches the others, their numbers are there. The worker runs the core's own
  * `groupNumbers` on the same figures, so the run's outputs are the same
  * bytes with or without it (the tests compare them). Groups whose figures are
  * not all packed in the table's store, and any group the worker could not
@@ -16,6 +21,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import { allocate, type AllocationResult } from '../core/allocate.js';
 import type { AllocationObserver, RunInputs } from '../core/state.js';
 import { RULES } from '../core/rules/index.js';
+import { eligibilityBits, eligibilityFlagsOf } from '../core/rules/eligibility.js';
 import { isLargeRun } from '../core/audit-blocks.js';
 import { packedColumns, type County } from '../core/counties.js';
 import { keepsShares, ScaledColumn, withGroupNumbersHelper, type GroupNumbersHelper, type GroupNumbersResult, type ScaledColumnArrays } from '../core/factors.js';
@@ -64,7 +70,17 @@ interface GroupJob {
  * `close` when the run is allocated. The options are for tests: another
  * worker module, and a shorter wait before it is given up.
  */
-export function workerGroupNumbers(options: { readonly worker?: URL; readonly stallMs?: number } = {}): (GroupNumbersHelper & { close(): void; readonly givenUp: string | undefined }) | undefined {
+export function workerGroupNumbers(
+  options: { readonly worker?: URL; readonly stallMs?: number } = {},
+): (GroupNumbersHelper & {
+  offer(counties: readonly County[], policy: Policy): void;
+  close(): void;
+  /** Waits (up to the stall limit) until the worker has answered every group it was given, and is stopped (for tests). */
+  settle(): void;
+  /** Whether the worker has been stopped (for tests). */
+  readonly stopped: boolean;
+  readonly givenUp: string | undefined;
+}) | undefined {
   const url = options.worker ?? new URL('./group-numbers-worker.js', import.meta.url);
   const stallMs = options.stallMs ?? STALL_MS;
   if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
@@ -90,22 +106,32 @@ export function workerGroupNumbers(options: { readonly worker?: URL; readonly st
     worker = undefined;
   };
 
-  /** Waits for the answer of JOB, reading every answer that comes before it; undefined when the worker does not answer. */
+  /**
+   * Reads every answer the worker has sent so far; once it has answered every
+   * group it was given (none is given once stage 2 asks), stops it, giving
+   * its memory back. False when the worker's module could not be loaded.
+   */
+  const readAnswers = (): boolean => {
+    while (worker !== undefined) {
+      const message = receiveMessageOnPort(port) as { message: Answer } | undefined;
+      if (message === undefined) return true;
+      received++;
+      if (message.message.error !== undefined) {
+        givenUp = `its module could not be loaded: ${message.message.error}`;
+        stop();
+        return false;
+      }
+      const answered = byId.get(message.message.id);
+      if (answered) answered.answer = message.message;
+      if (received === jobs.length) stop();
+    }
+    return true;
+  };
+
+  /** Waits for the answer of JOB (while the worker has groups to answer) up to the stall limit; undefined when the worker does not answer. */
   const await_ = (job: GroupJob): Answer | undefined => {
     const deadline = Date.now() + stallMs;
-    while (job.answer === undefined) {
-      const message = receiveMessageOnPort(port) as { message: Answer } | undefined;
-      if (message !== undefined) {
-        received++;
-        if (message.message.error !== undefined) {
-          givenUp = `its module could not be loaded: ${message.message.error}`;
-          stop();
-          return undefined;
-        }
-        const answered = byId.get(message.message.id);
-        if (answered) answered.answer = message.message;
-        continue;
-      }
+    while (readAnswers() && job.answer === undefined && worker !== undefined && received < jobs.length) {
       if (Date.now() > deadline) {
         givenUp = `no answer in ${stallMs / 1000} s`;
         stop();
@@ -117,7 +143,41 @@ export function workerGroupNumbers(options: { readonly worker?: URL; readonly st
     return job.answer;
   };
 
+  /** What the worker is given of a policy: the figure columns its factors read, and their weights. */
+  let given: { readonly columns: readonly string[]; readonly weights: readonly (readonly [string, string])[] } | undefined;
+  /** Sends the worker COUNTIES' group (when all their figures are packed); false when it cannot be sent, and the worker is stopped. */
+  const send = (counties: readonly County[], policy: Policy): boolean => {
+    if (policyOffered === undefined) {
+      policyOffered = policy;
+      given = {
+        columns: [...new Set(policy.factors.flatMap((factor) => (factor.denominator ? [factor.numerator, factor.denominator] : [factor.numerator])))],
+        weights: policy.factors.map((factor) => [factor.id, (policy.countyWeights.get(factor.id) ?? ZERO).toFixed()] as const),
+      };
+    }
+    if (policy !== policyOffered || worker === undefined) return false;
+    const { columns, weights } = given!;
+    try {
+      const packed = packedColumns(counties, columns);
+      if (packed === undefined) return true;
+      const job: GroupJob = { id: jobs.length, counties };
+      jobs.push(job);
+      byId.set(job.id, job);
+      const transfer = packed.flatMap((column) => [column.digits.buffer as ArrayBuffer, column.places.buffer as ArrayBuffer]);
+      port.postMessage({ id: job.id, count: counties.length, columns, packed, factors: policy.factors, weights, keepShares: keepsShares(counties.length) }, transfer);
+      return true;
+    } catch {
+      // A group that cannot be sent (a factor the worker cannot be given): this thread computes them all.
+      stop();
+      return false;
+    }
+  };
+
   return {
+    offer(counties, policy) {
+      if (counties.length === 0) return;
+      offered = true;
+      send(counties, policy);
+    },
     begin(groups, policy) {
       if (offered || worker === undefined) return;
       offered = true;
@@ -133,26 +193,10 @@ export function workerGroupNumbers(options: { readonly worker?: URL; readonly st
         taken += group.length;
       }
       if (taken < MIN_OFFLOADED_UNITS) return;
-      const columns = [...new Set(policy.factors.flatMap((factor) => (factor.denominator ? [factor.numerator, factor.denominator] : [factor.numerator])))];
-      const weights = policy.factors.map((factor) => [factor.id, (policy.countyWeights.get(factor.id) ?? ZERO).toFixed()] as const);
-      policyOffered = policy;
-      try {
-        for (const counties of chosen) {
-          const packed = packedColumns(counties, columns);
-          if (packed === undefined) continue;
-          const job: GroupJob = { id: jobs.length, counties };
-          jobs.push(job);
-          byId.set(job.id, job);
-          const transfer = packed.flatMap((column) => [column.digits.buffer as ArrayBuffer, column.places.buffer as ArrayBuffer]);
-          port.postMessage({ id: job.id, count: counties.length, columns, packed, factors: policy.factors, weights, keepShares: keepsShares(counties.length) }, transfer);
-        }
-      } catch {
-        // A group that cannot be sent (a factor the worker cannot be given): this thread computes them all.
-        stop();
-      }
+      for (const counties of chosen) if (!send(counties, policy)) return;
     },
     take(counties, policy): GroupNumbersResult | undefined {
-      if (policy !== policyOffered || worker === undefined) return undefined;
+      if (policy !== policyOffered) return undefined;
       const job = jobs.find((candidate) => candidate.counties.length === counties.length && candidate.counties.every((county, index) => county === counties[index]));
       if (job === undefined) return undefined;
       const answer = await_(job);
@@ -165,6 +209,13 @@ export function workerGroupNumbers(options: { readonly worker?: URL; readonly st
       };
     },
     close: stop,
+    settle() {
+      // A job no answer is for: waits until every group is answered (and the worker stopped).
+      await_({ id: -1, counties: [] });
+    },
+    get stopped() {
+      return worker === undefined;
+    },
     get givenUp() {
       return givenUp;
     },
@@ -172,11 +223,82 @@ export function workerGroupNumbers(options: { readonly worker?: URL; readonly st
 }
 
 /**
- * allocate(input), with a large run's stage-2 scores computed partly on a
- * worker thread (see above): the same result.
+ * Stage 2's numbers begun while the county table is read (`onProvinceRead`,
+ * see LoadOptions): in a table in code order each province's rows come
+ * together, and once a province's last row is read, the worker can compute
+ * its eligible units' factor values and scores (eligibility depends only on a
+ * unit's flags and the policy) while this thread reads on and runs the rules
+ * before stage 2. Begun only once the table has more rows than a large run
+ * (the provinces read before are then offered at once). A province whose rows
+ * come again later, or in another order than the table's, gives a group that
+ * stage 2 does not ask for (it asks by the very counties, in order): it
+ * computes that province itself, with the same result; the worker is offered
+ * nothing more once the provinces come out of order.
  */
-export function allocateOnTwoCores(input: RunInputs, observer?: AllocationObserver): AllocationResult {
-  const helper = isLargeRun(input.counties.counties.length) ? workerGroupNumbers() : undefined;
+export class EarlyStageTwo {
+  private helper: ReturnType<typeof workerGroupNumbers>;
+  private started = false;
+  private rows = 0;
+  /** Eligible groups read before the table was known to be large, and their policy. */
+  private waiting: (readonly County[])[] = [];
+  private policy: Policy | undefined;
+  private readonly provincesRead = new Set<string>();
+  private lastCode = '';
+  private outOfOrder = false;
+
+  constructor(private readonly options: Parameters<typeof workerGroupNumbers>[0] = {}) {}
+
+  /** See LoadOptions.onProvinceRead. */
+  readonly onProvinceRead = (counties: readonly County[], start: number, end: number, policy: Policy): void => {
+    if (this.outOfOrder || (this.policy !== undefined && policy !== this.policy)) return;
+    this.policy = policy;
+    const first = counties[start]!;
+    const province = first.province.code;
+    if (this.provincesRead.has(province) || first.code <= this.lastCode) {
+      this.outOfOrder = true;
+      return;
+    }
+    this.provincesRead.add(province);
+    this.lastCode = counties[end - 1]!.code;
+    const flags = eligibilityFlagsOf(policy.eligibilityFlags);
+    const eligible: County[] = [];
+    for (let at = start; at < end; at++) if (eligibilityBits(counties[at]!, flags) !== 0) eligible.push(counties[at]!);
+    this.rows += end - start;
+    if (!this.started) {
+      this.waiting.push(eligible);
+      if (!isLargeRun(this.rows)) return;
+      this.started = true;
+      this.helper = workerGroupNumbers(this.options);
+      for (const group of this.waiting) this.helper?.offer(group, policy);
+      this.waiting = [];
+      return;
+    }
+    this.helper?.offer(eligible, policy);
+  };
+
+  /** The helper for the run with POLICY, if the table's reading began one for it (then this object no longer closes it). */
+  take(policy: Policy): ReturnType<typeof workerGroupNumbers> {
+    const helper = this.helper;
+    if (helper === undefined || policy !== this.policy) return undefined;
+    this.helper = undefined;
+    return helper;
+  }
+
+  /** Stops the worker if no run took it. */
+  close(): void {
+    this.helper?.close();
+    this.helper = undefined;
+  }
+}
+
+/**
+ * allocate(input), with a large run's stage-2 scores computed partly on a
+ * worker thread (see above): the same result. EARLY, if given, may hold a
+ * worker begun while the table was read.
+ */
+export function allocateOnTwoCores(input: RunInputs, observer?: AllocationObserver, early?: EarlyStageTwo): AllocationResult {
+  const large = isLargeRun(input.counties.counties.length);
+  const helper = (large ? early?.take(input.policy) : undefined) ?? (large ? workerGroupNumbers() : undefined);
   if (helper === undefined) return allocate(input, RULES, observer);
   try {
     return withGroupNumbersHelper(helper, () => allocate(input, RULES, observer));

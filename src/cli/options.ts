@@ -5,7 +5,7 @@
 import { Chalk } from 'chalk';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../core/problems.js';
-import { loadInputs, parseOverrides, type LoadedInputs } from '../io/load-inputs.js';
+import { loadInputs, parseOverrides, type LoadedInputs, type LoadOptions } from '../io/load-inputs.js';
 import type { EncodingChoice } from '../io/read-inputs.js';
 import { PLAIN, type Painter } from '../render/summary.js';
 import type { Io } from './io.js';
@@ -65,7 +65,7 @@ export function addInputOptions(command: Command, { inputsRequired = true }: { i
     .option('--no-color', 'plain text without colour (also when NO_COLOR is set or output is not a terminal)');
 }
 
-export function loadFromOptions(options: InputOptions, io: Io, onRowsRead?: (rows: number) => void): LoadedInputs {
+export function loadFromOptions(options: InputOptions, io: Io, onRowsRead?: (rows: number) => void, onProvinceRead?: LoadOptions['onProvinceRead']): LoadedInputs {
   return loadInputs({
     counties: options.counties,
     budget: options.budget,
@@ -77,5 +77,6 @@ export function loadFromOptions(options: InputOptions, io: Io, onRowsRead?: (row
     overrides: parseOverrides(options.set ?? []),
     readPreviousAside: readPreviousOnWorker,
     onRowsRead,
+    onProvinceRead,
   });
 }

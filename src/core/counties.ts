@@ -1037,6 +1037,9 @@ export class CountyReader implements TableVisitor {
   private store = new FigureStore(BUILT_IN_SLOTS);
   /** The counties' other columns, and their figures in `store`. */
   private countyStore = new CountyStore(this.store);
+  /** The province of the run of counties being read (see onProvinceRun), and where in `counties` the run began. */
+  private runProvince: Province | undefined = undefined;
+  private runStart = 0;
 
   constructor(
     private readonly file: string,
@@ -1044,6 +1047,8 @@ export class CountyReader implements TableVisitor {
     private readonly factorColumns: readonly string[],
     /** Told the rows read so far, every ROWS_TOLD rows (see readCountiesCsv). */
     private readonly onRows?: (rows: number) => void,
+    /** Told each run of counties read one after another in one province, once it ends (see readCountiesCsv). */
+    private readonly onProvinceRun?: ProvinceRunListener,
   ) {
     this.areaNames = reference.areas.map((area) => area.nameZh).join(', ');
     this.factorSet = new Set(factorColumns);
@@ -1335,6 +1340,10 @@ export class CountyReader implements TableVisitor {
     }
 
     if (!rowOk || !province || poor === undefined || rural === undefined) return;
+    if (province !== this.runProvince && this.onProvinceRun !== undefined) {
+      this.endProvinceRun();
+      this.runProvince = province;
+    }
     this.counties.push(
       new ReadCounty(
         compact!,
@@ -1392,8 +1401,16 @@ export class CountyReader implements TableVisitor {
     return { file: this.file, line: this.checkedLines[index]!, column: 'county_code', message: `"${code}" appears twice (also on line ${firstLine.get(index)!})` };
   }
 
+  /** Tells onProvinceRun of the run of counties read since the last (if any). */
+  private endProvinceRun(): void {
+    const end = this.counties.length;
+    if (end > this.runStart) this.onProvinceRun!(this.counties, this.runStart, end);
+    this.runStart = end;
+  }
+
   /** The counties, sorted by code, once every row was read; or the problems. */
   finish(skippedBlankRows: number): { result?: CountyTable; problems: Problem[] } {
+    if (this.onProvinceRun !== undefined && this.problems.length === 0) this.endProvinceRun();
     this.insertDuplicateProblems();
     const problems = this.problems;
     if (this.readingRows && this.rowCount === 0) problems.push({ file: this.file, line: 0, message: 'the table has a header but no counties' });
@@ -1408,6 +1425,15 @@ export class CountyReader implements TableVisitor {
     };
   }
 }
+
+/**
+ * Told of the counties read one after another in one province, once a county
+ * of another province is read or the table ends without problems: those at
+ * START to END - 1 in COUNTIES, the counties read so far in file order (not to
+ * be changed; the table's list, when the file is in code order). A province
+ * whose rows are not together in the file is told of once for each run.
+ */
+export type ProvinceRunListener = (counties: readonly County[], start: number, end: number) => void;
 
 /**
  * Reads the county table. `factorColumns` are the columns the policy's factors
@@ -1428,7 +1454,8 @@ export function readCounties(
  * Reads counties.csv text straight into counties, row by row, holding no
  * table of cells: the same problems as parseCsvTable then readCounties
  * (`tableProblems` from the first, `problems` from the second). ON_ROWS, if
- * given, is told the rows read so far every ROWS_TOLD rows.
+ * given, is told the rows read so far every ROWS_TOLD rows; ON_PROVINCE_RUN,
+ * of each run of rows of one province as it ends (see ProvinceRunListener).
  */
 export function readCountiesCsv(
   file: string,
@@ -1436,11 +1463,12 @@ export function readCountiesCsv(
   reference: Reference,
   factorColumns: readonly string[],
   onRows?: (rows: number) => void,
+  onProvinceRun?: ProvinceRunListener,
 ): { result?: CountyTable; tableProblems: Problem[]; skippedBlankRows?: number; problems: Problem[] } {
   let reader: CountyReader | undefined;
   // The text may come in parts (see visitCsvParts): a million villages' table is some 120 MB as one string.
   const visited = visitCsvParts(file, text, () => {
-    reader = new CountyReader(file, reference, factorColumns, onRows);
+    reader = new CountyReader(file, reference, factorColumns, onRows, onProvinceRun);
     return reader;
   });
   if (visited.header === undefined) return { tableProblems: visited.problems, problems: [] };

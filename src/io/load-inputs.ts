@@ -5,7 +5,7 @@
  * anything is reported, so the user sees them all at once.
  */
 import { readBudget, type Budget } from '../core/budget.js';
-import { readCountiesCsv, type CountyTable } from '../core/counties.js';
+import { readCountiesCsv, type County, type CountyTable } from '../core/counties.js';
 import { compileCheckedPolicy, compilePolicy, type Policy, type PolicyDocument } from '../core/policy.js';
 import type { PreviousAllocations } from '../core/previous.js';
 import { appendAll, InputError, sortProblems, type Problem } from '../core/problems.js';
@@ -43,6 +43,12 @@ export interface LoadOptions {
   readonly readPreviousAside?: (path: string, encoding: EncodingChoice) => PreviousAside | undefined;
   /** Told the county table's rows read so far, every ROWS_TOLD rows (a progress bar). */
   readonly onRowsRead?: (rows: number) => void;
+  /**
+   * Told, when the policy was read, of each run of the county table's rows in
+   * one province as it ends (see ProvinceRunListener), with the policy the
+   * run will use: a large run begins its stage-2 numbers on another thread.
+   */
+  readonly onProvinceRead?: (counties: readonly County[], start: number, end: number, policy: Policy) => void;
 }
 
 /** Last year's allocations.csv being read elsewhere (see LoadOptions.readPreviousAside). */
@@ -191,7 +197,10 @@ function loadAll(options: LoadOptions, previousReadAside: () => PreviousRead | u
   const countiesFile = countiesRead.file === undefined ? undefined : kept(countiesRead.file);
   if (countiesRead.file) {
     const file = countiesRead.file;
-    const read = readCountiesCsv(file.displayName, file.parts, reference, policy?.factorColumns ?? [], options.onRowsRead);
+    const onProvinceRead = options.onProvinceRead;
+    const onProvinceRun =
+      policy === undefined || onProvinceRead === undefined ? undefined : (read: readonly County[], start: number, end: number) => onProvinceRead(read, start, end, policy);
+    const read = readCountiesCsv(file.displayName, file.parts, reference, policy?.factorColumns ?? [], options.onRowsRead, onProvinceRun);
     for (const problem of [...read.tableProblems, ...read.problems]) problems.push(problem);
     if (read.skippedBlankRows !== undefined) skippedBlankRows['counties'] = read.skippedBlankRows;
     counties = read.result;

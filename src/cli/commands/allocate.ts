@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { allocateOnTwoCores } from '../group-numbers-helper.js';
+import { allocateOnTwoCores, EarlyStageTwo } from '../group-numbers-helper.js';
 import { readSigningKey } from '../../io/keys.js';
 import { formatProblem, type Problem } from '../../core/problems.js';
 import { checkOutputDir, RunFolderWriter } from '../../io/run-folder.js';
@@ -67,10 +67,12 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
   let rendered;
   let result;
   let loaded;
+  // A large table's stage-2 numbers begin on another thread while it is read.
+  const early = new EarlyStageTwo();
   try {
     progress.stage('reading');
     const details = allocationDetails(progress);
-    loaded = loadFromOptions(options, io, details.rowsRead);
+    loaded = loadFromOptions(options, io, details.rowsRead, early.onProvinceRead);
     // The folder is begun before the run is made: a large run's input copies go into it at once (their bytes are
     // then not held meanwhile), and its table and audit log as they are made. A failure leaves nothing behind.
     const writer = RunFolderWriter.open(options.out, Boolean(options.force), (note) => {
@@ -80,7 +82,7 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
     try {
       if (isLargeRun(loaded.run.counties.counties.length)) loaded = spoolInputCopies(loaded, (name) => writer.spoolPath(name));
       progress.stage('allocating');
-      result = allocateOnTwoCores(loaded.run, details.observer);
+      result = allocateOnTwoCores(loaded.run, details.observer, early);
       progress.stage('writing');
       rendered = assembleRunFolder(result, loaded, {
         povallocVersion: povallocVersion(),
@@ -99,6 +101,7 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
       writer.abandon();
     }
   } finally {
+    early.close();
     progress.done();
   }
   reportWarnings(io, loaded.warnings);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allocateOnTwoCores } from '../group-numbers-helper.js';
+import { allocateOnTwoCores, EarlyStageTwo } from '../group-numbers-helper.js';
 import { sha256Hex } from '../../core/audit.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, MANIFEST_FILE, manifestSignedText, type Manifest } from '../../core/manifest.js';
 import { formatProblem, InputError, UsageError } from '../../core/problems.js';
@@ -83,15 +83,22 @@ function replayInto(
   const replayIo: Io = { ...io, readStdin: () => (stdinPath ? (files.get(stdinPath) ?? Buffer.alloc(0)) : Buffer.alloc(0)) };
   const details = allocationDetails(progress);
   let loaded;
+  let result;
+  // A large table's stage-2 numbers begin on another thread while it is read, as in allocate.
+  const early = new EarlyStageTwo();
   try {
-    loaded = loadFromOptions(options, replayIo, details.rowsRead);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    return { loadProblems: error.problems.map(formatProblem) };
+    try {
+      loaded = loadFromOptions(options, replayIo, details.rowsRead, early.onProvinceRead);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      return { loadProblems: error.problems.map(formatProblem) };
+    }
+    progress.stage('allocating');
+    result = allocateOnTwoCores(loaded.run, details.observer, early);
+  } finally {
+    early.close();
   }
   const roles = loaded.files.map(({ role }) => role);
-  progress.stage('allocating');
-  const result = allocateOnTwoCores(loaded.run, details.observer);
   progress.stage('writing');
   const temporary = mkdtempSync(join(tmpdir(), 'povalloc-replay-'));
   const target = join(temporary, 'run');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatProblem } from '../../core/problems.js';
-import { allocateOnTwoCores } from '../group-numbers-helper.js';
+import { allocateOnTwoCores, EarlyStageTwo } from '../group-numbers-helper.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { addInputOptions, loadFromOptions, painterFor, type InputOptions } from '../options.js';
 import { allocationDetails, progressBar, VALIDATE_STAGES } from '../progress.js';
@@ -21,15 +21,17 @@ function run(options: InputOptions, io: Io): number {
   const progress = progressBar(io, undefined, VALIDATE_STAGES);
   let loaded;
   let result;
+  const early = new EarlyStageTwo();
   try {
     progress.stage('reading');
     const details = allocationDetails(progress);
-    loaded = loadFromOptions(options, io, details.rowsRead);
+    loaded = loadFromOptions(options, io, details.rowsRead, early.onProvinceRead);
     // Allocating in memory finds the problems only the rules can see (a zero denominator). Nothing is written, so
-    // no step is recorded; a large table's stage 2 uses both cores, as allocate's does.
+    // no step is recorded; a large table's stage 2 uses both cores, as allocate's does (begun while it is read).
     progress.stage('allocating');
-    result = allocateOnTwoCores({ ...loaded.run, trace: false }, details.observer);
+    result = allocateOnTwoCores({ ...loaded.run, trace: false }, details.observer, early);
   } finally {
+    early.close();
     progress.done();
   }
   reportWarnings(io, loaded.warnings);

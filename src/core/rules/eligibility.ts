@@ -9,8 +9,23 @@
  * Example: 522701, poverty_county=false, key_county=true, contiguous_area=''
  * -> eligible, because: key_county.
  */
+import type { County } from '../counties.js';
 import { StepSeries, tracing, UnitStep } from '../state.js';
 import type { Rule } from './rule.js';
+
+/**
+ * Which of a policy's eligibility flags (`Policy.eligibilityFlags`) hold for
+ * a county, a bit each: poverty county 1, key county 2, contiguous area 4.
+ * The county is eligible when any does.
+ */
+export function eligibilityBits(county: County, flags: { readonly poverty: boolean; readonly key: boolean; readonly area: boolean }): number {
+  return (flags.poverty && county.povertyCounty ? 1 : 0) | (flags.key && county.keyCounty ? 2 : 0) | (flags.area && county.contiguousArea !== '' ? 4 : 0);
+}
+
+/** The policy's eligibility flags as eligibilityBits takes them. */
+export function eligibilityFlagsOf(flags: readonly string[]): { readonly poverty: boolean; readonly key: boolean; readonly area: boolean } {
+  return { poverty: flags.includes('poverty_county'), key: flags.includes('key_county'), area: flags.includes('contiguous_area') };
+}
 
 /** The values of each county's step: whether it is eligible, and why. */
 const STEP_COLUMNS: readonly string[] = Object.freeze(['eligible', 'because']);
@@ -29,13 +44,11 @@ export const eligibility: Rule = {
     // A county's reasons depend only on its three flags and its area: looked up by the area, then by which of the
     // policy's flags hold (a bit each), and worked out once for each combination met.
     const byArea = new Map<string, (readonly string[] | undefined)[]>();
-    const povertyFlag = flags.includes('poverty_county');
-    const keyFlag = flags.includes('key_county');
-    const areaFlag = flags.includes('contiguous_area');
+    const flagBits = eligibilityFlagsOf(flags);
     for (const countyState of state.counties) {
       const county = countyState.county;
       const area = county.contiguousArea;
-      const bits = (povertyFlag && county.povertyCounty ? 1 : 0) | (keyFlag && county.keyCounty ? 2 : 0) | (areaFlag && area !== '' ? 4 : 0);
+      const bits = eligibilityBits(county, flagBits);
       let entries = byArea.get(area);
       if (entries === undefined) {
         entries = new Array<readonly string[] | undefined>(8).fill(undefined);
