@@ -11,7 +11,7 @@ import { checkOutputDir, measurePieces, RunFolderWriter, writeToFile } from '../
 import { readRunOutcome } from '../../io/run-outcome.js';
 import { compareFiles, compareJsonPieces, compareSummary } from '../../render/compare.js';
 import { writeCsvRowsOnWorker } from '../csv-rows-aside.js';
-import { allocateOnTwoCores } from '../group-numbers-helper.js';
+import { allocateOnTwoCores, EarlyStageTwo } from '../group-numbers-helper.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { addInputOptions, collect, encodingOf, painterFor, type InputOptions } from '../options.js';
 import { allocationDetails, COMPARE_STAGES, groupThousands, progressBar } from '../progress.js';
@@ -120,8 +120,10 @@ function sidesFromPolicies(options: CompareOptions, io: Io, tell: (text: string)
   // stdin can be read once: keep the bytes for every scenario's load.
   let stdinBytes: Buffer | undefined;
   const stdin = (): Buffer => (stdinBytes ??= io.readStdin());
-  const load = (policy: string | undefined, overrides: readonly Override[], overrideSource: string): LoadedInputs =>
-    loadInputs({ counties: options.counties!, budget: options.budget!, policy, encoding: encodingOf(options.encoding), stdin, overrides, overrideSource });
+  // The base's stage-2 numbers begin on another thread while its table is read, as allocate's do.
+  const early = new EarlyStageTwo();
+  const load = (policy: string | undefined, overrides: readonly Override[], overrideSource: string, onProvinceRead?: EarlyStageTwo['onProvinceRead']): LoadedInputs =>
+    loadInputs({ counties: options.counties!, budget: options.budget!, policy, encoding: encodingOf(options.encoding), stdin, overrides, overrideSource, onProvinceRead });
 
   const problems: Problem[] = [];
   const attempt = (run: () => LoadedInputs): LoadedInputs | undefined => {
@@ -136,9 +138,12 @@ function sidesFromPolicies(options: CompareOptions, io: Io, tell: (text: string)
     }
   };
   tell(options.counties);
-  const baseLoaded = attempt(() => load(options.policy, globalOverrides, '--set'));
+  const baseLoaded = attempt(() => load(options.policy, globalOverrides, '--set', early.onProvinceRead));
   const scenarioLoaded = specs.map((spec) => attempt(() => (baseLoaded && withTablesOf(baseLoaded, spec)) ?? load(spec.policyPath, spec.overrides, spec.overrideSource)));
-  if (problems.length > 0 || !baseLoaded) throw new InputError(problems);
+  if (problems.length > 0 || !baseLoaded) {
+    early.close();
+    throw new InputError(problems);
+  }
 
   const side = (name: string, loaded: LoadedInputs, source: string): CompareSide => {
     tell(`${name}: allocating`);
@@ -147,16 +152,20 @@ function sidesFromPolicies(options: CompareOptions, io: Io, tell: (text: string)
     return {
       name,
       // Scenarios need amounts, not derivations: no step tracing. A large table's stage 2 on both cores, as allocate's.
-      outcome: outcomeFromResult(allocateOnTwoCores({ ...loaded.run, trace: false }, observer)),
+      outcome: outcomeFromResult(allocateOnTwoCores({ ...loaded.run, trace: false }, observer, early)),
       policyDocument: loaded.run.policy.document,
       source,
     };
   };
-  return {
-    base: side(BASE_NAME, baseLoaded, describePolicy(baseLoaded)),
-    scenarios: specs.map((spec, index) => side(spec.name, scenarioLoaded[index]!, describePolicy(scenarioLoaded[index]!))),
-    warnings: [...baseLoaded.warnings],
-  };
+  try {
+    return {
+      base: side(BASE_NAME, baseLoaded, describePolicy(baseLoaded)),
+      scenarios: specs.map((spec, index) => side(spec.name, scenarioLoaded[index]!, describePolicy(scenarioLoaded[index]!))),
+      warnings: [...baseLoaded.warnings],
+    };
+  } finally {
+    early.close();
+  }
 }
 
 /** compare RUN_A RUN_B */
