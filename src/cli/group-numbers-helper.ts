@@ -8,12 +8,13 @@
  * runs the rules before stage 2, which then only allocates. Otherwise, at
  * stage 2, the last provinces (about 65% of the eligible units) are given to
  * the worker while this thread computes the first provinces' and allocates
- * them; by the time it reaches the others, their numbers are there. The worker runs the core's own
- * `groupNumbers` on the same figures, so the run's outputs are the same
- * bytes with or without it (the tests compare them). Groups whose figures are
- * not all packed in the table's store, and any group the worker could not
- * compute, are computed here as before. Where the worker's module is not
- * beside this one (tests run on the TypeScript sources), nothing is offloaded.
+ * them; by the time it reaches the others, their numbers are there. The
+ * worker runs the core's own `groupNumbers` on the same figures, so the
+ * run's outputs are the same bytes with or without it (the tests compare
+ * them). Groups whose figures are not all packed in the table's store, and
+ * any group the worker could not compute, are computed here as before. Where
+ * the worker's module is not beside this one (tests run on the TypeScript
+ * sources), nothing is offloaded.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -239,8 +240,9 @@ export class EarlyStageTwo {
   private helper: ReturnType<typeof workerGroupNumbers>;
   private started = false;
   private rows = 0;
-  /** Eligible groups read before the table was known to be large, and their policy. */
+  /** Eligible groups read before the table was known to be large. */
   private waiting: (readonly County[])[] = [];
+  /** The policy the reading was told of (a run with another is given no early worker). */
   private policy: Policy | undefined;
   private readonly provincesRead = new Set<string>();
   private lastCode = '';
