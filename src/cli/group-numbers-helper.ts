@@ -234,7 +234,9 @@ export function workerGroupNumbers(
  * come again later, or in another order than the table's, gives a group that
  * stage 2 does not ask for (it asks by the very counties, in order): it
  * computes that province itself, with the same result; the worker is offered
- * nothing more once the provinces come out of order.
+ * nothing more once the provinces come out of order. A table out of order
+ * before the worker was begun gets none from here: allocateOnTwoCores then
+ * begins one at stage 2, as for any run.
  */
 export class EarlyStageTwo {
   private helper: ReturnType<typeof workerGroupNumbers>;
