@@ -375,6 +375,21 @@ describe('allocate with stage 2 partly on a worker thread', () => {
     expect(early.audit).toBe(here.audit);
   }, 120_000);
 
+  it('begun while a table out of order from its first rows is read, begins no worker: the run begins its own at stage 2, with the same result', () => {
+    const lines = readFileSync(tables.file, 'utf8').trimEnd().split('\n');
+    const reversed = join(dir, 'reversed.csv');
+    writeFileSync(reversed, `${[lines[0], ...lines.slice(1).reverse()].join('\n')}\n`);
+    const early = new dist.helper.EarlyStageTwo();
+    const loaded = dist.load.loadInputs({ counties: reversed, budget: tables.budget, policy, encoding: 'auto', onProvinceRead: early.onProvinceRead });
+    try {
+      expect(early.take(loaded.run.policy)).toBeUndefined();
+      const result = dist.helper.allocateOnTwoCores(loaded.run, undefined, early);
+      expect(Buffer.compare(dist.csv.renderCsvBytes(dist.tables.allocationsTable(result)), run(tables.file, false).table)).toBe(0);
+    } finally {
+      early.close();
+    }
+  }, 120_000);
+
   it('the command writes the same allocations.csv as allocating on one thread', () => {
     const out = join(dir, 'run');
     const result = runCli(['allocate', '--counties', tables.file, '--budget', tables.budget, '--policy', policy, '--out', out]);
