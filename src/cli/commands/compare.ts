@@ -137,27 +137,24 @@ function sidesFromPolicies(options: CompareOptions, io: Io, tell: (text: string)
       throw error;
     }
   };
-  tell(options.counties);
-  const baseLoaded = attempt(() => load(options.policy, globalOverrides, '--set', early.onProvinceRead));
-  const scenarioLoaded = specs.map((spec) => attempt(() => (baseLoaded && withTablesOf(baseLoaded, spec)) ?? load(spec.policyPath, spec.overrides, spec.overrideSource)));
-  if (problems.length > 0 || !baseLoaded) {
-    early.close();
-    throw new InputError(problems);
-  }
-
-  const side = (name: string, loaded: LoadedInputs, source: string): CompareSide => {
-    tell(`${name}: allocating`);
-    // The bar names the side, then the rule and stage 2's provinces, as allocate's does.
-    const { observer } = allocationDetails({ detail: (text) => tell(`${name}: ${text}`) });
-    return {
-      name,
-      // Scenarios need amounts, not derivations: no step tracing. A large table's stage 2 on both cores, as allocate's.
-      outcome: outcomeFromResult(allocateOnTwoCores({ ...loaded.run, trace: false }, observer, early)),
-      policyDocument: loaded.run.policy.document,
-      source,
-    };
-  };
   try {
+    tell(options.counties);
+    const baseLoaded = attempt(() => load(options.policy, globalOverrides, '--set', early.onProvinceRead));
+    const scenarioLoaded = specs.map((spec) => attempt(() => (baseLoaded && withTablesOf(baseLoaded, spec)) ?? load(spec.policyPath, spec.overrides, spec.overrideSource)));
+    if (problems.length > 0 || !baseLoaded) throw new InputError(problems);
+
+    const side = (name: string, loaded: LoadedInputs, source: string): CompareSide => {
+      tell(`${name}: allocating`);
+      // The bar names the side, then the rule and stage 2's provinces, as allocate's does.
+      const { observer } = allocationDetails({ detail: (text) => tell(`${name}: ${text}`) });
+      return {
+        name,
+        // Scenarios need amounts, not derivations: no step tracing. A large table's stage 2 on both cores, as allocate's.
+        outcome: outcomeFromResult(allocateOnTwoCores({ ...loaded.run, trace: false }, observer, early)),
+        policyDocument: loaded.run.policy.document,
+        source,
+      };
+    };
     return {
       base: side(BASE_NAME, baseLoaded, describePolicy(baseLoaded)),
       scenarios: specs.map((spec, index) => side(spec.name, scenarioLoaded[index]!, describePolicy(scenarioLoaded[index]!))),
