@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import { chainAuditRecords, serializeAuditLog, writeAuditLog, type AuditRecord } from '../src/core/audit.js';
 import { expandAuditBlocks, isLargeRun, isUnitBlock, LARGE_RUN_UNITS, withUnitBlocks } from '../src/core/audit-blocks.js';
-import { StepSeries, UnitStep } from '../src/core/state.js';
+import { StepSeries, UniformSeries, UnitStep, type StepVariant } from '../src/core/state.js';
 
 const eligibility = (subject: string, eligible: boolean): AuditRecord => ({
   type: 'rule_applied',
@@ -274,5 +274,61 @@ describe('series of steps among the records', () => {
       }),
       { numRuns: 300 },
     );
+  });
+  it("make a uniform series' blocks from its subjects and variants as they make them from its steps one by one (property)", () => {
+    // Variants: labels and cells with text JSON escapes, tabs and line feeds (which keep a step out of a block).
+    const text = fc.string({ unit: fc.constantFrom('a', '0', '.', '"', '甲', '\t', '\n'), maxLength: 4 });
+    const variant = fc.record({ label: fc.constantFrom('eligible', 'not eligible', 'a"b', 'a\tb'), cells: fc.tuple(text, text) }) as fc.Arbitrary<StepVariant>;
+    // Runs of one province long enough to be split at 1,000 units, and subjects that are no unit code.
+    const run = fc.record({ province: fc.constantFrom('52', '51', '42', '5'), length: fc.integer({ min: 1, max: 1_300 }) });
+    const unit = (subject: string): AuditRecord => ({ type: 'rule_applied', rule: 'eligibility', clause: 'I', subject, label: 'eligible', values: { eligible: 'true', because: 'x' } });
+    // What comes before and after: nothing, a unit the series' first or last units may join, a national entry.
+    const neighbour = fc.constantFrom<AuditRecord[]>([], [unit('520100000001')], [unit('450100000001'), unit('450100000002')], [{ ...unit('national'), type: 'check' }]);
+    const columns = Object.freeze(['eligible', 'because']);
+    fc.assert(
+      fc.property(
+        fc.array(variant, { minLength: 1, maxLength: 4 }),
+        fc.array(run, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 50 }),
+        neighbour,
+        neighbour,
+        (variants, runs, picks, before, after) => {
+          const subjects = runs.flatMap(({ province, length }) => Array.from({ length }, (_, index) => `${province}0100${String(index).padStart(6, '0')}`));
+          const variantAt = (index: number): number => picks[index % picks.length]! % variants.length;
+          const uniform = new UniformSeries(subjects.length, 'rule_applied', 'eligibility', 'I', columns, variants, (index) => subjects[index]!, variantAt);
+          const oneByOne = new StepSeries(subjects.length, (index) => uniform.at(index));
+          const made = [...withUnitBlocks([...before, uniform, ...after], { readOnce: true })];
+          const expected = [...withUnitBlocks([...before, oneByOne, ...after], { readOnce: true })];
+          expect(made.map(({ type, rule, clause, subject, label }) => [type, rule, clause, subject, label])).toEqual(
+            expected.map(({ type, rule, clause, subject, label }) => [type, rule, clause, subject, label]),
+          );
+          // The same bytes in the log, whichever way each block's rows were made and escaped.
+          const log = (records: Iterable<AuditRecord | StepSeries>): string => writeAuditLog(withUnitBlocks(records), false).content.toString('utf8');
+          expect(log([...before, uniform, ...after])).toBe(log([...before, oneByOne, ...after]));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('make no step of a uniform series but those of its last, open run', () => {
+    let made = 0;
+    const variants: StepVariant[] = [
+      { label: 'eligible', cells: ['true', 'poverty_county'] },
+      { label: 'not eligible', cells: ['false', 'none'] },
+    ];
+    const subjects = Array.from({ length: 2_500 }, (_, index) => `5201${String(index).padStart(8, '0')}`);
+    const series = new UniformSeries(2_500, 'rule_applied', 'eligibility', 'I', ['eligible', 'because'], variants, (index) => subjects[index]!, (index) => index % 3 === 0 ? 1 : 0);
+    const counted = Object.assign(Object.create(Object.getPrototypeOf(series) as object) as UniformSeries, series, {
+      at: (index: number) => {
+        made++;
+        return series.at(index);
+      },
+    });
+    const blocks = [...withUnitBlocks([counted])];
+    expect(blocks.map((block) => block.label)).toEqual(['block of 1000 units', 'block of 1000 units', 'block of 500 units']);
+    // The 500 units of the last run wait as steps for what comes next; the 2,000 before went into blocks without one.
+    expect(made).toBe(500);
+    expect(blocks[0]!.values['block.rows']!.split('\n')[0]).toBe('520100000000\tnot eligible\tfalse\tnone');
   });
 });

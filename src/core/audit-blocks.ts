@@ -29,7 +29,7 @@
 import type { AuditEntry, AuditRecord, PiecedValue } from './audit.js';
 import { escapedInJson } from './canonical-json.js';
 import { isUnitCode } from './grammar.js';
-import { StepSeries } from './state.js';
+import { StepSeries, UniformSeries } from './state.js';
 
 /**
  * Above this many counties (or villages) a run is large: its audit log is
@@ -152,14 +152,10 @@ function blockRecord(group: readonly Pending[]): AuditRecord {
     for (let index = 1; index < group.length && alike; index++) alike = group[index]!.fields[column] === value;
     (alike ? constant : varying).push(column);
   }
-  // Each row joined from its fields in one array of fixed length, then the rows a few dozen at a time:
-  // flat strings, the fastest of the ways measured (pieces pushed to one array and joined once took twice as long).
-  // The rows' text stays in those pieces (see AuditRecord.pieced): each small enough to die young.
-  const pieces: string[] = [];
+  // Each row joined from its fields in one array of fixed length, then the rows a few dozen at a time (RowPieces).
+  const pieces = new RowPieces(group.length, rowSeparator);
   const lead = sameLabel ? 1 : 2;
   const row: string[] = new Array<string>(lead + varying.length);
-  const rows: string[] = new Array<string>(Math.min(group.length, ROWS_PER_PIECE));
-  let inPiece = 0;
   // A row of a few fields (a unit's code alone, or its code, label and one or two values) is quicker made by `+`
   // than by join, which pays a call into the runtime for each row; join is quicker from about five fields on.
   const width = lead + varying.length;
@@ -167,41 +163,19 @@ function blockRecord(group: readonly Pending[]): AuditRecord {
     const pending = group[index]!;
     const fields = pending.fields;
     if (width === 1) {
-      rows[inPiece++] = pending.record.subject;
+      pieces.add(pending.record.subject);
     } else if (width <= SHORT_ROW_FIELDS) {
       let text = sameLabel ? pending.record.subject : pending.record.subject + fieldSeparator + pending.record.label;
       for (let at = 0; at < varying.length; at++) text += fieldSeparator + fields[varying[at]!]!;
-      rows[inPiece++] = text;
+      pieces.add(text);
     } else {
       row[0] = pending.record.subject;
       if (!sameLabel) row[1] = pending.record.label;
       for (let at = 0; at < varying.length; at++) row[lead + at] = fields[varying[at]!]!;
-      rows[inPiece++] = row.join(fieldSeparator);
-    }
-    if (inPiece === rows.length || index === group.length - 1) {
-      rows.length = inPiece;
-      // Pieces after the first begin with the separator that ends the row before: put before their first row, so
-      // that the piece is the flat string join makes (separator + piece would be a rope, copied again when written).
-      if (pieces.length > 0) rows[0] = rowSeparator + rows[0]!;
-      pieces.push(rows.join(rowSeparator));
-      inPiece = 0;
+      pieces.add(row.join(fieldSeparator));
     }
   }
-  const values: Record<string, string> = {
-    'block.units': String(group.length),
-    'block.keys': keys.join(FIELD_SEPARATOR),
-  };
-  if (sameLabel) values['block.label'] = label;
-  values['block.columns'] = [SUBJECT_COLUMN, ...(sameLabel ? [] : [LABEL_COLUMN]), ...varying.map((column) => keys[column]!)].join(FIELD_SEPARATOR);
-  for (const column of constant) values[keys[column]!] = first.fields[column]!;
-  return blockOf(
-    first.record.type,
-    first.record.rule,
-    first.record.clause,
-    first.record.subject.slice(0, 2),
-    sameLabel ? `block of ${group.length} units: ${label}` : `block of ${group.length} units`,
-    { name: ROWS_VALUE, pieces, others: values, escaped: plain },
-  );
+  return blockOf(first.record, keys, group.length, sameLabel ? label : undefined, constant, varying, first.fields, pieces.finish(), plain);
 }
 
 /** Rows of at most this many fields are made by `+` rather than join (see blockRecord). */
@@ -211,14 +185,81 @@ const SHORT_ROW_FIELDS = 4;
 const ROWS_PER_PIECE = 64;
 const ROWS_VALUE = 'block.rows';
 
-/** A block: its rows (the last value) kept in pieces, joined only when `values` is read (an own property, which a spread copies). */
-function blockOf(type: AuditRecord['type'], rule: string, clause: string, subject: string, label: string, pieced: PiecedValue): AuditRecord {
+/**
+ * A block's rows, one after another, joined a few dozen at a time into
+ * pieces: flat strings, the fastest of the ways measured (pieces pushed to
+ * one array and joined once took twice as long). The rows' text stays in
+ * those pieces (see AuditRecord.pieced): each small enough to die young.
+ */
+class RowPieces {
+  private readonly pieces: string[] = [];
+  private readonly rows: string[];
+  private inPiece = 0;
+
+  /** COUNT rows (at most) are to come, to be joined by SEPARATOR. */
+  constructor(
+    count: number,
+    private readonly separator: string,
+  ) {
+    this.rows = new Array<string>(Math.min(count, ROWS_PER_PIECE));
+  }
+
+  add(row: string): void {
+    this.rows[this.inPiece++] = row;
+    if (this.inPiece === this.rows.length) this.close();
+  }
+
+  /** The pieces, the last rows' included. */
+  finish(): string[] {
+    if (this.inPiece > 0) {
+      this.rows.length = this.inPiece;
+      this.close();
+    }
+    return this.pieces;
+  }
+
+  private close(): void {
+    const rows = this.rows;
+    // Pieces after the first begin with the separator that ends the row before: put before their first row, so
+    // that the piece is the flat string join makes (separator + piece would be a rope, copied again when written).
+    if (this.pieces.length > 0) rows[0] = this.separator + rows[0]!;
+    this.pieces.push(rows.join(this.separator));
+    this.inPiece = 0;
+  }
+}
+
+/**
+ * A block of UNITS entries of FIRST's kind whose value names are KEYS: the
+ * CONSTANT columns' values (FIELDS, any unit's) said once, the rows (in
+ * PIECES) holding the VARYING ones; LABEL is the units' one, undefined when
+ * theirs differ. Its rows (the last value) are kept in pieces, joined only
+ * when `values` is read (an own property, which a spread copies).
+ */
+function blockOf(
+  first: Pick<AuditRecord, 'type' | 'rule' | 'clause' | 'subject'>,
+  keys: readonly string[],
+  units: number,
+  label: string | undefined,
+  constant: readonly number[],
+  varying: readonly number[],
+  fields: readonly string[],
+  pieces: string[],
+  escaped: boolean,
+): AuditRecord {
+  const others: Record<string, string> = {
+    'block.units': String(units),
+    'block.keys': keys.join(FIELD_SEPARATOR),
+  };
+  if (label !== undefined) others['block.label'] = label;
+  others['block.columns'] = [SUBJECT_COLUMN, ...(label !== undefined ? [] : [LABEL_COLUMN]), ...varying.map((column) => keys[column]!)].join(FIELD_SEPARATOR);
+  for (const column of constant) others[keys[column]!] = fields[column]!;
+  const pieced: PiecedValue = { name: ROWS_VALUE, pieces, others, escaped };
   return {
-    type,
-    rule,
-    clause,
-    subject,
-    label,
+    type: first.type,
+    rule: first.rule,
+    clause: first.clause,
+    subject: first.subject.slice(0, 2),
+    label: label !== undefined ? `block of ${units} units: ${label}` : `block of ${units} units`,
     pieced,
     get values(): Record<string, string> {
       const text = pieced.pieces.join('');
@@ -312,6 +353,54 @@ class UnitBlocks {
     this.group.push(pending);
   }
 
+  /**
+   * Adds SERIES's steps as `add` would one by one, made from its subjects
+   * and variants: no step object, Pending or list of fields for a unit that
+   * goes into a block. Each block is handed to READY as it is made (read it
+   * between them). Its last run of units stays the group, as after `add`.
+   * False, and nothing added, when a variant would not go into a block or a
+   * group is begun (each step must then be added).
+   */
+  *addUniform(series: UniformSeries): Generator<void, boolean> {
+    const kinds = this.group.length === 0 ? uniformKinds(series) : undefined;
+    if (kinds === undefined) return false;
+    // The group being gathered: subjects and variants of consecutive steps (from START) of one province.
+    const subjects = new Array<string>(Math.min(series.length, MAX_BLOCK_UNITS));
+    const variants = new Int32Array(subjects.length);
+    let start = 0;
+    let count = 0;
+    const close = (): void => {
+      if (count >= MIN_BLOCK_UNITS) this.ready.push(uniformBlockRecord(series, subjects, variants, count, kinds));
+      else if (count > 0) {
+        const step = series.at(start);
+        this.ready.push(withValues(step, step.values));
+      }
+      count = 0;
+    };
+    for (let index = 0; index < series.length; index++) {
+      const subject = series.subjectAt(index);
+      if (!isUnitCode(subject)) {
+        close();
+        this.ready.push(series.at(index));
+        yield;
+        continue;
+      }
+      if (count > 0 && (count === MAX_BLOCK_UNITS || subject.charCodeAt(0) !== subjects[0]!.charCodeAt(0) || subject.charCodeAt(1) !== subjects[0]!.charCodeAt(1))) {
+        close();
+        yield;
+      }
+      if (count === 0) start = index;
+      subjects[count] = subject;
+      variants[count++] = series.variantAt(index);
+    }
+    // The next record may join the last run, as after `add`.
+    for (let at = 0; at < count; at++) {
+      const variant = variants[at]!;
+      this.group.push(new Pending(series.at(start + at), series.columns, series.variants[variant]!.cells, kinds[variant] === PLAIN));
+    }
+    return true;
+  }
+
   flush(): void {
     const group = this.group;
     if (group.length >= MIN_BLOCK_UNITS) this.ready.push(blockRecord(group));
@@ -328,6 +417,58 @@ class UnitBlocks {
 }
 
 /**
+ * The kind (PLAIN or ESCAPED) of each of SERIES's variants' cells, when each
+ * would go into a block as `pendingOf` takes a step; else undefined.
+ */
+function uniformKinds(series: UniformSeries): FieldKind[] | undefined {
+  if (!keysBlockable(series.columns)) return undefined;
+  const kinds: FieldKind[] = [];
+  for (const variant of series.variants) {
+    const kind = cellsKind(variant.cells);
+    if (!blockable(variant.label) || variant.cells.length !== series.columns.length || kind === NOT_BLOCKABLE) return undefined;
+    kinds.push(kind);
+  }
+  return kinds;
+}
+
+/**
+ * blockRecord of COUNT consecutive steps of SERIES, given by their SUBJECTS
+ * and VARIANTS (KINDS: each variant's cells' kind): the same record, its rows
+ * each the unit's code and the text its variant adds.
+ */
+function uniformBlockRecord(series: UniformSeries, subjects: readonly string[], variants: Int32Array, count: number, kinds: readonly FieldKind[]): AuditRecord {
+  // The variants met, in the order met: a handful, looked at instead of each unit.
+  const met: number[] = [];
+  for (let index = 0; index < count; index++) if (!met.includes(variants[index]!)) met.push(variants[index]!);
+  const all = series.variants;
+  const first = all[variants[0]!]!;
+  const label = first.label;
+  const sameLabel = met.every((variant) => all[variant]!.label === label);
+  let plain = met.every((variant) => kinds[variant] === PLAIN);
+  if (plain && !sameLabel) plain = met.every((variant) => fieldKind(all[variant]!.label) === PLAIN);
+  const fieldSeparator = plain ? ESCAPED_FIELD_SEPARATOR : FIELD_SEPARATOR;
+  const constant: number[] = [];
+  const varying: number[] = [];
+  for (let column = 0; column < series.columns.length; column++) {
+    (met.every((variant) => all[variant]!.cells[column] === first.cells[column]) ? constant : varying).push(column);
+  }
+  // What each variant met adds to a unit's code in its row: its label (when labels differ), then its varying cells.
+  const tails: string[] = [];
+  for (const variant of met) {
+    let tail = sameLabel ? '' : fieldSeparator + all[variant]!.label;
+    for (const column of varying) tail += fieldSeparator + all[variant]!.cells[column]!;
+    tails[variant] = tail;
+  }
+  const pieces = new RowPieces(count, plain ? ESCAPED_ROW_SEPARATOR : ROW_SEPARATOR);
+  for (let index = 0; index < count; index++) {
+    const tail = tails[variants[index]!]!;
+    pieces.add(tail === '' ? subjects[index]! : subjects[index]! + tail);
+  }
+  const head = { type: series.type, rule: series.rule, clause: series.clause, subject: subjects[0]! };
+  return blockOf(head, series.columns, count, sameLabel ? label : undefined, constant, varying, first.cells, pieces.finish(), plain);
+}
+
+/**
  * The records with every run of at least two consecutive unit entries of the
  * same type, rule, clause, province and value names gathered into blocks of
  * at most MAX_BLOCK_UNITS.
@@ -341,6 +482,13 @@ export function* withUnitBlocks(records: Iterable<AuditRecord | StepSeries>, opt
   const blocks = new UnitBlocks();
   const readOnce = options.readOnce === true;
   for (const record of records) {
+    if (record instanceof UniformSeries) {
+      const adding = blocks.addUniform(record);
+      let added = adding.next();
+      for (; added.done !== true; added = adding.next()) yield* handOut(blocks.take(), readOnce);
+      if (blocks.ready.length > 0) yield* handOut(blocks.take(), readOnce);
+      if (added.value) continue;
+    }
     if (record instanceof StepSeries) {
       for (let index = 0; index < record.length; index++) {
         blocks.add(record.at(index));

@@ -107,6 +107,41 @@ export class StepSeries implements Iterable<Step> {
   }
 }
 
+/** One of the few kinds of step a UniformSeries's units take: a label and the cells (shared by every unit of the kind). */
+export interface StepVariant {
+  readonly label: string;
+  readonly cells: readonly string[];
+}
+
+/**
+ * A series of unit steps that differ only in their subject and in which of
+ * a few variants (label and cells) each takes: the same type, rule, clause
+ * and columns throughout (eligibility's reasons, assessment's grades). Its
+ * steps are the UnitSteps `at` makes, as any series'; the unit blocks of a
+ * large run's audit log are made from the subjects and variants themselves
+ * (see withUnitBlocks), without a step object for each of a million units.
+ * VARIANTS may grow while the rule applies; it is complete when read.
+ */
+export class UniformSeries extends StepSeries {
+  constructor(
+    length: number,
+    readonly type: Step['type'],
+    readonly rule: string,
+    readonly clause: string,
+    readonly columns: readonly string[],
+    readonly variants: readonly StepVariant[],
+    /** The subject of step `index`. */
+    readonly subjectAt: (index: number) => string,
+    /** Which of the variants step `index` takes. */
+    readonly variantAt: (index: number) => number,
+  ) {
+    super(length, (index) => {
+      const variant = variants[variantAt(index)]!;
+      return new UnitStep(type, rule, clause, subjectAt(index), variant.label, columns, variant.cells);
+    });
+  }
+}
+
 /** A multiplier applied to a county's stage-2 score, with where it comes from. */
 export interface ScoreMultiplier {
   readonly rule: string;

@@ -19,10 +19,17 @@
 import { ONE, type Dec } from '../money.js';
 import type { AssessmentGrade, County } from '../counties.js';
 import type { Rule } from './rule.js';
-import { StepSeries, tracing, UnitStep } from '../state.js';
+import { tracing, UniformSeries, type StepVariant } from '../state.js';
 
 /** The values of each county's step: its grade and the multiplier it brings. */
 const STEP_COLUMNS: readonly string[] = Object.freeze(['assessment', 'multiplier']);
+
+/** A grade's multiplier, and its step's label and cells (its place among the variants of the rule's steps). */
+interface GradeEntry extends StepVariant {
+  readonly multiplier: Dec;
+  readonly isOne: boolean;
+  readonly variant: number;
+}
 
 export const assessment: Rule = {
   id: 'assessment',
@@ -32,15 +39,18 @@ export const assessment: Rule = {
   apply(state) {
     const multipliers = state.inputs.policy.assessmentMultipliers;
     // A handful of grades for up to a million counties: each grade's multiplier compared and written once.
-    const byGrade = new Map<AssessmentGrade | 'missing', { multiplier: Dec; isOne: boolean; text: string; label: string; cells: readonly string[] }>();
+    // Each grade met is a variant of the step (its label and cells), in the order met.
+    const byGrade = new Map<AssessmentGrade | 'missing', GradeEntry>();
+    const variants: GradeEntry[] = [];
     const gradeOf = (county: County): AssessmentGrade | 'missing' => county.assessment ?? 'missing';
-    const entryOf = (grade: AssessmentGrade | 'missing'): { multiplier: Dec; isOne: boolean; text: string; label: string; cells: readonly string[] } => {
+    const entryOf = (grade: AssessmentGrade | 'missing'): GradeEntry => {
       let entry = byGrade.get(grade);
       if (entry === undefined) {
         const multiplier = multipliers.get(grade) ?? ONE;
         const text = multiplier.toFixed();
-        entry = { multiplier, isOne: multiplier.equals(ONE), text, label: `assessment ${grade}: stage-2 score x${text}`, cells: Object.freeze([grade, text]) };
+        entry = { multiplier, isOne: multiplier.equals(ONE), variant: variants.length, label: `assessment ${grade}: stage-2 score x${text}`, cells: Object.freeze([grade, text]) };
         byGrade.set(grade, entry);
+        variants.push(entry);
       }
       return entry;
     };
@@ -70,11 +80,16 @@ export const assessment: Rule = {
     if (tracing(state)) {
       const counties = state.counties;
       state.steps.push(
-        new StepSeries(counties.length, (index) => {
-          const county = counties[index]!.county;
-          const entry = entryOf(gradeOf(county));
-          return new UnitStep('rule_applied', 'assessment', 'IV.1', county.code, entry.label, STEP_COLUMNS, entry.cells);
-        }),
+        new UniformSeries(
+          counties.length,
+          'rule_applied',
+          'assessment',
+          'IV.1',
+          STEP_COLUMNS,
+          variants,
+          (index) => counties[index]!.county.code,
+          (index) => entryOf(gradeOf(counties[index]!.county)).variant,
+        ),
       );
     }
   },

@@ -10,7 +10,7 @@
  * -> eligible, because: key_county.
  */
 import type { County } from '../counties.js';
-import { StepSeries, tracing, UnitStep } from '../state.js';
+import { tracing, UniformSeries, type StepVariant } from '../state.js';
 import type { Rule } from './rule.js';
 
 /**
@@ -38,8 +38,10 @@ export const eligibility: Rule = {
   apply(state) {
     const flags = state.inputs.policy.eligibilityFlags;
     // Reasons and step cells are the same for every county with the same reasons: made once each
-    // and shared (a village table has a million counties and a handful of combinations).
-    const cellsByReasons = new Map<readonly string[], readonly string[]>();
+    // and shared (a village table has a million counties and a handful of combinations), a variant
+    // of the step each.
+    const variants: StepVariant[] = [];
+    const variantByReasons = new Map<readonly string[], number>();
     const none = `none of ${flags.join(', ')}`;
     // A county's reasons depend only on its three flags and its area: looked up by the area, then by which of the
     // policy's flags hold (a bit each), and worked out once for each combination met.
@@ -65,7 +67,8 @@ export const eligibility: Rule = {
         }
         entry = Object.freeze(reasons);
         entries[bits] = entry;
-        cellsByReasons.set(entry, Object.freeze([String(reasons.length > 0), reasons.join('; ') || none]));
+        variantByReasons.set(entry, variants.length);
+        variants.push({ label: reasons.length > 0 ? 'eligible' : 'not eligible', cells: Object.freeze([String(reasons.length > 0), reasons.join('; ') || none]) });
       }
       countyState.eligible = entry.length > 0;
       countyState.eligibilityReasons = entry;
@@ -74,11 +77,16 @@ export const eligibility: Rule = {
     if (tracing(state)) {
       const counties = state.counties;
       state.steps.push(
-        new StepSeries(counties.length, (index) => {
-          const countyState = counties[index]!;
-          const label = countyState.eligible ? 'eligible' : 'not eligible';
-          return new UnitStep('rule_applied', 'eligibility', 'I', countyState.county.code, label, STEP_COLUMNS, cellsByReasons.get(countyState.eligibilityReasons)!);
-        }),
+        new UniformSeries(
+          counties.length,
+          'rule_applied',
+          'eligibility',
+          'I',
+          STEP_COLUMNS,
+          variants,
+          (index) => counties[index]!.county.code,
+          (index) => variantByReasons.get(counties[index]!.eligibilityReasons)!,
+        ),
       );
     }
     for (const province of state.provinces) {
