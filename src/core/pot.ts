@@ -132,7 +132,8 @@ function solveInside(amount: bigint, weights: readonly bigint[], floors: readonl
   return { exact, denominator: weightSum };
 }
 
-type Breakpoint = { num: bigint; den: bigint };
+/** lambda = num / den, where recipient `index` leaves its floor (`cap` false) or reaches its cap. */
+type Breakpoint = { num: bigint; den: bigint; index: number; cap: boolean };
 
 function compareBreakpoints(a: Breakpoint, b: Breakpoint): number {
   const left = a.num * b.den;
@@ -157,18 +158,18 @@ function sortedBreakpoints(weights: readonly bigint[], floors: readonly bigint[]
   if (!uniform) {
     const breakpoints: Breakpoint[] = [];
     for (const i of weighted) {
-      breakpoints.push({ num: floors[i]!, den: weights[i]! });
+      breakpoints.push({ num: floors[i]!, den: weights[i]!, index: i, cap: false });
       const cap = caps[i];
-      if (cap !== undefined) breakpoints.push({ num: cap, den: weights[i]! });
+      if (cap !== undefined) breakpoints.push({ num: cap, den: weights[i]!, index: i, cap: true });
     }
     return breakpoints.sort(compareBreakpoints);
   }
   weighted.sort((a, b) => (weights[a]! > weights[b]! ? -1 : weights[a]! < weights[b]! ? 1 : 0));
   const floor = floors[first]!;
   const cap = caps[first];
-  const floorRun = weighted.map((i) => ({ num: floor, den: weights[i]! }));
+  const floorRun = weighted.map((i) => ({ num: floor, den: weights[i]!, index: i, cap: false }));
   if (cap === undefined) return floorRun;
-  const capRun = weighted.map((i) => ({ num: cap, den: weights[i]! }));
+  const capRun = weighted.map((i) => ({ num: cap, den: weights[i]!, index: i, cap: true }));
   const merged: Breakpoint[] = [];
   let f = 0;
   let c = 0;
@@ -214,32 +215,34 @@ function solveClamped(
   // Breakpoints lambda = f_i / w_i (leaves the floor) and c_i / w_i (reaches the cap).
   const breakpoints = sortedBreakpoints(weights, floors, caps);
 
-  // Total at lambda = num/den, scaled by den: sum clamp(num*w_i, f_i*den, c_i*den).
-  const totalAt = (num: bigint, den: bigint): bigint => {
-    let total = 0n;
-    for (let i = 0; i < count; i++) {
-      const raw = num * weights[i]!;
-      const low = floors[i]! * den;
-      const cap = caps[i];
-      const high = cap === undefined ? undefined : cap * den;
-      total += raw < low ? low : high !== undefined && raw > high ? high : raw;
-    }
-    return total;
-  };
-
-  // Find the last breakpoint whose total does not exceed the amount.
+  // Find the last breakpoint whose total, sum clamp(lambda * w_i, f_i, c_i), does not exceed the amount: the total
+  // never falls as lambda grows, so those breakpoints come first. Walking up the breakpoints, the total at each is
+  // kept as FIXED (what the recipients at their floor or cap take) plus lambda times FREE (the weight of those in
+  // between), each breakpoint moving one recipient from its floor to in between, or from in between to its cap. At a
+  // breakpoint's own value either side gives that recipient the same, so ties between breakpoints may be taken in any
+  // order. (A search halving the breakpoints, each total summed over every recipient, took n log n steps; this, n.)
+  let fixed = 0n;
+  for (let i = 0; i < count; i++) fixed += floors[i]!;
+  let free = 0n;
   let low = -1;
-  let high = breakpoints.length - 1;
-  while (low < high) {
-    const middle = Math.floor((low + high + 1) / 2);
-    const point = breakpoints[middle]!;
-    if (totalAt(point.num, point.den) <= amount * point.den) low = middle;
-    else high = middle - 1;
+  for (let at = 0; at < breakpoints.length; at++) {
+    const point = breakpoints[at]!;
+    const index = point.index;
+    if (point.cap) {
+      fixed += caps[index]!;
+      free -= weights[index]!;
+    } else {
+      fixed -= floors[index]!;
+      free += weights[index]!;
+    }
+    // The total at lambda = num / den, times den.
+    if (fixed * point.den + point.num * free > amount * point.den) break;
+    low = at;
   }
   // lambda lies in [breakpoints[low], breakpoints[low+1]]; classify at its start
   // and the next breakpoint: a recipient is free when lambda*w_i lies strictly
   // between its floor and cap on that whole segment.
-  const start = low >= 0 ? breakpoints[low]! : { num: 0n, den: 1n };
+  const start = low >= 0 ? breakpoints[low]! : { num: 0n, den: 1n, index: -1, cap: false };
   const next = breakpoints[low + 1];
   let fixedSum = 0n;
   let freeWeight = 0n;
