@@ -30,7 +30,7 @@ import { allocateLargeRun, BIN, runCli } from './helpers.js';
 import ExcelJS from 'exceljs';
 import { message } from '../src/render/messages.js';
 import { SCATTER_POINTS_DRAWN, TABLE_ROWS_SHOWN } from '../src/render/report-html.js';
-import { assembleRunFolder, spoolInputCopies } from '../src/cli/run-files.js';
+import { AHEAD_TABLE_BYTES, assembleRunFolder, spoolInputCopies } from '../src/cli/run-files.js';
 import { RunFolderWriter } from '../src/io/run-folder.js';
 import { MIN_CHECKED_ASIDE_BYTES } from '../src/cli/integrity-aside.js';
 import { MIN_CHAIN_ASIDE_BYTES } from '../src/cli/chain-aside.js';
@@ -472,9 +472,35 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
   }, 120_000);
 
   it('writes allocations.csv on a worker thread with the bytes this thread writes for the same inputs', () => {
+    // The table is large enough for its workers to be begun before it is read (run-files.ts, workersAhead).
+    expect(statSync(tables.file).size).toBeGreaterThanOrEqual(AHEAD_TABLE_BYTES);
     const loaded = loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' });
     const expected = renderCsvBytes(allocationsTable(allocate(loaded.run)));
     expect(Buffer.compare(readFileSync(join(run, 'allocations.csv')), expected)).toBe(0);
+  }, 120_000);
+
+  it('a table of over a megabyte but no more than 20,000 rows (workers begun ahead, not used) runs as a small run, as from standard input; with a bad cell, exits 2 leaving nothing', () => {
+    // The first 15,000 villages, their names ten times as long: a file past the size that begins the workers ahead.
+    const [header, ...rows] = readFileSync(tables.file, 'utf8').split('\n').filter((line) => line !== '');
+    const padded = [header, ...rows.slice(0, 15_000).map((row) => row.split(',').map((cell, index) => (index === 1 ? cell.repeat(10) : cell)).join(','))].join('\n') + '\n';
+    expect(Buffer.byteLength(padded)).toBeGreaterThanOrEqual(AHEAD_TABLE_BYTES);
+    const file = join(dir, 'padded.csv');
+    writeFileSync(file, padded);
+    const fromFile = join(dir, 'padded-run');
+    const fromStdin = join(dir, 'padded-stdin');
+    expect(runCli(['allocate', '--counties', file, '--budget', tables.budget, '--policy', policy, '--out', fromFile]).code).toBe(0);
+    expect(runCli(['allocate', '--counties', '-', '--budget', tables.budget, '--policy', policy, '--out', fromStdin], { input: padded }).code).toBe(0);
+    expect(readdirSync(fromFile)).toContain('audit.jsonl');
+    expect(Buffer.compare(readFileSync(join(fromFile, 'allocations.csv')), readFileSync(join(fromStdin, 'allocations.csv')))).toBe(0);
+    // A bad cell in the last row: every problem reported, exit 2, no run folder, and the process ends (the workers
+    // begun ahead keep nothing alive).
+    const bad = join(dir, 'padded-bad.csv');
+    writeFileSync(bad, padded.replace(/,(\d+)\n$/, ',x\n'));
+    const failed = join(dir, 'padded-bad-run');
+    const result = runCli(['allocate', '--counties', bad, '--budget', tables.budget, '--policy', policy, '--out', failed]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/padded-bad\.csv:15001: border_area: "x"/);
+    expect(existsSync(failed)).toBe(false);
   }, 120_000);
 
   it('input copies, table and log written into the folder as they are made (the table on this thread where no worker can be started) are the same bytes', () => {

@@ -12,16 +12,21 @@ import { writeAllocationCsv, type AllocationRowsData } from '../render/allocatio
 import { writeToFile } from '../io/run-folder.js';
 import { ownCopy } from '../io/spool-worker.js';
 
-const { data, columns, numberColumns, path, done, port } = workerData as {
+/** The table to write. */
+interface TableJob {
   data: AllocationRowsData;
   columns: string[];
   numberColumns: string[];
   /** Where to write the file (flushed and closed), if anywhere: then no piece is kept. */
   path?: string;
-  done: SharedArrayBuffer;
-  port: MessagePort;
-};
+}
+
+const { done, port } = workerData as { done: SharedArrayBuffer; port: MessagePort };
 const flag = new Int32Array(done);
+// Given with the worker's data, or, for a worker begun before its table was made (table-worker.ts, tableWriterAhead),
+// posted to it later.
+const { data, columns, numberColumns, path } =
+  (workerData as Partial<TableJob>).data !== undefined ? (workerData as TableJob) : await new Promise<TableJob>((resolve) => port.once('message', resolve));
 
 try {
   // The table's bytes come a megabyte at a time in one buffer written over next: each piece is hashed and written

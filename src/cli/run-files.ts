@@ -10,16 +10,17 @@
  */
 import type { Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
+import { statSync } from 'node:fs';
 import type { AllocationResult } from '../core/allocate.js';
 import { isLargeRun, withUnitBlocks } from '../core/audit-blocks.js';
-import { auditRecords, auditRecordsWithSeries, sha256Hex, writeAuditLog, AUDIT_SCHEMA_VERSION, type InputRecord, type OutputRecord } from '../core/audit.js';
+import { auditRecords, auditRecordsWithSeries, sha256Hex, writeAuditLog, AUDIT_SCHEMA_VERSION, type ChunkCompressor, type InputRecord, type OutputRecord } from '../core/audit.js';
 import { canonicalJson, type JsonValue } from '../core/canonical-json.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, buildManifest, EFFECTIVE_POLICY_FILE, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, signManifest } from '../core/manifest.js';
 import type { KeptInputFile, LoadedInputs } from '../io/load-inputs.js';
 import { readPackageText } from '../io/read-inputs.js';
 import { isSpooled, measurePieces, writeToFile, type FileContent, type OutputFile } from '../io/run-folder.js';
 import { workerCompressor } from '../io/worker-compressor.js';
-import { writeTableOnWorker, type PendingTable } from './table-worker.js';
+import { tableWriterAhead, writeTableOnWorker, type PendingTable, type TableWriterAhead } from './table-worker.js';
 import { csvPieces, renderCsvPieces, type CsvTable } from '../render/csv.js';
 import { ownsItsMemory, spoolOnWorker } from '../io/spool-worker.js';
 import { summaryDocument } from '../render/summary.js';
@@ -56,10 +57,17 @@ export function renderRun(result: AllocationResult, loaded: LoadedInputs): Rende
  * assembleRunFolder). Also empty when the table is to go to `spooledTable`
  * but no worker could be started: assembleRunFolder writes it there itself.
  */
-function renderRunFiles(result: AllocationResult, loaded: LoadedInputs, offload: boolean, spooledTable?: string): { rendered: RenderedRun; pending?: PendingTable } {
+function renderRunFiles(
+  result: AllocationResult,
+  loaded: LoadedInputs,
+  offload: boolean,
+  spooledTable?: string,
+  ahead?: TableWriterAhead,
+): { rendered: RenderedRun; pending?: PendingTable } {
   const summary = summaryDocument(result, { command: 'allocate', warnings: loaded.warnings, skippedBlankRows: loaded.skippedBlankRows, overrides: loaded.overrides });
   const allocations = streamedAllocationsTable(result);
-  const pending = offload ? writeTableOnWorker(allocations, spooledTable) : undefined;
+  // On the worker begun ahead (AHEAD), if there is one.
+  const pending = offload ? (ahead?.write(allocations, spooledTable) ?? writeTableOnWorker(allocations, spooledTable)) : undefined;
   const tables = new Map<string, RenderedTable>([
     ['allocations.csv', allocations],
     ['provinces.csv', held(provincesTable(result))],
@@ -94,6 +102,50 @@ export interface RunContext {
    * log go to disk as they are made instead of being held to the end.
    */
   readonly spool?: (name: string) => string;
+  /** Worker threads begun before the run was made (see workersAhead): a large run uses them rather than begin its own. */
+  readonly ahead?: WorkersAhead;
+}
+
+/** A county table of at least this many bytes makes a large run, or nearly (20,000 rows of the benchmark's tables are 1.2 MB). */
+export const AHEAD_TABLE_BYTES = 1 << 20;
+
+/** A large run's worker threads for its audit log's compression and its allocations.csv, begun before it is made. */
+export interface WorkersAhead {
+  readonly compressor: ChunkCompressor;
+  readonly table: TableWriterAhead | undefined;
+  /** Stops those the run did not use, or did not wait for (it failed); those it used are stopped already. */
+  close(): void;
+}
+
+/**
+ * The worker threads of a large run's last phase, begun before its county
+ * table (the file at PATH) is read, when the file is large enough for a
+ * large run: they start (a thread, its modules) while the second core has
+ * little to do, rather than when the audit log is written, when both cores
+ * are busy (the log on one; the table's worker and the compressor on the
+ * other). Undefined for a smaller table or standard input. The caller
+ * closes them, used or not.
+ */
+export function workersAhead(path: string | undefined): WorkersAhead | undefined {
+  if (path === undefined || path === '-') return undefined;
+  let bytes: number;
+  try {
+    bytes = statSync(path).size;
+  } catch {
+    // Reported when the table is read.
+    return undefined;
+  }
+  if (bytes < AHEAD_TABLE_BYTES) return undefined;
+  const compressor = workerCompressor();
+  const table = tableWriterAhead();
+  return {
+    compressor,
+    table,
+    close() {
+      compressor.close?.();
+      table?.close();
+    },
+  };
 }
 
 export interface RunFolder {
@@ -202,7 +254,7 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
   const compressed = isLargeRun(result.counties.length);
   const spool = compressed ? context.spool : undefined;
   const tablePath = spool?.(ALLOCATIONS);
-  const { rendered: renderedHere, pending } = renderRunFiles(result, loaded, compressed, tablePath);
+  const { rendered: renderedHere, pending } = renderRunFiles(result, loaded, compressed, tablePath, context.ahead?.table);
   let rendered = renderedHere;
   const copies: OutputFile[] = [];
   const inputs: InputRecord[] = inputFiles(loaded).map(({ role, file }) => {
@@ -251,8 +303,8 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
   const auditPath = spool?.(AUDIT_GZ_FILE);
   const audit = compressed
     ? auditPath === undefined
-      ? writeAuditLog(withUnitBlocks(auditRecordsWithSeries(source), { readOnce: true }), true, context.onAuditProgress, workerCompressor())
-      : writeToFile(auditPath, (sink) => writeAuditLog(withUnitBlocks(auditRecordsWithSeries(source), { readOnce: true }), true, context.onAuditProgress, workerCompressor(), sink))
+      ? writeAuditLog(withUnitBlocks(auditRecordsWithSeries(source), { readOnce: true }), true, context.onAuditProgress, context.ahead?.compressor ?? workerCompressor())
+      : writeToFile(auditPath, (sink) => writeAuditLog(withUnitBlocks(auditRecordsWithSeries(source), { readOnce: true }), true, context.onAuditProgress, context.ahead?.compressor ?? workerCompressor(), sink))
     : writeAuditLog(auditRecords(source), false, context.onAuditProgress);
   const auditFile: OutputFile = {
     name: compressed ? AUDIT_GZ_FILE : AUDIT_FILE,

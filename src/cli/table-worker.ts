@@ -8,7 +8,7 @@
  */
 import { InternalError } from '../core/problems.js';
 import type { StreamedTable } from '../render/tables.js';
-import { startAnsweringWorker } from './worker-answer.js';
+import { startAnsweringWorker, type AnsweringWorker } from './worker-answer.js';
 
 /** A table's bytes in pieces (none when it was written to a file), with their size and SHA-256. */
 export interface WrittenTable {
@@ -37,12 +37,51 @@ const STALL_MS = 600_000;
  * there is no worker module to run (then write it here).
  */
 export function writeTableOnWorker(table: StreamedTable, path?: string): PendingTable | undefined {
-  const worker = startAnsweringWorker(
-    new URL('./csv-worker.js', import.meta.url),
-    () => ({ data: table.snapshot(), columns: table.columns, numberColumns: table.numberColumns, path }),
-    { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } },
-  );
+  const worker = startTableWorker(() => tableJob(table, path));
+  return worker === undefined ? undefined : pendingTable(worker);
+}
+
+/** What the worker is given to write. */
+function tableJob(table: StreamedTable, path: string | undefined): Record<string, unknown> {
+  return { data: table.snapshot(), columns: table.columns, numberColumns: table.numberColumns, path };
+}
+
+function startTableWorker(job: () => Record<string, unknown>): AnsweringWorker | undefined {
+  return startAnsweringWorker(new URL('./csv-worker.js', import.meta.url), job, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+}
+
+/** A table's worker begun before the table is made (see tableWriterAhead). */
+export interface TableWriterAhead {
+  /** writeTableOnWorker on the worker begun ahead (once). */
+  write(table: StreamedTable, path?: string): PendingTable;
+  /** Stops the worker, unless it was given a table (then the table's `finish` does). */
+  close(): void;
+}
+
+/**
+ * A worker for a large run's allocations.csv begun now, before the run is
+ * made: it loads its modules while the second core has little to do, and
+ * waits for the table. Undefined when there is no worker module to run.
+ */
+export function tableWriterAhead(): TableWriterAhead | undefined {
+  const worker = startTableWorker(() => ({}));
   if (worker === undefined) return undefined;
+  let given = false;
+  return {
+    write(table, path) {
+      if (given) throw new InternalError('the table worker begun ahead was given a second table');
+      given = true;
+      worker.post(tableJob(table, path));
+      return pendingTable(worker);
+    },
+    close() {
+      if (!given) worker.stop();
+    },
+  };
+}
+
+/** The table the worker writes, waited for when asked. */
+function pendingTable(worker: AnsweringWorker): PendingTable {
   let result: WrittenTable | undefined;
   return {
     finish() {

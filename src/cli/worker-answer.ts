@@ -44,6 +44,8 @@ import(workerData.module).catch((error) => {
 export interface AnsweringWorker {
   /** Its answer; or why there is none (it failed, said an error, or did not answer within STALL_MS). The worker is stopped. */
   answer<T extends object>(stallMs: number): T | { readonly failed: string };
+  /** Posts it a message (a worker begun before its work was known is given it so, see csv-worker.ts). */
+  post(message: unknown, transfer?: readonly TransferListItem[]): void;
   /** Stops it, unanswered or not. */
   stop(): void;
 }
@@ -87,6 +89,9 @@ export function startAnsweringWorker(
       } finally {
         stop();
       }
+    },
+    post(message, transfer = []) {
+      port1.postMessage(message, transfer);
     },
     stop,
   };

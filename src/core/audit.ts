@@ -628,6 +628,8 @@ export interface ChunkCompressor {
   finish(): Buffer[];
   /** Memory of a chunk added earlier that the compressor is done with, to write the next chunk into, if any. */
   spare?(): Buffer | undefined;
+  /** Stops it without waiting for what it has not finished (a run that failed, or never used it); nothing after. */
+  close?(): void;
 }
 
 /** Compresses each chunk when it is added, on this thread. */

@@ -97,6 +97,7 @@ export function workerCompressor(): ChunkCompressor {
     spare() {
       return spares.pop();
     },
+    close: stop,
     finish() {
       const members: Buffer[] = [];
       try {

@@ -9,7 +9,7 @@ import { langOption, resolveLang } from '../lang.js';
 import { addInputOptions, loadFromOptions, painterFor, type InputOptions } from '../options.js';
 import { allocationDetails, groupThousands, progressBar } from '../progress.js';
 import { isLargeRun } from '../../core/audit-blocks.js';
-import { assembleRunFolder, commandLineOf, povallocVersion, recordedOptions, settleInputCopies, spoolInputCopies } from '../run-files.js';
+import { assembleRunFolder, commandLineOf, workersAhead, povallocVersion, recordedOptions, settleInputCopies, spoolInputCopies } from '../run-files.js';
 
 interface AllocateOptions extends InputOptions {
   out: string;
@@ -67,8 +67,9 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
   let rendered;
   let result;
   let loaded;
-  // A large table's stage-2 numbers begin on another thread while it is read.
+  // A large table's stage-2 numbers begin on another thread while it is read; the workers of its last phase, before.
   const early = new EarlyStageTwo();
+  const ahead = workersAhead(options.counties);
   try {
     progress.stage('reading');
     const details = allocationDetails(progress);
@@ -93,6 +94,7 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
         signingKey,
         onAuditProgress: (entries) => progress.detail(`${groupThousands(entries)} audit entries`),
         spool: (name) => writer.spoolPath(name),
+        ahead,
       });
       progress.detail('files');
       writer.finish(rendered.files);
@@ -102,6 +104,8 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
     }
   } finally {
     early.close();
+    // Those the run did not use (a small run, or a failure) are stopped; those it did are already.
+    ahead?.close();
     progress.done();
   }
   reportWarnings(io, loaded.warnings);

@@ -13,7 +13,7 @@ import { RunFolderWriter } from '../../io/run-folder.js';
 import { EXIT_DIFFERENCE, EXIT_OK, type Io } from '../io.js';
 import { loadFromOptions, painterFor, type InputOptions } from '../options.js';
 import { allocationDetails, groupThousands, progressBar, REPLAY_STAGES, type Progress } from '../progress.js';
-import { assembleRunFolder, povallocVersion, recordedOptions } from '../run-files.js';
+import { assembleRunFolder, povallocVersion, recordedOptions, workersAhead, type WorkersAhead } from '../run-files.js';
 
 interface ReplayOptions {
   keep?: boolean;
@@ -79,7 +79,25 @@ function replayInto(
   io: Io,
   progress: Progress<ReplayStage>,
 ): { temporary: string; target: string } | { loadProblems: string[] } {
-  const { options, stdinPath } = replayInputOptions(dir, manifest);
+  const inputs = replayInputOptions(dir, manifest);
+  // The workers of a large run's last phase are begun before its table is read, as in allocate; stopped at the end if unused.
+  const ahead = workersAhead(inputs.options.counties);
+  try {
+    return replayWith(ahead, inputs, files, manifest, replayVersion, io, progress);
+  } finally {
+    ahead?.close();
+  }
+}
+
+function replayWith(
+  ahead: WorkersAhead | undefined,
+  { options, stdinPath }: ReturnType<typeof replayInputOptions>,
+  files: RunFolderFiles,
+  manifest: Manifest,
+  replayVersion: string,
+  io: Io,
+  progress: Progress<ReplayStage>,
+): { temporary: string; target: string } | { loadProblems: string[] } {
   const replayIo: Io = { ...io, readStdin: () => (stdinPath ? (files.get(stdinPath) ?? Buffer.alloc(0)) : Buffer.alloc(0)) };
   const details = allocationDetails(progress);
   let loaded;
@@ -114,6 +132,7 @@ function replayInto(
         options: recordedOptions(options, roles),
         onAuditProgress: (entries) => progress.detail(`${groupThousands(entries)} audit entries`),
         spool: (name) => writer.spoolPath(name),
+        ahead,
       });
       progress.detail('files');
       writer.finish(folder.files);
