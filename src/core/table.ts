@@ -206,19 +206,23 @@ export function tokenizeCsvFast(text: string): CsvRecord[] | undefined {
 
 /**
  * tokenizeCsvFast handing each record to `onRecord` as it is read (a fresh
- * array each time) instead of collecting them. 0 when it declines the text,
+ * array each time) instead of collecting them, with whether every cell of
+ * it is as TableAssembler.add keeps it (`clean`: unquoted, so trimmed here,
+ * and no longer than MAX_FIELD_CHARS). 0 when it declines the text,
  * possibly after some records were handed over: the caller starts again
  * with csv-parse. Otherwise the number of the line after the text's last:
  * a text that is a part of a file (see visitCsvParts) begins on FIRST_LINE,
  * and only the file's first part (AT_START) may begin with a BOM.
  */
-function scanCsvFast(text: string, onRecord: (cells: string[], line: number) => void, firstLine = 1, atStart = true): number {
+function scanCsvFast(text: string, onRecord: (cells: string[], line: number, clean: boolean) => void, firstLine = 1, atStart = true): number {
   const length = text.length;
   // csv-parse drops a UTF-8 BOM at the very start only.
   let position = atStart && length > 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = firstLine;
   let recordLine = firstLine;
   let cells: string[] = [];
+  // No cell of the record so far is quoted (trimmed only by the assembler) or too long.
+  let clean = true;
   for (;;) {
     // The start of a cell: leading white space is skipped (line ends end the record).
     let code = position < length ? text.charCodeAt(position) : -1;
@@ -230,6 +234,7 @@ function scanCsvFast(text: string, onRecord: (cells: string[], line: number) => 
     let quoted = false;
     if (code === QUOTE) {
       quoted = true;
+      clean = false;
       position++;
       cell = '';
       let segmentStart = position;
@@ -294,6 +299,7 @@ function scanCsvFast(text: string, onRecord: (cells: string[], line: number) => 
       let cellEnd = position;
       while (cellEnd > cellStart && isTrimmable(text.charCodeAt(cellEnd - 1))) cellEnd--;
       cell = cellEnd === cellStart ? '' : text.slice(cellStart, cellEnd);
+      if (cellEnd - cellStart > MAX_FIELD_CHARS) clean = false;
     }
     if (code === COMMA) {
       cells.push(cell);
@@ -304,14 +310,15 @@ function scanCsvFast(text: string, onRecord: (cells: string[], line: number) => 
       // csv-parse ends the last record only if it holds something: a cell before, a quote, a character.
       if (quoted || cell !== '' || cells.length > 0) {
         cells.push(cell);
-        onRecord(cells, recordLine);
+        onRecord(cells, recordLine, clean);
       }
       return line;
     }
     // A line end: CRLF, LF or a lone CR.
     cells.push(cell);
-    onRecord(cells, recordLine);
+    onRecord(cells, recordLine, clean);
     cells = [];
+    clean = true;
     position += code === CARRIAGE_RETURN && position + 1 < length && text.charCodeAt(position + 1) === LINE_FEED ? 2 : 1;
     line++;
     recordLine = line;
@@ -367,26 +374,32 @@ class TableAssembler {
     private readonly visitor: TableVisitor,
   ) {}
 
-  add(cells: string[], line: number): void {
+  /** A record; CLEAN when its cells need no trimming nor a check of their length (see scanCsvFast). */
+  add(cells: string[], line: number, clean = false): void {
     // csv-parse trims outside quotes only; every cell is trimmed of Unicode white space (also U+3000).
     let blank = true;
-    for (let index = 0; index < cells.length; index++) {
-      const cell = cells[index]!;
-      if (cell.length > MAX_FIELD_CHARS) {
-        this.capProblems.push({
-          file: this.file,
-          line,
-          message: `cell ${index + 1} is ${cell.length} characters long, more than the ${MAX_FIELD_CHARS} accepted (is a " missing?)`,
-        });
-        cells[index] = '';
-      } else if (cell !== '') {
-        // Trimmed only when an end is white space (cheaper to test than to trim every cell).
-        if (isTrimmable(cell.charCodeAt(0)) || isTrimmable(cell.charCodeAt(cell.length - 1))) {
-          const trimmed = cell.trim();
-          cells[index] = trimmed;
-          if (trimmed !== '') blank = false;
-        } else {
-          blank = false;
+    if (clean) {
+      // Trimmed and measured by the tokenizer: blank when every cell is empty.
+      for (let index = 0; index < cells.length && blank; index++) blank = cells[index] === '';
+    } else {
+      for (let index = 0; index < cells.length; index++) {
+        const cell = cells[index]!;
+        if (cell.length > MAX_FIELD_CHARS) {
+          this.capProblems.push({
+            file: this.file,
+            line,
+            message: `cell ${index + 1} is ${cell.length} characters long, more than the ${MAX_FIELD_CHARS} accepted (is a " missing?)`,
+          });
+          cells[index] = '';
+        } else if (cell !== '') {
+          // Trimmed only when an end is white space (cheaper to test than to trim every cell).
+          if (isTrimmable(cell.charCodeAt(0)) || isTrimmable(cell.charCodeAt(cell.length - 1))) {
+            const trimmed = cell.trim();
+            cells[index] = trimmed;
+            if (trimmed !== '') blank = false;
+          } else {
+            blank = false;
+          }
         }
       }
     }
@@ -466,7 +479,7 @@ class TableAssembler {
 export function visitCsvTable(file: string, text: string, newVisitor: () => TableVisitor, options: { tokenizer?: 'fast' | 'csv-parse' } = {}): VisitedTable {
   if (options.tokenizer !== 'csv-parse') {
     const assembler = new TableAssembler(file, newVisitor());
-    if (scanCsvFast(text, (cells, line) => assembler.add(cells, line))) return assembler.finish();
+    if (scanCsvFast(text, (cells, line, clean) => assembler.add(cells, line, clean))) return assembler.finish();
   }
   const tokenized = tokenizeCsvWithCsvParse(file, text);
   if (tokenized.problem) return { headerLine: 0, skippedBlankRows: 0, rowCount: 0, problems: [tokenized.problem] };
@@ -493,7 +506,7 @@ export function visitCsvParts(file: string, text: CsvText, newVisitor: () => Tab
   let line = 1;
   let atStart = true;
   for (const part of parts()) {
-    line = scanCsvFast(part, (cells, at) => assembler.add(cells, at), line, atStart);
+    line = scanCsvFast(part, (cells, at, clean) => assembler.add(cells, at, clean), line, atStart);
     if (line === 0) return visitCsvTable(file, [...parts()].join(''), newVisitor);
     atStart = false;
   }
