@@ -9,7 +9,7 @@ import { langOption, resolveLang } from '../lang.js';
 import { addInputOptions, loadFromOptions, painterFor, type InputOptions } from '../options.js';
 import { allocationDetails, groupThousands, progressBar } from '../progress.js';
 import { isLargeRun } from '../../core/audit-blocks.js';
-import { assembleRunFolder, commandLineOf, workersAhead, povallocVersion, recordedOptions, settleInputCopies, spoolInputCopies } from '../run-files.js';
+import { assembleRunFolder, commandLineOf, povallocVersion, recordedOptions, settleInputCopies, spoolInputCopies, workersAhead } from '../run-files.js';
 
 interface AllocateOptions extends InputOptions {
   out: string;
