@@ -13,7 +13,7 @@ import { RunFolderWriter } from '../../io/run-folder.js';
 import { EXIT_DIFFERENCE, EXIT_OK, type Io } from '../io.js';
 import { loadFromOptions, painterFor, type InputOptions } from '../options.js';
 import { allocationDetails, groupThousands, progressBar, REPLAY_STAGES, type Progress } from '../progress.js';
-import { assembleRunFolder, povallocVersion, recordedOptions, workersAhead, type WorkersAhead } from '../run-files.js';
+import { assembleRunFolder, povallocVersion, recordedOptions, workersAhead } from '../run-files.js';
 
 interface ReplayOptions {
   keep?: boolean;
@@ -79,71 +79,59 @@ function replayInto(
   io: Io,
   progress: Progress<ReplayStage>,
 ): { temporary: string; target: string } | { loadProblems: string[] } {
-  const inputs = replayInputOptions(dir, manifest);
+  const { options, stdinPath } = replayInputOptions(dir, manifest);
   // The workers of a large run's last phase are begun before its table is read, as in allocate; stopped at the end if unused.
-  const ahead = workersAhead(inputs.options.counties);
+  const ahead = workersAhead(options.counties);
   try {
-    return replayWith(ahead, inputs, files, manifest, replayVersion, io, progress);
+    const replayIo: Io = { ...io, readStdin: () => (stdinPath ? (files.get(stdinPath) ?? Buffer.alloc(0)) : Buffer.alloc(0)) };
+    const details = allocationDetails(progress);
+    let loaded;
+    let result;
+    // A large table's stage-2 numbers begin on another thread while it is read, as in allocate.
+    const early = new EarlyStageTwo();
+    try {
+      try {
+        loaded = loadFromOptions(options, replayIo, details.rowsRead, early.onProvinceRead);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        return { loadProblems: error.problems.map(formatProblem) };
+      }
+      progress.stage('allocating');
+      result = allocateOnTwoCores(loaded.run, details.observer, early);
+    } finally {
+      early.close();
+    }
+    const roles = loaded.files.map(({ role }) => role);
+    progress.stage('writing');
+    const temporary = mkdtempSync(join(tmpdir(), 'povalloc-replay-'));
+    const target = join(temporary, 'run');
+    try {
+      // Begun first: a large run's table and audit log go into it as they are made, as in allocate.
+      const writer = RunFolderWriter.open(target, false);
+      try {
+        const folder = assembleRunFolder(result, loaded, {
+          povallocVersion: replayVersion,
+          nodeVersion: process.version,
+          commandLine: manifest.command_line.slice(1),
+          createdAt: new Date().toISOString(),
+          options: recordedOptions(options, roles),
+          onAuditProgress: (entries) => progress.detail(`${groupThousands(entries)} audit entries`),
+          spool: (name) => writer.spoolPath(name),
+          ahead,
+        });
+        progress.detail('files');
+        writer.finish(folder.files);
+      } finally {
+        writer.abandon();
+      }
+    } catch (error) {
+      rmSync(temporary, { recursive: true, force: true });
+      throw error;
+    }
+    return { temporary, target };
   } finally {
     ahead?.close();
   }
-}
-
-function replayWith(
-  ahead: WorkersAhead | undefined,
-  { options, stdinPath }: ReturnType<typeof replayInputOptions>,
-  files: RunFolderFiles,
-  manifest: Manifest,
-  replayVersion: string,
-  io: Io,
-  progress: Progress<ReplayStage>,
-): { temporary: string; target: string } | { loadProblems: string[] } {
-  const replayIo: Io = { ...io, readStdin: () => (stdinPath ? (files.get(stdinPath) ?? Buffer.alloc(0)) : Buffer.alloc(0)) };
-  const details = allocationDetails(progress);
-  let loaded;
-  let result;
-  // A large table's stage-2 numbers begin on another thread while it is read, as in allocate.
-  const early = new EarlyStageTwo();
-  try {
-    try {
-      loaded = loadFromOptions(options, replayIo, details.rowsRead, early.onProvinceRead);
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      return { loadProblems: error.problems.map(formatProblem) };
-    }
-    progress.stage('allocating');
-    result = allocateOnTwoCores(loaded.run, details.observer, early);
-  } finally {
-    early.close();
-  }
-  const roles = loaded.files.map(({ role }) => role);
-  progress.stage('writing');
-  const temporary = mkdtempSync(join(tmpdir(), 'povalloc-replay-'));
-  const target = join(temporary, 'run');
-  try {
-    // Begun first: a large run's table and audit log go into it as they are made, as in allocate.
-    const writer = RunFolderWriter.open(target, false);
-    try {
-      const folder = assembleRunFolder(result, loaded, {
-        povallocVersion: replayVersion,
-        nodeVersion: process.version,
-        commandLine: manifest.command_line.slice(1),
-        createdAt: new Date().toISOString(),
-        options: recordedOptions(options, roles),
-        onAuditProgress: (entries) => progress.detail(`${groupThousands(entries)} audit entries`),
-        spool: (name) => writer.spoolPath(name),
-        ahead,
-      });
-      progress.detail('files');
-      writer.finish(folder.files);
-    } finally {
-      writer.abandon();
-    }
-  } catch (error) {
-    rmSync(temporary, { recursive: true, force: true });
-    throw error;
-  }
-  return { temporary, target };
 }
 
 /**
