@@ -14,33 +14,38 @@
 // not check the cache's own bytes (a damaged one can crash Node), so a cache file begins with the
 // SHA-256 of the rest, and one whose bytes do not match it is not given to V8. When there is no
 // cache, or it is damaged, or V8 refuses it, the bundle is compiled as usual: slower, never different.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+//
+// CommonJS, as is the bin (see package.json here): Node loads a CommonJS program without setting up
+// its module loader for the program and its imports of Node's own modules, which took `--version`
+// about 10 ms longer (medians of 15 runs, alternated: 104.9 ms against 114.8 ms).
+'use strict';
+const { createHash } = require('node:crypto');
+const { readFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
 
-export const BUNDLE = fileURLToPath(new URL('../dist/cli/main.bundle.cjs', import.meta.url));
-export const CODE_CACHE_DIR = fileURLToPath(new URL('../dist/cli/code-cache/', import.meta.url));
+const ROOT = dirname(__dirname);
+const BUNDLE = join(ROOT, 'dist', 'cli', 'main.bundle.cjs');
+const CODE_CACHE_DIR = join(ROOT, 'dist', 'cli', 'code-cache');
 
 /** Where the cache for this bundle text, this Node and these Node options is (or would be). */
 /** The SHA-256 that begins a cache file. */
 const CHECKSUM_BYTES = 32;
 
 /** A cache file's bytes: the SHA-256 of V8's cached data, then the data. */
-export function codeCacheFile(cachedData) {
+function codeCacheFile(cachedData) {
   return Buffer.concat([createHash('sha256').update(cachedData).digest(), cachedData]);
 }
 
 /** V8's cached data in a cache file, or undefined when its bytes do not match their SHA-256. */
-export function cachedDataOf(file) {
+function cachedDataOf(file) {
   if (file.length <= CHECKSUM_BYTES) return undefined;
   const data = file.subarray(CHECKSUM_BYTES);
   return createHash('sha256').update(data).digest().equals(file.subarray(0, CHECKSUM_BYTES)) ? data : undefined;
 }
 
-export function codeCachePath(source, execArgv = process.execArgv, cacheDir = CODE_CACHE_DIR) {
+function codeCachePath(source, execArgv = process.execArgv, cacheDir = CODE_CACHE_DIR) {
   const key = createHash('sha256').update(`${process.version}\0${execArgv.join('\0')}\0`).update(source).digest('hex');
   return join(cacheDir, `${key}.bin`);
 }
@@ -49,7 +54,7 @@ export function codeCachePath(source, execArgv = process.execArgv, cacheDir = CO
  * Runs the bundle and returns its exports (`main`, `setModuleImporter`), the script (to make a cache
  * of), where its cache is, and whether V8 took the cache.
  */
-export function loadCli({ bundle = BUNDLE, cacheDir = CODE_CACHE_DIR, useCache = true } = {}) {
+function loadCli({ bundle = BUNDLE, cacheDir = CODE_CACHE_DIR, useCache = true } = {}) {
   const source = readFileSync(bundle, 'utf8');
   const cachePath = codeCachePath(source, process.execArgv, cacheDir);
   let cachedData;
@@ -65,3 +70,5 @@ export function loadCli({ bundle = BUNDLE, cacheDir = CODE_CACHE_DIR, useCache =
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
   return { cli: module.exports, script, cachePath, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
 }
+
+module.exports = { BUNDLE, CODE_CACHE_DIR, codeCacheFile, cachedDataOf, codeCachePath, loadCli };

@@ -11,8 +11,9 @@
 // Incremental marking is on (V8's default): an earlier version turned it off when a million
 //   villages kept several GB, which made every step of it slow; they keep far less now. With these,
 //   a 1,000,000-village run peaks at about 0.84 GB, a 100,000-village run at about 0.27 GB.
-import { setFlagsFromString } from 'node:v8';
-import { loadCli } from './load-cli.js';
+'use strict';
+const { setFlagsFromString } = require('node:v8');
+const { loadCli } = require('./load-cli.js');
 
 const { cli } = loadCli();
 // The bundle runs as a script, where import() needs a flag: it loads modules through the bin's (see src/cli/module-import.ts).
@@ -49,4 +50,6 @@ setFlagsFromString('--no-allocation-site-pretenuring');
 // for (resourceLimits): the worker that writes a large run's allocations.csv keeps a small one, and then holds
 // about 70 MB while it runs (140 MB with 64 MB semi-spaces). Put back to V8's own default for the threads to come.
 setFlagsFromString('--max-semi-space-size=0');
-process.exitCode = await cli.main(process.argv.slice(2));
+cli.main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

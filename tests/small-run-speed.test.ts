@@ -3,6 +3,7 @@
  * the same results (no timings here: speed is measured by npm run bench).
  */
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -101,6 +102,19 @@ describe('bin/povalloc.js run as a program', () => {
       expect(readFileSync(join(out, 'direct', file))).toEqual(readFileSync(join(out, 'via-node', file)));
     }
     expect(readFileSync(BIN, 'utf8').split('\n')[0]).toMatch(/^#!\/usr\/bin\/env -S node( --[a-z-]+(=\d+)?)+$/);
+  });
+});
+
+describe('the bin as a CommonJS program', () => {
+  // Node starts a CommonJS program without its module loader (bin/load-cli.js says why); require of a module
+  // file (ESM) fails in Node 20, so this fails if either file becomes one.
+  it('is what bin/package.json declares, and require gives the loader', () => {
+    expect(JSON.parse(readFileSync(join(ROOT, 'bin', 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
+    const required = createRequire(import.meta.url);
+    const loader = required('../bin/load-cli.js') as typeof import('../bin/load-cli.js');
+    expect(typeof loader.loadCli).toBe('function');
+    expect(loader.BUNDLE).toBe(join(ROOT, 'dist', 'cli', 'main.bundle.cjs'));
+    expect(readFileSync(BIN, 'utf8')).toContain("require('./load-cli.js')");
   });
 });
 
