@@ -29,7 +29,6 @@ const ROOT = dirname(__dirname);
 const BUNDLE = join(ROOT, 'dist', 'cli', 'main.bundle.cjs');
 const CODE_CACHE_DIR = join(ROOT, 'dist', 'cli', 'code-cache');
 
-/** Where the cache for this bundle text, this Node and these Node options is (or would be). */
 /** The SHA-256 that begins a cache file. */
 const CHECKSUM_BYTES = 32;
 
@@ -45,6 +44,7 @@ function cachedDataOf(file) {
   return createHash('sha256').update(data).digest().equals(file.subarray(0, CHECKSUM_BYTES)) ? data : undefined;
 }
 
+/** Where the cache for this bundle text, this Node and these Node options is (or would be). */
 function codeCachePath(source, execArgv = process.execArgv, cacheDir = CODE_CACHE_DIR) {
   const key = createHash('sha256').update(`${process.version}\0${execArgv.join('\0')}\0`).update(source).digest('hex');
   return join(cacheDir, `${key}.bin`);

@@ -24,20 +24,20 @@ cli.setModuleImporter((url) => import(url));
 
 // --interrupt-budget=250000: a function is optimised (TurboFan) after about 3.7 times more work
 // than by default (67,584). A small run is over before most of its functions would repay their
-// compilation, which on 2 cores competes with the run itself: with V8's default a 3,000-county run
-// took 0.53 s of CPU against 0.82 s with a budget of 1,000,000 (median of 9). Measured again on
-// November 30th, alternated in one sitting, 250,000 is quicker than 1,000,000 at every size: a
-// 3,000-county run in medians of 406.8, 409.8 and 439.7 ms (24, 20 and 30 runs) against 443.6,
-// 426.1 and 468.5 ms (V8's default 495.7 ms; 125,000 and 150,000: 462.0 and 466.6 ms; 200,000 to
-// 500,000: 407.5 to 465.7 ms); the sample with projects and last year's allocations 346.2 against
-// 353.8 ms; 100,000 villages 1.648 against 1.723 s (8 runs); a million 9.32 against 9.57 s (4
-// runs); the benchmark's two 1,000-point sweeps 3.96 and 5.78 s against 4.25 and 5.92 s (4 runs).
-// Its hot loops are optimised sooner, while the second core, where V8 compiles, is still free or
-// has cycles to spare. Set here rather than in the shebang, so that
-// `node bin/povalloc.js` (npm start, the tests) has it too, and only now: V8 rejects its cached
-// compilation of Node's own modules (and its cache of povalloc's, see load-cli.js) once a flag has
-// changed, so the bundle and the modules it needs are loaded first; the budget applies to the functions
-// as they begin to run.
+// compilation, which on 2 cores competes with the run itself: an earlier measurement gave a
+// 3,000-county run 0.53 s of CPU with a budget of 1,000,000 against 0.82 s with V8's default
+// (median of 9), in less wall time. Measured again on November 30th, alternated in one sitting,
+// 250,000 is quicker than 1,000,000 at every size: a 3,000-county run in medians of 406.8, 409.8
+// and 439.7 ms (24, 20 and 30 runs) against 443.6, 426.1 and 468.5 ms (V8's default 495.7 ms;
+// 125,000 and 150,000: 462.0 and 466.6 ms; 200,000 to 500,000: 407.5 to 465.7 ms); the sample with
+// projects and last year's allocations 346.2 against 353.8 ms; 100,000 villages 1.648 against
+// 1.723 s (8 runs); a million 9.32 against 9.57 s (4 runs); the benchmark's two 1,000-point sweeps
+// 3.96 and 5.78 s against 4.25 and 5.92 s (4 runs). Hot loops are optimised sooner, while the
+// second core, where V8 compiles, is still free or has cycles to spare. Set here rather than in the
+// shebang, so that `node bin/povalloc.js` (npm start, the tests) has it too, and only now: V8
+// rejects its cached compilation of Node's own modules (and its cache of povalloc's, see
+// load-cli.js) once a flag has changed, so the bundle and the modules it needs are loaded first;
+// the budget applies to the functions as they begin to run.
 setFlagsFromString('--interrupt-budget=250000');
 // --no-allocation-site-pretenuring: V8 otherwise starts allocating an array or object literal straight into the
 // old generation once nearly all of a few hundred made there since the last collection are still alive at one.
