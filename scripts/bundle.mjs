@@ -78,7 +78,7 @@ await build({
 // worker took about 30 ms of CPU (the sweep's worker about 120 ms) more than loading one file. They stay ES
 // modules beside the others (where the code looks for them, `new URL('./csv-worker.js', import.meta.url)`), may
 // wait at the top level as they did, and `import.meta.url` is the bundle's own, in the same folder as the module
-// was. `require` is made for what the dependencies bundled with them require of Node's own modules.
+// was. Nothing bundled in them calls `require`, which an ES module does not have (the test checks that too).
 // WORKER_MODULES must name every module started as a worker (tests/worker-bundles.test.ts checks it).
 const WORKER_MODULES = ['chain-part-worker', 'chain-worker', 'csv-rows-worker', 'csv-worker', 'group-numbers-worker', 'integrity-worker', 'previous-worker', 'sweep-worker'];
 await build({
@@ -90,7 +90,6 @@ await build({
   format: 'esm',
   target: 'node20',
   external: ['exceljs'],
-  banner: { js: "import { createRequire as __povallocCreateRequire } from 'node:module'; const require = __povallocCreateRequire(import.meta.url);" },
   legalComments: 'none',
   minifyWhitespace: true,
   minifySyntax: true,
