@@ -14,8 +14,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../scripts/bench/generate-tables.mjs';
 import { packedColumns, PackedGroupFigures, readCountiesCsv, type County } from '../src/core/counties.js';
-import { countyGroupScores, groupNumbers, withSharesKeptUpTo } from '../src/core/factors.js';
-import { decimal, type Dec } from '../src/core/money.js';
+import { countyGroupScores, groupNumbers, withSharesKeptUpTo, type GroupNumbersResult } from '../src/core/factors.js';
+import { decimal, decimalFromScaled, scaledOf, type Dec } from '../src/core/money.js';
 import type { FactorSpec, Policy } from '../src/core/policy.js';
 import { InputError } from '../src/core/problems.js';
 import { parseReference } from '../src/core/reference.js';
@@ -87,6 +87,29 @@ describe('groupNumbers on packed columns', () => {
     );
   });
 
+  it('given a multiplier for each unit, gives each score times it, rounded as decimal.js rounds the product', () => {
+    const multiplier = fc.tuple(fc.integer({ min: 1, max: 99_999 }), fc.integer({ min: 0, max: 4 })).map(([whole, places]) => (whole / 10 ** places).toFixed(places));
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 30 }), fc.array(multiplier, { minLength: 1, maxLength: 4 }), fc.tuple(weight, weight), (rows, texts, [a, b]) => {
+        const counties = villageTable(rows.map((figures) => (figures.poor === '0' ? { ...figures, poor: '1' } : figures)));
+        const policy = policyOf(FACTORS, { scale: a, incidence: b });
+        const packed = packedColumns(counties, columns)!;
+        const codes = Uint8Array.from(counties, (_, index) => index % texts.length);
+        const multipliers = texts.map((text) => scaledOf(decimal(text)));
+        const numbers = groupNumbers(new PackedGroupFigures(counties.length, columns, packed), policy.factors, policy.countyWeights as Map<string, Dec>, false, { key: 'focus', codes, multipliers });
+        expect(numbers.weighted?.key).toBe('focus');
+        for (let index = 0; index < counties.length; index++) {
+          const product = decimalFromScaled(numbers.scores.get(index)).times(decimal(texts[codes[index]!]!));
+          // The same number (an integer form may carry trailing zeros in its coefficient).
+          expect(decimalFromScaled(numbers.weighted!.weights.get(index)).toFixed()).toBe(product.toFixed());
+        }
+        // Without multipliers, none.
+        expect(groupNumbers(new PackedGroupFigures(counties.length, columns, packed), policy.factors, policy.countyWeights as Map<string, Dec>, false).weighted).toBeUndefined();
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('refuses a zero denominator, as countyGroupScores does', () => {
     const counties = villageTable([
       { poor: '5', rural: '10', income: '4000.00', extra: '1' },
@@ -127,6 +150,7 @@ describe('allocate with stage 2 partly on a worker thread', () => {
     csv: typeof import('../src/render/csv.js');
     tables: typeof import('../src/render/tables.js');
     audit: typeof import('../src/core/audit.js');
+    stageTwo: typeof import('../src/core/rules/special-poverty-counties.js');
   };
   let dist: Dist;
 
@@ -148,6 +172,7 @@ describe('allocate with stage 2 partly on a worker thread', () => {
       csv: await import(at('render/csv.js')),
       tables: await import(at('render/tables.js')),
       audit: await import(at('core/audit.js')),
+      stageTwo: await import(at('core/rules/special-poverty-counties.js')),
     };
   }, 120_000);
 
@@ -196,6 +221,40 @@ describe('allocate with stage 2 partly on a worker thread', () => {
     expect(there.taken).toBeGreaterThan(5);
     expect(Buffer.compare(there.table, here.table)).toBe(0);
     expect(there.audit).toBe(here.audit);
+  }, 120_000);
+
+  it("hands over each province's pot weights (scores times focus multipliers), which stage 2 then uses rather than making them again", () => {
+    /** The run's table with the worker, each answer's pot weights passed through CHANGE; and how many answers had them, under their key. */
+    const allocated = (change: (numbers: GroupNumbersResult) => GroupNumbersResult): { table: Buffer; weighted: number } => {
+      // Loaded again each time: the numbers of the same county objects are remembered (see factors.ts), not asked for again.
+      const loaded = dist.load.loadInputs({ counties: tables.file, budget: tables.budget, policy, encoding: 'auto' });
+      const key = dist.stageTwo.plainPotWeightsKey(loaded.run.policy);
+      const helper = dist.helper.workerGroupNumbers()!;
+      let weighted = 0;
+      const changing = {
+        begin: (groups: never, groupPolicy: never) => helper.begin(groups, groupPolicy),
+        take: (group: never, groupPolicy: never) => {
+          const numbers = helper.take(group, groupPolicy);
+          if (numbers?.weighted?.key === key) weighted += 1;
+          return numbers && change(numbers);
+        },
+      };
+      try {
+        return { table: dist.factors.withGroupNumbersHelper(changing as never, () => dist.csv.renderCsvBytes(dist.tables.allocationsTable(dist.allocate.allocate({ ...loaded.run, trace: false })))), weighted };
+      } finally {
+        helper.close();
+      }
+    };
+    const here = run(tables.file, false).table;
+    const asGiven = allocated((numbers) => numbers);
+    expect(asGiven.weighted).toBeGreaterThan(5);
+    expect(Buffer.compare(asGiven.table, here)).toBe(0);
+    // Weights without the focus multipliers: if stage 2 used what the worker gave, the amounts change.
+    const unfocused = allocated((numbers) => (numbers.weighted ? { ...numbers, weighted: { key: numbers.weighted.key, weights: numbers.scores } } : numbers));
+    expect(Buffer.compare(unfocused.table, here)).not.toBe(0);
+    // Under another key (other focus multipliers), they are not used.
+    const otherKey = allocated((numbers) => (numbers.weighted ? { ...numbers, weighted: { key: `${numbers.weighted.key}x`, weights: numbers.scores } } : numbers));
+    expect(Buffer.compare(otherKey.table, here)).toBe(0);
   }, 120_000);
 
   it('a second run on the same inputs with other county weights (compare --scenario) takes its scores from the worker, and allocates as on one thread', () => {

@@ -23,6 +23,7 @@ import { allocate, type AllocationResult } from '../core/allocate.js';
 import type { AllocationObserver, RunInputs } from '../core/state.js';
 import { RULES } from '../core/rules/index.js';
 import { eligibilityBits, eligibilityFlagsOf } from '../core/rules/eligibility.js';
+import { focusBitsOf, focusMultiplierOf, plainPotWeightsKey } from '../core/rules/special-poverty-counties.js';
 import { isLargeRun } from '../core/audit-blocks.js';
 import { packedColumns, type County } from '../core/counties.js';
 import { keepsShares, ScaledColumn, withGroupNumbersHelper, type GroupNumbersHelper, type GroupNumbersResult, type ScaledColumnArrays } from '../core/factors.js';
@@ -54,13 +55,41 @@ interface Answer {
   readonly totals?: readonly Scaled[];
   readonly shares?: { readonly length: number; readonly arrays: ScaledColumnArrays };
   readonly scores?: { readonly length: number; readonly arrays: ScaledColumnArrays };
+  /** The scores times each unit's focus multiplier (the pot weights of a province with no multiplier of an earlier rule). */
+  readonly weighted?: { readonly length: number; readonly arrays: ScaledColumnArrays };
 }
 
 /** A group sent to the worker: its counties (to know it again when asked) and, once here, the answer. */
 interface GroupJob {
   readonly id: number;
   readonly counties: readonly County[];
+  /** The key the worker's pot weights are remembered by (see plainPotWeightsKey). */
+  readonly weightsKey: string;
   answer?: Answer;
+}
+
+/**
+ * Each unit's focus multiplier as the worker is given it: a code per unit
+ * (an index into the texts of the focus multipliers its flags give) and the
+ * key the scores times them are remembered by, so that stage 2 need not
+ * multiply each score by its focus multiplier here (see potWeights in
+ * special-poverty-counties.ts).
+ */
+function focusMultipliers(counties: readonly County[], policy: Policy, key: string): { key: string; codes: Uint8Array; texts: string[] } {
+  const codes = new Uint8Array(counties.length);
+  const codeOfBits = new Map<number, number>();
+  const texts: string[] = [];
+  for (let index = 0; index < counties.length; index++) {
+    const bits = focusBitsOf(counties[index]!);
+    let code = codeOfBits.get(bits);
+    if (code === undefined) {
+      code = texts.length;
+      codeOfBits.set(bits, code);
+      texts.push(focusMultiplierOf(policy, bits).toFixed());
+    }
+    codes[index] = code;
+  }
+  return { key, codes, texts };
 }
 
 /**
@@ -144,8 +173,8 @@ export function workerGroupNumbers(
     return job.answer;
   };
 
-  /** What the worker is given of a policy: the figure columns its factors read, and their weights. */
-  let given: { readonly columns: readonly string[]; readonly weights: readonly (readonly [string, string])[] } | undefined;
+  /** What the worker is given of a policy: the figure columns its factors read, their weights, and the key of its pot weights. */
+  let given: { readonly columns: readonly string[]; readonly weights: readonly (readonly [string, string])[]; readonly weightsKey: string } | undefined;
   /** Sends the worker COUNTIES' group (when all their figures are packed); false when it cannot be sent, and the worker is stopped. */
   const send = (counties: readonly County[], policy: Policy): boolean => {
     if (policyOffered === undefined) {
@@ -153,18 +182,20 @@ export function workerGroupNumbers(
       given = {
         columns: [...new Set(policy.factors.flatMap((factor) => (factor.denominator ? [factor.numerator, factor.denominator] : [factor.numerator])))],
         weights: policy.factors.map((factor) => [factor.id, (policy.countyWeights.get(factor.id) ?? ZERO).toFixed()] as const),
+        weightsKey: plainPotWeightsKey(policy),
       };
     }
     if (policy !== policyOffered || worker === undefined) return false;
-    const { columns, weights } = given!;
+    const { columns, weights, weightsKey } = given!;
     try {
       const packed = packedColumns(counties, columns);
       if (packed === undefined) return true;
-      const job: GroupJob = { id: jobs.length, counties };
+      const job: GroupJob = { id: jobs.length, counties, weightsKey };
       jobs.push(job);
       byId.set(job.id, job);
-      const transfer = packed.flatMap((column) => [column.digits.buffer as ArrayBuffer, column.places.buffer as ArrayBuffer]);
-      port.postMessage({ id: job.id, count: counties.length, columns, packed, factors: policy.factors, weights, keepShares: keepsShares(counties.length) }, transfer);
+      const multipliers = focusMultipliers(counties, policy, weightsKey);
+      const transfer = [...packed.flatMap((column) => [column.digits.buffer as ArrayBuffer, column.places.buffer as ArrayBuffer]), multipliers.codes.buffer as ArrayBuffer];
+      port.postMessage({ id: job.id, count: counties.length, columns, packed, factors: policy.factors, weights, keepShares: keepsShares(counties.length), multipliers }, transfer);
       return true;
     } catch {
       // A group that cannot be sent (a factor the worker cannot be given): this thread computes them all.
@@ -207,12 +238,13 @@ export function workerGroupNumbers(
         totals: answer.totals,
         shares: answer.shares === undefined ? undefined : new ScaledColumn(answer.shares.length, answer.shares.arrays),
         scores: new ScaledColumn(answer.scores.length, answer.scores.arrays),
+        weighted: answer.weighted === undefined ? undefined : { key: job.weightsKey, weights: new ScaledColumn(answer.weighted.length, answer.weighted.arrays) },
       };
     },
     close: stop,
     settle() {
       // A job no answer is for: waits until every group is answered (and the worker stopped).
-      await_({ id: -1, counties: [] });
+      await_({ id: -1, counties: [], weightsKey: '' });
     },
     get stopped() {
       return worker === undefined;

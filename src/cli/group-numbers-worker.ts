@@ -9,7 +9,7 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { PackedGroupFigures, type PackedColumn } from '../core/counties.js';
 import { groupNumbers } from '../core/factors.js';
-import { decimal } from '../core/money.js';
+import { decimal, scaledOf } from '../core/money.js';
 import type { FactorSpec } from '../core/policy.js';
 
 /** One group to compute (see GroupJob in group-numbers-helper.ts). */
@@ -23,6 +23,8 @@ interface Job {
   readonly weights: readonly (readonly [string, string])[];
   /** Whether the group keeps its shares (a small one, see factors.ts keepsShares). */
   readonly keepShares: boolean;
+  /** Each unit's multiplier (by code, as exact decimal texts) and its key, when the scores times them are wanted too. */
+  readonly multipliers?: { readonly key: string; readonly codes: Uint8Array; readonly texts: readonly string[] };
 }
 
 const { port, answered } = workerData as { port: MessagePort; answered: SharedArrayBuffer };
@@ -32,8 +34,10 @@ port.on('message', (job: Job) => {
   try {
     const figures = new PackedGroupFigures(job.count, job.columns, job.packed);
     const weights = new Map(job.weights.map(([id, text]) => [id, decimal(text)] as const));
-    const { values, totals, shares, scores } = groupNumbers(figures, job.factors, weights, job.keepShares);
-    const columns = { values, shares, scores };
+    const given = job.multipliers;
+    const unitMultipliers = given && { key: given.key, codes: given.codes, multipliers: given.texts.map((text) => scaledOf(decimal(text))) };
+    const { values, totals, shares, scores, weighted } = groupNumbers(figures, job.factors, weights, job.keepShares, unitMultipliers);
+    const columns = { values, shares, scores, weighted: weighted?.weights };
     const answer: Record<string, unknown> = { id: job.id, totals };
     const transfer: ArrayBuffer[] = [];
     for (const [name, column] of Object.entries(columns)) {

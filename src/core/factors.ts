@@ -610,6 +610,20 @@ export interface GroupNumbersResult {
   readonly totals: readonly Scaled[];
   readonly shares: ScaledColumn | undefined;
   readonly scores: ScaledColumn;
+  /** Each score times its unit's multiplier, when `groupNumbers` was given them: remembered with the scores under `key` as `{ weights }` (see CountyGroup.remember). */
+  readonly weighted?: { readonly key: string; readonly weights: ScaledColumn };
+}
+
+/**
+ * A multiplier for each unit of a group, as a code per unit and the
+ * multiplier of each code (e.g. stage 2's focus multipliers, by which focus
+ * flags hold), and the key under which the scores times them are remembered
+ * (see GroupNumbersResult.weighted).
+ */
+export interface UnitMultipliers {
+  readonly key: string;
+  readonly codes: Uint8Array;
+  readonly multipliers: readonly Scaled[];
 }
 
 /**
@@ -621,10 +635,21 @@ export interface GroupNumbersResult {
  * Throws InputError at a zero denominator (the problem names no file or
  * line: the caller computes the group again from its counties to report it).
  */
-export function groupNumbers(figures: GroupFigures, factors: readonly FactorSpec[], weights: ReadonlyMap<string, Dec>, keepShares: boolean): GroupNumbersResult {
+export function groupNumbers(
+  figures: GroupFigures,
+  factors: readonly FactorSpec[],
+  weights: ReadonlyMap<string, Dec>,
+  keepShares: boolean,
+  unitMultipliers?: UnitMultipliers,
+): GroupNumbersResult {
   const numbers = computeGroupShares(figures, factors, (_, factor) => ({ file: '', line: 0, column: factor.denominator, message: `is 0, but factor ${factor.id} divides by it` }), keepShares);
   const scores = computeScores({ ...numbers, figures, factors }, weights);
-  return { values: numbers.values, totals: numbers.totals, shares: numbers.shares, scores };
+  const result = { values: numbers.values, totals: numbers.totals, shares: numbers.shares, scores };
+  if (unitMultipliers === undefined) return result;
+  // Each product rounded as decimal.js rounds it: what stage 2 computes from the same score and multiplier.
+  const weighted = new ScaledColumn(figures.count);
+  for (let index = 0; index < figures.count; index++) weighted.set(index, multiplyScaled(scores.get(index), unitMultipliers.multipliers[unitMultipliers.codes[index]!]!));
+  return { ...result, weighted: { key: unitMultipliers.key, weights: weighted } };
 }
 
 /**
@@ -678,7 +703,11 @@ function groupEntry(counties: readonly County[], policy: Policy, file: string): 
     ? { ...ratioSlots(policy.factors), values: offloaded.values, totals: offloaded.totals, shares: offloaded.shares }
     : computeGroupShares(figures, policy.factors, (index, factor) => zeroDenominator(counties[index]!, factor, file));
   const entry: CountySharesEntry = { counties: kept, figures, key, factors: [...policy.factors], ...numbers, scores: new Map() };
-  if (offloaded) entry.scores.set(weightsKey(policy), { scores: offloaded.scores, derived: new Map() });
+  if (offloaded) {
+    // The scores times each unit's multiplier, if computed there too, are what a caller would remember under their key.
+    const derived = new Map<string, unknown>(offloaded.weighted ? [[offloaded.weighted.key, { weights: offloaded.weighted.weights }]] : []);
+    entry.scores.set(weightsKey(policy), { scores: offloaded.scores, derived });
+  }
   if (first !== undefined) {
     const list = entries ?? [];
     if (list.length >= COUNTY_SHARES_ENTRIES) list.shift();

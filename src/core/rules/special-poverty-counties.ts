@@ -46,7 +46,8 @@ import {
   type Fen,
   type Scaled,
 } from '../money.js';
-import { FOCUS_FLAGS } from '../policy.js';
+import type { County } from '../counties.js';
+import { FOCUS_FLAGS, type Policy } from '../policy.js';
 import { allocatePotAsColumns } from '../pot.js';
 import { invariant } from '../problems.js';
 import { declareColumn, StepSeries, tracing, UnitStep, type CountyState, type ProvinceState, type RunState, type StageTwoScores } from '../state.js';
@@ -55,8 +56,7 @@ import { SPECIAL_CENTRAL } from './special-poverty-provinces.js';
 
 export const SPECIAL_PROVINCIAL = 'special_poverty_provincial';
 
-function focusFlagHolds(countyState: CountyState, flag: (typeof FOCUS_FLAGS)[number]): boolean {
-  const county = countyState.county;
+function focusFlagHolds(county: County, flag: (typeof FOCUS_FLAGS)[number]): boolean {
   switch (flag) {
     case 'contiguous_area':
       return county.contiguousArea !== '';
@@ -69,6 +69,37 @@ function focusFlagHolds(countyState: CountyState, flag: (typeof FOCUS_FLAGS)[num
     case 'border_area':
       return county.borderArea;
   }
+}
+
+/** Which focus flags hold for a county: bit i for FOCUS_FLAGS[i]. */
+export function focusBitsOf(county: County): number {
+  let bits = 0;
+  for (let bit = 0; bit < FOCUS_FLAGS.length; bit++) if (focusFlagHolds(county, FOCUS_FLAGS[bit]!)) bits |= 1 << bit;
+  return bits;
+}
+
+/** The focus multiplier of a county whose flags are BITS (see focusBitsOf): the product of theirs, capped. */
+export function focusMultiplierOf(policy: Policy, bits: number): Dec {
+  let product = ONE;
+  FOCUS_FLAGS.forEach((flag, bit) => {
+    if ((bits & (1 << bit)) !== 0) product = product.times(policy.focusMultipliers.get(flag)!);
+  });
+  return minDecimal(product, policy.multiplierCap);
+}
+
+/**
+ * What a province's pot weights (base score x focus multiplier, with no
+ * multiplier of an earlier rule) are remembered by with its scores
+ * (CountyGroup.remember): a stage-2 worker that computed them, as
+ * groupNumbers does given the focus multipliers, hands them over by this key.
+ */
+export function plainPotWeightsKey(policy: Policy): string {
+  return `${focusKeyOf(policy)}|none`;
+}
+
+/** The focus parameters as text: equal texts, equal focus multipliers. */
+function focusKeyOf(policy: Policy): string {
+  return `${FOCUS_FLAGS.map((flag) => policy.focusMultipliers.get(flag)!.toFixed()).join(',')};${policy.multiplierCap.toFixed()}`;
 }
 
 /**
@@ -244,18 +275,11 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   const focusByFlags = new Map<number, { multiplier: Dec; scaled: Scaled; text: string; flags: string }>();
   const focus = eligible.map((countyState, index) => {
     countyState.scoredBy(stageTwo, index);
-    let flagsKey = 0;
-    for (let bit = 0; bit < FOCUS_FLAGS.length; bit++) {
-      if (focusFlagHolds(countyState, FOCUS_FLAGS[bit]!)) flagsKey |= 1 << bit;
-    }
+    const flagsKey = focusBitsOf(countyState.county);
     let capped = focusByFlags.get(flagsKey);
     if (capped === undefined) {
-      let product = ONE;
-      for (const flag of FOCUS_FLAGS) {
-        if (focusFlagHolds(countyState, flag)) product = product.times(policy.focusMultipliers.get(flag)!);
-      }
-      const multiplier = minDecimal(product, policy.multiplierCap);
-      const flags = FOCUS_FLAGS.filter((flag) => focusFlagHolds(countyState, flag)).join(', ');
+      const multiplier = focusMultiplierOf(policy, flagsKey);
+      const flags = FOCUS_FLAGS.filter((_, bit) => (flagsKey & (1 << bit)) !== 0).join(', ');
       capped = { multiplier, scaled: scaledOf(multiplier), text: multiplier.toFixed(), flags };
       focusByFlags.set(flagsKey, capped);
     }
@@ -277,12 +301,14 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
   };
   // They depend only on the scores, the focus parameters and the other multipliers: a sweep that
   // keeps the county weights, focus and assessment multipliers reuses them (see countyGroupScores).
-  const focusKey = `${FOCUS_FLAGS.map((flag) => policy.focusMultipliers.get(flag)!.toFixed()).join(',')};${policy.multiplierCap.toFixed()}`;
   // Multipliers earlier rules set (assessment) are part of the key: they depend only on the policy and the county.
-  const multipliersKey = eligible.some((countyState) => countyState.scoreMultipliers.length > 0)
-    ? eligible.map((countyState) => countyState.scoreMultipliers.map((multiplier) => multiplier.value.toFixed()).join('*')).join(',')
-    : 'none';
-  const remembered = group.remember(`${focusKey}|${multipliersKey}`, potWeights);
+  // Without any, a stage-2 worker may have computed them already (see plainPotWeightsKey).
+  const remembered = group.remember(
+    eligible.some((countyState) => countyState.scoreMultipliers.length > 0)
+      ? `${focusKeyOf(policy)}|${eligible.map((countyState) => countyState.scoreMultipliers.map((multiplier) => multiplier.value.toFixed()).join('*')).join(',')}`
+      : plainPotWeightsKey(policy),
+    potWeights,
+  );
   const weights = remembered.weights;
   const integers = remembered.integers ?? weights.commonScaleIntegers();
 
