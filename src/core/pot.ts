@@ -94,7 +94,7 @@ export function commonScaleIntegersOfScaled(weights: { readonly length: number; 
 }
 
 /** The solution when every weighted recipient is strictly inside its bounds (see `solveClamped`), else undefined. */
-function solveInside(amount: bigint, weights: readonly bigint[], floors: readonly bigint[], caps: readonly (bigint | undefined)[]): { exact: Exact[]; denominator: bigint } | undefined {
+function solveInside(amount: bigint, weights: readonly bigint[], floors: readonly bigint[], caps: readonly (bigint | undefined)[]): ExactParts | undefined {
   let weightSum = 0n;
   let zeroWeightFloors = 0n;
   for (let i = 0; i < weights.length; i++) {
@@ -103,21 +103,30 @@ function solveInside(amount: bigint, weights: readonly bigint[], floors: readonl
   }
   const available = amount - zeroWeightFloors;
   if (weightSum === 0n || available <= 0n) return undefined;
-  // x_i = available * w_i / weightSum; inside means f_i * weightSum < available * w_i < c_i * weightSum.
+  // x_i = available * w_i / weightSum; inside means f_i * weightSum < available * w_i < c_i * weightSum. Each
+  // share is the numerator of its part: made once, kept while checking.
+  const numerators = new Array<bigint>(weights.length);
+  const bindings = new Uint8Array(weights.length);
   let lastFloor: bigint | undefined;
   let floorScaled = 0n;
   let lastCap: bigint | undefined;
   let capScaled = 0n;
   for (let i = 0; i < weights.length; i++) {
     const weight = weights[i]!;
-    if (weight === 0n) continue;
-    const share = available * weight;
     const floor = floors[i]!;
     if (floor !== lastFloor) {
       lastFloor = floor;
       floorScaled = floor * weightSum;
     }
+    if (weight === 0n) {
+      numerators[i] = floorScaled;
+      bindings[i] = FLOOR;
+      continue;
+    }
+    const share = available * weight;
     if (share <= floorScaled) return undefined;
+    numerators[i] = share;
+    // bindings[i] is SHARE (0) already.
     const cap = caps[i];
     if (cap === undefined) continue;
     if (cap !== lastCap) {
@@ -126,10 +135,7 @@ function solveInside(amount: bigint, weights: readonly bigint[], floors: readonl
     }
     if (share >= capScaled) return undefined;
   }
-  const exact: Exact[] = weights.map((weight, i) =>
-    weight === 0n ? { numerator: floors[i]! * weightSum, binding: 'floor' as PotBinding } : { numerator: available * weight, binding: 'share' as PotBinding },
-  );
-  return { exact, denominator: weightSum };
+  return { numerators, bindings, denominator: weightSum };
 }
 
 /** lambda = num / den, where recipient `index` leaves its floor (`cap` false) or reaches its cap. */
@@ -182,10 +188,19 @@ function sortedBreakpoints(weights: readonly bigint[], floors: readonly bigint[]
   return merged;
 }
 
-interface Exact {
-  numerator: bigint;
-  binding: PotBinding;
+/** Each part's exact amount, numerator / denominator fen, and how it is bound (its place in BINDINGS). */
+interface ExactParts {
+  readonly numerators: bigint[];
+  readonly bindings: Uint8Array;
+  readonly denominator: bigint;
 }
+
+/** Codes of BINDINGS. */
+const SHARE = 0;
+const FLOOR = 1;
+const CAP = 2;
+const FLOOR_REDUCED = 3;
+const NONE = 4;
 
 /**
  * Solves clamp(lambda * w_i, f_i, c_i) summing to `amount` exactly, over a common
@@ -196,16 +211,23 @@ function solveClamped(
   weights: readonly bigint[],
   floors: readonly bigint[],
   caps: readonly (bigint | undefined)[],
-): { exact: Exact[]; denominator: bigint } {
+): ExactParts {
   const count = weights.length;
   if (floors.every((floor) => floor === 0n) && caps.every((cap) => cap === undefined)) {
     // No floor, no cap (e.g. splitting amounts between two budget lines): every weighted recipient
     // gets its plain share, amount * w_i / sum w; the general search below ends in the same place.
-    const freeWeight = weights.reduce((sum, weight) => sum + weight, 0n);
-    return {
-      exact: weights.map((weight) => (weight === 0n ? { numerator: 0n, binding: 'floor' as PotBinding } : { numerator: amount * weight, binding: 'share' as PotBinding })),
-      denominator: freeWeight,
-    };
+    const numerators = new Array<bigint>(count);
+    const bindings = new Uint8Array(count);
+    let freeWeight = 0n;
+    for (let i = 0; i < count; i++) {
+      const weight = weights[i]!;
+      freeWeight += weight;
+      if (weight === 0n) {
+        numerators[i] = 0n;
+        bindings[i] = FLOOR;
+      } else numerators[i] = amount * weight;
+    }
+    return { numerators, bindings, denominator: freeWeight };
   }
   // When every weighted recipient lies strictly between its floor and cap at its plain share of
   // what the zero-weight recipients' floors leave, that is the solution (the search below ends
@@ -271,35 +293,40 @@ function solveClamped(
     }
   }
   const remaining = amount - fixedSum;
-  const exact: Exact[] = [];
+  const numerators = new Array<bigint>(count);
+  const bindings = new Uint8Array(count);
   if (freeWeight === 0n) {
     // Every recipient is bound; the totals match exactly at a breakpoint.
     for (let i = 0; i < count; i++) {
-      const bound = state[i] === 'cap' ? caps[i]! : floors[i]!;
-      exact.push({ numerator: bound, binding: state[i] === 'cap' ? 'cap' : 'floor' });
+      const atCap = state[i] === 'cap';
+      numerators[i] = atCap ? caps[i]! : floors[i]!;
+      bindings[i] = atCap ? CAP : FLOOR;
     }
-    return { exact, denominator: 1n };
+    return { numerators, bindings, denominator: 1n };
   }
   for (let i = 0; i < count; i++) {
     if (state[i] === 'free') {
-      exact.push({ numerator: remaining * weights[i]!, binding: 'share' });
+      numerators[i] = remaining * weights[i]!;
+      bindings[i] = SHARE;
     } else if (state[i] === 'cap') {
-      exact.push({ numerator: caps[i]! * freeWeight, binding: 'cap' });
+      numerators[i] = caps[i]! * freeWeight;
+      bindings[i] = CAP;
     } else {
-      exact.push({ numerator: floors[i]! * freeWeight, binding: 'floor' });
+      numerators[i] = floors[i]! * freeWeight;
+      bindings[i] = FLOOR;
     }
   }
-  return { exact, denominator: freeWeight };
+  return { numerators, bindings, denominator: freeWeight };
 }
 
 /** Rounds exact parts (numerator / denominator) to fen by largest remainder. */
 function roundLargestRemainder(
   ids: readonly string[],
-  exact: readonly Exact[],
+  numerators: readonly bigint[],
   denominator: bigint,
   target: bigint,
-): { amounts: bigint[]; extra: Uint8Array; leftover: bigint } {
-  const count = exact.length;
+): { amounts: bigint[]; extra: Uint8Array; leftover: bigint; extras: number } {
+  const count = numerators.length;
   const amounts = new Array<bigint>(count);
   const remainders = new Array<bigint>(count);
   // The fen each part gets by rounding: 0 or 1.
@@ -307,7 +334,7 @@ function roundLargestRemainder(
   const candidates: number[] = [];
   let rounded = 0n;
   for (let i = 0; i < count; i++) {
-    const numerator = exact[i]!.numerator;
+    const numerator = numerators[i]!;
     const amount = numerator / denominator;
     const remainder = numerator - amount * denominator;
     amounts[i] = amount;
@@ -316,15 +343,15 @@ function roundLargestRemainder(
     if (remainder > 0n) candidates.push(i);
   }
   let leftover = target - rounded;
-  if (leftover <= 0n) return { amounts, extra, leftover };
+  if (leftover <= 0n) return { amounts, extra, leftover, extras: 0 };
   // One fen each to the largest remainders, ties to the ascending id.
   const chosen = leftover >= BigInt(candidates.length) ? candidates : largestRemainders(candidates, remainders, ids, Number(leftover));
   for (const index of chosen) {
     amounts[index] = amounts[index]! + 1n;
     extra[index] = 1;
-    leftover -= 1n;
   }
-  return { amounts, extra, leftover };
+  leftover -= BigInt(chosen.length);
+  return { amounts, extra, leftover, extras: chosen.length };
 }
 
 /**
@@ -500,24 +527,20 @@ function solvedColumns(amount: Fen, columns: Required<Omit<PotColumns, 'idsUniqu
   });
   const floorTotal = floors.reduce((sum, value) => sum + value, 0n);
 
-  let exact: Exact[];
-  let denominator: bigint;
+  let exact: ExactParts;
   let target = amount;
   let floorsReduced = false;
   let capsDropped = false;
+  const count = ids.length;
 
   if (floorTotal >= amount && floorTotal > 0n) {
     // The floors use up the pot (or more): each gets amount * floor_i / sum floors.
     floorsReduced = floorTotal > amount;
-    exact = floors.map((floor) => ({
-      numerator: amount * floor,
-      binding: (floorsReduced ? 'floor_reduced' : 'floor') as PotBinding,
-    }));
-    denominator = floorTotal;
+    exact = { numerators: floors.map((floor) => amount * floor), bindings: new Uint8Array(count).fill(floorsReduced ? FLOOR_REDUCED : FLOOR), denominator: floorTotal };
   } else {
     // The most the recipients can take: cap where weighted, floor where weight is zero.
     let reachable: bigint | undefined = 0n;
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = 0; i < count; i++) {
       if (weights[i] === 0n) reachable = reachable === undefined ? undefined : reachable + floors[i]!;
       else if (caps[i] === undefined) reachable = undefined;
       else if (reachable !== undefined) reachable += caps[i]!;
@@ -529,33 +552,26 @@ function solvedColumns(amount: Fen, columns: Required<Omit<PotColumns, 'idsUniqu
     const anyWeight = weights.some((weight) => weight > 0n);
     if (!anyWeight) {
       // Nobody can take more than the floor: pay floors, the rest is unallocated.
-      exact = floors.map((floor) => ({ numerator: floor, binding: 'floor' as PotBinding }));
-      denominator = 1n;
+      exact = { numerators: [...floors], bindings: new Uint8Array(count).fill(FLOOR), denominator: 1n };
       target = floorTotal;
     } else {
-      ({ exact, denominator } = solveClamped(amount, weights, floors, caps));
+      exact = solveClamped(amount, weights, floors, caps);
     }
   }
 
-  const { amounts, extra, leftover } = roundLargestRemainder(ids, exact, denominator, target);
+  const { numerators, bindings, denominator } = exact;
+  const { amounts, extra, leftover, extras } = roundLargestRemainder(ids, numerators, denominator, target);
   if (leftover !== 0n) throw new Error(`internal error: pot rounding left ${leftover} fen`);
-  const count = ids.length;
-  const bindings = new Uint8Array(count);
-  const rounding = new Uint8Array(count);
-  const numerators = new Array<bigint>(count);
-  for (let index = 0; index < count; index++) {
-    const binding = weights[index] === 0n && exact[index]!.binding === 'floor' && floors[index] === 0n ? 'none' : exact[index]!.binding;
-    bindings[index] = BINDINGS.indexOf(binding);
-    numerators[index] = exact[index]!.numerator;
-    rounding[index] = extra[index]!;
-  }
-  const allocated = amounts.reduce((sum, value) => sum + value, 0n);
-  return new PotColumnsResult(ids, amounts, numerators, denominator, bindings, rounding, {
+  // A recipient of no weight held at a floor of 0 is bound by nothing.
+  for (let index = 0; index < count; index++) if (bindings[index] === FLOOR && weights[index] === 0n && floors[index] === 0n) bindings[index] = NONE;
+  // Every fen of the target is placed (leftover 0): the parts add up to it.
+  const allocated = target;
+  return new PotColumnsResult(ids, amounts, numerators, denominator, bindings, extra, {
     allocated,
     unallocated: amount - allocated,
     floorsReduced,
     capsDropped,
-    roundingFen: BigInt(extra.reduce((sum, value) => sum + value, 0)),
+    roundingFen: BigInt(extras),
   });
 }
 
