@@ -123,6 +123,34 @@ describe('sweep points equal allocate with the same --set values', () => {
     expect(readFileSync(join(out, 'allocations', 'point-0001.csv'), 'utf8')).not.toBe(readFileSync(join(out, 'allocations', 'point-0006.csv'), 'utf8'));
   });
 
+  test('focus parameters varied on one thread (focus multipliers are kept by their parameters across points): allocations byte for byte', () => {
+    const out = join(tempDir(), 'sweep');
+    const result = runCli([
+      'sweep', ...sample,
+      '--vary', 'special_poverty.county.multiplier_cap=1.10,1.50',
+      '--vary', 'special_poverty.county.focus_multipliers.contiguous_area=1.00,1.30',
+      '--out', out, '--allocations', '--jobs', '1',
+    ]);
+    expect(result.code).toBe(0);
+    const rows = readCsvRows(join(out, 'sweep.csv'));
+    expect(rows).toHaveLength(4);
+    const tables = [1, 2, 3, 4].map((point) => readFileSync(join(out, 'allocations', `point-000${point}.csv`), 'utf8'));
+    // Points 1 and 3 share the multiplier of contiguous areas, 3 and 4 the cap: a multiplier kept from a point
+    // before with other parameters would show in one of them.
+    for (const point of [2, 3, 4]) {
+      const row = rows[point - 1]!;
+      const run = join(tempDir(), 'run');
+      const allocated = runCli([
+        'allocate', ...sample, '--out', run,
+        '--set', `special_poverty.county.multiplier_cap=${row['special_poverty.county.multiplier_cap']}`,
+        '--set', `special_poverty.county.focus_multipliers.contiguous_area=${row['special_poverty.county.focus_multipliers.contiguous_area']}`,
+      ]);
+      expect(allocated.code).toBe(0);
+      expect(tables[point - 1]).toBe(readFileSync(join(run, 'allocations.csv'), 'utf8'));
+    }
+    expect(new Set(tables).size).toBe(4);
+  });
+
   test('the 832-county sample on two worker threads: allocations and metrics as allocate and compare give them', () => {
     const out = join(tempDir(), 'sweep');
     const result = runCli([

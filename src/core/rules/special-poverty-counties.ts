@@ -97,9 +97,44 @@ export function plainPotWeightsKey(policy: Policy): string {
   return `${focusKeyOf(policy)}|none`;
 }
 
+const focusKeys = new WeakMap<Policy, string>();
+
 /** The focus parameters as text: equal texts, equal focus multipliers. */
 function focusKeyOf(policy: Policy): string {
-  return `${FOCUS_FLAGS.map((flag) => policy.focusMultipliers.get(flag)!.toFixed()).join(',')};${policy.multiplierCap.toFixed()}`;
+  let key = focusKeys.get(policy);
+  if (key === undefined) {
+    key = `${FOCUS_FLAGS.map((flag) => policy.focusMultipliers.get(flag)!.toFixed()).join(',')};${policy.multiplierCap.toFixed()}`;
+    focusKeys.set(policy, key);
+  }
+  return key;
+}
+
+/** A combination of focus flags' capped multiplier, its integer form and texts (see allocateProvince). */
+interface FocusMultiplier {
+  readonly multiplier: Dec;
+  readonly scaled: Scaled;
+  readonly text: string;
+  readonly flags: string;
+}
+
+/**
+ * The focus multipliers made so far for each combination of flags, by the
+ * focus parameters (focusKeyOf): every province of a run, and every point of
+ * a sweep that keeps the parameters, shares them (decimals, which nothing
+ * changes). The last few sets of parameters are kept.
+ */
+const focusMultipliersByKey = new Map<string, Map<number, FocusMultiplier>>();
+const FOCUS_KEYS_KEPT = 4;
+
+function focusMultipliersFor(policy: Policy): Map<number, FocusMultiplier> {
+  const key = focusKeyOf(policy);
+  let byFlags = focusMultipliersByKey.get(key);
+  if (byFlags === undefined) {
+    if (focusMultipliersByKey.size >= FOCUS_KEYS_KEPT) focusMultipliersByKey.delete(focusMultipliersByKey.keys().next().value!);
+    byFlags = new Map();
+    focusMultipliersByKey.set(key, byFlags);
+  }
+  return byFlags;
 }
 
 /**
@@ -271,8 +306,8 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     score: (index) => decimalFromScaled(weights.get(index)),
     scoreText: (index, places) => weights.format(index, places),
   };
-  // The capped product of focus multipliers depends only on which flags hold: computed once per combination.
-  const focusByFlags = new Map<number, { multiplier: Dec; scaled: Scaled; text: string; flags: string }>();
+  // The capped product of focus multipliers depends only on which flags hold and the focus parameters.
+  const focusByFlags = focusMultipliersFor(policy);
   const focus = eligible.map((countyState, index) => {
     countyState.scoredBy(stageTwo, index);
     const flagsKey = focusBitsOf(countyState.county);
