@@ -738,13 +738,38 @@ function computeScores(entry: GroupNumbers, weights: ReadonlyMap<string, Dec>): 
     return scores;
   }
   const scaledWeights = factorWeights.map((weight) => scaledOf(weight));
+  const shares = sharesAgain(entry);
   for (let index = 0; index < count; index++) {
-    let total = multiplyScaled(shareOf(entry, index, 0), scaledWeights[0]!);
-    for (let f = 1; f < width; f++) total = addScaled(total, multiplyScaled(shareOf(entry, index, f), scaledWeights[f]!));
+    const at = index * width;
+    let total = multiplyScaled(shares ? shares[at]! : shareOf(entry, index, 0), scaledWeights[0]!);
+    for (let f = 1; f < width; f++) total = addScaled(total, multiplyScaled(shares ? shares[at + f]! : shareOf(entry, index, f), scaledWeights[f]!));
     scores.set(index, total);
   }
   return scores;
 }
+
+/**
+ * The kept shares of a group whose scores are computed a second time (other
+ * county weights: a sweep's next point, a scenario), read out of their column
+ * once and kept beside it, so that each later point need not make a bigint
+ * of every share again; undefined the first time, and for a group that keeps
+ * no shares (a large one: a run scores it once).
+ */
+function sharesAgain(entry: GroupNumbers): readonly Scaled[] | undefined {
+  const column = entry.shares;
+  if (column === undefined) return undefined;
+  const known = readShares.get(column);
+  if (known === undefined) {
+    readShares.set(column, 'once');
+    return undefined;
+  }
+  if (known !== 'once') return known;
+  const shares = Array.from({ length: column.length }, (_, index) => column.get(index));
+  readShares.set(column, shares);
+  return shares;
+}
+
+const readShares = new WeakMap<ScaledColumn, readonly Scaled[] | 'once'>();
 
 const weightsKeys = new WeakMap<Policy, string>();
 
