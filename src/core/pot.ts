@@ -126,7 +126,7 @@ function solveInside(amount: bigint, weights: readonly bigint[], floors: readonl
     const share = available * weight;
     if (share <= floorScaled) return undefined;
     numerators[i] = share;
-    // bindings[i] is SHARE (0) already.
+    bindings[i] = SHARE;
     const cap = caps[i];
     if (cap === undefined) continue;
     if (cap !== lastCap) {
@@ -195,12 +195,6 @@ interface ExactParts {
   readonly denominator: bigint;
 }
 
-/** Codes of BINDINGS. */
-const SHARE = 0;
-const FLOOR = 1;
-const CAP = 2;
-const FLOOR_REDUCED = 3;
-const NONE = 4;
 
 /**
  * Solves clamp(lambda * w_i, f_i, c_i) summing to `amount` exactly, over a common
@@ -225,7 +219,10 @@ function solveClamped(
       if (weight === 0n) {
         numerators[i] = 0n;
         bindings[i] = FLOOR;
-      } else numerators[i] = amount * weight;
+      } else {
+        numerators[i] = amount * weight;
+        bindings[i] = SHARE;
+      }
     }
     return { numerators, bindings, denominator: freeWeight };
   }
@@ -577,6 +574,12 @@ function solvedColumns(amount: Fen, columns: Required<Omit<PotColumns, 'idsUniqu
 
 /** Every binding, in a fixed order: its place is its code in a column of small numbers. */
 export const BINDINGS: readonly PotBinding[] = ['share', 'floor', 'cap', 'floor_reduced', 'none'];
+/** The codes of the bindings. */
+const SHARE = BINDINGS.indexOf('share');
+const FLOOR = BINDINGS.indexOf('floor');
+const CAP = BINDINGS.indexOf('cap');
+const FLOOR_REDUCED = BINDINGS.indexOf('floor_reduced');
+const NONE = BINDINGS.indexOf('none');
 
 /**
  * A pot's parts as columns: amounts in 64-bit fen slots (bigints when one
