@@ -23,7 +23,7 @@ import { allocate, type AllocationResult } from '../core/allocate.js';
 import type { AllocationObserver, RunInputs } from '../core/state.js';
 import { RULES } from '../core/rules/index.js';
 import { eligibilityBits, eligibilityFlagsOf } from '../core/rules/eligibility.js';
-import { focusBitsOf, focusMultiplierOf, plainPotWeightsKey } from '../core/rules/special-poverty-counties.js';
+import { focusBitsOf, focusMultipliersFor, plainPotWeightsKey } from '../core/rules/special-poverty-counties.js';
 import { isLargeRun } from '../core/audit-blocks.js';
 import { packedColumns, type County } from '../core/counties.js';
 import { keepsShares, ScaledColumn, withGroupNumbersHelper, type GroupNumbersHelper, type GroupNumbersResult, type ScaledColumnArrays } from '../core/factors.js';
@@ -79,13 +79,14 @@ function focusMultipliers(counties: readonly County[], policy: Policy, key: stri
   const codes = new Uint8Array(counties.length);
   const codeOfBits = new Map<number, number>();
   const texts: string[] = [];
+  const focus = focusMultipliersFor(policy);
   for (let index = 0; index < counties.length; index++) {
     const bits = focusBitsOf(counties[index]!);
     let code = codeOfBits.get(bits);
     if (code === undefined) {
       code = texts.length;
       codeOfBits.set(bits, code);
-      texts.push(focusMultiplierOf(policy, bits).toFixed());
+      texts.push(focus.of(bits).text);
     }
     codes[index] = code;
   }

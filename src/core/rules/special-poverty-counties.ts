@@ -78,15 +78,6 @@ export function focusBitsOf(county: County): number {
   return bits;
 }
 
-/** The focus multiplier of a county whose flags are BITS (see focusBitsOf): the product of theirs, capped. */
-export function focusMultiplierOf(policy: Policy, bits: number): Dec {
-  let product = ONE;
-  FOCUS_FLAGS.forEach((flag, bit) => {
-    if ((bits & (1 << bit)) !== 0) product = product.times(policy.focusMultipliers.get(flag)!);
-  });
-  return minDecimal(product, policy.multiplierCap);
-}
-
 /**
  * What a province's pot weights (base score x focus multiplier, with no
  * multiplier of an earlier rule) are remembered by with its scores
@@ -109,32 +100,55 @@ function focusKeyOf(policy: Policy): string {
   return key;
 }
 
-/** A combination of focus flags' capped multiplier, its integer form and texts (see allocateProvince). */
-interface FocusMultiplier {
+/** A combination of focus flags' capped multiplier, its integer form and texts. */
+export interface FocusMultiplier {
   readonly multiplier: Dec;
   readonly scaled: Scaled;
   readonly text: string;
   readonly flags: string;
 }
 
+/** The focus multiplier of each combination of flags under one set of focus parameters, made when first asked for. */
+export class FocusMultipliers {
+  private readonly byFlags = new Map<number, FocusMultiplier>();
+
+  constructor(private readonly policy: Policy) {}
+
+  /** The multiplier of a county whose flags are BITS (see focusBitsOf): the product of theirs, capped. */
+  of(bits: number): FocusMultiplier {
+    let capped = this.byFlags.get(bits);
+    if (capped === undefined) {
+      let product = ONE;
+      FOCUS_FLAGS.forEach((flag, bit) => {
+        if ((bits & (1 << bit)) !== 0) product = product.times(this.policy.focusMultipliers.get(flag)!);
+      });
+      const multiplier = minDecimal(product, this.policy.multiplierCap);
+      const flags = FOCUS_FLAGS.filter((_, bit) => (bits & (1 << bit)) !== 0).join(', ');
+      capped = { multiplier, scaled: scaledOf(multiplier), text: multiplier.toFixed(), flags };
+      this.byFlags.set(bits, capped);
+    }
+    return capped;
+  }
+}
+
 /**
- * The focus multipliers made so far for each combination of flags, by the
- * focus parameters (focusKeyOf): every province of a run, and every point of
- * a sweep that keeps the parameters, shares them (decimals, which nothing
- * changes). The last few sets of parameters are kept.
+ * The focus multipliers by the focus parameters (focusKeyOf): every province
+ * of a run, every point of a sweep that keeps the parameters and the stage-2
+ * worker's helper share them (decimals, which nothing changes). The last few
+ * sets of parameters are kept.
  */
-const focusMultipliersByKey = new Map<string, Map<number, FocusMultiplier>>();
+const focusMultipliersByKey = new Map<string, FocusMultipliers>();
 const FOCUS_KEYS_KEPT = 4;
 
-function focusMultipliersFor(policy: Policy): Map<number, FocusMultiplier> {
+export function focusMultipliersFor(policy: Policy): FocusMultipliers {
   const key = focusKeyOf(policy);
-  let byFlags = focusMultipliersByKey.get(key);
-  if (byFlags === undefined) {
+  let multipliers = focusMultipliersByKey.get(key);
+  if (multipliers === undefined) {
     if (focusMultipliersByKey.size >= FOCUS_KEYS_KEPT) focusMultipliersByKey.delete(focusMultipliersByKey.keys().next().value!);
-    byFlags = new Map();
-    focusMultipliersByKey.set(key, byFlags);
+    multipliers = new FocusMultipliers(policy);
+    focusMultipliersByKey.set(key, multipliers);
   }
-  return byFlags;
+  return multipliers;
 }
 
 /**
@@ -307,17 +321,10 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     scoreText: (index, places) => weights.format(index, places),
   };
   // The capped product of focus multipliers depends only on which flags hold and the focus parameters.
-  const focusByFlags = focusMultipliersFor(policy);
+  const focusMultipliers = focusMultipliersFor(policy);
   const focus = eligible.map((countyState, index) => {
     countyState.scoredBy(stageTwo, index);
-    const flagsKey = focusBitsOf(countyState.county);
-    let capped = focusByFlags.get(flagsKey);
-    if (capped === undefined) {
-      const multiplier = focusMultiplierOf(policy, flagsKey);
-      const flags = FOCUS_FLAGS.filter((_, bit) => (flagsKey & (1 << bit)) !== 0).join(', ');
-      capped = { multiplier, scaled: scaledOf(multiplier), text: multiplier.toFixed(), flags };
-      focusByFlags.set(flagsKey, capped);
-    }
+    const capped = focusMultipliers.of(focusBitsOf(countyState.county));
     countyState.focusMultiplier = capped.multiplier;
     return capped;
   });
