@@ -8,6 +8,8 @@
 // --heap-growing-percent=30: after each full collection the old generation may grow by 30% before
 //   the next (V8 lets it double or more). What a large run keeps is about 400 MB for a million
 //   villages; what it makes and drops on the way, unchecked, piled up to about 300 MB more.
+//   allocate and replay lift it while they read and allocate, where what the old generation gains is
+//   mostly kept, and set it back before they write (src/cli/heap-growth.ts).
 // Incremental marking is on (V8's default): an earlier version turned it off when a million
 //   villages kept several GB, which made every step of it slow; they keep far less now. With these,
 //   a 1,000,000-village run peaks at about 0.84 GB, a 100,000-village run at about 0.27 GB.

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { allocateOnTwoCores, EarlyStageTwo } from '../group-numbers-helper.js';
+import { growHeapFreely, growHeapSlowly } from '../heap-growth.js';
 import { readSigningKey } from '../../io/keys.js';
 import { formatProblem, type Problem } from '../../core/problems.js';
 import { checkOutputDir, RunFolderWriter } from '../../io/run-folder.js';
@@ -73,6 +74,8 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
   try {
     progress.stage('reading');
     const details = allocationDetails(progress);
+    // The old generation grows as V8 likes while the table is read and allocated, by 30% while the files are written (heap-growth.ts).
+    growHeapFreely();
     loaded = loadFromOptions(options, io, details.rowsRead, early.onProvinceRead);
     // The folder is begun before the run is made: a large run's input copies go into it at once (their bytes are
     // then not held meanwhile), and its table and audit log as they are made. A failure leaves nothing behind.
@@ -85,6 +88,7 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
       progress.stage('allocating');
       result = allocateOnTwoCores(loaded.run, details.observer, early);
       progress.stage('writing');
+      growHeapSlowly();
       rendered = assembleRunFolder(result, loaded, {
         povallocVersion: povallocVersion(),
         nodeVersion: process.version,
