@@ -24,9 +24,6 @@ import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-// The module bundle of earlier versions, if a build left one.
-rmSync(`${root}dist/cli/main.bundle.js`, { force: true });
-
 // commander requires node:child_process when it loads, to start subcommands that are programs of their own,
 // which povalloc has none of; child_process loads dgram and the rest of Node's process machinery with it. In
 // the bundle it is a stand-in that requires the module the first time one of its members is read (commander
