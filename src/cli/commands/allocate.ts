@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { allocateOnTwoCores, EarlyStageTwo } from '../group-numbers-helper.js';
-import { growHeapFreely, growHeapSlowly } from '../heap-growth.js';
+import { growHeapFreely, growHeapAsStarted } from '../heap-growth.js';
 import { readSigningKey } from '../../io/keys.js';
 import { formatProblem, type Problem } from '../../core/problems.js';
 import { checkOutputDir, RunFolderWriter } from '../../io/run-folder.js';
@@ -74,7 +74,7 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
   try {
     progress.stage('reading');
     const details = allocationDetails(progress);
-    // The old generation grows as V8 likes while the table is read and allocated, by 30% while the files are written (heap-growth.ts).
+    // The old generation grows as V8 likes while the table is read and allocated, as the process was started with (the #! line's 30%) while the files are written (heap-growth.ts).
     growHeapFreely();
     loaded = loadFromOptions(options, io, details.rowsRead, early.onProvinceRead);
     // The folder is begun before the run is made: a large run's input copies go into it at once (their bytes are
@@ -88,7 +88,7 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
       progress.stage('allocating');
       result = allocateOnTwoCores(loaded.run, details.observer, early);
       progress.stage('writing');
-      growHeapSlowly();
+      growHeapAsStarted();
       rendered = assembleRunFolder(result, loaded, {
         povallocVersion: povallocVersion(),
         nodeVersion: process.version,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allocateOnTwoCores, EarlyStageTwo } from '../group-numbers-helper.js';
-import { growHeapFreely, growHeapSlowly } from '../heap-growth.js';
+import { growHeapFreely, growHeapAsStarted } from '../heap-growth.js';
 import { sha256Hex } from '../../core/audit.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, MANIFEST_FILE, manifestSignedText, type Manifest } from '../../core/manifest.js';
 import { formatProblem, InputError, UsageError } from '../../core/problems.js';
@@ -91,7 +91,7 @@ function replayInto(
     // A large table's stage-2 numbers begin on another thread while it is read, as in allocate.
     const early = new EarlyStageTwo();
     try {
-      // As allocate: V8's own heap growth while reading and allocating, 30% while writing (heap-growth.ts).
+      // As allocate: V8's own heap growth while reading and allocating, as started while writing (heap-growth.ts).
       growHeapFreely();
       try {
         loaded = loadFromOptions(options, replayIo, details.rowsRead, early.onProvinceRead);
@@ -106,7 +106,7 @@ function replayInto(
     }
     const roles = loaded.files.map(({ role }) => role);
     progress.stage('writing');
-    growHeapSlowly();
+    growHeapAsStarted();
     const temporary = mkdtempSync(join(tmpdir(), 'povalloc-replay-'));
     const target = join(temporary, 'run');
     try {
