@@ -74,7 +74,8 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
   try {
     progress.stage('reading');
     const details = allocationDetails(progress);
-    // The old generation grows as V8 likes while the table is read and allocated, as the process was started with (the #! line's 30%) while the files are written (heap-growth.ts).
+    // The old generation grows as V8 likes while the table is read and allocated, as the process was started
+    // with (the #! line's 30%) while the files are written, and after a failure (heap-growth.ts).
     growHeapFreely();
     loaded = loadFromOptions(options, io, details.rowsRead, early.onProvinceRead);
     // The folder is begun before the run is made: a large run's input copies go into it at once (their bytes are
@@ -107,6 +108,7 @@ function run(options: AllocateOptions, commandLine: readonly string[], io: Io): 
       writer.abandon();
     }
   } finally {
+    growHeapAsStarted();
     early.close();
     // Those the run did not use (a small run, or a failure) are stopped; those it did are already.
     ahead?.close();

@@ -91,7 +91,8 @@ function replayInto(
     // A large table's stage-2 numbers begin on another thread while it is read, as in allocate.
     const early = new EarlyStageTwo();
     try {
-      // As allocate: V8's own heap growth while reading and allocating, as started while writing (heap-growth.ts).
+      // As allocate: V8's own heap growth while reading and allocating, as started while writing and after a
+      // failure (heap-growth.ts).
       growHeapFreely();
       try {
         loaded = loadFromOptions(options, replayIo, details.rowsRead, early.onProvinceRead);
@@ -102,11 +103,11 @@ function replayInto(
       progress.stage('allocating');
       result = allocateOnTwoCores(loaded.run, details.observer, early);
     } finally {
+      growHeapAsStarted();
       early.close();
     }
     const roles = loaded.files.map(({ role }) => role);
     progress.stage('writing');
-    growHeapAsStarted();
     const temporary = mkdtempSync(join(tmpdir(), 'povalloc-replay-'));
     const target = join(temporary, 'run');
     try {
