@@ -432,30 +432,42 @@ export function figureFixedText(county: County, column: string, places: number):
   return formatScaled(figureScaled(county, column), places);
 }
 
+/** The counties of one table, and the store that table keeps their figures in (see tableFiguresOf). */
+export interface TableFigures {
+  readonly counties: readonly ReadCounty[];
+  readonly store: FigureStore;
+}
+
 /**
- * addFigure of every county (and, with WEIGHT, addFigureProduct into its
- * products), when all were read from one table: the column looked up once,
- * and each figure added straight from the store, without a view of each
- * county's figures. False, and nothing added, when a county was not read
- * from that table.
+ * The counties with their table's figure store, when all were read from one
+ * table (each county looked at once, however many columns are then added);
+ * undefined otherwise.
  */
-export function addTableFigures(counties: readonly County[], column: string, sum: LimbAccumulator, weight?: { readonly column: string; readonly products: LimbAccumulator }): boolean {
+export function tableFiguresOf(counties: readonly County[]): TableFigures | undefined {
   const first = counties[0];
-  if (!(first instanceof ReadCounty)) return false;
+  if (!(first instanceof ReadCounty)) return undefined;
   const store = first.figureStore;
-  for (const county of counties) if (!(county instanceof ReadCounty) || county.figureStore !== store) return false;
-  const read = counties as readonly ReadCounty[];
+  for (const county of counties) if (!(county instanceof ReadCounty) || county.figureStore !== store) return undefined;
+  return { counties: counties as readonly ReadCounty[], store };
+}
+
+/**
+ * addFigure of every county of TABLE (and, with WEIGHT, addFigureProduct into
+ * its products): the column looked up once, and each figure added straight
+ * from the store, without a view of each county's figures.
+ */
+export function addTableFigures(table: TableFigures, column: string, sum: LimbAccumulator, weight?: { readonly column: string; readonly products: LimbAccumulator }): void {
+  const { counties, store } = table;
   const index = store.indexOf.get(column);
   if (weight === undefined) {
-    if (index !== undefined) store.addColumnTo(sum, index, read);
-    return true;
+    if (index !== undefined) store.addColumnTo(sum, index, counties);
+    return;
   }
   // sum: the weights; products: figure x weight (either absent: nothing).
   const weightIndex = store.indexOf.get(weight.column);
-  if (weightIndex === undefined) return true;
-  if (index === undefined) store.addColumnTo(sum, weightIndex, read);
-  else store.addColumnTo(sum, weightIndex, read, { column: index, products: weight.products });
-  return true;
+  if (weightIndex === undefined) return;
+  if (index === undefined) store.addColumnTo(sum, weightIndex, counties);
+  else store.addColumnTo(sum, weightIndex, counties, { column: index, products: weight.products });
 }
 
 /** Adds a county's figure (0 when absent) to an exact sum: straight from the table's store when it can. */

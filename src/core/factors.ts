@@ -3,7 +3,7 @@
  * of several factors. A factor is a county column, optionally divided by
  * another; for provinces the columns are first aggregated over all counties.
  */
-import { addFigure, addFigureProduct, addTableFigures, figureFixedText, figureScaled, packedFigure, type County } from './counties.js';
+import { addFigure, addFigureProduct, addTableFigures, figureFixedText, figureScaled, packedFigure, tableFiguresOf, type County } from './counties.js';
 import {
   addScaled,
   decimalFromScaled,
@@ -57,10 +57,12 @@ export function aggregateColumns(counties: readonly County[], wanted: readonly {
     const weight = aggregation?.method === 'weighted_mean' && aggregation.weight ? aggregation.weight : undefined;
     return { column, aggregation, weight, sum: new LimbAccumulator(), products: weight === undefined ? undefined : new LimbAccumulator() };
   });
-  // Counties read from one table: column by column from its store. Otherwise (the first spec refused, so nothing
-  // was added) county by county.
-  const fromTable = specs.every((spec) => addTableFigures(counties, spec.column, spec.sum, spec.weight === undefined ? undefined : { column: spec.weight, products: spec.products! }));
-  if (!fromTable) {
+  // Counties read from one table (looked at once, not once per column): column by column from its store.
+  // Otherwise county by county.
+  const table = tableFiguresOf(counties);
+  if (table !== undefined) {
+    for (const spec of specs) addTableFigures(table, spec.column, spec.sum, spec.weight === undefined ? undefined : { column: spec.weight, products: spec.products! });
+  } else {
     for (const county of counties) {
       for (const spec of specs) {
         if (spec.weight === undefined) {
