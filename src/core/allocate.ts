@@ -234,11 +234,19 @@ function buildState(inputs: RunInputs, observer: AllocationObserver | undefined)
   const counties = newCountyStates(inputs.counties.counties);
   const countyByCode: Map<string, CountyState> = new CountyIndex(counties);
   const byProvince = new Map<string, CountyState[]>();
+  // A table's counties come province by province (it is in code order): the list is looked up when the province changes.
+  let province: CountyState['county']['province'] | undefined;
+  let list: CountyState[] = [];
   for (const countyState of counties) {
-    const code = countyState.county.province.code;
-    const list = byProvince.get(code) ?? [];
+    const own = countyState.county.province;
+    if (own !== province) {
+      province = own;
+      const code = own.code;
+      const found = byProvince.get(code);
+      if (found) list = found;
+      else byProvince.set(code, (list = []));
+    }
     list.push(countyState);
-    byProvince.set(code, list);
   }
   const policy = inputs.policy;
   const provinces: ProvinceState[] = [...byProvince.keys()].sort().map((code) => {
