@@ -108,6 +108,22 @@ describe('writeAuditLog', () => {
     expect(toSink.bytes).toBe(inThread.bytes);
   });
 
+  it('keeps at most four chunks waiting for the worker thread: this thread waits for it beyond that', () => {
+    const compressor = workerCompressor();
+    const chunk = Buffer.from('{"seq":1,"values":{"n":"甲乙丙"}}\n'.repeat(40_000), 'utf8');
+    let members = 0;
+    for (let added = 1; added <= 12; added++) {
+      const own = Buffer.allocUnsafeSlow(chunk.length);
+      chunk.copy(own);
+      members += compressor.add(own).length;
+      // However slow the worker, no more than four chunks are compressed after `add` returns.
+      expect(added - members).toBeLessThanOrEqual(4);
+    }
+    const rest = compressor.finish();
+    expect(members + rest.length).toBe(12);
+    expect(gunzipSync(rest[rest.length - 1]!).equals(chunk)).toBe(true);
+  });
+
   it('reports a changed entry in bytes as in text', () => {
     const text = writeAuditLog(records, false).content.toString().replace('"eligible":"true"', '"eligible":"false"');
     expect(checkAuditChain(Buffer.from(text)).problem).toEqual(checkAuditChain(text).problem);

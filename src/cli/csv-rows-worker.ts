@@ -14,6 +14,7 @@ import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { csvHeaderText, csvRowsText } from '../render/csv.js';
 import { GAVE_UP } from '../io/piece-writer.js';
+import { lowerThisThreadsPriority } from '../io/thread-priority.js';
 
 const { path, columns, rows, written, done, port } = workerData as {
   path: string;
@@ -25,6 +26,8 @@ const { path, columns, rows, written, done, port } = workerData as {
   port: MessagePort;
 };
 const count = new Int32Array(written);
+// In the background of the run: at a lower priority than the main thread, which makes the rows.
+lowerThisThreadsPriority();
 
 const digest = createHash('sha256');
 let bytes = 0;

@@ -11,6 +11,7 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import { writeAllocationCsv, type AllocationRowsData } from '../render/allocation-rows.js';
 import { writeToFile } from '../io/run-folder.js';
 import { ownCopy } from '../io/spool-worker.js';
+import { lowerThisThreadsPriority } from '../io/thread-priority.js';
 
 /** The table to write. */
 interface TableJob {
@@ -22,6 +23,8 @@ interface TableJob {
 }
 
 const { done, port } = workerData as { done: SharedArrayBuffer; port: MessagePort };
+// In the background of the run: at a lower priority than the main thread.
+lowerThisThreadsPriority();
 const flag = new Int32Array(done);
 // Given with the worker's data, or, for a worker begun before its table was made (table-worker.ts, tableWriterAhead),
 // posted to it later.

@@ -12,6 +12,7 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { SpooledFile } from './run-folder.js';
 import { ownCopy, ownsItsMemory } from './spool-worker.js';
+import { LOWER_PRIORITY_SOURCE } from './thread-priority.js';
 
 /**
  * What a worker writing a file part by part counts as written once it failed (here, and in csv-rows-worker.ts): a
@@ -24,6 +25,8 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { closeSync, fsyncSync, openSync, writeSync } = require('node:fs');
 const { createHash } = require('node:crypto');
+// In the background of the run: at a lower priority than the main thread (thread-priority.ts).
+${LOWER_PRIORITY_SOURCE}
 const { path, pieces, written, answer } = workerData;
 const count = new Int32Array(written);
 const state = new Int32Array(answer, 0, 1);

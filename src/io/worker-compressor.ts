@@ -8,16 +8,21 @@
  * The run stays synchronous: the worker counts the members it has sent in a
  * shared integer; `add` takes those already sent off the port with
  * `receiveMessageOnPort`, and `finish` the rest, waiting on that integer
- * (`Atomics.wait`) when the next one is not there yet.
+ * (`Atomics.wait`) when the next one is not there yet. The worker runs at a
+ * lower priority than this thread (thread-priority.ts); `add` waits when it
+ * is more than MAX_PENDING chunks behind.
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { AUDIT_GZIP_LEVEL, type ChunkCompressor } from '../core/audit.js';
 import { InternalError } from '../core/problems.js';
+import { LOWER_PRIORITY_SOURCE } from './thread-priority.js';
 
 /** The worker: a script of its own (no file to find), CommonJS as eval workers are. */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { gzipSync } = require('node:zlib');
+// In the background of the run: at a lower priority than the main thread (thread-priority.ts).
+${LOWER_PRIORITY_SOURCE}
 const sent = new Int32Array(workerData.sent);
 const port = workerData.port;
 // Everything of size goes back, transferred: the member, in memory of its own, and the chunk's memory (for the next
@@ -40,6 +45,9 @@ port.on('message', (chunk) => {
   Atomics.notify(sent, 0);
 });
 `;
+
+/** Chunks handed to the worker and not yet compressed, at most (a chunk is a few MB of the log). */
+const MAX_PENDING = 4;
 
 /** How long `finish` waits for the worker's next member before it reports a bug rather than hang. */
 const STALL_MS = 120_000;
@@ -88,6 +96,9 @@ export function workerCompressor(): ChunkCompressor {
       const members: Buffer[] = [];
       try {
         for (let member = take(false); member; member = taken < added ? take(false) : undefined) members.push(member);
+        // No more than MAX_PENDING chunks waiting for the worker (which runs at a lower priority, see
+        // thread-priority.ts): when this thread makes them faster, it waits, and the worker catches up.
+        while (added - taken > MAX_PENDING) members.push(take(true)!);
       } catch (error) {
         stop();
         throw error;
