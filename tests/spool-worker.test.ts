@@ -92,6 +92,21 @@ describe('writePiecesOnWorker', () => {
     expect(here.sha256).toBe(createHash('sha256').update(expected).digest('hex'));
   });
 
+  it('writes pieces given as text as their UTF-8 bytes, among pieces given as bytes, in order', () => {
+    const dir = tempDir();
+    const texts = Array.from({ length: 200 }, (_, index) => (index % 2 === 0 ? `{"county_name": "中坝村 ${index}", "code": "520111${index}"},\n` : 'x'.repeat((index * 7919) % 150_000)));
+    const writer = writePiecesOnWorker(join(dir, 'texts.json'));
+    const expected: Buffer[] = [];
+    texts.forEach((text, index) => {
+      expected.push(Buffer.from(text, 'utf8'));
+      if (index % 5 === 0) writer.write(Buffer.from(text, 'utf8'));
+      else writer.writeText(text);
+    });
+    const bytes = Buffer.concat(expected);
+    expect(writer.finish()).toEqual({ spooled: join(dir, 'texts.json'), bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    expect(readFileSync(join(dir, 'texts.json')).equals(bytes)).toBe(true);
+  });
+
   it('hands a piece of its own memory over rather than copying it', () => {
     const dir = tempDir();
     const piece = bytesOf(1 << 20);

@@ -227,12 +227,14 @@ const PROVINCE_FALLBACK = ['province_code', 'province_name', 'scenario', 'base_s
  * and scenario (hundreds of MB for a village table): they are made as pieces
  * of bytes, the rows a few thousand at a time, and handed to PLACE, which
  * writes them where they go and gives what the folder is to hold (by default,
- * the pieces themselves).
+ * the pieces themselves); compare.json's pieces go to PLACE_TEXT as text
+ * instead, when it is given (to be encoded where they are written).
  */
 export function compareFiles(
   comparison: Comparison,
   place: (name: string, pieces: Iterable<Buffer>) => FileContent = (_, pieces) => [...pieces],
   countiesAside?: (columns: readonly string[]) => RowsAside | undefined,
+  placeText?: (name: string, texts: Iterable<string>) => FileContent,
 ): OutputFile[] {
   const provinces = provinceRows(comparison);
   const { columns, cells } = countyRowCells(comparison);
@@ -240,14 +242,17 @@ export function compareFiles(
   const countyCells = (): Generator<string[]> => eachCountyCells(comparison, cells);
   // counties.csv elsewhere, from compare.json's rows as they are made (see RowsAside), when whoever places the files can.
   const aside = comparison.counties.length === 0 ? undefined : countiesAside?.(countyColumns);
+  const jsonTexts = function* (): Generator<string> {
+    yield* compareJsonPieces(comparison, aside === undefined ? undefined : teed(countyCells(), aside));
+    yield '\n';
+  };
   const jsonBytes = function* (): Generator<Buffer> {
-    for (const piece of compareJsonPieces(comparison, aside === undefined ? undefined : teed(countyCells(), aside))) yield Buffer.from(piece, 'utf8');
-    yield Buffer.from('\n', 'utf8');
+    for (const piece of jsonTexts()) yield Buffer.from(piece, 'utf8');
   };
   let json: FileContent;
   let counties: FileContent | undefined;
   try {
-    json = place('compare.json', jsonBytes());
+    json = placeText !== undefined ? placeText('compare.json', jsonTexts()) : place('compare.json', jsonBytes());
     counties = aside?.finish();
   } catch (error) {
     aside?.cancel();

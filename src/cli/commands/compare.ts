@@ -6,8 +6,8 @@ import { outcomeFromResult } from '../../core/outcome.js';
 import { InputError, UsageError, type Problem } from '../../core/problems.js';
 import { parseOverride, type Override } from '../../core/scenario.js';
 import { loadInputs, loadPolicy, parseOverrides, type LoadedInputs } from '../../io/load-inputs.js';
-import { writePiecesOnWorker } from '../../io/piece-writer.js';
-import { checkOutputDir, measurePieces, RunFolderWriter, writeToFile } from '../../io/run-folder.js';
+import { writePiecesOnWorker, type PieceWriter } from '../../io/piece-writer.js';
+import { checkOutputDir, measurePieces, RunFolderWriter, writeToFile, type SpooledFile } from '../../io/run-folder.js';
 import { readRunOutcome } from '../../io/run-outcome.js';
 import { compareFiles, compareJsonPieces, compareSummary } from '../../render/compare.js';
 import { writeCsvRowsOnWorker } from '../csv-rows-aside.js';
@@ -193,23 +193,29 @@ function sidesFromRuns(runs: readonly string[], options: CompareOptions, tell: (
 function writeComparison(dir: string, comparison: Comparison, force: boolean, tell: (text: string) => void): void {
   const writer = RunFolderWriter.open(dir, force);
   const large = isLargeRun(comparison.counties.length);
+  /** Writes a file's pieces on a worker thread, each handed over by HAND. */
+  const onWorker = <T>(name: string, pieces: Iterable<T>, hand: (worker: PieceWriter, piece: T) => void): SpooledFile => {
+    const worker = writePiecesOnWorker(writer.spoolPath(name));
+    try {
+      for (const piece of pieces) hand(worker, piece);
+      return worker.finish();
+    } finally {
+      worker.cancel();
+    }
+  };
   try {
     writer.finish(
       compareFiles(
         comparison,
         (name, made) => {
-          const pieces = toldPieces(name, made, tell);
+          const pieces = toldPieces(name, made, tell, (piece) => piece.length);
+          if (large) return onWorker(name, pieces, (worker, piece) => worker.write(piece));
           const spooled = writer.spoolPath(name);
-          if (!large) return { spooled, ...writeToFile(spooled, (sink) => measurePieces(pieces, sink)) };
-          const onWorker = writePiecesOnWorker(spooled);
-          try {
-            for (const piece of pieces) onWorker.write(piece);
-            return onWorker.finish();
-          } finally {
-            onWorker.cancel();
-          }
+          return { spooled, ...writeToFile(spooled, (sink) => measurePieces(pieces, sink)) };
         },
         (columns) => (large ? writeCsvRowsOnWorker(writer.spoolPath('counties.csv'), columns) : undefined),
+        // A large compare.json goes over as text, encoded by the worker that writes it.
+        large ? (name, texts) => onWorker(name, toldPieces(name, texts, tell, (text) => text.length), (worker, text) => worker.writeText(text)) : undefined,
       ),
     );
   } finally {
@@ -217,8 +223,12 @@ function writeComparison(dir: string, comparison: Comparison, force: boolean, te
   }
 }
 
-/** PIECES of a file as they are made, telling the megabytes made so far every MB_TOLD (a progress bar). */
-function* toldPieces(name: string, pieces: Iterable<Buffer>, tell: (text: string) => void): Generator<Buffer> {
+/**
+ * PIECES of a file as they are made, telling the megabytes made so far every
+ * MB_TOLD (a progress bar); SIZE is a piece's bytes (for text, its length: the
+ * document is nearly all ASCII).
+ */
+function* toldPieces<T>(name: string, pieces: Iterable<T>, tell: (text: string) => void, size: (piece: T) => number): Generator<T> {
   let bytes = 0;
   let next = 0;
   for (const piece of pieces) {
@@ -226,7 +236,7 @@ function* toldPieces(name: string, pieces: Iterable<Buffer>, tell: (text: string
       tell(`${name}: ${groupThousands(Math.floor(bytes / 1e6))} MB`);
       next = bytes + MB_TOLD;
     }
-    bytes += piece.length;
+    bytes += size(piece);
     yield piece;
   }
 }
