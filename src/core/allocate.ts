@@ -306,7 +306,6 @@ function accountForUntakenLines(state: RunState): void {
   for (const line of state.inputs.budget.lines) {
     const key = budgetKey(line.fund, line.level, line.provinceCode);
     if (state.consumedBudgetLines.has(key)) continue;
-    const where = line.level === 'central' ? 'central' : `provincial ${line.provinceCode}`;
     const reason =
       line.level === 'provincial' && !state.provinceByCode.has(line.provinceCode)
         ? `no county of province ${line.provinceCode} is in the county table`

@@ -4,7 +4,7 @@
  * folder's contents (already read), the integrity verdict and the reference
  * tables in, one self-contained HTML string out.
  */
-import { decimal, decimalFromBigInt, fenToYuanDecimal, formatWanYuan, formatYuan, groupThousands, ZERO, type Dec, type Fen } from '../core/money.js';
+import { decimal, decimalFromBigInt, fenToYuanDecimal, formatWanYuan, formatYuan, groupThousands, type Dec, type Fen } from '../core/money.js';
 import type { Reference } from '../core/reference.js';
 import type { RunFolderFiles } from '../io/report-folder.js';
 import type { Integrity } from '../io/run-integrity.js';

@@ -50,7 +50,7 @@ import type { County } from '../counties.js';
 import { FOCUS_FLAGS, type Policy } from '../policy.js';
 import { allocatePotAsColumns } from '../pot.js';
 import { invariant } from '../problems.js';
-import { declareColumn, StepSeries, tracing, UnitStep, type CountyState, type ProvinceState, type RunState, type StageTwoScores } from '../state.js';
+import { declareColumn, StepSeries, tracing, UnitStep, type ProvinceState, type RunState, type StageTwoScores } from '../state.js';
 import type { Rule } from './rule.js';
 import { SPECIAL_CENTRAL } from './special-poverty-provinces.js';
 
