@@ -60,4 +60,13 @@ setFlagsFromString('--no-allocation-site-pretenuring');
 setFlagsFromString('--max-semi-space-size=0');
 cli.main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
+  // Everything is written by now: standard output synchronously (src/cli/io.ts), the files before main resolved.
+  // Ending here skips what Node does when a process ends by itself: it tears down each heap, giving back its memory
+  // page by page (about a thousand munmap calls after a million villages). Measured on November 30th as the time
+  // from the summary's last byte on a pipe to the process's end (medians, alternated with the code before): a
+  // million villages 62.8 against 74.7 ms (4 runs each), 100,000 villages 22.1 against 40.0 ms (10), 3,000
+  // counties 8.0 against 11.3 ms (20); what is left is mostly the kernel freeing the memory. Standard error is
+  // written synchronously to files, terminals and, on Linux, pipes; if a write is still waiting (a pipe on
+  // another system), the process ends by itself once it is out.
+  if (process.stderr.writableLength === 0) process.exit();
 });
