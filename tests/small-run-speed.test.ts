@@ -101,7 +101,19 @@ describe('bin/povalloc.js run as a program', () => {
     for (const file of ['allocations.csv', 'provinces.csv', 'checks.csv', 'summary.json', 'audit.jsonl']) {
       expect(readFileSync(join(out, 'direct', file))).toEqual(readFileSync(join(out, 'via-node', file)));
     }
-    expect(readFileSync(BIN, 'utf8').split('\n')[0]).toMatch(/^#!\/usr\/bin\/env -S node( --[a-z-]+(=\d+)?)+$/);
+    expect(readFileSync(BIN, 'utf8').split('\n')[0]).toMatch(/^#!\/usr\/bin\/env -S -u NODE_EXTRA_CA_CERTS node( --[a-z-]+(=\d+)?)+$/);
+  });
+
+  // Node reads the certificates NODE_EXTRA_CA_CERTS names as it starts, and warns when it cannot: povalloc opens no
+  // network connection, and its #! line unsets the variable (see bin/povalloc.js).
+  it('starts without reading NODE_EXTRA_CA_CERTS', () => {
+    const env = { ...process.env, NO_COLOR: '1', NODE_EXTRA_CA_CERTS: join(tempDir(), 'no-such-bundle.pem') };
+    const throughNode = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8', env });
+    expect(throughNode.stderr).toContain('extra certs');
+    const asProgram = spawnSync(BIN, ['--version'], { encoding: 'utf8', env });
+    expect(asProgram.stderr).toBe('');
+    expect(asProgram.stdout.trim()).toBe(throughNode.stdout.trim());
+    expect(asProgram.status).toBe(0);
   });
 });
 
