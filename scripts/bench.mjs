@@ -461,7 +461,7 @@ async function main() {
   }
 
   const loadAfter = os.loadavg();
-  const report = renderReport({ options, machine, startedAt, loadBefore, loadAfter, startup, sizes });
+  const report = renderReport({ options, machine, startedAt, loadBefore, loadAfter, startup, startupNoCerts, extraCerts, sizes });
   writeFileSync(resolve(root, options.out), report);
   process.stdout.write(report);
   log(`bench: wrote ${options.out}`);
@@ -470,7 +470,7 @@ async function main() {
 // ---------------------------------------------------------------------------
 // The report.
 
-function renderReport({ options, machine, startedAt, loadBefore, loadAfter, startup, sizes }) {
+function renderReport({ options, machine, startedAt, loadBefore, loadAfter, startup, startupNoCerts, extraCerts, sizes }) {
   const lines = [];
   const push = (...text) => lines.push(...text);
   const bySize = new Map(sizes.map((entry) => [entry.size, entry]));
