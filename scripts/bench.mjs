@@ -22,7 +22,7 @@
 // a 2,000,000-yuan floor per unit cannot be paid to hundreds of thousands of
 // villages; DuckDB (scripts/bench/duckdb-allocate.mjs) applies the same rules.
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +97,63 @@ function fail(message) {
 }
 
 const log = (message) => process.stderr.write(`${message}\n`);
+
+// ---------------------------------------------------------------------------
+// CPU time by thread.
+
+/** What a thread is called in the report: the main thread, a povalloc worker by its name (pv-...), or one of Node's and V8's own. */
+const MAIN_THREAD = 'main thread';
+const HELPER_THREADS = "Node's and V8's own threads (compilers, collectors)";
+/** What /proc counts CPU time in: 100 ticks a second on Linux (sysconf(_SC_CLK_TCK)). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * Runs argv once (not timed) and reads its threads' CPU time (user + system)
+ * from /proc every 20 ms, keeping each thread's last reading: the CPU time by
+ * thread name, and the wall time. povalloc's worker threads name themselves
+ * (src/io/thread-name.ts); the others are all `node`. Undefined where there
+ * is no /proc, or when the run fails.
+ */
+function threadCpu(argv, env, timeoutSeconds) {
+  if (!existsSync('/proc/self/task')) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: 'ignore', env: env ?? process.env });
+    const last = new Map();
+    const read = () => {
+      let tids;
+      try {
+        tids = readdirSync(`/proc/${child.pid}/task`);
+      } catch {
+        return;
+      }
+      for (const tid of tids) {
+        try {
+          const comm = readFileSync(`/proc/${child.pid}/task/${tid}/comm`, 'utf8').trim();
+          const stat = readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8');
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          // utime and stime, in clock ticks.
+          last.set(tid, { comm, seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND });
+        } catch {
+          // The thread ended between the listing and the reading.
+        }
+      }
+    };
+    const poll = setInterval(read, 20);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutSeconds * 1000);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      if (code !== 0) return resolve(undefined);
+      const byName = new Map();
+      for (const [tid, { comm, seconds }] of last) {
+        const name = Number(tid) === child.pid ? MAIN_THREAD : comm.startsWith('pv-') ? comm : HELPER_THREADS;
+        byName.set(name, (byName.get(name) ?? 0) + seconds);
+      }
+      resolve({ byName, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    });
+  });
+}
 
 // ---------------------------------------------------------------------------
 // Running one process under /usr/bin/time -v.
@@ -435,6 +492,9 @@ async function main() {
       { name: 'duckdbDouble', argv: duckdb('double', doubleOut) },
     ];
     const results = await measureAll(commands, { ...measureOptions, label: formatRows(size) });
+    // One more povalloc run, not timed, for its CPU time by thread (Linux: povalloc's worker threads are named).
+    log(`  povalloc: CPU time by thread (one more run)`);
+    const threads = results.get('povalloc').status === 'ok' ? await threadCpu(commands[0].argv, commands[0].env, options.timeout) : undefined;
 
     log(`  checking outputs`);
     const budget = readBudgetLines(tables.budget);
@@ -455,7 +515,7 @@ async function main() {
       const lines = budget.central + [...budget.provincial.values()].reduce((sum, fen) => sum + fen, 0n);
       checks.duckdbTotal = { total, lines };
     }
-    sizes.push({ size, tables, results, checks });
+    sizes.push({ size, tables, results, checks, threads });
     // The outputs of the largest sizes are big; keep only the last size's for inspection.
     if (size !== options.sizes[options.sizes.length - 1]) rmSync(outDir, { recursive: true, force: true });
   }
@@ -549,6 +609,23 @@ function renderReport({ options, machine, startedAt, loadBefore, loadAfter, star
     );
   }
   push('');
+  const measuredThreads = sizes.filter((entry) => entry.threads !== undefined);
+  if (measuredThreads.length > 0) {
+    push('### Where povalloc\'s CPU time goes, by thread', '');
+    push(
+      `One more run of povalloc at each size, not timed, its threads' CPU time (user + system) read from \`/proc\` every 20 ms. povalloc's worker threads name themselves (\`pv-stage2\` computes stage 2's factor values and scores, \`pv-table\` writes allocations.csv, \`pv-gzip\` compresses the audit log, \`pv-copy\` copies an input into the run folder); a run of 20,000 units or fewer starts none. The threads that are not povalloc's are V8's compilers (which optimise the code as it runs), its garbage collector's helpers and Node's own.`,
+      '',
+    );
+    const names = [MAIN_THREAD];
+    for (const { threads } of measuredThreads) for (const name of [...threads.byName.keys()].sort()) if (name !== HELPER_THREADS && !names.includes(name)) names.push(name);
+    names.push(HELPER_THREADS);
+    push(`| thread | ${measuredThreads.map(({ size }) => `${formatRows(size)} rows, CPU s`).join(' | ')} |`, `|---|${measuredThreads.map(() => '---:').join('|')}|`);
+    for (const name of names) push(`| ${name} | ${measuredThreads.map(({ threads }) => (threads.byName.has(name) ? threads.byName.get(name).toFixed(2) : '')).join(' | ')} |`);
+    const total = (threads) => [...threads.byName.values()].reduce((sum, seconds) => sum + seconds, 0);
+    push(`| all threads | ${measuredThreads.map(({ threads }) => total(threads).toFixed(2)).join(' | ')} |`);
+    push(`| wall time of that run, s | ${measuredThreads.map(({ threads }) => threads.seconds.toFixed(2)).join(' | ')} |`);
+    push('');
+  }
   const million = bySize.get(1_000_000)?.results.get('povalloc');
   const millionBytes = bySize.get(1_000_000)?.tables.meta.bytes;
   const verdict = (value, limit, strict) => (value === undefined ? 'not measured' : (strict ? value < limit : value <= limit) ? 'met' : 'not met');

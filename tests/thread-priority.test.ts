@@ -116,7 +116,7 @@ import(workerData.module).then(({ lowerThisThreadsPriority }) => {
 
   it("a large run's allocations.csv writer runs at the lower priority (from its built module, begun ahead)", () => {
     const before = backgroundNow();
-    const worker = startAnsweringWorker(new URL('../dist/cli/csv-worker.js', import.meta.url), () => ({}));
+    const worker = startAnsweringWorker(new URL('../dist/cli/csv-worker.js', import.meta.url), 'pv-table', () => ({}));
     expect(worker).toBeDefined();
     try {
       expect(newBackgroundThreads(before)).toHaveLength(1);

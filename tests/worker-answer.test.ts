@@ -22,19 +22,19 @@ function workerModule(name: string, source: string): URL {
 describe('startAnsweringWorker', () => {
   it('gives the answer the module posts, with what it was given', () => {
     const url = workerModule('echo.mjs', `workerData.port.postMessage({ doubled: workerData.value * 2, shared: workerData.module !== undefined });\n${RAISE}`);
-    const worker = startAnsweringWorker(url, () => ({ value: 21 }))!;
+    const worker = startAnsweringWorker(url, 'pv-test', () => ({ value: 21 }))!;
     expect(worker.answer<{ doubled: number; shared: boolean }>(60_000)).toEqual({ doubled: 42, shared: true });
   });
 
   it('answers for a module that cannot be loaded, fails, or says an error; gives up on one that never answers', () => {
     const broken = workerModule('broken.mjs', "throw new Error('broken at load');\n");
-    expect(startAnsweringWorker(broken, () => ({}))!.answer(60_000)).toEqual({ failed: expect.stringContaining('broken at load') });
+    expect(startAnsweringWorker(broken, 'pv-test', () => ({}))!.answer(60_000)).toEqual({ failed: expect.stringContaining('broken at load') });
     const missingImport = workerModule('missing.mjs', "await import('./no-such-module.mjs');\n");
-    expect(startAnsweringWorker(missingImport, () => ({}))!.answer(60_000)).toEqual({ failed: expect.stringContaining('no-such-module') });
+    expect(startAnsweringWorker(missingImport, 'pv-test', () => ({}))!.answer(60_000)).toEqual({ failed: expect.stringContaining('no-such-module') });
     const saysError = workerModule('error.mjs', `workerData.port.postMessage({ error: 'could not' });\n${RAISE}`);
-    expect(startAnsweringWorker(saysError, () => ({}))!.answer(60_000)).toEqual({ failed: 'could not' });
+    expect(startAnsweringWorker(saysError, 'pv-test', () => ({}))!.answer(60_000)).toEqual({ failed: 'could not' });
     const silent = workerModule('silent.mjs', 'setInterval(() => {}, 1000);\n');
-    expect(startAnsweringWorker(silent, () => ({}))!.answer(200)).toEqual({ failed: 'no answer in 0.2 s' });
+    expect(startAnsweringWorker(silent, 'pv-test', () => ({}))!.answer(200)).toEqual({ failed: 'no answer in 0.2 s' });
   });
 
   it('starts nothing, and makes no data, where the module is not', () => {
@@ -43,8 +43,8 @@ describe('startAnsweringWorker', () => {
       made++;
       return {};
     };
-    expect(startAnsweringWorker(new URL('file:///no/such/worker.js'), data)).toBeUndefined();
-    expect(startAnsweringWorker(new URL('https://example.com/worker.js'), data)).toBeUndefined();
+    expect(startAnsweringWorker(new URL('file:///no/such/worker.js'), 'pv-test', data)).toBeUndefined();
+    expect(startAnsweringWorker(new URL('https://example.com/worker.js'), 'pv-test', data)).toBeUndefined();
     expect(made).toBe(0);
   });
 });

@@ -40,7 +40,7 @@ export function checkChainOnWorker(path: string, code: string, options: { readon
   } catch {
     return undefined;
   }
-  const worker = startAnsweringWorker(options.worker ?? new URL('./chain-worker.js', import.meta.url), () => ({ path, code }));
+  const worker = startAnsweringWorker(options.worker ?? new URL('./chain-worker.js', import.meta.url), 'pv-chain', () => ({ path, code }));
   if (worker === undefined) return undefined;
   return {
     finish() {

@@ -9,8 +9,11 @@
  * chain-split.ts for the other end.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
+import { nameThisWorker } from '../io/thread-name.js';
 import { auditLogPieces, checkAuditChainPart, type KeepSpec } from '../core/audit.js';
 import { keepOf } from '../core/log-readers.js';
+
+nameThisWorker();
 
 const { bytes, keep, done, port } = workerData as { bytes: Uint8Array; keep: KeepSpec; done: SharedArrayBuffer; port: MessagePort };
 const flag = new Int32Array(done);

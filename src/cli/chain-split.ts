@@ -36,7 +36,7 @@ export function checkStoredAuditLogOnTwoThreads(stored: Uint8Array, keep: KeepSp
   if (split <= 0) return whole();
   // The worker's part is a copy of its own (handed over): this thread keeps the bytes it was given.
   const second = ownCopy(Buffer.from(stored.buffer, stored.byteOffset + split, stored.byteLength - split));
-  const worker = startAnsweringWorker(options.worker ?? new URL('./chain-part-worker.js', import.meta.url), () => ({ bytes: second, keep }), { transferList: [second.buffer as ArrayBuffer] });
+  const worker = startAnsweringWorker(options.worker ?? new URL('./chain-part-worker.js', import.meta.url), 'pv-chain-part', () => ({ bytes: second, keep }), { transferList: [second.buffer as ArrayBuffer] });
   if (worker === undefined) return whole();
   try {
     // Undefined when a member of it does not gunzip: then the whole is checked here.

@@ -9,8 +9,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
+import { nameThisWorker } from '../io/thread-name.js';
 import { checkStoredAuditLog } from '../core/audit.js';
 import { entriesToExplain } from '../core/explain.js';
+
+nameThisWorker();
 
 const { path, code, done, port } = workerData as { path: string; code: string; done: SharedArrayBuffer; port: MessagePort };
 const flag = new Int32Array(done);

@@ -37,6 +37,7 @@ export function writeCsvRowsOnWorker(path: string, columns: readonly string[], o
   const { port1, port2 } = new MessageChannel();
   const worker = startAnsweringWorker(
     options.worker ?? new URL('./csv-rows-worker.js', import.meta.url),
+    'pv-csv-rows',
     () => ({ path, columns: [...columns], rows: port2, written }),
     { transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } },
   );

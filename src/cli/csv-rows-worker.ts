@@ -15,6 +15,9 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import { csvHeaderText, csvRowsText } from '../render/csv.js';
 import { GAVE_UP } from '../io/piece-writer.js';
 import { lowerThisThreadsPriority } from '../io/thread-priority.js';
+import { nameThisWorker } from '../io/thread-name.js';
+
+nameThisWorker();
 
 const { path, columns, rows, written, done, port } = workerData as {
   path: string;

@@ -12,6 +12,9 @@ import { writeAllocationCsv, type AllocationRowsData } from '../render/allocatio
 import { writeToFile } from '../io/run-folder.js';
 import { ownCopy } from '../io/spool-worker.js';
 import { lowerThisThreadsPriority } from '../io/thread-priority.js';
+import { nameThisWorker } from '../io/thread-name.js';
+
+nameThisWorker();
 
 /** The table to write. */
 interface TableJob {

@@ -30,6 +30,7 @@ import { keepsShares, ScaledColumn, withGroupNumbersHelper, type GroupNumbersHel
 import { ZERO, type Scaled } from '../core/money.js';
 import type { Policy } from '../core/policy.js';
 import { WORKER_LOADER } from './worker-answer.js';
+import { threadName } from '../io/thread-name.js';
 
 /** Offload only when the groups the worker would take have at least this many villages in all: below, starting it costs more than it saves. */
 export const MIN_OFFLOADED_UNITS = 20_000;
@@ -119,7 +120,7 @@ export function workerGroupNumbers(
   const counter = new Int32Array(answered);
   const channel = new MessageChannel();
   const port = channel.port1;
-  let worker: Worker | undefined = new Worker(WORKER_LOADER, { eval: true, workerData: { module: url.href, port: channel.port2, answered, signal: answered }, transferList: [channel.port2] });
+  let worker: Worker | undefined = new Worker(WORKER_LOADER, { eval: true, workerData: { module: url.href, threadName: threadName('pv-stage2'), port: channel.port2, answered, signal: answered }, transferList: [channel.port2] });
   // The run never waits for the worker to end: it is stopped once done, and never keeps the process alive.
   worker.unref();
   let offered = false;

@@ -7,10 +7,13 @@
  * group-numbers-helper.ts for the other end.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
+import { nameThisWorker } from '../io/thread-name.js';
 import { PackedGroupFigures, type PackedColumn } from '../core/counties.js';
 import { groupNumbers } from '../core/factors.js';
 import { decimal, scaledOf } from '../core/money.js';
 import type { FactorSpec } from '../core/policy.js';
+
+nameThisWorker();
 
 /** One group to compute (see GroupJob in group-numbers-helper.ts). */
 interface Job {

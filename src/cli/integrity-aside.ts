@@ -46,7 +46,7 @@ export function checkIntegrityOnWorker(dir: string, options: { readonly minBytes
     return undefined;
   }
   const { manifest, manifestPresent } = readRunManifest(dir);
-  const worker = startAnsweringWorker(options.worker ?? new URL('./integrity-worker.js', import.meta.url), () => ({ dir, manifest, manifestPresent }));
+  const worker = startAnsweringWorker(options.worker ?? new URL('./integrity-worker.js', import.meta.url), 'pv-integrity', () => ({ dir, manifest, manifestPresent }));
   if (worker === undefined) return undefined;
   return {
     finish() {

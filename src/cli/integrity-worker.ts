@@ -8,7 +8,10 @@
  * other end.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
+import { nameThisWorker } from '../io/thread-name.js';
 import { checkWithVerify } from '../io/run-integrity.js';
+
+nameThisWorker();
 
 const { dir, manifest, manifestPresent, done, port } = workerData as { dir: string; manifest: unknown; manifestPresent: boolean; done: SharedArrayBuffer; port: MessagePort };
 const flag = new Int32Array(done);

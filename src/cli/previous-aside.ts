@@ -46,7 +46,7 @@ export function readPreviousOnWorker(path: string, encoding: EncodingChoice, opt
     // Not there, or not to be read: this thread reads it and says why.
     return undefined;
   }
-  const worker = startAnsweringWorker(options.worker ?? new URL('./previous-worker.js', import.meta.url), () => ({ path, encoding }));
+  const worker = startAnsweringWorker(options.worker ?? new URL('./previous-worker.js', import.meta.url), 'pv-previous', () => ({ path, encoding }));
   if (worker === undefined) return undefined;
   return {
     finish(): PreviousRead | undefined {

@@ -7,10 +7,13 @@
  * typed arrays without copying them. See previous-aside.ts for the other end.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
+import { nameThisWorker } from '../io/thread-name.js';
 import { previousParts } from '../core/previous.js';
 import type { EncodingChoice } from '../io/read-inputs.js';
 import { readPreviousFile } from '../io/read-previous.js';
 import { ownsItsMemory } from '../io/spool-worker.js';
+
+nameThisWorker();
 
 const { path, encoding, done, port } = workerData as { path: string; encoding: EncodingChoice; done: SharedArrayBuffer; port: MessagePort };
 const flag = new Int32Array(done);

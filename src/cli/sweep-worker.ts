@@ -4,7 +4,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../core/problems.js';
+import { nameThisThread } from '../io/thread-name.js';
 import { computePoint, loadFromSpec, type LoadSpec, type PointTask } from './sweep-runner.js';
+
+nameThisThread('pv-sweep');
 
 const { spec, withAllocations } = workerData as { spec: LoadSpec; withAllocations: boolean };
 const port = parentPort!;

@@ -47,7 +47,7 @@ function tableJob(table: StreamedTable, path: string | undefined): Record<string
 }
 
 function startTableWorker(job: () => Record<string, unknown>): AnsweringWorker | undefined {
-  return startAnsweringWorker(new URL('./csv-worker.js', import.meta.url), job, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+  return startAnsweringWorker(new URL('./csv-worker.js', import.meta.url), 'pv-table', job, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
 }
 
 /** A table's worker begun before the table is made (see tableWriterAhead). */

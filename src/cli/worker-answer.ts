@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
+import { threadName } from '../io/thread-name.js';
 
 /** The message, 'timed-out' when the flag was not raised in STALL_MS, or undefined when it was but no message came. */
 function waitForAnswer<T>(flag: Int32Array, port: MessagePort, stallMs: number): T | 'timed-out' | undefined {
@@ -28,7 +29,9 @@ function waitForAnswer<T>(flag: Int32Array, port: MessagePort, stallMs: number):
  * message, then the count in `workerData.signal` raised by one and
  * notified, so the main thread is never left waiting for it. Used by the
  * workers that answer once (their flag is the signal) and by the stage-2
- * worker, which answers many groups (its count of answers is).
+ * worker, which answers many groups (its count of answers is). The
+ * module names its thread from `workerData.threadName` (nameThisWorker in
+ * src/io/thread-name.ts).
  */
 export const WORKER_LOADER = `
 const { workerData } = require('node:worker_threads');
@@ -57,20 +60,22 @@ export interface AnsweringWorker {
  * the flag to raise after. Undefined when the module is not there (tests
  * that run the TypeScript sources). The run never waits for the worker to
  * end: it is stopped once it has answered, and never keeps the process
- * alive.
+ * alive. The thread is named NAME (see src/io/thread-name.ts).
  */
 export function startAnsweringWorker(
   url: URL,
+  name: string,
   data: () => Record<string, unknown>,
   options: { readonly transferList?: readonly TransferListItem[]; readonly resourceLimits?: ResourceLimits } = {},
 ): AnsweringWorker | undefined {
+  const checkedName = threadName(name);
   if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return undefined;
   const done = new SharedArrayBuffer(4);
   const flag = new Int32Array(done);
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(WORKER_LOADER, {
     eval: true,
-    workerData: { ...data(), module: url.href, done, signal: done, port: port2 },
+    workerData: { ...data(), module: url.href, threadName: checkedName, done, signal: done, port: port2 },
     transferList: [port2, ...(options.transferList ?? [])],
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
   });

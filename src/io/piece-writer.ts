@@ -17,6 +17,7 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { SpooledFile } from './run-folder.js';
 import { ownCopy, ownsItsMemory } from './spool-worker.js';
+import { nameThreadSource } from './thread-name.js';
 import { LOWER_PRIORITY_SOURCE } from './thread-priority.js';
 
 /**
@@ -30,8 +31,9 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { closeSync, fsyncSync, openSync, writeSync } = require('node:fs');
 const { createHash } = require('node:crypto');
-// In the background of the run: at a lower priority than the main thread (thread-priority.ts).
+// In the background of the run: at a lower priority than the main thread (thread-priority.ts), and named.
 ${LOWER_PRIORITY_SOURCE}
+${nameThreadSource('pv-pieces')}
 const { path, pieces, written, answer } = workerData;
 const count = new Int32Array(written);
 const state = new Int32Array(answer, 0, 1);

@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { InternalError } from '../core/problems.js';
 import type { SpooledFile } from './run-folder.js';
+import { nameThreadSource } from './thread-name.js';
 import { LOWER_PRIORITY_SOURCE } from './thread-priority.js';
 
 /** The worker: a script of its own (no file to find), CommonJS as eval workers are. */
@@ -17,8 +18,9 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { closeSync, fsyncSync, openSync, writeSync } = require('node:fs');
 const { createHash } = require('node:crypto');
-// In the background of the run: at a lower priority than the main thread (thread-priority.ts).
+// In the background of the run: at a lower priority than the main thread (thread-priority.ts), and named.
 ${LOWER_PRIORITY_SOURCE}
+${nameThreadSource('pv-copy')}
 const { bytes, path, answer } = workerData;
 const state = new Int32Array(answer, 0, 1);
 const text = new Uint8Array(answer, 4);

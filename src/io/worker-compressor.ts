@@ -15,14 +15,16 @@
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { AUDIT_GZIP_LEVEL, type ChunkCompressor } from '../core/audit.js';
 import { InternalError } from '../core/problems.js';
+import { nameThreadSource } from './thread-name.js';
 import { LOWER_PRIORITY_SOURCE } from './thread-priority.js';
 
 /** The worker: a script of its own (no file to find), CommonJS as eval workers are. */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { gzipSync } = require('node:zlib');
-// In the background of the run: at a lower priority than the main thread (thread-priority.ts).
+// In the background of the run: at a lower priority than the main thread (thread-priority.ts), and named.
 ${LOWER_PRIORITY_SOURCE}
+${nameThreadSource('pv-gzip')}
 const sent = new Int32Array(workerData.sent);
 const port = workerData.port;
 // Everything of size goes back, transferred: the member, in memory of its own, and the chunk's memory (for the next
