@@ -5,8 +5,8 @@
  * are all called `node`. Each name begins with `pv-`: `pv-stage2` computes
  * stage 2's numbers, `pv-table` writes a large run's allocations.csv,
  * `pv-gzip` compresses its audit log, `pv-copy` copies an input into the run
- * folder, and so on (see the callers of nameThreadSource and the
- * `threadName` of startAnsweringWorker).
+ * folder, and so on (see the callers of nameThreadSource, nameThisThread
+ * and startAnsweringWorker).
  *
  * Linux only (a thread's name is /proc/thread-self/comm, at most 15 bytes);
  * elsewhere nothing changes.
