@@ -8,6 +8,7 @@
  * neutralised against formula injection.
  */
 import ExcelJS from 'exceljs';
+import { createRequire } from 'node:module';
 import { PassThrough } from 'node:stream';
 import { formatFenAsWan, formatYuan, yuanToFen } from '../core/money.js';
 import type { Reference } from '../core/reference.js';
@@ -152,6 +153,112 @@ const MAX_ZIP_BACKLOG = 4 << 20;
 /** The style of a cell that has none of its own (a text cell of a table), shared: see addTableSheet. */
 const NO_STYLE: Partial<ExcelJS.Style> = {};
 
+/**
+ * exceljs's own XML text encoder (escapes & < > " ' and drops the control
+ * characters XML cannot hold), so that a row written by directRows has the
+ * bytes exceljs writes. Undefined if this exceljs has it elsewhere.
+ */
+const exceljsXmlEncode = ((): ((text: string) => string) | undefined => {
+  try {
+    const utils = createRequire(import.meta.url)('exceljs/lib/utils/utils.js') as { xmlEncode?: unknown };
+    return typeof utils.xmlEncode === 'function' ? (utils.xmlEncode as (text: string) => string) : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** Workbooks whose table cells go through exceljs's rows and cells (see newWorkbook): tests compare the two ways. */
+const cellsThroughExceljs = new WeakSet<Workbook>();
+
+/** Column letters of column 1, 2, ...: A to Z, AA to ZZ, AAA ... */
+function columnLetters(column: number): string {
+  let letters = '';
+  for (let rest = column; rest > 0; rest = Math.floor((rest - 1) / 26)) letters = String.fromCharCode(65 + ((rest - 1) % 26)) + letters;
+  return letters;
+}
+
+/** The bytes of rows gathered before they are handed to a sheet's stream. */
+const ROW_BYTES = 1 << 20;
+
+/** A table's rows written into its sheet's XML; flush hands what is gathered to the sheet's stream. */
+interface DirectRows {
+  add(rowNumber: number, row: Readonly<Record<string, string>>): void;
+  flush(): void;
+}
+
+/**
+ * A table's rows written as the XML exceljs's streaming writer (4.x) makes
+ * of them, without a Row, a Cell and a model of each for every value: a
+ * row's cells as `<c r="B2" t="str"><v>text</v></c>` (escaped by exceljs's
+ * own encoder) or `<c r="L2" s="2"><v>25832</v></c>` (the number's text and
+ * its column's style, whose id exceljs's styles give the first time a cell
+ * takes it, as they would for its cell), in `<row r="2" spans="1:27"
+ * x14ac:dyDescent="0.25">`; a row with no cell is left out, as exceljs
+ * leaves it. A million villages' rows took exceljs about 20 s. Undefined
+ * (the rows then go through exceljs) when this exceljs lacks what is read
+ * here, the header row has not opened the sheet's data, or the workbook was
+ * made to go through exceljs.
+ */
+function directRows(workbook: Workbook, sheet: Worksheet, columns: readonly SheetColumn[], numberStyles: readonly Partial<ExcelJS.Style>[]): DirectRows | undefined {
+  const encode = exceljsXmlEncode;
+  const styles = (workbook as unknown as { styles?: { addStyleModel?: unknown } }).styles;
+  const inner = sheet as unknown as { startedData?: boolean; _rows?: unknown[]; stream?: { write?: unknown } };
+  if (encode === undefined || cellsThroughExceljs.has(workbook) || typeof styles?.addStyleModel !== 'function') return undefined;
+  if (inner.startedData !== true || !Array.isArray(inner._rows) || inner._rows.length > 0) return undefined;
+  const stream = inner.stream;
+  if (typeof stream?.write !== 'function') return undefined;
+  const addStyleModel = (style: Partial<ExcelJS.Style>, type: ExcelJS.ValueType): number => (styles.addStyleModel as (style: object, type: number) => number).call(styles, style, type);
+  const write = (bytes: Buffer): unknown => (stream.write as (bytes: Buffer) => unknown).call(stream, bytes);
+  const letters = columns.map((_, index) => columnLetters(index + 1));
+  // A cell's ` s="id"` (nothing for style 0), asked of exceljs's styles at the first cell that takes it.
+  const numberStyleText: (string | undefined)[] = columns.map(() => undefined);
+  let textStyleText: string | undefined;
+  const styleText = (id: number): string => (id ? ` s="${id}"` : '');
+  // Rows are encoded one by one into a buffer that is handed over whole (a string of a thousand rows took about
+  // three times as long to encode at once); a UTF-8 character is at most 3 bytes for each UTF-16 unit.
+  let pending = Buffer.allocUnsafe(ROW_BYTES);
+  let used = 0;
+  const flush = (): void => {
+    if (used === 0) return;
+    // Handed over, not copied: a stream not yet read passes the buffer on as it is.
+    write(pending.subarray(0, used));
+    pending = Buffer.allocUnsafe(ROW_BYTES);
+    used = 0;
+  };
+  return {
+    add(rowNumber, row) {
+      let cells = '';
+      let first = 0;
+      let last = 0;
+      for (let index = 0; index < columns.length; index++) {
+        const column = columns[index]!;
+        const text = column.value(row);
+        if (text === '') continue;
+        if (first === 0) first = index + 1;
+        last = index + 1;
+        if (column.kind !== 'text') {
+          const number = exactSpreadsheetNumber(text);
+          if (number !== undefined) {
+            const style = (numberStyleText[index] ??= styleText(addStyleModel(numberStyles[index]!, ExcelJS.ValueType.Number)));
+            cells += `<c r="${letters[index]}${rowNumber}"${style}><v>${String(number)}</v></c>`;
+            continue;
+          }
+        }
+        const style = (textStyleText ??= styleText(addStyleModel(NO_STYLE, ExcelJS.ValueType.String)));
+        cells += `<c r="${letters[index]}${rowNumber}"${style} t="str"><v>${encode(neutraliseFormula(text))}</v></c>`;
+      }
+      if (first === 0) return;
+      const xml = `<row r="${rowNumber}" spans="${first}:${last}" x14ac:dyDescent="0.25">${cells}</row>`;
+      if (used + xml.length * 3 > pending.length) {
+        flush();
+        if (xml.length * 3 > pending.length) pending = Buffer.allocUnsafe(xml.length * 3);
+      }
+      used += pending.write(xml, used);
+    },
+    flush,
+  };
+}
+
 /** The text of a table's cell, and its width as shown. */
 function cellWidth(column: SheetColumn, text: string): number {
   return formattedWidth(column.kind, text, column.places) + 1;
@@ -198,13 +305,19 @@ async function addTableSheet(
     const numberStyles = columns.map((column): Partial<ExcelJS.Style> => ({
       numFmt: column.kind === 'amount' || column.kind === 'wan' ? AMOUNT_FORMAT : column.kind === 'whole' ? WHOLE_FORMAT : `0.${'0'.repeat(column.places ?? 1)}`,
     }));
+    const direct = directRows(workbook, sheet, columns, numberStyles);
     for (let rowIndex = 0; rowIndex < partRows.length; rowIndex++) {
       // Now and then the zip is let catch up with the rows (see zipBacklog), and the rows written are told.
       if (rowIndex > 0 && rowIndex % ROWS_BETWEEN_CHECKS === 0) {
+        direct?.flush();
         rowsWritten(ROWS_BETWEEN_CHECKS);
         while (zipBacklog(sheet) > MAX_ZIP_BACKLOG) await new Promise((resolve) => setImmediate(resolve));
       }
       const row = partRows[rowIndex]!;
+      if (direct) {
+        direct.add(rowIndex + 2, row);
+        continue;
+      }
       const sheetRow = sheet.getRow(rowIndex + 2);
       columns.forEach((column, index) => {
         const text = column.value(row);
@@ -223,6 +336,7 @@ async function addTableSheet(
       });
       sheetRow.commit();
     }
+    direct?.flush();
     sheet.commit();
     if (partRows.length > 0) rowsWritten(((partRows.length - 1) % ROWS_BETWEEN_CHECKS) + 1);
   }
@@ -299,7 +413,7 @@ function addSummarySheet(workbook: Workbook, lang: Lang, lines: readonly Summary
 
 
 /** A streamed workbook whose zip's bytes go to WRITE as they are made (a million rows' zip is some 120 MB); `finish` ends it. */
-function newWorkbook(createdAt: Date, write: (piece: Buffer) => void): { workbook: Workbook; finish: () => Promise<void> } {
+function newWorkbook(createdAt: Date, write: (piece: Buffer) => void, throughExceljs = false): { workbook: Workbook; finish: () => Promise<void> } {
   const stream = new PassThrough();
   stream.on('data', (piece: Buffer) => write(piece));
   const ended = new Promise<void>((resolve, reject) => {
@@ -310,6 +424,7 @@ function newWorkbook(createdAt: Date, write: (piece: Buffer) => void): { workboo
   workbook.creator = 'povalloc';
   workbook.created = createdAt;
   workbook.modified = createdAt;
+  if (throughExceljs) cellsThroughExceljs.add(workbook);
   return {
     workbook,
     finish: async () => {
@@ -337,6 +452,8 @@ export interface RunWorkbookInput {
   readonly maxRowsPerSheet?: number;
   /** Told the table rows written so far in all sheets, every thousand rows and at each sheet's end (a progress bar). */
   readonly onRows?: (rows: number) => void;
+  /** Table cells made through exceljs's rows and cells rather than written as its XML (see directRows): tests compare the two. */
+  readonly cellsThroughExceljs?: boolean;
 }
 
 function fundTotalsTable(lang: Lang, figures: RunFigures): { columns: SheetColumn[]; rows: Record<string, string>[] } {
@@ -401,7 +518,7 @@ export function renderRunWorkbook(input: RunWorkbookInput): Promise<Buffer> {
 export async function writeRunWorkbook(input: RunWorkbookInput, write: (piece: Buffer) => void): Promise<void> {
   const { folder, lang, reference } = input;
   const figures = buildRunFigures(folder.allocations, folder.provinces, folder.summary);
-  const { workbook, finish } = newWorkbook(input.createdAt, write);
+  const { workbook, finish } = newWorkbook(input.createdAt, write, input.cellsThroughExceljs);
   const maxRows = input.maxRowsPerSheet ?? EXCEL_MAX_ROWS;
   const rows = rowCounter(input.onRows);
   await addTableSheet(workbook, message(lang, 'sheet.counties'), csvColumns(lang, folder.allocations, reference, { wanAfterTotal: true }), folder.allocations.rows, 2, maxRows, rows);
@@ -425,6 +542,8 @@ export interface ScenarioWorkbookInput {
   readonly createdAt: Date;
   /** As RunWorkbookInput's. */
   readonly onRows?: (rows: number) => void;
+  /** As RunWorkbookInput's. */
+  readonly cellsThroughExceljs?: boolean;
 }
 
 /** A compare or sweep folder as a workbook: one sheet per CSV, and the folder's JSON as the summary. */
@@ -435,7 +554,7 @@ export function renderScenarioWorkbook(input: ScenarioWorkbookInput): Promise<Bu
 /** renderScenarioWorkbook, its bytes handed to WRITE as they are made. */
 export async function writeScenarioWorkbook(input: ScenarioWorkbookInput, write: (piece: Buffer) => void): Promise<void> {
   const { folder, lang, reference } = input;
-  const { workbook, finish } = newWorkbook(input.createdAt, write);
+  const { workbook, finish } = newWorkbook(input.createdAt, write, input.cellsThroughExceljs);
   const sheets: [MessageKey, CsvFile | undefined][] =
     folder.kind === 'compare'
       ? [
