@@ -22,8 +22,25 @@ const NOT_AMOUNT = /(^|_)(code|name|population|incidence|multiplier|score|share|
 
 export const PAYING_LEVELS = ['central', 'provincial', 'prefecture', 'county'] as const;
 
-/** The money columns of a table, in their order, `total` last when present. */
+/**
+ * The money columns of a table, in their order, `total` last when present.
+ * Worked out once for each table read (a table is not changed once read):
+ * a report's figures and its workbook both ask, and each asking reads every
+ * cell of the table's other columns (about half a second for a million
+ * villages).
+ */
 export function amountColumnsOf(csv: CsvFile): string[] {
+  let columns = amountColumnsFound.get(csv);
+  if (columns === undefined) {
+    columns = findAmountColumns(csv);
+    amountColumnsFound.set(csv, columns);
+  }
+  return [...columns];
+}
+
+const amountColumnsFound = new WeakMap<CsvFile, readonly string[]>();
+
+function findAmountColumns(csv: CsvFile): string[] {
   const columns = csv.columns.filter((column) => {
     if (column === 'total') return true;
     if (NOT_AMOUNT.test(column)) return false;
