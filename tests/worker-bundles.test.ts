@@ -33,3 +33,15 @@ describe('worker modules are built as single files', () => {
     expect(text).not.toContain('Dynamic require of');
   });
 });
+
+describe("report --xlsx's workbook module is built as a single file", () => {
+  it('imports nothing of the project and has exceljs inside', () => {
+    const text = readFileSync(new URL('../dist/render/workbook.js', import.meta.url), 'utf8');
+    expect(text).not.toMatch(/(?:from|import)\s*\(?\s*["']\.{1,2}\//);
+    // exceljs and its libraries are inside (about 660 modules), not required from node_modules as the module loads.
+    expect(text).not.toMatch(/(?:from|require\()\s*["']exceljs["']/);
+    expect(text).toContain('WorkbookWriter');
+    // Their require of Node's modules goes to the require the bundle makes for itself.
+    expect(text.startsWith("import { createRequire as __povallocCreateRequire } from 'node:module';")).toBe(true);
+  });
+});
