@@ -127,11 +127,11 @@ describe('unitsText', () => {
 
   test('wholeUnitsText writes a whole number below 2^53 as unitsText writes its digits', () => {
     const expected = (units: number, places: number): string => (places === 0 ? String(units) : unitsText(String(units), places));
-    // Around each power of ten, 2^31 (where V8's integer path for String ends) and 2^53.
-    const edges = [0, 1, 9, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 53 - 1, 2 ** 53 - 2, ...Array.from({ length: 16 }, (_, exponent) => 10 ** exponent).flatMap((power) => [power - 1, power, power + 1])];
+    // Around each power of ten, 2^31 (where V8's integer path for String ends), 2^53, and where the digits' groups of four meet.
+    const edges = [0, 1, 9, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 53 - 1, 2 ** 53 - 2, 10_000_9999, 1_0000_0000_0001, ...Array.from({ length: 16 }, (_, exponent) => 10 ** exponent).flatMap((power) => [power - 1, power, power + 1])];
     for (const units of edges) for (let places = 0; places <= 10; places++) expect(wholeUnitsText(units, places)).toBe(expected(units, places));
     fc.assert(
-      fc.property(fc.oneof(fc.integer({ min: 0, max: 2 ** 31 }), fc.maxSafeNat()), fc.integer({ min: 0, max: 12 }), (units, places) => {
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 2 ** 31 }), fc.maxSafeNat(), fc.bigInt({ min: 0n, max: 10n ** 13n }).map(Number)), fc.integer({ min: 0, max: 12 }), (units, places) => {
         expect(wholeUnitsText(units, places)).toBe(expected(units, places));
       }),
       { numRuns: 5000 },
