@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatYuan } from '../src/core/money.js';
-import { exactSpreadsheetNumber, looksLikeFormula, neutraliseFormula } from '../src/render/spreadsheet-safe.js';
+import { exactSpreadsheetNumber, looksLikeFormula, neutraliseFormula, spreadsheetNumberText } from '../src/render/spreadsheet-safe.js';
 
 describe('neutraliseFormula', () => {
   it.each([
@@ -111,5 +111,28 @@ describe('looksLikeFormula, settled by the first character where it can be', () 
       }
     }
     expect(mismatches).toEqual([]);
+  });
+});
+
+describe('spreadsheetNumberText', () => {
+  const expected = (text: string): string | undefined => {
+    const number = exactSpreadsheetNumber(text);
+    return number === undefined ? undefined : String(number);
+  };
+
+  it('is what String() writes of the exact number, worked out from the text (edges)', () => {
+    const edges = ['0', '-0', '0.00', '-0.00', '00', '007', '-007.50', '100', '100.00', '1234.50', '0.5', '-0.5', '0.000001', '0.0000010', '0.0000001', '-0.0000001', '0.00000012345', '999999999999999', '9999999999999999', '123456789012345.6', '0.123456789012345', '0.1234567890123456', '70368744177664.01', '1e5', '12a', '', '-', '.5', '5.', '+5'];
+    for (const text of edges) expect(spreadsheetNumberText(text), text).toBe(expected(text));
+  });
+
+  it('is what String() writes of the exact number for any decimal text and others (property)', () => {
+    const digits = (min: number, max: number): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom('0', '0', '0', '1', '5', '9'), minLength: min, maxLength: max });
+    const decimalText = fc.tuple(fc.constantFrom('', '-'), digits(1, 18), fc.option(digits(1, 14), { nil: undefined })).map(([sign, whole, fraction]) => `${sign}${whole}${fraction === undefined ? '' : `.${fraction}`}`);
+    fc.assert(
+      fc.property(fc.oneof(decimalText, fc.string({ maxLength: 8 })), (text) => {
+        expect(spreadsheetNumberText(text)).toBe(expected(text));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });

@@ -81,3 +81,40 @@ export function exactSpreadsheetNumber(text: string): number | undefined {
 /** Decimal digits every double holds (DBL_DIG). */
 const MOST_DIGITS_EXACT = 15;
 
+/**
+ * The text of exactSpreadsheetNumber(text) as String() writes it (what a
+ * workbook's cell holds), or undefined when the text is no such number.
+ * For a decimal of at most 15 digits it is the decimal without its
+ * insignificant zeros (`757097.50` -> `757097.5`, `-0.00` -> `0`, `007` ->
+ * `7`), the shortest text that gives the double back, worked out from the
+ * text rather than by String(), which keeps the text of each number it
+ * writes in V8's number-string cache (see wholeDigits in core/money.ts); but
+ * below 10^-6, where String() writes an exponent (`1e-7`), and for other
+ * decimals, it is String()'s.
+ */
+export function spreadsheetNumberText(text: string): string | undefined {
+  const negative = text.charCodeAt(0) === 0x2d;
+  const point = text.indexOf('.');
+  if (text.length - (negative ? 1 : 0) - (point === -1 ? 0 : 1) > MOST_DIGITS_EXACT || !PLAIN_DECIMAL.test(text)) {
+    const number = exactSpreadsheetNumber(text);
+    return number === undefined ? undefined : String(number);
+  }
+  let start = negative ? 1 : 0;
+  const wholeEnd = point === -1 ? text.length : point;
+  while (start < wholeEnd - 1 && text.charCodeAt(start) === 0x30) start++;
+  let end = text.length;
+  if (point !== -1) {
+    while (end > point + 1 && text.charCodeAt(end - 1) === 0x30) end--;
+    if (end === point + 1) end = point;
+  }
+  if (end - start === 1 && text.charCodeAt(start) === 0x30) return '0';
+  if (text.charCodeAt(start) === 0x30 && point !== -1) {
+    // 0.000001 is written as it is, 0.0000001 as 1e-7.
+    let zeros = 0;
+    while (text.charCodeAt(point + 1 + zeros) === 0x30) zeros++;
+    if (zeros >= 6) return String(Number(text));
+  }
+  const body = start === (negative ? 1 : 0) && end === text.length ? text : text.slice(start, end);
+  return negative && body !== text ? `-${body}` : body;
+}
+

@@ -18,7 +18,7 @@ import { checkMessage, columnLabel, fundName, levelName, provinceName, valueLabe
 import { message, messageOr, type Lang, type MessageKey } from './messages.js';
 import { integrityText } from './report-html.js';
 import { amountColumnsOf, buildRunFigures, type RunFigures } from './report-model.js';
-import { exactSpreadsheetNumber, neutraliseFormula } from './spreadsheet-safe.js';
+import { exactSpreadsheetNumber, neutraliseFormula, spreadsheetNumberText } from './spreadsheet-safe.js';
 import { displayWidth } from './summary.js';
 import { objectField, textField } from './json-fields.js';
 
@@ -237,10 +237,11 @@ function directRows(workbook: Workbook, sheet: Worksheet, columns: readonly Shee
         if (first === 0) first = index + 1;
         last = index + 1;
         if (column.kind !== 'text') {
-          const number = exactSpreadsheetNumber(text);
+          // The number's text as exceljs writes it (String of the number), without String (see spreadsheetNumberText).
+          const number = spreadsheetNumberText(text);
           if (number !== undefined) {
             const style = (numberStyleText[index] ??= styleText(addStyleModel(numberStyles[index]!, ExcelJS.ValueType.Number)));
-            cells += `<c r="${letters[index]}${rowNumber}"${style}><v>${String(number)}</v></c>`;
+            cells += `<c r="${letters[index]}${rowNumber}"${style}><v>${number}</v></c>`;
             continue;
           }
         }
