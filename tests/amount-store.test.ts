@@ -18,6 +18,25 @@ const setOrDelete = (counties: number, columns: readonly string[], largest: bigi
   });
 
 describe('AmountStore', () => {
+  it("a column's setter sets as set does, amounts beyond 64 bits too, and makes its column when asked for (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ county: fc.integer({ min: 0, max: 4 }), column: fc.constantFrom('a', 'b', 'c'), amount: fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }) }), { maxLength: 30 }), (writes) => {
+        const bySet = new AmountStore(5);
+        const bySetter = new AmountStore(5);
+        const setters = new Map<string, (index: number, amount: bigint) => void>();
+        for (const { county, column, amount } of writes) {
+          bySet.set(column, county, amount);
+          let setter = setters.get(column);
+          if (setter === undefined) setters.set(column, (setter = bySetter.setterOf(column)));
+          setter(county, amount);
+        }
+        expect(bySetter.names).toEqual(bySet.names);
+        for (let county = 0; county < 5; county++) expect([...new CountyAmounts(bySetter, county)]).toEqual([...new CountyAmounts(bySet, county)]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('sets a whole column as setting each county would: every county has its value, a wide one before is gone, columns keep the order made', () => {
     const store = new AmountStore(3);
     store.set('refund_total', 1, 2n ** 70n);

@@ -321,6 +321,17 @@ class FloorColumn {
  * per village, which the garbage collector would otherwise walk again and
  * again.
  */
+/** An amount into its column's arrays: a 64-bit slot, or the column's map of wider amounts. */
+function putAmount(column: AmountColumnStore, index: number, amount: Fen): void {
+  column.present[index] = 1;
+  if (fitsInt64(amount)) {
+    column.fen[index] = amount;
+    column.wide?.delete(index);
+  } else {
+    (column.wide ??= new Map()).set(index, amount);
+  }
+}
+
 export class AmountStore {
   private readonly byName = new Map<string, AmountColumnStore>();
   private readonly stores: AmountColumnStore[] = [];
@@ -384,14 +395,17 @@ export class AmountStore {
   }
 
   set(name: string, index: number, amount: Fen): void {
+    putAmount(this.columnOf(name), index, amount);
+  }
+
+  /**
+   * set for column NAME, which it makes now if it is new (as set would): for a
+   * reader that sets one column row after row, without finding it by name
+   * each time.
+   */
+  setterOf(name: string): (index: number, amount: Fen) => void {
     const column = this.columnOf(name);
-    column.present[index] = 1;
-    if (fitsInt64(amount)) {
-      column.fen[index] = amount;
-      column.wide?.delete(index);
-    } else {
-      (column.wide ??= new Map()).set(index, amount);
-    }
+    return (index, amount) => putAmount(column, index, amount);
   }
 
   /** Sets every county's value in column NAME (made if new) to VALUES, which has one for each county, all within 64 bits. */

@@ -109,6 +109,18 @@ function readAllocations(path: string, file: InputFileInParts): ReadAllocations 
     texts.set(value, value);
     return value;
   };
+  /** once for one column: a table in code order repeats its province, region and area row after row, found without the map. */
+  const onceInColumn = (): ((value: string) => string) => {
+    let last: string | undefined;
+    let kept = '';
+    return (value) => {
+      if (value !== last) {
+        last = value;
+        kept = once(value);
+      }
+      return kept;
+    };
+  };
   const headerProblems: Problem[] = [];
   const rowProblems: Problem[] = [];
   const counties: CountyOutcome[] = [];
@@ -119,6 +131,23 @@ function readAllocations(path: string, file: InputFileInParts): ReadAllocations 
     // A fresh reading (csv-parse's, when the fast tokenizer declines part way): begun again.
     let at = new Map<string, number>();
     let readable = false;
+    // Each column's index, found once from the header (-1: not there, whose cells are empty), not by name for each cell.
+    let columnAt = (_column: string): number => -1;
+    let candidateAt: number[] = [];
+    let candidateSetters: (((index: number, amount: Fen) => void) | undefined)[] = [];
+    let totalSetter: ((index: number, amount: Fen) => void) | undefined;
+    const [provinceCodeOnce, provinceNameOnce, regionOnce, areaOnce, bindingOnce] = [onceInColumn(), onceInColumn(), onceInColumn(), onceInColumn(), onceInColumn()];
+    let codeAt = -1;
+    let nameAt = -1;
+    let provinceCodeAt = -1;
+    let provinceNameAt = -1;
+    let regionAt = -1;
+    let areaAt = -1;
+    let priorityAt = -1;
+    let eligibleAt = -1;
+    let poorAt = -1;
+    let bindingAt = -1;
+    let totalAt = -1;
     counties.length = 0;
     rowProblems.length = 0;
     headerProblems.length = 0;
@@ -135,32 +164,48 @@ function readAllocations(path: string, file: InputFileInParts): ReadAllocations 
         const start = header.indexOf('binding');
         const end = header.indexOf('total');
         candidates = start < 0 || end < 0 || end <= start ? [] : header.slice(start + 1, end);
+        columnAt = (column) => at.get(column) ?? -1;
+        candidateAt = candidates.map(columnAt);
+        candidateSetters = candidates.map(() => undefined);
+        totalSetter = undefined;
+        codeAt = columnAt('county_code');
+        nameAt = columnAt('county_name');
+        provinceCodeAt = columnAt('province_code');
+        provinceNameAt = columnAt('province_name');
+        regionAt = columnAt('region');
+        areaAt = columnAt('contiguous_area');
+        priorityAt = columnAt('priority_province');
+        eligibleAt = columnAt('eligible');
+        poorAt = columnAt('poor_population');
+        bindingAt = columnAt('binding');
+        totalAt = columnAt('total');
       },
       row({ line, cells }) {
         if (!readable) return;
-        const cell = (column: string): string => cells[at.get(column) ?? -1] ?? '';
+        const cell = (at: number): string => cells[at] ?? '';
         const index = counties.length;
-        for (const column of candidates) {
-          const value = yuanToFen(cell(column));
-          if (value === null) notAmounts.add(column);
-          else store.set(column, index, value);
+        for (let candidate = 0; candidate < candidates.length; candidate++) {
+          const value = yuanToFen(cell(candidateAt[candidate]!));
+          if (value === null) notAmounts.add(candidates[candidate]!);
+          // Each column is made when its first amount is set, as store.set makes it: the store's columns keep that order.
+          else (candidateSetters[candidate] ??= store.setterOf(candidates[candidate]!))(index, value);
         }
-        const total = yuanToFen(cell('total'));
-        if (total === null) rowProblems.push({ file: path, line, column: 'total', message: `${JSON.stringify(cell('total'))} is not an amount in yuan` });
-        else store.set('total', index, total);
-        const poorText = cell('poor_population');
+        const total = yuanToFen(cell(totalAt));
+        if (total === null) rowProblems.push({ file: path, line, column: 'total', message: `${JSON.stringify(cell(totalAt))} is not an amount in yuan` });
+        else (totalSetter ??= store.setterOf('total'))(index, total);
+        const poorText = cell(poorAt);
         if (!/^\d+$/.test(poorText)) rowProblems.push({ file: path, line, column: 'poor_population', message: `${JSON.stringify(poorText)} is not a whole number` });
         counties.push(
           new RunCounty(
-            cell('county_code'),
-            cell('county_name'),
-            once(cell('province_code')),
-            once(cell('province_name')),
-            once(cell('region')),
-            once(cell('contiguous_area')),
-            outcomeFlags(cell('priority_province') === 'true', cell('eligible') === 'true'),
+            cell(codeAt),
+            cell(nameAt),
+            provinceCodeOnce(cell(provinceCodeAt)),
+            provinceNameOnce(cell(provinceNameAt)),
+            regionOnce(cell(regionAt)),
+            areaOnce(cell(areaAt)),
+            outcomeFlags(cell(priorityAt) === 'true', cell(eligibleAt) === 'true'),
             /^\d+$/.test(poorText) ? wholeOrBig(poorText) : 0,
-            once(cell('binding')),
+            bindingOnce(cell(bindingAt)),
             store,
             index,
           ),
