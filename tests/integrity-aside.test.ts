@@ -1,7 +1,8 @@
 /**
  * The report's integrity check of a large run folder made on a worker thread
  * (src/cli/integrity-aside.ts, integrity-worker.ts): the same result as
- * `checkWithVerify` on this thread, for a folder that verifies, one changed
+ * `checkWithVerify` on this thread, and the audit log's entries and head as
+ * read on this thread, for a folder that verifies, one changed
  * after the fact, one without a manifest and one whose manifest is not JSON;
  * what it declines is checked here; and the binary's report is the same
  * whichever thread checked.
@@ -10,7 +11,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkIntegrityOnWorker, MIN_CHECKED_ASIDE_BYTES } from '../src/cli/integrity-aside.js';
-import { readRunManifest } from '../src/io/report-folder.js';
+import { readRunAuditLogInfo, readRunManifest } from '../src/io/report-folder.js';
 import { checkWithVerify } from '../src/io/run-integrity.js';
 import { runCli, SAMPLE, tempDir } from './helpers.js';
 
@@ -25,7 +26,11 @@ function inThisThread(dir: string): unknown {
 function onWorker(dir: string): unknown {
   const aside = checkIntegrityOnWorker(dir, { minBytes: 0, worker: WORKER });
   expect(aside).toBeDefined();
-  return aside!.finish();
+  const answer = aside!.finish();
+  expect(answer).toBeDefined();
+  // The audit log's entries and head come from the worker too, as reading them here gives them.
+  expect(answer!.audit).toEqual(readRunAuditLogInfo(dir));
+  return answer!.integrity;
 }
 
 describe("the report's integrity check on a worker thread", () => {
@@ -51,12 +56,16 @@ describe("the report's integrity check on a worker thread", () => {
     const broken = copy('broken-manifest');
     writeFileSync(join(broken, 'manifest.json'), '{ not json');
     const statuses: unknown[] = [];
-    for (const dir of [run, tampered, unlisted, broken]) {
+    const noLog = copy('no-log');
+    rmSync(join(noLog, 'audit.jsonl'));
+    expect(readRunAuditLogInfo(noLog)).toBeUndefined();
+    expect(readRunAuditLogInfo(run)!.entries).toBeGreaterThan(1000);
+    for (const dir of [run, tampered, unlisted, broken, noLog]) {
       const here = inThisThread(dir) as { status: string };
       expect(onWorker(dir)).toEqual(here);
       statuses.push(here.status);
     }
-    expect(statuses).toEqual(['verified', 'differs', 'no_manifest', expect.stringMatching(/unreadable|differs/)]);
+    expect(statuses).toEqual(['verified', 'differs', 'no_manifest', expect.stringMatching(/unreadable|differs/), expect.any(String)]);
   });
 
   it('declines a small folder, a folder that is not a run, a missing folder and a missing module; answers nothing when the worker fails', () => {

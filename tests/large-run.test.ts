@@ -402,6 +402,10 @@ describe(`a run of more than ${AUDIT_GZIP_THRESHOLD.toLocaleString('en-US')} vil
     // Checked on a worker thread (allocations.csv is above MIN_CHECKED_ASIDE_BYTES): verified, as verify finds it.
     expect(statSync(join(run, 'allocations.csv')).size).toBeGreaterThan(MIN_CHECKED_ASIDE_BYTES);
     expect(page).toContain('data-integrity="verified"');
+    // The audit log's entries and head, read on that worker thread too: those the manifest records.
+    const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')) as { audit: { entries: number; head_hash: string } };
+    expect(page).toContain(message('en', 'identity.audit_entries', { count: manifest.audit.entries }));
+    expect(page).toContain(manifest.audit.head_hash);
     const rows = readFileSync(join(run, 'allocations.csv'), 'utf8').replace(/^\uFEFF/, '').trimEnd().split('\r\n').slice(1);
     expect(rows.length).toBe(TABLE_ROWS_SHOWN + 1);
     const table = page.slice(page.indexOf('<section id="counties">'));

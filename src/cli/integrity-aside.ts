@@ -11,7 +11,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { detectFolderKind, readRunManifest } from '../io/report-folder.js';
+import { detectFolderKind, readRunManifest, type AuditLogInfo } from '../io/report-folder.js';
 import type { Integrity } from '../io/run-integrity.js';
 import { startAnsweringWorker } from './worker-answer.js';
 
@@ -25,8 +25,8 @@ export const MIN_CHECKED_ASIDE_BYTES = 2 * 1024 * 1024;
 const STALL_MS = 600_000;
 
 export interface IntegrityAside {
-  /** The check's result, or undefined when the worker gave none (then check here). */
-  finish(): Integrity | undefined;
+  /** The check's result and the audit log's entries and head (see readRunAuditLogInfo), or undefined when the worker gave none (then check and read here). */
+  finish(): { readonly integrity: Integrity; readonly audit: AuditLogInfo | undefined } | undefined;
   /** Stops the worker, answered or not. */
   cancel(): void;
 }
@@ -50,8 +50,8 @@ export function checkIntegrityOnWorker(dir: string, options: { readonly minBytes
   if (worker === undefined) return undefined;
   return {
     finish() {
-      const answer = worker.answer<{ integrity?: Integrity }>(STALL_MS);
-      return 'failed' in answer ? undefined : answer.integrity;
+      const answer = worker.answer<{ integrity?: Integrity; audit?: AuditLogInfo }>(STALL_MS);
+      return 'failed' in answer || answer.integrity === undefined ? undefined : { integrity: answer.integrity, audit: answer.audit };
     },
     cancel: worker.stop,
   };

@@ -232,7 +232,29 @@ export function readRunManifest(dir: string): { manifest: unknown; manifestPrese
 }
 
 /** Reads the whole folder; every problem in it is reported together. */
-export function readReportFolder(dir: string): ReportFolder {
+/**
+ * The entries and head of a run folder's audit log (audit.jsonl, or
+ * audit.jsonl.gz read a gzip member at a time), undefined when it has none
+ * or its compressed log cannot be read.
+ */
+export function readRunAuditLogInfo(dir: string): AuditLogInfo | undefined {
+  const auditPath = join(dir, 'audit.jsonl');
+  const gzipPath = join(dir, 'audit.jsonl.gz');
+  if (existsSync(auditPath)) return readAuditLogInfo(readFileSync(auditPath, 'utf8'));
+  if (!existsSync(gzipPath)) return undefined;
+  try {
+    return readAuditLogInfoPieces(auditLogPieces(readFileSync(gzipPath)));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A run, compare or sweep folder's files, read and checked. With
+ * `auditLogInfo: false` a run folder's audit log is not read (`audit` is
+ * undefined): the caller has it read elsewhere (see integrity-aside.ts).
+ */
+export function readReportFolder(dir: string, options: { readonly auditLogInfo?: boolean } = {}): ReportFolder {
   const kind = detectFolderKind(dir);
   const problems: Problem[] = [];
   let folder: ReportFolder | undefined;
@@ -243,17 +265,7 @@ export function readReportFolder(dir: string): ReportFolder {
     const summary = readJsonObject(dir, 'summary.json', problems);
     const projects = readOptionalCsv(dir, 'projects.csv', problems);
     const { manifest, manifestPresent } = readRunManifest(dir);
-    const auditPath = join(dir, 'audit.jsonl');
-    const gzipPath = join(dir, 'audit.jsonl.gz');
-    let audit: AuditLogInfo | undefined;
-    if (existsSync(auditPath)) audit = readAuditLogInfo(readFileSync(auditPath, 'utf8'));
-    else if (existsSync(gzipPath)) {
-      try {
-        audit = readAuditLogInfoPieces(auditLogPieces(readFileSync(gzipPath)));
-      } catch {
-        audit = undefined;
-      }
-    }
+    const audit = options.auditLogInfo === false ? undefined : readRunAuditLogInfo(dir);
     if (allocations && provinces && checks && summary) {
       folder = { kind, dir, allocations, provinces, checks, summary, projects, manifest, manifestPresent, audit };
     }

@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeFil
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../../core/problems.js';
 import { loadReference } from '../../io/load-inputs.js';
-import { readReportFolder } from '../../io/report-folder.js';
+import { readReportFolder, readRunAuditLogInfo } from '../../io/report-folder.js';
 import { checkWithVerify, type IntegrityChecker } from '../../io/run-integrity.js';
 import { checkIntegrityOnWorker } from '../integrity-aside.js';
 import { message, type Lang } from '../../render/messages.js';
@@ -131,14 +131,17 @@ export async function runReport(folderArgument: string, options: ReportOptions, 
   const integrityAside = checkIntegrity === checkWithVerify ? checkIntegrityOnWorker(folderArgument) : undefined;
   try {
     progress.stage('reading');
-    const folder = readReportFolder(folderArgument);
+    // A run folder checked on a worker thread has its audit log's entries and head read there too.
+    const read = readReportFolder(folderArgument, { auditLogInfo: integrityAside === undefined });
     const reference = loadReference();
     const createdAt = new Date();
     // exceljs is large: load it only when a workbook is asked for, so other commands start fast.
     const workbooks = options.xlsx ? await importPackageModule<typeof import('../../render/workbook.js')>('dist/render/workbook.js') : undefined;
-    if (folder.kind === 'run') {
+    if (read.kind === 'run') {
       progress.stage('checking');
-      const integrity = integrityAside?.finish() ?? checkIntegrity(folder.dir, folder.manifest, folder.manifestPresent);
+      const checked = integrityAside?.finish();
+      const integrity = checked?.integrity ?? checkIntegrity(read.dir, read.manifest, read.manifestPresent);
+      const folder = integrityAside === undefined ? read : { ...read, audit: checked ? checked.audit : readRunAuditLogInfo(read.dir) };
       progress.stage('writing');
       if (options.html) outputs.push({ path: options.html, option: '--html', content: renderRunReportHtml({ folder, integrity, reference, lang, folderLabel: folderArgument }) });
       if (options.xlsx && workbooks) {
@@ -146,6 +149,7 @@ export async function runReport(folderArgument: string, options: ReportOptions, 
         outputs.push({ path: options.xlsx, option: '--xlsx', content });
       }
     } else {
+      const folder = read;
       progress.stage('writing');
       if (options.html) {
         const html = folder.kind === 'compare' ? renderCompareReportHtml({ folder, reference, lang, folderLabel: folderArgument }) : renderSweepReportHtml({ folder, reference, lang, folderLabel: folderArgument });
