@@ -314,13 +314,6 @@ class FloorColumn {
   }
 }
 
-/**
- * The amount columns of all counties of a run, column by column (the order
- * in which columns were first written). A run over a million villages keeps
- * its amounts in a few flat arrays rather than a map and a handful of bigints
- * per village, which the garbage collector would otherwise walk again and
- * again.
- */
 /** An amount into its column's arrays: a 64-bit slot, or the column's map of wider amounts. */
 function putAmount(column: AmountColumnStore, index: number, amount: Fen): void {
   column.present[index] = 1;
@@ -332,6 +325,13 @@ function putAmount(column: AmountColumnStore, index: number, amount: Fen): void 
   }
 }
 
+/**
+ * The amount columns of all counties of a run, column by column (the order
+ * in which columns were first written). A run over a million villages keeps
+ * its amounts in a few flat arrays rather than a map and a handful of bigints
+ * per village, which the garbage collector would otherwise walk again and
+ * again.
+ */
 export class AmountStore {
   private readonly byName = new Map<string, AmountColumnStore>();
   private readonly stores: AmountColumnStore[] = [];

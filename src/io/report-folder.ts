@@ -231,7 +231,6 @@ export function readRunManifest(dir: string): { manifest: unknown; manifestPrese
   return { manifest, manifestPresent };
 }
 
-/** Reads the whole folder; every problem in it is reported together. */
 /**
  * The entries and head of a run folder's audit log (audit.jsonl, or
  * audit.jsonl.gz read a gzip member at a time), undefined when it has none
@@ -250,7 +249,8 @@ export function readRunAuditLogInfo(dir: string): AuditLogInfo | undefined {
 }
 
 /**
- * A run, compare or sweep folder's files, read and checked. With
+ * Reads the whole folder (a run's, a compare's or a sweep's); every problem
+ * in it is reported together. With
  * `auditLogInfo: false` a run folder's audit log is not read (`audit` is
  * undefined): the caller has it read elsewhere (see integrity-aside.ts).
  */
