@@ -132,7 +132,6 @@ function readAllocations(path: string, file: InputFileInParts): ReadAllocations 
     let at = new Map<string, number>();
     let readable = false;
     // Each column's index, found once from the header (-1: not there, whose cells are empty), not by name for each cell.
-    let columnAt = (_column: string): number => -1;
     let candidateAt: number[] = [];
     let candidateSetters: (((index: number, amount: Fen) => void) | undefined)[] = [];
     let totalSetter: ((index: number, amount: Fen) => void) | undefined;
@@ -164,7 +163,7 @@ function readAllocations(path: string, file: InputFileInParts): ReadAllocations 
         const start = header.indexOf('binding');
         const end = header.indexOf('total');
         candidates = start < 0 || end < 0 || end <= start ? [] : header.slice(start + 1, end);
-        columnAt = (column) => at.get(column) ?? -1;
+        const columnAt = (column: string): number => at.get(column) ?? -1;
         candidateAt = candidates.map(columnAt);
         candidateSetters = candidates.map(() => undefined);
         totalSetter = undefined;
