@@ -447,8 +447,17 @@ export function tableFiguresOf(counties: readonly County[]): TableFigures | unde
   const first = counties[0];
   if (!(first instanceof ReadCounty)) return undefined;
   const store = first.figureStore;
-  for (const county of counties) if (!(county instanceof ReadCounty) || county.figureStore !== store) return undefined;
-  return { counties: counties as readonly ReadCounty[], store };
+  return allInStore(counties, store) ? { counties: counties as readonly ReadCounty[], store } : undefined;
+}
+
+/**
+ * Whether every county was read into STORE. A loop of its own: in tableFiguresOf, V8 compiled it on its own while
+ * it ran (on-stack replacement) without what follows it, and each later call entered that code and left it again
+ * (31 deoptimisations at a million villages).
+ */
+function allInStore(counties: readonly County[], store: FigureStore): boolean {
+  for (const county of counties) if (!(county instanceof ReadCounty) || county.figureStore !== store) return false;
+  return true;
 }
 
 /**
@@ -807,24 +816,8 @@ function gatheredTableColumns(counties: readonly County[]): TableColumns {
 }
 
 /** The flags of a county as CountyStore keeps them (see the bits above). */
-function countyFlags(
-  ruralPopulationDerived: boolean,
-  povertyCounty: boolean,
-  keyCounty: boolean,
-  oldRevolutionaryBase: boolean,
-  ethnicMinorityArea: boolean,
-  borderArea: boolean,
-  assessment: AssessmentGrade | undefined,
-): number {
-  return (
-    (povertyCounty ? POVERTY_COUNTY : 0) |
-    (keyCounty ? KEY_COUNTY : 0) |
-    (oldRevolutionaryBase ? OLD_REVOLUTIONARY_BASE : 0) |
-    (ethnicMinorityArea ? ETHNIC_MINORITY_AREA : 0) |
-    (borderArea ? BORDER_AREA : 0) |
-    (ruralPopulationDerived ? RURAL_POPULATION_DERIVED : 0) |
-    ((assessment === undefined ? 0 : ASSESSMENT_GRADES.indexOf(assessment) + 1) << GRADE_SHIFT)
-  );
+function countyFlags(ruralPopulationDerived: boolean, yesNoFlags: number, assessment: AssessmentGrade | undefined): number {
+  return yesNoFlags | (ruralPopulationDerived ? RURAL_POPULATION_DERIVED : 0) | ((assessment === undefined ? 0 : ASSESSMENT_GRADES.indexOf(assessment) + 1) << GRADE_SHIFT);
 }
 
 /**
@@ -995,6 +988,8 @@ function cellAt(cells: readonly string[], position: number): string | undefined 
 
 const NO_REMITTED: Partial<Record<RemittedColumn, Fen>> = Object.freeze({});
 const YES_NO_COLUMNS = ['poverty_county', 'key_county', 'old_revolutionary_base', 'ethnic_minority_area', 'border_area'] as const;
+/** The flag bit of each of YES_NO_COLUMNS (see countyFlags). */
+const YES_NO_FLAGS = [POVERTY_COUNTY, KEY_COUNTY, OLD_REVOLUTIONARY_BASE, ETHNIC_MINORITY_AREA, BORDER_AREA] as const;
 
 /** A reader tells the rows it has read (`onRows`) every this many rows: a million-row table some 60 times. */
 export const ROWS_TOLD = 1 << 14;
@@ -1246,19 +1241,18 @@ export class CountyReader implements TableVisitor {
       }
     }
 
-    const yesNo = [false, false, false, false, false];
+    // The yes/no columns straight into their flag bits (no list of five per row).
+    let yesNoFlags = 0;
     for (let index = 0; index < YES_NO_COLUMNS.length; index++) {
       const position = this.yesNoAt[index]!;
       if (position === -1) continue;
       const text = cells[position]!;
-      const quick = quickYesNo(text);
-      if (quick !== undefined) {
-        yesNo[index] = quick;
-        continue;
+      let value = quickYesNo(text);
+      if (value === undefined) {
+        value = this.parse(line, YES_NO_COLUMNS[index]!, text, parseYesNo);
+        if (value === undefined) rowOk = false;
       }
-      const value = this.parse(line, YES_NO_COLUMNS[index]!, text, parseYesNo);
-      if (value === undefined) rowOk = false;
-      else yesNo[index] = value;
+      if (value === true) yesNoFlags |= YES_NO_FLAGS[index]!;
     }
 
     let contiguousArea = '';
@@ -1364,7 +1358,7 @@ export class CountyReader implements TableVisitor {
           name,
           province,
           cellAt(cells, this.prefectureAt) ?? '',
-          countyFlags(ruralDerived, yesNo[0]!, yesNo[1]!, yesNo[2]!, yesNo[3]!, yesNo[4]!, assessment),
+          countyFlags(ruralDerived, yesNoFlags, assessment),
           contiguousArea,
           exitYear,
           remitted,
