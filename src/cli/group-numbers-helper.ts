@@ -298,9 +298,7 @@ export class EarlyStageTwo {
     }
     this.provincesRead.add(province);
     this.lastCode = counties[end - 1]!.code;
-    const flags = eligibilityFlagsOf(policy.eligibilityFlags);
-    const eligible: County[] = [];
-    for (let at = start; at < end; at++) if (eligibilityBits(counties[at]!, flags) !== 0) eligible.push(counties[at]!);
+    const eligible = eligibleAmong(counties, start, end, eligibilityFlagsOf(policy.eligibilityFlags));
     this.rows += end - start;
     if (!this.started) {
       this.waiting.push(eligible);
@@ -327,6 +325,17 @@ export class EarlyStageTwo {
     this.helper?.close();
     this.helper = undefined;
   }
+}
+
+/**
+ * The eligible counties at START to END - 1 of COUNTIES (FLAGS: the policy's, see eligibilityBits). A loop of its own:
+ * in onProvinceRead, V8 compiled it alone while it ran (on-stack replacement), without the code after it, and each
+ * later province entered that code and left it again there.
+ */
+function eligibleAmong(counties: readonly County[], start: number, end: number, flags: ReturnType<typeof eligibilityFlagsOf>): County[] {
+  const eligible: County[] = [];
+  for (let at = start; at < end; at++) if (eligibilityBits(counties[at]!, flags) !== 0) eligible.push(counties[at]!);
+  return eligible;
 }
 
 /**

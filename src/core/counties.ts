@@ -242,12 +242,29 @@ class FigureStore {
    * packed figures summed many at a time (PackedSums): the same sums.
    */
   addColumnTo(sum: LimbAccumulator, column: number, counties: readonly ReadCounty[], weight?: { readonly column: number; readonly products: LimbAccumulator }): void {
+    const packed = new PackedSums(sum);
+    const products = weight === undefined ? undefined : new PackedSums(weight.products);
+    this.addCountiesTo(packed, sum, column, counties, products, weight);
+    packed.finish();
+    products?.finish();
+  }
+
+  /**
+   * The loop of addColumnTo, a function of its own: V8 compiled it alone while it ran (on-stack replacement),
+   * without the code after it, and each later column entered that code and left it again there.
+   */
+  private addCountiesTo(
+    packed: PackedSums,
+    sum: LimbAccumulator,
+    column: number,
+    counties: readonly ReadCounty[],
+    products: PackedSums | undefined,
+    weight: { readonly column: number; readonly products: LimbAccumulator } | undefined,
+  ): void {
     const places = this.places[column]!;
     const digits = this.digits[column]!;
-    const packed = new PackedSums(sum);
     const weightPlaces = weight === undefined ? undefined : this.places[weight.column]!;
     const weightDigits = weight === undefined ? undefined : this.digits[weight.column]!;
-    const products = weight === undefined ? undefined : new PackedSums(weight.products);
     for (let at = 0; at < counties.length; at++) {
       const county = counties[at]!.storeNumber;
       const figurePlaces = places[county]!;
@@ -258,8 +275,6 @@ class FigureStore {
       if (figurePlaces < AS_ZERO && otherPlaces < AS_ZERO) products!.addProduct(digits[county]!, figurePlaces, weightDigits![county]!, otherPlaces);
       else this.addProductTo(weight.products, weight.column, column, county);
     }
-    packed.finish();
-    products?.finish();
   }
 
   /** Adds figure x weight figure (either absent: nothing) to an exact sum, packed figures by their digits. */

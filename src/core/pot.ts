@@ -373,16 +373,11 @@ function addExtraFen(chosen: readonly number[], amounts: bigint[], extra: Uint8A
  * candidates whose double equals the threshold are ordered exactly.
  */
 function largestRemainders(candidates: readonly number[], remainders: readonly bigint[], ids: readonly string[], count: number): number[] {
-  const keys = new Float64Array(candidates.length);
-  for (let j = 0; j < candidates.length; j++) keys[j] = Number(remainders[candidates[j]!]!);
+  const keys = remainderKeys(candidates, remainders);
   const threshold = kthSmallest(keys.slice(), candidates.length - count);
   const chosen: number[] = [];
   const tied: number[] = [];
-  for (let j = 0; j < candidates.length; j++) {
-    const key = keys[j]!;
-    if (key > threshold) chosen.push(candidates[j]!);
-    else if (key === threshold) tied.push(candidates[j]!);
-  }
+  splitAtThreshold(candidates, keys, threshold, chosen, tied);
   tied.sort((a, b) => {
     const ra = remainders[a]!;
     const rb = remainders[b]!;
@@ -393,6 +388,24 @@ function largestRemainders(candidates: readonly number[], remainders: readonly b
   });
   for (let j = 0; chosen.length < count; j++) chosen.push(tied[j]!);
   return chosen;
+}
+
+// largestRemainders's loops are functions of their own (see roundLargestRemainder).
+
+/** The nearest double of each candidate's remainder. */
+function remainderKeys(candidates: readonly number[], remainders: readonly bigint[]): Float64Array {
+  const keys = new Float64Array(candidates.length);
+  for (let j = 0; j < candidates.length; j++) keys[j] = Number(remainders[candidates[j]!]!);
+  return keys;
+}
+
+/** The candidates whose key is above THRESHOLD into CHOSEN, those at it into TIED. */
+function splitAtThreshold(candidates: readonly number[], keys: Float64Array, threshold: number, chosen: number[], tied: number[]): void {
+  for (let j = 0; j < candidates.length; j++) {
+    const key = keys[j]!;
+    if (key > threshold) chosen.push(candidates[j]!);
+    else if (key === threshold) tied.push(candidates[j]!);
+  }
 }
 
 /**
