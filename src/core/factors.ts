@@ -557,7 +557,50 @@ function computeGroupShares(
   const figureTotals = factors.map((factor) => (factor.denominator ? undefined : new LimbAccumulator()));
   // A ratio's total as sumDecimals adds it: left to right, each partial sum rounded; added as each value is made.
   const ratioTotals: Scaled[] = factors.map(() => ZERO_SCALED);
-  for (let index = 0; index < count; index++) {
+  // The loops over the counties are functions of their own: V8 compiled a loop of this function alone while it ran
+  // (on-stack replacement), and each later group entered that code and left it again at once (with --previous,
+  // 30 times at a million villages), running the rest unoptimised.
+  addGroupValues(figures, factors, zeroDenominator, valueSlots, ratios, values, figureTotals, ratioTotals);
+  const totals: Scaled[] = [];
+  for (let f = 0; f < width; f++) {
+    // A figure's total as sumDecimals adds it (exact when that rounds nothing, else added again the slow way).
+    let total = valueSlots[f] === -1 ? figureTotals[f]!.total() : ratioTotals[f]!;
+    if (total === undefined) {
+      total = ZERO_SCALED;
+      for (let index = 0; index < count; index++) total = addScaled(total, figures.scaled(index, factors[f]!.numerator));
+    }
+    totals.push(total);
+  }
+  const numbers = { values, valueSlots, ratios, totals, shares: undefined };
+  if (!keepShares) return numbers;
+  const group = { ...numbers, figures, factors };
+  const shares = new ScaledColumn(count * width);
+  for (let f = 0; f < width; f++) {
+    const total = totals[f]!;
+    if (total.digits === 0) continue; // every share 0
+    setShares(group, f, total, shares, count, width);
+  }
+  return { ...numbers, shares };
+}
+
+/**
+ * Each county's factor values into VALUES (at index * RATIOS + its slot) and
+ * into the totals, FIGURE_TOTALS for a figure factor, RATIO_TOTALS for a
+ * ratio (see computeGroupShares); throws at the first county with a zero
+ * denominator.
+ */
+function addGroupValues(
+  figures: GroupFigures,
+  factors: readonly FactorSpec[],
+  zeroDenominator: (index: number, factor: FactorSpec) => Problem,
+  valueSlots: readonly number[],
+  ratios: number,
+  values: ScaledColumn,
+  figureTotals: readonly (LimbAccumulator | undefined)[],
+  ratioTotals: Scaled[],
+): void {
+  const width = factors.length;
+  for (let index = 0; index < figures.count; index++) {
     let problems: Problem[] | undefined;
     for (let f = 0; f < width; f++) {
       const factor = factors[f]!;
@@ -577,26 +620,11 @@ function computeGroupShares(
     }
     if (problems) throw new InputError(problems);
   }
-  const totals: Scaled[] = [];
-  for (let f = 0; f < width; f++) {
-    // A figure's total as sumDecimals adds it (exact when that rounds nothing, else added again the slow way).
-    let total = valueSlots[f] === -1 ? figureTotals[f]!.total() : ratioTotals[f]!;
-    if (total === undefined) {
-      total = ZERO_SCALED;
-      for (let index = 0; index < count; index++) total = addScaled(total, figures.scaled(index, factors[f]!.numerator));
-    }
-    totals.push(total);
-  }
-  const numbers = { values, valueSlots, ratios, totals, shares: undefined };
-  if (!keepShares) return numbers;
-  const group = { ...numbers, figures, factors };
-  const shares = new ScaledColumn(count * width);
-  for (let f = 0; f < width; f++) {
-    const total = totals[f]!;
-    if (total.digits === 0) continue; // every share 0
-    for (let index = 0; index < count; index++) shares.set(index * width + f, divideScaled(valueOf(group, index, f), total));
-  }
-  return { ...numbers, shares };
+}
+
+/** Each county's share of factor F (its value over TOTAL) into SHARES, at index * WIDTH + F. */
+function setShares(group: GroupNumbers, f: number, total: Scaled, shares: ScaledColumn, count: number, width: number): void {
+  for (let index = 0; index < count; index++) shares.set(index * width + f, divideScaled(valueOf(group, index, f), total));
 }
 
 /** Each factor's place among the ratio factors (-1 for a figure factor), and how many ratio factors there are. */

@@ -180,7 +180,27 @@ export function countyCapByIntegers(pool: Fen, capShare: Dec, weights: readonly 
   const exact = multiplyScaled(scaledFromBigInt(pool), scaledOf(capShare));
   const roundedDown = scaledFloor(exact);
   const exactHasFraction = exact.digits !== 0 && scaledToIntegerOrUndefined(exact) === undefined;
-  // What the recipients can take: a county with a score up to its cap (at least its floor), one without its floor.
+  const { reachableRoundedDown, atExact, floorsTaken } = reachableUnderCap(weights, floors, roundedDown, exactHasFraction);
+  if (reachableRoundedDown >= pool) return roundedDown;
+  const unit = Math.min(exact.exponent, 0);
+  const reachableExact = atExact * exact.coefficient * powerOfTenBig(exact.exponent - unit) + floorsTaken * powerOfTenBig(-unit);
+  if (bigintDigits(reachableExact) > 50) return countyCapByDecimals(pool, capShare, weights, floors);
+  const roundingDropsCaps = reachableExact >= pool * powerOfTenBig(-unit);
+  return roundingDropsCaps ? roundedDown + 1n : roundedDown;
+}
+
+/**
+ * What the recipients can take under a cap of ROUNDED_DOWN fen (the exact cap rounded down; EXACT_HAS_FRACTION when
+ * that dropped a fraction): a county with a score up to the cap (at least its floor), one without its floor; how many
+ * are held at the exact cap, and the floors of the others. A loop of its own (see zeroSpecialAmounts): in
+ * countyCapByIntegers V8 left its compiled loop again at each province (30 times at a million villages with --previous).
+ */
+function reachableUnderCap(
+  weights: readonly bigint[],
+  floors: readonly Fen[],
+  roundedDown: Fen,
+  exactHasFraction: boolean,
+): { reachableRoundedDown: Fen; atExact: bigint; floorsTaken: Fen } {
   let reachableRoundedDown = 0n;
   let atExact = 0n;
   let floorsTaken = 0n;
@@ -195,12 +215,7 @@ export function countyCapByIntegers(pool: Fen, capShare: Dec, weights: readonly 
       else floorsTaken += floor;
     }
   }
-  if (reachableRoundedDown >= pool) return roundedDown;
-  const unit = Math.min(exact.exponent, 0);
-  const reachableExact = atExact * exact.coefficient * powerOfTenBig(exact.exponent - unit) + floorsTaken * powerOfTenBig(-unit);
-  if (bigintDigits(reachableExact) > 50) return countyCapByDecimals(pool, capShare, weights, floors);
-  const roundingDropsCaps = reachableExact >= pool * powerOfTenBig(-unit);
-  return roundingDropsCaps ? roundedDown + 1n : roundedDown;
+  return { reachableRoundedDown, atExact, floorsTaken };
 }
 
 function powerOfTenBig(exponent: number): bigint {
