@@ -778,14 +778,68 @@ function computeScores(entry: GroupNumbers, weights: ReadonlyMap<string, Dec>): 
     return scores;
   }
   const scaledWeights = factorWeights.map((weight) => scaledOf(weight));
+  // The shares as shareOf reads them, each way in a loop of its own that is given the columns it reads rather than
+  // the group's object: V8 met new maps of that object from group to group and compiled the loop again each time.
   const shares = sharesAgain(entry);
-  for (let index = 0; index < count; index++) {
-    const at = index * width;
-    let total = multiplyScaled(shares ? shares[at]! : shareOf(entry, index, 0), scaledWeights[0]!);
-    for (let f = 1; f < width; f++) total = addScaled(total, multiplyScaled(shares ? shares[at + f]! : shareOf(entry, index, f), scaledWeights[f]!));
-    scores.set(index, total);
+  if (shares !== undefined) scoresOfShares(shares, scaledWeights, scores);
+  else if (entry.shares !== undefined) scoresOfShareColumn(entry.shares, scaledWeights, scores);
+  else {
+    const slots = Int32Array.from(entry.valueSlots);
+    const columns = factors.map((factor) => factor.numerator);
+    scoresOfValues(entry.values, entry.ratios, entry.figures, slots, columns, entry.totals, scaledWeights, scores);
   }
   return scores;
+}
+
+/** computeScores from the shares read out of their column (see sharesAgain): each county's WEIGHTS.length in turn. */
+function scoresOfShares(shares: readonly Scaled[], weights: readonly Scaled[], scores: ScaledColumn): void {
+  const width = weights.length;
+  for (let index = 0; index < scores.length; index++) {
+    const at = index * width;
+    let total = multiplyScaled(shares[at]!, weights[0]!);
+    for (let f = 1; f < width; f++) total = addScaled(total, multiplyScaled(shares[at + f]!, weights[f]!));
+    scores.set(index, total);
+  }
+}
+
+/** computeScores from the group's kept shares. */
+function scoresOfShareColumn(shares: ScaledColumn, weights: readonly Scaled[], scores: ScaledColumn): void {
+  const width = weights.length;
+  for (let index = 0; index < scores.length; index++) {
+    const at = index * width;
+    let total = multiplyScaled(shares.get(at), weights[0]!);
+    for (let f = 1; f < width; f++) total = addScaled(total, multiplyScaled(shares.get(at + f), weights[f]!));
+    scores.set(index, total);
+  }
+}
+
+/**
+ * computeScores of a group that keeps no shares: each divided again from
+ * the county's value (VALUES at index * RATIOS + its slot in SLOTS, or, at
+ * slot -1, its figure in COLUMNS) and the factor's total, as shareOf does.
+ */
+function scoresOfValues(
+  values: ScaledColumn,
+  ratios: number,
+  figures: GroupFigures,
+  slots: Int32Array,
+  columns: readonly string[],
+  totals: readonly Scaled[],
+  weights: readonly Scaled[],
+  scores: ScaledColumn,
+): void {
+  const width = weights.length;
+  const share = (index: number, f: number): Scaled => {
+    const total = totals[f]!;
+    if (total.digits === 0) return ZERO_SCALED;
+    const slot = slots[f]!;
+    return divideScaled(slot === -1 ? figures.scaled(index, columns[f]!) : values.get(index * ratios + slot), total);
+  };
+  for (let index = 0; index < scores.length; index++) {
+    let total = multiplyScaled(share(index, 0), weights[0]!);
+    for (let f = 1; f < width; f++) total = addScaled(total, multiplyScaled(share(index, f), weights[f]!));
+    scores.set(index, total);
+  }
 }
 
 /**
