@@ -315,6 +315,24 @@ class FigureStore {
     return true;
   }
 
+  /** copyPacked of each of COUNTIES (of this store) into INTO at its place in the list; false at the first figure not packed. */
+  copyPackedColumn(column: number | undefined, counties: readonly ReadCounty[], into: PackedColumn): boolean {
+    if (column === undefined) {
+      into.places.fill(ABSENT);
+      return true;
+    }
+    const places = this.places[column]!;
+    const digits = this.digits[column]!;
+    for (let at = 0; at < counties.length; at++) {
+      const county = counties[at]!.storeNumber;
+      const figurePlaces = places[county]!;
+      if (figurePlaces === AS_TEXT || figurePlaces === AS_DECIMAL) return false;
+      into.places[at] = figurePlaces;
+      into.digits[at] = digits[county]!;
+    }
+    return true;
+  }
+
   /** A packed figure's digits and places into INTO ([whole, places]); false when the figure is not packed as digits. */
   packed(column: number, county: number, into: Float64Array): boolean {
     const places = this.places[column]![county]!;
@@ -385,6 +403,12 @@ export interface PackedColumn {
  */
 export function packedColumns(counties: readonly County[], columns: readonly string[]): PackedColumn[] | undefined {
   const packed = columns.map(() => ({ digits: new Uint32Array(counties.length), places: new Uint8Array(counties.length) }));
+  // Counties of one table: each column's place in its store looked up once, not for every county.
+  const table = tableFiguresOf(counties);
+  if (table !== undefined) {
+    for (let at = 0; at < columns.length; at++) if (!table.store.copyPackedColumn(table.store.indexOf.get(columns[at]!), table.counties, packed[at]!)) return undefined;
+    return packed;
+  }
   for (let index = 0; index < counties.length; index++) {
     const figures = counties[index]!.figures;
     if (!(figures instanceof CountyFigures)) return undefined;
