@@ -454,24 +454,41 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     const multipliers = capturedMultipliers.get(index);
     const floorCount = floorCounts[index]!;
     const ruleFloors = floorCount === 0 ? undefined : eligible[index]!.floors.slice(0, floorCount);
-    const cells: string[] = [];
-    for (let f = 0; f < weightTexts.length; f++) cells.push(group.valueText(index, f, 6), group.shareText(index, f, 10), weightTexts[f]!);
-    cells.push(group.scoreText(index, 10), focus[index]!.flags, focus[index]!.text);
-    for (const multiplier of multipliers ?? []) cells.push(multiplier.value.toFixed());
+    // The cells written into a list of their number, made once: pushed one by one, a list grows twice on the way
+    // (to 17 places, then 41), some 500 bytes of garbage per village.
+    const cellCount =
+      3 * weightTexts.length + 6 + (multipliers?.length ?? 0) + (ruleFloors?.length ?? 0) + 2 + (largeRun ? 0 : 1) + 4 + (hasCentralSplit ? 2 : 0) + 2;
+    const cells = new Array<string>(cellCount);
+    let at = 0;
+    for (let f = 0; f < weightTexts.length; f++) {
+      cells[at++] = group.valueText(index, f, 6);
+      cells[at++] = group.shareText(index, f, 10);
+      cells[at++] = weightTexts[f]!;
+    }
+    cells[at++] = group.scoreText(index, 10);
+    cells[at++] = focus[index]!.flags;
+    cells[at++] = focus[index]!.text;
+    for (const multiplier of multipliers ?? []) cells[at++] = multiplier.value.toFixed();
     const floorAmount = floors[index]!;
-    cells.push(weights.format(index, 10), poolText, floorAmount === floor ? floorText : formatYuan(floorAmount));
-    for (const ruleFloor of ruleFloors ?? []) cells.push(formatYuan(ruleFloor.amount));
-    cells.push(capText, pot.binding(index));
+    cells[at++] = weights.format(index, 10);
+    cells[at++] = poolText;
+    cells[at++] = floorAmount === floor ? floorText : formatYuan(floorAmount);
+    for (const ruleFloor of ruleFloors ?? []) cells[at++] = formatYuan(ruleFloor.amount);
+    cells[at++] = capText;
+    cells[at++] = pot.binding(index);
     // A large run leaves the fraction out: exact_yuan and the pot's values determine it, and at a million villages it is the bulk of the log.
-    if (!largeRun) cells.push(formatFenFraction(numerator, pot.exactDenominator));
-    cells.push(
-      formatFenFractionAsYuan(numerator, pot.exactDenominator, 6),
-      pot.roundingFenOf(index) === 0n ? '0' : '1',
-      formatYuan(amount),
-      pool === 0n ? formatDecimal(ZERO, 10) : formatQuotient(amount, pool, 10),
-    );
-    if (hasCentralSplit) cells.push(formatFenFractionAsYuan(split.exactNumerator(index), split.exactDenominator, 6), split.roundingFenOf(index) === 0n ? '0' : '1');
-    cells.push(formatYuan(central), formatYuan(provincial));
+    if (!largeRun) cells[at++] = formatFenFraction(numerator, pot.exactDenominator);
+    cells[at++] = formatFenFractionAsYuan(numerator, pot.exactDenominator, 6);
+    cells[at++] = pot.roundingFenOf(index) === 0n ? '0' : '1';
+    cells[at++] = formatYuan(amount);
+    cells[at++] = pool === 0n ? formatDecimal(ZERO, 10) : formatQuotient(amount, pool, 10);
+    if (hasCentralSplit) {
+      cells[at++] = formatFenFractionAsYuan(split.exactNumerator(index), split.exactDenominator, 6);
+      cells[at++] = split.roundingFenOf(index) === 0n ? '0' : '1';
+    }
+    cells[at++] = formatYuan(central);
+    cells[at++] = formatYuan(provincial);
+    invariant(at === cellCount, `stage-2 step of ${codes[index]!} has ${at} cells, not ${cellCount}`);
     const columns = stepColumns(multipliers, ruleFloors, hasCentralSplit);
     // Every cell is a number formatted here, a policy decimal, a fixed name or one of these joined: none holds a character JSON escapes.
     return new UnitStep('pot_allocated', 'special_poverty_counties', 'IV.2', codes[index]!, STEP_LABEL, columns.names, columns.pick ? columns.pick.map((at) => cells[at]!) : cells, true);
