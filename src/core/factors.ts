@@ -623,16 +623,16 @@ function addGroupValues(
   }
 }
 
-// Each county's share of factor F (its value over TOTAL) into SHARES, at index * WIDTH + F, as shareOf divides it. Given
-// the columns it reads rather than the group's object: V8 met a new map of that object in many a group and compiled
-// the loop again each time (11 times at 100,000 villages).
+// The shares' loops: each county's share of factor F (its value over TOTAL) into SHARES, at index * WIDTH + F, as
+// shareOf divides it. Given the columns they read rather than the group's object: V8 met a new map of that object in
+// many a group and compiled the loop again each time (11 times at 100,000 villages).
 
-/** setShares of a figure factor (its values are the counties' figures in COLUMN). */
+/** The shares of a figure factor (its values are the counties' figures in COLUMN). */
 function setFigureShares(figures: GroupFigures, column: string, f: number, total: Scaled, shares: ScaledColumn, width: number): void {
   for (let index = 0; index < figures.count; index++) shares.set(index * width + f, divideScaled(figures.scaled(index, column), total));
 }
 
-/** setShares of a ratio factor (its values in VALUES at index * RATIOS + SLOT). */
+/** The shares of a ratio factor (its values in VALUES at index * RATIOS + SLOT). */
 function setRatioShares(values: ScaledColumn, slot: number, ratios: number, f: number, total: Scaled, shares: ScaledColumn, width: number, count: number): void {
   for (let index = 0; index < count; index++) shares.set(index * width + f, divideScaled(values.get(index * ratios + slot), total));
 }

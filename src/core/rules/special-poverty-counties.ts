@@ -261,10 +261,10 @@ const PLAIN_KIND_SPLIT = '||true';
 const PLAIN_KIND = '||false';
 
 /**
- * Sets each county's two special-fund amounts to 0 before the pool is allocated. A function of its own, not a loop
- * inside allocateProvince: V8 then compiles that large function's loop on its own (on-stack replacement) and, at a
- * million villages, left that code for each later province at once (20 deoptimisations), running the rest of each
- * province's call unoptimised.
+ * Sets each county's two special-fund amounts to 0 before the pool is allocated. A function of its own rather than a
+ * loop inside allocateProvince: there, V8 compiled that large function from the loop while it ran (on-stack
+ * replacement), before the code after it had run, and at a million villages each later province entered that code
+ * and left it again at once (20 deoptimisations), running the rest of its call unoptimised.
  */
 function zeroSpecialAmounts(counties: readonly CountyState[]): void {
   for (const countyState of counties) {
@@ -488,7 +488,7 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     }
     cells[at++] = formatYuan(central);
     cells[at++] = formatYuan(provincial);
-    invariant(at === cellCount, `stage-2 step of ${codes[index]!} has ${at} cells, not ${cellCount}`);
+    if (at !== cellCount) invariant(false, `stage-2 step of ${codes[index]!} has ${at} cells, not ${cellCount}`);
     const columns = stepColumns(multipliers, ruleFloors, hasCentralSplit);
     // Every cell is a number formatted here, a policy decimal, a fixed name or one of these joined: none holds a character JSON escapes.
     return new UnitStep('pot_allocated', 'special_poverty_counties', 'IV.2', codes[index]!, STEP_LABEL, columns.names, columns.pick ? columns.pick.map((at) => cells[at]!) : cells, true);
