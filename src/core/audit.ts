@@ -916,6 +916,68 @@ export function checkAuditChain(text: string | Uint8Array | Iterable<Uint8Array>
  * the seq and hash of the last intact entry and the count of entries are
  * counted from there (a log's first line follows entry 0, the genesis hash).
  */
+/**
+ * Whether ENTRY, parsed from LINE, has the hash chainedAuditLine gives it
+ * after PREV. The canonical text is first taken from the line itself (its
+ * header re-quoted, its members cut from the line as written and put in
+ * canonical order), which escapes nothing again and makes no string of a
+ * member's length: the rows of a large run's unit blocks are hundreds of
+ * kilobytes a line. Only where that text does not give the entry's hash is
+ * the entry quoted again as chainedAuditLine quotes it, which decides.
+ *
+ * Taken from the line, a hash can only match where quoting again would: a
+ * text with the entry's hash is the canonical text it was written with (SHA-256
+ * has no known collisions), whose members are unique, sorted and quoted as
+ * JSON.stringify quotes them; the members cut from the line, in the line's
+ * order of value names, are each the line's text of that name and its value,
+ * so they hold the values the line was parsed to. A line the writer did not
+ * write (other escapes, members out of order, a name twice) misses here and is
+ * checked as before.
+ */
+function hashMatches(line: string, entry: AuditEntry, seq: number, prev: string): boolean {
+  let fromLine: string | undefined;
+  try {
+    fromLine = hashFromLine(line, entry, seq, prev);
+  } catch {
+    fromLine = undefined;
+  }
+  return fromLine === entry.hash || chainedAuditLine(entry, seq, prev).hash === entry.hash;
+}
+
+/** The hash of ENTRY's canonical text made from LINE's own text (see hashMatches); undefined when the line is not as chainedAuditLine writes it. Exported for tests. */
+export function hashFromLine(line: string, entry: AuditEntry, seq: number, prev: string): string | undefined {
+  const header = quotedHeader(entry, seq, prev);
+  const opening = lineOpening(header);
+  // The line as linesOf gives it: without its line feed.
+  const closing = lineClosing(header, entry.hash).slice(0, -1);
+  const end = line.length - closing.length;
+  if (end < opening.length || !line.startsWith(opening) || !line.endsWith(closing)) return undefined;
+  const names = Object.keys(entry.values);
+  const count = names.length;
+  if (count === 0) return end === opening.length ? sha256Hex(`${canonicalOpening(header)}${CANONICAL_CLOSING}`) : undefined;
+  // Where each member begins: the first right after the opening, each other after a comma. A comma followed by a
+  // quote lies between two members only: in a JSON string every quote is escaped.
+  const starts = new Array<number>(count + 1);
+  if (!line.startsWith(`${quotedName(names[0]!)}:`, opening.length)) return undefined;
+  starts[0] = opening.length;
+  for (let index = 1; index < count; index++) {
+    const found = line.indexOf(`,${quotedName(names[index]!)}:`, starts[index - 1]! + 1);
+    if (found === -1 || found >= end) return undefined;
+    starts[index] = found + 1;
+  }
+  starts[count] = end + 1;
+  const order = count > 1 ? sortOrder(names) : undefined;
+  const digest = createHash('sha256');
+  digest.update(canonicalOpening(header));
+  for (let position = 0; position < count; position++) {
+    const index = order === undefined ? position : order[position]!;
+    if (position > 0) digest.update(',');
+    digest.update(line.slice(starts[index]!, starts[index + 1]! - 1));
+  }
+  digest.update(CANONICAL_CLOSING);
+  return digest.digest('hex');
+}
+
 function checkLines(lines: Generator<string, boolean | undefined>, keep: ((entry: AuditEntry) => boolean) | undefined, startSeq: number, startPrev: string): ChainCheck {
   const entries: AuditEntry[] = [];
   let prev = startPrev;
@@ -932,7 +994,7 @@ function checkLines(lines: Generator<string, boolean | undefined>, keep: ((entry
     let message: string | undefined;
     if (!entry) message = `line ${seq} ${problem}`;
     else if (entry.prev !== prev) message = `entry seq ${seq} does not point to the entry before it (its prev differs): an entry before it was changed, removed or moved`;
-    else if (chainedAuditLine(entry, seq, prev).hash !== entry.hash) message = `entry seq ${seq} does not match its hash: its content was changed`;
+    else if (!hashMatches(next.value, entry, seq, prev)) message = `entry seq ${seq} does not match its hash: its content was changed`;
     if (message !== undefined || !entry) return { entries, count: seq - 1, problem: { seq, message: message ?? `line ${seq} is unreadable` }, headHash: prev };
     if (keep === undefined || keep(entry)) entries.push(entry);
     prev = entry.hash;
