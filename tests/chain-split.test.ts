@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkStoredAuditLogOnTwoThreads } from '../src/cli/chain-split.js';
-import { checkStoredAuditLog, gzipMember, memberNear, type KeepSpec } from '../src/core/audit.js';
+import { checkStoredAuditLog, gzipMember, memberHalvingText, type KeepSpec } from '../src/core/audit.js';
 import { keepOf } from '../src/core/log-readers.js';
 import { verifyRun } from '../src/core/verify-run.js';
 import { openRunFolder } from '../src/io/read-run-folder.js';
@@ -31,12 +31,37 @@ function logOf(lines: readonly string[], ending = '\n'): { bytes: Buffer; splitL
     members.push(gzipMember(lines.slice(at, at + LINES_PER_MEMBER).join('\n') + (last ? ending : '\n')));
   }
   const bytes = Buffer.concat(members);
-  const split = memberNear(bytes, Math.floor(bytes.length / 2));
+  const split = memberHalvingText(bytes);
   let offset = 0;
   let member = 0;
   while (offset < split) offset += members[member++]!.length;
   return { bytes, splitLine: member * LINES_PER_MEMBER };
 }
+
+describe('memberHalvingText', () => {
+  it('splits at the member that halves the text, however differently the members compress', () => {
+    // Five members of text that compresses to almost nothing, then five of digits that hardly compress: half the
+    // stored bytes lies deep in the second five, half the text where they begin.
+    let seed = 7;
+    const digits = (count: number): string => {
+      let text = '';
+      for (let index = 0; index < count; index++) {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        text += String(seed % 10);
+      }
+      return text;
+    };
+    const members = [...Array.from({ length: 5 }, () => gzipMember('eligible\t'.repeat(10_000))), ...Array.from({ length: 5 }, () => gzipMember(digits(100_000)))];
+    const bytes = Buffer.concat(members);
+    const starts = members.map((_, index) => members.slice(0, index).reduce((sum, member) => sum + member.length, 0));
+    expect(memberHalvingText(bytes)).toBe(starts[5]);
+    // By stored bytes the half would lie past the seventh member's start.
+    expect(bytes.length / 2).toBeGreaterThan(starts[7]!);
+    // One member, or no gzip: no split.
+    expect(memberHalvingText(members[0]!)).toBe(-1);
+    expect(memberHalvingText(Buffer.from('{"seq":1}\n'))).toBe(-1);
+  });
+});
 
 describe('an audit log checked on two threads', () => {
   const work = tempDir();
@@ -78,7 +103,7 @@ describe('an audit log checked on two threads', () => {
       return bytes;
     };
     const intact = cases['intact']!;
-    const split = memberNear(intact, Math.floor(intact.length / 2));
+    const split = memberHalvingText(intact);
     cases['a gzip byte changed before the split'] = damaged(Math.floor(split / 3));
     cases['a gzip byte changed after the split'] = damaged(split + Math.floor((intact.length - split) / 2));
     cases['a member header changed where the second part begins'] = damaged(split + 3);

@@ -1,7 +1,7 @@
 /**
- * A large run's audit log checked on two threads: the part from a gzip
- * member near the middle on, on a worker thread (chain-part-worker.ts), the
- * part before on this one. Each entry's hash is of its own text and its
+ * A large run's audit log checked on two threads: the part from the gzip
+ * member that halves its text (memberHalvingText) on, on a worker thread
+ * (chain-part-worker.ts), the part before on this one. Each entry's hash is of its own text and its
  * prev, so a part can be checked from its first entry on; when the first
  * part is intact and the second begins where it ends (the next seq, the
  * last hash as its prev), the chain of the log is the two chains one after
@@ -12,7 +12,7 @@
  * is reported is what one thread reports. `verify` and `explain --county`
  * of a million villages check a log of 2,881 entries (232 MB of text).
  */
-import { checkStoredAuditLog, memberNear, type ChainCheck, type KeepSpec } from '../core/audit.js';
+import { checkStoredAuditLog, memberHalvingText, type ChainCheck, type KeepSpec } from '../core/audit.js';
 import { keepOf } from '../core/log-readers.js';
 import { ownCopy } from '../io/spool-worker.js';
 import { startAnsweringWorker } from './worker-answer.js';
@@ -32,7 +32,7 @@ interface PartAnswer {
 export function checkStoredAuditLogOnTwoThreads(stored: Uint8Array, keep: KeepSpec, options: { readonly minBytes?: number; readonly worker?: URL } = {}): ChainCheck | undefined {
   const whole = (): ChainCheck | undefined => checkStoredAuditLog(stored, keepOf(keep));
   if (stored.byteLength < (options.minBytes ?? MIN_SPLIT_BYTES)) return whole();
-  const split = memberNear(stored, Math.floor(stored.byteLength / 2));
+  const split = memberHalvingText(stored);
   if (split <= 0) return whole();
   // The worker's part is a copy of its own (handed over): this thread keeps the bytes it was given.
   const second = ownCopy(Buffer.from(stored.buffer, stored.byteOffset + split, stored.byteLength - split));

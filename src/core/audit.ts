@@ -727,20 +727,47 @@ function isGzip(buffer: Buffer): boolean {
 const MEMBER_HEADER = [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, -1, 0xff] as const;
 
 /**
- * Where a gzip member of a povalloc log may begin at or after AT (the bytes
- * of a member header), or -1: where to split a large log's check in two
- * (see checkAuditChainPart). It may be a member's inside that looks like a
- * header: the parts then do not read as a chain that meets, and the whole is
- * checked instead.
+ * The member header where a povalloc log's text is about halved, or -1 (no
+ * second member): where to split a large log's check in two (chain-split.ts).
+ * Each member holds about as much text (a chunk of the log), but they
+ * compress very differently (the eligibility blocks to under a tenth, the
+ * stage-2 rows to two fifths), so that half the stored bytes held two thirds
+ * of a million villages' text and the thread checking them took twice as long
+ * as the other. A member's text length is its trailer's last four bytes, just
+ * before the next header. A header found inside a member (bytes that look like
+ * one) can only misplace the split: the parts then do not meet, and the whole
+ * is checked on one thread.
  */
-export function memberNear(stored: Uint8Array, at: number): number {
+export function memberHalvingText(stored: Uint8Array): number {
   const buffer = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
-  return isGzip(buffer) ? nextMemberHeader(buffer, Math.max(1, at)) : -1;
+  if (!isGzip(buffer) || buffer.length < 4) return -1;
+  const headers: number[] = [];
+  const textBefore: number[] = [];
+  let text = 0;
+  for (let at = nextMemberHeader(buffer, 4); at >= 0; at = nextMemberHeader(buffer, at + 1)) {
+    text += buffer.readUInt32LE(at - 4);
+    headers.push(at);
+    textBefore.push(text);
+  }
+  const half = (text + buffer.readUInt32LE(buffer.length - 4)) / 2;
+  let best = -1;
+  let bestGap = Infinity;
+  for (let index = 0; index < headers.length; index++) {
+    const gap = Math.abs(textBefore[index]! - half);
+    if (gap < bestGap) {
+      best = headers[index]!;
+      bestGap = gap;
+    }
+  }
+  return best;
 }
+
+/** The bytes every povalloc member header begins with (MEMBER_HEADER up to its XFL byte). */
+const MEMBER_HEADER_START = Buffer.from(MEMBER_HEADER.slice(0, 8));
 
 /** Where the next povalloc member header begins at or after FROM, or -1. */
 function nextMemberHeader(buffer: Buffer, from: number): number {
-  for (let at = buffer.indexOf(0x1f, from); at >= 0 && at + MEMBER_HEADER.length <= buffer.length; at = buffer.indexOf(0x1f, at + 1)) {
+  for (let at = buffer.indexOf(MEMBER_HEADER_START, from); at >= 0 && at + MEMBER_HEADER.length <= buffer.length; at = buffer.indexOf(MEMBER_HEADER_START, at + 1)) {
     if (MEMBER_HEADER.every((byte, offset) => byte < 0 || buffer[at + offset] === byte)) return at;
   }
   return -1;
@@ -1003,7 +1030,7 @@ function checkLines(lines: Generator<string, boolean | undefined>, keep: ((entry
 
 /**
  * The chain of a part of a log that begins at an entry other than the first
- * (the text from a gzip member on, see memberNear): its first entry is taken
+ * (the text from a gzip member on, see memberHalvingText): its first entry is taken
  * to be what it says it is, the entry after seq - 1 whose hash is its prev,
  * and every entry is checked from there as checkAuditChain checks them. The
  * caller compares that START with the end of the part before: when the two
