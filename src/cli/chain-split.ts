@@ -1,12 +1,12 @@
 /**
  * A large run's audit log checked on two threads: the part from the gzip
  * member that halves its text (memberHalvingText) on, on a worker thread
- * (chain-part-worker.ts), the part before on this one. Each entry's hash is of its own text and its
- * prev, so a part can be checked from its first entry on; when the first
- * part is intact and the second begins where it ends (the next seq, the
- * last hash as its prev), the chain of the log is the two chains one after
- * the other: the same entries, problem, count and head as
- * checkStoredAuditLog finds on one thread. In every other case (a broken
+ * (chain-part-worker.ts), the part before on this one. Each entry's hash is
+ * of its own text and its prev, so a part can be checked from its first
+ * entry on; when the first part is intact and the second begins where it
+ * ends (the next seq, the last hash as its prev), the chain of the log is the
+ * two chains one after the other: the same entries, problem, count and head
+ * as checkStoredAuditLog finds on one thread. In every other case (a broken
  * first part, parts that do not meet, a member that does not gunzip, a
  * worker that fails) the whole log is checked here as before, so that what
  * is reported is what one thread reports. `verify` and `explain --county`

@@ -939,11 +939,6 @@ export function checkAuditChain(text: string | Uint8Array | Iterable<Uint8Array>
 }
 
 /**
- * checkAuditChain of the lines after entry START_SEQ, whose hash is START_PREV:
- * the seq and hash of the last intact entry and the count of entries are
- * counted from there (a log's first line follows entry 0, the genesis hash).
- */
-/**
  * Whether ENTRY, parsed from LINE, has the hash chainedAuditLine gives it
  * after PREV. The canonical text is first taken from the line itself (its
  * header re-quoted, its members cut from the line as written and put in
@@ -958,8 +953,8 @@ export function checkAuditChain(text: string | Uint8Array | Iterable<Uint8Array>
  * JSON.stringify quotes them; the members cut from the line, in the line's
  * order of value names, are each the line's text of that name and its value,
  * so they hold the values the line was parsed to. A line the writer did not
- * write (other escapes, members out of order, a name twice) misses here and is
- * checked as before.
+ * write (other escapes, white space, a name twice) misses here and is checked
+ * as before; members in another order are put in canonical order all the same.
  */
 function hashMatches(line: string, entry: AuditEntry, seq: number, prev: string): boolean {
   let fromLine: string | undefined;
@@ -1005,6 +1000,11 @@ export function hashFromLine(line: string, entry: AuditEntry, seq: number, prev:
   return digest.digest('hex');
 }
 
+/**
+ * checkAuditChain of the lines after entry START_SEQ, whose hash is START_PREV:
+ * the seq and hash of the last intact entry and the count of entries are
+ * counted from there (a log's first line follows entry 0, the genesis hash).
+ */
 function checkLines(lines: Generator<string, boolean | undefined>, keep: ((entry: AuditEntry) => boolean) | undefined, startSeq: number, startPrev: string): ChainCheck {
   const entries: AuditEntry[] = [];
   let prev = startPrev;
