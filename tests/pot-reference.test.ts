@@ -77,6 +77,29 @@ describe('pot shortcuts give what the plain algorithm gives', () => {
 });
 
 describe('allocatePotAsColumns', () => {
+  test('without floors and caps (a split in proportion to the amounts) gives what the plain algorithm gives, and what explicit floors of 0 and no caps give (property)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 15n }), recipients, fc.boolean(), (amount, given, allZero) => {
+        const ids = given.map((recipient) => recipient.id);
+        const weights = allZero ? given.map(() => 0n) : given.map((recipient) => recipient.weight);
+        const plain = allocatePotAsColumns(amount, { ids, idsUnique: true, weights });
+        const explicit = allocatePotAsColumns(amount, { ids, idsUnique: true, weights, floors: weights.map(() => 0n), caps: weights.map(() => undefined) });
+        same(plain.toPotResult(), explicit.toPotResult());
+        same(plain.toPotResult(), referenceByIntegers(amount, ids.map((id, index) => ({ id, weight: weights[index]! }))));
+        expect(plain.exactDenominator).toBe(explicit.exactDenominator);
+        expect(plain.amounts().reduce((sum, value) => sum + value, 0n)).toBe(plain.allocated);
+        if (weights.every((weight) => weight === 0n)) expect(plain.unallocated).toBe(amount);
+        else expect(plain.allocated).toBe(amount);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('without floors and caps still refuses duplicate ids it is not told are distinct', () => {
+    expect(() => allocatePotAsColumns(10n, { ids: ['520111', '520111'], weights: [1n, 2n] })).toThrow(/duplicate ids/);
+    expect(allocatePotAsColumns(10n, { ids: [], weights: [] }).allocated).toBe(0n);
+  });
+
   test('gives each part by accessor as allocatePotColumns gives it, amounts beyond 64 bits included', () => {
     for (const amount of [0n, 7n, 10n ** 12n + 3n, 2n ** 70n + 1n]) {
       const columns = { ids: ['520111', '520112', '520113'], idsUnique: true, weights: [3n, 0n, 5n], floors: [1n, 2n, 0n] };
