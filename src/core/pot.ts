@@ -517,9 +517,7 @@ export function allocatePotColumns(amount: Fen, columns: PotColumns): PotResult 
 export function allocatePotAsColumns(amount: Fen, columns: PotColumns): PotColumnsResult {
   if (amount < 0n) throw new RangeError(`pot amount is negative: ${amount}`);
   const { ids, weights } = columns;
-  for (let i = 0; i < weights.length; i++) {
-    if (weights[i]! < 0n) throw new RangeError(`pot weight of ${ids[i]} is not a non-negative number: ${weights[i]}`);
-  }
+  refuseNegativeWeights(ids, weights);
   if (columns.floors === undefined && columns.caps === undefined && ids.length > 0) return solvedPlainShares(amount, ids, columns.idsUnique === true, weights);
   return solvedColumns(amount, {
     ids,
@@ -618,8 +616,22 @@ function solvedPlainShares(amount: Fen, ids: readonly string[], idsUnique: boole
   const count = ids.length;
   const numerators = new Array<bigint>(count);
   const bindings = new Uint8Array(count);
+  const total = plainShareParts(amount, weights, numerators, bindings);
+  // No weight at all: every part is 0 (a denominator of 1), the amount unallocated.
+  if (total === 0n) return roundedColumns(amount, ids, { numerators, bindings, denominator: 1n }, 0n, false, false);
+  return roundedColumns(amount, ids, { numerators, bindings, denominator: total }, amount, false, false);
+}
+
+/**
+ * Each part's numerator (AMOUNT times its weight) into NUMERATORS and its
+ * binding into BINDINGS; the sum of the weights. The loops here and in
+ * refuseNegativeWeights are functions of their own for the reason
+ * roundLargestRemainder's are (V8's code for a loop compiled while it ran
+ * left the function where the code after the loop began, once a province).
+ */
+function plainShareParts(amount: Fen, weights: readonly bigint[], numerators: bigint[], bindings: Uint8Array): bigint {
   let total = 0n;
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < weights.length; i++) {
     const weight = weights[i]!;
     if (weight === 0n) {
       numerators[i] = 0n;
@@ -630,9 +642,13 @@ function solvedPlainShares(amount: Fen, ids: readonly string[], idsUnique: boole
       bindings[i] = SHARE;
     }
   }
-  // No weight at all: every part is 0 (a denominator of 1), the amount unallocated.
-  if (total === 0n) return roundedColumns(amount, ids, { numerators, bindings, denominator: 1n }, 0n, false, false);
-  return roundedColumns(amount, ids, { numerators, bindings, denominator: total }, amount, false, false);
+  return total;
+}
+
+function refuseNegativeWeights(ids: readonly string[], weights: readonly bigint[]): void {
+  for (let i = 0; i < weights.length; i++) {
+    if (weights[i]! < 0n) throw new RangeError(`pot weight of ${ids[i]} is not a non-negative number: ${weights[i]}`);
+  }
 }
 
 /** Every binding, in a fixed order: its place is its code in a column of small numbers. */
