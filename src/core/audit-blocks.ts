@@ -432,14 +432,35 @@ function uniformKinds(series: UniformSeries): FieldKind[] | undefined {
 }
 
 /**
+ * The variants of the first COUNT units, in the order met. This loop and the
+ * rows' below are functions of their own: V8 compiled the first loop while it
+ * ran (on-stack replacement) and entered that code again at the next block,
+ * leaving it where the code after the loop met a series of another shape
+ * (the eligibility's and the assessment's): at a million villages 77 times
+ * in one run of three, the rest of each such block made unoptimised.
+ */
+function variantsMet(variants: Int32Array, count: number): number[] {
+  const met: number[] = [];
+  for (let index = 0; index < count; index++) if (!met.includes(variants[index]!)) met.push(variants[index]!);
+  return met;
+}
+
+/** Each of the first COUNT units' rows into PIECES: its code, then what its variant adds (TAILS). */
+function addUniformRows(pieces: RowPieces, subjects: readonly string[], variants: Int32Array, tails: readonly string[], count: number): void {
+  for (let index = 0; index < count; index++) {
+    const tail = tails[variants[index]!]!;
+    pieces.add(tail === '' ? subjects[index]! : subjects[index]! + tail);
+  }
+}
+
+/**
  * blockRecord of COUNT consecutive steps of SERIES, given by their SUBJECTS
  * and VARIANTS (KINDS: each variant's cells' kind): the same record, its rows
  * each the unit's code and the text its variant adds.
  */
 function uniformBlockRecord(series: UniformSeries, subjects: readonly string[], variants: Int32Array, count: number, kinds: readonly FieldKind[]): AuditRecord {
   // The variants met, in the order met: a handful, looked at instead of each unit.
-  const met: number[] = [];
-  for (let index = 0; index < count; index++) if (!met.includes(variants[index]!)) met.push(variants[index]!);
+  const met = variantsMet(variants, count);
   const all = series.variants;
   const first = all[variants[0]!]!;
   const label = first.label;
@@ -460,10 +481,7 @@ function uniformBlockRecord(series: UniformSeries, subjects: readonly string[], 
     tails[variant] = tail;
   }
   const pieces = new RowPieces(count, plain ? ESCAPED_ROW_SEPARATOR : ROW_SEPARATOR);
-  for (let index = 0; index < count; index++) {
-    const tail = tails[variants[index]!]!;
-    pieces.add(tail === '' ? subjects[index]! : subjects[index]! + tail);
-  }
+  addUniformRows(pieces, subjects, variants, tails, count);
   const head = { type: series.type, rule: series.rule, clause: series.clause, subject: subjects[0]! };
   return blockOf(head, series.columns, count, sameLabel ? label : undefined, constant, varying, first.cells, pieces.finish(), plain);
 }
