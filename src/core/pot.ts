@@ -208,23 +208,11 @@ function solveClamped(
 ): ExactParts {
   const count = weights.length;
   if (floors.every((floor) => floor === 0n) && caps.every((cap) => cap === undefined)) {
-    // No floor, no cap (e.g. splitting amounts between two budget lines): every weighted recipient
-    // gets its plain share, amount * w_i / sum w; the general search below ends in the same place.
+    // No floor, no cap: every weighted recipient gets its plain share, amount * w_i / sum w (the general search
+    // below ends in the same place), and one of no weight nothing, bound by nothing.
     const numerators = new Array<bigint>(count);
     const bindings = new Uint8Array(count);
-    let freeWeight = 0n;
-    for (let i = 0; i < count; i++) {
-      const weight = weights[i]!;
-      freeWeight += weight;
-      if (weight === 0n) {
-        numerators[i] = 0n;
-        bindings[i] = FLOOR;
-      } else {
-        numerators[i] = amount * weight;
-        bindings[i] = SHARE;
-      }
-    }
-    return { numerators, bindings, denominator: freeWeight };
+    return { numerators, bindings, denominator: plainShareParts(amount, weights, numerators, bindings) };
   }
   // When every weighted recipient lies strictly between its floor and cap at its plain share of
   // what the zero-weight recipients' floors leave, that is the solution (the search below ends
@@ -624,7 +612,9 @@ function solvedPlainShares(amount: Fen, ids: readonly string[], idsUnique: boole
 
 /**
  * Each part's numerator (AMOUNT times its weight) into NUMERATORS and its
- * binding into BINDINGS; the sum of the weights. The loops here and in
+ * binding into BINDINGS (a share, or none for no weight); the sum of the
+ * weights: the plain shares of a pot with no floors and no caps, as
+ * solvedPlainShares and solveClamped both take them. The loops here and in
  * refuseNegativeWeights are functions of their own for the reason
  * roundLargestRemainder's are (V8's code for a loop compiled while it ran
  * left the function where the code after the loop began, once a province).
