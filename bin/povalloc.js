@@ -45,6 +45,17 @@ cli.setModuleImporter((url) => import(url));
 // load-cli.js) once a flag has changed, so the bundle and the modules it needs are loaded first;
 // the budget applies to the functions as they begin to run.
 setFlagsFromString('--interrupt-budget=250000');
+// --max-inlined-bytecode-size-cumulative=460: TurboFan inlines callees into a function it optimises up to half
+// the bytecode it would by default (920). Compiling is a large part of a run's work on 2 cores: at 100,000
+// villages the threads that are not povalloc's, mostly TurboFan compiling, took about 0.9 s of CPU beside the main
+// thread's 1.4 s, and each of the main thread and the four worker threads compiles its own code. Smaller graphs
+// compile faster, and the hot functions inline what they call even so. Measured on December 1st, alternated in
+// one sitting with the code before: 100,000 villages 1.915 against 1.990 s, 3.27 against 3.40 s of CPU (12
+// runs); 3,000 counties 0.55 s either way (15 runs). Given on the command line (with a code cache made for it):
+// 100,000 villages 1.84 against 1.92 s (6 runs), 3,000 counties 0.52 against 0.54 s (15 runs), a million
+// villages 10.08 against 10.00 s and 16.7 against 16.9 s of CPU (5 runs); a quarter (230) was slower there,
+// 10.12 against 9.92 s (4 runs). Set here for the reason given above.
+setFlagsFromString('--max-inlined-bytecode-size-cumulative=460');
 // --no-allocation-site-pretenuring: V8 otherwise starts allocating an array or object literal straight into the
 // old generation once nearly all of a few hundred made there since the last collection are still alive at one.
 // The audit log's lists (a unit's values, a block's rows) live until their block is written, a few
