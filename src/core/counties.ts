@@ -1030,8 +1030,10 @@ const YES_NO_COLUMNS = ['poverty_county', 'key_county', 'old_revolutionary_base'
 /** The flag bit of each of YES_NO_COLUMNS (see countyFlags). */
 const YES_NO_FLAGS = [POVERTY_COUNTY, KEY_COUNTY, OLD_REVOLUTIONARY_BASE, ETHNIC_MINORITY_AREA, BORDER_AREA] as const;
 
-/** A reader tells the rows it has read (`onRows`) every this many rows: a million-row table some 60 times. */
-export const ROWS_TOLD = 1 << 14;
+/** The canonical (Chinese) name of the contiguous area a non-empty SPELLING names, or null. */
+function canonicalArea(reference: Reference, spelling: string): string | null {
+  return reference.areaBySpelling.get(normaliseAreaName(spelling))?.nameZh ?? null;
+}
 
 /**
  * Reads county rows one at a time (a TableVisitor): the header first, then
@@ -1052,8 +1054,14 @@ export class CountyReader implements TableVisitor {
   /** A village table uses 12-digit statistical codes (the first six are the county's); one length per file. */
   private codeLength: CodeLength | undefined;
   private readonly areaNames: string;
-  /** Canonical names of contiguous-area spellings met so far ('' for a spelling that names no area). */
-  private readonly areaBySpelling = new Map<string, string>();
+  /**
+   * Canonical names of contiguous-area spellings: the empty text's ('', no area) and each reference spelling's
+   * from the start, others' as they are met (null for one that names no area). Every row looks its text up, and
+   * compares what it finds only with undefined and null (no string comparison, whose kind of string V8 learns),
+   * so that row() has done both before V8 optimises it: done first by a row read later (the first counties of a
+   * file often have no area), they threw away the code V8 had optimised.
+   */
+  private readonly areaBySpelling = new Map<string, string | null>();
   private readonly factorSet: ReadonlySet<string>;
   /** Provinces by the number their code's two digits make (the code is checked to be digits first). */
   private readonly provinceByPrefix: (Province | undefined)[];
@@ -1091,12 +1099,14 @@ export class CountyReader implements TableVisitor {
     private readonly file: string,
     private readonly reference: Reference,
     private readonly factorColumns: readonly string[],
-    /** Told the rows read so far, every ROWS_TOLD rows (see readCountiesCsv). */
-    private readonly onRows?: (rows: number) => void,
     /** Told each run of counties read one after another in one province, once it ends (see readCountiesCsv). */
     private readonly onProvinceRun?: ProvinceRunListener,
   ) {
     this.areaNames = reference.areas.map((area) => area.nameZh).join(', ');
+    this.areaBySpelling.set('', '');
+    for (const area of reference.areas) {
+      for (const spelling of [area.id, area.nameZh, area.namePinyin, area.nameEn]) this.areaBySpelling.set(spelling, canonicalArea(reference, spelling));
+    }
     this.factorSet = new Set(factorColumns);
     this.provinceByPrefix = Array.from({ length: 100 }, (_, prefix) => reference.provinces.get(String(prefix).padStart(2, '0')));
   }
@@ -1165,7 +1175,7 @@ export class CountyReader implements TableVisitor {
   }
 
   row(row: TableRow): void {
-    if (++this.rowCount % ROWS_TOLD === 0) this.onRows?.(this.rowCount);
+    this.rowCount++;
     if (!this.readingRows) return;
     const file = this.file;
     const problems = this.problems;
@@ -1294,20 +1304,13 @@ export class CountyReader implements TableVisitor {
       if (value === true) yesNoFlags |= YES_NO_FLAGS[index]!;
     }
 
-    let contiguousArea = '';
     const areaText = cellAt(cells, this.areaAt) ?? '';
-    if (areaText !== '') {
-      let canonical = this.areaBySpelling.get(areaText);
-      if (canonical === undefined) {
-        canonical = this.reference.areaBySpelling.get(normaliseAreaName(areaText))?.nameZh ?? '';
-        this.areaBySpelling.set(areaText, canonical);
-      }
-      if (canonical !== '') {
-        contiguousArea = canonical;
-      } else {
-        this.refuse(line, 'contiguous_area', areaText, `one of the 14 contiguous areas (${this.areaNames}) or empty`);
-        rowOk = false;
-      }
+    const knownArea = this.areaBySpelling.get(areaText);
+    let contiguousArea = knownArea !== undefined ? knownArea : this.learnAreaSpelling(areaText);
+    if (contiguousArea === null) {
+      this.refuse(line, 'contiguous_area', areaText, `one of the 14 contiguous areas (${this.areaNames}) or empty`);
+      rowOk = false;
+      contiguousArea = '';
     }
 
     let assessment: AssessmentGrade | undefined;
@@ -1407,6 +1410,18 @@ export class CountyReader implements TableVisitor {
     );
   }
 
+  /** The rows read so far (rows of the table, whatever they hold). */
+  get rowsRead(): number {
+    return this.rowCount;
+  }
+
+  /** The canonical name of a contiguous-area spelling not met before (null if it names none), kept for the rows to come. */
+  private learnAreaSpelling(spelling: string): string | null {
+    const canonical = canonicalArea(this.reference, spelling);
+    this.areaBySpelling.set(spelling, canonical);
+    return canonical;
+  }
+
   /**
    * Each code that appears again, on the line it appears again, naming the
    * first line; inserted where the row-by-row check would have put it (right
@@ -1499,8 +1514,9 @@ export function readCounties(
  * Reads counties.csv text straight into counties, row by row, holding no
  * table of cells: the same problems as parseCsvTable then readCounties
  * (`tableProblems` from the first, `problems` from the second). ON_ROWS, if
- * given, is told the rows read so far every ROWS_TOLD rows; ON_PROVINCE_RUN,
- * of each run of rows of one province as it ends (see ProvinceRunListener).
+ * given, is told the rows read so far after each part of the text (a part
+ * is some 8 MB, about 140,000 villages; a text not in parts is one); ON_PROVINCE_RUN, of
+ * each run of rows of one province as it ends (see ProvinceRunListener).
  */
 export function readCountiesCsv(
   file: string,
@@ -1511,9 +1527,20 @@ export function readCountiesCsv(
   onProvinceRun?: ProvinceRunListener,
 ): { result?: CountyTable; tableProblems: Problem[]; skippedBlankRows?: number; problems: Problem[] } {
   let reader: CountyReader | undefined;
+  // Told between parts, not from row(): a call that row() made only every so many rows was first made after V8
+  // had optimised row(), and threw that code away.
+  const told =
+    onRows === undefined
+      ? text
+      : function* (): Iterable<string> {
+          for (const part of typeof text === 'string' ? [text] : text()) {
+            yield part;
+            onRows(reader!.rowsRead);
+          }
+        };
   // The text may come in parts (see visitCsvParts): a million villages' table is some 120 MB as one string.
-  const visited = visitCsvParts(file, text, () => {
-    reader = new CountyReader(file, reference, factorColumns, onRows, onProvinceRun);
+  const visited = visitCsvParts(file, told, () => {
+    reader = new CountyReader(file, reference, factorColumns, onProvinceRun);
     return reader;
   });
   if (visited.header === undefined) return { tableProblems: visited.problems, problems: [] };

@@ -41,7 +41,7 @@ export interface LoadOptions {
    * not be read there (then it is read here); `cancel` stops it unread.
    */
   readonly readPreviousAside?: (path: string, encoding: EncodingChoice) => PreviousAside | undefined;
-  /** Told the county table's rows read so far, every ROWS_TOLD rows (a progress bar). */
+  /** Told the county table's rows read so far, after each part of some 8 MB (a progress bar). */
   readonly onRowsRead?: (rows: number) => void;
   /**
    * Told, when the policy was read, of each run of the county table's rows in
