@@ -179,6 +179,19 @@ describe('counties.csv', () => {
     expect(bad.problems[1]).toContain('contiguous_area: "火星" is not one of the 14 contiguous areas');
   });
 
+  it('reads each spelling of an area the same wherever it comes, and refuses an unknown one each time it comes', () => {
+    // The reader keeps what each spelling names (the reference's from the start, others as met): a spelling met again reads as it did.
+    const header = 'county_code,county_name,poor_population,rural_population,contiguous_area';
+    const rows = ['522701,甲,1,10,', '522702,乙,1,10,火星', '522703,丙,1,10,乌蒙山区', '522704,丁,1,10,wumeng_mountains', '522705,戊,1,10,Wumeng Mountains', '522706,己,1,10,火星', '522707,庚,1,10,WUMENGSHAN', '522708,辛,1,10,'];
+    const read = counties(`${header}\n${rows.join('\n')}\n`, []);
+    expect(read.problems.map((problem) => problem.replace(/ \(.*$/, ''))).toEqual([
+      'counties.csv:3: contiguous_area: "火星" is not one of the 14 contiguous areas',
+      'counties.csv:7: contiguous_area: "火星" is not one of the 14 contiguous areas',
+    ]);
+    const good = counties(`${header}\n${rows.filter((row) => !row.endsWith('火星')).join('\n')}\n`, []);
+    expect(good.result?.counties.map((county) => county.contiguousArea)).toEqual(['', '乌蒙山区', '乌蒙山区', '乌蒙山区', '乌蒙山区', '']);
+  });
+
   it('warns about unknown columns, skips blank and all-empty rows', () => {
     const { problems, result } = counties(`${HEADER},note\n522701,甲,100,1000,5000,是,hello\n\n,,,,,,\n`);
     expect(problems).toEqual([]);
