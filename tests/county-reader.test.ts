@@ -293,3 +293,19 @@ describe('readCountiesCsv told of each province run', () => {
     expect(withProblem.counties).toBeUndefined();
   });
 });
+
+describe('readCountiesCsv told of the rows read', () => {
+  const header = 'county_code,county_name,poor_population,rural_population\n';
+
+  it('tells the rows read so far after each part of a text given in parts, and once after a text given whole', () => {
+    const told: number[] = [];
+    const parts = [`${header}110101,甲,1,10\n110102,乙,1,10\n`, '\n130101,丙,1,10\n', '520111,丁,1,10\n520112,戊,x,10\n'];
+    const read = readCountiesCsv('c.csv', () => parts, reference, [], (rows) => told.push(rows));
+    // Every row of the table counts, one with a problem too; the header and a blank line do not.
+    expect(told).toEqual([2, 3, 5]);
+    expect(read.problems).toHaveLength(1);
+    const whole: number[] = [];
+    readCountiesCsv('c.csv', parts.join(''), reference, [], (rows) => whole.push(rows));
+    expect(whole).toEqual([5]);
+  });
+});
