@@ -456,8 +456,12 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     const ruleFloors = floorCount === 0 ? undefined : eligible[index]!.floors.slice(0, floorCount);
     // The cells written into a list of their number, made once: pushed one by one, a list grows twice on the way
     // (to 17 places, then 41), some 500 bytes of garbage per village.
+    // Counted in the order written: per factor value, share and weight; score, focus flags and multiplier; the
+    // multipliers of earlier rules; weight, pool and floor; the floors of earlier rules; cap and binding; the
+    // fraction (small runs); exact yuan, rounding fen, amount and share of the pool; the central split's exact yuan
+    // and rounding fen; central and provincial.
     const cellCount =
-      3 * weightTexts.length + 6 + (multipliers?.length ?? 0) + (ruleFloors?.length ?? 0) + 2 + (largeRun ? 0 : 1) + 4 + (hasCentralSplit ? 2 : 0) + 2;
+      3 * weightTexts.length + 3 + (multipliers?.length ?? 0) + 3 + (ruleFloors?.length ?? 0) + 2 + (largeRun ? 0 : 1) + 4 + (hasCentralSplit ? 2 : 0) + 2;
     const cells = new Array<string>(cellCount);
     let at = 0;
     for (let f = 0; f < weightTexts.length; f++) {
