@@ -362,7 +362,9 @@ class UnitBlocks {
    * group is begun (each step must then be added).
    */
   *addUniform(series: UniformSeries): Generator<void, boolean> {
-    const kinds = this.group.length === 0 ? uniformKinds(series) : undefined;
+    // Read before the loop: the code after it first runs when the loop is done, by then optimised without it.
+    const group = this.group;
+    const kinds = group.length === 0 ? uniformKinds(series) : undefined;
     if (kinds === undefined) return false;
     // The group being gathered: subjects and variants of consecutive steps (from START) of one province.
     const subjects = new Array<string>(Math.min(series.length, MAX_BLOCK_UNITS));
@@ -394,10 +396,7 @@ class UnitBlocks {
       variants[count++] = series.variantAt(index);
     }
     // The next record may join the last run, as after `add`.
-    for (let at = 0; at < count; at++) {
-      const variant = variants[at]!;
-      this.group.push(new Pending(series.at(start + at), series.columns, series.variants[variant]!.cells, kinds[variant] === PLAIN));
-    }
+    groupLastRun(group, series, start, variants, count, kinds);
     return true;
   }
 
@@ -413,6 +412,19 @@ class UnitBlocks {
     const ready = this.ready;
     this.ready = [];
     return ready;
+  }
+}
+
+/**
+ * The last COUNT steps of SERIES that addUniform gathered (from START, their
+ * VARIANTS), put into GROUP as `add` would have. A function of its own: V8
+ * compiled addUniform while its loop ran (on-stack replacement), before this
+ * loop after it had ever run, and threw that code away when it first did.
+ */
+function groupLastRun(group: Pending[], series: UniformSeries, start: number, variants: Int32Array, count: number, kinds: readonly FieldKind[]): void {
+  for (let at = 0; at < count; at++) {
+    const variant = variants[at]!;
+    group.push(new Pending(series.at(start + at), series.columns, series.variants[variant]!.cells, kinds[variant] === PLAIN));
   }
 }
 

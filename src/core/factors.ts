@@ -930,34 +930,78 @@ export function countyGroupScores(counties: readonly County[], policy: Policy, f
     if (entry.scores.size >= SCORES_PER_GROUP) entry.scores.delete(entry.scores.keys().next().value!);
     entry.scores.set(key, scoresEntry);
   }
-  const { derived, scores } = scoresEntry;
-  const width = entry.factors.length;
-  const decimals = (read: (index: number, f: number) => Scaled, index: number): Map<string, Dec> =>
-    new FrozenMap(entry.factors.map((factor, f) => [factor.id, decimalFromScaled(read(index, f))] as const));
-  const value = (index: number, f: number): Scaled => valueOf(entry, index, f);
-  const share = (index: number, f: number): Scaled => shareOf(entry, index, f);
-  return {
-    size: entry.counties.length,
-    factors: entry.factors,
-    value,
-    share,
-    score: (index) => scores.get(index),
-    valueText: (index, factor, places) => {
-      const slot = entry.valueSlots[factor]!;
-      return slot === -1 ? figureFixedText(entry.counties[index]!, entry.factors[factor]!.numerator, places) : entry.values.format(index * entry.ratios + slot, places);
-    },
-    shareText: (index, factor, places) => (entry.shares ? entry.shares.format(index * width + factor, places) : shareTextOf(entry, index, factor, places)),
-    scoreText: (index, places) => scores.format(index, places),
-    valuesMap: (index) => decimals(value, index),
-    sharesMap: (index) => decimals(share, index),
-    remember<T>(derivedKey: string, compute: () => T): T {
-      if (derived.has(derivedKey)) return derived.get(derivedKey) as T;
-      const result = compute();
-      if (derived.size >= DERIVED_PER_SCORES) derived.delete(derived.keys().next().value!);
-      derived.set(derivedKey, result);
-      return result;
-    },
-  };
+  return new GroupScores(entry, scoresEntry.scores, scoresEntry.derived);
+}
+
+/**
+ * A CountyGroup (see countyGroupScores) as an object of a class: its methods
+ * are the same functions for every group, so that a caller looping over the
+ * units of one province after another (stage 2's audit step, say) calls the
+ * same target each time. As closures made for each group, each new province
+ * met by optimised code that had inlined the last one's threw that code away.
+ */
+class GroupScores implements CountyGroup {
+  readonly size: number;
+  readonly factors: readonly FactorSpec[];
+  private readonly width: number;
+
+  constructor(
+    private readonly entry: CountySharesEntry,
+    private readonly scores: ScaledColumn,
+    private readonly derived: Map<string, unknown>,
+  ) {
+    this.size = entry.counties.length;
+    this.factors = entry.factors;
+    this.width = entry.factors.length;
+  }
+
+  value(index: number, f: number): Scaled {
+    return valueOf(this.entry, index, f);
+  }
+
+  share(index: number, f: number): Scaled {
+    return shareOf(this.entry, index, f);
+  }
+
+  score(index: number): Scaled {
+    return this.scores.get(index);
+  }
+
+  valueText(index: number, factor: number, places: number): string {
+    const entry = this.entry;
+    const slot = entry.valueSlots[factor]!;
+    return slot === -1 ? figureFixedText(entry.counties[index]!, entry.factors[factor]!.numerator, places) : entry.values.format(index * entry.ratios + slot, places);
+  }
+
+  shareText(index: number, factor: number, places: number): string {
+    const entry = this.entry;
+    return entry.shares ? entry.shares.format(index * this.width + factor, places) : shareTextOf(entry, index, factor, places);
+  }
+
+  scoreText(index: number, places: number): string {
+    return this.scores.format(index, places);
+  }
+
+  valuesMap(index: number): Map<string, Dec> {
+    return this.decimals(index, (at, f) => valueOf(this.entry, at, f));
+  }
+
+  sharesMap(index: number): Map<string, Dec> {
+    return this.decimals(index, (at, f) => shareOf(this.entry, at, f));
+  }
+
+  remember<T>(derivedKey: string, compute: () => T): T {
+    const derived = this.derived;
+    if (derived.has(derivedKey)) return derived.get(derivedKey) as T;
+    const result = compute();
+    if (derived.size >= DERIVED_PER_SCORES) derived.delete(derived.keys().next().value!);
+    derived.set(derivedKey, result);
+    return result;
+  }
+
+  private decimals(index: number, read: (index: number, f: number) => Scaled): Map<string, Dec> {
+    return new FrozenMap(this.entry.factors.map((factor, f) => [factor.id, decimalFromScaled(read(index, f))] as const));
+  }
 }
 
 /** A number per decimal object, so that a list of decimals can key a memo by identity. */

@@ -256,7 +256,7 @@ export function countyCapByDecimals(pool: Fen, capShare: Dec, weights: readonly 
 }
 
 const STEP_LABEL = 'stage 2: share of the province pool';
-/** The kind of columns (see stepColumns) of a county with no multiplier or floor of an earlier rule, with and without a central split. */
+/** The kind of columns (see StepColumnNames) of a county with no multiplier or floor of an earlier rule, with and without a central split. */
 const PLAIN_KIND_SPLIT = '||true';
 const PLAIN_KIND = '||false';
 
@@ -493,54 +493,11 @@ function allocateProvince(state: RunState, province: ProvinceState, provincialLi
     cells[at++] = formatYuan(central);
     cells[at++] = formatYuan(provincial);
     if (at !== cellCount) invariant(false, `stage-2 step of ${codes[index]!} has ${at} cells, not ${cellCount}`);
-    const columns = stepColumns(multipliers, ruleFloors, hasCentralSplit);
+    const columns = stepColumnNames.of(multipliers, ruleFloors, hasCentralSplit);
     // Every cell is a number formatted here, a policy decimal, a fixed name or one of these joined: none holds a character JSON escapes.
     return new UnitStep('pot_allocated', 'special_poverty_counties', 'IV.2', codes[index]!, STEP_LABEL, columns.names, columns.pick ? columns.pick.map((at) => cells[at]!) : cells, true);
   }
-  // The value names of a step, in the order stepAt writes them: one list for every county with the
-  // same multipliers, floors and central split (most counties of a province share one).
-  const columnsByKind = new Map<string, { names: readonly string[]; pick: readonly number[] | undefined }>();
-  // The kind of a county with one floor of an earlier rule and no multiplier, by that rule and central split.
-  const oneFloorKinds = [new Map<string, string>(), new Map<string, string>()];
-  function oneFloorKind(rule: string, centralSplit: boolean): string {
-    const kinds = oneFloorKinds[centralSplit ? 1 : 0]!;
-    let kind = kinds.get(rule);
-    if (kind === undefined) {
-      kind = `|${rule}|${centralSplit}`;
-      kinds.set(rule, kind);
-    }
-    return kind;
-  }
-  function stepColumns(
-    multipliers: readonly { rule: string }[] | undefined,
-    ruleFloors: readonly { rule: string }[] | undefined,
-    centralSplit: boolean,
-  ): { names: readonly string[]; pick: readonly number[] | undefined } {
-    // Most counties have neither, or (with --previous) one floor: their kind is one of a few texts, not made again for each.
-    const kind =
-      multipliers === undefined && ruleFloors === undefined
-        ? (centralSplit ? PLAIN_KIND_SPLIT : PLAIN_KIND)
-        : multipliers === undefined && ruleFloors!.length === 1
-          ? oneFloorKind(ruleFloors![0]!.rule, centralSplit)
-          : `${(multipliers ?? []).map((multiplier) => multiplier.rule).join(',')}|${(ruleFloors ?? []).map((ruleFloor) => ruleFloor.rule).join(',')}|${centralSplit}`;
-    let columns = columnsByKind.get(kind);
-    if (columns === undefined) {
-      const names: string[] = [];
-      for (const factor of group.factors) names.push(`${factor.id}.value`, `${factor.id}.share`, `${factor.id}.weight`);
-      names.push('base_score', 'focus_flags', 'focus_multiplier');
-      for (const multiplier of multipliers ?? []) names.push(`${multiplier.rule}.multiplier`);
-      names.push('score', 'pool', 'floor');
-      for (const ruleFloor of ruleFloors ?? []) names.push(`${ruleFloor.rule}.floor`);
-      names.push('cap', 'binding');
-      if (!largeRun) names.push('exact_amount');
-      names.push('exact_yuan', 'rounding_fen', 'amount', 'share_of_pool');
-      if (centralSplit) names.push('central_exact_yuan', 'central_rounding_fen');
-      names.push('central_part', 'provincial_part');
-      columns = { ...distinctNames(names) };
-      columnsByKind.set(kind, columns);
-    }
-    return columns;
-  }
+  const stepColumnNames = new StepColumnNames(group.factors, largeRun);
   province.amounts.set(SPECIAL_PROVINCIAL, provincialAllocated);
 
   const name = province.province.nameZh;
@@ -619,3 +576,77 @@ export const specialPovertyCounties: Rule = {
     });
   },
 };
+
+/**
+ * A stage-2 step's value names (see StepColumnNames), and which cells they
+ * pick when a name came twice. Of a class, so that every province's have one
+ * map: stepAt's optimised code met the spread copies of distinctNames' object
+ * with another map in the next province, and was thrown away.
+ */
+class StepColumns {
+  constructor(
+    readonly names: readonly string[],
+    readonly pick: readonly number[] | undefined,
+  ) {}
+}
+
+/**
+ * The value names of a stage-2 step, in the order stepAt writes them: one
+ * list for every county with the same multipliers, floors and central split
+ * (most counties of a province share one). An object of a class rather than
+ * closures made for each province: stepAt's optimised code, which inlines
+ * `of`, then calls the same function in every province (a closure of each
+ * province's own threw that code away at the next province).
+ */
+class StepColumnNames {
+  private readonly columnsByKind = new Map<string, { names: readonly string[]; pick: readonly number[] | undefined }>();
+  /** The kind of a county with one floor of an earlier rule and no multiplier, by that rule and central split. */
+  private readonly oneFloorKinds = [new Map<string, string>(), new Map<string, string>()];
+
+  constructor(
+    private readonly factors: readonly { readonly id: string }[],
+    private readonly largeRun: boolean,
+  ) {}
+
+  of(
+    multipliers: readonly { rule: string }[] | undefined,
+    ruleFloors: readonly { rule: string }[] | undefined,
+    centralSplit: boolean,
+  ): { names: readonly string[]; pick: readonly number[] | undefined } {
+    // Most counties have neither, or (with --previous) one floor: their kind is one of a few texts, not made again for each.
+    const kind =
+      multipliers === undefined && ruleFloors === undefined
+        ? (centralSplit ? PLAIN_KIND_SPLIT : PLAIN_KIND)
+        : multipliers === undefined && ruleFloors!.length === 1
+          ? this.oneFloorKind(ruleFloors![0]!.rule, centralSplit)
+          : `${(multipliers ?? []).map((multiplier) => multiplier.rule).join(',')}|${(ruleFloors ?? []).map((ruleFloor) => ruleFloor.rule).join(',')}|${centralSplit}`;
+    let columns = this.columnsByKind.get(kind);
+    if (columns === undefined) {
+      const names: string[] = [];
+      for (const factor of this.factors) names.push(`${factor.id}.value`, `${factor.id}.share`, `${factor.id}.weight`);
+      names.push('base_score', 'focus_flags', 'focus_multiplier');
+      for (const multiplier of multipliers ?? []) names.push(`${multiplier.rule}.multiplier`);
+      names.push('score', 'pool', 'floor');
+      for (const ruleFloor of ruleFloors ?? []) names.push(`${ruleFloor.rule}.floor`);
+      names.push('cap', 'binding');
+      if (!this.largeRun) names.push('exact_amount');
+      names.push('exact_yuan', 'rounding_fen', 'amount', 'share_of_pool');
+      if (centralSplit) names.push('central_exact_yuan', 'central_rounding_fen');
+      names.push('central_part', 'provincial_part');
+      const distinct = distinctNames(names);
+      columns = new StepColumns(distinct.names, distinct.pick);
+      this.columnsByKind.set(kind, columns);
+    }
+    return columns;
+  }
+
+  private oneFloorKind(rule: string, centralSplit: boolean): string {
+    const kinds = this.oneFloorKinds[centralSplit ? 1 : 0]!;
+    let kind = kinds.get(rule);
+    if (kind === undefined) {
+      kind = `|${rule}|${centralSplit}`;
+      kinds.set(rule, kind);
+    }
+    return kind;
+  }
+}
