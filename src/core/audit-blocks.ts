@@ -418,8 +418,9 @@ class UnitBlocks {
 /**
  * The last COUNT steps of SERIES that addUniform gathered (from START, their
  * VARIANTS), put into GROUP as `add` would have. A function of its own: V8
- * compiled addUniform while its loop ran (on-stack replacement), before this
- * loop after it had ever run, and threw that code away when it first did.
+ * compiles addUniform while its first loop runs (on-stack replacement), when
+ * the code after that loop has never run, and threw that code away when this
+ * loop, written in it, first ran.
  */
 function groupLastRun(group: Pending[], series: UniformSeries, start: number, variants: Int32Array, count: number, kinds: readonly FieldKind[]): void {
   for (let at = 0; at < count; at++) {
