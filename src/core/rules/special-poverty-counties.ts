@@ -599,7 +599,7 @@ class StepColumns {
  * province's own threw that code away at the next province).
  */
 class StepColumnNames {
-  private readonly columnsByKind = new Map<string, { names: readonly string[]; pick: readonly number[] | undefined }>();
+  private readonly columnsByKind = new Map<string, StepColumns>();
   /** The kind of a county with one floor of an earlier rule and no multiplier, by that rule and central split. */
   private readonly oneFloorKinds = [new Map<string, string>(), new Map<string, string>()];
 
@@ -612,7 +612,7 @@ class StepColumnNames {
     multipliers: readonly { rule: string }[] | undefined,
     ruleFloors: readonly { rule: string }[] | undefined,
     centralSplit: boolean,
-  ): { names: readonly string[]; pick: readonly number[] | undefined } {
+  ): StepColumns {
     // Most counties have neither, or (with --previous) one floor: their kind is one of a few texts, not made again for each.
     const kind =
       multipliers === undefined && ruleFloors === undefined
