@@ -27,7 +27,12 @@ const text = fc.oneof(
   fc.constantFrom('', '中坝村', 'Gräfelfing·1', '=SUM(A1)', '+1', '-2', '@x', '＝1', ' =1', 'a,b', 'say "hi"', 'line\nbreak', '12.50', '-0.05', 'share', 'floor', '1.15', '\tx'),
   fc.string({ maxLength: 6 }),
 );
-const fen = fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n });
+const fen = fc.oneof(
+  fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }),
+  // Either side of the largest safe integer (written from a number below it, from the bigint's text above), and a
+  // slot's ends.
+  fc.constantFrom(0n, 5n, 100n, 2n ** 53n - 1n, 2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n)),
+);
 
 /** A column of amounts with some rows blank. */
 const amountColumn = (count: number): fc.Arbitrary<AmountColumnData> =>
@@ -58,6 +63,8 @@ const snapshot: fc.Arbitrary<AllocationRowsData> = fc.integer({ min: 0, max: 12 
         fc.oneof(
           fc.tuple(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 100_000 })).map(([poor, rural]) => ({ kind: 'numbers' as const, poor, rural })),
           fc.constantFrom({ kind: 'numbers' as const, poor: 2_147_483_648, rural: 9_007_199_254_740_991 }, { kind: 'numbers' as const, poor: 0, rural: 0 }),
+          // An incidence a half of a millionth from two neighbours (worked out exactly), and one above 1.
+          fc.constantFrom({ kind: 'numbers' as const, poor: 1, rural: 2_000_000 }, { kind: 'numbers' as const, poor: 3, rural: 2_000_000 }, { kind: 'numbers' as const, poor: 7_000_001, rural: 3 }),
           fc.constantFrom({ kind: 'texts' as const, poor: '12.5', rural: '100.25' }, { kind: 'cells' as const, cells: ['=1', 'a,b', '-3'] as const }),
         ),
         { minLength: count, maxLength: count },

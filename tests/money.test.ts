@@ -3,7 +3,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decimal, decimalFromBigInt, floorFenTimes, floorToFen, formatFenAsWan, formatYuan, isYuanCell, parseYuan, sumOfProducts, toScaledInteger, unitsText, wholeUnitsText, yuanToFen, ZERO, type Dec } from '../src/core/money.js';
+import { decimal, decimalFromBigInt, floorFenTimes, floorToFen, formatDecimal, formatFenAsWan, formatSafeIntegerQuotient, formatYuan, isYuanCell, parseYuan, safeIntegerQuotientUnits, sumOfProducts, toScaledInteger, unitsText, wholeUnitsText, yuanToFen, ZERO, type Dec } from '../src/core/money.js';
 
 /** The clone money.ts uses (50 digits, half-even); its constructor keeps every digit given. */
 const Decimal = ZERO.constructor as new (text: string) => Dec;
@@ -139,6 +139,31 @@ describe('unitsText', () => {
     // Outside its range it writes what String and unitsText write.
     expect(wholeUnitsText(2 ** 53, 2)).toBe(unitsText(String(2 ** 53), 2));
     expect(wholeUnitsText(1.5, 0)).toBe('1.5');
+  });
+
+  test('safeIntegerQuotientUnits gives the units whose text is the quotient decimal.js rounds, or -1 where doubles cannot tell', () => {
+    const exact = (numerator: number, denominator: number, places: number): string =>
+      formatDecimal(decimal(String(numerator)).div(decimal(String(denominator))), places);
+    const check = (numerator: number, denominator: number, places: number): number => {
+      const units = safeIntegerQuotientUnits(numerator, denominator, places);
+      if (units >= 0) expect(wholeUnitsText(units, places)).toBe(exact(numerator, denominator, places));
+      expect(formatSafeIntegerQuotient(numerator, denominator, places)).toBe(exact(numerator, denominator, places));
+      return units;
+    };
+    // Halves of the last place (ties, to the even neighbour exactly) are not told by doubles; nor is 0, 2^53 or a negative.
+    expect(check(1, 2_000_000, 6)).toBe(-1);
+    expect(check(3, 2_000_000, 6)).toBe(-1);
+    expect(check(0, 7, 6)).toBe(-1);
+    expect(safeIntegerQuotientUnits(2 ** 53, 3, 6)).toBe(-1);
+    expect(safeIntegerQuotientUnits(-1, 3, 6)).toBe(-1);
+    expect(check(1, 3, 6)).toBe(333_333);
+    expect(check(2, 3, 6)).toBe(666_667);
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 100_000 }), fc.maxSafeNat()), fc.oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.maxSafeNat()), fc.integer({ min: 0, max: 9 }), (numerator, denominator, places) => {
+        check(numerator, Math.max(1, denominator), places);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

@@ -351,15 +351,23 @@ const DOUBLE_POWERS_OF_TEN: number[] = Array.from({ length: 341 }, (_, exponent)
  * round to it.
  */
 function formatApproximate(x: number, shift: number, places: number): string | undefined {
-  if (!Number.isFinite(x) || x < 0 || shift > 340 || shift < -340) return undefined;
+  const units = approximateUnits(x, shift);
+  return units < 0 ? undefined : wholeUnitsText(units, places);
+}
+
+/**
+ * x * 10^shift rounded to a whole number, half-even, from doubles (see
+ * formatApproximate): below 10^15, or -1 when doubles cannot tell.
+ */
+function approximateUnits(x: number, shift: number): number {
+  if (!Number.isFinite(x) || x < 0 || shift > 340 || shift < -340) return -1;
   const scaled = shift >= 0 ? x * DOUBLE_POWERS_OF_TEN[shift]! : x / DOUBLE_POWERS_OF_TEN[-shift]!;
-  if (!(scaled < 1e15)) return undefined;
+  if (!(scaled < 1e15)) return -1;
   const whole = Math.floor(scaled);
   const distanceFromHalf = Math.abs(scaled - whole - 0.5);
   // Each conversion, the power and the product or quotient err by half an ulp at most: 1e-14 relative is ample.
-  if (distanceFromHalf <= scaled * 1e-14 + 1e-12) return undefined;
-  const units = scaled - whole > 0.5 ? whole + 1 : whole;
-  return wholeUnitsText(units, places);
+  if (distanceFromHalf <= scaled * 1e-14 + 1e-12) return -1;
+  return scaled - whole > 0.5 ? whole + 1 : whole;
 }
 
 /**
@@ -519,11 +527,19 @@ export function fitsInt64(amount: Fen): boolean {
  * out exactly.
  */
 export function formatSafeIntegerQuotient(numerator: number, denominator: number, places: number): string {
-  if (Number.isSafeInteger(numerator) && Number.isSafeInteger(denominator) && numerator > 0 && denominator > 0) {
-    const quick = formatApproximate(numerator / denominator, places, places);
-    if (quick !== undefined) return quick;
-  }
-  return formatQuotient(BigInt(numerator), BigInt(denominator), places);
+  const units = safeIntegerQuotientUnits(numerator, denominator, places);
+  return units >= 0 ? wholeUnitsText(units, places) : formatQuotient(BigInt(numerator), BigInt(denominator), places);
+}
+
+/**
+ * The whole number of 10^-places that formatSafeIntegerQuotient writes (its
+ * text is wholeUnitsText of it), when doubles tell it; else -1 (then only
+ * formatSafeIntegerQuotient's exact way does). For a writer of bytes
+ * (allocations.csv's incidence) that writes the digits without a text.
+ */
+export function safeIntegerQuotientUnits(numerator: number, denominator: number, places: number): number {
+  if (!(Number.isSafeInteger(numerator) && Number.isSafeInteger(denominator) && numerator > 0 && denominator > 0)) return -1;
+  return approximateUnits(numerator / denominator, places);
 }
 
 /** formatDecimal(decimal(numerator).div(decimal(denominator)), places), computed in integers. */

@@ -7,7 +7,7 @@
  */
 import type { AllocationResult } from '../core/allocate.js';
 import { TABLE_KEY_COUNTY, TABLE_POVERTY_COUNTY, tableColumnsOf, type County } from '../core/counties.js';
-import { fitsInt64, formatDecimal, formatFraction, formatQuotient, formatSafeIntegerQuotient, formatYuan, ZERO, type Dec, type Fen } from '../core/money.js';
+import { fitsInt64, formatDecimal, formatFraction, formatQuotient, formatSafeIntegerQuotient, formatYuan, safeIntegerQuotientUnits, ZERO, type Dec, type Fen } from '../core/money.js';
 import { bindingOfBits, COUNTY_ELIGIBLE, COUNTY_PRIORITY_PROVINCE, runColumnsOf, sharedAmountStore, type CountyState } from '../core/state.js';
 import { csvCell, csvHeaderText, yesNo } from './csv.js';
 
@@ -432,6 +432,24 @@ class CsvBytes {
     this.digits(low, 8);
   }
 
+  /**
+   * A whole number 0 <= units < 2^53 of 10^-PLACES (1 to 9 places) as fixed-point digits: the text money.ts's
+   * wholeUnitsText makes of it (an incidence, an amount's fen), without making it.
+   */
+  fixed(units: number, places: number): void {
+    const scale = POWERS_OF_TEN[places]!;
+    let whole = Math.floor(units / scale);
+    let fraction = units - whole * scale;
+    // The quotient of doubles may round up to the next whole number: the remainder tells.
+    if (fraction < 0) {
+      whole -= 1;
+      fraction += scale;
+    }
+    this.whole(whole);
+    this.byte(46);
+    this.digits(fraction, places);
+  }
+
   /** The last COUNT digits of a whole number 0 <= n <= 2^31 - 1, zeros in front if it has fewer. */
   private digits(n: number, count: number): void {
     this.room(count);
@@ -453,6 +471,10 @@ function digitCount(n: number): number {
 }
 
 const INT32_MAX = 0x7fffffff;
+/** 10^0 to 10^9 (see CsvBytes.fixed). */
+const POWERS_OF_TEN: readonly number[] = Array.from({ length: 10 }, (_, exponent) => 10 ** exponent);
+/** The largest fen that is a safe integer as a number. */
+const SAFE_FEN = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A cell's text as UTF-8 bytes. */
 function encoded(text: string): Uint8Array {
@@ -508,6 +530,14 @@ export function writeAllocationCsv(data: AllocationRowsData, columns: readonly s
     if (Number.isSafeInteger(value) && value >= 0) out.whole(value);
     else number(String(value), inNumberColumn);
   };
+  /**
+   * An amount as formatYuan writes it: in a number column, its fen's digits written from a number when they fit a
+   * safe integer (converted exactly, only to write them: no arithmetic on money is done in a double), else its text.
+   */
+  const yuan = (fen: Fen, inNumberColumn: boolean | undefined): void => {
+    if (inNumberColumn && fen >= 0n && fen <= SAFE_FEN) out.fixed(Number(fen), 2);
+    else number(formatYuan(fen), inNumberColumn);
+  };
   let scoreAt = 0;
   for (let index = 0; index < data.count; index++) {
     const scoreEnd = scores.indexOf('\n', scoreAt);
@@ -531,7 +561,10 @@ export function writeAllocationCsv(data: AllocationRowsData, columns: readonly s
       out.byte(44);
       whole(rural, isNumber[12]);
       out.byte(44);
-      number(rural === 0 ? formatIncidence(ZERO) : formatSafeIntegerQuotient(poor, rural, 6), isNumber[13]);
+      // The incidence's digits written as they are worked out (in a number column, a plain number's cell is itself).
+      const units = rural === 0 || !isNumber[13] ? -1 : safeIntegerQuotientUnits(poor, rural, 6);
+      if (units >= 0) out.fixed(units, 6);
+      else number(rural === 0 ? formatIncidence(ZERO) : formatSafeIntegerQuotient(poor, rural, 6), isNumber[13]);
     } else {
       // Figures that are not both whole (rare): their cells as allocationRows makes them, written one by one.
       const cells = populationCells(data, index);
@@ -553,10 +586,10 @@ export function writeAllocationCsv(data: AllocationRowsData, columns: readonly s
     for (let column = 0; column < data.amounts.length; column++) {
       out.byte(44);
       const amount = amountAt(data.amounts[column], index);
-      if (amount !== undefined) number(formatYuan(amount), amountIsNumber[column]);
+      if (amount !== undefined) yuan(amount, amountIsNumber[column]);
     }
     out.byte(44);
-    number(formatYuan(amountAt(data.total, index) ?? 0n), totalIsNumber);
+    yuan(amountAt(data.total, index) ?? 0n, totalIsNumber);
     out.lineEnd();
   }
   out.flush();
