@@ -356,8 +356,9 @@ function formatApproximate(x: number, shift: number, places: number): string | u
 }
 
 /**
- * x * 10^shift rounded to a whole number, half-even, from doubles (see
- * formatApproximate): below 10^15, or -1 when doubles cannot tell.
+ * x * 10^shift rounded to the nearest whole number, from doubles (see
+ * formatApproximate): below 10^15; -1 when doubles cannot tell (a value near
+ * a half, too large, negative or not finite), where the caller works exactly.
  */
 function approximateUnits(x: number, shift: number): number {
   if (!Number.isFinite(x) || x < 0 || shift > 340 || shift < -340) return -1;
