@@ -1,8 +1,20 @@
-#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node --max-semi-space-size=32 --heap-growing-percent=30
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS GLIBC_TUNABLES=glibc.malloc.hugetlb=1 node --max-semi-space-size=32 --heap-growing-percent=30
 // -u NODE_EXTRA_CA_CERTS: Node reads and parses the certificates that variable names as it starts, before any of
 //   povalloc runs, and povalloc opens no network connection. Where it names the system's bundle (as on the machine
 //   this was measured on, November 30th), `node -e 0` took 60 ms with it and 20 ms without, and a 3,000-county run
 //   executed as a program 468.4 against 509.0 ms (medians of 30, alternated). Worker threads read it no more.
+// GLIBC_TUNABLES=glibc.malloc.hugetlb=1: glibc's malloc asks the kernel for transparent huge pages (2 MB) for the
+//   memory it maps (Buffers, typed arrays, zlib's and the compilers' memory; V8's own heap is not malloc's), where
+//   the kernel gives them only when asked ("madvise", as on the machine this was measured on). Each first touch of a
+//   4 KB page is a page fault, which cost about 11 us there (filling a fresh 59 MB buffer took 170 ms): a run of a
+//   million villages made 289,000 of them, 3 s of system time. Measured on December 1st, alternated with runs
+//   without it: 100,000 villages 1.895 against 1.925 s (8 runs), 55,600 faults against 64,000, 0.64 against 0.67 s
+//   of system time; a million villages 10.52 against 10.97 s (3 runs), 235,000 faults against 289,000, 2.49
+//   against 3.05 s of system time, 763 against 747 MiB at the peak. In a noisier hour after: 100,000 villages 2.020 s
+//   either way (8 runs), 55,000-56,000 faults against 63,000-64,000 (4 runs); a million villages 233,600-235,500 faults
+//   against 287,400-292,700 and a median 2.82 against 3.14 s of system time (3 runs), the wall time too noisy to tell
+//   (10.6 to 13.4 s). It replaces any GLIBC_TUNABLES of the caller's;
+//   a glibc before 2.35, or another C library, ignores it. Nothing a run writes depends on it.
 // Node options for a batch run, where throughput matters and pauses do not (`node bin/povalloc.js`
 // works too, without them). Measured on 2 cores with the benchmark's village tables, in one sitting:
 // --max-semi-space-size=32: a young generation of up to 32 MB per semi-space (Node's default is

@@ -2,9 +2,9 @@
  * What was changed to make a small run start and finish sooner still gives
  * the same results (no timings here: speed is measured by npm run bench).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
@@ -101,7 +101,32 @@ describe('bin/povalloc.js run as a program', () => {
     for (const file of ['allocations.csv', 'provinces.csv', 'checks.csv', 'summary.json', 'audit.jsonl']) {
       expect(readFileSync(join(out, 'direct', file))).toEqual(readFileSync(join(out, 'via-node', file)));
     }
-    expect(readFileSync(BIN, 'utf8').split('\n')[0]).toMatch(/^#!\/usr\/bin\/env -S -u NODE_EXTRA_CA_CERTS node( --[a-z-]+(=\d+)?)+$/);
+    expect(readFileSync(BIN, 'utf8').split('\n')[0]).toMatch(/^#!\/usr\/bin\/env -S -u NODE_EXTRA_CA_CERTS GLIBC_TUNABLES=glibc\.malloc\.hugetlb=1 node( --[a-z-]+(=\d+)?)+$/);
+  });
+
+  // glibc reads GLIBC_TUNABLES as the process starts: the #! line sets it for node (see bin/povalloc.js). The program
+  // waits for its table on standard input while its environment is read from /proc (Linux only).
+  it.runIf(process.platform === 'linux')('starts node with glibc asked for huge pages, whatever GLIBC_TUNABLES the caller set', async () => {
+    const child = spawn(BIN, ['validate', '--counties', '-'], { env: { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.check=0' }, stdio: ['pipe', 'ignore', 'ignore'] });
+    try {
+      // `env` runs first, then replaces itself with node (the same process): wait for node.
+      let exe = '';
+      for (let attempt = 0; attempt < 200 && exe !== process.execPath; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        try {
+          exe = readlinkSync(`/proc/${child.pid}/exe`);
+        } catch {
+          exe = '';
+        }
+      }
+      expect(exe).toBe(process.execPath);
+      const environment = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
+      expect(environment).toContain('GLIBC_TUNABLES=glibc.malloc.hugetlb=1');
+      expect(environment.some((entry) => entry.startsWith('NODE_EXTRA_CA_CERTS='))).toBe(false);
+    } finally {
+      child.stdin.end();
+      child.kill();
+    }
   });
 
   // Node reads the certificates NODE_EXTRA_CA_CERTS names as it starts, and warns when it cannot: povalloc opens no
