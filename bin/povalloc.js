@@ -13,8 +13,8 @@
 //   against 3.05 s of system time, 763 against 747 MiB at the peak. In a noisier hour after: 100,000 villages 2.020 s
 //   either way (8 runs), 55,000-56,000 faults against 63,000-64,000 (4 runs); a million villages 233,600-235,500 faults
 //   against 287,400-292,700 and a median 2.82 against 3.14 s of system time (3 runs), the wall time too noisy to tell
-//   (10.6 to 13.4 s). It replaces any GLIBC_TUNABLES of the caller's;
-//   a glibc before 2.35, or another C library, ignores it. Nothing a run writes depends on it.
+//   (10.6 to 13.4 s). It replaces any GLIBC_TUNABLES of the caller's; a glibc before 2.35, or another C library,
+//   ignores it. Nothing a run writes depends on it.
 // Node options for a batch run, where throughput matters and pauses do not (`node bin/povalloc.js`
 // works too, without them). Measured on 2 cores with the benchmark's village tables, in one sitting:
 // --max-semi-space-size=32: a young generation of up to 32 MB per semi-space (Node's default is
