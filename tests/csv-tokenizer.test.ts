@@ -153,6 +153,38 @@ describe('a text read in parts (visitCsvParts over decodedParts)', () => {
     );
   });
 
+  it('cuts each part at the first line feed at or after its size with an even number of quotes before it in the part (random and well-formed texts)', () => {
+    // The parts worked out byte by byte, each quote counted where it is.
+    const byteByByte = (bytes: Buffer, from: number, partBytes: number): string[] => {
+      const parts: string[] = [];
+      let start = from;
+      while (start < bytes.length) {
+        let end = bytes.length;
+        let quotes = 0;
+        for (let at = start; at < bytes.length; at++) {
+          if (bytes[at] === 0x22) quotes++;
+          if (bytes[at] === 0x0a && at >= start + partBytes && quotes % 2 === 0) {
+            end = at + 1;
+            break;
+          }
+        }
+        parts.push(bytes.toString('utf8', start, end));
+        start = end;
+      }
+      return parts;
+    };
+    fc.assert(
+      fc.property(fc.oneof(randomText, wellFormedText), fc.boolean(), fc.integer({ min: 1, max: 40 }), (text, bom, partBytes) => {
+        const bytes = Buffer.from((bom ? '\uFEFF' : '') + text, 'utf8');
+        const parts = [...decodedParts(bytes, 'auto', 'x.csv', partBytes).parts!()];
+        // After a BOM (the text's own too, when it begins with U+FEFF).
+        const from = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+        expect(parts.filter((part) => part !== '')).toEqual(byteByByte(bytes, from, partBytes));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('decodes valid UTF-8 in parts that end at line ends outside quotes, and joined are the whole text', () => {
     const text = 'code,name\n1,"a\nb"\n2,"c,""d"""\r\n3,甲乙\n4,"\n\n"\n';
     const bytes = Buffer.from(`\uFEFF${text}`, 'utf8');
