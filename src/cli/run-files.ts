@@ -16,6 +16,7 @@ import { isLargeRun, withUnitBlocks } from '../core/audit-blocks.js';
 import { auditRecords, auditRecordsWithSeries, sha256Hex, writeAuditLog, AUDIT_SCHEMA_VERSION, type ChunkCompressor, type InputRecord, type OutputRecord } from '../core/audit.js';
 import { canonicalJson, type JsonValue } from '../core/canonical-json.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, buildManifest, EFFECTIVE_POLICY_FILE, MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, serializeManifest, signManifest } from '../core/manifest.js';
+import { countCounties } from '../core/state.js';
 import type { KeptInputFile, LoadedInputs } from '../io/load-inputs.js';
 import { readPackageText } from '../io/read-inputs.js';
 import { isSpooled, measurePieces, writeToFile, type FileContent, type OutputFile } from '../io/run-folder.js';
@@ -328,7 +329,7 @@ export function assembleRunFolder(result: AllocationResult, loaded: LoadedInputs
     outputs: [...outputRecords(), { path: auditFile.name, bytes: audit.bytes, sha256: audit.sha256, rows: audit.entries }],
     counts: {
       counties: result.counties.length,
-      eligible_counties: result.counties.filter((countyState) => countyState.eligible).length,
+      eligible_counties: countCounties(result.counties, (countyState) => countyState.eligible),
       provinces: result.provinces.length,
       budget_lines: result.inputs.budget.lines.length,
       checks: result.checks.length,

@@ -1049,8 +1049,8 @@ export class CountyReader implements TableVisitor {
   // duplicate problem goes. Checked in `finish`, where codes in order (the usual case) cost
   // one pass, instead of a map of a million codes probed row by row.
   private readonly checkedCodes: string[] = [];
-  private readonly checkedLines: number[] = [];
-  private readonly checkedProblemIndexes: number[] = [];
+  private readonly checkedLines = new WholeNumbers();
+  private readonly checkedProblemIndexes = new WholeNumbers();
   /** A village table uses 12-digit statistical codes (the first six are the county's); one length per file. */
   private codeLength: CodeLength | undefined;
   private readonly areaNames: string;
@@ -1441,7 +1441,7 @@ export class CountyReader implements TableVisitor {
       const index = order[position]!;
       const previous = order[position - 1]!;
       if (codes[index] !== codes[previous]) continue;
-      firstLine.set(index, firstLine.get(previous) ?? this.checkedLines[previous]!);
+      firstLine.set(index, firstLine.get(previous) ?? this.checkedLines.at(previous));
       duplicates.push(index);
     }
     if (duplicates.length === 0) return;
@@ -1449,7 +1449,7 @@ export class CountyReader implements TableVisitor {
     const merged: Problem[] = [];
     let next = 0;
     this.problems.forEach((problem, problemIndex) => {
-      while (next < duplicates.length && this.checkedProblemIndexes[duplicates[next]!]! <= problemIndex) merged.push(this.duplicateProblem(duplicates[next++]!, firstLine));
+      while (next < duplicates.length && this.checkedProblemIndexes.at(duplicates[next]!) <= problemIndex) merged.push(this.duplicateProblem(duplicates[next++]!, firstLine));
       merged.push(problem);
     });
     while (next < duplicates.length) merged.push(this.duplicateProblem(duplicates[next++]!, firstLine));
@@ -1458,7 +1458,7 @@ export class CountyReader implements TableVisitor {
 
   private duplicateProblem(index: number, firstLine: ReadonlyMap<number, number>): Problem {
     const code = this.checkedCodes[index]!;
-    return { file: this.file, line: this.checkedLines[index]!, column: 'county_code', message: `"${code}" appears twice (also on line ${firstLine.get(index)!})` };
+    return { file: this.file, line: this.checkedLines.at(index), column: 'county_code', message: `"${code}" appears twice (also on line ${firstLine.get(index)!})` };
   }
 
   /** Tells onProvinceRun of the run of counties read since the last (if any). */
@@ -1483,6 +1483,31 @@ export class CountyReader implements TableVisitor {
       problems: [],
       result: { counties, columns: new Set(this.headerMap!.index.keys()), skippedBlankRows, warnings: this.warnings },
     };
+  }
+}
+
+/**
+ * Whole numbers from 0 to 2^32 - 1 added one by one (a line, a count of
+ * problems), in a typed array that doubles when full. A JS array of a
+ * million numbers grows by half at a time, each time into a new array in
+ * memory fresh from the system: a page fault for every 4 KB first touched,
+ * about 11 us each on the machine this was measured on.
+ */
+class WholeNumbers {
+  private values = new Uint32Array(1024);
+  private count = 0;
+
+  push(value: number): void {
+    if (this.count === this.values.length) {
+      const grown = new Uint32Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.count++] = value;
+  }
+
+  at(index: number): number {
+    return this.values[index]!;
   }
 }
 

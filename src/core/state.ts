@@ -459,6 +459,18 @@ export function sharedAmountStore(counties: readonly CountyState[]): AmountStore
   return store;
 }
 
+/**
+ * How many of COUNTIES pass TEST: counted, not filtered into a list to take
+ * its length. A list of half a million county states, grown as it is
+ * filled, is made again and again in memory fresh from the system (a page
+ * fault every 4 KB, about 11 us each on the machine this was measured on).
+ */
+export function countCounties(counties: readonly CountyState[], test: (countyState: CountyState) => boolean): number {
+  let count = 0;
+  for (const countyState of counties) if (test(countyState)) count++;
+  return count;
+}
+
 /** Whether any of COUNTIES has a value in COLUMN. */
 export function anyCountyHas(counties: readonly CountyState[], column: string): boolean {
   const store = sharedAmountStore(counties);

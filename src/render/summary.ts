@@ -5,7 +5,7 @@ import { countyColumnTotal, type AllocationResult } from '../core/allocate.js';
 import { formatDecimal, formatWanYuan, formatYuan, groupThousands, sumDecimals, type Fen } from '../core/money.js';
 import { ABSORBING_LEVELS } from '../core/policy.js';
 import type { Problem } from '../core/problems.js';
-import { anyCountyHas, PAYING_LEVELS, type PayingLevel, type ProvinceState } from '../core/state.js';
+import { anyCountyHas, countCounties, PAYING_LEVELS, type PayingLevel, type ProvinceState } from '../core/state.js';
 import { message, messageOr, type Lang } from './messages.js';
 import { formatIncidence, formatPopulation, provinceAmountColumns } from './tables.js';
 
@@ -117,7 +117,7 @@ export function summaryDocument(result: AllocationResult, context: SummaryContex
     },
     counts: {
       counties: result.counties.length,
-      eligible_counties: result.counties.filter((countyState) => countyState.eligible).length,
+      eligible_counties: countCounties(result.counties, (countyState) => countyState.eligible),
       provinces: result.provinces.length,
       priority_provinces: result.provinces.filter((province) => province.priority).map((province) => province.province.code),
     },
@@ -206,7 +206,7 @@ export function terminalSummary(result: AllocationResult, paint: Painter, outDir
     { header: header('code'), align: 'left', province: (province) => province.province.code, total: '' },
     { header: header('province'), align: 'left', province: (province) => `${province.province.nameShort}${province.priority ? ' *' : ''}`, total: message(lang, 'summary.total_row') },
     { header: header(units), align: 'right', province: (province) => String(province.counties.length), total: String(result.counties.length) },
-    { header: header('eligible'), align: 'right', province: (province) => String(province.eligibleCounties), total: String(result.counties.filter((countyState) => countyState.eligible).length) },
+    { header: header('eligible'), align: 'right', province: (province) => String(province.eligibleCounties), total: String(countCounties(result.counties, (countyState) => countyState.eligible)) },
     { header: header('poor'), align: 'right', province: (province) => groupThousands(formatPopulation(province.poorPopulation)), total: groupThousands(formatPopulation(poor)) },
     amount(header('central'), 'special_poverty_central'),
     amount(header('provincial'), 'special_poverty_provincial'),
@@ -255,11 +255,11 @@ function ruleLines(result: AllocationResult, lang: Lang): string[] {
   };
 
   add('assessment', () => {
-    const adjusted = result.counties.filter((countyState) => countyState.scoreMultipliers.some((multiplier) => multiplier.rule === 'assessment')).length;
+    const adjusted = countCounties(result.counties, (countyState) => countyState.scoreMultipliers.some((multiplier) => multiplier.rule === 'assessment'));
     return message(lang, 'summary.rule.assessment', { adjusted, failed: checks('leading_cadres_interview') });
   });
   add('hold_harmless', () => {
-    const guaranteed = result.counties.filter((countyState) => countyState.floors.some((floor) => floor.rule === 'hold_harmless')).length;
+    const guaranteed = countCounties(result.counties, (countyState) => countyState.floors.some((floor) => floor.rule === 'hold_harmless'));
     return message(lang, 'summary.rule.hold_harmless', {
       guaranteed,
       share: policy.holdHarmlessShare.toFixed(),
@@ -286,7 +286,7 @@ function ruleLines(result: AllocationResult, lang: Lang): string[] {
   );
   add('relocation', () => {
     const surplus = result.pots.filter((pot) => pot.rule === 'relocation').reduce((total, pot) => total + pot.unallocated, 0n);
-    const counties = result.counties.filter((countyState) => (countyState.amounts.get('relocation') ?? 0n) > 0n).length;
+    const counties = countCounties(result.counties, (countyState) => (countyState.amounts.get('relocation') ?? 0n) > 0n);
     return message(lang, 'summary.rule.relocation', {
       amount: yuan(countyColumnTotal(result, 'relocation')),
       counties,

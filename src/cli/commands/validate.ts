@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { formatProblem } from '../../core/problems.js';
+import { countCounties } from '../../core/state.js';
 import { allocateOnTwoCores, EarlyStageTwo } from '../group-numbers-helper.js';
 import { EXIT_OK, type Io } from '../io.js';
 import { addInputOptions, loadFromOptions, painterFor, type InputOptions } from '../options.js';
@@ -40,7 +41,7 @@ function run(options: InputOptions, io: Io): number {
     command: 'validate',
     valid: true,
     counties: result.counties.length,
-    eligible_counties: result.counties.filter((countyState) => countyState.eligible).length,
+    eligible_counties: countCounties(result.counties, (countyState) => countyState.eligible),
     budget_lines: loaded.run.budget.lines.length,
     ...(loaded.run.projects ? { projects: loaded.run.projects.projects.length } : {}),
     ...(loaded.run.previous ? { previous_counties: loaded.run.previous.byCounty.size } : {}),

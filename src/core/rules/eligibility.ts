@@ -10,7 +10,7 @@
  * -> eligible, because: key_county.
  */
 import type { County } from '../counties.js';
-import { tracing, UniformSeries, type StepVariant } from '../state.js';
+import { countCounties, tracing, UniformSeries, type StepVariant } from '../state.js';
 import type { Rule } from './rule.js';
 
 /**
@@ -90,7 +90,7 @@ export const eligibility: Rule = {
       );
     }
     for (const province of state.provinces) {
-      province.eligibleCounties = province.counties.filter((countyState) => countyState.eligible).length;
+      province.eligibleCounties = countCounties(province.counties, (countyState) => countyState.eligible);
     }
   },
 };
