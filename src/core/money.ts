@@ -147,7 +147,7 @@ export function unitsText(digits: string, places: number): string {
 }
 
 /** Powers of ten up to 10^10, and runs of that many zeros (see wholeUnitsText). */
-const POWERS_OF_TEN_UP_TO_10: readonly number[] = Array.from({ length: 11 }, (_, exponent) => 10 ** exponent);
+export const POWERS_OF_TEN_UP_TO_10: readonly number[] = Array.from({ length: 11 }, (_, exponent) => 10 ** exponent);
 const ZEROS_UP_TO_10: readonly string[] = Array.from({ length: 11 }, (_, count) => '0'.repeat(count));
 
 /** The digits of 0 to 9,999, and the same padded to four digits, each made when first asked for (every command loads this module). */
@@ -175,14 +175,19 @@ function fourDigits(group: number): string {
 function wholeDigits(n: number): string {
   if (n < 10_000) return groupDigits(n);
   if (n < 100_000_000) return groupDigits(Math.floor(n / 10_000)) + fourDigits(n % 10_000);
-  let high = Math.floor(n / 1e8);
-  let low = n - high * 1e8;
-  // The quotient of doubles may round to the next whole number: the remainder tells.
-  if (low < 0) {
-    high -= 1;
-    low += 1e8;
-  }
+  const high = wholeQuotient(n, 1e8);
+  const low = n - high * 1e8;
   return wholeDigits(high) + fourDigits(Math.floor(low / 10_000)) + fourDigits(low % 10_000);
+}
+
+/**
+ * The whole quotient of a whole number 0 <= n < 2^53 by a power of ten
+ * (n - quotient * divisor is then the remainder, exactly). The quotient of
+ * doubles may round up to the next whole number: the remainder tells.
+ */
+export function wholeQuotient(n: number, divisor: number): number {
+  const quotient = Math.floor(n / divisor);
+  return n - quotient * divisor < 0 ? quotient - 1 : quotient;
 }
 
 /**
@@ -200,12 +205,8 @@ export function wholeUnitsText(units: number, places: number): string {
   }
   if (places === 0) return wholeDigits(units);
   const scale = POWERS_OF_TEN_UP_TO_10[places]!;
-  let whole = Math.floor(units / scale);
-  let fraction = units - whole * scale;
-  if (fraction < 0) {
-    whole -= 1;
-    fraction += scale;
-  }
+  const whole = wholeQuotient(units, scale);
+  const fraction = units - whole * scale;
   const fractionText = wholeDigits(fraction);
   return `${wholeDigits(whole)}.${ZEROS_UP_TO_10[places - fractionText.length]}${fractionText}`;
 }

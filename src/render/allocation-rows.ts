@@ -7,7 +7,7 @@
  */
 import type { AllocationResult } from '../core/allocate.js';
 import { TABLE_KEY_COUNTY, TABLE_POVERTY_COUNTY, tableColumnsOf, type County } from '../core/counties.js';
-import { fitsInt64, formatDecimal, formatFraction, formatQuotient, formatSafeIntegerQuotient, formatYuan, safeIntegerQuotientUnits, ZERO, type Dec, type Fen } from '../core/money.js';
+import { fitsInt64, formatDecimal, formatFraction, formatQuotient, formatSafeIntegerQuotient, formatYuan, POWERS_OF_TEN_UP_TO_10, safeIntegerQuotientUnits, wholeQuotient, ZERO, type Dec, type Fen } from '../core/money.js';
 import { bindingOfBits, COUNTY_ELIGIBLE, COUNTY_PRIORITY_PROVINCE, runColumnsOf, sharedAmountStore, type CountyState } from '../core/state.js';
 import { csvCell, csvHeaderText, yesNo } from './csv.js';
 
@@ -420,14 +420,9 @@ class CsvBytes {
       this.digits(n, digitCount(n));
       return;
     }
-    // A village's 12-digit code: two parts below 2^31, each written in integer arithmetic. The quotient of doubles
-    // may round up, which the remainder tells.
-    let high = Math.floor(n / 1e8);
-    let low = n - high * 1e8;
-    if (low < 0) {
-      high -= 1;
-      low += 1e8;
-    }
+    // A village's 12-digit code: two parts below 2^31, each written in integer arithmetic.
+    const high = wholeQuotient(n, 1e8);
+    const low = n - high * 1e8;
     this.whole(high);
     this.digits(low, 8);
   }
@@ -437,14 +432,9 @@ class CsvBytes {
    * wholeUnitsText makes of it (an incidence, an amount's fen), without making it.
    */
   fixed(units: number, places: number): void {
-    const scale = POWERS_OF_TEN[places]!;
-    let whole = Math.floor(units / scale);
-    let fraction = units - whole * scale;
-    // The quotient of doubles may round up to the next whole number: the remainder tells.
-    if (fraction < 0) {
-      whole -= 1;
-      fraction += scale;
-    }
+    const scale = POWERS_OF_TEN_UP_TO_10[places]!;
+    const whole = wholeQuotient(units, scale);
+    const fraction = units - whole * scale;
     this.whole(whole);
     this.byte(46);
     this.digits(fraction, places);
@@ -471,8 +461,6 @@ function digitCount(n: number): number {
 }
 
 const INT32_MAX = 0x7fffffff;
-/** 10^0 to 10^9 (see CsvBytes.fixed). */
-const POWERS_OF_TEN: readonly number[] = Array.from({ length: 10 }, (_, exponent) => 10 ** exponent);
 /** The largest fen that is a safe integer as a number. */
 const SAFE_FEN = BigInt(Number.MAX_SAFE_INTEGER);
 
