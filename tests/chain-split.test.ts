@@ -15,13 +15,20 @@ import { checkStoredAuditLogOnTwoThreads } from '../src/cli/chain-split.js';
 import { checkStoredAuditLog, gzipMember, memberHalvingText, type KeepSpec } from '../src/core/audit.js';
 import { keepOf } from '../src/core/log-readers.js';
 import { verifyRun } from '../src/core/verify-run.js';
-import { openRunFolder } from '../src/io/read-run-folder.js';
+import { openRunFolder, readFileShared } from '../src/io/read-run-folder.js';
 import { allocateLargeRun, runCli, tempDir } from './helpers.js';
 
 /** The worker as built (tests run the TypeScript sources, beside which there is no worker module). */
 const WORKER = new URL('../dist/cli/chain-part-worker.js', import.meta.url);
 /** Lines a gzip member holds in the logs made here: many members, so that the split falls between two. */
 const LINES_PER_MEMBER = 40;
+
+/** BYTES in shared memory, as readFileShared reads a large file. */
+function sharedCopy(bytes: Buffer): Buffer {
+  const shared = Buffer.from(new SharedArrayBuffer(bytes.length));
+  bytes.copy(shared);
+  return shared;
+}
 
 /** LINES (each without its line end) as a povalloc log of many members, and the index of the first line after the split. */
 function logOf(lines: readonly string[], ending = '\n'): { bytes: Buffer; splitLine: number } {
@@ -115,6 +122,9 @@ describe('an audit log checked on two threads', () => {
         const one = checkStoredAuditLog(bytes, keepOf(keep));
         const two = checkStoredAuditLogOnTwoThreads(bytes, keep, { minBytes: 0, worker: WORKER });
         expect(two, `${name}, ${JSON.stringify(keep)}`).toEqual(one);
+        // Read into shared memory (readFileShared), the worker reads its part where it lies: the same again.
+        const inShared = checkStoredAuditLogOnTwoThreads(sharedCopy(bytes), keep, { minBytes: 0, worker: WORKER });
+        expect(inShared, `${name} in shared memory, ${JSON.stringify(keep)}`).toEqual(one);
         seen.add(one === undefined ? 'unreadable' : one.problem ? `problem at ${one.problem.seq}` : `intact, ${one.count}`);
       }
     }
@@ -122,6 +132,19 @@ describe('an audit log checked on two threads', () => {
     expect(seen.has(`intact, ${lines.length}`)).toBe(true);
     expect(seen.has('unreadable')).toBe(true);
     expect([...seen].filter((outcome) => outcome.startsWith('problem at')).length).toBeGreaterThan(4);
+  });
+
+  it('reads a file of a megabyte or more into shared memory, a smaller one as readFileSync does, the same bytes', () => {
+    const large = join(work, 'large.bin');
+    const small = join(work, 'small.bin');
+    writeFileSync(large, Buffer.alloc(1024 * 1024 + 7, 'povalloc 扶贫 '));
+    writeFileSync(small, logOf(lines.slice(0, 10)).bytes);
+    const largeRead = readFileShared(large);
+    expect(largeRead.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(largeRead.equals(readFileSync(large))).toBe(true);
+    const smallRead = readFileShared(small);
+    expect(smallRead.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(smallRead.equals(readFileSync(small))).toBe(true);
   });
 
   it('checks a small log, or where no worker can be started, on this thread alone', () => {

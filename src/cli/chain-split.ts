@@ -34,9 +34,17 @@ export function checkStoredAuditLogOnTwoThreads(stored: Uint8Array, keep: KeepSp
   if (stored.byteLength < (options.minBytes ?? MIN_SPLIT_BYTES)) return whole();
   const split = memberHalvingText(stored);
   if (split <= 0) return whole();
-  // The worker's part is a copy of its own (handed over): this thread keeps the bytes it was given.
-  const second = ownCopy(Buffer.from(stored.buffer, stored.byteOffset + split, stored.byteLength - split));
-  const worker = startAnsweringWorker(options.worker ?? new URL('./chain-part-worker.js', import.meta.url), 'pv-chain-part', () => ({ bytes: second, keep }), { transferList: [second.buffer as ArrayBuffer] });
+  // The worker reads its part where it lies when the bytes are in shared memory (readFileShared); else it is
+  // given a copy of its own (handed over), and this thread keeps the bytes it was given.
+  const part = Buffer.from(stored.buffer, stored.byteOffset + split, stored.byteLength - split);
+  const shared = stored.buffer instanceof SharedArrayBuffer;
+  const second = shared ? part : ownCopy(part);
+  const worker = startAnsweringWorker(
+    options.worker ?? new URL('./chain-part-worker.js', import.meta.url),
+    'pv-chain-part',
+    () => ({ bytes: second, keep }),
+    shared ? {} : { transferList: [second.buffer as ArrayBuffer] },
+  );
   if (worker === undefined) return whole();
   try {
     // Undefined when a member of it does not gunzip: then the whole is checked here.

@@ -795,7 +795,7 @@ export function* auditLogPieces(stored: Uint8Array): Generator<Buffer> {
     if (end < 0) break;
     let text: Buffer | undefined;
     try {
-      text = gunzipSync(buffer.subarray(start, end));
+      text = gunzipSync(buffer.subarray(start, end), { chunkSize: memberChunkSize(buffer, end) });
     } catch {
       text = undefined;
     }
@@ -804,7 +804,24 @@ export function* auditLogPieces(stored: Uint8Array): Generator<Buffer> {
     yield text;
     start = end;
   }
-  yield gunzipSync(buffer.subarray(start));
+  yield gunzipSync(buffer.subarray(start), { chunkSize: memberChunkSize(buffer, buffer.length) });
+}
+
+/** zlib's smallest and largest output buffer asked for here (see memberChunkSize). */
+const MIN_MEMBER_CHUNK = 64 * 1024;
+const MAX_MEMBER_CHUNK = 64 * 1024 * 1024;
+
+/**
+ * The output buffer to gunzip the member that ends at END with: room for
+ * the text length its trailer records (ISIZE, the last four bytes), within
+ * bounds (a damaged trailer may say anything). zlib otherwise writes 16 KB
+ * buffers and joins them, a copy of every member's text: at a million
+ * villages, some 230 MB copied into memory the system first had to clear.
+ * Only how the text is gathered depends on it, never the text.
+ */
+function memberChunkSize(buffer: Buffer, end: number): number {
+  const recorded = end >= 4 ? buffer.readUInt32LE(end - 4) : 0;
+  return Math.min(MAX_MEMBER_CHUNK, Math.max(MIN_MEMBER_CHUNK, recorded + 1));
 }
 
 /**

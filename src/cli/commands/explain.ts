@@ -7,6 +7,7 @@ import { AUDIT_FILE, AUDIT_GZ_FILE, MANIFEST_FILE } from '../../core/manifest.js
 import { UsageError } from '../../core/problems.js';
 import { parseManifest } from '../../core/verify-run.js';
 import { lenientUtf8Parts } from '../../io/read-inputs.js';
+import { readFileShared } from '../../io/read-run-folder.js';
 import { explanationDocument, explanationText } from '../../render/explain.js';
 import { EXIT_DIFFERENCE, EXIT_OK, type Io } from '../io.js';
 import { painterFor } from '../options.js';
@@ -38,9 +39,9 @@ and the county's share of it, any floor or cap that bound, rounding, and the
 row written, each step with its audit seq and clause id. The log's hash chain
 is checked first: exit 1 if it is broken (povalloc verify tells where).`;
 
-function readOptional(path: string): Buffer | undefined {
+function readOptional(path: string, read: (path: string) => Buffer = readFileSync): Buffer | undefined {
   try {
-    return readFileSync(path);
+    return read(path);
   } catch {
     return undefined;
   }
@@ -99,9 +100,10 @@ function checkedLog(dir: string, code: string, aside?: ChainAside): { chain: Cha
     chain = answered.chain;
   } else {
     // A large run's log is audit.jsonl.gz.
-    const plainBytes = readOptional(join(dir, AUDIT_FILE));
+    // Read into shared memory: a large log's second half is checked on a worker thread (see chain-split.ts).
+    const plainBytes = readOptional(join(dir, AUDIT_FILE), readFileShared);
     auditName = plainBytes === undefined && existsSync(join(dir, AUDIT_GZ_FILE)) ? AUDIT_GZ_FILE : AUDIT_FILE;
-    const auditBytes = plainBytes ?? readOptional(join(dir, AUDIT_GZ_FILE));
+    const auditBytes = plainBytes ?? readOptional(join(dir, AUDIT_GZ_FILE), readFileShared);
     if (auditBytes === undefined) throw new UsageError(`${dir}: no ${AUDIT_FILE} here (give the run folder that allocate --out wrote)`);
     // Every entry is checked (a large log on two threads, see chain-split.ts); only those the explanation reads are kept.
     chain = checkStoredAuditLogOnTwoThreads(auditBytes, { kind: 'explain', code });
