@@ -1006,13 +1006,17 @@ export function hashFromLine(line: string, entry: AuditEntry, seq: number, prev:
     starts[index] = found + 1;
   }
   starts[count] = end + 1;
-  const order = count > 1 ? sortOrder(names) : undefined;
+  return membersHash(header, names, (index) => line.slice(starts[index]!, starts[index + 1]! - 1));
+}
+
+/** The hash of the canonical text of an entry with HEADER whose values' members (NAMES, in the order given) are MEMBER's texts (`"name":"value"`): the members put in canonical order. */
+function membersHash(header: QuotedHeader, names: readonly string[], member: (index: number) => string | Uint8Array): string {
+  const order = names.length > 1 ? sortOrder(names) : undefined;
   const digest = createHash('sha256');
   digest.update(canonicalOpening(header));
-  for (let position = 0; position < count; position++) {
-    const index = order === undefined ? position : order[position]!;
+  for (let position = 0; position < names.length; position++) {
     if (position > 0) digest.update(',');
-    digest.update(line.slice(starts[index]!, starts[index + 1]! - 1));
+    digest.update(member(order === undefined ? position : order[position]!));
   }
   digest.update(CANONICAL_CLOSING);
   return digest.digest('hex');
@@ -1102,16 +1106,7 @@ export function intactLineNotKept(line: Buffer, seq: number, prev: string, keep:
     if (at === valuesEnd && line[at - 1] === COMMA) return undefined;
   }
   if (new Set(names).size !== names.length) return undefined;
-  const order = names.length > 1 ? sortOrder(names) : undefined;
-  const digest = createHash('sha256');
-  digest.update(canonicalOpening(header));
-  for (let position = 0; position < names.length; position++) {
-    const index = order === undefined ? position : order[position]!;
-    if (position > 0) digest.update(',');
-    digest.update(line.subarray(starts[index]!, ends[index]!));
-  }
-  digest.update(CANONICAL_CLOSING);
-  if (digest.digest('hex') !== entry.hash) return undefined;
+  if (membersHash(header, names, (index) => line.subarray(starts[index]!, ends[index]!)) !== entry.hash) return undefined;
   const values: Record<string, string> = {};
   for (const name of names) values[name] = '';
   return keep({ ...entry, values }) ? undefined : entry.hash;

@@ -5,7 +5,7 @@
  * some 250 MB of files) need not hold them all at once.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../core/problems.js';
 import type { RunFiles } from '../core/verify-run.js';
@@ -38,7 +38,7 @@ const SHARED_READ_BYTES = 1 << 20;
 export function readFileShared(path: string): Buffer {
   const descriptor = openSync(path, 'r');
   try {
-    const size = statSync(path).size;
+    const size = fstatSync(descriptor).size;
     if (size < SHARED_READ_BYTES) return readFileSync(descriptor);
     const bytes = Buffer.from(new SharedArrayBuffer(size));
     let filled = 0;
@@ -47,7 +47,7 @@ export function readFileShared(path: string): Buffer {
       if (read === 0) break;
       filled += read;
     }
-    // A file that shrank meanwhile is what was read of it; one that grew is read to the size it had.
+    // A file that shrank while it was read is what was read of it.
     return filled === size ? bytes : bytes.subarray(0, filled);
   } finally {
     closeSync(descriptor);
