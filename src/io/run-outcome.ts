@@ -75,6 +75,9 @@ class RunCounty extends PackedCountyOutcome {
 
 const REQUIRED_COLUMNS = ['county_code', 'county_name', 'province_code', 'province_name', 'region', 'eligible', 'contiguous_area', 'priority_province', 'poor_population', 'binding', 'total'];
 
+/** At most this many distinct county or village names are kept once each (see readAllocations). */
+const DISTINCT_NAMES_KEPT = 65_536;
+
 /** allocations.csv as read row by row: the counties, or the problems that keep them from being read. */
 interface ReadAllocations {
   /** Problems of the file as CSV (then nothing else is known). */
@@ -120,6 +123,15 @@ function readAllocations(path: string, file: InputFileInParts): ReadAllocations 
       }
       return kept;
     };
+  };
+  // Village names repeat (a million villages have about 1,900 names): each kept once, up to a bound, so that a
+  // table of unique names does not make a map as large as itself.
+  const names = new Map<string, string>();
+  const nameOnce = (name: string): string => {
+    const known = names.get(name);
+    if (known !== undefined) return known;
+    if (names.size < DISTINCT_NAMES_KEPT) names.set(name, name);
+    return name;
   };
   const headerProblems: Problem[] = [];
   const rowProblems: Problem[] = [];
@@ -197,7 +209,7 @@ function readAllocations(path: string, file: InputFileInParts): ReadAllocations 
         counties.push(
           new RunCounty(
             cell(codeAt),
-            cell(nameAt),
+            nameOnce(cell(nameAt)),
             provinceCodeOnce(cell(provinceCodeAt)),
             provinceNameOnce(cell(provinceNameAt)),
             regionOnce(cell(regionAt)),
