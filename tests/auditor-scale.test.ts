@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { auditLogBytes, auditLogPieces, checkAuditChain, checkStoredAuditLog, gzipMember, writeAuditLog, type AuditEntry, type AuditRecord } from '../src/core/audit.js';
-import { rowsHolding, withTableRows } from '../src/core/explain.js';
+import { rowsHolding, rowsInProvince, tableRowsOf, withTableRows } from '../src/core/explain.js';
 
 const RECORDS: AuditRecord[] = Array.from({ length: 40 }, (_, index) => ({
   type: 'rule_applied',
@@ -221,5 +221,61 @@ describe('rowsHolding', () => {
     expect(rowsHolding(Buffer.from('county_code,name\r\n110101,"a\r\n110101,b"\r\n'), 'county_code', '110101')).toBeUndefined();
     expect(rowsHolding(Buffer.from('\r\ncounty_code,name\r\n110101,a\r\n'), 'county_code', '110101')).toBeUndefined();
     expect(rowsHolding(Buffer.from('\uFEFFcounty_code,name\r\n110101,a\r\n110102,b\r\n110101,c'), 'county_code', '110101')).toBe('county_code,name\r\n110101,a\r\n110101,c');
+  });
+});
+
+describe('rowsInProvince', () => {
+  const FILE = 'allocations.csv';
+  const PROVINCES = ['11', '52', ' 52', '5211', '', '1', '５２'];
+  const cell = fc.string({ unit: fc.constantFrom('a', '甲', ',', '"', '\r', '\n', ' ', '1', '5', '2'), maxLength: 6 });
+  const csvCell = (value: string, raw: boolean): string => (raw || !/[",\r\n]/.test(value) ? value : `"${value.replaceAll('"', '""')}"`);
+  const HEADERS = ['county_code,name,province_code', 'county_code,province_code,name', 'province_code,county_code,name', 'county_code,name,province_code,province_code', 'county_code,name, province_code'];
+
+  it("picks, from the lines that may hold the province, the rows tableRowsOf picks from the whole table (property)", () => {
+    let quick = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('110101', '520111', '5201110', ''), cell, fc.constantFrom(...PROVINCES), fc.boolean(), fc.nat(3)), { maxLength: 14 }),
+        fc.constantFrom(...HEADERS),
+        fc.constantFrom('\r\n', '\n', '\r'),
+        fc.boolean(),
+        fc.constantFrom('11', '52'),
+        (rows, header, end, bom, province) => {
+          const columns = header.split(',').map((name) => name.trim());
+          const lines = [
+            header,
+            ...rows.map(([code, name, rowProvince, raw, short]) => {
+              const cells = columns.map((column) => (column === 'county_code' ? code : column === 'name' ? csvCell(name, raw) : rowProvince));
+              // Some rows short of a cell or two: tableRowsOf then takes the code's first two digits.
+              return cells.slice(0, Math.max(1, cells.length - (short === 3 ? 2 : short === 2 ? 1 : 0))).join(',');
+            }),
+          ];
+          const text = lines.join(end) + end;
+          const bytes = Buffer.from((bom ? '\uFEFF' : '') + text, 'utf8');
+          const wanted = (_: string, rowProvince: string): boolean => rowProvince === province;
+          const whole = tableRowsOf(FILE, text, 'county_code', wanted);
+          const picked = rowsInProvince(bytes, province);
+          if (picked === undefined) return;
+          quick++;
+          expect(tableRowsOf(FILE, picked, 'county_code', wanted)).toEqual(whole);
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+    expect(quick).toBeGreaterThan(100);
+  });
+
+  it('keeps the header and the province\'s lines, and reads the whole table where a quote or the header says it must', () => {
+    const table = '\uFEFFcounty_code,name,province_code\r\n110101,a,11\r\n520111,b,52\r\n520112,c\r\n110102,d,11';
+    expect(rowsInProvince(Buffer.from(table), '52')).toBe('county_code,name,province_code\r\n520111,b,52\r\n520112,c\r\n');
+    expect(rowsInProvince(Buffer.from(table), '11')).toBe('county_code,name,province_code\r\n110101,a,11\r\n520112,c\r\n110102,d,11');
+    expect(rowsInProvince(Buffer.from('county_code,name,province_code\r\n110101,"a\r\n520111",11\r\n'), '52')).toBeUndefined();
+    expect(rowsInProvince(Buffer.from('county_code,name\r\n110101,a\r\n'), '11')).toBeUndefined();
+    expect(rowsInProvince(Buffer.from('county_code, province_code,province_code\r\n110101,11,11\r\n'), '11')).toBeUndefined();
+    // A carriage return alone ends a row inside the line: the line is kept whole, and tableRowsOf finds the row in it.
+    const bare = 'county_code,name,province_code\n110101,x\r520111,y,52\n110102,z,11\n';
+    const in52 = (_: string, rowProvince: string): boolean => rowProvince === '52';
+    expect(tableRowsOf(FILE, bare, 'county_code', in52).map((row) => row.subject)).toEqual(['520111']);
+    expect(tableRowsOf(FILE, rowsInProvince(Buffer.from(bare), '52')!, 'county_code', in52)).toEqual(tableRowsOf(FILE, bare, 'county_code', in52));
   });
 });

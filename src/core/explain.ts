@@ -136,6 +136,65 @@ export function rowsHolding(stored: Uint8Array, subjectColumn: string, code: str
   return lines.join('');
 }
 
+/** The column tableRowsOf reads a row's province from. */
+const PROVINCE_COLUMN = 'province_code';
+
+/**
+ * The header and the lines of a CSV table (UTF-8 STORED) that may hold a
+ * row of PROVINCE, as CSV text: among them every row `tableRowsOf` picks
+ * for that province out of the whole table, without decoding and tokenising
+ * the other provinces' rows (a million villages' allocations.csv). A line is
+ * kept when its province_code cell holds PROVINCE, when it has no such cell
+ * (tableRowsOf then takes the code's first two digits), or when a carriage
+ * return inside it may end a row there. Only where that is certain: no quote
+ * is anywhere in the table (a line is then one row or more, cut at commas),
+ * and the first line is the header, holding province_code where the
+ * tokenizer finds it. Lines are kept as they are, line ends included. Else
+ * undefined: read the whole table.
+ */
+export function rowsInProvince(stored: Uint8Array, province: string): string | undefined {
+  const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const headerEnd = bytes.indexOf(0x0a, start);
+  if (province === '' || headerEnd < 0 || bytes.indexOf(0x22) >= 0) return undefined;
+  const header = bytes.toString('utf8', start, headerEnd + 1);
+  const headerCells = header.replace(/\r?\n$/, '').split(',');
+  const column = headerCells.indexOf(PROVINCE_COLUMN);
+  // A carriage return inside the header could end it there; cells with white space could be read trimmed.
+  if (column < 0 || headerCells.some((cell, index) => cell.includes('\r') || (index !== column && cell.trim() === PROVINCE_COLUMN))) return undefined;
+  const wanted = Buffer.from(province, 'utf8');
+  const lines = [header];
+  let nextReturn = bytes.indexOf(0x0d, headerEnd + 1);
+  for (let lineStart = headerEnd + 1; lineStart < bytes.length; ) {
+    const lineFeed = bytes.indexOf(0x0a, lineStart);
+    const lineEnd = lineFeed < 0 ? bytes.length : lineFeed + 1;
+    const contentEnd = lineFeed > lineStart && bytes[lineFeed - 1] === 0x0d ? lineFeed - 1 : lineFeed < 0 ? bytes.length : lineFeed;
+    if (nextReturn >= 0 && nextReturn < lineStart) nextReturn = bytes.indexOf(0x0d, lineStart);
+    const returnInside = nextReturn >= 0 && nextReturn < contentEnd;
+    if (returnInside || cellMayHold(bytes, lineStart, contentEnd, column, wanted)) lines.push(bytes.toString('utf8', lineStart, lineEnd));
+    lineStart = lineEnd;
+  }
+  return lines.join('');
+}
+
+/** Whether the COLUMN-th cell (cut at commas) of the line from START to END holds WANTED's bytes, or the line has no such cell. */
+function cellMayHold(bytes: Buffer, start: number, end: number, column: number, wanted: Buffer): boolean {
+  let cellStart = start;
+  for (let cell = 0; cell < column; cell++) {
+    const comma = bytes.indexOf(0x2c, cellStart);
+    if (comma < 0 || comma >= end) return true;
+    cellStart = comma + 1;
+  }
+  let cellEnd = bytes.indexOf(0x2c, cellStart);
+  if (cellEnd < 0 || cellEnd > end) cellEnd = end;
+  for (let at = cellStart; at + wanted.length <= cellEnd; at++) {
+    let same = true;
+    for (let offset = 0; offset < wanted.length && same; offset++) same = bytes[at + offset] === wanted[offset];
+    if (same) return true;
+  }
+  return false;
+}
+
 /**
  * The entries with the rows of `file` that `wanted` selects (by their code
  * and province code) put back as `row of <file>` entries, each with the seq
@@ -174,7 +233,7 @@ export function tableRowsOf(file: string, text: CsvText, subjectColumn: string, 
     },
     row: ({ cells }) => {
       const subject = cells[header.indexOf(subjectColumn)] ?? '';
-      if (!wanted(subject, cells[header.indexOf('province_code')] ?? subject.slice(0, 2))) return;
+      if (!wanted(subject, cells[header.indexOf(PROVINCE_COLUMN)] ?? subject.slice(0, 2))) return;
       const values: Record<string, string> = {};
       header.forEach((column, index) => (values[column] = cells[index] ?? ''));
       rows.push({ subject, values });

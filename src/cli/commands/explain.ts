@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex, type AuditEntry, type ChainCheck } from '../../core/audit.js';
-import { explainCounty, explainProvince, fileWrittenEntry, recordsRowsOf, rowsHolding, tableRowsOf, withRowsOf, type PickedRow } from '../../core/explain.js';
+import { explainCounty, explainProvince, fileWrittenEntry, recordsRowsOf, rowsHolding, rowsInProvince, tableRowsOf, withRowsOf, type PickedRow } from '../../core/explain.js';
 import { AUDIT_FILE, AUDIT_GZ_FILE, MANIFEST_FILE } from '../../core/manifest.js';
 import { UsageError } from '../../core/problems.js';
 import { parseManifest } from '../../core/verify-run.js';
@@ -62,9 +62,9 @@ interface ReadTable {
 function readTable(dir: string, wanted: Wanted): ReadTable | undefined {
   const bytes = readOptional(join(dir, ALLOCATIONS));
   if (bytes === undefined) return undefined;
-  // A village's rows are found in the bytes; a province's are read from the text a part at a time (a million
-  // villages' table is some 250 MB as one string).
-  const text = ('county' in wanted ? rowsHolding(bytes, SUBJECT_COLUMN, wanted.county) : undefined) ?? lenientUtf8Parts(bytes);
+  // A village's rows, and a province's, are found in the bytes where they can be; else the whole table is read as
+  // text, a part at a time (a million villages' table is some 250 MB as one string).
+  const text = ('county' in wanted ? rowsHolding(bytes, SUBJECT_COLUMN, wanted.county) : rowsInProvince(bytes, wanted.province)) ?? lenientUtf8Parts(bytes);
   const rows = tableRowsOf(ALLOCATIONS, text, SUBJECT_COLUMN, 'county' in wanted ? (county) => county === wanted.county : (_, province) => province === wanted.province);
   return { sha256: sha256Hex(bytes), rows };
 }
