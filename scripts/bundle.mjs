@@ -53,6 +53,32 @@ module.exports = new Proxy({}, {
   },
 };
 
+// Node's zlib and worker_threads take some 7 ms to load (their own modules, compiled as they load), and only
+// a large run, a sweep or a gzip log reads them: a run of a few thousand counties does not. The ES
+// modules that import them name what they import, and esbuild would wrap a CommonJS stand-in for them in
+// __toESM, which copies every member when the bundle starts (loading the module). Their stand-in is an ES module
+// of its own instead: for each function the module has (its classes too), a function of that name that loads the
+// module when first called and calls it (or, called with `new`, constructs it: the object made is the module's
+// own). A module read for anything but a function (workerData, constants) makes the build fail on that import.
+const LAZY_ESM_BUILTINS = /^node:(zlib|worker_threads)$/;
+const lazyEsmBuiltins = {
+  name: 'lazy-esm-builtins',
+  setup(build) {
+    build.onResolve({ filter: LAZY_ESM_BUILTINS }, (args) => (args.namespace === 'lazy-esm-builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-esm-builtin' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-esm-builtin' }, async (args) => {
+      const real = await import(args.path);
+      const names = Object.keys(real).filter((name) => name !== 'default' && typeof real[name] === 'function' && /^[A-Za-z_$][\w$]*$/.test(name));
+      const members = names.map(
+        (name) => `export function ${name}(...args) {
+  const member = load().${name};
+  return new.target === undefined ? member.apply(this, args) : Reflect.construct(member, args);
+}`,
+      );
+      return { loader: 'js', contents: `let real;\nconst load = () => (real ??= require(${JSON.stringify(args.path)}));\n${members.join('\n')}\n` };
+    });
+  },
+};
+
 await build({
   entryPoints: [`${root}dist/cli/main.js`],
   outfile: `${root}dist/cli/main.bundle.cjs`,
@@ -67,7 +93,7 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
-  plugins: [lazyBuiltins],
+  plugins: [lazyBuiltins, lazyEsmBuiltins],
 });
 
 // Each worker thread's module, made one file in place of what tsc wrote, so that a worker starts from it without

@@ -9,7 +9,7 @@
  * chain-split.ts for the other end.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { nameThisWorker } from '../io/thread-name.js';
+import { nameThisWorker } from '../io/worker-name.js';
 import { auditLogPieces, checkAuditChainPart, type KeepSpec } from '../core/audit.js';
 import { keepOf } from '../core/log-readers.js';
 

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { nameThisWorker } from '../io/thread-name.js';
+import { nameThisWorker } from '../io/worker-name.js';
 import { checkStoredAuditLog } from '../core/audit.js';
 import { entriesToExplain } from '../core/explain.js';
 

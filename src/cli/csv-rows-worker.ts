@@ -15,7 +15,7 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import { csvHeaderText, csvRowsText } from '../render/csv.js';
 import { GAVE_UP } from '../io/piece-writer.js';
 import { lowerThisThreadsPriority } from '../io/thread-priority.js';
-import { nameThisWorker } from '../io/thread-name.js';
+import { nameThisWorker } from '../io/worker-name.js';
 
 nameThisWorker();
 

@@ -12,7 +12,7 @@ import { writeAllocationCsv, type AllocationRowsData } from '../render/allocatio
 import { writeToFile } from '../io/run-folder.js';
 import { ownCopy } from '../io/spool-worker.js';
 import { lowerThisThreadsPriority } from '../io/thread-priority.js';
-import { nameThisWorker } from '../io/thread-name.js';
+import { nameThisWorker } from '../io/worker-name.js';
 
 nameThisWorker();
 

@@ -7,7 +7,7 @@
  * group-numbers-helper.ts for the other end.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { nameThisWorker } from '../io/thread-name.js';
+import { nameThisWorker } from '../io/worker-name.js';
 import { PackedGroupFigures, type PackedColumn } from '../core/counties.js';
 import { groupNumbers } from '../core/factors.js';
 import { decimal, scaledOf } from '../core/money.js';

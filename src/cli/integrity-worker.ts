@@ -8,7 +8,7 @@
  * and head (readRunAuditLogInfo). See integrity-aside.ts for the other end.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { nameThisWorker } from '../io/thread-name.js';
+import { nameThisWorker } from '../io/worker-name.js';
 import { readRunAuditLogInfo } from '../io/report-folder.js';
 import { checkWithVerify } from '../io/run-integrity.js';
 

@@ -7,7 +7,7 @@
  * typed arrays without copying them. See previous-aside.ts for the other end.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { nameThisWorker } from '../io/thread-name.js';
+import { nameThisWorker } from '../io/worker-name.js';
 import { previousParts } from '../core/previous.js';
 import type { EncodingChoice } from '../io/read-inputs.js';
 import { readPreviousFile } from '../io/read-previous.js';

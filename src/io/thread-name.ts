@@ -12,7 +12,6 @@
  * elsewhere nothing changes.
  */
 import { writeFileSync } from 'node:fs';
-import { workerData } from 'node:worker_threads';
 
 /** A thread's name: `pv-` and lower-case letters, digits and hyphens, at most 15 bytes (Linux's limit). */
 const THREAD_NAME = /^pv-[a-z0-9-]{1,12}$/;
@@ -44,15 +43,3 @@ export function nameThreadSource(name: string): string {
 } catch {}`;
 }
 
-/**
- * Names a worker thread started with a `threadName` in its data (see
- * startAnsweringWorker): called by the worker's module as it begins, once
- * its modules are loaded. Not before: Node reads a module's files on
- * libuv's thread pool, which the first thread to load one starts, and a new
- * thread takes the name of the thread that starts it (named first, a worker
- * gave its name to the pool's four threads).
- */
-export function nameThisWorker(): boolean {
-  const name = (workerData as { threadName?: unknown } | null)?.threadName;
-  return typeof name === 'string' ? nameThisThread(name) : false;
-}
