@@ -68,7 +68,7 @@ parentPort.postMessage(require('node:fs').readFileSync('/proc/thread-self/comm',
       module,
       `import { readFileSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
-import { nameThisWorker } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'io', 'thread-name.js')).href)};
+import { nameThisWorker } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'io', 'worker-name.js')).href)};
 const named = nameThisWorker();
 workerData.port.postMessage({ named, name: readFileSync('/proc/thread-self/comm', 'utf8').trim() });
 const done = new Int32Array(workerData.done);
