@@ -24,48 +24,24 @@ import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-// commander requires node:child_process when it loads, to start subcommands that are programs of their own,
-// which povalloc has none of; child_process loads dgram and the rest of Node's process machinery with it. In
-// the bundle it is a stand-in that requires the module the first time one of its members is read (commander
-// reads `spawn` only when it starts such a program): `--version` a median 106.0 ms instead of 107.5 ms (20 runs
-// each, alternated). Only for a module whose importers read its members as they run: one imported as a whole
-// by an ES module is copied member by member when the bundle starts (esbuild's __toESM), which loads it anyway.
-const LAZY_BUILTINS = /^node:child_process$/;
+// Node's modules that only some commands use are loaded when first called, not when the bundle starts:
+// - child_process, which commander requires when it loads, to start subcommands that are programs of their own
+//   (povalloc has none), and which loads dgram and the rest of Node's process machinery: `--version` a median
+//   106.0 ms instead of 107.5 ms (20 runs each, alternated);
+// - zlib and worker_threads, some 7 ms to load (their own modules, compiled as they load), which only a large
+//   run, a sweep or a gzip log uses: `--version` 139.0 against 141.7 ms (means of 60, alternated).
+// Their stand-in is an ES module: for each function the module has (its classes too), a function of that name
+// that loads the module when first called and calls it (or, called with `new`, constructs it: the object made is
+// the module's own). A CommonJS stand-in would not do for the ES modules that import them by name: esbuild wraps
+// it in __toESM, which copies every member when the bundle starts (loading the module); an ES stand-in required
+// from CommonJS (commander) is wrapped in __toCommonJS, whose getters give the wrappers. A module read for
+// anything but a function (workerData, constants) makes the build fail on that import.
+const LAZY_BUILTINS = /^node:(child_process|zlib|worker_threads)$/;
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(build) {
     build.onResolve({ filter: LAZY_BUILTINS }, (args) => (args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-builtin' }));
-    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
-      loader: 'js',
-      contents: `let real;
-const load = () => (real ??= require(${JSON.stringify(args.path)}));
-module.exports = new Proxy({}, {
-  get: (_, key) => load()[key],
-  has: (_, key) => key in load(),
-  ownKeys: () => Reflect.ownKeys(load()),
-  getOwnPropertyDescriptor: (_, key) => {
-    const descriptor = Reflect.getOwnPropertyDescriptor(load(), key);
-    return descriptor === undefined ? undefined : { ...descriptor, configurable: true };
-  },
-});
-`,
-    }));
-  },
-};
-
-// Node's zlib and worker_threads take some 7 ms to load (their own modules, compiled as they load), and only
-// a large run, a sweep or a gzip log reads them: a run of a few thousand counties does not. The ES
-// modules that import them name what they import, and esbuild would wrap a CommonJS stand-in for them in
-// __toESM, which copies every member when the bundle starts (loading the module). Their stand-in is an ES module
-// of its own instead: for each function the module has (its classes too), a function of that name that loads the
-// module when first called and calls it (or, called with `new`, constructs it: the object made is the module's
-// own). A module read for anything but a function (workerData, constants) makes the build fail on that import.
-const LAZY_ESM_BUILTINS = /^node:(zlib|worker_threads)$/;
-const lazyEsmBuiltins = {
-  name: 'lazy-esm-builtins',
-  setup(build) {
-    build.onResolve({ filter: LAZY_ESM_BUILTINS }, (args) => (args.namespace === 'lazy-esm-builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-esm-builtin' }));
-    build.onLoad({ filter: /.*/, namespace: 'lazy-esm-builtin' }, async (args) => {
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
       const real = await import(args.path);
       const names = Object.keys(real).filter((name) => name !== 'default' && typeof real[name] === 'function' && /^[A-Za-z_$][\w$]*$/.test(name));
       const members = names.map(
@@ -93,7 +69,7 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
-  plugins: [lazyBuiltins, lazyEsmBuiltins],
+  plugins: [lazyBuiltins],
 });
 
 // Each worker thread's module, made one file in place of what tsc wrote, so that a worker starts from it without

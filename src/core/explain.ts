@@ -110,6 +110,19 @@ export function recordsRowsOf(entries: readonly AuditEntry[], file: string): boo
 }
 
 /**
+ * A CSV table (UTF-8 STORED) whose lines can be told from its bytes: no quote
+ * anywhere (a line is then one row or more, cut at commas) and a first line,
+ * the header (without a BOM, with its line end); else undefined.
+ */
+function unquotedTable(stored: Uint8Array): { bytes: Buffer; header: string; headerEnd: number } | undefined {
+  const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const headerEnd = bytes.indexOf(0x0a, start);
+  if (headerEnd < 0 || bytes.indexOf(0x22) >= 0) return undefined;
+  return { bytes, header: bytes.toString('utf8', start, headerEnd + 1), headerEnd };
+}
+
+/**
  * The header and the rows of a CSV table (UTF-8 STORED) that hold CODE
  * anywhere, as CSV text: among them every row `withTableRows` would pick for
  * that code out of the whole table, without decoding and tokenising a
@@ -120,11 +133,9 @@ export function recordsRowsOf(entries: readonly AuditEntry[], file: string): boo
  * ends included. Else undefined: read the whole table.
  */
 export function rowsHolding(stored: Uint8Array, subjectColumn: string, code: string): string | undefined {
-  const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
-  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  const headerEnd = bytes.indexOf(0x0a, start);
-  if (code === '' || headerEnd < 0 || bytes.indexOf(0x22) >= 0) return undefined;
-  const header = bytes.toString('utf8', start, headerEnd + 1);
+  const table = unquotedTable(stored);
+  if (code === '' || table === undefined) return undefined;
+  const { bytes, header, headerEnd } = table;
   if (!header.includes(subjectColumn)) return undefined;
   const lines = [header];
   for (let at = bytes.indexOf(code, headerEnd); at >= 0; ) {
@@ -153,11 +164,9 @@ const PROVINCE_COLUMN = 'province_code';
  * undefined: read the whole table.
  */
 export function rowsInProvince(stored: Uint8Array, province: string): string | undefined {
-  const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
-  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  const headerEnd = bytes.indexOf(0x0a, start);
-  if (province === '' || headerEnd < 0 || bytes.indexOf(0x22) >= 0) return undefined;
-  const header = bytes.toString('utf8', start, headerEnd + 1);
+  const table = unquotedTable(stored);
+  if (province === '' || table === undefined) return undefined;
+  const { bytes, header, headerEnd } = table;
   const headerCells = header.replace(/\r?\n$/, '').split(',');
   const column = headerCells.indexOf(PROVINCE_COLUMN);
   // A carriage return inside the header could end it there; cells with white space could be read trimmed.

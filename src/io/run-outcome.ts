@@ -75,8 +75,8 @@ class RunCounty extends PackedCountyOutcome {
 
 const REQUIRED_COLUMNS = ['county_code', 'county_name', 'province_code', 'province_name', 'region', 'eligible', 'contiguous_area', 'priority_province', 'poor_population', 'binding', 'total'];
 
-/** At most this many distinct county or village names are kept once each (see readAllocations). */
-const DISTINCT_NAMES_KEPT = 65_536;
+/** At most this many distinct texts of a table (names, provinces, areas, ...) are kept once each (see readAllocations). */
+const DISTINCT_TEXTS_KEPT = 65_536;
 
 /** allocations.csv as read row by row: the counties, or the problems that keep them from being read. */
 interface ReadAllocations {
@@ -105,11 +105,13 @@ function readAllocations(path: string, file: InputFileInParts): ReadAllocations 
   let lines = 1;
   for (let at = file.bytes.indexOf(0x0a); at >= 0; at = file.bytes.indexOf(0x0a, at + 1)) lines++;
   const store = new AmountStore(lines);
+  // Texts that repeat (provinces, regions, areas, bindings, and village names: a million villages have about 1,900)
+  // kept once each, up to a bound, so that a table of unique names does not make a map as large as itself.
   const texts = new Map<string, string>();
   const once = (value: string): string => {
     const known = texts.get(value);
     if (known !== undefined) return known;
-    texts.set(value, value);
+    if (texts.size < DISTINCT_TEXTS_KEPT) texts.set(value, value);
     return value;
   };
   /** once for one column: a table in code order repeats its province, region and area row after row, found without the map. */
@@ -123,15 +125,6 @@ function readAllocations(path: string, file: InputFileInParts): ReadAllocations 
       }
       return kept;
     };
-  };
-  // Village names repeat (a million villages have about 1,900 names): each kept once, up to a bound, so that a
-  // table of unique names does not make a map as large as itself.
-  const names = new Map<string, string>();
-  const nameOnce = (name: string): string => {
-    const known = names.get(name);
-    if (known !== undefined) return known;
-    if (names.size < DISTINCT_NAMES_KEPT) names.set(name, name);
-    return name;
   };
   const headerProblems: Problem[] = [];
   const rowProblems: Problem[] = [];
@@ -209,7 +202,7 @@ function readAllocations(path: string, file: InputFileInParts): ReadAllocations 
         counties.push(
           new RunCounty(
             cell(codeAt),
-            nameOnce(cell(nameAt)),
+            once(cell(nameAt)),
             provinceCodeOnce(cell(provinceCodeAt)),
             provinceNameOnce(cell(provinceNameAt)),
             regionOnce(cell(regionAt)),

@@ -2,7 +2,7 @@
  * A worker thread names itself from its data (see thread-name.ts): apart,
  * so that the modules the main thread loads do not read worker_threads'
  * workerData, and the CLI's bundle can leave worker_threads unloaded until
- * a worker is started (see LAZY_ESM_BUILTINS in scripts/bundle.mjs).
+ * a worker is started (see LAZY_BUILTINS in scripts/bundle.mjs).
  */
 import { workerData } from 'node:worker_threads';
 import { nameThisThread } from './thread-name.js';
