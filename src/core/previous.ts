@@ -10,7 +10,7 @@ import { cellOf, mapHeader, type ColumnSpec, type HeaderMap } from './columns.js
 import { codeLengthMismatch, isUnitCode, parseMoney, type CodeLength } from './grammar.js';
 import { fitsInt64, type Fen } from './money.js';
 import { appendAll, sortProblems, type Problem } from './problems.js';
-import type { Table, TableVisitor } from './table.js';
+import { MAX_FIELD_CHARS, tokenizeCsvFast, visitCsvParts, type CsvText, type Table, type TableVisitor } from './table.js';
 
 export const PREVIOUS_COLUMNS: readonly ColumnSpec[] = [
   { name: 'county_code', aliases: ['县代码'] },
@@ -71,10 +71,25 @@ class PreviousStore implements PreviousByCounty {
 
   /** A row with a well-formed code (6 or 12 digits, the file's length); amounts of a row with a problem do not matter. */
   add(code: string, line: number, central: Fen, provincial: Fen): void {
+    this.addCode(Number(code), code.length, line, central, provincial);
+  }
+
+  /** Room for ROWS rows in all, so that the arrays need not grow (and be copied) on the way there. */
+  reserve(rows: number): void {
+    if (rows <= this.capacity) return;
+    this.capacity = rows;
+    this.codes = widened(this.codes, rows);
+    this.lines = widened(this.lines, rows);
+    this.central = widened(this.central, rows);
+    this.provincial = widened(this.provincial, rows);
+  }
+
+  /** `add` of the code whose digits make CODE (LENGTH of them). */
+  addCode(code: number, length: number, line: number, central: Fen, provincial: Fen): void {
     if (this.count === this.capacity) this.grow();
     const row = this.count++;
-    this.codeLength = code.length;
-    this.codes[row] = Number(code);
+    this.codeLength = length;
+    this.codes[row] = code;
     this.lines[row] = line;
     // Money a table holds has at most 15 digits of yuan (parseMoney), which a 64-bit slot holds in fen.
     if (!fitsInt64(central) || !fitsInt64(provincial)) throw new RangeError(`amounts on line ${line} do not fit 64 bits`);
@@ -231,7 +246,16 @@ function widened<T extends Float64Array | Uint32Array | BigInt64Array>(array: T,
  * header and each row, as visitCsvTable hands them; `finish` gives the
  * result, or every problem found.
  */
-export function previousReader(file: string): { visitor: TableVisitor; finish: (skippedBlankRows: number) => { result?: PreviousAllocations; problems: Problem[] } } {
+export function previousReader(file: string): {
+  visitor: TableVisitor;
+  finish: (skippedBlankRows: number) => { result?: PreviousAllocations; problems: Problem[] };
+  /** Where the three columns read are, once the header has been taken without a problem; else undefined. */
+  columns(): { readonly code: number; readonly central: number; readonly provincial: number } | undefined;
+  /** What `visitor.row` does with a row whose code (CODE, LENGTH digits) and amounts are well formed, of the table's one code length. */
+  addChecked(code: number, length: number, line: number, central: Fen, provincial: Fen): void;
+  /** Room for about this many rows (see PreviousStore.reserve). */
+  expect(rows: number): void;
+} {
   const problems: Problem[] = [];
   const byCounty = new PreviousStore();
   let header: HeaderMap | undefined;
@@ -280,11 +304,176 @@ export function previousReader(file: string): { visitor: TableVisitor; finish: (
   };
   return {
     visitor,
+    columns() {
+      if (header === undefined || problems.length > 0) return undefined;
+      const at = (column: string): number => header!.index.get(column)!;
+      return { code: at('county_code'), central: at('special_poverty_central'), provincial: at('special_poverty_provincial') };
+    },
+    expect: (rows) => byCounty.reserve(rows),
+    addChecked(code, length, line, central, provincial) {
+      codeLength ??= { length, line };
+      byCounty.addCode(code, length, line, central, provincial);
+      centralTotal += central;
+    },
     finish: (skippedBlankRows) => {
       for (const { code, line, first } of byCounty.seal()) problems.push({ file, line, column: 'county_code', message: `"${code}" appears twice (also on line ${first})` });
       return problems.length > 0 ? { problems: sortProblems(problems) } : { problems: [], result: { byCounty, centralTotal, skippedBlankRows, codeLength } };
     },
   };
+}
+
+/** Bytes that readPreviousBytes looks at. */
+const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const POINT = 0x2e;
+const ZERO_DIGIT = 0x30;
+const NINE_DIGIT = 0x39;
+/** The whole yuan parseMoney takes, at most (MONEY in grammar.ts), and how many of them make fen that a double still holds exactly. */
+const MONEY_WHOLE_DIGITS = 15;
+const SAFE_WHOLE_DIGITS = 13;
+/** Room for this many times the rows a file's first row's length suggests (rows of povalloc's tables differ little in length). */
+const ROWS_GUESSED_OVER = 1.25;
+
+/**
+ * Last year's allocations.csv read from its bytes, when it is as povalloc
+ * writes one: UTF-8 (the caller has checked that it is), a header the
+ * reader takes as it is, no quote anywhere, lines ended by CRLF or LF (no
+ * other carriage return), no blank line, and every row of as many cells as
+ * the header, with a code of 6 or 12 digits (one length a file) and both
+ * amounts in yuan written as digits with at most two decimals and nothing
+ * around them (what parseMoney takes, untrimmed). Only the three cells
+ * read are looked at: a million villages' 131 MB are not decoded into text
+ * nor cut into 26 cells a row (about 2 s of a worker thread's time, which
+ * the main thread and stage 2's worker need while the county table is
+ * read). The result is what previousReader gives for the same text (the
+ * same store, the same problems: for such a file, only codes that appear
+ * twice). Undefined as soon as anything is otherwise: the caller then reads
+ * the text as for any table, which gives every problem there is.
+ */
+export function readPreviousBytes(file: string, bytes: Uint8Array): { result?: PreviousAllocations; problems: Problem[] } | undefined {
+  const length = bytes.length;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.indexOf(QUOTE) !== -1) return undefined;
+  const start = length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const lineFeed = buffer.indexOf(LINE_FEED, start);
+  const headerEnd = lineFeed === -1 ? length : lineFeed;
+  if (headerEnd - start > MAX_FIELD_CHARS) return undefined;
+  const headerText = buffer.toString('utf8', start, headerEnd > start && bytes[headerEnd - 1] === CARRIAGE_RETURN ? headerEnd - 1 : headerEnd);
+  if (headerText.includes('\r')) return undefined;
+  const records = tokenizeCsvFast(headerText);
+  const cells = records?.length === 1 ? records[0]!.cells : undefined;
+  // A header the reader takes (all three columns, no problem), without trailing empty cells (which the table's
+  // reader drops, and then takes rows with as many more empty cells).
+  if (cells === undefined || cells.length === 0 || cells[cells.length - 1] === '') return undefined;
+  const reader = previousReader(file);
+  reader.visitor.header(cells, 1);
+  const at = reader.columns();
+  if (at === undefined) return undefined;
+  const width = cells.length;
+  // Room for the rows, guessed from the first row's length, and no more than rows of a code, two amounts and
+  // the commas could be.
+  const firstRowEnd = buffer.indexOf(LINE_FEED, headerEnd + 1);
+  if (firstRowEnd > headerEnd + 1) {
+    const guess = Math.ceil(((length - headerEnd) / (firstRowEnd - headerEnd)) * ROWS_GUESSED_OVER);
+    reader.expect(Math.min(guess, Math.ceil((length - headerEnd) / (width + 8))));
+  }
+  let codeLength = 0;
+  let line = 1;
+  for (let position = headerEnd + 1; position < length; ) {
+    line++;
+    const lineFeed = buffer.indexOf(LINE_FEED, position);
+    const next = lineFeed === -1 ? length : lineFeed + 1;
+    // The line without its CRLF or LF (a last line may have neither).
+    let end = lineFeed === -1 ? length : lineFeed;
+    if (end > position && bytes[end - 1] === CARRIAGE_RETURN) end--;
+    // A blank line, or one that may hold a cell longer than the table's reader takes.
+    if (end === position || end - position > MAX_FIELD_CHARS) return undefined;
+    let cell = 0;
+    let codeStart = -1;
+    let codeEnd = -1;
+    let centralStart = -1;
+    let centralEnd = -1;
+    let provincialStart = -1;
+    let provincialEnd = -1;
+    let cellStart = position;
+    for (let index = position; index <= end; index++) {
+      if (index < end) {
+        // Most bytes (digits, letters, the bytes of Chinese) are above the comma.
+        const byte = bytes[index]!;
+        if (byte > COMMA) continue;
+        // Any other carriage return ends a line for the table's reader.
+        if (byte === CARRIAGE_RETURN) return undefined;
+        if (byte !== COMMA) continue;
+      }
+      if (cell === at.code) {
+        codeStart = cellStart;
+        codeEnd = index;
+      } else if (cell === at.central) {
+        centralStart = cellStart;
+        centralEnd = index;
+      } else if (cell === at.provincial) {
+        provincialStart = cellStart;
+        provincialEnd = index;
+      }
+      cell++;
+      cellStart = index + 1;
+    }
+    if (cell !== width) return undefined;
+    const codeDigits = codeEnd - codeStart;
+    if ((codeDigits !== 6 && codeDigits !== 12) || (codeLength !== 0 && codeDigits !== codeLength)) return undefined;
+    let code = 0;
+    for (let index = codeStart; index < codeEnd; index++) {
+      const digit = bytes[index]! - ZERO_DIGIT;
+      if (digit < 0 || digit > 9) return undefined;
+      code = code * 10 + digit;
+    }
+    codeLength = codeDigits;
+    const central = moneyOf(bytes, centralStart, centralEnd);
+    const provincial = moneyOf(bytes, provincialStart, provincialEnd);
+    if (central === undefined || provincial === undefined) return undefined;
+    reader.addChecked(code, codeDigits, line, central, provincial);
+    position = next;
+  }
+  return reader.finish(0);
+}
+
+/** The fen of bytes START to END - 1 when they are an amount parseMoney takes (1 to 15 digits, then a point and 1 or 2 digits, or not); else undefined. */
+function moneyOf(bytes: Uint8Array, start: number, end: number): Fen | undefined {
+  let whole = 0;
+  let index = start;
+  while (index < end && bytes[index]! >= ZERO_DIGIT && bytes[index]! <= NINE_DIGIT) whole = whole * 10 + (bytes[index++]! - ZERO_DIGIT);
+  const wholeDigits = index - start;
+  if (wholeDigits === 0 || wholeDigits > MONEY_WHOLE_DIGITS) return undefined;
+  let cents = 0;
+  if (index < end) {
+    const places = end - index - 1;
+    if (bytes[index] !== POINT || places < 1 || places > 2) return undefined;
+    for (let digit = index + 1; digit < end; digit++) {
+      const value = bytes[digit]! - ZERO_DIGIT;
+      if (value < 0 || value > 9) return undefined;
+      cents = cents * 10 + value;
+    }
+    if (places === 1) cents *= 10;
+  }
+  // At most 13 digits of yuan make fewer fen than 2^53: one double, exact; more, in bigints.
+  return wholeDigits <= SAFE_WHOLE_DIGITS ? BigInt(whole * 100 + cents) : BigInt(whole) * 100n + BigInt(cents);
+}
+
+/**
+ * Last year's allocations.csv read from its text (whole, or in parts: see
+ * visitCsvParts) as every table is: the rows, every problem, and the blank
+ * rows skipped (undefined when the file has no header).
+ */
+export function readPreviousText(file: string, text: CsvText): { result?: PreviousAllocations; problems: Problem[]; skippedBlankRows?: number } {
+  let reader = previousReader(file);
+  const visited = visitCsvParts(file, text, () => (reader = previousReader(file)).visitor);
+  const problems: Problem[] = [...visited.problems];
+  if (visited.header === undefined) return { problems };
+  const finished = reader.finish(visited.skippedBlankRows);
+  appendAll(problems, finished.problems);
+  return { problems, skippedBlankRows: visited.skippedBlankRows, ...(finished.result ? { result: finished.result } : {}) };
 }
 
 /** previousReader over a table read whole. */
