@@ -10,7 +10,8 @@ import { cellOf, mapHeader, type ColumnSpec, type HeaderMap } from './columns.js
 import { codeLengthMismatch, isUnitCode, parseMoney, type CodeLength } from './grammar.js';
 import { fitsInt64, type Fen } from './money.js';
 import { appendAll, sortProblems, type Problem } from './problems.js';
-import { MAX_FIELD_CHARS, tokenizeCsvFast, visitCsvParts, type CsvText, type Table, type TableVisitor } from './table.js';
+import { visitCsvParts, type CsvText, type Table, type TableVisitor } from './table.js';
+import { bytesTable, eachBytesRow } from './table-bytes.js';
 
 export const PREVIOUS_COLUMNS: readonly ColumnSpec[] = [
   { name: 'county_code', aliases: ['县代码'] },
@@ -324,9 +325,6 @@ export function previousReader(file: string): {
 
 /** Bytes that readPreviousBytes looks at. */
 const LINE_FEED = 0x0a;
-const CARRIAGE_RETURN = 0x0d;
-const QUOTE = 0x22;
-const COMMA = 0x2c;
 const POINT = 0x2e;
 const ZERO_DIGIT = 0x30;
 const NINE_DIGIT = 0x39;
@@ -338,105 +336,50 @@ const ROWS_GUESSED_OVER = 1.25;
 
 /**
  * Last year's allocations.csv read from its bytes, when it is as povalloc
- * writes one: UTF-8 (the caller has checked that it is), a header the
- * reader takes as it is, no quote anywhere, lines ended by CRLF or LF (no
- * other carriage return), no blank line, and every row of as many cells as
- * the header, with a code of 6 or 12 digits (one length a file) and both
+ * writes one (see table-bytes.ts: a header the reader takes as it is, every
+ * row whole) with a code of 6 or 12 digits (one length a file) and both
  * amounts in yuan written as digits with at most two decimals and nothing
- * around them (what parseMoney takes, untrimmed). Only the three cells
- * read are looked at: a million villages' 131 MB are not decoded into text
- * nor cut into 26 cells a row (about 2 s of a worker thread's time, which
- * the main thread and stage 2's worker need while the county table is
- * read). The result is what previousReader gives for the same text (the
- * same store, the same problems: for such a file, only codes that appear
- * twice). Undefined as soon as anything is otherwise: the caller then reads
- * the text as for any table, which gives every problem there is.
+ * around them (what parseMoney takes, untrimmed) on every row. Only the
+ * three cells read are looked at: a million villages' 131 MB in 0.5 to 0.8 s
+ * rather than about 2 s of a worker thread's time, which the main thread
+ * and stage 2's worker need while the county table is read. The result is
+ * what previousReader gives for the same text (the same store, the same
+ * problems: for such a file, only codes that appear twice). Undefined as
+ * soon as anything is otherwise: the caller then reads the text as for any
+ * table, which gives every problem there is.
  */
 export function readPreviousBytes(file: string, bytes: Uint8Array): { result?: PreviousAllocations; problems: Problem[] } | undefined {
-  const length = bytes.length;
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buffer.indexOf(QUOTE) !== -1) return undefined;
-  const start = length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  const lineFeed = buffer.indexOf(LINE_FEED, start);
-  const headerEnd = lineFeed === -1 ? length : lineFeed;
-  if (headerEnd - start > MAX_FIELD_CHARS) return undefined;
-  const headerText = buffer.toString('utf8', start, headerEnd > start && bytes[headerEnd - 1] === CARRIAGE_RETURN ? headerEnd - 1 : headerEnd);
-  if (headerText.includes('\r')) return undefined;
-  const records = tokenizeCsvFast(headerText);
-  const cells = records?.length === 1 ? records[0]!.cells : undefined;
-  // A header the reader takes (all three columns, no problem), without trailing empty cells (which the table's
-  // reader drops, and then takes rows with as many more empty cells).
-  if (cells === undefined || cells.length === 0 || cells[cells.length - 1] === '') return undefined;
+  const table = bytesTable(bytes);
+  if (table === undefined) return undefined;
   const reader = previousReader(file);
-  reader.visitor.header(cells, 1);
+  reader.visitor.header(table.header, 1);
   const at = reader.columns();
   if (at === undefined) return undefined;
-  const width = cells.length;
   // Room for the rows, guessed from the first row's length, and no more than rows of a code, two amounts and
   // the commas could be.
-  const firstRowEnd = buffer.indexOf(LINE_FEED, headerEnd + 1);
-  if (firstRowEnd > headerEnd + 1) {
-    const guess = Math.ceil(((length - headerEnd) / (firstRowEnd - headerEnd)) * ROWS_GUESSED_OVER);
-    reader.expect(Math.min(guess, Math.ceil((length - headerEnd) / (width + 8))));
-  }
+  const { length } = bytes;
+  const rows = length - table.rowsFrom;
+  const firstRowEnd = table.buffer.indexOf(LINE_FEED, table.rowsFrom);
+  if (firstRowEnd > table.rowsFrom) reader.expect(Math.min(Math.ceil((rows / (firstRowEnd + 1 - table.rowsFrom)) * ROWS_GUESSED_OVER), Math.ceil(rows / (table.header.length + 8))));
   let codeLength = 0;
-  let line = 1;
-  for (let position = headerEnd + 1; position < length; ) {
-    line++;
-    const lineFeed = buffer.indexOf(LINE_FEED, position);
-    const next = lineFeed === -1 ? length : lineFeed + 1;
-    // The line without its CRLF or LF (a last line may have neither).
-    let end = lineFeed === -1 ? length : lineFeed;
-    if (end > position && bytes[end - 1] === CARRIAGE_RETURN) end--;
-    // A blank line, or one that may hold a cell longer than the table's reader takes.
-    if (end === position || end - position > MAX_FIELD_CHARS) return undefined;
-    let cell = 0;
-    let codeStart = -1;
-    let codeEnd = -1;
-    let centralStart = -1;
-    let centralEnd = -1;
-    let provincialStart = -1;
-    let provincialEnd = -1;
-    let cellStart = position;
-    for (let index = position; index <= end; index++) {
-      if (index < end) {
-        // Most bytes (digits, letters, the bytes of Chinese) are above the comma.
-        const byte = bytes[index]!;
-        if (byte > COMMA) continue;
-        // Any other carriage return ends a line for the table's reader.
-        if (byte === CARRIAGE_RETURN) return undefined;
-        if (byte !== COMMA) continue;
-      }
-      if (cell === at.code) {
-        codeStart = cellStart;
-        codeEnd = index;
-      } else if (cell === at.central) {
-        centralStart = cellStart;
-        centralEnd = index;
-      } else if (cell === at.provincial) {
-        provincialStart = cellStart;
-        provincialEnd = index;
-      }
-      cell++;
-      cellStart = index + 1;
-    }
-    if (cell !== width) return undefined;
-    const codeDigits = codeEnd - codeStart;
-    if ((codeDigits !== 6 && codeDigits !== 12) || (codeLength !== 0 && codeDigits !== codeLength)) return undefined;
+  const read = eachBytesRow(table, (line, starts, ends) => {
+    const codeStart = starts[at.code]!;
+    const codeDigits = ends[at.code]! - codeStart;
+    if ((codeDigits !== 6 && codeDigits !== 12) || (codeLength !== 0 && codeDigits !== codeLength)) return false;
     let code = 0;
-    for (let index = codeStart; index < codeEnd; index++) {
+    for (let index = codeStart; index < codeStart + codeDigits; index++) {
       const digit = bytes[index]! - ZERO_DIGIT;
-      if (digit < 0 || digit > 9) return undefined;
+      if (digit < 0 || digit > 9) return false;
       code = code * 10 + digit;
     }
     codeLength = codeDigits;
-    const central = moneyOf(bytes, centralStart, centralEnd);
-    const provincial = moneyOf(bytes, provincialStart, provincialEnd);
-    if (central === undefined || provincial === undefined) return undefined;
+    const central = moneyOf(bytes, starts[at.central]!, ends[at.central]!);
+    const provincial = moneyOf(bytes, starts[at.provincial]!, ends[at.provincial]!);
+    if (central === undefined || provincial === undefined) return false;
     reader.addChecked(code, codeDigits, line, central, provincial);
-    position = next;
-  }
-  return reader.finish(0);
+    return true;
+  });
+  return read ? reader.finish(0) : undefined;
 }
 
 /** The fen of bytes START to END - 1 when they are an amount parseMoney takes (1 to 15 digits, then a point and 1 or 2 digits, or not); else undefined. */

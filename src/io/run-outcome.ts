@@ -13,6 +13,7 @@ import { FUND_LEVEL_COLUMNS } from '../core/allocate.js';
 import { appendAll, InputError, type Problem } from '../core/problems.js';
 import { AmountStore } from '../core/state.js';
 import { parseCsvTable, visitCsvParts, type Table } from '../core/table.js';
+import { bytesAre, bytesCellText, bytesTable, bytesYuanToFen, eachBytesRow } from '../core/table-bytes.js';
 import { MAX_WRITTEN_TABLE_BYTES, readInputFile, readInputFileInParts, type InputFileInParts } from './read-inputs.js';
 
 export interface RunOutcome {
@@ -75,11 +76,14 @@ class RunCounty extends PackedCountyOutcome {
 
 const REQUIRED_COLUMNS = ['county_code', 'county_name', 'province_code', 'province_name', 'region', 'eligible', 'contiguous_area', 'priority_province', 'poor_population', 'binding', 'total'];
 
+/** From this size on, a run's allocations.csv is first read from its bytes (readAllocationsFromBytes): a smaller one takes little time either way. */
+export const BYTES_READ_FROM = 1 << 20;
+
 /** At most this many distinct texts of a table (names, provinces, areas, ...) are kept once each (see readAllocations). */
 const DISTINCT_TEXTS_KEPT = 65_536;
 
 /** allocations.csv as read row by row: the counties, or the problems that keep them from being read. */
-interface ReadAllocations {
+export interface ReadAllocations {
   /** Problems of the file as CSV (then nothing else is known). */
   readonly tableProblems: readonly Problem[];
   /** Required columns missing from the header. */
@@ -91,22 +95,22 @@ interface ReadAllocations {
   readonly amountColumns: string[];
 }
 
-/**
- * Reads allocations.csv one row at a time into the counties' outcomes: a
- * village table's million rows are not held as cells first. The amounts go
- * into flat columns (a small view per county), and the texts that repeat
- * (province, region, area, binding) are kept once each. A column between
- * `binding` and `total` is an amount column when every cell of it is an
- * amount in yuan (an empty column is a rule that did not run).
- */
-function readAllocations(path: string, file: InputFileInParts): ReadAllocations {
-  // At most a row per line: the amounts' columns are made that long. (A line feed is one byte in UTF-8, and no
-  // other character's.)
+/** At most a row per line: the amounts' columns are made that long. (A line feed is one byte in UTF-8, and no other character's.) */
+function linesOf(bytes: Uint8Array): number {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let lines = 1;
-  for (let at = file.bytes.indexOf(0x0a); at >= 0; at = file.bytes.indexOf(0x0a, at + 1)) lines++;
-  const store = new AmountStore(lines);
-  // Texts that repeat (provinces, regions, areas, bindings, and village names: a million villages have about 1,900)
-  // kept once each, up to a bound, so that a table of unique names does not make a map as large as itself.
+  for (let at = buffer.indexOf(0x0a); at >= 0; at = buffer.indexOf(0x0a, at + 1)) lines++;
+  return lines;
+}
+
+/**
+ * Texts that repeat (provinces, regions, areas, bindings, and village names:
+ * a million villages have about 1,900) kept once each, up to a bound, so that
+ * a table of unique names does not make a map as large as itself; and, for
+ * one column, the same without the map when the text is the last row's (a
+ * table in code order repeats its province, region and area row after row).
+ */
+function textKeeper(): { once: (value: string) => string; onceInColumn: () => (value: string) => string } {
   const texts = new Map<string, string>();
   const once = (value: string): string => {
     const known = texts.get(value);
@@ -114,7 +118,6 @@ function readAllocations(path: string, file: InputFileInParts): ReadAllocations 
     if (texts.size < DISTINCT_TEXTS_KEPT) texts.set(value, value);
     return value;
   };
-  /** once for one column: a table in code order repeats its province, region and area row after row, found without the map. */
   const onceInColumn = (): ((value: string) => string) => {
     let last: string | undefined;
     let kept = '';
@@ -126,6 +129,20 @@ function readAllocations(path: string, file: InputFileInParts): ReadAllocations 
       return kept;
     };
   };
+  return { once, onceInColumn };
+}
+
+/**
+ * Reads allocations.csv one row at a time into the counties' outcomes: a
+ * village table's million rows are not held as cells first. The amounts go
+ * into flat columns (a small view per county), and the texts that repeat
+ * (province, region, area, binding) are kept once each. A column between
+ * `binding` and `total` is an amount column when every cell of it is an
+ * amount in yuan (an empty column is a rule that did not run).
+ */
+export function readAllocations(path: string, file: InputFileInParts): ReadAllocations {
+  const store = new AmountStore(linesOf(file.bytes));
+  const { once, onceInColumn } = textKeeper();
   const headerProblems: Problem[] = [];
   const rowProblems: Problem[] = [];
   const counties: CountyOutcome[] = [];
@@ -222,6 +239,135 @@ function readAllocations(path: string, file: InputFileInParts): ReadAllocations 
   return { tableProblems: visited.problems, headerProblems, rowProblems, counties, amountColumns };
 }
 
+/**
+ * readAllocations of a run's allocations.csv read from its bytes, when it is
+ * as povalloc writes one (see table-bytes.ts) and every cell read is as
+ * allocations.csv has it (nothing around a text, whole numbers, amounts in
+ * yuan or empty): only the cells used become text or numbers, the 26 cells
+ * of a million rows are not made into strings first (two runs of a million
+ * villages took `compare` about 5 s to read, and as long again to collect
+ * the garbage). The same counties, texts and columns as readAllocations;
+ * undefined when the file is otherwise, which readAllocations then reads.
+ */
+export function readAllocationsFromBytes(path: string, bytes: Uint8Array): ReadAllocations | undefined {
+  const table = bytesTable(bytes);
+  if (table === undefined) return undefined;
+  const { header } = table;
+  if (REQUIRED_COLUMNS.some((column) => !header.includes(column))) return undefined;
+  // A name twice: its first column, as header.indexOf finds it.
+  const columnAt = (column: string): number => header.indexOf(column);
+  const start = header.indexOf('binding');
+  const end = header.indexOf('total');
+  const candidates = end <= start ? [] : header.slice(start + 1, end);
+  const candidateAt = candidates.map(columnAt);
+  const candidateSetters: (((index: number, amount: Fen) => void) | undefined)[] = candidates.map(() => undefined);
+  // Which candidates had an empty cell (then not an amount column), kept as flags rather than added to a set on every row.
+  const empty = new Uint8Array(candidates.length);
+  const store = new AmountStore(linesOf(bytes));
+  let totalSetter: ((index: number, amount: Fen) => void) | undefined;
+  const { once, onceInColumn } = textKeeper();
+  const [codeAt, nameAt, provinceCodeAt, provinceNameAt, regionAt, areaAt, priorityAt, eligibleAt, poorAt, bindingAt, totalAt] = [
+    'county_code',
+    'county_name',
+    'province_code',
+    'province_name',
+    'region',
+    'contiguous_area',
+    'priority_province',
+    'eligible',
+    'poor_population',
+    'binding',
+    'total',
+  ].map(columnAt) as [number, number, number, number, number, number, number, number, number, number, number];
+  // A column's text read again only when its bytes differ from the row before's (a table in code order repeats its
+  // province, region and area row after row).
+  const repeatedText = (at: number, keep: (value: string) => string): ((starts: Int32Array, ends: Int32Array) => string | undefined) => {
+    let lastStart = -1;
+    let lastEnd = -1;
+    let kept = '';
+    return (starts, ends) => {
+      const cellStart = starts[at]!;
+      const cellEnd = ends[at]!;
+      if (lastStart < 0 || !sameBytes(bytes, cellStart, lastStart, cellEnd - cellStart, lastEnd - lastStart)) {
+        const text = bytesCellText(table, cellStart, cellEnd);
+        if (text === undefined) return undefined;
+        kept = keep(text);
+      }
+      lastStart = cellStart;
+      lastEnd = cellEnd;
+      return kept;
+    };
+  };
+  const provinceCodeOf = repeatedText(provinceCodeAt, onceInColumn());
+  const provinceNameOf = repeatedText(provinceNameAt, onceInColumn());
+  const regionOf = repeatedText(regionAt, onceInColumn());
+  const areaOf = repeatedText(areaAt, onceInColumn());
+  const bindingOf = repeatedText(bindingAt, onceInColumn());
+  /** `cell(at) === 'true'` of the text: undefined when the cell may have something around it (read as text then). */
+  const isTrue = (starts: Int32Array, ends: Int32Array, at: number): boolean | undefined => {
+    const cellStart = starts[at]!;
+    const cellEnd = ends[at]!;
+    if (bytesAre(bytes, cellStart, cellEnd, 'true')) return true;
+    if (cellStart === cellEnd) return false;
+    const first = bytes[cellStart]!;
+    const last = bytes[cellEnd - 1]!;
+    return first <= 0x20 || first >= 0x80 || last <= 0x20 || last >= 0x80 ? undefined : false;
+  };
+  const counties: CountyOutcome[] = [];
+  const read = eachBytesRow(table, (_line, starts, ends) => {
+    const index = counties.length;
+    for (let candidate = 0; candidate < candidates.length; candidate++) {
+      const at = candidateAt[candidate]!;
+      if (starts[at] === ends[at]) {
+        empty[candidate] = 1;
+        continue;
+      }
+      const value = bytesYuanToFen(table, starts[at]!, ends[at]!);
+      if (value === null) return false;
+      (candidateSetters[candidate] ??= store.setterOf(candidates[candidate]!))(index, value);
+    }
+    const total = bytesYuanToFen(table, starts[totalAt]!, ends[totalAt]!);
+    if (total === null) return false;
+    (totalSetter ??= store.setterOf('total'))(index, total);
+    const poorStart = starts[poorAt]!;
+    const poorEnd = ends[poorAt]!;
+    if (poorStart === poorEnd) return false;
+    let poor = 0;
+    for (let at = poorStart; at < poorEnd; at++) {
+      const digit = bytes[at]! - 0x30;
+      if (digit < 0 || digit > 9) return false;
+      poor = poor * 10 + digit;
+    }
+    const code = bytesCellText(table, starts[codeAt]!, ends[codeAt]!);
+    const name = bytesCellText(table, starts[nameAt]!, ends[nameAt]!);
+    const provinceCode = provinceCodeOf(starts, ends);
+    const provinceName = provinceNameOf(starts, ends);
+    const region = regionOf(starts, ends);
+    const area = areaOf(starts, ends);
+    const binding = bindingOf(starts, ends);
+    const priority = isTrue(starts, ends, priorityAt);
+    const eligible = isTrue(starts, ends, eligibleAt);
+    if (code === undefined || name === undefined || provinceCode === undefined || provinceName === undefined || region === undefined || area === undefined || binding === undefined || priority === undefined || eligible === undefined) return false;
+    const poorDigits = poorEnd - poorStart;
+    counties.push(
+      new RunCounty(code, once(name), provinceCode, provinceName, region, area, outcomeFlags(priority, eligible), poorDigits <= 9 ? poor : BigInt(table.buffer.toString('latin1', poorStart, poorEnd)), binding, store, index),
+    );
+    return true;
+  });
+  if (!read) return undefined;
+  const amountColumns = candidates.filter((_, candidate) => empty[candidate] === 0);
+  // The same columns readAllocations deletes (in which order does not matter).
+  for (let candidate = 0; candidate < candidates.length; candidate++) if (empty[candidate] === 1) store.deleteColumn(candidates[candidate]!);
+  return { tableProblems: [], headerProblems: [], rowProblems: [], counties, amountColumns };
+}
+
+/** Whether the LENGTH bytes at A are the OTHER_LENGTH bytes at B. */
+function sameBytes(bytes: Uint8Array, a: number, b: number, length: number, otherLength: number): boolean {
+  if (length !== otherLength) return false;
+  for (let offset = 0; offset < length; offset++) if (bytes[a + offset] !== bytes[b + offset]) return false;
+  return true;
+}
+
 export function readRunOutcome(dir: string): RunOutcome {
   const problems: Problem[] = [];
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -230,7 +376,10 @@ export function readRunOutcome(dir: string): RunOutcome {
   const allocationsPath = join(dir, 'allocations.csv');
   const allocationsRead = readInputFileInParts(allocationsPath, 'utf8', () => Buffer.alloc(0), MAX_WRITTEN_TABLE_BYTES);
   if (!allocationsRead.file) problems.push({ ...allocationsRead.problem!, file: allocationsPath });
-  const allocations = allocationsRead.file === undefined ? undefined : readAllocations(allocationsPath, allocationsRead.file);
+  const file = allocationsRead.file;
+  // A large table as povalloc writes it read from its bytes (the same counties), any other as text.
+  const fromBytes = file !== undefined && file.bytes.length >= BYTES_READ_FROM ? readAllocationsFromBytes(allocationsPath, file.bytes) : undefined;
+  const allocations = fromBytes ?? (file === undefined ? undefined : readAllocations(allocationsPath, file));
   if (allocations) appendAll(problems, allocations.tableProblems);
   const provinces = readTable(dir, 'provinces.csv', problems);
   let summary: { funds?: Record<string, Record<string, { budget?: string; allocated?: string; unallocated?: string }>>; unallocated?: { total?: string } } | undefined;
