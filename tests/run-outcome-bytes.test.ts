@@ -116,7 +116,7 @@ describe("a run's allocations.csv read from its bytes", () => {
           rows.map((cells) => lineOf(cells, relocationEmpty)),
           options,
         );
-        const fast = readAllocationsFromBytes('allocations.csv', bytes);
+        const fast = readAllocationsFromBytes(bytes);
         expect(fast).toBeDefined();
         expect(described(fast!)).toEqual(described(asText(bytes)));
       }),
@@ -133,7 +133,7 @@ describe("a run's allocations.csv read from its bytes", () => {
         if (lines.length === 0) return;
         for (const [at, change] of spoils) lines[at % lines.length] = change(lines[at % lines.length]!);
         const bytes = fileOf(lines, options);
-        const fast = readAllocationsFromBytes('allocations.csv', bytes);
+        const fast = readAllocationsFromBytes(bytes);
         if (fast === undefined) {
           declined++;
           return;
@@ -151,7 +151,7 @@ describe("a run's allocations.csv read from its bytes", () => {
     const line = 'x';
     for (const header of [HEADER.filter((column) => column !== 'binding'), [...HEADER, ''], HEADER.map((column, index) => (index === 0 ? ` ${column}` : column))]) {
       const bytes = Buffer.from([header.join(','), line].join('\n'));
-      expect(readAllocationsFromBytes('allocations.csv', bytes)).toBeUndefined();
+      expect(readAllocationsFromBytes(bytes)).toBeUndefined();
     }
   });
 
@@ -160,7 +160,7 @@ describe("a run's allocations.csv read from its bytes", () => {
     const { run } = allocateLargeRun(dir, 29);
     const table = readFileSync(join(run, 'allocations.csv'));
     expect(table.length).toBeGreaterThan(BYTES_READ_FROM);
-    expect(readAllocationsFromBytes('allocations.csv', table)).toBeDefined();
+    expect(readAllocationsFromBytes(table)).toBeDefined();
     // The same folder with one village's name quoted (the same name): its table is read as text.
     const quoted = join(dir, 'quoted');
     cpSync(run, quoted, { recursive: true });
@@ -169,7 +169,7 @@ describe("a run's allocations.csv read from its bytes", () => {
     const nameStart = text.indexOf(',', firstRow) + 1;
     const nameEnd = text.indexOf(',', nameStart);
     writeFileSync(join(quoted, 'allocations.csv'), `${text.slice(0, nameStart)}"${text.slice(nameStart, nameEnd)}"${text.slice(nameEnd)}`);
-    expect(readAllocationsFromBytes('allocations.csv', readFileSync(join(quoted, 'allocations.csv')))).toBeUndefined();
+    expect(readAllocationsFromBytes(readFileSync(join(quoted, 'allocations.csv')))).toBeUndefined();
     const fromBytes = readRunOutcome(run).outcome;
     const fromText = readRunOutcome(quoted).outcome;
     expect(fromBytes.counties.length).toBe(20_001);

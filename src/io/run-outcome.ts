@@ -249,7 +249,7 @@ export function readAllocations(path: string, file: InputFileInParts): ReadAlloc
  * the garbage). The same counties, texts and columns as readAllocations;
  * undefined when the file is otherwise, which readAllocations then reads.
  */
-export function readAllocationsFromBytes(path: string, bytes: Uint8Array): ReadAllocations | undefined {
+export function readAllocationsFromBytes(bytes: Uint8Array): ReadAllocations | undefined {
   const table = bytesTable(bytes);
   if (table === undefined) return undefined;
   const { header } = table;
@@ -378,7 +378,7 @@ export function readRunOutcome(dir: string): RunOutcome {
   if (!allocationsRead.file) problems.push({ ...allocationsRead.problem!, file: allocationsPath });
   const file = allocationsRead.file;
   // A large table as povalloc writes it read from its bytes (the same counties), any other as text.
-  const fromBytes = file !== undefined && file.bytes.length >= BYTES_READ_FROM ? readAllocationsFromBytes(allocationsPath, file.bytes) : undefined;
+  const fromBytes = file !== undefined && file.bytes.length >= BYTES_READ_FROM ? readAllocationsFromBytes(file.bytes) : undefined;
   const allocations = fromBytes ?? (file === undefined ? undefined : readAllocations(allocationsPath, file));
   if (allocations) appendAll(problems, allocations.tableProblems);
   const provinces = readTable(dir, 'provinces.csv', problems);
