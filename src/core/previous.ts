@@ -11,7 +11,7 @@ import { codeLengthMismatch, isUnitCode, parseMoney, type CodeLength } from './g
 import { fitsInt64, type Fen } from './money.js';
 import { appendAll, sortProblems, type Problem } from './problems.js';
 import { visitCsvParts, type CsvText, type Table, type TableVisitor } from './table.js';
-import { bytesTable, eachBytesRow } from './table-bytes.js';
+import { bytesDigits, bytesTable, eachBytesRow, LINE_FEED, POINT } from './table-bytes.js';
 
 export const PREVIOUS_COLUMNS: readonly ColumnSpec[] = [
   { name: 'county_code', aliases: ['县代码'] },
@@ -323,11 +323,6 @@ export function previousReader(file: string): {
   };
 }
 
-/** Bytes that readPreviousBytes looks at. */
-const LINE_FEED = 0x0a;
-const POINT = 0x2e;
-const ZERO_DIGIT = 0x30;
-const NINE_DIGIT = 0x39;
 /** The whole yuan parseMoney takes, at most (MONEY in grammar.ts), and how many of them make fen that a double still holds exactly. */
 const MONEY_WHOLE_DIGITS = 15;
 const SAFE_WHOLE_DIGITS = 13;
@@ -367,12 +362,8 @@ export function readPreviousBytes(file: string, bytes: Uint8Array): { result?: P
     const codeStart = starts[at.code]!;
     const codeDigits = ends[at.code]! - codeStart;
     if ((codeDigits !== 6 && codeDigits !== 12) || (codeLength !== 0 && codeDigits !== codeLength)) return false;
-    let code = 0;
-    for (let index = codeStart; index < codeStart + codeDigits; index++) {
-      const digit = bytes[index]! - ZERO_DIGIT;
-      if (digit < 0 || digit > 9) return false;
-      code = code * 10 + digit;
-    }
+    const code = bytesDigits(bytes, codeStart, codeStart + codeDigits);
+    if (code < 0) return false;
     codeLength = codeDigits;
     const central = moneyOf(bytes, starts[at.central]!, ends[at.central]!);
     const provincial = moneyOf(bytes, starts[at.provincial]!, ends[at.provincial]!);
@@ -385,20 +376,16 @@ export function readPreviousBytes(file: string, bytes: Uint8Array): { result?: P
 
 /** The fen of bytes START to END - 1 when they are an amount parseMoney takes (1 to 15 digits, then a point and 1 or 2 digits, or not); else undefined. */
 function moneyOf(bytes: Uint8Array, start: number, end: number): Fen | undefined {
-  let whole = 0;
-  let index = start;
-  while (index < end && bytes[index]! >= ZERO_DIGIT && bytes[index]! <= NINE_DIGIT) whole = whole * 10 + (bytes[index++]! - ZERO_DIGIT);
-  const wholeDigits = index - start;
-  if (wholeDigits === 0 || wholeDigits > MONEY_WHOLE_DIGITS) return undefined;
+  let point = start;
+  while (point < end && bytes[point] !== POINT) point++;
+  const whole = bytesDigits(bytes, start, point);
+  const wholeDigits = point - start;
+  if (whole < 0 || wholeDigits > MONEY_WHOLE_DIGITS) return undefined;
   let cents = 0;
-  if (index < end) {
-    const places = end - index - 1;
-    if (bytes[index] !== POINT || places < 1 || places > 2) return undefined;
-    for (let digit = index + 1; digit < end; digit++) {
-      const value = bytes[digit]! - ZERO_DIGIT;
-      if (value < 0 || value > 9) return undefined;
-      cents = cents * 10 + value;
-    }
+  if (point < end) {
+    const places = end - point - 1;
+    cents = bytesDigits(bytes, point + 1, end);
+    if (cents < 0 || places > 2) return undefined;
     if (places === 1) cents *= 10;
   }
   // At most 13 digits of yuan make fewer fen than 2^53: one double, exact; more, in bigints.

@@ -12,12 +12,12 @@
  */
 import { isTrimmable, MAX_FIELD_CHARS, tokenizeCsvFast } from './table.js';
 
-const LINE_FEED = 0x0a;
+export const LINE_FEED = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const MINUS = 0x2d;
-const POINT = 0x2e;
+export const POINT = 0x2e;
 const ZERO_DIGIT = 0x30;
 
 /** A table's header as read from its bytes, and where its rows begin. */
@@ -114,6 +114,21 @@ export function bytesAre(bytes: Uint8Array, start: number, end: number, text: st
   return true;
 }
 
+/**
+ * The whole number bytes START to END - 1 write when they are ASCII digits
+ * (exact up to 15 of them); -1 when there are none or another byte is there.
+ */
+export function bytesDigits(bytes: Uint8Array, start: number, end: number): number {
+  if (start >= end) return -1;
+  let value = 0;
+  for (let index = start; index < end; index++) {
+    const digit = bytes[index]! - ZERO_DIGIT;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
 /** At most this many digits make a whole number that a double holds exactly, times 100 (fen) too. */
 const SAFE_DIGITS = 13;
 
@@ -127,16 +142,10 @@ export function bytesYuanToFen(table: BytesTable, start: number, end: number): b
   const first = negative ? start + 1 : start;
   const point = end - 3;
   if (point <= first || bytes[point] !== POINT) return null;
-  let whole = 0;
-  for (let index = first; index < point; index++) {
-    const digit = bytes[index]! - ZERO_DIGIT;
-    if (digit < 0 || digit > 9) return null;
-    whole = whole * 10 + digit;
-  }
-  const tens = bytes[point + 1]! - ZERO_DIGIT;
-  const units = bytes[point + 2]! - ZERO_DIGIT;
-  if (tens < 0 || tens > 9 || units < 0 || units > 9) return null;
+  const whole = bytesDigits(bytes, first, point);
+  const cents = bytesDigits(bytes, point + 1, end);
+  if (whole < 0 || cents < 0) return null;
   if (point - first > SAFE_DIGITS) return BigInt(table.buffer.toString('latin1', start, point) + table.buffer.toString('latin1', point + 1, end));
-  const fen = BigInt(whole * 100 + tens * 10 + units);
+  const fen = BigInt(whole * 100 + cents);
   return negative ? -fen : fen;
 }

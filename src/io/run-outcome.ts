@@ -13,7 +13,7 @@ import { FUND_LEVEL_COLUMNS } from '../core/allocate.js';
 import { appendAll, InputError, type Problem } from '../core/problems.js';
 import { AmountStore } from '../core/state.js';
 import { parseCsvTable, visitCsvParts, type Table } from '../core/table.js';
-import { bytesAre, bytesCellText, bytesTable, bytesYuanToFen, eachBytesRow } from '../core/table-bytes.js';
+import { bytesAre, bytesCellText, bytesDigits, bytesTable, bytesYuanToFen, eachBytesRow } from '../core/table-bytes.js';
 import { MAX_WRITTEN_TABLE_BYTES, readInputFile, readInputFileInParts, type InputFileInParts } from './read-inputs.js';
 
 export interface RunOutcome {
@@ -331,13 +331,9 @@ export function readAllocationsFromBytes(bytes: Uint8Array): ReadAllocations | u
     (totalSetter ??= store.setterOf('total'))(index, total);
     const poorStart = starts[poorAt]!;
     const poorEnd = ends[poorAt]!;
-    if (poorStart === poorEnd) return false;
-    let poor = 0;
-    for (let at = poorStart; at < poorEnd; at++) {
-      const digit = bytes[at]! - 0x30;
-      if (digit < 0 || digit > 9) return false;
-      poor = poor * 10 + digit;
-    }
+    // Exact as a number for up to 9 digits (wholeOrBig's bound); a longer population is made a bigint from its text.
+    const poor = bytesDigits(bytes, poorStart, poorEnd);
+    if (poor < 0) return false;
     const code = bytesCellText(table, starts[codeAt]!, ends[codeAt]!);
     const name = bytesCellText(table, starts[nameAt]!, ends[nameAt]!);
     const provinceCode = provinceCodeOf(starts, ends);
